@@ -1,0 +1,147 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { z } from 'zod';
+import { GEOGRAPHY_IDS } from '../policies/catalog/geographies';
+
+/**
+ * The governance config: one strict document that drives the whole app. Structural rules live here (types, formats,
+ * ranges, unknown keys); rules that relate one part of the document to another live in `semantics.ts`.
+ *
+ * Every string format carries the expected shape as its message, so an error can say what was expected.
+ */
+
+/** Region codes aws-cdk-lib knows (commercial, China, GovCloud and isolated partitions). */
+export const REGION_CODES = RegionInfo.regions.map((r) => r.name) as [string, ...string[]];
+
+/** CloudWatch Logs retention values accepted by `PutRetentionPolicy` (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id, quoted so YAML keeps leading zeros');
+const organizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'an organization id: "o-" and 10 to 32 lowercase letters or digits');
+const rootId = z.string().regex(/^r-[0-9a-z]{4,32}$/, 'a root id: "r-" and 4 to 32 lowercase letters or digits');
+const ouId = z.string().regex(
+  /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/,
+  'an OU id: "ou-", the 4 to 32 characters of the root id, "-", and 8 to 32 lowercase letters or digits',
+);
+const ouPath = z.string().regex(
+  /^[\w .-]{1,128}(\/[\w .-]{1,128})*$/,
+  'an OU path from the root, names separated by "/", e.g. "Workloads/Prod"',
+);
+const region = z.enum(REGION_CODES, { error: 'a Region code such as "eu-central-1"' });
+const accountName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a short name: lowercase letters, digits and "-"');
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name: 1 to 64 of letters, digits and +=,.@_-');
+const days = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const Strength = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
+
+const ContentFilter = z.strictObject({
+  type: z.enum(['SEXUAL', 'VIOLENCE', 'HATE', 'INSULTS', 'MISCONDUCT', 'PROMPT_ATTACK']),
+  inputStrength: Strength,
+  outputStrength: Strength.describe('PROMPT_ATTACK accepts only NONE for outputs'),
+});
+
+const DeniedTopic = z.strictObject({
+  name: z.string().regex(/^[0-9a-zA-Z-_ !?.]{1,100}$/, 'a topic name of 1 to 100 letters, digits, spaces and -_!?.'),
+  definition: z.string().min(1).max(1000),
+  examples: z.array(z.string().min(1).max(100)).max(5).default([]),
+});
+
+const PiiEntity = z.strictObject({
+  type: z.enum([
+    'ADDRESS', 'AGE', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY', 'CA_HEALTH_NUMBER', 'CA_SOCIAL_INSURANCE_NUMBER',
+    'CREDIT_DEBIT_CARD_CVV', 'CREDIT_DEBIT_CARD_EXPIRY', 'CREDIT_DEBIT_CARD_NUMBER', 'DRIVER_ID', 'EMAIL',
+    'INTERNATIONAL_BANK_ACCOUNT_NUMBER', 'IP_ADDRESS', 'LICENSE_PLATE', 'MAC_ADDRESS', 'NAME', 'PASSWORD', 'PHONE',
+    'PIN', 'SWIFT_CODE', 'UK_NATIONAL_HEALTH_SERVICE_NUMBER', 'UK_NATIONAL_INSURANCE_NUMBER',
+    'UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER', 'URL', 'USERNAME', 'US_BANK_ACCOUNT_NUMBER', 'US_BANK_ROUTING_NUMBER',
+    'US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER', 'US_PASSPORT_NUMBER', 'US_SOCIAL_SECURITY_NUMBER', 'VEHICLE_IDENTIFICATION_NUMBER',
+  ]),
+  action: z.enum(['BLOCK', 'ANONYMIZE']),
+});
+
+/** Safe defaults: every harmful-content filter and prompt-attack detection at HIGH, credentials and card data blocked. */
+const DEFAULT_CONTENT_FILTERS: z.input<typeof ContentFilter>[] = [
+  ...(['SEXUAL', 'VIOLENCE', 'HATE', 'INSULTS', 'MISCONDUCT'] as const).map((type) => ({
+    type, inputStrength: 'HIGH' as const, outputStrength: 'HIGH' as const,
+  })),
+  { type: 'PROMPT_ATTACK', inputStrength: 'HIGH', outputStrength: 'NONE' },
+];
+const DEFAULT_PII: z.input<typeof PiiEntity>[] = [
+  { type: 'AWS_ACCESS_KEY', action: 'BLOCK' },
+  { type: 'AWS_SECRET_KEY', action: 'BLOCK' },
+  { type: 'PASSWORD', action: 'BLOCK' },
+  { type: 'CREDIT_DEBIT_CARD_NUMBER', action: 'BLOCK' },
+  { type: 'EMAIL', action: 'ANONYMIZE' },
+  { type: 'PHONE', action: 'ANONYMIZE' },
+];
+
+const Guardrail = z.strictObject({
+  enforcement: z.enum(['organization-policy', 'account']).default('organization-policy')
+    .describe('organization-policy: the Organizations BEDROCK_POLICY names a management-account guardrail version; account: AWS::Bedrock::EnforcedGuardrailConfiguration per account from the baseline'),
+  name: z.string().regex(/^[0-9a-zA-Z-_]{1,50}$/, 'a guardrail name of 1 to 50 letters, digits, - and _'),
+  contentFilters: z.array(ContentFilter).min(1).default(DEFAULT_CONTENT_FILTERS),
+  deniedTopics: z.array(DeniedTopic).max(30).default([]),
+  piiEntities: z.array(PiiEntity).default(DEFAULT_PII),
+  words: z.array(z.string().min(1).max(100)).max(10000).default([]),
+  managedWordLists: z.array(z.enum(['PROFANITY'])).default(['PROFANITY']),
+  grounding: z.strictObject({
+    groundingThreshold: z.number().min(0).max(0.99),
+    relevanceThreshold: z.number().min(0).max(0.99),
+  }).optional().describe('contextual grounding check; leave out for workloads without reference sources'),
+  blockedInputMessaging: z.string().min(1).max(500).default('This request is not allowed by the organization\'s AI use policy.'),
+  blockedOutputsMessaging: z.string().min(1).max(500).default('The response was withheld by the organization\'s AI use policy.'),
+});
+
+const ApprovedModel = z.strictObject({
+  modelId: z.string().min(1).describe('a model id from policies/catalog/models.ts'),
+  access: z.enum(['inference-profile', 'in-region'])
+    .describe('inference-profile: only through the geography\'s system profile; in-region: an exception for models without a profile in the geography (embedding, rerank), callable directly in the governed Regions only'),
+  reason: z.string().min(10).describe('why the model is approved (shown in reviews and the README)'),
+});
+
+export const GovernanceConfigSchema = z.strictObject({
+  organization: z.strictObject({
+    id: organizationId,
+    rootId,
+    homeRegion: region.describe('Region of the management, log-archive and audit stacks; must be governed'),
+    governedRegions: z.array(region).min(1).describe('Regions where workloads may run; all in the CRI geography'),
+    workloadOrganizationalUnits: z.array(ouPath).min(1).describe('OU paths whose accounts run Bedrock workloads'),
+  }),
+  organizationalUnits: z.array(z.strictObject({ path: ouPath, id: ouId })).min(1),
+  accounts: z.array(z.strictObject({
+    name: accountName,
+    id: accountId,
+    organizationalUnit: ouPath.optional().describe('OU path; left out for accounts directly under the root'),
+  })).min(3),
+  topology: z.strictObject({
+    management: accountName.describe('name of the management account in accounts'),
+    logArchive: accountName.describe('name of the log-archive account in accounts'),
+    audit: accountName.describe('name of the audit (security tooling) account in accounts'),
+  }),
+  bedrock: z.strictObject({
+    geography: z.enum(GEOGRAPHY_IDS).describe('the CRI geography whose profiles (eu., us., apac.) workloads use'),
+    globalInference: z.enum(['deny', 'allow']).default('deny').describe('allow global. profiles (any commercial Region may serve)'),
+    approvedModels: z.array(ApprovedModel).min(1),
+    guardrail: Guardrail,
+  }),
+  retention: z.strictObject({
+    objectLockDays: days(1, 36500).describe('default Object Lock retention (compliance mode) of the archive buckets'),
+    transitionToColdStorageAfterDays: days(30, 36500).describe('age at which archived logs move to Glacier Flexible Retrieval'),
+    logGroupRetentionDays: z.literal(LOG_RETENTION_DAYS, { error: `one of ${LOG_RETENTION_DAYS.join(', ')}` })
+      .describe(`CloudWatch Logs retention, one of ${LOG_RETENTION_DAYS.join(', ')}`),
+    accessLogExpirationDays: days(1, 36500).describe('how long S3 server access logs are kept'),
+  }),
+  principals: z.strictObject({
+    platformRoleName: roleName.describe('the pipeline role that deploys this app; exempt from tamper protection'),
+    breakGlassRoleName: roleName.describe('the emergency role; exempt from tamper protection'),
+  }),
+  scpBudget: z.strictObject({
+    slotsPerTarget: z.number().int().min(1).max(5).default(5).describe('SCPs attachable per root, OU or account (AWS quota 5), FullAWSAccess included'),
+    reservedSlots: z.number().int().min(0).max(4).default(0).describe('slots kept for SCPs attached outside this tool, e.g. by Control Tower'),
+  }).prefault({}),
+});
+
+/** The config as written (defaults not yet applied). */
+export type GovernanceConfigInput = z.input<typeof GovernanceConfigSchema>;
+/** The config after validation, with defaults applied. */
+export type GovernanceConfig = z.output<typeof GovernanceConfigSchema>;

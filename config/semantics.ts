@@ -1,0 +1,153 @@
+import { GEOGRAPHIES } from '../policies/catalog/geographies';
+import { MODEL_CATALOG, findCatalogModel, findGeographicProfile } from '../policies/catalog/models';
+import type { ConfigIssue, ConfigPath } from './config-error';
+import { didYouMean } from './did-you-mean';
+import type { GovernanceConfig } from './schema';
+
+/** An issue before its line is known. */
+type Issue = Omit<ConfigIssue, 'line' | 'column'>;
+
+/**
+ * Rules that relate one part of a structurally valid config to another: references resolve, ids are unique, Regions
+ * belong to the geography, every approved model is callable the way the config says. Returns every issue found.
+ */
+export function checkSemantics(config: GovernanceConfig): Issue[] {
+  return [
+    ...checkOrganizationalUnits(config),
+    ...checkAccounts(config),
+    ...checkRegions(config),
+    ...checkModels(config),
+  ];
+}
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string, path: (index: number) => ConfigPath, what: string): Issue[] {
+  const seen = new Map<string, number>();
+  const issues: Issue[] = [];
+  items.forEach((item, index) => {
+    const k = key(item);
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, index);
+    else issues.push({ path: path(index), expected: `a unique ${what}`, found: `"${k}", already used at index ${first}` });
+  });
+  return issues;
+}
+
+function unknownReference(path: ConfigPath, value: string, known: readonly string[], what: string): Issue {
+  const suggestion = didYouMean(value, known);
+  return {
+    path,
+    expected: `one of the ${what}: ${known.join(', ')}`,
+    found: `"${value}"`,
+    hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
+  };
+}
+
+function checkOrganizationalUnits(config: GovernanceConfig): Issue[] {
+  const ous = config.organizationalUnits;
+  const paths = ous.map((o) => o.path);
+  const rootPart = config.organization.rootId.slice('r-'.length);
+  const issues = [
+    ...duplicates(ous, (o) => o.path, (i) => ['organizationalUnits', i, 'path'], 'OU path'),
+    ...duplicates(ous, (o) => o.id, (i) => ['organizationalUnits', i, 'id'], 'OU id'),
+  ];
+  ous.forEach((ou, i) => {
+    const parent = ou.path.split('/').slice(0, -1).join('/');
+    if (parent && !paths.includes(parent)) {
+      issues.push({ path: ['organizationalUnits', i, 'path'], expected: `its parent OU "${parent}" listed in organizationalUnits`, found: `"${ou.path}" without its parent` });
+    }
+    if (ou.id.split('-')[1] !== rootPart) {
+      issues.push({ path: ['organizationalUnits', i, 'id'], expected: `an OU id under root ${config.organization.rootId} ("ou-${rootPart}-…")`, found: `"${ou.id}"` });
+    }
+  });
+  config.organization.workloadOrganizationalUnits.forEach((p, i) => {
+    if (!paths.includes(p)) issues.push(unknownReference(['organization', 'workloadOrganizationalUnits', i], p, paths, 'OU paths in organizationalUnits'));
+  });
+  return issues;
+}
+
+function checkAccounts(config: GovernanceConfig): Issue[] {
+  const accounts = config.accounts;
+  const names = accounts.map((a) => a.name);
+  const paths = config.organizationalUnits.map((o) => o.path);
+  const issues = [
+    ...duplicates(accounts, (a) => a.name, (i) => ['accounts', i, 'name'], 'account name'),
+    ...duplicates(accounts, (a) => a.id, (i) => ['accounts', i, 'id'], 'account id'),
+  ];
+  accounts.forEach((a, i) => {
+    if (a.organizationalUnit !== undefined && !paths.includes(a.organizationalUnit)) {
+      issues.push(unknownReference(['accounts', i, 'organizationalUnit'], a.organizationalUnit, paths, 'OU paths in organizationalUnits'));
+    }
+  });
+  const roles = ['management', 'logArchive', 'audit'] as const;
+  for (const role of roles) {
+    const name = config.topology[role];
+    if (!names.includes(name)) issues.push(unknownReference(['topology', role], name, names, 'account names in accounts'));
+  }
+  issues.push(...duplicates(roles.map((r) => config.topology[r]), (n) => n, (i) => ['topology', roles[i]], 'account for each of management, logArchive and audit'));
+  const management = accounts.find((a) => a.name === config.topology.management);
+  if (management?.organizationalUnit !== undefined) {
+    const index = accounts.indexOf(management);
+    issues.push({ path: ['accounts', index, 'organizationalUnit'], expected: 'no OU: the management account sits directly under the root', found: `"${management.organizationalUnit}"` });
+  }
+  return issues;
+}
+
+function checkRegions(config: GovernanceConfig): Issue[] {
+  const geography = GEOGRAPHIES[config.bedrock.geography];
+  const { homeRegion, governedRegions } = config.organization;
+  const issues: Issue[] = [];
+  governedRegions.forEach((r, i) => {
+    if (!geography.regions.includes(r)) {
+      issues.push({
+        path: ['organization', 'governedRegions', i],
+        expected: `a Region of the ${geography.id} CRI geography (bedrock.geography): ${geography.regions.join(', ')}`,
+        found: `"${r}"`,
+      });
+    }
+  });
+  issues.push(...duplicates(governedRegions, (r) => r, (i) => ['organization', 'governedRegions', i], 'Region'));
+  if (!governedRegions.includes(homeRegion)) {
+    issues.push({ path: ['organization', 'homeRegion'], expected: `one of the governedRegions (${governedRegions.join(', ')})`, found: `"${homeRegion}"` });
+  }
+  return issues;
+}
+
+function checkModels(config: GovernanceConfig): Issue[] {
+  const { geography, approvedModels } = config.bedrock;
+  const governed = config.organization.governedRegions;
+  const issues = duplicates(approvedModels, (m) => m.modelId, (i) => ['bedrock', 'approvedModels', i, 'modelId'], 'model id');
+  approvedModels.forEach((approved, i) => {
+    const path = ['bedrock', 'approvedModels', i];
+    const model = findCatalogModel(approved.modelId);
+    if (!model) {
+      issues.push(unknownReference([...path, 'modelId'], approved.modelId, MODEL_CATALOG.map((m) => m.modelId), 'models in policies/catalog/models.ts'));
+      return;
+    }
+    const profile = findGeographicProfile(model, geography);
+    if (approved.access === 'inference-profile') {
+      if (!profile) {
+        issues.push({
+          path: [...path, 'access'],
+          expected: `a model with a "${geography}." inference profile, or access "in-region" for an exception`,
+          found: `"inference-profile", but ${model.modelId} has no ${geography}. profile in the catalog`,
+        });
+        return;
+      }
+      const unsupported = governed.filter((r) => !profile.sourceRegions.includes(r));
+      if (unsupported.length > 0) {
+        issues.push({
+          path: [...path, 'modelId'],
+          expected: `a model whose ${geography}. profile can be called from every governed Region`,
+          found: `${model.modelId}, whose profile has no source Region ${unsupported.join(', ')}`,
+        });
+      }
+    } else if (profile) {
+      issues.push({
+        path: [...path, 'access'],
+        expected: `"inference-profile": ${model.modelId} has a ${geography}. profile, so an in-Region exception is not needed`,
+        found: '"in-region"',
+      });
+    }
+  });
+  return issues;
+}
