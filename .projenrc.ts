@@ -27,6 +27,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   context: {
     // Fail synth on CloudFormation validation findings (enum typos, wrong property types), not just warn.
     '@aws-cdk/core:strictCfnValidateErrors': true,
+    // Server access logs are admitted by a bucket policy for logging.s3.amazonaws.com, not the legacy ACL.
+    '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
   },
   tsconfig: {
     compilerOptions: {

@@ -1,0 +1,32 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError } from '../config/config-error';
+import { CONFIG_CONTEXT_KEY, loadConfigFile, resolveConfigFile } from '../config/load';
+import type { GovernanceConfig } from '../config/schema';
+import { buildEstate } from './estate';
+import { registerGates } from './gates/register-gates';
+import { gatesPassed } from './gates/validation-outcome';
+import { renderSummary } from './summary';
+
+/**
+ * The app entry (`cdk.json`): load and validate the config, register the gates, compose the estate, synthesize, and
+ * print the summary. An invalid config exits 1 before any construct exists, so no assembly is written.
+ */
+function main(): void {
+  const app = new App();
+  let config: GovernanceConfig;
+  try {
+    config = loadConfigFile(resolveConfigFile(app.node.tryGetContext(CONFIG_CONTEXT_KEY)));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
+  registerGates(app);
+  buildEstate(app, config);
+  const assembly = app.synth();
+  // A gate finding is reported (and fails the synth) by the CDK CLI from the assembly's validation report.
+  if (!gatesPassed(assembly)) return;
+  console.log(renderSummary(assembly, config));
+}
+
+main();

@@ -1,0 +1,34 @@
+import { CfnResource, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** Shortest reason accepted: a reviewer must be able to check it. */
+export const MIN_ACKNOWLEDGEMENT_REASON = 20;
+
+/** One gate finding on one resource, and why it does not apply. */
+export interface FindingAcknowledgement {
+  /** The finding's rule id exactly as the report names it, e.g. `AwsSolutions-S1` or `CT.S3.PR.1`. No wildcards. */
+  readonly id: string;
+  /** Why the finding does not apply to this resource; at least 20 characters a reviewer can check. */
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges gate findings on exactly one CloudFormation resource. `resource` may be an L1 resource or an L2
+ * construct whose `defaultChild` is one; anything else (a stack, a construct holding several resources) throws,
+ * because acknowledgements apply to every resource beneath the construct they are recorded on.
+ */
+export function acknowledgeFinding(resource: IConstruct, ...acknowledgements: FindingAcknowledgement[]): void {
+  const target = resource instanceof CfnResource ? resource : resource.node.defaultChild;
+  if (!(target instanceof CfnResource)) {
+    throw new Error(`acknowledgeFinding: ${resource.node.path} is not a CloudFormation resource and has no default child resource`);
+  }
+  for (const { id, reason } of acknowledgements) {
+    if (!/^[A-Za-z0-9][\w.:\-[\]<>/=,@ ]*$/.test(id) || id.includes('*')) {
+      throw new Error(`acknowledgeFinding: "${id}" on ${target.node.path} must name one rule, without wildcards`);
+    }
+    if (reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON) {
+      throw new Error(`acknowledgeFinding: the reason for ${id} on ${target.node.path} must have at least ${MIN_ACKNOWLEDGEMENT_REASON} characters; found "${reason}"`);
+    }
+    Validations.of(target).acknowledge({ id, reason });
+  }
+}

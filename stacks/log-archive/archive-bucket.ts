@@ -1,0 +1,60 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, StorageClass, type IBucket,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../gates/acknowledge';
+import { enableEventBridgeNotifications } from './event-bridge-notifications';
+
+export interface ArchiveBucketProps {
+  /** Customer-managed key for SSE-KMS; its policy decides who may write and read. */
+  readonly encryptionKey: IKey;
+  /** Bucket that receives this bucket's server access logs (an Object Lock bucket cannot be a log target). */
+  readonly accessLogsBucket: IBucket;
+  /** Prefix of this bucket's access logs in `accessLogsBucket`. */
+  readonly accessLogsPrefix: string;
+  /** Default Object Lock retention in compliance mode: nobody, root included, can delete a version sooner. */
+  readonly objectLockDays: number;
+  /** Age at which objects move to S3 Glacier Flexible Retrieval. */
+  readonly transitionToColdStorageAfterDays: number;
+}
+
+/**
+ * An evidence archive (ARC-1): S3 with Object Lock in compliance mode and a default retention, versioning, SSE-KMS with
+ * a customer-managed key and bucket keys, TLS only, public access blocked, ACLs disabled, server access logs to a
+ * separate bucket, S3 events to EventBridge, and a lifecycle to colder storage. The bucket is retained when its stack is deleted.
+ */
+export class ArchiveBucket extends Construct {
+  public readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
+    super(scope, id);
+    this.bucket = new Bucket(this, 'Bucket', {
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.objectLockDays)),
+      versioned: true,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: props.accessLogsPrefix,
+      lifecycleRules: [{
+        id: 'ToColdStorage',
+        transitions: [{ storageClass: StorageClass.GLACIER, transitionAfter: Duration.days(props.transitionToColdStorageAfterDays) }],
+        noncurrentVersionTransitions: [{ storageClass: StorageClass.GLACIER, transitionAfter: Duration.days(props.transitionToColdStorageAfterDays) }],
+      }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    enableEventBridgeNotifications(this.bucket);
+    const replicationReason = 'The archive is the replication destination of the member accounts\' log buckets; Object Lock compliance mode keeps every version immutable';
+    acknowledgeFinding(this.bucket,
+      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
+      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },
+    );
+  }
+}
