@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { EXAMPLE_CONFIG_TEXT } from '../support/example-config';
+import { runApp } from '../support/run-app';
+
+/** 1-based line of the first line, comments aside, containing `needle` in `text`. */
+function lineOf(text: string, needle: string): number {
+  const index = text.split('\n').findIndex((l) => !l.trimStart().startsWith('#') && l.includes(needle));
+  if (index < 0) throw new Error(`fixture broken: "${needle}" not found`);
+  return index + 1;
+}
+
+function replaceOnce(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`fixture broken: "${from}" not in the example config`);
+  return text.replace(from, to);
+}
+
+interface BadConfigCase {
+  readonly name: string;
+  readonly text: string;
+  /** Text on the offending line (to compute the expected line), or a line number. A missing key is reported at
+   * the mapping that lacks it. */
+  readonly line: string | number;
+  readonly path: string;
+  readonly expected: RegExp;
+  readonly found: RegExp;
+}
+
+const ex = EXAMPLE_CONFIG_TEXT;
+const unknownKey = replaceOnce(ex, '  rootId: r-4f2k\n', '  rootId: r-4f2k\n  colour: blue\n');
+const misspelt = replaceOnce(ex, 'retention:\n', 'retension:\n');
+const misspeltNested = replaceOnce(ex, 'objectLockDays:', 'objectLokDays:');
+const badAccountId = replaceOnce(ex, '"402761958314"', '"40276195831"');
+const badOuId = replaceOnce(ex, 'ou-4f2k-p4s8j2la', 'ou-4f2k-P4S8');
+const foreignOuId = replaceOnce(ex, 'ou-4f2k-s1c5g9wd', 'ou-9zzz-s1c5g9wd');
+const wrongType = replaceOnce(ex, 'objectLockDays: 2557', 'objectLockDays: seven years');
+const outsideGeography = replaceOnce(ex, 'governedRegions: [eu-central-1, eu-west-1]', 'governedRegions: [eu-central-1, us-east-1]');
+const notARegion = replaceOnce(ex, 'homeRegion: eu-central-1', 'homeRegion: eu-centrl-1');
+const unknownModel = replaceOnce(ex, '- modelId: cohere.rerank-v3-5:0', '- modelId: cohere.rerank-v3-6:0');
+const duplicateOu = replaceOnce(ex, '{ path: Sandbox, id: ou-4f2k-s1c5g9wd }', '{ path: Security, id: ou-4f2k-s1c5g9wd }');
+const missingSection = ex.replace(/^principals:\n(  .*\n)+/m, '');
+const unknownAccount = replaceOnce(ex, '  audit: audit\n', '  audit: audti\n');
+
+const CASES: BadConfigCase[] = [
+  { name: 'unknown key', text: unknownKey, line: 'colour: blue', path: 'organization.colour', expected: /one of the keys id, rootId, homeRegion/, found: /unknown key "colour"/ },
+  { name: 'misspelt section', text: misspelt, line: 'retension:', path: 'retension', expected: /one of the keys/, found: /unknown key "retension" \(did you mean "retention"\?\)/ },
+  { name: 'misspelt nested key', text: misspeltNested, line: 'objectLokDays:', path: 'retention.objectLokDays', expected: /one of the keys objectLockDays/, found: /did you mean "objectLockDays"\?/ },
+  { name: 'bad account id', text: badAccountId, line: '"40276195831"', path: 'accounts[1].id', expected: /a 12-digit AWS account id/, found: /found string "40276195831"/ },
+  { name: 'bad OU id', text: badOuId, line: 'ou-4f2k-P4S8', path: 'organizationalUnits[3].id', expected: /an OU id: "ou-"/, found: /found string "ou-4f2k-P4S8"/ },
+  { name: 'OU id of another root', text: foreignOuId, line: 'ou-9zzz-s1c5g9wd', path: 'organizationalUnits[5].id', expected: /an OU id under root r-4f2k/, found: /"ou-9zzz-s1c5g9wd"/ },
+  { name: 'wrong type', text: wrongType, line: 'objectLockDays: seven years', path: 'retention.objectLockDays', expected: /expected a number/, found: /found string "seven years"/ },
+  { name: 'Region outside the geography', text: outsideGeography, line: 'governedRegions:', path: 'organization.governedRegions[1]', expected: /a Region of the eu CRI geography/, found: /"us-east-1"/ },
+  { name: 'not a Region code', text: notARegion, line: 'homeRegion:', path: 'organization.homeRegion', expected: /a Region code such as "eu-central-1"/, found: /"eu-centrl-1" \(did you mean "eu-central-1"\?\)/ },
+  { name: 'unknown model', text: unknownModel, line: 'cohere.rerank-v3-6:0', path: 'bedrock.approvedModels[4].modelId', expected: /one of the models in policies\/catalog\/models.ts/, found: /"cohere.rerank-v3-6:0" \(did you mean "cohere.rerank-v3-5:0"\?\)/ },
+  { name: 'duplicate OU', text: duplicateOu, line: '{ path: Security, id: ou-4f2k-s1c5g9wd }', path: 'organizationalUnits[5].path', expected: /a unique OU path/, found: /"Security", already used at index 0/ },
+  { name: 'account reference that does not exist', text: unknownAccount, line: 'audit: audti', path: 'topology.audit', expected: /one of the account names in accounts/, found: /"audti" \(did you mean "audit"\?\)/ },
+  { name: 'missing required section', text: missingSection, line: 'organization:', path: 'principals', expected: /expected a mapping \(required\)/, found: /nothing: the key is missing/ },
+  { name: 'not YAML at all', text: 'organization: [eu-central-1\n  accounts: }{\n', line: 1, path: '(document)', expected: /expected valid YAML/, found: /found .+/ },
+  { name: 'a YAML scalar, not a document', text: 'Just some prose, not a config.\n', line: 1, path: '(document)', expected: /expected a mapping/, found: /found string "Just some prose/ },
+];
+
+describe('bad config: the app exits non-zero, names file, path, line, expected and found, and writes no assembly', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bad-config-'));
+
+  test.each(CASES)('$name', (c) => {
+    const file = path.join(dir, `${c.name.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, c.text);
+    const line = typeof c.line === 'number' ? c.line : lineOf(c.text, c.line);
+
+    const run = runApp({ context: { config: file } });
+
+    expect(run.status).toBe(1);
+    const report = run.stderr.split('\n').find((l) => l.includes(`  ${c.path}  `));
+    expect(report).toBeDefined();
+    expect(report).toContain(`${file}:${line}:`);
+    expect(report).toMatch(c.expected);
+    expect(report).toMatch(c.found);
+    expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
+    expect(run.stdout).not.toContain('Synthesized estate');
+  });
+
+  test('a missing file is reported the same way', () => {
+    const run = runApp({ context: { config: path.join(dir, 'nope.yaml') } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/nope\.yaml  \(document\)  expected a readable YAML file; found ENOENT/);
+    expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
+  });
+
+  test('the GOVERNANCE_CONFIG environment variable selects the file when no context is given', () => {
+    const file = path.join(dir, 'env-selected.yaml');
+    writeFileSync(file, badAccountId);
+    const run = runApp({ env: { GOVERNANCE_CONFIG: file } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${file}:${lineOf(badAccountId, '"40276195831"')}:`);
+  });
+});

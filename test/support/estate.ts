@@ -1,0 +1,26 @@
+import { App } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { GovernanceConfig } from '../../config/schema';
+import { buildEstate, type Estate } from '../../stacks/estate';
+import { registerGates } from '../../stacks/gates/register-gates';
+import { exampleConfig } from './example-config';
+
+export interface SynthesizedEstate {
+  readonly app: App;
+  readonly estate: Estate;
+  /** The assembly; synthesizing it ran every gate (in jest a finding throws `ValidationFailed`). */
+  readonly assembly: CloudAssembly;
+}
+
+/** Builds and synthesizes the estate for a config (the example organization by default) with the gates on. */
+export function synthEstate(config: GovernanceConfig = exampleConfig()): SynthesizedEstate {
+  const app = new App();
+  registerGates(app);
+  const estate = buildEstate(app, config);
+  return { app, estate, assembly: app.synth() };
+}
+
+/** The synthesized template of a stack artifact, by stack name. */
+export function templateOf(assembly: CloudAssembly, stackName: string): { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }> } {
+  return assembly.getStackByName(stackName).template;
+}
