@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { APP_CONTEXT } from './stacks/app-context';
 
 /** The folders that hold the application's TypeScript: the architecture of DESIGN.md, no `src/`. */
 const SOURCE_FOLDERS = ['config', 'policies', 'stacks', 'stacksets', 'dashboards', 'workloads'];
@@ -25,12 +26,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   testdir: 'test',
   // --transpile-only: synth in ~5 s instead of ~12 s; type checking is the compile step's job.
   app: 'npx ts-node --transpile-only -P tsconfig.json --prefer-ts-exts stacks/app.ts',
-  context: {
-    // Fail synth on CloudFormation validation findings (enum typos, wrong property types), not just warn.
-    '@aws-cdk/core:strictCfnValidateErrors': true,
-    // Server access logs are admitted by a bucket policy for logging.s3.amazonaws.com, not the legacy ACL.
-    '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-  },
+  context: { ...APP_CONTEXT },
   tsconfig: {
     compilerOptions: {
       rootDir: '.',

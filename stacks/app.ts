@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../config/config-error';
 import { CONFIG_CONTEXT_KEY, loadConfigFile, resolveConfigFile } from '../config/load';
 import type { GovernanceConfig } from '../config/schema';
+import { APP_CONTEXT } from './app-context';
 import { buildEstate } from './estate';
 import { registerGates } from './gates/register-gates';
 import { gatesPassed } from './gates/validation-outcome';
@@ -12,7 +13,7 @@ import { renderSummary } from './summary';
  * print the summary. An invalid config exits 1 before any construct exists, so no assembly is written.
  */
 function main(): void {
-  const app = new App();
+  const app = new App({ context: { ...APP_CONTEXT } });
   let config: GovernanceConfig;
   try {
     config = loadConfigFile(resolveConfigFile(app.node.tryGetContext(CONFIG_CONTEXT_KEY)));

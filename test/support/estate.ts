@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { GovernanceConfig } from '../../config/schema';
+import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate, type Estate } from '../../stacks/estate';
 import { registerGates } from '../../stacks/gates/register-gates';
 import { exampleConfig } from './example-config';
@@ -14,7 +15,7 @@ export interface SynthesizedEstate {
 
 /** Builds and synthesizes the estate for a config (the example organization by default) with the gates on. */
 export function synthEstate(config: GovernanceConfig = exampleConfig()): SynthesizedEstate {
-  const app = new App();
+  const app = new App({ context: { ...APP_CONTEXT } });
   registerGates(app);
   const estate = buildEstate(app, config);
   return { app, estate, assembly: app.synth() };
