@@ -1,12 +1,24 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
+/**
+ * Context key that makes `acknowledgeFinding` record acknowledgements without applying them. The acknowledgement
+ * audit synthesizes with it to prove that every acknowledgement still matches a finding the gates raise.
+ */
+export const RECORD_ONLY_CONTEXT_KEY = 'genai-governance:recordAcknowledgementsOnly';
+
+/** Metadata type under which acknowledgements are recorded (and, unless record-only, also applied). */
+export const ACKNOWLEDGEMENT_METADATA_TYPE = 'genai-governance:acknowledgement';
+
 /** Shortest reason accepted: a reviewer must be able to check it. */
 export const MIN_ACKNOWLEDGEMENT_REASON = 20;
 
 /** One gate finding on one resource, and why it does not apply. */
 export interface FindingAcknowledgement {
-  /** The finding's rule id exactly as the report names it, e.g. `AwsSolutions-S1` or `CT.S3.PR.1`. No wildcards. */
+  /**
+   * The finding's rule id as the report's "Acknowledge with" line gives it, plugin included:
+   * `AwsSolutions::AwsSolutions-S1`, `cdk-validator-cfnguard::s3_bucket_logging_enabled_check`. No wildcards.
+   */
   readonly id: string;
   /** Why the finding does not apply to this resource; at least 20 characters a reviewer can check. */
   readonly reason: string;
@@ -23,12 +35,13 @@ export function acknowledgeFinding(resource: IConstruct, ...acknowledgements: Fi
     throw new Error(`acknowledgeFinding: ${resource.node.path} is not a CloudFormation resource and has no default child resource`);
   }
   for (const { id, reason } of acknowledgements) {
-    if (!/^[A-Za-z0-9][\w.:\-[\]<>/=,@ ]*$/.test(id) || id.includes('*')) {
-      throw new Error(`acknowledgeFinding: "${id}" on ${target.node.path} must name one rule, without wildcards`);
+    if (!/^[\w.-]+::[A-Za-z0-9][\w.:\-[\]<>/=,@ ]*$/.test(id) || id.includes('*')) {
+      throw new Error(`acknowledgeFinding: "${id}" on ${target.node.path} must name one rule as plugin::rule, without wildcards`);
     }
     if (reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON) {
       throw new Error(`acknowledgeFinding: the reason for ${id} on ${target.node.path} must have at least ${MIN_ACKNOWLEDGEMENT_REASON} characters; found "${reason}"`);
     }
-    Validations.of(target).acknowledge({ id, reason });
+    target.node.addMetadata(ACKNOWLEDGEMENT_METADATA_TYPE, { id, reason });
+    if (target.node.tryGetContext(RECORD_ONLY_CONTEXT_KEY) !== true) Validations.of(target).acknowledge({ id, reason });
   }
 }

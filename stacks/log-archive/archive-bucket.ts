@@ -53,8 +53,8 @@ export class ArchiveBucket extends Construct {
     enableEventBridgeNotifications(this.bucket);
     const replicationReason = 'The archive is the replication destination of the member accounts\' log buckets; Object Lock compliance mode keeps every version immutable';
     acknowledgeFinding(this.bucket,
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
+      { id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },
     );
   }
 }

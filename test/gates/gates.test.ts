@@ -1,0 +1,75 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { APP_CONTEXT } from '../../stacks/app-context';
+import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
+import { registerGates } from '../../stacks/gates/register-gates';
+import { StrictCfnGuard } from '../../stacks/gates/strict-cfn-guard';
+
+/** Synthesizes an app and returns the validation failure message, or '' when synth passes. */
+function synthFailure(app: App): string {
+  try {
+    app.synth();
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** A bucket with every default off: no encryption, logging, versioning, public access block or Object Lock. */
+function plantBareBucket(stack: Stack, id: string): CfnBucket {
+  return new CfnBucket(stack, id);
+}
+
+describe('synth gates', () => {
+  describe('fail synth on a planted violation', () => {
+    test.each([
+      ['AwsSolutions', /AwsSolutions-S1/],
+      ['NIST.800.53.R5', /NIST\.800\.53\.R5-S3BucketLoggingEnabled/],
+      ['HIPAA.Security', /HIPAA\.Security-S3BucketLoggingEnabled/],
+      ['cdk-validator-cfnguard', /CT\.S3\.PR\.2/],
+    ])('%s', (plugin, rule) => {
+      const app = new App({ context: { ...APP_CONTEXT } });
+      registerGates(app);
+      plantBareBucket(new Stack(app, 'Planted'), 'Bare');
+      const failure = synthFailure(app);
+      expect(failure).toMatch(/Planted\/Bare/);
+      expect(failure).toContain(`(${plugin})`);
+      expect(failure).toMatch(rule);
+    });
+
+    test('CloudFormation validation in strict mode: an enum typo', () => {
+      const app = new App({ context: { ...APP_CONTEXT } });
+      new CfnBucket(new Stack(app, 'Planted'), 'Typo', { accelerateConfiguration: { accelerationStatus: 'Enabeld' } });
+      expect(synthFailure(app)).toMatch(/Enabeld/);
+    });
+
+    test('cfn-guard: acknowledging one finding leaves the same finding on another resource failing', () => {
+      const app = new App({ context: { ...APP_CONTEXT } });
+      Validations.of(app).addPlugins(new StrictCfnGuard());
+      const stack = new Stack(app, 'Planted');
+      const acknowledged = plantBareBucket(stack, 'Acknowledged');
+      plantBareBucket(stack, 'Other');
+      acknowledgeFinding(acknowledged, { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'planted: this one bucket is acknowledged' });
+      const failure = synthFailure(app);
+      expect(failure).toMatch(/Planted\/Other/);
+      expect(failure).toMatch(/CT\.S3\.PR\.2/);
+    });
+  });
+
+  test('the upstream cfn-guard plugin alone lets the other findings pass once one is acknowledged (why the wrapper exists)', () => {
+    const app = new App({ context: { ...APP_CONTEXT } });
+    Validations.of(app).addPlugins(new CfnGuardValidator({ controlTowerRulesEnabled: true }));
+    const stack = new Stack(app, 'Planted');
+    const acknowledged = plantBareBucket(stack, 'Acknowledged');
+    plantBareBucket(stack, 'Other');
+    acknowledgeFinding(acknowledged, { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'planted: this one bucket is acknowledged' });
+    expect(synthFailure(app)).toBe('');
+  });
+
+  test('without the strict flag the same enum typo would only warn', () => {
+    const app = new App({ context: { ...APP_CONTEXT, '@aws-cdk/core:strictCfnValidateErrors': false } });
+    new CfnBucket(new Stack(app, 'Planted'), 'Typo', { accelerateConfiguration: { accelerationStatus: 'Enabeld' } });
+    expect(synthFailure(app)).toBe('');
+  });
+});
