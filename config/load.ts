@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { join, resolve } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, describeFound, type ConfigIssue, type ConfigPath } from './config-error';
@@ -8,7 +8,7 @@ import { GovernanceConfigSchema, type GovernanceConfig } from './schema';
 import { checkSemantics } from './semantics';
 
 /** The example organization, used when no other file is selected. */
-export const DEFAULT_CONFIG_FILE = path.join(__dirname, 'governance.yaml');
+export const DEFAULT_CONFIG_FILE = join(__dirname, 'governance.yaml');
 /** Environment variable that selects another config file (the CDK context key `config` wins over it). */
 export const CONFIG_ENV_VAR = 'GOVERNANCE_CONFIG';
 /** CDK context key that selects another config file: `cdk synth -c config=<path>`. */
@@ -24,7 +24,7 @@ export function resolveConfigFile(contextValue: unknown, env: NodeJS.ProcessEnv 
   if (typeof chosen !== 'string') {
     throw new ConfigError(`-c ${CONFIG_CONTEXT_KEY}`, [{ path: [], expected: 'a file path', found: describeFound(chosen) }]);
   }
-  return path.resolve(chosen);
+  return resolve(chosen);
 }
 
 /** Reads, parses and validates a config file. Throws `ConfigError` listing every issue; returns nothing half-checked. */

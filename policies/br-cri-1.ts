@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
 import { bedrockResourcePattern, foundationModelArn } from './arns';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /** The inference actions: `Converse` authorizes as `InvokeModel`, `ConverseStream` as `InvokeModelWithResponseStream`. */
 export const INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;

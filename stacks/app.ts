@@ -1,9 +1,9 @@
 import { App } from 'aws-cdk-lib';
+import { APP_CONTEXT } from './app-context';
+import { buildEstate } from './estate';
 import { ConfigError } from '../config/config-error';
 import { CONFIG_CONTEXT_KEY, loadConfigFile, resolveConfigFile } from '../config/load';
 import type { GovernanceConfig } from '../config/schema';
-import { APP_CONTEXT } from './app-context';
-import { buildEstate } from './estate';
 import { registerGates } from './gates/register-gates';
 import { gatesPassed } from './gates/validation-outcome';
 import { renderSummary } from './summary';

@@ -4,8 +4,8 @@ import {
   BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, StorageClass, type IBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from '../gates/acknowledge';
 import { enableEventBridgeNotifications } from './event-bridge-notifications';
+import { acknowledgeFinding } from '../gates/acknowledge';
 
 export interface ArchiveBucketProps {
   /** Customer-managed key for SSE-KMS; its policy decides who may write and read. */
@@ -30,6 +30,7 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
+    const toColdStorage = [{ storageClass: StorageClass.GLACIER, transitionAfter: Duration.days(props.transitionToColdStorageAfterDays) }];
     this.bucket = new Bucket(this, 'Bucket', {
       objectLockEnabled: true,
       objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.objectLockDays)),
@@ -45,13 +46,14 @@ export class ArchiveBucket extends Construct {
       serverAccessLogsPrefix: props.accessLogsPrefix,
       lifecycleRules: [{
         id: 'ToColdStorage',
-        transitions: [{ storageClass: StorageClass.GLACIER, transitionAfter: Duration.days(props.transitionToColdStorageAfterDays) }],
-        noncurrentVersionTransitions: [{ storageClass: StorageClass.GLACIER, transitionAfter: Duration.days(props.transitionToColdStorageAfterDays) }],
+        transitions: toColdStorage,
+        noncurrentVersionTransitions: toColdStorage,
       }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     enableEventBridgeNotifications(this.bucket);
-    const replicationReason = 'The archive is the replication destination of the member accounts\' log buckets; Object Lock compliance mode keeps every version immutable';
+    const replicationReason = 'The archive is the replication destination of the member accounts\' log buckets; '
+      + 'Object Lock compliance mode keeps every version immutable';
     acknowledgeFinding(this.bucket,
       { id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
       { id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },

@@ -3,10 +3,10 @@ import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { GovernanceConfig } from '../../config/schema';
-import { acknowledgeFinding } from '../gates/acknowledge';
 import { ArchiveBucket } from './archive-bucket';
 import { enableEventBridgeNotifications } from './event-bridge-notifications';
+import type { GovernanceConfig } from '../../config/schema';
+import { acknowledgeFinding } from '../gates/acknowledge';
 
 export interface LogArchiveStackProps extends StackProps {
   /** The validated governance config (retention periods). */

@@ -1,8 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ServiceControlPolicy } from './service-control-policy';
 import type { GovernanceConfig } from '../../config/schema';
 import { brCri1Statements } from '../../policies/br-cri-1';
-import { ServiceControlPolicy } from './service-control-policy';
 
 export interface ManagementStackProps extends StackProps {
   /** The validated governance config. */

@@ -23,7 +23,11 @@ function templates(dir: string): string[] {
 }
 
 function run(command: string, args: string[]): string {
-  const result = spawnSync(path.join(BIN, command), args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, BC_SKIP_MAPPING: 'TRUE' } });
+  const result = spawnSync(path.join(BIN, command), args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, BC_SKIP_MAPPING: 'TRUE' }, // checkov: no download of guideline mappings (offline)
+  });
   if (result.error) throw result.error;
   if (!result.stdout.trim()) throw new Error(`${command} printed no report (exit ${result.status}): ${result.stderr}`);
   return result.stdout;
@@ -34,7 +38,9 @@ function cfnLint(files: string[]): Finding[] {
     Rule: { Id: string }; Level: string; Message: string; Filename: string; Location: { Path?: (string | number)[] };
   }[];
   return report.map((m) => ({
-    tool: 'cfn-lint', check: m.Rule.Id, template: path.relative(OUT, m.Filename),
+    tool: 'cfn-lint',
+    check: m.Rule.Id,
+    template: path.relative(OUT, m.Filename),
     resource: String(m.Location.Path?.[0] === 'Resources' ? m.Location.Path[1] : m.Location.Path?.join('/') ?? ''),
     message: `${m.Level}: ${m.Message}`,
   }));
@@ -47,10 +53,14 @@ function reportedFile(reported: string, files: string[]): string {
 
 function checkov(files: string[]): Finding[] {
   const parsed = JSON.parse(run('checkov', ['--framework', 'cloudformation', '--output', 'json', '--quiet', '--compact', '--skip-download', ...files.flatMap((f) => ['-f', f])]));
-  const reports = (Array.isArray(parsed) ? parsed : [parsed]) as { results?: { failed_checks?: { check_id: string; file_path: string; resource: string; check_name: string }[] } }[];
+  type FailedCheck = { check_id: string; file_path: string; resource: string; check_name: string };
+  const reports = (Array.isArray(parsed) ? parsed : [parsed]) as { results?: { failed_checks?: FailedCheck[] } }[];
   return reports.flatMap((r) => r.results?.failed_checks ?? []).map((c) => ({
-    tool: 'checkov', check: c.check_id, template: path.relative(OUT, reportedFile(c.file_path, files)),
-    resource: c.resource.split('.').slice(1).join('.'), message: c.check_name,
+    tool: 'checkov',
+    check: c.check_id,
+    template: path.relative(OUT, reportedFile(c.file_path, files)),
+    resource: c.resource.split('.').slice(1).join('.'),
+    message: c.check_name,
   }));
 }
 

@@ -4,12 +4,12 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { ACKNOWLEDGEMENT_METADATA_TYPE, RECORD_ONLY_CONTEXT_KEY, acknowledgeFinding } from '../../stacks/gates/acknowledge';
-import { acknowledgementProblem, listAcknowledgements } from '../../stacks/gates/acknowledgement-audit';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate } from '../../stacks/estate';
-import { exampleConfig } from '../support/example-config';
+import { ACKNOWLEDGEMENT_METADATA_TYPE, RECORD_ONLY_CONTEXT_KEY, acknowledgeFinding } from '../../stacks/gates/acknowledge';
+import { acknowledgementProblem, listAcknowledgements } from '../../stacks/gates/acknowledgement-audit';
 import { synthEstate } from '../support/estate';
+import { exampleConfig } from '../support/example-config';
 import { PROJECT_ROOT } from '../support/run-app';
 
 /** Every finding the gates raise on the estate when no acknowledgement is applied: `plugin::rule @ construct path`. */
@@ -26,7 +26,7 @@ function rawFindings(): { findings: Set<string>; recorded: { path: string; id: s
     }
   }
   const templatePaths = assembly.stacks.map((s) => path.join(assembly.directory, s.templateFile));
-  const guard = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({ templatePaths });
+  const guard = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({ templatePaths, appConstruct: app });
   for (const v of guard.violations) {
     for (const r of v.violatingResources) {
       const template = JSON.parse(readFileSync(r.templatePath, 'utf8'));

@@ -95,7 +95,10 @@ describe('BR-CRI-1: no direct foundation-model invocation', () => {
       const broken: PolicyDocument = {
         Version: '2012-10-17',
         Statement: [{
-          Sid: 'Broken', Effect: 'Deny', Action: ['bedrock:InvokeModle'], Resource: 'arn:aws:s3:::bucket/*',
+          Sid: 'Broken',
+          Effect: 'Deny',
+          Action: ['bedrock:InvokeModle'],
+          Resource: 'arn:aws:s3:::bucket/*',
           Condition: { NullX: { 'bedrock:InferenceProfileArm': 'true' } },
         }, {
           Sid: 'Broken2', Effect: 'Deny', Action: 'bedrock:InvokeModel', Resource: 'arn:aws:s3:::bucket/*',

@@ -20,7 +20,8 @@ describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
         VersioningConfiguration: { Status: 'Enabled' },
       }),
     });
-    expect(template.toJSON().Resources[archiveId].Properties.ObjectLockConfiguration.Rule.DefaultRetention.Mode).toBe('COMPLIANCE');
+    const rule = template.toJSON().Resources[archiveId].Properties.ObjectLockConfiguration.Rule;
+    expect(rule.DefaultRetention.Mode).toBe('COMPLIANCE');
   });
 
   test('is retained when the stack is deleted', () => {
@@ -33,7 +34,9 @@ describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
       BucketKeyEnabled: true,
       ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^ArchiveKey/), 'Arn'] } },
     });
-    expect(archive.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(archive.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
     expect(archive.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
@@ -68,10 +71,13 @@ describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
 
   test('lets KMS grants be created only for AWS resources', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Effect: 'Deny', Action: 'kms:CreateGrant',
-        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Deny',
+          Action: 'kms:CreateGrant',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        })]),
+      },
     });
   });
 });

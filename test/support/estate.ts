@@ -1,10 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { exampleConfig } from './example-config';
 import type { GovernanceConfig } from '../../config/schema';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate, type Estate } from '../../stacks/estate';
 import { registerGates } from '../../stacks/gates/register-gates';
-import { exampleConfig } from './example-config';
 
 export interface SynthesizedEstate {
   readonly app: App;
@@ -22,6 +22,10 @@ export function synthEstate(config: GovernanceConfig = exampleConfig()): Synthes
 }
 
 /** The synthesized template of a stack artifact, by stack name. */
-export function templateOf(assembly: CloudAssembly, stackName: string): { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }> } {
+export interface TemplateJson {
+  readonly Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+}
+
+export function templateOf(assembly: CloudAssembly, stackName: string): TemplateJson {
   return assembly.getStackByName(stackName).template;
 }
