@@ -52,8 +52,8 @@ export class ArchiveBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     enableEventBridgeNotifications(this.bucket);
-    const replicationReason = 'The archive is the replication destination of the member accounts\' log buckets; '
-      + 'Object Lock compliance mode keeps every version immutable';
+    const replicationReason = 'The archive is the replication destination for member accounts\' log buckets (BL-LOG-1), '
+      + 'not a source; Object Lock compliance mode keeps every version immutable';
     acknowledgeFinding(this.bucket,
       { id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
       { id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { ConfigError } from '../../config/config-error';
 import { didYouMean, editDistance } from '../../config/did-you-mean';
 import { JSON_SCHEMA_FILE, renderJsonSchema } from '../../config/json-schema';
 import { parseConfig, resolveConfigFile, DEFAULT_CONFIG_FILE } from '../../config/load';
-import type { GovernanceConfig } from '../../config/schema';
+import { GovernanceConfigSchema, type GovernanceConfig } from '../../config/schema';
 import { checkSemantics } from '../../config/semantics';
 import { exampleConfig } from '../support/example-config';
+import { PROJECT_ROOT } from '../support/run-app';
 
 function issuesOf(mutate: (c: GovernanceConfig) => void) {
   const config = structuredClone(exampleConfig());
@@ -77,6 +79,20 @@ describe('config schema', () => {
 
   test('the committed JSON Schema matches the zod schema (run `npx projen config:schema` when this fails)', () => {
     expect(readFileSync(JSON_SCHEMA_FILE, 'utf8')).toBe(renderJsonSchema());
+  });
+
+  test('the README\'s config reference documents every key of the schema', () => {
+    const keys: string[] = [];
+    const walk = (schema: unknown, prefix: string): void => {
+      const def = (schema as { _zod: { def: { type: string; innerType?: unknown; shape?: Record<string, unknown>; element?: unknown } } })._zod.def;
+      if (def.innerType) return walk(def.innerType, prefix);
+      if (def.type === 'object') return Object.entries(def.shape!).forEach(([k, v]) => walk(v, prefix ? `${prefix}.${k}` : k));
+      if (def.type === 'array') return walk(def.element, `${prefix}[]`);
+      keys.push(prefix);
+    };
+    walk(GovernanceConfigSchema, '');
+    const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
   });
 
   test('the config file comes from -c config=, else $GOVERNANCE_CONFIG, else the example', () => {

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import type { GovernanceConfigInput } from '../../config/schema';
+import { exampleConfig } from '../support/example-config';
+
+/**
+ * `npx projen bench:synth-scale`: synthesizes generated organizations of 10, 100 and 1,000 accounts (5, 20 and 100
+ * OUs) with the real app entry, gates on, and prints wall time, template count and total template bytes as ratios to
+ * the 10-account run. Fails when the template count grows with the number of accounts.
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+const OUT = path.join(ROOT, 'bench-out', 'synth-scale');
+const SCALES = [{ accounts: 10, ous: 5 }, { accounts: 100, ous: 20 }, { accounts: 1000, ous: 100 }];
+
+/** An organization of `accounts` accounts in `ous` OUs: the example's topology plus team OUs under Workloads/Prod. */
+function generateConfig(accounts: number, ous: number): GovernanceConfigInput {
+  const base = exampleConfig();
+  const root = base.organization.rootId.slice(2);
+  const ouId = (i: number) => `ou-${root}-${String(i).padStart(8, '0')}`;
+  const fixed = ['Security', 'Workloads', 'Workloads/Prod', 'Workloads/NonProd', 'Sandbox'];
+  const teamOus = Array.from({ length: ous - fixed.length }, (_, i) => `Workloads/Prod/Team${i + 1}`);
+  const organizationalUnits = [...fixed, ...teamOus].map((p, i) => ({ path: p, id: ouId(i + 1) }));
+  const workloadOus = ['Workloads/Prod', 'Workloads/NonProd', 'Sandbox', ...teamOus];
+  const accountId = (i: number) => String(100000000000 + i * 7919);
+  return {
+    ...base,
+    organization: { ...base.organization, workloadOrganizationalUnits: workloadOus },
+    organizationalUnits,
+    accounts: [
+      { name: 'management', id: accountId(0) },
+      { name: 'log-archive', id: accountId(1), organizationalUnit: 'Security' },
+      { name: 'audit', id: accountId(2), organizationalUnit: 'Security' },
+      ...Array.from({ length: accounts - 3 }, (_, i) => ({
+        name: `workload-${i + 1}`, id: accountId(i + 3), organizationalUnit: workloadOus[i % workloadOus.length],
+      })),
+    ],
+    topology: { management: 'management', logArchive: 'log-archive', audit: 'audit' },
+  };
+}
+
+function templates(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const f = path.join(dir, n);
+    return statSync(f).isDirectory() ? templates(f) : n.endsWith('.template.json') ? [f] : [];
+  });
+}
+
+function main(): void {
+  rmSync(OUT, { recursive: true, force: true });
+  const rows = SCALES.map(({ accounts, ous }) => {
+    const dir = path.join(OUT, `${accounts}-accounts`);
+    mkdirSync(dir, { recursive: true });
+    const configFile = path.join(dir, 'governance.yaml');
+    writeFileSync(configFile, stringify(generateConfig(accounts, ous)));
+    const outdir = path.join(dir, 'cdk.out');
+    const start = process.hrtime.bigint();
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'stacks/app.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ config: configFile }), TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
+    });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (run.status !== 0) throw new Error(`synth of ${accounts} accounts failed:\n${run.stderr}`);
+    const files = templates(outdir);
+    const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+    return { accounts, ous, seconds, count: files.length, bytes };
+  });
+
+  const [base] = rows;
+  const ratio = (v: number, b: number) => `${(v / b).toFixed(2)}x`;
+  console.log('accounts  OUs  synth s  ratio  templates  ratio  template bytes  ratio');
+  for (const r of rows) {
+    console.log(`${String(r.accounts).padStart(8)}  ${String(r.ous).padStart(3)}  ${r.seconds.toFixed(2).padStart(7)}  ${ratio(r.seconds, base.seconds).padStart(5)}`
+      + `  ${String(r.count).padStart(9)}  ${ratio(r.count, base.count).padStart(5)}  ${String(r.bytes).padStart(13)}  ${ratio(r.bytes, base.bytes).padStart(5)}`);
+  }
+  if (rows.some((r) => r.count !== base.count)) {
+    console.error('FAIL: the template count grows with the number of accounts');
+    process.exit(1);
+  }
+}
+
+main();
