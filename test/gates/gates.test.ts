@@ -6,15 +6,19 @@ import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
 import { registerGates } from '../../stacks/gates/register-gates';
 import { StrictCfnGuard } from '../../stacks/gates/strict-cfn-guard';
 
-/** Synthesizes an app and returns the validation failure message, or '' when synth passes. */
-function synthFailure(app: App): string {
+/** Synthesizes an app; returns the validation failure message ('' when synth passes) and what it printed. */
+function synthesize(app: App): { failure: string; printed: string } {
+  const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
     app.synth();
-    return '';
+    return { failure: '', printed: spy.mock.calls.flat().join('\n') };
   } catch (e) {
-    return (e as Error).message;
+    return { failure: (e as Error).message, printed: spy.mock.calls.flat().join('\n') };
+  } finally {
+    spy.mockRestore();
   }
 }
+const synthFailure = (app: App) => synthesize(app).failure;
 
 /** A bucket with every default off: no encryption, logging, versioning, public access block or Object Lock. */
 function plantBareBucket(stack: Stack, id: string): CfnBucket {
@@ -64,19 +68,16 @@ describe('synth gates', () => {
     const acknowledged = plantBareBucket(stack, 'Acknowledged');
     plantBareBucket(stack, 'Other');
     acknowledgeFinding(acknowledged, { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'planted: this one bucket is acknowledged' });
-    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      expect(synthFailure(app)).toBe('');
-      // The other bucket's findings are only printed, not failed.
-      expect(printed.mock.calls.flat().join('\n')).toMatch(/Planted\/Other/);
-    } finally {
-      printed.mockRestore();
-    }
+    const { failure, printed } = synthesize(app);
+    expect(failure).toBe('');
+    expect(printed).toMatch(/Planted\/Other/); // the other bucket's findings are only printed, not failed
   });
 
   test('without the strict flag the same enum typo would only warn', () => {
     const app = new App({ context: { ...APP_CONTEXT, '@aws-cdk/core:strictCfnValidateErrors': false } });
     new CfnBucket(new Stack(app, 'Planted'), 'Typo', { accelerateConfiguration: { accelerationStatus: 'Enabeld' } });
-    expect(synthFailure(app)).toBe('');
+    const { failure, printed } = synthesize(app);
+    expect(failure).toBe('');
+    expect(printed).toMatch(/WARNING .*'Enabeld' is not one of/);
   });
 });
