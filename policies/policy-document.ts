@@ -1,10 +1,12 @@
-/** IAM policy grammar as Organizations policies use it (no `Principal` in SCPs). */
+/** IAM policy grammar as Organizations policies use it (`Principal` only in RCPs, always `*`). */
 export type ConditionBlock = Record<string, Record<string, string | readonly string[]>>;
 
 export interface PolicyStatement {
   /** Stable statement id (alphanumeric), so diffs of the compiled policy stay readable. */
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
+  /** Only in resource policies: `*` in resource control policies and the guardrail's policy. */
+  readonly Principal?: '*';
   readonly Action?: string | readonly string[];
   readonly NotAction?: string | readonly string[];
   readonly Resource?: string | readonly string[];
@@ -19,6 +21,8 @@ export interface PolicyDocument {
 
 /** Organizations quota: maximum size of a service control policy document, in characters. */
 export const SCP_MAX_CHARACTERS = 5120;
+/** Organizations quota: maximum size of a resource control policy document, in characters. */
+export const RCP_MAX_CHARACTERS = 5120;
 
 /** A policy document from statements. */
 export function policyDocument(statements: readonly PolicyStatement[]): PolicyDocument {

@@ -1,27 +1,33 @@
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { GovernanceConfig } from '../config/schema';
+import { BEDROCK_POLICY_MAX_CHARACTERS } from '../policies/br-gr-1';
+import { POLICY_TYPE_LIMITS, slotBudget } from '../policies/compiler/compile';
+import type { AuthorizationPolicyType } from '../policies/control';
 
 /** Organizations policy document limits in characters (Organizations quotas page; aws-facts.md §8). */
 export const POLICY_LIMITS: Readonly<Record<string, number>> = {
-  SERVICE_CONTROL_POLICY: 5120,
-  RESOURCE_CONTROL_POLICY: 5120,
-  DECLARATIVE_POLICY_EC2: 10000,
-  TAG_POLICY: 10000,
-  BACKUP_POLICY: 10000,
-  AISERVICES_OPT_OUT_POLICY: 2500,
+  SERVICE_CONTROL_POLICY: POLICY_TYPE_LIMITS.SERVICE_CONTROL_POLICY.characters,
+  RESOURCE_CONTROL_POLICY: POLICY_TYPE_LIMITS.RESOURCE_CONTROL_POLICY.characters,
+  BEDROCK_POLICY: BEDROCK_POLICY_MAX_CHARACTERS,
 };
 
 interface CfnResourceJson {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
 }
+
+/** CloudFormation metadata key under which a policy whose content resolves at deploy time records its measured size. */
+export const MEASURED_CHARACTERS_METADATA = 'GenAiGovernanceMeasuredCharacters';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 
 /**
  * The main job's report, read back from the synthesized assembly (so it shows what will deploy): each stack with its
- * account, Region and resource count; each Organizations policy's size against its limit; SCP slots per target
- * (FullAWSAccess and the configured reserve included); and each StackSet's targets.
+ * account, Region and resource count; each Organizations policy's size against its limit; the SCP and RCP slots used
+ * per target (the always-attached policy and the configured reserve included); and each StackSet's targets.
+ * A Bedrock policy's identifier is resolved only at deploy time: its stack records the size measured with the longest
+ * identifier in the resource's metadata, and that is what is shown.
  */
 export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig): string {
   const lines: string[] = ['', 'Synthesized estate', ''];
@@ -29,37 +35,41 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
   const stackSets: string[] = [];
   const attached = new Map<string, number>();
 
-  lines.push(`  ${pad('stack', 28)}${pad('account', 14)}${pad('region', 16)}resources`);
+  lines.push(`  ${pad('stack', 36)}${pad('account', 14)}${pad('region', 16)}resources`);
   for (const stack of assembly.stacks) {
     const resources = Object.entries((stack.template.Resources ?? {}) as Record<string, CfnResourceJson>);
-    lines.push(`  ${pad(stack.stackName, 28)}${pad(stack.environment.account, 14)}${pad(stack.environment.region, 16)}${resources.length}`);
+    lines.push(`  ${pad(stack.stackName, 36)}${pad(stack.environment.account, 14)}${pad(stack.environment.region, 16)}${resources.length}`);
     for (const [logicalId, r] of resources) {
       const p = r.Properties ?? {};
       if (r.Type === 'AWS::Organizations::Policy') {
         const type = String(p.Type);
-        const content = typeof p.Content === 'string' ? p.Content : JSON.stringify(p.Content);
+        const characters = Number(r.Metadata?.[MEASURED_CHARACTERS_METADATA] ?? JSON.stringify(p.Content).length);
         const limit = POLICY_LIMITS[type];
-        const size = limit ? `${content.length} / ${limit} characters (${Math.round((100 * content.length) / limit)}%)` : `${content.length} characters (limit unverified)`;
-        policies.push(`  ${pad(String(p.Name ?? logicalId), 32)}${pad(type, 26)}${size}`);
-        if (type === 'SERVICE_CONTROL_POLICY') {
-          for (const t of (p.TargetIds ?? []) as string[]) attached.set(t, (attached.get(t) ?? 0) + 1);
-        }
+        const size = limit ? `${characters} / ${limit} characters (${Math.round((100 * characters) / limit)}%)` : `${characters} characters`;
+        policies.push(`  ${pad(String(p.Name ?? logicalId), 48)}${pad(type, 26)}${size}`);
+        for (const t of (p.TargetIds ?? []) as string[]) attached.set(`${type} ${t}`, (attached.get(`${type} ${t}`) ?? 0) + 1);
       }
       if (r.Type === 'AWS::CloudFormation::StackSet') {
         const groups = (p.StackInstancesGroup ?? []) as { DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[] }[];
         for (const g of groups) {
-          stackSets.push(`  ${pad(String(p.StackSetName ?? logicalId), 32)}OUs ${(g.DeploymentTargets?.OrganizationalUnitIds ?? []).join(', ')} × Regions ${(g.Regions ?? []).join(', ')}`);
+          stackSets.push(`  ${pad(String(p.StackSetName ?? logicalId), 48)}OUs ${(g.DeploymentTargets?.OrganizationalUnitIds ?? []).join(', ')} × Regions ${(g.Regions ?? []).join(', ')}`);
         }
       }
     }
   }
 
-  const ouNames = new Map(config.organizationalUnits.map((o) => [o.id, o.path]));
-  const { slotsPerTarget, reservedSlots } = config.scpBudget;
+  const names = new Map<string, string>([
+    [config.organization.rootId, 'Root'],
+    ...config.organizationalUnits.map((o) => [o.id, o.path] as [string, string]),
+    ...config.accounts.map((a) => [a.id, `account ${a.name}`] as [string, string]),
+  ]);
   lines.push('', 'Organizations policies', ...(policies.length ? policies : ['  none']));
-  lines.push('', `SCP slots per target (limit ${slotsPerTarget}: FullAWSAccess + ${reservedSlots} reserved + this tool's)`);
-  for (const [target, count] of attached) {
-    lines.push(`  ${pad(ouNames.get(target) ?? target, 32)}${1 + reservedSlots + count} / ${slotsPerTarget}`);
+  lines.push('', 'Slots per target (this tool\'s policies + FullAWSAccess/RCPFullAWSAccess + reserved / limit)');
+  for (const [key, count] of attached) {
+    const [type, target] = key.split(' ');
+    if (!(type in POLICY_TYPE_LIMITS)) continue;
+    const { limit, reserved } = slotBudget(config, type as AuthorizationPolicyType);
+    lines.push(`  ${pad(`${names.get(target) ?? target} ${target}`, 48)}${pad(type, 26)}${count} + ${reserved} / ${limit}`);
   }
   lines.push('', 'StackSet targets', ...(stackSets.length ? stackSets : ['  none: the member baseline is not in this build yet']), '');
   return lines.join('\n');

@@ -1,8 +1,9 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
-import { ServiceControlPolicy } from './service-control-policy';
 import type { GovernanceConfig } from '../../config/schema';
-import { brCri1Statements } from '../../policies/br-cri-1';
+import { compileOrganizationPolicies, type CompiledOrganizationPolicies } from '../../policies/compiler/compile';
+import { organizationControls } from '../../policies/organization-controls';
 
 export interface ManagementStackProps extends StackProps {
   /** The validated governance config. */
@@ -10,26 +11,27 @@ export interface ManagementStackProps extends StackProps {
 }
 
 /**
- * The management account's stack: Organizations policies (deployable only from the management account or an
- * Organizations delegated administrator). It attaches BR-CRI-1 to every workload OU of the config.
+ * The management account's stack: the Organizations authorization policies (deployable only from the management
+ * account or an Organizations delegated administrator). Every control of `policies/organization-controls.ts` is
+ * compiled into as few SCPs and RCPs as fit the limits and each target's slot budget; synth fails with the budget table
+ * when they cannot.
  */
 export class ManagementStack extends Stack {
-  /** The SCPs this stack manages, for summaries and tests. */
-  public readonly serviceControlPolicies: ServiceControlPolicy[];
+  /** The compiled policies and slot budgets, for the summary and tests. */
+  public readonly compiled: CompiledOrganizationPolicies;
 
   constructor(scope: Construct, id: string, props: ManagementStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    const ouIds = new Map(config.organizationalUnits.map((ou) => [ou.path, ou.id]));
-    const workloadOuIds = config.organization.workloadOrganizationalUnits.map((path) => ouIds.get(path)!);
-
-    this.serviceControlPolicies = [
-      new ServiceControlPolicy(this, 'BrCri1', {
-        policyName: 'genai-governance-br-cri-1',
-        description: 'BR-CRI-1: Bedrock foundation models only through inference profiles (in-Region exceptions per config)',
-        statements: brCri1Statements(config),
-        targetIds: workloadOuIds,
-      }),
-    ];
+    this.compiled = compileOrganizationPolicies(props.config, organizationControls(props.config));
+    for (const policy of this.compiled.policies) {
+      new CfnPolicy(this, policy.name, {
+        name: policy.name,
+        description: `Generative-AI governance: ${policy.controls.join(', ')}`.slice(0, 512),
+        type: policy.policyType,
+        // An object: CloudFormation hands Organizations its compact JSON, the text `characters` measured.
+        content: policy.document,
+        targetIds: policy.targets.map((t) => t.id),
+      });
+    }
   }
 }

@@ -18,7 +18,7 @@ const BASE_OPERATORS = [
 /** Whether `operator` is a real IAM condition operator (with `IfExists` and set-operator prefixes). */
 export function isConditionOperator(operator: string): boolean {
   if (operator === 'Null') return true;
-  const base = operator.replace(/^For(All|Any)Values:/, '').replace(/IfExists$/, '');
+  const base = operator.replace(/^For(AllValues|AnyValue):/, '').replace(/IfExists$/, '');
   return BASE_OPERATORS.includes(base);
 }
 

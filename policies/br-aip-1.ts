@@ -1,0 +1,33 @@
+import type { GovernanceConfig } from '../config/schema';
+import { platformPrincipalArns, unlessPrincipal } from './governance-principals';
+import type { PolicyStatement } from './policy-document';
+
+/**
+ * Actions that create model capacity outside the catalog's system profiles: application inference profiles (which
+ * can wrap a single-Region model and so bypass CRI), provisioned throughput, custom-model training, copy, import and
+ * deployment, and Marketplace endpoints.
+ */
+export const MODEL_CAPACITY_ACTIONS = [
+  'bedrock:CreateInferenceProfile',
+  'bedrock:CreateProvisionedModelThroughput',
+  'bedrock:UpdateProvisionedModelThroughput',
+  'bedrock:CreateModelCustomizationJob',
+  'bedrock:CreateModelCopyJob',
+  'bedrock:CreateModelImportJob',
+  'bedrock:CreateCustomModel',
+  'bedrock:CreateCustomModelDeployment',
+  'bedrock:UpdateCustomModelDeployment',
+  'bedrock:CreateMarketplaceModelEndpoint',
+  'bedrock:UpdateMarketplaceModelEndpoint',
+] as const;
+
+/** BR-AIP-1: application inference profiles, provisioned throughput and custom models only by the platform role. */
+export function brAip1Statements(config: GovernanceConfig): PolicyStatement[] {
+  return [{
+    Sid: 'BRAIP1DenyModelCapacityExceptPlatform',
+    Effect: 'Deny',
+    Action: [...MODEL_CAPACITY_ACTIONS],
+    Resource: '*',
+    Condition: unlessPrincipal(platformPrincipalArns(config)),
+  }];
+}

@@ -1,0 +1,26 @@
+import type { GovernanceConfig } from '../../config/schema';
+import type { AttachmentPoint } from '../control';
+
+/** A root, OU or account that Organizations policies attach to. */
+export interface PolicyTarget {
+  /** `r-…`, `ou-…` or a 12-digit account id. */
+  readonly id: string;
+  /** For people: `Root`, the OU path, or `account <name>`. */
+  readonly label: string;
+}
+
+/** The targets of an attachment point for a config. */
+export function resolveTargets(config: GovernanceConfig, point: AttachmentPoint): PolicyTarget[] {
+  switch (point) {
+    case 'root':
+      return [{ id: config.organization.rootId, label: 'Root' }];
+    case 'workload-ous': {
+      const ids = new Map(config.organizationalUnits.map((o) => [o.path, o.id]));
+      return config.organization.workloadOrganizationalUnits.map((path) => ({ id: ids.get(path)!, label: path }));
+    }
+    case 'log-archive-account': {
+      const account = config.accounts.find((a) => a.name === config.topology.logArchive)!;
+      return [{ id: account.id, label: `account ${account.name}` }];
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import type { PolicyStatement } from './policy-document';
+
+/** Organizations authorization policy types the compiler packs. */
+export type AuthorizationPolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
+
+/**
+ * Where a control's statements are attached:
+ * - `root`: every account except the management account (SCPs and RCPs never apply to it);
+ * - `workload-ous`: the config's `organization.workloadOrganizationalUnits`;
+ * - `log-archive-account`: the account holding the evidence archive.
+ */
+export type AttachmentPoint = 'root' | 'workload-ous' | 'log-archive-account';
+
+/** One control of the catalog as Organizations policy statements. */
+export interface ControlStatements {
+  /** Catalog id, e.g. `BR-CRI-1`. */
+  readonly controlId: string;
+  readonly policyType: AuthorizationPolicyType;
+  readonly attachTo: AttachmentPoint;
+  /** Statements with stable, control-prefixed Sids. */
+  readonly statements: readonly PolicyStatement[];
+}

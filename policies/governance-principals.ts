@@ -1,0 +1,33 @@
+import type { GovernanceConfig } from '../config/schema';
+import type { ConditionBlock } from './policy-document';
+
+/** Tag the baseline puts on every resource it creates; tamper protection keys on it. */
+export const GOVERNANCE_TAG_KEY = 'genai-governance:managed';
+export const GOVERNANCE_TAG_VALUE = 'true';
+/** Name prefix of the baseline's IAM roles and S3 buckets (S3 bucket actions cannot be conditioned on tags reliably). */
+export const GOVERNANCE_NAME_PREFIX = 'genai-governance-';
+
+/**
+ * Principals that may change governance resources: the platform (pipeline) role, the break-glass role, the
+ * service-managed StackSets execution roles that deploy the baseline (`stacksets-exec-*`, trusted only by the management
+ * account's StackSets service-linked role), and the baseline's own roles (`genai-governance-*`, which nobody else may
+ * create or change: ORG-TAMPER-BASELINE).
+ */
+export function governancePrincipalArns(config: GovernanceConfig): string[] {
+  return [
+    `arn:aws:iam::*:role/${config.principals.platformRoleName}`,
+    `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`,
+    'arn:aws:iam::*:role/stacksets-exec-*',
+    `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`,
+  ];
+}
+
+/** Only the platform and break-glass roles: for actions even the baseline never takes (creating model capacity). */
+export function platformPrincipalArns(config: GovernanceConfig): string[] {
+  return [`arn:aws:iam::*:role/${config.principals.platformRoleName}`, `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`];
+}
+
+/** Condition that exempts the given principals from a Deny. */
+export function unlessPrincipal(arns: readonly string[]): ConditionBlock {
+  return { ArnNotLike: { 'aws:PrincipalArn': arns } };
+}

@@ -1,0 +1,60 @@
+import type { GovernanceConfig } from '../config/schema';
+import {
+  GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, governancePrincipalArns, unlessPrincipal,
+} from './governance-principals';
+import type { PolicyStatement } from './policy-document';
+
+/**
+ * ORG-TAMPER-BASELINE: nobody but the governance principals changes or deletes what the baseline deploys: its Bedrock
+ * VPC endpoints and KMS keys (by the `genai-governance:managed=true` tag), its IAM roles and policies and its S3 buckets
+ * (by the `genai-governance-` name prefix, because S3 bucket actions take no resource-tag condition), nor adds or
+ * removes the tag anywhere (so nobody can mark their own resource as governed, or unmark a governed one).
+ */
+export function orgTamperBaselineStatements(config: GovernanceConfig): PolicyStatement[] {
+  const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
+  return [
+    {
+      Sid: 'ORGTAMPERBASELINEDenyTaggedResourceChanges',
+      Effect: 'Deny',
+      Action: [
+        'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint', 'kms:ScheduleKeyDeletion', 'kms:DisableKey',
+        'kms:PutKeyPolicy', 'kms:DisableKeyRotation',
+      ],
+      Resource: '*',
+      Condition: { StringEquals: { [`aws:ResourceTag/${GOVERNANCE_TAG_KEY}`]: GOVERNANCE_TAG_VALUE }, ...unlessGovernance },
+    },
+    {
+      Sid: 'ORGTAMPERBASELINEDenyRoleChanges',
+      Effect: 'Deny',
+      Action: [
+        'iam:AttachRolePolicy', 'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePermissionsBoundary',
+        'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy',
+        'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:TagRole', 'iam:UntagRole', 'iam:CreatePolicyVersion',
+        'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion',
+      ],
+      Resource: [`arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:iam::*:policy/${GOVERNANCE_NAME_PREFIX}*`],
+      Condition: unlessGovernance,
+    },
+    {
+      Sid: 'ORGTAMPERBASELINEDenyBucketChanges',
+      Effect: 'Deny',
+      Action: [
+        's3:DeleteBucket', 's3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:PutEncryptionConfiguration',
+        's3:PutLifecycleConfiguration', 's3:PutReplicationConfiguration', 's3:PutBucketVersioning',
+        's3:PutBucketPublicAccessBlock', 's3:PutBucketLogging', 's3:PutBucketOwnershipControls',
+      ],
+      Resource: `arn:aws:s3:::${GOVERNANCE_NAME_PREFIX}*`,
+      Condition: unlessGovernance,
+    },
+    {
+      Sid: 'ORGTAMPERBASELINEDenyGovernanceTagChanges',
+      Effect: 'Deny',
+      Action: [
+        'ec2:CreateTags', 'ec2:DeleteTags', 'kms:TagResource', 'kms:UntagResource', 'bedrock:TagResource',
+        'bedrock:UntagResource', 'iam:TagRole', 'iam:UntagRole',
+      ],
+      Resource: '*',
+      Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [GOVERNANCE_TAG_KEY] }, ...unlessGovernance },
+    },
+  ];
+}

@@ -1,0 +1,27 @@
+import type { GovernanceConfig } from '../config/schema';
+import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import type { PolicyStatement } from './policy-document';
+
+/**
+ * ORG-TAMPER-GUARDRAIL: nobody but the governance principals changes account-level guardrail enforcement, or changes,
+ * deletes or re-permissions a guardrail the baseline created (tagged `genai-governance:managed=true`).
+ */
+export function orgTamperGuardrailStatements(config: GovernanceConfig): PolicyStatement[] {
+  const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
+  return [
+    {
+      Sid: 'ORGTAMPERGUARDRAILDenyEnforcementChanges',
+      Effect: 'Deny',
+      Action: ['bedrock:PutEnforcedGuardrailConfiguration', 'bedrock:DeleteEnforcedGuardrailConfiguration'],
+      Resource: '*',
+      Condition: unlessGovernance,
+    },
+    {
+      Sid: 'ORGTAMPERGUARDRAILDenyGuardrailChanges',
+      Effect: 'Deny',
+      Action: ['bedrock:UpdateGuardrail', 'bedrock:DeleteGuardrail', 'bedrock:PutResourcePolicy', 'bedrock:DeleteResourcePolicy'],
+      Resource: 'arn:aws:bedrock:*:*:guardrail/*',
+      Condition: { StringEquals: { [`aws:ResourceTag/${GOVERNANCE_TAG_KEY}`]: GOVERNANCE_TAG_VALUE }, ...unlessGovernance },
+    },
+  ];
+}

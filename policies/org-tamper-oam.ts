@@ -1,0 +1,14 @@
+import type { GovernanceConfig } from '../config/schema';
+import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import type { PolicyStatement } from './policy-document';
+
+/** ORG-TAMPER-OAM: nobody but the governance principals deletes or narrows a CloudWatch cross-account observability link. */
+export function orgTamperOamStatements(config: GovernanceConfig): PolicyStatement[] {
+  return [{
+    Sid: 'ORGTAMPEROAMDenyLinkChanges',
+    Effect: 'Deny',
+    Action: ['oam:DeleteLink', 'oam:UpdateLink'],
+    Resource: '*',
+    Condition: unlessPrincipal(governancePrincipalArns(config)),
+  }];
+}

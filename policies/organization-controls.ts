@@ -1,0 +1,42 @@
+import type { GovernanceConfig } from '../config/schema';
+import { brAip1Statements } from './br-aip-1';
+import { brCri1Statements } from './br-cri-1';
+import { brCri2Statements } from './br-cri-2';
+import { brKey1Statements } from './br-key-1';
+import { brModel1Statements } from './br-model-1';
+import type { ControlStatements } from './control';
+import { orgPerim1Statements } from './org-perim-1';
+import { orgRegion1Statements } from './org-region-1';
+import { orgTamperBaselineStatements } from './org-tamper-baseline';
+import { orgTamperGuardrailStatements } from './org-tamper-guardrail';
+import { orgTamperLeaveStatements } from './org-tamper-leave';
+import { orgTamperLoggingStatements } from './org-tamper-logging';
+import { orgTamperMacieStatements } from './org-tamper-macie';
+import { orgTamperOamStatements } from './org-tamper-oam';
+import { orgTamperTrailStatements } from './org-tamper-trail';
+
+/**
+ * Every authorization-policy control of the catalog for a config, in catalog order (the compiler keeps this order
+ * inside each policy, so diffs stay readable). Bedrock controls go to the workload OUs; Region restriction and tamper
+ * protection to the root (every account but the management account); the data perimeter to the log-archive account.
+ */
+export function organizationControls(config: GovernanceConfig): ControlStatements[] {
+  const scp = (controlId: string, attachTo: ControlStatements['attachTo'], statements: ControlStatements['statements']): ControlStatements =>
+    ({ controlId, policyType: 'SERVICE_CONTROL_POLICY', attachTo, statements });
+  return [
+    scp('BR-CRI-1', 'workload-ous', brCri1Statements(config)),
+    scp('BR-CRI-2', 'workload-ous', brCri2Statements(config)),
+    scp('BR-MODEL-1', 'workload-ous', brModel1Statements(config)),
+    scp('BR-AIP-1', 'workload-ous', brAip1Statements(config)),
+    scp('BR-KEY-1', 'workload-ous', brKey1Statements()),
+    scp('ORG-REGION-1', 'root', orgRegion1Statements(config)),
+    scp('ORG-TAMPER-TRAIL', 'root', orgTamperTrailStatements(config)),
+    scp('ORG-TAMPER-LOGGING', 'root', orgTamperLoggingStatements(config)),
+    scp('ORG-TAMPER-MACIE', 'root', orgTamperMacieStatements(config)),
+    scp('ORG-TAMPER-GUARDRAIL', 'root', orgTamperGuardrailStatements(config)),
+    scp('ORG-TAMPER-OAM', 'root', orgTamperOamStatements(config)),
+    scp('ORG-TAMPER-BASELINE', 'root', orgTamperBaselineStatements(config)),
+    scp('ORG-TAMPER-LEAVE', 'root', orgTamperLeaveStatements(config)),
+    { controlId: 'ORG-PERIM-1', policyType: 'RESOURCE_CONTROL_POLICY', attachTo: 'log-archive-account', statements: orgPerim1Statements(config) },
+  ];
+}

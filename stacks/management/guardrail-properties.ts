@@ -1,0 +1,36 @@
+import type { CfnGuardrailProps } from 'aws-cdk-lib/aws-bedrock';
+import type { GovernanceConfig } from '../../config/schema';
+
+/**
+ * The guardrail's content from `bedrock.guardrail`: content filters, denied topics, PII entities, custom and managed
+ * word lists and, when configured, the contextual grounding check. Shared by the org-level guardrail and (account
+ * enforcement) the baseline's.
+ */
+export function guardrailProperties(config: GovernanceConfig): Omit<CfnGuardrailProps, 'tags' | 'kmsKeyArn'> {
+  const g = config.bedrock.guardrail;
+  return {
+    name: g.name,
+    description: 'Organization guardrail of the generative-AI governance control plane (BR-GR-1)',
+    blockedInputMessaging: g.blockedInputMessaging,
+    blockedOutputsMessaging: g.blockedOutputsMessaging,
+    contentPolicyConfig: { filtersConfig: g.contentFilters.map((f) => ({ ...f })) },
+    ...(g.deniedTopics.length > 0 && {
+      topicPolicyConfig: { topicsConfig: g.deniedTopics.map((t) => ({ name: t.name, definition: t.definition, examples: [...t.examples], type: 'DENY' })) },
+    }),
+    ...(g.piiEntities.length > 0 && { sensitiveInformationPolicyConfig: { piiEntitiesConfig: g.piiEntities.map((p) => ({ ...p })) } }),
+    ...((g.words.length > 0 || g.managedWordLists.length > 0) && {
+      wordPolicyConfig: {
+        ...(g.words.length > 0 && { wordsConfig: g.words.map((text) => ({ text })) }),
+        ...(g.managedWordLists.length > 0 && { managedWordListsConfig: g.managedWordLists.map((type) => ({ type })) }),
+      },
+    }),
+    ...(g.grounding && {
+      contextualGroundingPolicyConfig: {
+        filtersConfig: [
+          { type: 'GROUNDING', threshold: g.grounding.groundingThreshold },
+          { type: 'RELEVANCE', threshold: g.grounding.relevanceThreshold },
+        ],
+      },
+    }),
+  };
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnGuardrail, CfnGuardrailVersion, CfnResourcePolicy } from 'aws-cdk-lib/aws-bedrock';
+import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
+import type { Construct } from 'constructs';
+import type { GovernanceConfig } from '../../config/schema';
+import {
+  BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier,
+} from '../../policies/br-gr-1';
+import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
+import { MEASURED_CHARACTERS_METADATA } from '../summary';
+import { guardrailProperties } from './guardrail-properties';
+
+export interface OrganizationGuardrailStackProps extends StackProps {
+  readonly config: GovernanceConfig;
+  /** The governed Region this stack serves (its `env.region`). */
+  readonly region: string;
+}
+
+/**
+ * BR-GR-1 in one governed Region, in the management account: the guardrail from config, a numeric version of it, the
+ * resource policy that lets the organization apply it, and the Organizations Bedrock policy on the root that enforces
+ * it on every Bedrock invocation in the Region. A Bedrock policy names guardrails per Region and each must live in its
+ * Region, so there is one stack per governed Region; Organizations merges the root's Bedrock policies by Region key.
+ *
+ * A change to the guardrail's content gets a new version resource (its id carries a hash of the content), so the
+ * policy always names a version that matches the config.
+ */
+export class OrganizationGuardrailStack extends Stack {
+  public readonly guardrail: CfnGuardrail;
+  public readonly version: CfnGuardrailVersion;
+  public readonly bedrockPolicy: CfnPolicy;
+  /** Characters of the Bedrock policy with the longest identifier the guardrail can get. */
+  public readonly bedrockPolicyCharacters: number;
+
+  constructor(scope: Construct, id: string, props: OrganizationGuardrailStackProps) {
+    super(scope, id, props);
+    const { config, region } = props;
+    const content = guardrailProperties(config);
+    this.guardrail = new CfnGuardrail(this, 'Guardrail', {
+      ...content,
+      tags: [{ key: GOVERNANCE_TAG_KEY, value: GOVERNANCE_TAG_VALUE }],
+    });
+    const contentHash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
+    this.version = new CfnGuardrailVersion(this, `Version${contentHash}`, {
+      guardrailIdentifier: this.guardrail.attrGuardrailId,
+      description: `Content ${contentHash}`,
+    });
+    const resourcePolicy = new CfnResourcePolicy(this, 'GuardrailPolicy', {
+      resourceArn: this.guardrail.attrGuardrailArn,
+      policyDocument: guardrailResourcePolicy(config, this.guardrail.attrGuardrailArn),
+    });
+
+    const account = config.accounts.find((a) => a.name === config.topology.management)!.id;
+    this.bedrockPolicyCharacters = JSON.stringify(bedrockPolicyContent(config, region, placeholderGuardrailIdentifier(region, account))).length;
+    if (this.bedrockPolicyCharacters > BEDROCK_POLICY_MAX_CHARACTERS) {
+      throw new Error(`The Bedrock policy for ${region} is ${this.bedrockPolicyCharacters} characters; the limit is ${BEDROCK_POLICY_MAX_CHARACTERS}`);
+    }
+    this.bedrockPolicy = new CfnPolicy(this, 'BedrockPolicy', {
+      name: `genai-governance-bedrock-guardrail-${region}`,
+      description: `BR-GR-1: guardrail ${config.bedrock.guardrail.name} on every Bedrock invocation in ${region}`,
+      type: 'BEDROCK_POLICY',
+      content: bedrockPolicyContent(config, region, Fn.join(':', [this.guardrail.attrGuardrailArn, this.version.attrVersion])),
+      targetIds: [config.organization.rootId],
+    });
+    this.bedrockPolicy.addMetadata(MEASURED_CHARACTERS_METADATA, this.bedrockPolicyCharacters);
+    // Enforcement must not start before members may apply the guardrail, or their Bedrock calls fail.
+    this.bedrockPolicy.addResourceDependency(resourcePolicy);
+  }
+}

@@ -1,0 +1,180 @@
+import type { GovernanceConfig } from '../../config/schema';
+import { foundationModelArn } from '../../policies/arns';
+import { criDestinationRegions } from '../../policies/org-region-1';
+import { synthEstate } from '../support/estate';
+import { exampleConfig } from '../support/example-config';
+import { OrgSimulator, type OrgRequest } from '../support/org-simulator';
+
+/**
+ * The decision matrix: requests evaluated against the SCPs and RCPs read back from the synthesized templates, each
+ * case naming the control it proves. A denial must come from that control's statements (Sid prefix).
+ */
+const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+const NOVA_LITE = 'amazon.nova-lite-v1:0';
+const UNAPPROVED = 'anthropic.claude-3-7-sonnet-20250219-v1:0';
+const TITAN_EMBED = 'amazon.titan-embed-text-v2:0';
+const RERANK = 'cohere.rerank-v3-5:0';
+const PROD = 'support-chat-prod';
+const PLATFORM = 'governance-pipeline-deploy';
+const BREAK_GLASS = 'governance-break-glass';
+
+const ids = (config: GovernanceConfig) => Object.fromEntries(config.accounts.map((a) => [a.name, a.id]));
+const profileArn = (account: string, prefix: string, model: string, region = 'eu-central-1') =>
+  `arn:aws:bedrock:${region}:${account}:inference-profile/${prefix}.${model}`;
+
+interface Case {
+  readonly control: string;
+  readonly name: string;
+  readonly request: OrgRequest;
+  readonly expect: 'Allowed' | 'Denied';
+}
+
+function casesFor(config: GovernanceConfig): Case[] {
+  const a = ids(config);
+  const prod = a[PROD];
+  const euProfile = profileArn(prod, 'eu', SONNET);
+  const viaEu = { 'bedrock:InferenceProfileArn': euProfile };
+  const invoke = (region: string, model: string, context?: Record<string, string>, account = PROD, role?: string): OrgRequest =>
+    ({ account, role, action: 'bedrock:InvokeModel', resource: foundationModelArn(region, model), context });
+  const as = (role: string, action: string, resource: string, context?: Record<string, string | string[]>, account = PROD): OrgRequest =>
+    ({ account, role, action, resource, context });
+  const tagged = { 'aws:ResourceTag/genai-governance:managed': 'true' };
+  const trail = `arn:aws:cloudtrail:eu-central-1:${prod}:trail/org-trail`;
+  const archive = 'arn:aws:s3:::genai-governance-archive-example/AWSLogs/o-7kq2m9xv4b/object.json.gz';
+  const archiveBucketPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: archive }] };
+
+  return [
+    // BR-CRI-1: no direct foundation-model invocation
+    { control: 'BR-CRI-1', name: 'direct InvokeModel on an approved model', request: invoke('eu-central-1', SONNET), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'direct InvokeModelWithResponseStream (ConverseStream)', request: { ...invoke('eu-central-1', SONNET), action: 'bedrock:InvokeModelWithResponseStream' }, expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'direct call in the NonProd OU too', request: invoke('eu-west-1', NOVA_LITE, undefined, 'support-chat-dev'), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'the inference-profile evaluation of an eu. call', request: as('app', 'bedrock:InvokeModel', euProfile), expect: 'Allowed' },
+    { control: 'BR-CRI-1', name: 'a streaming call through the eu. profile', request: { ...invoke('eu-west-1', SONNET, viaEu), action: 'bedrock:InvokeModelWithResponseStream' }, expect: 'Allowed' },
+    ...criDestinationRegions(config).map((region): Case => ({
+      control: 'BR-CRI-1', name: `the foundation-model evaluation in CRI destination ${region}`, request: invoke(region, SONNET, viaEu), expect: 'Allowed',
+    })),
+    { control: 'BR-CRI-1', name: 'an in-Region exception (embedding) in governed eu-central-1', request: invoke('eu-central-1', TITAN_EMBED), expect: 'Allowed' },
+    { control: 'BR-CRI-1', name: 'an in-Region exception (rerank) in governed eu-west-1', request: invoke('eu-west-1', RERANK), expect: 'Allowed' },
+    { control: 'BR-CRI-1', name: 'an in-Region exception in a destination that is not governed', request: invoke('eu-west-3', TITAN_EMBED), expect: 'Denied' },
+
+    // BR-CRI-2: only the approved geography; global only when allowed
+    { control: 'BR-CRI-2', name: 'a us. profile', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'us', SONNET, 'us-east-1') }), expect: 'Denied' },
+    { control: 'BR-CRI-2', name: 'an apac. profile', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'apac', SONNET, 'ap-northeast-1') }), expect: 'Denied' },
+    { control: 'BR-CRI-2', name: 'a global. profile while globalInference is deny', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', SONNET) }), expect: 'Denied' },
+    { control: 'BR-CRI-2', name: 'an application inference profile the platform created', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/a1b2c3d4e5f6` }), expect: 'Allowed' },
+
+    // BR-MODEL-1: only approved models, on every path
+    { control: 'BR-MODEL-1', name: 'an unapproved model through its eu. profile', request: invoke('eu-central-1', UNAPPROVED, { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', UNAPPROVED) }), expect: 'Denied' },
+    { control: 'BR-MODEL-1', name: 'an unapproved model directly', request: invoke('eu-central-1', UNAPPROVED), expect: 'Denied' },
+    { control: 'BR-MODEL-1', name: 'an unapproved model through a global. profile', request: invoke('eu-central-1', UNAPPROVED, { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', UNAPPROVED) }), expect: 'Denied' },
+    { control: 'BR-MODEL-1', name: 'a batch job on an unapproved model', request: as('app', 'bedrock:CreateModelInvocationJob', foundationModelArn('eu-central-1', UNAPPROVED)), expect: 'Denied' },
+    { control: 'BR-MODEL-1', name: 'a batch job on an approved model in a governed Region', request: as('app', 'bedrock:CreateModelInvocationJob', foundationModelArn('eu-central-1', NOVA_LITE)), expect: 'Allowed' },
+    { control: 'BR-MODEL-1', name: 'an approved model through the eu. profile', request: invoke('eu-north-1', NOVA_LITE, { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', NOVA_LITE) }), expect: 'Allowed' },
+
+    // BR-AIP-1: model capacity only by the platform role
+    { control: 'BR-AIP-1', name: 'a workload admin creates an application inference profile', request: as('workload-admin', 'bedrock:CreateInferenceProfile', `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/x`), expect: 'Denied' },
+    { control: 'BR-AIP-1', name: 'the platform role creates an application inference profile', request: as(PLATFORM, 'bedrock:CreateInferenceProfile', `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/x`), expect: 'Allowed' },
+    { control: 'BR-AIP-1', name: 'a workload admin buys provisioned throughput', request: as('workload-admin', 'bedrock:CreateProvisionedModelThroughput', foundationModelArn('eu-central-1', SONNET)), expect: 'Denied' },
+    { control: 'BR-AIP-1', name: 'the platform role buys provisioned throughput', request: as(PLATFORM, 'bedrock:CreateProvisionedModelThroughput', foundationModelArn('eu-central-1', SONNET)), expect: 'Allowed' },
+    { control: 'BR-AIP-1', name: 'a workload admin imports a custom model', request: as('workload-admin', 'bedrock:CreateModelImportJob', '*'), expect: 'Denied' },
+    { control: 'BR-AIP-1', name: 'the break-glass role starts model customization', request: as(BREAK_GLASS, 'bedrock:CreateModelCustomizationJob', foundationModelArn('eu-central-1', NOVA_LITE)), expect: 'Allowed' },
+
+    // BR-KEY-1: no long-term Bedrock API keys
+    { control: 'BR-KEY-1', name: 'creating a Bedrock API key', request: as('workload-admin', 'iam:CreateServiceSpecificCredential', `arn:aws:iam::${prod}:user/dev`, { 'iam:ServiceSpecificCredentialServiceName': 'bedrock.amazonaws.com' }), expect: 'Denied' },
+    { control: 'BR-KEY-1', name: 'creating a CodeCommit credential', request: as('workload-admin', 'iam:CreateServiceSpecificCredential', `arn:aws:iam::${prod}:user/dev`, { 'iam:ServiceSpecificCredentialServiceName': 'codecommit.amazonaws.com' }), expect: 'Allowed' },
+    { control: 'BR-KEY-1', name: 'calling with a long-term key', request: as('app', 'bedrock:CallWithBearerToken', '*', { 'bedrock:BearerTokenType': 'LONG_TERM', 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
+    { control: 'BR-KEY-1', name: 'calling with a bearer token of unknown type', request: as('app', 'bedrock:CallWithBearerToken', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
+    { control: 'BR-KEY-1', name: 'calling with a short-term key', request: as('app', 'bedrock:CallWithBearerToken', '*', { 'bedrock:BearerTokenType': 'SHORT_TERM', 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Allowed' },
+
+    // ORG-REGION-1: only governed Regions, global services and CRI destinations excepted
+    { control: 'ORG-REGION-1', name: 'stopping an EC2 instance in us-east-1', request: as('workload-admin', 'ec2:StopInstances', `arn:aws:ec2:us-east-1:${prod}:instance/i-0123456789abcdef0`), expect: 'Denied' },
+    { control: 'ORG-REGION-1', name: 'stopping an EC2 instance in governed eu-west-1', request: as('workload-admin', 'ec2:StopInstances', `arn:aws:ec2:eu-west-1:${prod}:instance/i-0123456789abcdef0`), expect: 'Allowed' },
+    { control: 'ORG-REGION-1', name: 'IAM (global service, us-east-1)', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/x`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+    { control: 'ORG-REGION-1', name: 'STS in us-east-1', request: as('workload-admin', 'sts:GetCallerIdentity', '*', { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+    { control: 'ORG-REGION-1', name: 'the break-glass role in us-east-1', request: as(BREAK_GLASS, 'ec2:StopInstances', `arn:aws:ec2:us-east-1:${prod}:instance/i-0123456789abcdef0`), expect: 'Allowed' },
+    { control: 'ORG-REGION-1', name: 'a CRI destination (eu-west-3) from an account outside the workload OUs', request: invoke('eu-west-3', SONNET, viaEu, 'network'), expect: 'Allowed' },
+    { control: 'ORG-REGION-1', name: 'direct inference in a destination Region from outside the workload OUs', request: invoke('eu-west-3', SONNET, undefined, 'network'), expect: 'Denied' },
+    { control: 'ORG-REGION-1', name: 'inference routed to a Region that is no CRI destination', request: invoke('us-east-1', SONNET, viaEu, 'network'), expect: 'Denied' },
+
+    // ORG-TAMPER-*: only the governance principals
+    { control: 'ORG-TAMPER-TRAIL', name: 'a workload admin stops a trail', request: as('workload-admin', 'cloudtrail:StopLogging', trail), expect: 'Denied' },
+    { control: 'ORG-TAMPER-TRAIL', name: 'the platform role updates a trail', request: as(PLATFORM, 'cloudtrail:UpdateTrail', trail), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-TRAIL', name: 'the break-glass role stops a trail', request: as(BREAK_GLASS, 'cloudtrail:StopLogging', trail), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-LOGGING', name: 'a workload admin deletes invocation logging', request: as('workload-admin', 'bedrock:DeleteModelInvocationLoggingConfiguration', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-LOGGING', name: 'the baseline\'s logging role puts the configuration', request: as('genai-governance-invocation-logging', 'bedrock:PutModelInvocationLoggingConfiguration', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-LOGGING', name: 'the StackSets execution role puts the configuration', request: as('stacksets-exec-0a1b2c3d4e5f', 'bedrock:PutModelInvocationLoggingConfiguration', '*', { 'aws:RequestedRegion': 'eu-west-1' }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-MACIE', name: 'a workload admin disables Macie', request: as('workload-admin', 'macie2:DisableMacie', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-MACIE', name: 'the break-glass role pauses Macie', request: as(BREAK_GLASS, 'macie2:UpdateMacieSession', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-GUARDRAIL', name: 'a workload admin removes account-level guardrail enforcement', request: as('workload-admin', 'bedrock:DeleteEnforcedGuardrailConfiguration', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-GUARDRAIL', name: 'the platform role sets account-level enforcement', request: as(PLATFORM, 'bedrock:PutEnforcedGuardrailConfiguration', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-GUARDRAIL', name: 'a workload admin deletes a governed guardrail', request: as('workload-admin', 'bedrock:DeleteGuardrail', `arn:aws:bedrock:eu-central-1:${prod}:guardrail/abc123def456`, tagged), expect: 'Denied' },
+    { control: 'ORG-TAMPER-GUARDRAIL', name: 'a workload admin updates its own guardrail', request: as('workload-admin', 'bedrock:UpdateGuardrail', `arn:aws:bedrock:eu-central-1:${prod}:guardrail/abc123def456`), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-OAM', name: 'a workload admin deletes the OAM link', request: as('workload-admin', 'oam:DeleteLink', `arn:aws:oam:eu-central-1:${prod}:link/abc`), expect: 'Denied' },
+    { control: 'ORG-TAMPER-OAM', name: 'the platform role updates the OAM link', request: as(PLATFORM, 'oam:UpdateLink', `arn:aws:oam:eu-central-1:${prod}:link/abc`), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin deletes the Bedrock endpoint', request: as('workload-admin', 'ec2:DeleteVpcEndpoints', `arn:aws:ec2:eu-central-1:${prod}:vpc-endpoint/vpce-0a1b2c3d`, tagged), expect: 'Denied' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin deletes its own endpoint', request: as('workload-admin', 'ec2:DeleteVpcEndpoints', `arn:aws:ec2:eu-central-1:${prod}:vpc-endpoint/vpce-0a1b2c3d`), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin schedules deletion of the baseline key', request: as('workload-admin', 'kms:ScheduleKeyDeletion', `arn:aws:kms:eu-central-1:${prod}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, tagged), expect: 'Denied' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'the platform role modifies the Bedrock endpoint', request: as(PLATFORM, 'ec2:ModifyVpcEndpoint', `arn:aws:ec2:eu-central-1:${prod}:vpc-endpoint/vpce-0a1b2c3d`, tagged), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin widens a baseline role', request: as('workload-admin', 'iam:AttachRolePolicy', `arn:aws:iam::${prod}:role/genai-governance-invocation-logging`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin creates a role posing as the baseline', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/genai-governance-fake`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin changes its own role', request: as('workload-admin', 'iam:AttachRolePolicy', `arn:aws:iam::${prod}:role/support-chat-app`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin deletes the baseline log bucket', request: as('workload-admin', 's3:DeleteBucket', 'arn:aws:s3:::genai-governance-invocation-logs-example', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin puts a policy on its own bucket', request: as('workload-admin', 's3:PutBucketPolicy', 'arn:aws:s3:::support-chat-assets', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin tags its endpoint as governed', request: as('workload-admin', 'ec2:CreateTags', `arn:aws:ec2:eu-central-1:${prod}:vpc-endpoint/vpce-0a1b2c3d`, { 'aws:TagKeys': ['genai-governance:managed'] }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin tags its endpoint otherwise', request: as('workload-admin', 'ec2:CreateTags', `arn:aws:ec2:eu-central-1:${prod}:vpc-endpoint/vpce-0a1b2c3d`, { 'aws:TagKeys': ['team'] }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-LEAVE', name: 'a workload admin leaves the organization', request: as('workload-admin', 'organizations:LeaveOrganization', '*', { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-LEAVE', name: 'the break-glass role leaves the organization', request: as(BREAK_GLASS, 'organizations:LeaveOrganization', '*', { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+
+    // ORG-PERIM-1: the archive account's buckets and keys only for the organization
+    { control: 'ORG-PERIM-1', name: 'a principal outside the organization reads the archive', request: { account: PROD, principalArn: 'arn:aws:iam::999988887777:role/outsider', action: 's3:GetObject', resource: archive, resourceAccount: a['log-archive'], resourcePolicy: archiveBucketPolicy, context: { 'aws:PrincipalOrgID': 'o-someoneelse1', 'aws:RequestedRegion': 'eu-central-1' } }, expect: 'Denied' },
+    { control: 'ORG-PERIM-1', name: 'an audit-account role reads the archive', request: { account: 'audit', role: 'auditor', action: 's3:GetObject', resource: archive, resourceAccount: a['log-archive'], resourcePolicy: archiveBucketPolicy, context: { 'aws:RequestedRegion': 'eu-central-1' } }, expect: 'Allowed' },
+  ];
+}
+
+const sidPrefix = (control: string) => control.replace(/-/g, '');
+
+describe('decision matrix: synthesized SCPs and RCPs evaluated with iam-simulate', () => {
+  const config = exampleConfig();
+  const simulator = new OrgSimulator(synthEstate(config).assembly, config);
+  const cases = casesFor(config);
+
+  test('has at least 40 cases and every control has a denied and an allowed case', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+    const controls = [...new Set(cases.map((c) => c.control))];
+    for (const control of controls) {
+      expect([control, cases.filter((c) => c.control === control).map((c) => c.expect).sort().filter((v, i, all) => all.indexOf(v) === i)])
+        .toEqual([control, ['Allowed', 'Denied']]);
+    }
+  });
+
+  test.each(cases.map((c) => [`${c.control}: ${c.name} → ${c.expect}`, c] as const))('%s', async (_, c) => {
+    const { result, deniedBy } = await simulator.evaluate(c.request);
+    if (c.expect === 'Allowed') {
+      expect([result, deniedBy]).toEqual(['Allowed', []]);
+    } else {
+      expect([result, deniedBy.some((sid) => sid.startsWith(sidPrefix(c.control))) ? c.control : deniedBy]).toEqual(['ExplicitlyDenied', c.control]);
+    }
+  });
+});
+
+describe('decision matrix with globalInference: allow', () => {
+  const config = structuredClone(exampleConfig());
+  config.bedrock.globalInference = 'allow';
+  const simulator = new OrgSimulator(synthEstate(config).assembly, config);
+  const prod = ids(config)[PROD];
+  const viaGlobal = { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', SONNET) };
+
+  test('BR-CRI-2: a global. profile is allowed', async () => {
+    expect((await simulator.evaluate({ account: PROD, action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-central-1', SONNET), context: viaGlobal })).result).toBe('Allowed');
+  });
+
+  test('ORG-REGION-1: a global. call may be served outside the geography', async () => {
+    expect((await simulator.evaluate({ account: PROD, action: 'bedrock:InvokeModel', resource: foundationModelArn('us-east-1', SONNET), context: viaGlobal })).result).toBe('Allowed');
+  });
+
+  test('ORG-REGION-1: without a profile, us-east-1 stays denied', async () => {
+    const { result, deniedBy } = await simulator.evaluate({ account: 'network', action: 'bedrock:InvokeModel', resource: foundationModelArn('us-east-1', SONNET) });
+    expect(result).toBe('ExplicitlyDenied');
+    expect(deniedBy.some((s) => s.startsWith('ORGREGION1'))).toBe(true);
+  });
+});
