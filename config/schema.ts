@@ -95,7 +95,7 @@ const Guardrail = z.strictObject({
 const ApprovedModel = z.strictObject({
   modelId: z.string().min(1).describe('a model id from policies/catalog/models.ts'),
   access: z.enum(['inference-profile', 'in-region'])
-    .describe('inference-profile: only through the geography\'s system profile; in-region: an exception for models without a profile in the geography (embedding, rerank), callable directly in the governed Regions only'),
+    .describe('inference-profile: only through the approved geographies\' system profiles; in-region: an exception for models without a profile in them (embedding, rerank), callable directly in the governed Regions only'),
   reason: z.string().min(10).describe('why the model is approved (shown in reviews and the README)'),
 });
 
@@ -104,7 +104,7 @@ export const GovernanceConfigSchema = z.strictObject({
     id: organizationId,
     rootId,
     homeRegion: region.describe('Region of the management, log-archive and audit stacks; must be governed'),
-    governedRegions: z.array(region).min(1).describe('Regions where workloads may run; all in the CRI geography'),
+    governedRegions: z.array(region).min(1).describe('Regions where workloads may run; each in one of bedrock.geographies'),
     workloadOrganizationalUnits: z.array(ouPath).min(1).describe('OU paths whose accounts run Bedrock workloads'),
   }),
   organizationalUnits: z.array(z.strictObject({ path: ouPath, id: ouId })).min(1),
@@ -119,7 +119,7 @@ export const GovernanceConfigSchema = z.strictObject({
     audit: accountName.describe('name of the audit (security tooling) account in accounts'),
   }),
   bedrock: z.strictObject({
-    geography: z.enum(GEOGRAPHY_IDS).describe('the CRI geography whose profiles (eu., us., apac.) workloads use'),
+    geographies: z.array(z.enum(GEOGRAPHY_IDS)).min(1).describe('the CRI geographies whose profiles (eu., us., apac.) workloads use'),
     globalInference: z.enum(['deny', 'allow']).default('deny').describe('allow global. profiles (any commercial Region may serve)'),
     approvedModels: z.array(ApprovedModel).min(1),
     guardrail: Guardrail,

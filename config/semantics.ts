@@ -9,7 +9,7 @@ type Issue = Omit<ConfigIssue, 'line' | 'column'>;
 
 /**
  * Rules that relate one part of a structurally valid config to another: references resolve, ids are unique, Regions
- * belong to the geography, every approved model is callable the way the config says. Returns every issue found.
+ * belong to the approved geographies, every approved model is callable the way the config says. Returns every issue found.
  */
 export function checkSemantics(config: GovernanceConfig): Issue[] {
   return [
@@ -103,14 +103,15 @@ function checkAccounts(config: GovernanceConfig): Issue[] {
 }
 
 function checkRegions(config: GovernanceConfig): Issue[] {
-  const geography = GEOGRAPHIES[config.bedrock.geography];
+  const geographies = config.bedrock.geographies.map((g) => GEOGRAPHIES[g]);
+  const allowed = geographies.flatMap((g) => g.regions);
   const { homeRegion, governedRegions } = config.organization;
-  const issues: Issue[] = [];
+  const issues: Issue[] = duplicates(config.bedrock.geographies, (g) => g, (i) => ['bedrock', 'geographies', i], 'geography');
   governedRegions.forEach((r, i) => {
-    if (!geography.regions.includes(r)) {
+    if (!allowed.includes(r)) {
       issues.push({
         path: ['organization', 'governedRegions', i],
-        expected: `a Region of the ${geography.id} CRI geography (bedrock.geography): ${geography.regions.join(', ')}`,
+        expected: `a Region of the CRI geographies in bedrock.geographies (${geographies.map((g) => `${g.id}: ${g.regions.join(', ')}`).join('; ')})`,
         found: `"${r}"`,
       });
     }
@@ -122,9 +123,15 @@ function checkRegions(config: GovernanceConfig): Issue[] {
   return issues;
 }
 
+/**
+ * An approved model must be callable the way the config says: through a profile of an approved geography that can be
+ * called from at least one governed Region (it is usable only in the governed Regions its profiles are sourced from), or
+ * as an in-Region exception when no approved geography has a profile for it.
+ */
 function checkModels(config: GovernanceConfig): Issue[] {
-  const { geography, approvedModels } = config.bedrock;
+  const { geographies, approvedModels } = config.bedrock;
   const governed = config.organization.governedRegions;
+  const prefixes = geographies.map((g) => `${g}.`).join(', ');
   const issues = duplicates(approvedModels, (m) => m.modelId, (i) => ['bedrock', 'approvedModels', i, 'modelId'], 'model id');
   approvedModels.forEach((approved, i) => {
     const path = ['bedrock', 'approvedModels', i];
@@ -133,28 +140,25 @@ function checkModels(config: GovernanceConfig): Issue[] {
       issues.push(unknownReference([...path, 'modelId'], approved.modelId, MODEL_CATALOG.map((m) => m.modelId), 'models in policies/catalog/models.ts'));
       return;
     }
-    const profile = findGeographicProfile(model, geography);
+    const profiles = geographies.map((g) => findGeographicProfile(model, g)).filter((p) => p !== undefined);
     if (approved.access === 'inference-profile') {
-      if (!profile) {
+      if (profiles.length === 0) {
         issues.push({
           path: [...path, 'access'],
-          expected: `a model with a "${geography}." inference profile, or access "in-region" for an exception`,
-          found: `"inference-profile", but ${model.modelId} has no ${geography}. profile in the catalog`,
+          expected: `a model with a ${prefixes} inference profile, or access "in-region" for an exception`,
+          found: `"inference-profile", but ${model.modelId} has no ${prefixes} profile in the catalog`,
         });
-        return;
-      }
-      const unsupported = governed.filter((r) => !profile.sourceRegions.includes(r));
-      if (unsupported.length > 0) {
+      } else if (!profiles.some((p) => p.sourceRegions.some((r) => governed.includes(r)))) {
         issues.push({
           path: [...path, 'modelId'],
-          expected: `a model whose ${geography}. profile can be called from every governed Region`,
-          found: `${model.modelId}, whose profile has no source Region ${unsupported.join(', ')}`,
+          expected: 'a model whose profile can be called from at least one governed Region',
+          found: `${model.modelId}, whose ${prefixes} profiles have none of ${governed.join(', ')} as a source Region`,
         });
       }
-    } else if (profile) {
+    } else if (profiles.length > 0) {
       issues.push({
         path: [...path, 'access'],
-        expected: `"inference-profile": ${model.modelId} has a ${geography}. profile, so an in-Region exception is not needed`,
+        expected: `"inference-profile": ${model.modelId} has a ${profiles.map((p) => `${p.geography}.`).join(', ')} profile, so an in-Region exception is not needed`,
         found: '"in-region"',
       });
     }

@@ -24,8 +24,10 @@ export const GLOBAL_SERVICE_ACTIONS = [
 export function criDestinationRegions(config: GovernanceConfig): string[] {
   const regions = new Set<string>();
   for (const approved of config.bedrock.approvedModels.filter((m) => m.access === 'inference-profile')) {
-    const profile = findGeographicProfile(findCatalogModel(approved.modelId)!, config.bedrock.geography)!;
-    profile.destinationRegions.forEach((r) => regions.add(r));
+    const model = findCatalogModel(approved.modelId)!;
+    for (const geography of config.bedrock.geographies) {
+      findGeographicProfile(model, geography)?.destinationRegions.forEach((r) => regions.add(r));
+    }
   }
   return [...regions].sort();
 }

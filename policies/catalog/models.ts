@@ -31,7 +31,7 @@ export type ModelKind = 'text' | 'embedding' | 'rerank';
 export interface CatalogModel {
   /** Bedrock model id, as in `arn:aws:bedrock:<region>::foundation-model/<modelId>`. */
   readonly modelId: string;
-  readonly provider: 'Amazon' | 'Anthropic' | 'Cohere';
+  readonly provider: 'Amazon' | 'Anthropic' | 'Cohere' | 'Meta' | 'Mistral AI' | 'DeepSeek';
   readonly kind: ModelKind;
   /** Geographic system-defined inference profiles. Empty for models only callable in-Region. */
   readonly profiles: readonly GeographicProfile[];
@@ -54,6 +54,9 @@ const APAC_CLAUDE_4_5 = [
   'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-4',
 ];
 const APAC_NOVA = ['ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2'];
+const US_THREE = ['us-east-1', 'us-east-2', 'us-west-2'];
+const EU_FOUR = ['eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-3'];
+const EU_THREE = ['eu-central-1', 'eu-west-1', 'eu-west-3'];
 
 /** A profile whose source and destination Regions are the same set (true of every geographic profile listed here). */
 function symmetric(geography: GeographyId, regions: readonly string[]): GeographicProfile {
@@ -97,7 +100,25 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     globalProfile: false,
     sources: [PROFILES_PAGE, 'https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html'],
   })),
+  ...([
+    ['anthropic.claude-sonnet-4-20250514-v1:0', 'Anthropic', [symmetric('eu', EU_CLAUDE_4_5), symmetric('us', US_THREE), symmetric('apac', APAC_CLAUDE_4_5)]],
+    ['anthropic.claude-opus-4-1-20250805-v1:0', 'Anthropic', [symmetric('us', US_THREE)]],
+    ['anthropic.claude-3-5-haiku-20241022-v1:0', 'Anthropic', [symmetric('us', US_THREE)]],
+    ['anthropic.claude-3-haiku-20240307-v1:0', 'Anthropic', [symmetric('eu', EU_THREE), symmetric('us', US_THREE), symmetric('apac', APAC_NOVA)]],
+    ['amazon.nova-premier-v1:0', 'Amazon', [symmetric('us', US_THREE)]],
+    ['meta.llama3-3-70b-instruct-v1:0', 'Meta', [symmetric('us', US_THREE)]],
+    ['meta.llama3-2-3b-instruct-v1:0', 'Meta', [symmetric('eu', EU_THREE), symmetric('us', ['us-east-1', 'us-west-2'])]],
+    ['meta.llama3-2-1b-instruct-v1:0', 'Meta', [symmetric('eu', EU_THREE), symmetric('us', ['us-east-1', 'us-west-2'])]],
+    ['meta.llama4-maverick-17b-instruct-v1:0', 'Meta', [symmetric('us', US_FOUR)]],
+    ['meta.llama4-scout-17b-instruct-v1:0', 'Meta', [symmetric('us', US_FOUR)]],
+    ['mistral.pixtral-large-2502-v1:0', 'Mistral AI', [symmetric('eu', EU_FOUR), symmetric('us', US_THREE)]],
+    ['deepseek.r1-v1:0', 'DeepSeek', [symmetric('us', US_THREE)]],
+  ] as const).map(([modelId, provider, profiles]): CatalogModel => ({
+    modelId, provider, kind: 'text', profiles, globalProfile: false, sources: [PROFILES_PAGE],
+  })),
   inRegionOnly('amazon.titan-embed-text-v2:0', 'Amazon', 'embedding'),
+  inRegionOnly('amazon.titan-embed-image-v1', 'Amazon', 'embedding'),
+  inRegionOnly('cohere.embed-v4:0', 'Cohere', 'embedding'),
   inRegionOnly('cohere.embed-multilingual-v3', 'Cohere', 'embedding'),
   inRegionOnly('cohere.embed-english-v3', 'Cohere', 'embedding'),
   inRegionOnly('amazon.rerank-v1:0', 'Amazon', 'rerank'),

@@ -50,7 +50,7 @@ const CASES: BadConfigCase[] = [
   { name: 'bad OU id', text: badOuId, line: 'ou-4f2k-P4S8', path: 'organizationalUnits[3].id', expected: /an OU id: "ou-"/, found: /found string "ou-4f2k-P4S8"/ },
   { name: 'OU id of another root', text: foreignOuId, line: 'ou-9zzz-s1c5g9wd', path: 'organizationalUnits[5].id', expected: /an OU id under root r-4f2k/, found: /"ou-9zzz-s1c5g9wd"/ },
   { name: 'wrong type', text: wrongType, line: 'objectLockDays: seven years', path: 'retention.objectLockDays', expected: /expected a number/, found: /found string "seven years"/ },
-  { name: 'Region outside the geography', text: outsideGeography, line: 'governedRegions:', path: 'organization.governedRegions[1]', expected: /a Region of the eu CRI geography/, found: /"us-east-1"/ },
+  { name: 'Region outside the geographies', text: outsideGeography, line: 'governedRegions:', path: 'organization.governedRegions[1]', expected: /a Region of the CRI geographies in bedrock.geographies \(eu: eu-central-1/, found: /"us-east-1"/ },
   { name: 'not a Region code', text: notARegion, line: 'homeRegion:', path: 'organization.homeRegion', expected: /a Region code such as "eu-central-1"/, found: /"eu-centrl-1" \(did you mean "eu-central-1"\?\)/ },
   { name: 'unknown model', text: unknownModel, line: 'cohere.rerank-v3-6:0', path: 'bedrock.approvedModels[4].modelId', expected: /one of the models in policies\/catalog\/models.ts/, found: /"cohere.rerank-v3-6:0" \(did you mean "cohere.rerank-v3-5:0"\?\)/ },
   { name: 'duplicate OU', text: duplicateOu, line: '{ path: Security, id: ou-4f2k-s1c5g9wd }', path: 'organizationalUnits[5].path', expected: /a unique OU path/, found: /"Security", already used at index 0/ },

@@ -27,13 +27,19 @@ describe('config schema', () => {
       expect(issues).toEqual([expect.objectContaining({ path: ['bedrock', 'approvedModels', 3, 'access'] })]);
     });
 
-    test('a governed Region the model\'s profile cannot be called from', () => {
+    test('a model whose profiles no governed Region can call', () => {
       // Claude 3.7 Sonnet's eu. profile has no eu-south-2 source in the catalog.
       const issues = issuesOf((c) => {
-        c.organization.governedRegions = ['eu-central-1', 'eu-south-2'];
+        c.organization.homeRegion = 'eu-south-2';
+        c.organization.governedRegions = ['eu-south-2'];
         c.bedrock.approvedModels = [{ modelId: 'anthropic.claude-3-7-sonnet-20250219-v1:0', access: 'inference-profile', reason: 'legacy prompts' }];
       });
-      expect(issues).toEqual([expect.objectContaining({ found: expect.stringContaining('no source Region eu-south-2') })]);
+      expect(issues).toEqual([expect.objectContaining({ found: expect.stringContaining('have none of eu-south-2 as a source Region') })]);
+    });
+
+    test('a repeated geography', () => {
+      const issues = issuesOf((c) => { c.bedrock.geographies = ['eu', 'eu']; });
+      expect(issues).toEqual([expect.objectContaining({ path: ['bedrock', 'geographies', 1] })]);
     });
 
     test('a home Region that is not governed', () => {

@@ -6,11 +6,13 @@ import { runApp } from '../support/run-app';
 describe('main job: the app synthesizes the example organization offline and prints the summary', () => {
   const run = runApp({ env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none-offline' } });
 
-  test('exits 0 and writes an assembly with the management and log-archive stacks', () => {
+  const stackIds = [STACK_IDS.management, STACK_IDS.logArchive, STACK_IDS.guardrail('eu-central-1'), STACK_IDS.guardrail('eu-west-1')];
+
+  test('exits 0 and writes an assembly with the management, log-archive and guardrail stacks', () => {
     expect(run.stderr).not.toMatch(/ERROR/);
     expect(run.status).toBe(0);
     expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(true);
-    for (const id of Object.values(STACK_IDS)) expect(existsSync(path.join(run.outdir, `${id}.template.json`))).toBe(true);
+    for (const id of stackIds) expect(existsSync(path.join(run.outdir, `${id}.template.json`))).toBe(true);
   });
 
   test('lists each stack with its account, Region and resource count', () => {
@@ -22,14 +24,19 @@ describe('main job: the app synthesizes the example organization offline and pri
 
   test('prints each Organizations policy\'s size against its limit, measured on the synthesized content', () => {
     const mgmt = JSON.parse(readFileSync(path.join(run.outdir, `${STACK_IDS.management}.template.json`), 'utf8'));
-    const scp = Object.values(mgmt.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Organizations::Policy');
-    const size = JSON.stringify(scp.Properties.Content).length;
-    expect(run.stdout).toMatch(new RegExp(`genai-governance-br-cri-1\\s+SERVICE_CONTROL_POLICY\\s+${size} / 5120 characters`));
+    const policies = Object.values(mgmt.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Organizations::Policy');
+    expect(policies.length).toBeGreaterThanOrEqual(3);
+    for (const p of policies) {
+      const size = JSON.stringify(p.Properties.Content).length;
+      expect(run.stdout).toMatch(new RegExp(`${p.Properties.Name}\\s+${p.Properties.Type}\\s+${size} / 5120 characters`));
+    }
+    expect(run.stdout).toMatch(/genai-governance-bedrock-guardrail-eu-central-1\s+BEDROCK_POLICY\s+\d+ \/ 10000 characters/);
   });
 
-  test('prints SCP slots per workload OU, counting FullAWSAccess and the reserve', () => {
-    expect(run.stdout).toMatch(/Workloads\/Prod\s+3 \/ 5/);
-    expect(run.stdout).toMatch(/Sandbox\s+3 \/ 5/);
+  test('prints the slots per target, counting FullAWSAccess and the reserve', () => {
+    expect(run.stdout).toMatch(/Workloads\/Prod ou-4f2k-p4s8j2la\s+SERVICE_CONTROL_POLICY\s+1 \+ 2 \/ 5/);
+    expect(run.stdout).toMatch(/Root r-4f2k\s+SERVICE_CONTROL_POLICY\s+2 \+ 2 \/ 5/);
+    expect(run.stdout).toMatch(/account log-archive 402761958314\s+RESOURCE_CONTROL_POLICY\s+1 \+ 1 \/ 5/);
   });
 
   test('prints the StackSet targets section', () => {
