@@ -34,12 +34,16 @@ export interface OrgRequest {
   readonly context?: Record<string, string | string[]>;
   /** A resource policy of the resource, for cross-account requests. */
   readonly resourcePolicy?: unknown;
+  /** The principal's identity policy. @default one that allows everything */
+  readonly identityPolicy?: unknown;
+  /** A permission boundary on the principal. @default none */
+  readonly permissionBoundary?: unknown;
 }
 
 /**
  * Evaluates requests as AWS would in the example organization with the synthesized SCPs and RCPs attached where their
- * `TargetIds` say (every level also has FullAWSAccess), an identity policy that allows everything, and the request
- * context AWS would set. The outcome is the organization policies' alone.
+ * `TargetIds` say (every level also has FullAWSAccess), an identity policy that allows everything unless the request
+ * names one, and the request context AWS would set.
  */
 export class OrgSimulator {
   private readonly policies: SynthesizedPolicy[];
@@ -89,7 +93,8 @@ export class OrgSimulator {
           ...request.context,
         },
       },
-      identityPolicies: [{ name: 'allow-all', policy: ALLOW_ALL }],
+      identityPolicies: [{ name: 'identity', policy: request.identityPolicy ?? ALLOW_ALL }],
+      ...(request.permissionBoundary !== undefined && { permissionBoundaryPolicies: [{ name: 'boundary', policy: request.permissionBoundary }] }),
       serviceControlPolicies: inOrg ? this.attached('SERVICE_CONTROL_POLICY', principalAccount).map((l) => ({
         ...l, policies: [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, ...l.policies],
       })) : [],

@@ -1,0 +1,75 @@
+import { foundationModelArn } from '../../policies/arns';
+import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicy, workloadPermissionBoundary } from '../../policies/workload-iam';
+import { minify } from '../../policies/policy-document';
+import { synthEstate } from '../support/estate';
+import { exampleConfig } from '../support/example-config';
+import { lintPolicy } from '../support/iam-lint';
+import { OrgSimulator, type OrgRequest } from '../support/org-simulator';
+
+const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+
+describe('BL-IAM-1: the CRI-only invoke policy and the workload permission boundary (generated for the baseline)', () => {
+  const config = exampleConfig();
+  const prod = config.accounts.find((a) => a.name === 'support-chat-prod')!.id;
+  const management = config.accounts.find((a) => a.name === 'management')!.id;
+  const invokePolicy = criInvokePolicy(config, prod, management);
+  const boundary = workloadPermissionBoundary(config, prod, management);
+  const simulator = new OrgSimulator(synthEstate(config).assembly, config);
+  const euProfile = `arn:aws:bedrock:eu-central-1:${prod}:inference-profile/eu.${SONNET}`;
+  const asWorkload = (request: Omit<OrgRequest, 'account'>) =>
+    simulator.evaluate({ account: 'support-chat-prod', role: 'support-chat-app', identityPolicy: invokePolicy, permissionBoundary: boundary, ...request });
+
+  describe('deny', () => {
+    test('a direct foundation-model call', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-central-1', SONNET) })).result).not.toBe('Allowed');
+    });
+    test('a profile of an unapproved model', async () => {
+      const request = { action: 'bedrock:InvokeModel', resource: `arn:aws:bedrock:eu-central-1:${prod}:inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0` };
+      expect((await asWorkload(request)).result).toBe('ImplicitlyDenied');
+    });
+    test('calling the profile from a Region that is not governed', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: `arn:aws:bedrock:eu-west-3:${prod}:inference-profile/eu.${SONNET}` })).result).not.toBe('Allowed');
+    });
+    test('creating an IAM role, even with an identity policy that allows it (boundary)', async () => {
+      const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+      expect((await asWorkload({ identityPolicy: allowAll, action: 'iam:CreateRole', resource: `arn:aws:iam::${prod}:role/x`, context: { 'aws:RequestedRegion': 'us-east-1' } })).result).toBe('ImplicitlyDenied');
+    });
+    test('creating an application inference profile, even with an identity policy that allows it (boundary)', async () => {
+      const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+      expect((await asWorkload({ identityPolicy: allowAll, role: 'governance-pipeline-deploy', action: 'bedrock:CreateInferenceProfile', resource: `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/x` })).result).toBe('ImplicitlyDenied');
+    });
+  });
+
+  describe('allow', () => {
+    test('the approved eu. profile from a governed Region', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: euProfile })).result).toBe('Allowed');
+    });
+    test.each(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'])('the foundation model in destination %s through the profile', async (region) => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModelWithResponseStream', resource: foundationModelArn(region, SONNET), context: { 'bedrock:InferenceProfileArn': euProfile } })).result).toBe('Allowed');
+    });
+    test('an in-Region exception in a governed Region', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-1', 'amazon.titan-embed-text-v2:0') })).result).toBe('Allowed');
+    });
+    test('applying the organization guardrail of the management account', async () => {
+      expect((await asWorkload({
+        action: 'bedrock:ApplyGuardrail', resource: `arn:aws:bedrock:eu-central-1:${management}:guardrail/abc123def456`, resourceAccount: management,
+        resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'bedrock:ApplyGuardrail', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organization.id } } }] },
+      })).result).toBe('Allowed');
+    });
+  });
+
+  test('both documents use real actions and keys and fit a managed policy', async () => {
+    for (const document of [invokePolicy, boundary]) {
+      expect(await lintPolicy(document)).toEqual([]);
+      expect(minify(document).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARACTERS);
+    }
+  });
+
+  test('with global inference allowed, AWS\'s three global statements appear', () => {
+    const globalConfig = structuredClone(config);
+    globalConfig.bedrock.globalInference = 'allow';
+    expect(criInvokePolicy(globalConfig, prod, management).Statement.map((s) => s.Sid)).toEqual(expect.arrayContaining([
+      'GrantGlobalCrisInferenceProfileRegionAccess', 'GrantGlobalCrisInferenceProfileInRegionModelAccess', 'GrantGlobalCrisInferenceProfileGlobalModelAccess',
+    ]));
+  });
+});
