@@ -82,4 +82,9 @@ project.addTask('bench:synth-scale', {
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/synth-scale.ts',
 });
 
+project.addTask('bench:policy-budget', {
+  description: 'Print the budget headroom of every policy for the example and a stress organization',
+  exec: 'ts-node --transpile-only -P tsconfig.json test/bench/policy-budget.ts',
+});
+
 project.synth();

@@ -1,58 +1,68 @@
 import type { GovernanceConfig } from '../config/schema';
 import { foundationModelArn } from './arns';
-import { INVOKE_ACTIONS } from './bedrock-resources';
+import { ANY_FOUNDATION_MODEL, INVOKE_ACTIONS } from './bedrock-resources';
+import { packStatements } from './compiler/pack';
 import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
 import { findCatalogModel, findGeographicProfile } from './catalog/models';
-import type { PolicyDocument, PolicyStatement } from './policy-document';
+import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** IAM quota: characters of a customer managed policy document (whitespace excluded). */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
 
-/** The profiles and model ARNs the config lets workloads use, per governed Region. */
+/**
+ * What the config lets workloads invoke, written per model with the Region as a wildcard so the policy stays within
+ * the managed-policy limit at any number of Regions: where a call may start is the `aws:RequestedRegion` condition,
+ * where it may be served is ORG-REGION-1's job.
+ */
 function inferenceGrants(config: GovernanceConfig, account: string) {
-  const governed = config.organization.governedRegions;
   const profileArns = new Set<string>();
+  const profilePatterns = new Set<string>();
   const modelArns = new Set<string>();
-  const exceptionArns = new Set<string>();
+  const exceptionArns: string[] = [];
   const globalModels: string[] = [];
   for (const approved of config.bedrock.approvedModels) {
     const model = findCatalogModel(approved.modelId)!;
     if (approved.access === 'in-region') {
-      governed.forEach((r) => exceptionArns.add(foundationModelArn(r, model.modelId)));
+      config.organization.governedRegions.forEach((r) => exceptionArns.push(foundationModelArn(r, model.modelId)));
       continue;
     }
     for (const geography of config.bedrock.geographies) {
-      const profile = findGeographicProfile(model, geography);
-      const sources = profile?.sourceRegions.filter((r) => governed.includes(r)) ?? [];
-      if (!profile || sources.length === 0) continue;
-      sources.forEach((r) => profileArns.add(`arn:aws:bedrock:${r}:${account}:inference-profile/${geography}.${model.modelId}`));
-      profile.destinationRegions.forEach((r) => modelArns.add(foundationModelArn(r, model.modelId)));
+      if (!findGeographicProfile(model, geography)) continue;
+      profileArns.add(`arn:aws:bedrock:*:${account}:inference-profile/${geography}.${model.modelId}`);
+      profilePatterns.add(`arn:aws:bedrock:*:${account}:inference-profile/${geography}.*`);
+      modelArns.add(foundationModelArn('*', model.modelId));
     }
     if (config.bedrock.globalInference === 'allow' && model.globalProfile) globalModels.push(model.modelId);
   }
-  return { profileArns: [...profileArns], modelArns: [...modelArns], exceptionArns: [...exceptionArns], globalModels };
+  return { profileArns: [...profileArns], profilePatterns: [...profilePatterns], modelArns: [...modelArns], exceptionArns, globalModels };
 }
 
 /**
  * BL-IAM-1: the CRI-only invoke policy for workload roles (the baseline deploys it as a managed policy). It allows the
  * approved models only through the approved geographies' profiles, called from the governed Regions, with the
- * foundation models in every destination Region allowed only through those profiles (aws-facts §1.4); the in-Region
+ * foundation models allowed only through the approved geographies' profiles (aws-facts §1.4); the in-Region
  * exceptions directly in the governed Regions; `global.` profiles with AWS's three statements when the config allows
  * them; and applying the organization guardrail (enforcement needs it).
  *
  * @param account the workload account, usually `${AWS::AccountId}` of the member stack
  * @param guardrailAccount the account owning the enforced guardrail (the management account)
  */
-export function criInvokePolicy(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyDocument {
-  const { profileArns, modelArns, exceptionArns, globalModels } = inferenceGrants(config, account);
+export function criInvokeStatements(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyStatement[] {
+  const { profileArns, profilePatterns, modelArns, exceptionArns, globalModels } = inferenceGrants(config, account);
   const statements: PolicyStatement[] = [
-    { Sid: 'InvokeApprovedInferenceProfiles', Effect: 'Allow', Action: [...INVOKE_ACTIONS], Resource: profileArns },
+    {
+      Sid: 'InvokeApprovedInferenceProfiles',
+      Effect: 'Allow',
+      Action: [...INVOKE_ACTIONS],
+      Resource: profileArns,
+      Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
+    },
     {
       Sid: 'InvokeModelsOnlyThroughApprovedProfiles',
       Effect: 'Allow',
       Action: [...INVOKE_ACTIONS],
       Resource: modelArns,
-      Condition: { ArnEquals: { 'bedrock:InferenceProfileArn': profileArns } },
+      Condition: { ArnLike: { 'bedrock:InferenceProfileArn': profilePatterns } },
     },
   ];
   if (exceptionArns.length > 0) {
@@ -81,23 +91,45 @@ export function criInvokePolicy(config: GovernanceConfig, account: string, guard
     Action: 'bedrock:ApplyGuardrail',
     Resource: `arn:aws:bedrock:*:${guardrailAccount}:guardrail/*`,
   });
-  return { Version: '2012-10-17', Statement: statements };
+  return statements;
 }
 
 /**
- * BL-IAM-1: the permission boundary for workload roles. Whatever a workload role's own policies say, it can use other
- * services, but Bedrock only as `criInvokePolicy` allows plus read-only calls, and IAM only to read and pass roles:
- * it cannot create roles, change policies or boundaries, or create Bedrock capacity or keys.
+ * The CRI-only invoke statements packed into as few managed policies as fit IAM's 6,144-character limit (a role may
+ * carry several; the baseline attaches them all). One document for a typical config; two for 20 models in 3 geographies.
+ */
+export function criInvokePolicies(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyDocument[] {
+  const { documents, oversized } = packStatements(criInvokeStatements(config, account, guardrailAccount), MANAGED_POLICY_MAX_CHARACTERS);
+  if (oversized.length > 0) {
+    throw new Error(`BL-IAM-1: statements ${oversized.map((s) => s.Sid).join(', ')} exceed ${MANAGED_POLICY_MAX_CHARACTERS} characters on their own`);
+  }
+  return documents.map((statements) => policyDocument(statements));
+}
+
+/**
+ * BL-IAM-1: the permission boundary for workload roles, the ceiling whatever a role's own policies say: other services
+ * as granted; Bedrock only reads, inference through the approved geographies' profiles started in a governed Region,
+ * the in-Region exceptions, and applying the organization guardrail (which models are approved is BR-MODEL-1's job, so
+ * the boundary stays small at any number of models); IAM only to read and pass roles. It cannot create roles, change
+ * policies or boundaries, or create Bedrock capacity or keys.
  */
 export function workloadPermissionBoundary(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyDocument {
-  const invoke = criInvokePolicy(config, account, guardrailAccount).Statement.map((s) => ({ ...s, Sid: `Boundary${s.Sid}` }));
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'BoundaryOtherServices', Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*', 'bedrock:*', 'bedrock-mantle:*'], Resource: '*' },
-      { Sid: 'BoundaryIamReadAndPassRole', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:PassRole'], Resource: '*' },
-      { Sid: 'BoundaryBedrockRead', Effect: 'Allow', Action: ['bedrock:Get*', 'bedrock:List*'], Resource: '*' },
-      ...invoke,
-    ],
-  };
+  const geographyProfiles = config.bedrock.geographies.map((g) => `arn:aws:bedrock:*:${account}:inference-profile/${g}.*`);
+  const exceptions = config.bedrock.approvedModels.filter((m) => m.access === 'in-region')
+    .flatMap((m) => config.organization.governedRegions.map((r) => foundationModelArn(r, m.modelId)));
+  return policyDocument([
+    { Sid: 'BoundaryOtherServices', Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*', 'bedrock:*', 'bedrock-mantle:*'], Resource: '*' },
+    { Sid: 'BoundaryIamReadAndPassRole', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:PassRole'], Resource: '*' },
+    { Sid: 'BoundaryBedrockRead', Effect: 'Allow', Action: ['bedrock:Get*', 'bedrock:List*'], Resource: '*' },
+    {
+      Sid: 'BoundaryInvokeGeographyProfiles', Effect: 'Allow', Action: [...INVOKE_ACTIONS], Resource: geographyProfiles,
+      Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
+    },
+    {
+      Sid: 'BoundaryInvokeModelsThroughGeographyProfiles', Effect: 'Allow', Action: [...INVOKE_ACTIONS], Resource: ANY_FOUNDATION_MODEL,
+      Condition: { ArnLike: { 'bedrock:InferenceProfileArn': geographyProfiles } },
+    },
+    ...(exceptions.length > 0 ? [{ Sid: 'BoundaryInvokeInRegionExceptions', Effect: 'Allow' as const, Action: [...INVOKE_ACTIONS], Resource: exceptions }] : []),
+    { Sid: 'BoundaryApplyOrganizationGuardrail', Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: `arn:aws:bedrock:*:${guardrailAccount}:guardrail/*` },
+  ]);
 }

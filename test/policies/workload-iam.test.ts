@@ -1,5 +1,5 @@
 import { foundationModelArn } from '../../policies/arns';
-import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicy, workloadPermissionBoundary } from '../../policies/workload-iam';
+import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, criInvokeStatements, workloadPermissionBoundary } from '../../policies/workload-iam';
 import { minify } from '../../policies/policy-document';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
@@ -12,7 +12,8 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
   const config = exampleConfig();
   const prod = config.accounts.find((a) => a.name === 'support-chat-prod')!.id;
   const management = config.accounts.find((a) => a.name === 'management')!.id;
-  const invokePolicy = criInvokePolicy(config, prod, management);
+  const invokePolicies = criInvokePolicies(config, prod, management);
+  const invokePolicy = invokePolicies[0];
   const boundary = workloadPermissionBoundary(config, prod, management);
   const simulator = new OrgSimulator(synthEstate(config).assembly, config);
   const euProfile = `arn:aws:bedrock:eu-central-1:${prod}:inference-profile/eu.${SONNET}`;
@@ -58,8 +59,12 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
     });
   });
 
-  test('both documents use real actions and keys and fit a managed policy', async () => {
-    for (const document of [invokePolicy, boundary]) {
+  test('the example needs one invoke policy', () => {
+    expect(invokePolicies).toHaveLength(1);
+  });
+
+  test('every document uses real actions and keys and fits a managed policy', async () => {
+    for (const document of [...invokePolicies, boundary]) {
       expect(await lintPolicy(document)).toEqual([]);
       expect(minify(document).length).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARACTERS);
     }
@@ -68,7 +73,7 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
   test('with global inference allowed, AWS\'s three global statements appear', () => {
     const globalConfig = structuredClone(config);
     globalConfig.bedrock.globalInference = 'allow';
-    expect(criInvokePolicy(globalConfig, prod, management).Statement.map((s) => s.Sid)).toEqual(expect.arrayContaining([
+    expect(criInvokeStatements(globalConfig, prod, management).map((s) => s.Sid)).toEqual(expect.arrayContaining([
       'GrantGlobalCrisInferenceProfileRegionAccess', 'GrantGlobalCrisInferenceProfileInRegionModelAccess', 'GrantGlobalCrisInferenceProfileGlobalModelAccess',
     ]));
   });
