@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
 import { platformPrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * Actions that create model capacity outside the catalog's system profiles: application inference profiles (which

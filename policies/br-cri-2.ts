@@ -1,8 +1,8 @@
-import type { GovernanceConfig } from '../config/schema';
 import { bedrockResourcePattern } from './arns';
 import { ANY_FOUNDATION_MODEL, BATCH_ACTION, INVOKE_ACTIONS } from './bedrock-resources';
 import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /** The inference-profile ARN patterns a config allows: its geographies' system profiles, `global.` if allowed. */
 export function allowedProfilePatterns(config: GovernanceConfig): string[] {

@@ -1,7 +1,7 @@
-import type { GovernanceConfig } from '../config/schema';
 import { foundationModelArn } from './arns';
 import { BATCH_ACTION, BATCH_NON_FOUNDATION_MODEL_RESOURCES, INVOKE_ACTIONS, NON_FOUNDATION_MODEL_RESOURCES } from './bedrock-resources';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * BR-MODEL-1: only approved models, on every path. Direct calls, geographic and global profiles and batch jobs all

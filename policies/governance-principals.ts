@@ -1,5 +1,5 @@
-import type { GovernanceConfig } from '../config/schema';
 import type { ConditionBlock } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /** Tag the baseline puts on every resource it creates; tamper protection keys on it. */
 export const GOVERNANCE_TAG_KEY = 'genai-governance:managed';

@@ -1,5 +1,5 @@
-import type { GovernanceConfig } from '../config/schema';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /** The services of the archive whose resources the perimeter covers. */
 export const PERIMETER_ACTIONS = ['s3:*', 'kms:*'] as const;

@@ -1,10 +1,10 @@
-import type { GovernanceConfig } from '../config/schema';
 import { bedrockResourcePattern } from './arns';
 import { BATCH_ACTION, INVOKE_ACTIONS } from './bedrock-resources';
 import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
 import { findCatalogModel, findGeographicProfile } from './catalog/models';
 import { platformPrincipalArns, unlessPrincipal } from './governance-principals';
 import type { ConditionBlock, PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * Actions of global services (served from us-east-1 or Region-less) and Region-independent reads that a Region deny

@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
 import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, governancePrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * ORG-TAMPER-GUARDRAIL: nobody but the governance principals changes account-level guardrail enforcement, or changes,

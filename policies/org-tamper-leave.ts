@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
 import { platformPrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /** ORG-TAMPER-LEAVE: no account leaves the organization (and so its controls) except by the platform or break-glass role. */
 export function orgTamperLeaveStatements(config: GovernanceConfig): PolicyStatement[] {

@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
 import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * ORG-TAMPER-LOGGING: nobody but the governance principals (the baseline's logging custom resource runs as a

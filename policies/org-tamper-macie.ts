@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
 import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /** ORG-TAMPER-MACIE: nobody but the governance principals disables, pauses or detaches Macie. */
 export function orgTamperMacieStatements(config: GovernanceConfig): PolicyStatement[] {

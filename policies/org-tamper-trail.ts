@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
 import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
 
 /** ORG-TAMPER-TRAIL: nobody but the governance principals stops, deletes or narrows a CloudTrail trail. */
 export function orgTamperTrailStatements(config: GovernanceConfig): PolicyStatement[] {

@@ -1,4 +1,3 @@
-import type { GovernanceConfig } from '../config/schema';
 import { brAip1Statements } from './br-aip-1';
 import { brCri1Statements } from './br-cri-1';
 import { brCri2Statements } from './br-cri-2';
@@ -14,6 +13,7 @@ import { orgTamperLoggingStatements } from './org-tamper-logging';
 import { orgTamperMacieStatements } from './org-tamper-macie';
 import { orgTamperOamStatements } from './org-tamper-oam';
 import { orgTamperTrailStatements } from './org-tamper-trail';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * Every authorization-policy control of the catalog for a config, in catalog order (the compiler keeps this order

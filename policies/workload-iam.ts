@@ -1,9 +1,9 @@
-import type { GovernanceConfig } from '../config/schema';
 import { foundationModelArn } from './arns';
 import { ANY_FOUNDATION_MODEL, INVOKE_ACTIONS } from './bedrock-resources';
-import { packStatements } from './compiler/pack';
+import type { GovernanceConfig } from '../config/schema';
 import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
 import { findCatalogModel, findGeographicProfile } from './catalog/models';
+import { packStatements } from './compiler/pack';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** IAM quota: characters of a customer managed policy document (whitespace excluded). */
@@ -74,12 +74,16 @@ export function criInvokeStatements(config: GovernanceConfig, account: string, g
     statements.push(
       { Sid: 'GrantGlobalCrisInferenceProfileRegionAccess', Effect: 'Allow', Action: [...INVOKE_ACTIONS], Resource: globalProfiles, Condition: { StringEquals: { 'aws:RequestedRegion': governed } } },
       {
-        Sid: 'GrantGlobalCrisInferenceProfileInRegionModelAccess', Effect: 'Allow', Action: [...INVOKE_ACTIONS],
+        Sid: 'GrantGlobalCrisInferenceProfileInRegionModelAccess',
+        Effect: 'Allow',
+        Action: [...INVOKE_ACTIONS],
         Resource: governed.flatMap((r) => globalModels.map((m) => foundationModelArn(r, m))),
         Condition: { StringEquals: { 'aws:RequestedRegion': governed }, ArnEquals: { 'bedrock:InferenceProfileArn': globalProfiles } },
       },
       {
-        Sid: 'GrantGlobalCrisInferenceProfileGlobalModelAccess', Effect: 'Allow', Action: [...INVOKE_ACTIONS],
+        Sid: 'GrantGlobalCrisInferenceProfileGlobalModelAccess',
+        Effect: 'Allow',
+        Action: [...INVOKE_ACTIONS],
         Resource: globalModels.map((m) => foundationModelArn('', m)),
         Condition: { StringEquals: { 'aws:RequestedRegion': 'unspecified' }, ArnEquals: { 'bedrock:InferenceProfileArn': globalProfiles } },
       },
@@ -122,11 +126,17 @@ export function workloadPermissionBoundary(config: GovernanceConfig, account: st
     { Sid: 'BoundaryIamReadAndPassRole', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:PassRole'], Resource: '*' },
     { Sid: 'BoundaryBedrockRead', Effect: 'Allow', Action: ['bedrock:Get*', 'bedrock:List*'], Resource: '*' },
     {
-      Sid: 'BoundaryInvokeGeographyProfiles', Effect: 'Allow', Action: [...INVOKE_ACTIONS], Resource: geographyProfiles,
+      Sid: 'BoundaryInvokeGeographyProfiles',
+      Effect: 'Allow',
+      Action: [...INVOKE_ACTIONS],
+      Resource: geographyProfiles,
       Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
     },
     {
-      Sid: 'BoundaryInvokeModelsThroughGeographyProfiles', Effect: 'Allow', Action: [...INVOKE_ACTIONS], Resource: ANY_FOUNDATION_MODEL,
+      Sid: 'BoundaryInvokeModelsThroughGeographyProfiles',
+      Effect: 'Allow',
+      Action: [...INVOKE_ACTIONS],
+      Resource: ANY_FOUNDATION_MODEL,
       Condition: { ArnLike: { 'bedrock:InferenceProfileArn': geographyProfiles } },
     },
     ...(exceptions.length > 0 ? [{ Sid: 'BoundaryInvokeInRegionExceptions', Effect: 'Allow' as const, Action: [...INVOKE_ACTIONS], Resource: exceptions }] : []),

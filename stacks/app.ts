@@ -1,13 +1,13 @@
 import { App } from 'aws-cdk-lib';
 import { APP_CONTEXT } from './app-context';
 import { buildEstate } from './estate';
+import { renderSummary } from './summary';
 import { ConfigError } from '../config/config-error';
-import { PolicyBudgetError } from '../policies/compiler/compile';
 import { CONFIG_CONTEXT_KEY, loadConfigFile, resolveConfigFile } from '../config/load';
 import type { GovernanceConfig } from '../config/schema';
 import { registerGates } from './gates/register-gates';
 import { gatesPassed } from './gates/validation-outcome';
-import { renderSummary } from './summary';
+import { PolicyBudgetError } from '../policies/compiler/compile';
 
 /**
  * The app entry (`cdk.json`): load and validate the config, register the gates, compose the estate, synthesize, and

@@ -13,7 +13,13 @@ const EMPTY_DOCUMENT = minify(policyDocument([])).length;
  * decreasing (at most 11/9 of the optimum plus one), then each document's statements back in their original order so
  * the output is stable and readable. Returns the statements that cannot fit even alone under `oversized`.
  */
-export function packStatements(statements: readonly PolicyStatement[], limit: number): { documents: PolicyStatement[][]; oversized: PolicyStatement[] } {
+export interface PackedStatements {
+  readonly documents: PolicyStatement[][];
+  /** Statements too large for a document of their own. */
+  readonly oversized: PolicyStatement[];
+}
+
+export function packStatements(statements: readonly PolicyStatement[], limit: number): PackedStatements {
   const order = new Map(statements.map((s, i) => [s, i]));
   const oversized = statements.filter((s) => EMPTY_DOCUMENT + statementCharacters(s) - 1 > limit);
   const bins: { statements: PolicyStatement[]; size: number }[] = [];

@@ -1,13 +1,13 @@
+import { stringify } from 'yaml';
+import { parseConfig } from '../../config/load';
+import type { GovernanceConfig } from '../../config/schema';
+import { BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
 import { GEOGRAPHIES } from '../../policies/catalog/geographies';
 import { MODEL_CATALOG } from '../../policies/catalog/models';
-import { BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
 import { compileOrganizationPolicies, renderBudgetTable } from '../../policies/compiler/compile';
 import { organizationControls } from '../../policies/organization-controls';
 import { minify } from '../../policies/policy-document';
 import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, workloadPermissionBoundary } from '../../policies/workload-iam';
-import { parseConfig } from '../../config/load';
-import type { GovernanceConfig } from '../../config/schema';
-import { stringify } from 'yaml';
 import { exampleConfig } from '../support/example-config';
 
 /**

