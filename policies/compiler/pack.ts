@@ -8,17 +8,17 @@ export function statementCharacters(statement: PolicyStatement): number {
 /** Characters of a minified document holding no statement: `{"Version":"2012-10-17","Statement":[]}`. */
 const EMPTY_DOCUMENT = minify(policyDocument([])).length;
 
-/**
- * Packs statements into as few documents as possible, each at most `limit` characters when minified: first-fit
- * decreasing (at most 11/9 of the optimum plus one), then each document's statements back in their original order so
- * the output is stable and readable. Returns the statements that cannot fit even alone under `oversized`.
- */
 export interface PackedStatements {
   readonly documents: PolicyStatement[][];
   /** Statements too large for a document of their own. */
   readonly oversized: PolicyStatement[];
 }
 
+/**
+ * Packs statements into as few documents as possible, each at most `limit` characters when minified: first-fit
+ * decreasing (at most 11/9 of the optimum plus one), then each document's statements back in their original order so
+ * the output is stable and readable. Returns the statements that cannot fit even alone under `oversized`.
+ */
 export function packStatements(statements: readonly PolicyStatement[], limit: number): PackedStatements {
   const order = new Map(statements.map((s, i) => [s, i]));
   const oversized = statements.filter((s) => EMPTY_DOCUMENT + statementCharacters(s) - 1 > limit);
