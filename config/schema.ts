@@ -135,6 +135,18 @@ export const GovernanceConfigSchema = z.strictObject({
     platformRoleName: roleName.describe('the pipeline role that deploys this app; exempt from tamper protection'),
     breakGlassRoleName: roleName.describe('the emergency role; exempt from tamper protection'),
   }),
+  baseline: z.strictObject({
+    targetOrganizationalUnits: z.array(ouPath).min(1).optional()
+      .describe('OU paths the baseline StackSets auto-deploy to; default: organization.workloadOrganizationalUnits'),
+    delegatedAdministrator: accountName.optional()
+      .describe('account registered as StackSets delegated administrator; the StackSets live there (CallAs DELEGATED_ADMIN); default: the management account (CallAs SELF)'),
+    retainStacksOnAccountRemoval: z.boolean().default(false).describe('keep an account\'s baseline stacks when it leaves a target OU'),
+    operationPreferences: z.strictObject({
+      regionConcurrency: z.enum(['SEQUENTIAL', 'PARALLEL']).default('PARALLEL'),
+      maxConcurrentPercentage: z.number().int().min(1).max(100).default(25).describe('accounts deployed at once per Region, percent'),
+      failureTolerancePercentage: z.number().int().min(0).max(100).default(10).describe('failed accounts tolerated per Region before the operation stops, percent'),
+    }).prefault({}),
+  }).prefault({}),
   scpBudget: z.strictObject({
     slotsPerTarget: z.number().int().min(1).max(5).default(5).describe('SCPs attachable per root, OU or account (AWS quota 5), FullAWSAccess included'),
     reservedSlots: z.number().int().min(0).max(4).default(0).describe('slots kept for SCPs attached outside this tool, e.g. by Control Tower'),

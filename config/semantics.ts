@@ -18,7 +18,23 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
     ...checkRegions(config),
     ...checkModels(config),
     ...checkGuardrail(config),
+    ...checkBaseline(config),
   ];
+}
+
+function checkBaseline(config: GovernanceConfig): Issue[] {
+  const paths = config.organizationalUnits.map((o) => o.path);
+  const names = config.accounts.map((a) => a.name);
+  const issues: Issue[] = [];
+  (config.baseline.targetOrganizationalUnits ?? []).forEach((p, i) => {
+    if (!paths.includes(p)) issues.push(unknownReference(['baseline', 'targetOrganizationalUnits', i], p, paths, 'OU paths in organizationalUnits'));
+  });
+  const admin = config.baseline.delegatedAdministrator;
+  if (admin !== undefined && !names.includes(admin)) issues.push(unknownReference(['baseline', 'delegatedAdministrator'], admin, names, 'account names in accounts'));
+  if (admin !== undefined && admin === config.topology.management) {
+    issues.push({ path: ['baseline', 'delegatedAdministrator'], expected: 'a member account (leave it out to administer from the management account)', found: `"${admin}"` });
+  }
+  return issues;
 }
 
 function checkGuardrail(config: GovernanceConfig): Issue[] {

@@ -6,7 +6,7 @@ import { ConfigError } from '../config/config-error';
 import { CONFIG_CONTEXT_KEY, loadConfigFile, resolveConfigFile } from '../config/load';
 import type { GovernanceConfig } from '../config/schema';
 import { registerGates } from './gates/register-gates';
-import { gatesPassed } from './gates/validation-outcome';
+import { gateFindings } from './gates/validation-outcome';
 import { PolicyBudgetError } from '../policies/compiler/compile';
 
 /**
@@ -33,8 +33,12 @@ function main(): void {
     process.exit(1);
   }
   const assembly = app.synth();
-  // A gate finding is reported (and fails the synth) by the CDK CLI from the assembly's validation report.
-  if (!gatesPassed(assembly)) return;
+  const findings = gateFindings(assembly);
+  if (findings.length > 0) {
+    console.error(['Synth failed: the gates report findings', ...findings.map((f) => `  ${f}`)].join('\n'));
+    process.exitCode = 1;
+    return;
+  }
   console.log(renderSummary(assembly, config));
 }
 

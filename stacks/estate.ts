@@ -1,8 +1,10 @@
-import type { App } from 'aws-cdk-lib';
+import { BootstraplessSynthesizer, Stage, type App } from 'aws-cdk-lib';
 import type { GovernanceConfig } from '../config/schema';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
+import { StackSetAdministrationStack } from './stack-set-administration-stack';
+import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
 
 /** Construct ids of the estate's stacks: a stable contract, since renaming a stack replaces it. */
 export const STACK_IDS = {
@@ -10,13 +12,23 @@ export const STACK_IDS = {
   logArchive: 'GovernanceLogArchive',
   /** One per governed Region: `GovernanceGuardrail-eu-central-1`. */
   guardrail: (region: string) => `GovernanceGuardrail-${region}`,
+  stackSets: 'GovernanceBaselineStackSets',
+  /** The Stage holding the member templates (synthesized to `cdk.out/assembly-GovernanceBaseline/`, never deployed directly). */
+  baselineStage: 'GovernanceBaseline',
+  baselineGlobal: 'Global',
 } as const;
+
+/** StackSet names: a stable contract, renaming replaces every stack instance. */
+export const STACK_SET_NAMES = { global: 'genai-governance-baseline-global' } as const;
 
 /** The stacks of one governed organization. */
 export interface Estate {
   readonly management: ManagementStack;
   readonly logArchive: LogArchiveStack;
   readonly guardrails: readonly OrganizationGuardrailStack[];
+  /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
+  readonly baseline: { readonly stage: Stage; readonly global: BaselineGlobalStack };
+  readonly stackSets: StackSetAdministrationStack;
 }
 
 /**
@@ -28,7 +40,28 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   const accountId = (name: string) => config.accounts.find((a) => a.name === name)!.id;
   const region = config.organization.homeRegion;
   const management = accountId(config.topology.management);
+
+  const stage = new Stage(app, STACK_IDS.baselineStage);
+  const global = new BaselineGlobalStack(stage, STACK_IDS.baselineGlobal, {
+    config,
+    synthesizer: new BootstraplessSynthesizer(),
+    description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1), deployed by StackSet',
+  });
+  const memberTemplates = stage.synth();
+
   return {
+    baseline: { stage, global },
+    stackSets: new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
+      config,
+      env: { account: accountId(config.baseline.delegatedAdministrator ?? config.topology.management), region },
+      description: 'Generative-AI governance: member baseline StackSets (StackSets administrator account)',
+      rollouts: [{
+        stackSetName: STACK_SET_NAMES.global,
+        description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1)',
+        template: memberTemplates.getStackArtifact(global.artifactId).template,
+        regions: [region],
+      }],
+    }),
     management: new ManagementStack(app, STACK_IDS.management, {
       config,
       env: { account: management, region },

@@ -3,6 +3,7 @@ import type { GovernanceConfig } from '../config/schema';
 import { BEDROCK_POLICY_MAX_CHARACTERS } from '../policies/br-gr-1';
 import { POLICY_TYPE_LIMITS, slotBudget } from '../policies/compiler/compile';
 import type { AuthorizationPolicyType } from '../policies/control';
+import { TEMPLATE_BODY_MAX_BYTES } from '../stacksets/rollout/service-managed-stack-set';
 
 /** Organizations policy document limits in characters (Organizations quotas page; aws-facts.md §8). */
 export const POLICY_LIMITS: Readonly<Record<string, number>> = {
@@ -35,6 +36,11 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
   const stackSets: string[] = [];
   const attached = new Map<string, number>();
 
+  const names = new Map<string, string>([
+    [config.organization.rootId, 'Root'],
+    ...config.organizationalUnits.map((o) => [o.id, o.path] as [string, string]),
+    ...config.accounts.map((a) => [a.id, `account ${a.name}`] as [string, string]),
+  ]);
   lines.push(`  ${pad('stack', 36)}${pad('account', 14)}${pad('region', 16)}resources`);
   for (const stack of assembly.stacks) {
     const resources = Object.entries((stack.template.Resources ?? {}) as Record<string, CfnResourceJson>);
@@ -51,18 +57,16 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
       }
       if (r.Type === 'AWS::CloudFormation::StackSet') {
         const groups = (p.StackInstancesGroup ?? []) as { DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[] }[];
+        const bytes = Buffer.byteLength(String(p.TemplateBody ?? ''), 'utf8');
         for (const g of groups) {
-          stackSets.push(`  ${pad(String(p.StackSetName ?? logicalId), 48)}OUs ${(g.DeploymentTargets?.OrganizationalUnitIds ?? []).join(', ')} × Regions ${(g.Regions ?? []).join(', ')}`);
+          const ous = (g.DeploymentTargets?.OrganizationalUnitIds ?? []).map((id) => `${names.get(id) ?? id} (${id})`).join(', ');
+          stackSets.push(`  ${String(p.StackSetName ?? logicalId)}: auto-deployed to OUs ${ous} × Regions ${(g.Regions ?? []).join(', ')}; `
+            + `${p.CallAs}; template ${bytes} / ${TEMPLATE_BODY_MAX_BYTES} bytes`);
         }
       }
     }
   }
 
-  const names = new Map<string, string>([
-    [config.organization.rootId, 'Root'],
-    ...config.organizationalUnits.map((o) => [o.id, o.path] as [string, string]),
-    ...config.accounts.map((a) => [a.id, `account ${a.name}`] as [string, string]),
-  ]);
   lines.push('', 'Organizations policies', ...(policies.length ? policies : ['  none']));
   lines.push('', 'Slots per target (this tool\'s policies + FullAWSAccess/RCPFullAWSAccess + reserved / limit)');
   for (const [key, count] of attached) {
@@ -71,6 +75,6 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
     const { limit, reserved } = slotBudget(config, type as AuthorizationPolicyType);
     lines.push(`  ${pad(`${names.get(target) ?? target} ${target}`, 48)}${pad(type, 26)}${count} + ${reserved} / ${limit}`);
   }
-  lines.push('', 'StackSet targets', ...(stackSets.length ? stackSets : ['  none: the member baseline is not in this build yet']), '');
+  lines.push('', 'StackSet targets', ...(stackSets.length ? stackSets : ['  none']), '');
   return lines.join('\n');
 }

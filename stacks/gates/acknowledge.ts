@@ -17,11 +17,22 @@ export const MIN_ACKNOWLEDGEMENT_REASON = 20;
 export interface FindingAcknowledgement {
   /**
    * The finding's rule id as the report's "Acknowledge with" line gives it, plugin included:
-   * `AwsSolutions::AwsSolutions-S1`, `cdk-validator-cfnguard::s3_bucket_logging_enabled_check`. No wildcards.
+   * `AwsSolutions::AwsSolutions-S1`, `cdk-validator-cfnguard::s3_bucket_logging_enabled_check`. No wildcard in the
+   * rule (a bracketed resource detail may name a wildcard resource).
    */
   readonly id: string;
   /** Why the finding does not apply to this resource; at least 20 characters a reviewer can check. */
   readonly reason: string;
+}
+
+/**
+ * The rule part of a finding id, without the bracketed detail cdk-nag adds for findings about one value
+ * (`AwsSolutions-IAM5[Resource::arn:aws:s3:::b/*]` → `AwsSolutions-IAM5`). The detail may hold `*` (it names a
+ * wildcard resource); the rule may not.
+ */
+export function ruleName(id: string): string {
+  const bracket = id.indexOf('[');
+  return bracket < 0 ? id : id.slice(0, bracket);
 }
 
 /**
@@ -35,7 +46,7 @@ export function acknowledgeFinding(resource: IConstruct, ...acknowledgements: Fi
     throw new Error(`acknowledgeFinding: ${resource.node.path} is not a CloudFormation resource and has no default child resource`);
   }
   for (const { id, reason } of acknowledgements) {
-    if (!/^[\w.-]+::[A-Za-z0-9][\w.:\-[\]<>/=,@ ]*$/.test(id) || id.includes('*')) {
+    if (!/^[\w.-]+::[A-Za-z0-9][\w.:\-[\]<>/=,@ *]*$/.test(id) || ruleName(id).includes('*')) {
       throw new Error(`acknowledgeFinding: "${id}" on ${target.node.path} must name one rule as plugin::rule, without wildcards`);
     }
     if (reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON) {

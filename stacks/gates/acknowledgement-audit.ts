@@ -1,6 +1,6 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { MIN_ACKNOWLEDGEMENT_REASON } from './acknowledge';
+import { MIN_ACKNOWLEDGEMENT_REASON, ruleName } from './acknowledge';
 
 /** One recorded acknowledgement: which finding, on which construct, why. */
 export interface RecordedAcknowledgement {
@@ -29,7 +29,7 @@ export function listAcknowledgements(scope: IConstruct): RecordedAcknowledgement
  */
 export function acknowledgementProblem(ack: RecordedAcknowledgement): string | undefined {
   if (!ack.onResource) return 'not on a single CloudFormation resource (a blanket acknowledgement)';
-  if (ack.ruleId.includes('*')) return 'the rule id has a wildcard';
+  if (ruleName(ack.ruleId).includes('*')) return 'the rule id has a wildcard';
   if (ack.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON) return `the reason is shorter than ${MIN_ACKNOWLEDGEMENT_REASON} characters`;
   return undefined;
 }

@@ -6,21 +6,28 @@ interface ValidationReportJson {
   readonly pluginReports?: readonly {
     readonly pluginName: string;
     readonly conclusion: 'success' | 'failure';
-    readonly violations: readonly { readonly severity?: string }[];
+    readonly violations: readonly {
+      readonly ruleName: string;
+      readonly description: string;
+      readonly severity?: string;
+      readonly violatingConstructs?: readonly { readonly constructPath: string }[];
+    }[];
   }[];
 }
 
 /**
- * Whether the gates passed for a synthesized assembly. Under the CDK CLI the app does not fail by itself: aws-cdk-lib
- * writes `validation-report.json` and the CLI fails the synth from it. The app reads the same file so it prints the
- * summary only for an assembly that passed. Any unacknowledged finding fails, warnings included (strict mode).
+ * The findings of the gates for a synthesized assembly, one line each (`plugin rule construct-path: description`);
+ * empty when the gates passed. Read from `validation-report.json`, which aws-cdk-lib writes for the whole tree, nested
+ * Stages included. The app fails on these itself: the CDK CLI 2.1148 fails a synth on findings in top-level stacks but
+ * reports success when they are only in a nested Stage (the member baseline's templates). Warnings count (strict mode).
  */
-export function gatesPassed(assembly: CloudAssembly): boolean {
+export function gateFindings(assembly: CloudAssembly): string[] {
   let report: ValidationReportJson;
   try {
     report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
   } catch {
-    return true; // no report: no plugin found anything to say
+    return []; // no report: no plugin found anything to say
   }
-  return (report.pluginReports ?? []).every((r) => r.conclusion === 'success' && r.violations.length === 0);
+  return (report.pluginReports ?? []).flatMap((p) => p.violations.flatMap((v) => (v.violatingConstructs ?? [{ constructPath: '?' }])
+    .map((c) => `${p.pluginName} ${v.ruleName} ${c.constructPath}: ${v.description}`)));
 }

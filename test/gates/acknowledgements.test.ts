@@ -14,10 +14,24 @@ import { PROJECT_ROOT } from '../support/run-app';
 
 /** Every finding the gates raise on the estate when no acknowledgement is applied: `plugin::rule @ construct path`. */
 function rawFindings(): { findings: Set<string>; recorded: { path: string; id: string }[] } {
-  const app = new App({ context: { ...APP_CONTEXT, [RECORD_ONLY_CONTEXT_KEY]: true, 'aws:cdk:enable-path-metadata': true } });
+  const app = new App({
+    context: {
+      ...APP_CONTEXT,
+      [RECORD_ONLY_CONTEXT_KEY]: true,
+      'aws:cdk:enable-path-metadata': true,
+      // Report CloudFormation validation findings instead of throwing, so they can be collected below.
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+  });
   buildEstate(app, exampleConfig());
   const assembly = app.synth();
   const findings = new Set<string>();
+  const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+  for (const plugin of report.pluginReports.filter((p: { pluginName: string }) => p.pluginName === 'CloudFormation Validate')) {
+    for (const v of plugin.violations) {
+      for (const c of v.violatingConstructs) findings.add(`CloudFormation-Validate::${v.ruleName} @ ${c.constructPath.replace(/\/Resource$/, '')}`);
+    }
+  }
   for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks()]) {
     for (const v of pack.validateScope(app).violations) {
       // cdk-nag 3.0.2 emits `violatingResources` with construct paths (aws-cdk-lib 2.276 types it `violatingConstructs`).
@@ -25,7 +39,8 @@ function rawFindings(): { findings: Set<string>; recorded: { path: string; id: s
       for (const r of at) findings.add(`${pack.name}::${v.ruleName} @ ${r.constructPath}`);
     }
   }
-  const templatePaths = assembly.stacks.map((s) => path.join(assembly.directory, s.templateFile));
+  const assemblies = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)];
+  const templatePaths = assemblies.flatMap((a) => a.stacks.map((s) => path.join(a.directory, s.templateFile)));
   const guard = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({ templatePaths, appConstruct: app });
   for (const v of guard.violations) {
     for (const r of v.violatingResources) {

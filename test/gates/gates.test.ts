@@ -1,5 +1,5 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
@@ -40,6 +40,13 @@ describe('synth gates', () => {
       expect(failure).toMatch(/Planted\/Bare/);
       expect(failure).toContain(`(${plugin})`);
       expect(failure).toMatch(rule);
+    });
+
+    test('a finding in a nested Stage (where the member baseline templates live)', () => {
+      const app = new App({ context: { ...APP_CONTEXT } });
+      registerGates(app);
+      plantBareBucket(new Stack(new Stage(app, 'Member'), 'Baseline'), 'Bare');
+      expect(synthFailure(app)).toMatch(/Member\/Baseline\/Bare/);
     });
 
     test('CloudFormation validation in strict mode: an enum typo', () => {

@@ -6,7 +6,7 @@ import { runApp } from '../support/run-app';
 describe('main job: the app synthesizes the example organization offline and prints the summary', () => {
   const run = runApp({ env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none-offline' } });
 
-  const stackIds = [STACK_IDS.management, STACK_IDS.logArchive, STACK_IDS.guardrail('eu-central-1'), STACK_IDS.guardrail('eu-west-1')];
+  const stackIds = [STACK_IDS.management, STACK_IDS.logArchive, STACK_IDS.guardrail('eu-central-1'), STACK_IDS.guardrail('eu-west-1'), STACK_IDS.stackSets];
 
   test('exits 0 and writes an assembly with the management, log-archive and guardrail stacks', () => {
     expect(run.stderr).not.toMatch(/ERROR/);
@@ -39,7 +39,11 @@ describe('main job: the app synthesizes the example organization offline and pri
     expect(run.stdout).toMatch(/account log-archive 402761958314\s+RESOURCE_CONTROL_POLICY\s+1 \+ 1 \/ 5/);
   });
 
-  test('prints the StackSet targets section', () => {
-    expect(run.stdout).toMatch(/StackSet targets\n {2}none: the member baseline is not in this build yet/);
+  test('prints each StackSet with its OUs, Regions, CallAs and template size', () => {
+    expect(run.stdout).toMatch(/StackSet targets\n {2}genai-governance-baseline-global: auto-deployed to OUs Workloads\/Prod \(ou-4f2k-p4s8j2la\), Workloads\/NonProd \(ou-4f2k-n6b3e7uf\), Sandbox \(ou-4f2k-s1c5g9wd\) × Regions eu-central-1; SELF; template \d+ \/ 51200 bytes/);
+  });
+
+  test('writes the member templates as files in the assembly', () => {
+    expect(existsSync(path.join(run.outdir, 'assembly-GovernanceBaseline', 'GovernanceBaselineGlobalC675373F.template.json'))).toBe(true);
   });
 });

@@ -1,0 +1,40 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { GovernanceConfig } from '../config/schema';
+import { ServiceManagedStackSet } from '../stacksets/rollout/service-managed-stack-set';
+
+/** A member template to roll out, and where. */
+export interface BaselineRollout {
+  readonly stackSetName: string;
+  readonly description: string;
+  readonly template: object;
+  readonly regions: readonly string[];
+}
+
+export interface StackSetAdministrationStackProps extends StackProps {
+  readonly config: GovernanceConfig;
+  readonly rollouts: readonly BaselineRollout[];
+}
+
+/**
+ * The StackSets of the member baseline, in the StackSets administrator account: the configured delegated
+ * administrator (`CallAs: DELEGATED_ADMIN`) or the management account (`CallAs: SELF`). Every StackSet auto-deploys to
+ * `baseline.targetOrganizationalUnits` (default: the workload OUs) with the configured operation preferences.
+ */
+export class StackSetAdministrationStack extends Stack {
+  public readonly stackSets: ServiceManagedStackSet[];
+
+  constructor(scope: Construct, id: string, props: StackSetAdministrationStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const ouIds = new Map(config.organizationalUnits.map((o) => [o.path, o.id]));
+    const targets = config.baseline.targetOrganizationalUnits ?? config.organization.workloadOrganizationalUnits;
+    this.stackSets = props.rollouts.map((r) => new ServiceManagedStackSet(this, r.stackSetName, {
+      ...r,
+      organizationalUnitIds: targets.map((p) => ouIds.get(p)!),
+      callAs: config.baseline.delegatedAdministrator ? 'DELEGATED_ADMIN' : 'SELF',
+      retainStacksOnAccountRemoval: config.baseline.retainStacksOnAccountRemoval,
+      operationPreferences: config.baseline.operationPreferences,
+    }));
+  }
+}

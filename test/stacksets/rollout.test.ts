@@ -1,0 +1,84 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { STACK_SET_NAMES } from '../../stacks/estate';
+import { ServiceManagedStackSet, TEMPLATE_BODY_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
+import { synthEstate } from '../support/estate';
+import { exampleConfig } from '../support/example-config';
+
+describe('baseline rollout: service-managed StackSets', () => {
+  const config = exampleConfig();
+  const { estate } = synthEstate(config);
+  const template = Template.fromStack(estate.stackSets);
+  const stackSet = () => Object.values(template.toJSON().Resources as Record<string, any>).find((r) => r.Type === 'AWS::CloudFormation::StackSet')!.Properties;
+
+  test('auto-deploys to the workload OUs in the home Region, as the management account', () => {
+    expect(stackSet()).toMatchObject({
+      StackSetName: STACK_SET_NAMES.global,
+      PermissionModel: 'SERVICE_MANAGED',
+      CallAs: 'SELF',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      ManagedExecution: { Active: true },
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-4f2k-p4s8j2la', 'ou-4f2k-n6b3e7uf', 'ou-4f2k-s1c5g9wd'] }, Regions: ['eu-central-1'] }],
+    });
+    expect(estate.stackSets.account).toBe('318274650913');
+  });
+
+  test('uses the configured operation preferences', () => {
+    expect(stackSet().OperationPreferences).toEqual({ RegionConcurrencyType: 'PARALLEL', MaxConcurrentPercentage: 25, FailureTolerancePercentage: 10 });
+  });
+
+  test('carries the member template as synthesized in the GovernanceBaseline stage', () => {
+    expect(JSON.parse(stackSet().TemplateBody)).toEqual(Template.fromStack(estate.baseline.global).toJSON());
+  });
+
+  test('lives in the delegated administrator with CallAs DELEGATED_ADMIN, targets and preferences from config', () => {
+    const delegated = structuredClone(config);
+    delegated.baseline = {
+      delegatedAdministrator: 'network',
+      targetOrganizationalUnits: ['Workloads', 'Sandbox'],
+      retainStacksOnAccountRemoval: true,
+      operationPreferences: { regionConcurrency: 'SEQUENTIAL', maxConcurrentPercentage: 50, failureTolerancePercentage: 0 },
+    };
+    const stack = synthEstate(delegated).estate.stackSets;
+    const props = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, any>).find((r) => r.Type === 'AWS::CloudFormation::StackSet')!.Properties;
+    expect(stack.account).toBe('639415720488');
+    expect(props).toMatchObject({
+      CallAs: 'DELEGATED_ADMIN',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: true },
+      OperationPreferences: { RegionConcurrencyType: 'SEQUENTIAL', MaxConcurrentPercentage: 50, FailureTolerancePercentage: 0 },
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-4f2k-k9v1r6ny', 'ou-4f2k-s1c5g9wd'] } }],
+    });
+  });
+
+  test(`refuses a member template over the ${TEMPLATE_BODY_MAX_BYTES}-byte TemplateBody quota`, () => {
+    const stack = new Stack(new App(), 'S');
+    const big = { Resources: { P: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'x'.repeat(TEMPLATE_BODY_MAX_BYTES) } } } };
+    expect(() => new ServiceManagedStackSet(stack, 'Big', {
+      stackSetName: 'big',
+      description: 'too big',
+      template: big,
+      organizationalUnitIds: ['ou-4f2k-p4s8j2la'],
+      regions: ['eu-central-1'],
+      callAs: 'SELF',
+      retainStacksOnAccountRemoval: false,
+      operationPreferences: { regionConcurrency: 'PARALLEL', maxConcurrentPercentage: 25, failureTolerancePercentage: 10 },
+    })).toThrow(/the member template is \d+ bytes; TemplateBody accepts at most 51200/);
+  });
+});
+
+describe('BL-IAM-1 in the member template', () => {
+  const config = exampleConfig();
+  const member = Template.fromStack(synthEstate(config).estate.baseline.global);
+
+  test('has the workload boundary and the CRI-only invoke policies, named for tamper protection', () => {
+    member.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'genai-governance-workload-boundary' });
+    member.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'genai-governance-cri-invoke-1' });
+    expect(member.toJSON().Parameters).toBeUndefined(); // no bootstrap parameter: member accounts are not bootstrapped
+  });
+
+  test('scopes the inference profiles to the member account', () => {
+    const policy = Object.values(member.toJSON().Resources as Record<string, any>).find((r) => r.Properties.ManagedPolicyName === 'genai-governance-cri-invoke-1')!;
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('{"Ref":"AWS::AccountId"}');
+  });
+});
