@@ -42,6 +42,18 @@ describe('config schema', () => {
       expect(issues).toEqual([expect.objectContaining({ path: ['bedrock', 'guardrail', 'enforcement'], found: '"account"' })]);
     });
 
+    test('a baseline target OU or delegated administrator that does not exist, or the management account as delegate', () => {
+      expect(issuesOf((c) => { c.baseline.targetOrganizationalUnits = ['Workloads/Prd']; })).toEqual([
+        expect.objectContaining({ path: ['baseline', 'targetOrganizationalUnits', 0], hint: 'did you mean "Workloads/Prod"?' }),
+      ]);
+      expect(issuesOf((c) => { c.baseline.delegatedAdministrator = 'netwrok'; })).toEqual([
+        expect.objectContaining({ path: ['baseline', 'delegatedAdministrator'], hint: 'did you mean "network"?' }),
+      ]);
+      expect(issuesOf((c) => { c.baseline.delegatedAdministrator = 'management'; })).toEqual([
+        expect.objectContaining({ path: ['baseline', 'delegatedAdministrator'], expected: expect.stringContaining('a member account') }),
+      ]);
+    });
+
     test('a repeated geography', () => {
       const issues = issuesOf((c) => { c.bedrock.geographies = ['eu', 'eu']; });
       expect(issues).toEqual([expect.objectContaining({ path: ['bedrock', 'geographies', 1] })]);
