@@ -6,7 +6,7 @@ import type { GovernanceConfig } from '../config/schema';
 
 /**
  * ORG-TAMPER-BASELINE: nobody but the governance principals changes or deletes what the baseline deploys: its Bedrock
- * VPC endpoints and KMS keys (by the `genai-governance:managed=true` tag), its IAM roles and policies and its S3 buckets
+ * VPC endpoints, KMS keys, alarms and alert topics (by the `genai-governance:managed=true` tag), its IAM roles and policies and its S3 buckets
  * (by the `genai-governance-` name prefix, because S3 bucket actions take no resource-tag condition), nor adds or
  * removes the tag anywhere (so nobody can mark their own resource as governed, or unmark a governed one).
  */
@@ -18,7 +18,8 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Effect: 'Deny',
       Action: [
         'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint', 'kms:ScheduleKeyDeletion', 'kms:DisableKey',
-        'kms:PutKeyPolicy', 'kms:DisableKeyRotation',
+        'kms:PutKeyPolicy', 'kms:DisableKeyRotation', 'cloudwatch:DeleteAlarms', 'cloudwatch:DisableAlarmActions',
+        'cloudwatch:PutMetricAlarm', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:RemovePermission',
       ],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${GOVERNANCE_TAG_KEY}`]: GOVERNANCE_TAG_VALUE }, ...unlessGovernance },
@@ -51,7 +52,8 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Effect: 'Deny',
       Action: [
         'ec2:CreateTags', 'ec2:DeleteTags', 'kms:TagResource', 'kms:UntagResource', 'bedrock:TagResource',
-        'bedrock:UntagResource', 'iam:TagRole', 'iam:UntagRole',
+        'bedrock:UntagResource', 'iam:TagRole', 'iam:UntagRole', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
+        'sns:TagResource', 'sns:UntagResource',
       ],
       Resource: '*',
       Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [GOVERNANCE_TAG_KEY] }, ...unlessGovernance },

@@ -5,6 +5,7 @@ import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
+import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-stack';
 
 /** Construct ids of the estate's stacks: a stable contract, since renaming a stack replaces it. */
 export const STACK_IDS = {
@@ -16,10 +17,11 @@ export const STACK_IDS = {
   /** The Stage holding the member templates (synthesized to `cdk.out/assembly-GovernanceBaseline/`, never deployed directly). */
   baselineStage: 'GovernanceBaseline',
   baselineGlobal: 'Global',
+  baselineRegional: 'Regional',
 } as const;
 
 /** StackSet names: a stable contract, renaming replaces every stack instance. */
-export const STACK_SET_NAMES = { global: 'genai-governance-baseline-global' } as const;
+export const STACK_SET_NAMES = { global: 'genai-governance-baseline-global', regional: 'genai-governance-baseline-regional' } as const;
 
 /** The stacks of one governed organization. */
 export interface Estate {
@@ -27,7 +29,7 @@ export interface Estate {
   readonly logArchive: LogArchiveStack;
   readonly guardrails: readonly OrganizationGuardrailStack[];
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
-  readonly baseline: { readonly stage: Stage; readonly global: BaselineGlobalStack };
+  readonly baseline: { readonly stage: Stage; readonly global: BaselineGlobalStack; readonly regional: BaselineRegionalStack };
   readonly stackSets: StackSetAdministrationStack;
 }
 
@@ -47,10 +49,15 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
     synthesizer: new BootstraplessSynthesizer(),
     description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1), deployed by StackSet',
   });
+  const regional = new BaselineRegionalStack(stage, STACK_IDS.baselineRegional, {
+    config,
+    synthesizer: new BootstraplessSynthesizer(),
+    description: 'Generative-AI governance member baseline, regional part (BL-MON-1), deployed by StackSet',
+  });
   const memberTemplates = stage.synth();
 
   return {
-    baseline: { stage, global },
+    baseline: { stage, global, regional },
     stackSets: new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
       config,
       env: { account: accountId(config.baseline.delegatedAdministrator ?? config.topology.management), region },
@@ -60,6 +67,11 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
         description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1)',
         template: memberTemplates.getStackArtifact(global.artifactId).template,
         regions: [region],
+      }, {
+        stackSetName: STACK_SET_NAMES.regional,
+        description: 'Generative-AI governance member baseline, regional part (BL-MON-1)',
+        template: memberTemplates.getStackArtifact(regional.artifactId).template,
+        regions: config.organization.governedRegions,
       }],
     }),
     management: new ManagementStack(app, STACK_IDS.management, {

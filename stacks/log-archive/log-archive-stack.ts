@@ -1,5 +1,4 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -7,6 +6,7 @@ import { ArchiveBucket } from './archive-bucket';
 import { enableEventBridgeNotifications } from './event-bridge-notifications';
 import type { GovernanceConfig } from '../../config/schema';
 import { acknowledgeFinding } from '../gates/acknowledge';
+import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 
 export interface LogArchiveStackProps extends StackProps {
   /** The validated governance config (retention periods). */
@@ -31,15 +31,7 @@ export class LogArchiveStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Grants only for AWS resources or AWS services (Control Tower CT.KMS.PR.3): no principal can hand the key on.
-    this.archiveKey.addToResourcePolicy(new PolicyStatement({
-      sid: 'DenyGrantsExceptForAwsResources',
-      effect: Effect.DENY,
-      principals: [new AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    denyGrantsExceptForAwsResources(this.archiveKey);
     // Encrypted with the archive key: aws-cdk-lib grants logging.s3.amazonaws.com its use when a bucket logs here.
     this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.KMS,

@@ -1,0 +1,102 @@
+import { Aws, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { AccountPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from './bedrock-metrics';
+import type { GovernanceConfig } from '../../config/schema';
+import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
+import { denyGrantsExceptForAwsResources } from '../../stacks/kms/deny-grants-except-aws-resources';
+
+export interface BaselineRegionalStackProps extends StackProps {
+  readonly config: GovernanceConfig;
+}
+
+/** Name of the alert topic in every member account and Region. */
+export const ALERT_TOPIC_NAME = `${GOVERNANCE_NAME_PREFIX}alerts`;
+
+/**
+ * The ModelId values a model's metrics may carry: `ModelId` is "the ID or profile as invoked", and whether a CRI call
+ * is reported under the profile id or the base model id is unverified (aws-facts §4.1), so alarms watch the sum of
+ * both.
+ */
+function modelIdsOf(config: GovernanceConfig, modelId: string, access: string): string[] {
+  return access === 'in-region' ? [modelId] : [modelId, ...config.bedrock.geographies.map((g) => `${g}.${modelId}`)];
+}
+
+/**
+ * The member baseline's regional part, in every target account × governed Region. BL-MON-1 so far: anomaly-detection
+ * alarms on `Invocations`, `InputTokenCount` and `OutputTokenCount` per approved model, alarms on invocation-log
+ * delivery failures, and the KMS-encrypted alert topic they notify, which the audit account may subscribe to.
+ */
+export class BaselineRegionalStack extends Stack {
+  public readonly alertTopic: Topic;
+  public readonly alarms: CfnAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const audit = config.accounts.find((a) => a.name === config.topology.audit)!.id;
+
+    const key = new Key(this, 'AlertKey', {
+      description: 'Generative-AI governance: encrypts the alert topic',
+      enableKeyRotation: true,
+    });
+    denyGrantsExceptForAwsResources(key);
+    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    this.alertTopic = new Topic(this, 'Alerts', { topicName: ALERT_TOPIC_NAME, masterKey: key, enforceSSL: true });
+    this.alertTopic.grantPublish(new ServicePrincipal('cloudwatch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }));
+    this.alertTopic.addToResourcePolicy(new PolicyStatement({
+      sid: 'AuditAccountMaySubscribe',
+      principals: [new AccountPrincipal(audit)],
+      actions: ['sns:Subscribe'],
+      resources: [this.alertTopic.topicArn],
+    }));
+
+    for (const approved of config.bedrock.approvedModels) {
+      const ids = modelIdsOf(config, approved.modelId, approved.access);
+      for (const metricName of USAGE_METRICS) {
+        const alarm = new CfnAlarm(this, `${metricName}Anomaly${this.alarms.length}`, {
+          alarmName: `${GOVERNANCE_NAME_PREFIX}${metricName}-anomaly-${approved.modelId}`.slice(0, 255),
+          alarmDescription: `BL-MON-1: ${metricName} of ${approved.modelId} outside its anomaly band (2 standard deviations, hourly)`,
+          comparisonOperator: 'GreaterThanUpperThreshold',
+          evaluationPeriods: 1,
+          thresholdMetricId: 'band',
+          treatMissingData: 'notBreaching',
+          alarmActions: [this.alertTopic.topicArn],
+          metrics: [
+            ...ids.map((modelId, i) => ({
+              id: `m${i}`,
+              returnData: false,
+              metricStat: {
+                metric: { namespace: BEDROCK_NAMESPACE, metricName, dimensions: [{ name: 'ModelId', value: modelId }] },
+                period: Duration.hours(1).toSeconds(),
+                stat: 'Sum',
+              },
+            })),
+            { id: 'total', expression: ids.map((_, i) => `FILL(m${i}, 0)`).join(' + '), label: `${metricName} ${approved.modelId}`, returnData: true },
+            { id: 'band', expression: 'ANOMALY_DETECTION_BAND(total, 2)', returnData: true },
+          ],
+        });
+        this.alarms.push(alarm);
+      }
+    }
+    for (const metricName of LOG_DELIVERY_FAILURE_METRICS) {
+      this.alarms.push(new CfnAlarm(this, `${metricName}Alarm`, {
+        alarmName: `${GOVERNANCE_NAME_PREFIX}${metricName}`,
+        alarmDescription: `BL-MON-1: Bedrock could not deliver model-invocation logs (${metricName})`,
+        namespace: BEDROCK_NAMESPACE,
+        metricName,
+        statistic: 'Sum',
+        period: Duration.minutes(5).toSeconds(),
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [this.alertTopic.topicArn],
+      }));
+    }
+    Tags.of(this).add(GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE);
+  }
+}
