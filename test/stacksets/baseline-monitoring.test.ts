@@ -22,7 +22,9 @@ describe('BL-MON-1: anomaly and log-delivery alarms in every member account × g
 
   test('every metric is an AWS/Bedrock metric of the documented catalog', () => {
     for (const a of alarms) {
-      const metrics = a.MetricName ? [{ Namespace: a.Namespace, MetricName: a.MetricName }] : a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
+      const metrics = a.MetricName
+        ? [{ Namespace: a.Namespace, MetricName: a.MetricName }]
+        : a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
       for (const m of metrics) {
         expect(m.Namespace).toBe('AWS/Bedrock');
         expect([...USAGE_METRICS, ...LOG_DELIVERY_FAILURE_METRICS]).toContain(m.MetricName);
