@@ -87,4 +87,9 @@ project.addTask('bench:policy-budget', {
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/policy-budget.ts',
 });
 
+project.addTask('bench:baseline-rollout', {
+  description: 'Print member template sizes against the quotas and a StackSet rollout-time model for 10/100/1,000 accounts',
+  exec: 'ts-node --transpile-only -P tsconfig.json test/bench/baseline-rollout.ts',
+});
+
 project.synth();
