@@ -140,6 +140,12 @@ export const GovernanceConfigSchema = z.strictObject({
       .describe('OU paths the baseline StackSets auto-deploy to; default: organization.workloadOrganizationalUnits'),
     delegatedAdministrator: accountName.optional()
       .describe('account registered as StackSets delegated administrator; the StackSets live there (CallAs DELEGATED_ADMIN); default: the management account (CallAs SELF)'),
+    network: z.strictObject({
+      vpcCidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-6])$/, 'an IPv4 CIDR from /16 to /26, e.g. "10.255.0.0/24"').default('10.255.0.0/24')
+        .describe('CIDR of the private, egress-free VPC the baseline creates for the Bedrock endpoints'),
+      additionalEndpoints: z.array(z.enum(['bedrock-agent', 'bedrock-mantle'])).default([])
+        .describe('interface endpoints beyond bedrock, bedrock-runtime and bedrock-agent-runtime'),
+    }).prefault({}),
     retainStacksOnAccountRemoval: z.boolean().default(false).describe('keep an account\'s baseline stacks when it leaves a target OU'),
     operationPreferences: z.strictObject({
       regionConcurrency: z.enum(['SEQUENTIAL', 'PARALLEL']).default('PARALLEL'),

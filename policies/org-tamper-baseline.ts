@@ -6,7 +6,7 @@ import type { GovernanceConfig } from '../config/schema';
 
 /**
  * ORG-TAMPER-BASELINE: nobody but the governance principals changes or deletes what the baseline deploys: its Bedrock
- * VPC endpoints, KMS keys, alarms and alert topics (by the `genai-governance:managed=true` tag), its IAM roles and policies and its S3 buckets
+ * VPC endpoints with their VPC, subnets, security group and flow logs, KMS keys, log groups, alarms and alert topics (by the `genai-governance:managed=true` tag), its IAM roles and policies and its S3 buckets
  * (by the `genai-governance-` name prefix, because S3 bucket actions take no resource-tag condition), nor adds or
  * removes the tag anywhere (so nobody can mark their own resource as governed, or unmark a governed one).
  */
@@ -20,6 +20,9 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
         'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint', 'kms:ScheduleKeyDeletion', 'kms:DisableKey',
         'kms:PutKeyPolicy', 'kms:DisableKeyRotation', 'cloudwatch:DeleteAlarms', 'cloudwatch:DisableAlarmActions',
         'cloudwatch:PutMetricAlarm', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:RemovePermission',
+        'ec2:DeleteVpc', 'ec2:DeleteSubnet', 'ec2:DeleteSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress',
+        'ec2:DeleteFlowLogs', 'logs:DeleteLogGroup',
       ],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${GOVERNANCE_TAG_KEY}`]: GOVERNANCE_TAG_VALUE }, ...unlessGovernance },

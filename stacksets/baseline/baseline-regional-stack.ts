@@ -4,6 +4,7 @@ import { AccountPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { BedrockEndpoints } from './bedrock-endpoints';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from './bedrock-metrics';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
@@ -26,12 +27,14 @@ function modelIdsOf(config: GovernanceConfig, modelId: string, access: string): 
 }
 
 /**
- * The member baseline's regional part, in every target account × governed Region. BL-MON-1 so far: anomaly-detection
+ * The member baseline's regional part, in every target account × governed Region. BL-VPCE-1: the Bedrock interface
+ * endpoints in a private VPC (`BedrockEndpoints`). BL-MON-1 so far: anomaly-detection
  * alarms on `Invocations`, `InputTokenCount` and `OutputTokenCount` per approved model, alarms on invocation-log
  * delivery failures, and the KMS-encrypted alert topic they notify, which the audit account may subscribe to.
  */
 export class BaselineRegionalStack extends Stack {
   public readonly alertTopic: Topic;
+  public readonly endpoints: BedrockEndpoints;
   public readonly alarms: CfnAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
@@ -40,9 +43,11 @@ export class BaselineRegionalStack extends Stack {
     const audit = config.accounts.find((a) => a.name === config.topology.audit)!.id;
 
     const key = new Key(this, 'AlertKey', {
-      description: 'Generative-AI governance: encrypts the alert topic',
+      description: 'Generative-AI governance: encrypts the alert topic and the baseline log groups',
       enableKeyRotation: true,
     });
+    key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
+    this.endpoints = new BedrockEndpoints(this, 'BedrockEndpoints', { config, logKey: key });
     denyGrantsExceptForAwsResources(key);
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
     this.alertTopic = new Topic(this, 'Alerts', { topicName: ALERT_TOPIC_NAME, masterKey: key, enforceSSL: true });

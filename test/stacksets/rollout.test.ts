@@ -35,6 +35,7 @@ describe('baseline rollout: service-managed StackSets', () => {
   test('lives in the delegated administrator with CallAs DELEGATED_ADMIN, targets and preferences from config', () => {
     const delegated = structuredClone(config);
     delegated.baseline = {
+      ...config.baseline,
       delegatedAdministrator: 'network',
       targetOrganizationalUnits: ['Workloads', 'Sandbox'],
       retainStacksOnAccountRemoval: true,

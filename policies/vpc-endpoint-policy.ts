@@ -1,0 +1,63 @@
+import { foundationModelArn } from './arns';
+import { INVOKE_ACTIONS } from './bedrock-resources';
+import { findCatalogModel, findGeographicProfile } from './catalog/models';
+import type { PolicyDocument } from './policy-document';
+import type { GovernanceConfig } from '../config/schema';
+
+/**
+ * BL-VPCE-1: the policy of the `bedrock-runtime` interface endpoint in a member account and Region. Only principals of
+ * the organization, and only inference on the approved models' profiles of the approved geographies, the foundation
+ * models behind them, and the in-Region exceptions; plus applying the management account's guardrails (needed by
+ * enforcement). `account` is the member account (`${AWS::AccountId}` in the member template).
+ */
+export function runtimeEndpointPolicy(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyDocument {
+  const resources = new Set<string>();
+  for (const approved of config.bedrock.approvedModels) {
+    const model = findCatalogModel(approved.modelId)!;
+    if (approved.access === 'in-region') {
+      config.organization.governedRegions.forEach((r) => resources.add(foundationModelArn(r, model.modelId)));
+      continue;
+    }
+    for (const geography of config.bedrock.geographies) {
+      if (!findGeographicProfile(model, geography)) continue;
+      resources.add(`arn:aws:bedrock:*:${account}:inference-profile/${geography}.${model.modelId}`);
+      resources.add(foundationModelArn('*', model.modelId));
+    }
+  }
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OrganizationInvokesApprovedModels',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: [...INVOKE_ACTIONS],
+        Resource: [...resources],
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organization.id } },
+      },
+      {
+        Sid: 'OrganizationAppliesGuardrails',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'bedrock:ApplyGuardrail',
+        Resource: [`arn:aws:bedrock:*:${guardrailAccount}:guardrail/*`, `arn:aws:bedrock:*:${account}:guardrail/*`],
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organization.id } },
+      },
+    ],
+  };
+}
+
+/** BL-VPCE-1: the policy of the other Bedrock endpoints: any Bedrock call, by principals of the organization only. */
+export function organizationOnlyEndpointPolicy(config: GovernanceConfig, servicePrefix: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Sid: 'OrganizationOnly',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: `${servicePrefix}:*`,
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organization.id } },
+    }],
+  };
+}
