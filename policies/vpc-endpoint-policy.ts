@@ -1,6 +1,5 @@
-import { foundationModelArn } from './arns';
+import { approvedInference } from './approved-inference';
 import { INVOKE_ACTIONS } from './bedrock-resources';
-import { findCatalogModel, findGeographicProfile } from './catalog/models';
 import type { PolicyDocument } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
@@ -11,19 +10,7 @@ import type { GovernanceConfig } from '../config/schema';
  * enforcement). `account` is the member account (`${AWS::AccountId}` in the member template).
  */
 export function runtimeEndpointPolicy(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyDocument {
-  const resources = new Set<string>();
-  for (const approved of config.bedrock.approvedModels) {
-    const model = findCatalogModel(approved.modelId)!;
-    if (approved.access === 'in-region') {
-      config.organization.governedRegions.forEach((r) => resources.add(foundationModelArn(r, model.modelId)));
-      continue;
-    }
-    for (const geography of config.bedrock.geographies) {
-      if (!findGeographicProfile(model, geography)) continue;
-      resources.add(`arn:aws:bedrock:*:${account}:inference-profile/${geography}.${model.modelId}`);
-      resources.add(foundationModelArn('*', model.modelId));
-    }
-  }
+  const { profileArns, modelArns, exceptionArns } = approvedInference(config, account);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -32,7 +19,7 @@ export function runtimeEndpointPolicy(config: GovernanceConfig, account: string,
         Effect: 'Allow',
         Principal: '*',
         Action: [...INVOKE_ACTIONS],
-        Resource: [...resources],
+        Resource: [...profileArns, ...modelArns, ...exceptionArns],
         Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organization.id } },
       },
       {

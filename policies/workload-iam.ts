@@ -1,41 +1,13 @@
+import { approvedInference } from './approved-inference';
 import { foundationModelArn } from './arns';
 import { ANY_FOUNDATION_MODEL, INVOKE_ACTIONS } from './bedrock-resources';
 import type { GovernanceConfig } from '../config/schema';
 import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
-import { findCatalogModel, findGeographicProfile } from './catalog/models';
 import { packStatements } from './compiler/pack';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** IAM quota: characters of a customer managed policy document (whitespace excluded). */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
-
-/**
- * What the config lets workloads invoke, written per model with the Region as a wildcard so the policy stays within
- * the managed-policy limit at any number of Regions: where a call may start is the `aws:RequestedRegion` condition,
- * where it may be served is ORG-REGION-1's job.
- */
-function inferenceGrants(config: GovernanceConfig, account: string) {
-  const profileArns = new Set<string>();
-  const profilePatterns = new Set<string>();
-  const modelArns = new Set<string>();
-  const exceptionArns: string[] = [];
-  const globalModels: string[] = [];
-  for (const approved of config.bedrock.approvedModels) {
-    const model = findCatalogModel(approved.modelId)!;
-    if (approved.access === 'in-region') {
-      config.organization.governedRegions.forEach((r) => exceptionArns.push(foundationModelArn(r, model.modelId)));
-      continue;
-    }
-    for (const geography of config.bedrock.geographies) {
-      if (!findGeographicProfile(model, geography)) continue;
-      profileArns.add(`arn:aws:bedrock:*:${account}:inference-profile/${geography}.${model.modelId}`);
-      profilePatterns.add(`arn:aws:bedrock:*:${account}:inference-profile/${geography}.*`);
-      modelArns.add(foundationModelArn('*', model.modelId));
-    }
-    if (config.bedrock.globalInference === 'allow' && model.globalProfile) globalModels.push(model.modelId);
-  }
-  return { profileArns: [...profileArns], profilePatterns: [...profilePatterns], modelArns: [...modelArns], exceptionArns, globalModels };
-}
 
 /**
  * BL-IAM-1: the CRI-only invoke policy for workload roles (the baseline deploys it as a managed policy). It allows the
@@ -48,7 +20,7 @@ function inferenceGrants(config: GovernanceConfig, account: string) {
  * @param guardrailAccount the account owning the enforced guardrail (the management account)
  */
 export function criInvokeStatements(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyStatement[] {
-  const { profileArns, profilePatterns, modelArns, exceptionArns, globalModels } = inferenceGrants(config, account);
+  const { profileArns, profilePatterns, modelArns, exceptionArns, globalModels } = approvedInference(config, account);
   const statements: PolicyStatement[] = [
     {
       Sid: 'InvokeApprovedInferenceProfiles',
