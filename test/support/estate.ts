@@ -20,12 +20,3 @@ export function synthEstate(config: GovernanceConfig = exampleConfig()): Synthes
   const estate = buildEstate(app, config);
   return { app, estate, assembly: app.synth() };
 }
-
-/** The synthesized template of a stack artifact, by stack name. */
-export interface TemplateJson {
-  readonly Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
-}
-
-export function templateOf(assembly: CloudAssembly, stackName: string): TemplateJson {
-  return assembly.getStackByName(stackName).template;
-}
