@@ -111,10 +111,10 @@ export function compileOrganizationPolicies(config: GovernanceConfig, controls: 
 /** The budget table: characters used of the limit per policy, slots used per target. */
 export function renderBudgetTable({ policies, budgets }: CompiledOrganizationPolicies): string {
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
-  const lines = ['Policy budget', `  ${pad('policy', 40)}${pad('characters', 20)}controls`];
+  const lines = ['Policy budget', `  ${pad('policy', 46)}${pad('characters', 20)}controls`];
   for (const p of policies) {
     const limit = POLICY_TYPE_LIMITS[p.policyType].characters;
-    lines.push(`  ${pad(p.name, 40)}${pad(`${p.characters} / ${limit}`, 20)}${p.controls.join(', ')}`);
+    lines.push(`  ${pad(p.name, 46)}${pad(`${p.characters} / ${limit}`, 20)}${p.controls.join(', ')}`);
   }
   lines.push('', `  ${pad('target', 40)}${pad('type', 26)}slots (this tool + reserved / limit)`);
   for (const b of budgets) {
