@@ -1,4 +1,4 @@
-import type { ConditionBlock } from './policy-document';
+import type { ConditionBlock, PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
 /** Tag the baseline puts on every resource it creates; tamper protection keys on it. */
@@ -30,4 +30,9 @@ export function platformPrincipalArns(config: GovernanceConfig): string[] {
 /** Condition that exempts the given principals from a Deny. */
 export function unlessPrincipal(arns: readonly string[]): ConditionBlock {
   return { ArnNotLike: { 'aws:PrincipalArn': arns } };
+}
+
+/** A Deny of `actions` on every resource, for everyone but the governance principals. */
+export function denyUnlessGovernance(config: GovernanceConfig, sid: string, actions: readonly string[]): PolicyStatement {
+  return { Sid: sid, Effect: 'Deny', Action: [...actions], Resource: '*', Condition: unlessPrincipal(governancePrincipalArns(config)) };
 }

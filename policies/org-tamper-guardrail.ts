@@ -1,4 +1,4 @@
-import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, denyUnlessGovernance, governancePrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
@@ -9,13 +9,9 @@ import type { GovernanceConfig } from '../config/schema';
 export function orgTamperGuardrailStatements(config: GovernanceConfig): PolicyStatement[] {
   const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
   return [
-    {
-      Sid: 'ORGTAMPERGUARDRAILDenyEnforcementChanges',
-      Effect: 'Deny',
-      Action: ['bedrock:PutEnforcedGuardrailConfiguration', 'bedrock:DeleteEnforcedGuardrailConfiguration'],
-      Resource: '*',
-      Condition: unlessGovernance,
-    },
+    denyUnlessGovernance(config, 'ORGTAMPERGUARDRAILDenyEnforcementChanges', [
+      'bedrock:PutEnforcedGuardrailConfiguration', 'bedrock:DeleteEnforcedGuardrailConfiguration',
+    ]),
     {
       Sid: 'ORGTAMPERGUARDRAILDenyGuardrailChanges',
       Effect: 'Deny',

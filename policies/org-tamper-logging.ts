@@ -1,4 +1,4 @@
-import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import { denyUnlessGovernance } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
@@ -7,11 +7,5 @@ import type { GovernanceConfig } from '../config/schema';
  * `genai-governance-*` role) changes or deletes Bedrock model-invocation logging.
  */
 export function orgTamperLoggingStatements(config: GovernanceConfig): PolicyStatement[] {
-  return [{
-    Sid: 'ORGTAMPERLOGGINGDenyInvocationLoggingChanges',
-    Effect: 'Deny',
-    Action: ['bedrock:PutModelInvocationLoggingConfiguration', 'bedrock:DeleteModelInvocationLoggingConfiguration'],
-    Resource: '*',
-    Condition: unlessPrincipal(governancePrincipalArns(config)),
-  }];
+  return [denyUnlessGovernance(config, 'ORGTAMPERLOGGINGDenyInvocationLoggingChanges', ['bedrock:PutModelInvocationLoggingConfiguration', 'bedrock:DeleteModelInvocationLoggingConfiguration'])];
 }

@@ -1,18 +1,12 @@
-import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import { denyUnlessGovernance } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
 /** ORG-TAMPER-MACIE: nobody but the governance principals disables, pauses or detaches Macie. */
 export function orgTamperMacieStatements(config: GovernanceConfig): PolicyStatement[] {
-  return [{
-    Sid: 'ORGTAMPERMACIEDenyMacieChanges',
-    Effect: 'Deny',
-    Action: [
-      'macie2:DisableMacie', 'macie2:UpdateMacieSession', 'macie2:DisassociateFromAdministratorAccount',
-      'macie2:DisassociateFromMasterAccount', 'macie2:DisableOrganizationAdminAccount', 'macie2:DeleteMember',
-      'macie2:DisassociateMember',
-    ],
-    Resource: '*',
-    Condition: unlessPrincipal(governancePrincipalArns(config)),
-  }];
+  return [denyUnlessGovernance(config, 'ORGTAMPERMACIEDenyMacieChanges', [
+    'macie2:DisableMacie', 'macie2:UpdateMacieSession', 'macie2:DisassociateFromAdministratorAccount',
+    'macie2:DisassociateFromMasterAccount', 'macie2:DisableOrganizationAdminAccount', 'macie2:DeleteMember',
+    'macie2:DisassociateMember',
+  ])];
 }

@@ -1,14 +1,11 @@
-import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import { denyUnlessGovernance } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
 /** ORG-TAMPER-TRAIL: nobody but the governance principals stops, deletes or narrows a CloudTrail trail. */
 export function orgTamperTrailStatements(config: GovernanceConfig): PolicyStatement[] {
-  return [{
-    Sid: 'ORGTAMPERTRAILDenyTrailChanges',
-    Effect: 'Deny',
-    Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors', 'cloudtrail:PutInsightSelectors'],
-    Resource: '*',
-    Condition: unlessPrincipal(governancePrincipalArns(config)),
-  }];
+  return [denyUnlessGovernance(config, 'ORGTAMPERTRAILDenyTrailChanges', [
+    'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors',
+    'cloudtrail:PutInsightSelectors',
+  ])];
 }

@@ -1,4 +1,5 @@
 import { BootstraplessSynthesizer, Stage, type App } from 'aws-cdk-lib';
+import { accountIdOf } from '../config/accounts';
 import type { GovernanceConfig } from '../config/schema';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
@@ -39,7 +40,7 @@ export interface Estate {
  * member accounts (their baseline goes out by StackSet).
  */
 export function buildEstate(app: App, config: GovernanceConfig): Estate {
-  const accountId = (name: string) => config.accounts.find((a) => a.name === name)!.id;
+  const accountId = (name: string) => accountIdOf(config, name);
   const region = config.organization.homeRegion;
   const management = accountId(config.topology.management);
 

@@ -1,3 +1,4 @@
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import type { AttachmentPoint } from '../control';
 
@@ -19,8 +20,8 @@ export function resolveTargets(config: GovernanceConfig, point: AttachmentPoint)
       return config.organization.workloadOrganizationalUnits.map((path) => ({ id: ids.get(path)!, label: path }));
     }
     case 'log-archive-account': {
-      const account = config.accounts.find((a) => a.name === config.topology.logArchive)!;
-      return [{ id: account.id, label: `account ${account.name}` }];
+      const name = config.topology.logArchive;
+      return [{ id: accountIdOf(config, name), label: `account ${name}` }];
     }
   }
 }

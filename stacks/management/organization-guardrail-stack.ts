@@ -3,6 +3,7 @@ import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnGuardrail, CfnGuardrailVersion, CfnResourcePolicy } from 'aws-cdk-lib/aws-bedrock';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import {
   BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier,
@@ -51,7 +52,7 @@ export class OrganizationGuardrailStack extends Stack {
       policyDocument: guardrailResourcePolicy(config, this.guardrail.attrGuardrailArn),
     });
 
-    const account = config.accounts.find((a) => a.name === config.topology.management)!.id;
+    const account = accountIdOf(config, config.topology.management);
     this.bedrockPolicyCharacters = JSON.stringify(bedrockPolicyContent(config, region, placeholderGuardrailIdentifier(region, account))).length;
     if (this.bedrockPolicyCharacters > BEDROCK_POLICY_MAX_CHARACTERS) {
       throw new Error(`The Bedrock policy for ${region} is ${this.bedrockPolicyCharacters} characters; the limit is ${BEDROCK_POLICY_MAX_CHARACTERS}`);

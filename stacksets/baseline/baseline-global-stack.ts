@@ -1,6 +1,7 @@
 import { Aws, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
 import type { PolicyDocument } from '../../policies/policy-document';
@@ -29,7 +30,7 @@ export class BaselineGlobalStack extends Stack {
   constructor(scope: Construct, id: string, props: BaselineGlobalStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const management = config.accounts.find((a) => a.name === config.topology.management)!.id;
+    const management = accountIdOf(config, config.topology.management);
     this.boundary = new CfnManagedPolicy(this, 'WorkloadBoundary', {
       managedPolicyName: WORKLOAD_BOUNDARY_NAME,
       description: 'BL-IAM-1: permission boundary for workload roles (generative-AI governance)',

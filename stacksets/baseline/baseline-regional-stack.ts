@@ -6,6 +6,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { BedrockEndpoints } from './bedrock-endpoints';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from './bedrock-metrics';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
 import { denyGrantsExceptForAwsResources } from '../../stacks/kms/deny-grants-except-aws-resources';
@@ -40,7 +41,7 @@ export class BaselineRegionalStack extends Stack {
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const audit = config.accounts.find((a) => a.name === config.topology.audit)!.id;
+    const audit = accountIdOf(config, config.topology.audit);
 
     const key = new Key(this, 'AlertKey', {
       description: 'Generative-AI governance: encrypts the alert topic and the baseline log groups',

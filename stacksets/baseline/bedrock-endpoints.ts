@@ -6,6 +6,7 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
 import { organizationOnlyEndpointPolicy, runtimeEndpointPolicy } from '../../policies/vpc-endpoint-policy';
@@ -92,7 +93,7 @@ export class BedrockEndpoints extends Construct {
       securityGroupEgress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: cidr, description: 'Nothing leaves the VPC' }],
     });
 
-    const management = config.accounts.find((a) => a.name === config.topology.management)!.id;
+    const management = accountIdOf(config, config.topology.management);
     for (const service of ['bedrock', 'bedrock-runtime', 'bedrock-agent-runtime', ...config.baseline.network.additionalEndpoints]) {
       this.endpoints.push(new CfnVPCEndpoint(this, `Endpoint-${service}`, {
         vpcId: this.vpc.ref,

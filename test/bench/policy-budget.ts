@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { accountIdOf } from '../../config/accounts';
 import { parseConfig } from '../../config/load';
 import type { GovernanceConfig } from '../../config/schema';
 import { BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
@@ -32,7 +33,7 @@ function stressConfig(): GovernanceConfig {
 function report(name: string, config: GovernanceConfig): void {
   const compiled = compileOrganizationPolicies(config, organizationControls(config));
   const pct = (used: number, limit: number) => `${used} / ${limit} (${((100 * used) / limit).toFixed(1)}%, headroom ${limit - used})`;
-  const management = config.accounts.find((a) => a.name === config.topology.management)!.id;
+  const management = accountIdOf(config, config.topology.management);
   console.log(`\n== ${name}: ${config.bedrock.approvedModels.length} approved models, geographies ${config.bedrock.geographies.join('+')}, `
     + `${config.organization.governedRegions.length} governed Regions (${Object.values(GEOGRAPHIES).length} known geographies)`);
   console.log(renderBudgetTable(compiled));

@@ -1,3 +1,4 @@
+import { accountIdOf } from '../../config/accounts';
 import { foundationModelArn } from '../../policies/arns';
 import { minify } from '../../policies/policy-document';
 import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, criInvokeStatements, workloadPermissionBoundary } from '../../policies/workload-iam';
@@ -10,8 +11,8 @@ const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 describe('BL-IAM-1: the CRI-only invoke policy and the workload permission boundary (generated for the baseline)', () => {
   const config = exampleConfig();
-  const prod = config.accounts.find((a) => a.name === 'support-chat-prod')!.id;
-  const management = config.accounts.find((a) => a.name === 'management')!.id;
+  const prod = accountIdOf(config, 'support-chat-prod');
+  const management = accountIdOf(config, 'management');
   const invokePolicies = criInvokePolicies(config, prod, management);
   const invokePolicy = invokePolicies[0];
   const boundary = workloadPermissionBoundary(config, prod, management);

@@ -1,5 +1,6 @@
 import { getDenialReasons, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 
 const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -68,7 +69,7 @@ export class OrgSimulator {
   }
 
   public accountId(name: string): string {
-    return this.config.accounts.find((a) => a.name === name)!.id;
+    return accountIdOf(this.config, name);
   }
 
   /** The overall result (`Allowed`, `ExplicitlyDenied`, `ImplicitlyDenied`) and the Sids of the denying statements. */
