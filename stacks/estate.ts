@@ -53,7 +53,7 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   const regional = new BaselineRegionalStack(stage, STACK_IDS.baselineRegional, {
     config,
     synthesizer: new BootstraplessSynthesizer(),
-    description: 'Generative-AI governance member baseline, regional part (BL-MON-1), deployed by StackSet',
+    description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-MON-1), deployed by StackSet',
   });
   const memberTemplates = stage.synth();
 
@@ -70,7 +70,7 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
         regions: [region],
       }, {
         stackSetName: STACK_SET_NAMES.regional,
-        description: 'Generative-AI governance member baseline, regional part (BL-MON-1)',
+        description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-MON-1)',
         template: memberTemplates.getStackArtifact(regional.artifactId).template,
         regions: config.organization.governedRegions,
       }],
