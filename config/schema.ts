@@ -146,6 +146,19 @@ export const GovernanceConfigSchema = z.strictObject({
       additionalEndpoints: z.array(z.enum(['bedrock-agent', 'bedrock-mantle'])).default([])
         .describe('interface endpoints beyond bedrock, bedrock-runtime and bedrock-agent-runtime'),
     }).prefault({}),
+    invocationLogging: z.strictObject({
+      onStackDelete: z.enum(['keep-logging', 'stop-logging']).default('keep-logging')
+        .describe('keep-logging: deleting the baseline stack leaves invocation logging on and keeps its bucket, key, log group and roles; stop-logging: deletes the logging configuration'),
+      dataDelivery: z.strictObject({
+        text: z.boolean().default(true),
+        image: z.boolean().default(true),
+        embedding: z.boolean().default(true),
+        video: z.boolean().default(true),
+        audio: z.boolean().default(true),
+      }).prefault({}).describe('which request and response bodies Bedrock writes into the logs (metadata is always logged)'),
+      localExpirationDays: days(1, 3650).default(30)
+        .describe('days the member account keeps its own copy; the evidence copy is replicated to the log-archive Object Lock bucket'),
+    }).prefault({}),
     retainStacksOnAccountRemoval: z.boolean().default(false).describe('keep an account\'s baseline stacks when it leaves a target OU'),
     operationPreferences: z.strictObject({
       regionConcurrency: z.enum(['SEQUENTIAL', 'PARALLEL']).default('PARALLEL'),

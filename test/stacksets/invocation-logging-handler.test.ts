@@ -1,0 +1,214 @@
+import * as path from 'node:path';
+import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, type LoggingConfig } from '@aws-sdk/client-bedrock';
+import { NOT_CREATED_ID, PHYSICAL_ID, RETRY } from '../../stacksets/baseline/handlers/invocation-logging';
+import { customResourceEvent, loadInlineHandler, ResponseUrlServer } from '../support/custom-resource-harness';
+import { FaultProxy, THROTTLING } from '../support/fault-proxy';
+import { startMoto, type MotoServer } from '../support/moto-server';
+
+// BL-LOG-1's handler, as bundled into the member template, against moto_server (Bedrock's logging API) and a local
+// response URL. Only throttling, which moto cannot produce, comes from a proxy that answers 429 on the wire.
+
+const ENTRY = path.join(__dirname, '..', '..', 'stacksets', 'baseline', 'handlers', 'invocation-logging.ts');
+const handler = loadInlineHandler(ENTRY);
+const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+
+const PROPERTIES = {
+  BucketName: 'genai-governance-invocation-logs-741852096357-eu-west-1',
+  KeyPrefix: 'model-invocations',
+  LogGroupName: '/genai-governance/bedrock/model-invocations',
+  RoleArn: 'arn:aws:iam::741852096357:role/genai-governance-invocation-log-delivery-eu-west-1',
+  LargeDataKeyPrefix: 'model-invocations-large-data',
+  TextDataDeliveryEnabled: 'true',
+  ImageDataDeliveryEnabled: 'true',
+  EmbeddingDataDeliveryEnabled: 'true',
+  VideoDataDeliveryEnabled: 'true',
+  AudioDataDeliveryEnabled: 'true',
+  OnDelete: 'keep-logging',
+};
+
+const EXPECTED: LoggingConfig = {
+  s3Config: { bucketName: PROPERTIES.BucketName, keyPrefix: 'model-invocations' },
+  cloudWatchConfig: {
+    logGroupName: PROPERTIES.LogGroupName,
+    roleArn: PROPERTIES.RoleArn,
+    largeDataDeliveryS3Config: { bucketName: PROPERTIES.BucketName, keyPrefix: 'model-invocations-large-data' },
+  },
+  textDataDeliveryEnabled: true,
+  imageDataDeliveryEnabled: true,
+  embeddingDataDeliveryEnabled: true,
+  videoDataDeliveryEnabled: true,
+  audioDataDeliveryEnabled: true,
+};
+
+let moto: MotoServer;
+const responseUrl = new ResponseUrlServer();
+const savedEnv = { ...process.env };
+
+function useEndpoint(endpoint: string, credentials = TEST_CREDENTIALS): void {
+  Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_BEDROCK: endpoint, ...credentials });
+}
+
+async function currentConfig(endpoint = moto.endpoint): Promise<LoggingConfig | undefined> {
+  const client = new BedrockClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const out = await client.send(new GetModelInvocationLoggingConfigurationCommand({}));
+  return out.loggingConfig && Object.keys(out.loggingConfig).length > 0 ? out.loggingConfig : undefined;
+}
+
+async function run(...args: Parameters<typeof customResourceEvent>) {
+  const before = responseUrl.responses.length;
+  await handler(customResourceEvent(...args), { logStreamName: '2026/11/23/[$LATEST]abc' });
+  expect(responseUrl.responses).toHaveLength(before + 1);
+  return responseUrl.responses[before];
+}
+
+beforeAll(async () => {
+  [moto] = await Promise.all([startMoto(), responseUrl.start()]);
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await Promise.all([moto?.stop(), responseUrl.stop()]);
+});
+
+beforeEach(async () => {
+  useEndpoint(moto.endpoint);
+  await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+});
+
+test('Create puts the configuration and answers SUCCESS with the singleton physical id', async () => {
+  const response = await run('Create', responseUrl.url, PROPERTIES);
+  expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID, LogicalResourceId: 'InvocationLogging' });
+  expect(await currentConfig()).toEqual(EXPECTED);
+});
+
+test('a repeated Create is idempotent: same answer, same configuration', async () => {
+  const first = await run('Create', responseUrl.url, PROPERTIES);
+  const second = await run('Create', responseUrl.url, PROPERTIES);
+  expect(second.Status).toBe('SUCCESS');
+  expect(second.PhysicalResourceId).toBe(first.PhysicalResourceId);
+  expect(await currentConfig()).toEqual(EXPECTED);
+});
+
+test('Update with changed settings replaces the configuration', async () => {
+  await run('Create', responseUrl.url, PROPERTIES);
+  const changed = { ...PROPERTIES, KeyPrefix: 'v2', ImageDataDeliveryEnabled: 'false', VideoDataDeliveryEnabled: 'false' };
+  const response = await run('Update', responseUrl.url, changed, { oldProperties: PROPERTIES });
+  expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
+  expect(await currentConfig()).toEqual({
+    ...EXPECTED,
+    s3Config: { bucketName: PROPERTIES.BucketName, keyPrefix: 'v2' },
+    imageDataDeliveryEnabled: false,
+    videoDataDeliveryEnabled: false,
+  });
+});
+
+test('Delete with keep-logging leaves logging on', async () => {
+  await run('Create', responseUrl.url, PROPERTIES);
+  const response = await run('Delete', responseUrl.url, PROPERTIES);
+  expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PHYSICAL_ID });
+  expect(await currentConfig()).toEqual(EXPECTED);
+});
+
+test('Delete with stop-logging deletes the configuration', async () => {
+  await run('Create', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' });
+  const response = await run('Delete', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' });
+  expect(response.Status).toBe('SUCCESS');
+  expect(await currentConfig()).toBeUndefined();
+});
+
+test('invalid properties fail with the property named, and nothing is written', async () => {
+  await run('Create', responseUrl.url, PROPERTIES);
+  const response = await run('Update', responseUrl.url, { ...PROPERTIES, TextDataDeliveryEnabled: 'yes' }, { oldProperties: PROPERTIES });
+  expect(response.Status).toBe('FAILED');
+  expect(response.Reason).toContain('TextDataDeliveryEnabled must be "true" or "false", found "yes"');
+  expect(response.PhysicalResourceId).toBe(PHYSICAL_ID);
+  expect(await currentConfig()).toEqual(EXPECTED);
+});
+
+describe('a failing API call (moto enforcing IAM: the caller may not put the configuration)', () => {
+  let strict: MotoServer;
+  let denied: { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string };
+
+  beforeAll(async () => {
+    // Two unauthenticated requests to create a user without policies and its key; IAM is enforced after that.
+    strict = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: '2' });
+    const iam = (action: string) => fetch(strict.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'authorization': 'AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/iam/aws4_request' },
+      body: `Action=${action}&UserName=workload-admin&Version=2010-05-08`,
+    }).then((r) => r.text());
+    await iam('CreateUser');
+    const key = await iam('CreateAccessKey');
+    denied = {
+      AWS_ACCESS_KEY_ID: /<AccessKeyId>([^<]+)</.exec(key)![1],
+      AWS_SECRET_ACCESS_KEY: /<SecretAccessKey>([^<]+)</.exec(key)![1],
+    };
+  });
+
+  afterAll(async () => strict?.stop());
+
+  test('Create answers FAILED with the API error, and the Delete that follows touches nothing', async () => {
+    useEndpoint(strict.endpoint, denied);
+    const response = await run('Create', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' });
+    expect(response.Status).toBe('FAILED');
+    expect(response.PhysicalResourceId).toBe(NOT_CREATED_ID);
+    // moto answers IAM denials in XML where Bedrock answers JSON, so the SDK reports a parse error: the reason still
+    // names the call, the HTTP status and the request id to look up.
+    expect(response.Reason).toMatch(/^Create failed: PutModelInvocationLoggingConfiguration: SyntaxError: .* \(HTTP 403, request id \w+\)/);
+    expect(response.Reason).toContain('log stream 2026/11/23/[$LATEST]abc');
+    // CloudFormation then deletes the failed resource: with NOT_CREATED_ID the handler makes no call (one would be denied).
+    const cleanup = await run('Delete', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' }, { physicalResourceId: NOT_CREATED_ID });
+    expect(cleanup).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: NOT_CREATED_ID });
+  });
+});
+
+test('an AccessDeniedException in Bedrock\'s JSON shape (from a proxy) is reported by name and message', async () => {
+  const denial = 'User: arn:aws:sts::741852096357:assumed-role/genai-governance-invocation-logging-eu-west-1/x is not authorized to perform: '
+    + 'bedrock:PutModelInvocationLoggingConfiguration with an explicit deny in a service control policy';
+  const proxy = new FaultProxy(moto.endpoint, { status: 403, errorType: 'AccessDeniedException', message: denial }, 1);
+  await proxy.start();
+  try {
+    useEndpoint(proxy.endpoint);
+    const response = await run('Create', responseUrl.url, PROPERTIES);
+    expect(response.Status).toBe('FAILED');
+    expect(proxy.arrivals).toHaveLength(1);
+    expect(response.Reason).toContain(`Create failed: PutModelInvocationLoggingConfiguration: AccessDeniedException: ${denial} (HTTP 403`);
+    expect(await currentConfig()).toBeUndefined();
+  } finally {
+    await proxy.stop();
+  }
+});
+
+describe('throttling (a proxy answers 429 ThrottlingException before moto)', () => {
+  test('retries with exponential backoff and succeeds', async () => {
+    const proxy = new FaultProxy(moto.endpoint, THROTTLING, 3);
+    await proxy.start();
+    try {
+      useEndpoint(proxy.endpoint);
+      const response = await run('Create', responseUrl.url, PROPERTIES);
+      expect(response.Status).toBe('SUCCESS');
+      expect(proxy.arrivals).toHaveLength(4);
+      const gaps = proxy.arrivals.slice(1).map((t, i) => t - proxy.arrivals[i]);
+      // 200, 400, 800 ms apart (timers may fire a few ms early or late)
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(RETRY.firstDelayMs * 2 ** i - 5));
+      expect(await currentConfig()).toEqual(EXPECTED);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test(`gives up after ${RETRY.attempts} attempts with the throttling error as the reason`, async () => {
+    const proxy = new FaultProxy(moto.endpoint, THROTTLING, Number.MAX_SAFE_INTEGER);
+    await proxy.start();
+    try {
+      useEndpoint(proxy.endpoint);
+      const response = await run('Create', responseUrl.url, PROPERTIES);
+      expect(proxy.arrivals).toHaveLength(RETRY.attempts);
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toMatch(/^Create failed: PutModelInvocationLoggingConfiguration: ThrottlingException: Rate exceeded/);
+      expect(await currentConfig()).toBeUndefined();
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

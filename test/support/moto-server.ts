@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import * as path from 'node:path';
+
+/** moto_server from the project's Python venv (test/support/python-venv.sh installs it; `npx projen test` runs that first). */
+const MOTO_SERVER = path.join(__dirname, '..', '..', '.venv', 'bin', 'moto_server');
+
+/** A moto server on a loopback port, started for one test file. */
+export interface MotoServer {
+  /** `http://127.0.0.1:<port>`: pass as the SDK endpoint. */
+  readonly endpoint: string;
+  readonly stop: () => Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${output()}`);
+    try {
+      const res = await fetch(`${endpoint}/moto-api/data.json`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${output()}`);
+}
+
+/**
+ * Starts `moto_server` on a free loopback port. `env` reaches the server process, e.g.
+ * `INITIAL_NO_AUTH_ACTION_COUNT` to make it enforce IAM after that many requests.
+ */
+export async function startMoto(env: Record<string, string> = {}): Promise<MotoServer> {
+  if (!existsSync(MOTO_SERVER)) {
+    throw new Error(`${MOTO_SERVER} is missing: run \`bash test/support/python-venv.sh\` (npx projen test does it first)`);
+  }
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
+  child.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
+  await waitUntilUp(endpoint, child, () => output);
+  return {
+    endpoint,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
