@@ -6,9 +6,13 @@ import type { GovernanceConfig } from '../config/schema';
 
 /**
  * ORG-TAMPER-BASELINE: nobody but the governance principals changes or deletes what the baseline deploys: its Bedrock
- * VPC endpoints with their VPC, subnets, security group and flow logs, KMS keys, log groups, alarms and alert topics (by the `genai-governance:managed=true` tag), its IAM roles and policies and its S3 buckets
- * (by the `genai-governance-` name prefix, because S3 bucket actions take no resource-tag condition), nor adds or
- * removes the tag anywhere (so nobody can mark their own resource as governed, or unmark a governed one).
+ * VPC endpoints with their VPC, subnets, security group and flow logs, KMS keys, log groups, alarms and alert topics (by the `genai-governance:managed=true` tag), its IAM roles and policies, S3 buckets
+ * and Lambda functions (by the `genai-governance-` name prefix, because S3 bucket actions take no resource-tag
+ * condition), nor adds or removes the tag anywhere (so nobody can mark their own resource as governed, or unmark a
+ * governed one). The exemption itself is guarded: nobody else creates or changes a role with an exempt name
+ * (`stacksets-exec-*`, the platform and break-glass roles, `genai-governance-*`), passes a `genai-governance-*` role to
+ * a service (a function of their own would run with it), or changes or invokes a `genai-governance-*` function (the
+ * logging handler would put whatever configuration it is sent).
  */
 export function orgTamperBaselineStatements(config: GovernanceConfig): PolicyStatement[] {
   const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
@@ -36,7 +40,29 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
         'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:TagRole', 'iam:UntagRole', 'iam:CreatePolicyVersion',
         'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion',
       ],
-      Resource: [`arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:iam::*:policy/${GOVERNANCE_NAME_PREFIX}*`],
+      Resource: [
+        `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:iam::*:policy/${GOVERNANCE_NAME_PREFIX}*`,
+        'arn:aws:iam::*:role/stacksets-exec-*', `arn:aws:iam::*:role/${config.principals.platformRoleName}`,
+        `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`,
+      ],
+      Condition: unlessGovernance,
+    },
+    {
+      Sid: 'ORGTAMPERBASELINEDenyPassingBaselineRoles',
+      Effect: 'Deny',
+      Action: 'iam:PassRole',
+      Resource: `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`,
+      Condition: unlessGovernance,
+    },
+    {
+      Sid: 'ORGTAMPERBASELINEDenyFunctionChanges',
+      Effect: 'Deny',
+      Action: [
+        'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction', 'lambda:InvokeFunction',
+        'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:PublishVersion', 'lambda:CreateAlias', 'lambda:UpdateAlias',
+        'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:CreateFunctionUrlConfig',
+      ],
+      Resource: `arn:aws:lambda:*:*:function:${GOVERNANCE_NAME_PREFIX}*`,
       Condition: unlessGovernance,
     },
     {

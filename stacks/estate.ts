@@ -1,4 +1,4 @@
-import { BootstraplessSynthesizer, Stage, type App } from 'aws-cdk-lib';
+import { BootstraplessSynthesizer, Stage, cx_api as cxapi, type App } from 'aws-cdk-lib';
 import { accountIdOf } from '../config/accounts';
 import type { GovernanceConfig } from '../config/schema';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
@@ -45,15 +45,20 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   const management = accountId(config.topology.management);
 
   const stage = new Stage(app, STACK_IDS.baselineStage);
+  // Member templates reach CloudFormation through StackSets, not the CDK toolkit: no construct-path metadata and no
+  // CDKMetadata resource, so their size is the same however the app is run (the CLI turns path metadata on).
+  stage.node.setContext(cxapi.PATH_METADATA_ENABLE_CONTEXT, false);
   const global = new BaselineGlobalStack(stage, STACK_IDS.baselineGlobal, {
     config,
     synthesizer: new BootstraplessSynthesizer(),
+    analyticsReporting: false,
     description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1), deployed by StackSet',
   });
   const regional = new BaselineRegionalStack(stage, STACK_IDS.baselineRegional, {
     config,
     synthesizer: new BootstraplessSynthesizer(),
-    description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-MON-1), deployed by StackSet',
+    analyticsReporting: false,
+    description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1), deployed by StackSet',
   });
   const memberTemplates = stage.synth();
 
@@ -66,12 +71,12 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
       rollouts: [{
         stackSetName: STACK_SET_NAMES.global,
         description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1)',
-        template: memberTemplates.getStackArtifact(global.artifactId).template,
+        templateFile: memberTemplates.getStackArtifact(global.artifactId).templateFullPath,
         regions: [region],
       }, {
         stackSetName: STACK_SET_NAMES.regional,
-        description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-MON-1)',
-        template: memberTemplates.getStackArtifact(regional.artifactId).template,
+        description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1)',
+        templateFile: memberTemplates.getStackArtifact(regional.artifactId).templateFullPath,
         regions: config.organization.governedRegions,
       }],
     }),

@@ -7,7 +7,8 @@ import { ServiceManagedStackSet } from '../stacksets/rollout/service-managed-sta
 export interface BaselineRollout {
   readonly stackSetName: string;
   readonly description: string;
-  readonly template: object;
+  /** Path of the synthesized member template. */
+  readonly templateFile: string;
   readonly regions: readonly string[];
 }
 

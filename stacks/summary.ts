@@ -3,7 +3,7 @@ import type { GovernanceConfig } from '../config/schema';
 import { BEDROCK_POLICY_MAX_CHARACTERS } from '../policies/br-gr-1';
 import { POLICY_TYPE_LIMITS, slotBudget } from '../policies/compiler/compile';
 import type { AuthorizationPolicyType } from '../policies/control';
-import { TEMPLATE_BODY_MAX_BYTES } from '../stacksets/rollout/service-managed-stack-set';
+import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_BYTES_METADATA, TEMPLATE_URL_MAX_BYTES } from '../stacksets/rollout/service-managed-stack-set';
 
 /** Organizations policy document limits in characters (Organizations quotas page; aws-facts.md §8). */
 export const POLICY_LIMITS: Readonly<Record<string, number>> = {
@@ -57,11 +57,12 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
       }
       if (r.Type === 'AWS::CloudFormation::StackSet') {
         const groups = (p.StackInstancesGroup ?? []) as { DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[] }[];
-        const bytes = Buffer.byteLength(String(p.TemplateBody ?? ''), 'utf8');
+        const bytes = Number(r.Metadata?.[TEMPLATE_BYTES_METADATA] ?? Buffer.byteLength(String(p.TemplateBody ?? ''), 'utf8'));
+        const delivery = p.TemplateBody !== undefined ? `TemplateBody, ${bytes} / ${TEMPLATE_BODY_MAX_BYTES}` : `TemplateURL, ${bytes} / ${TEMPLATE_URL_MAX_BYTES}`;
         for (const g of groups) {
           const ous = (g.DeploymentTargets?.OrganizationalUnitIds ?? []).map((id) => `${names.get(id) ?? id} (${id})`).join(', ');
           stackSets.push(`  ${String(p.StackSetName ?? logicalId)}: auto-deployed to OUs ${ous} × Regions ${(g.Regions ?? []).join(', ')}; `
-            + `${p.CallAs}; template ${bytes} / ${TEMPLATE_BODY_MAX_BYTES} bytes`);
+            + `${p.CallAs}; template by ${delivery} bytes`);
         }
       }
     }

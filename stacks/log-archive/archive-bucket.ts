@@ -8,6 +8,8 @@ import { enableEventBridgeNotifications } from './event-bridge-notifications';
 import { acknowledgeFinding } from '../gates/acknowledge';
 
 export interface ArchiveBucketProps {
+  /** Fixed name, for buckets other accounts' templates must name (replication destinations). */
+  readonly bucketName?: string;
   /** Customer-managed key for SSE-KMS; its policy decides who may write and read. */
   readonly encryptionKey: IKey;
   /** Bucket that receives this bucket's server access logs (an Object Lock bucket cannot be a log target). */
@@ -32,6 +34,7 @@ export class ArchiveBucket extends Construct {
     super(scope, id);
     const toColdStorage = [{ storageClass: StorageClass.GLACIER, transitionAfter: Duration.days(props.transitionToColdStorageAfterDays) }];
     this.bucket = new Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
       objectLockEnabled: true,
       objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.objectLockDays)),
       versioned: true,

@@ -1,69 +1,84 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ArchiveBucket } from './archive-bucket';
-import { enableEventBridgeNotifications } from './event-bridge-notifications';
+import { ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX } from './archive-names';
 import type { GovernanceConfig } from '../../config/schema';
-import { acknowledgeFinding } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+import { AccessLogsBucket } from '../s3/access-logs-bucket';
 
 export interface LogArchiveStackProps extends StackProps {
-  /** The validated governance config (retention periods). */
+  /** The validated governance config (retention periods, organization id). */
   readonly config: GovernanceConfig;
 }
 
 /**
- * The log-archive account's stack: the Object Lock evidence archive, its customer-managed key, and the separate bucket
- * for server access logs.
+ * The log-archive account's stack: the Object Lock evidence archive, its customer-managed key (alias
+ * `alias/genai-governance-archive`), and the separate bucket for server access logs. The invocation-log archive admits
+ * S3 replication from the member accounts' BL-LOG-1 buckets: only roles named `genai-governance-log-replication-*` of
+ * the organization (`aws:PrincipalOrgID`), only the replication actions, and the key only through S3 in this Region.
  */
 export class LogArchiveStack extends Stack {
   public readonly archiveKey: Key;
-  public readonly accessLogsBucket: Bucket;
+  public readonly accessLogsBucket: AccessLogsBucket;
   public readonly invocationLogArchive: ArchiveBucket;
 
   constructor(scope: Construct, id: string, props: LogArchiveStackProps) {
     super(scope, id, props);
-    const { retention } = props.config;
+    const { config } = props;
+    const { retention } = config;
 
     this.archiveKey = new Key(this, 'ArchiveKey', {
       description: 'SSE-KMS key of the governance evidence archive',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    new Alias(this, 'ArchiveKeyAlias', { aliasName: ARCHIVE_KEY_ALIAS, targetKey: this.archiveKey });
     denyGrantsExceptForAwsResources(this.archiveKey);
-    // Encrypted with the archive key: aws-cdk-lib grants logging.s3.amazonaws.com its use when a bucket logs here.
-    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.KMS,
+    this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', {
       encryptionKey: this.archiveKey,
-      bucketKeyEnabled: true,
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{
-        id: 'ExpireAccessLogs',
-        expiration: Duration.days(retention.accessLogExpirationDays),
-        noncurrentVersionExpiration: Duration.days(1),
-      }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      expirationDays: retention.accessLogExpirationDays,
     });
-    enableEventBridgeNotifications(this.accessLogsBucket);
-    const noSecondCopy = 'Access logs expire after retention.accessLogExpirationDays; they are operational records, not evidence to keep a second copy of';
-    acknowledgeFinding(this.accessLogsBucket,
-      { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: 'S3 cannot deliver server access logs to a bucket with Object Lock (S3 user guide, object-lock-configure); the logs are about the archive, not evidence' },
-      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'This is the server access log destination; logging it into itself would log its own log deliveries in a loop' },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason: noSecondCopy },
-      { id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled', reason: noSecondCopy },
-    );
 
     this.invocationLogArchive = new ArchiveBucket(this, 'InvocationLogArchive', {
+      bucketName: invocationLogArchiveBucketName(config),
       encryptionKey: this.archiveKey,
-      accessLogsBucket: this.accessLogsBucket,
+      accessLogsBucket: this.accessLogsBucket.bucket,
       accessLogsPrefix: 'invocation-log-archive/',
       objectLockDays: retention.objectLockDays,
       transitionToColdStorageAfterDays: retention.transitionToColdStorageAfterDays,
     });
+    this.admitMemberReplication(config);
+  }
+
+  /** Bucket- and key-policy statements for the member accounts' replication roles (BL-LOG-1 → ARC-1). */
+  private admitMemberReplication(config: GovernanceConfig): void {
+    const bucket = this.invocationLogArchive.bucket;
+    const replicationRoles = {
+      StringEquals: { 'aws:PrincipalOrgID': config.organization.id },
+      ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::*:role/${LOG_REPLICATION_ROLE_PREFIX}*` },
+    };
+    bucket.addToResourcePolicy(new PolicyStatement({
+      sid: 'MemberLogReplicationObjects',
+      principals: [new AnyPrincipal()],
+      actions: ['s3:ReplicateObject', 's3:ReplicateTags', 's3:ObjectOwnerOverrideToBucketOwner'],
+      resources: [bucket.arnForObjects('*')],
+      conditions: replicationRoles,
+    }));
+    bucket.addToResourcePolicy(new PolicyStatement({
+      sid: 'MemberLogReplicationBucket',
+      principals: [new AnyPrincipal()],
+      actions: ['s3:GetBucketVersioning', 's3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: replicationRoles,
+    }));
+    this.archiveKey.addToResourcePolicy(new PolicyStatement({
+      sid: 'MemberLogReplicationEncrypt',
+      principals: [new AnyPrincipal()],
+      actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { ...replicationRoles, StringEquals: { ...replicationRoles.StringEquals, 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+    }));
   }
 }

@@ -6,6 +6,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { BedrockEndpoints } from './bedrock-endpoints';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from './bedrock-metrics';
+import { InvocationLogging } from './invocation-logging';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
@@ -29,13 +30,15 @@ function modelIdsOf(config: GovernanceConfig, modelId: string, access: string): 
 
 /**
  * The member baseline's regional part, in every target account × governed Region. BL-VPCE-1: the Bedrock interface
- * endpoints in a private VPC (`BedrockEndpoints`). BL-MON-1 so far: anomaly-detection
+ * endpoints in a private VPC (`BedrockEndpoints`). BL-LOG-1: model-invocation logging to a KMS-encrypted bucket
+ * replicated to the log archive and to a log group (`InvocationLogging`). BL-MON-1: anomaly-detection
  * alarms on `Invocations`, `InputTokenCount` and `OutputTokenCount` per approved model, alarms on invocation-log
  * delivery failures, and the KMS-encrypted alert topic they notify, which the audit account may subscribe to.
  */
 export class BaselineRegionalStack extends Stack {
   public readonly alertTopic: Topic;
   public readonly endpoints: BedrockEndpoints;
+  public readonly invocationLogging: InvocationLogging;
   public readonly alarms: CfnAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
@@ -49,6 +52,7 @@ export class BaselineRegionalStack extends Stack {
     });
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
     this.endpoints = new BedrockEndpoints(this, 'BedrockEndpoints', { config, logKey: key });
+    this.invocationLogging = new InvocationLogging(this, 'InvocationLogging', { config });
     denyGrantsExceptForAwsResources(key);
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
     this.alertTopic = new Topic(this, 'Alerts', { topicName: ALERT_TOPIC_NAME, masterKey: key, enforceSSL: true });

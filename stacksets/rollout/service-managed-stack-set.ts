@@ -1,15 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
 /** CloudFormation quota: a template passed inline as `TemplateBody`, in bytes. */
 export const TEMPLATE_BODY_MAX_BYTES = 51200;
+/** CloudFormation quota: a template read from S3 (`TemplateURL`), in bytes. */
+export const TEMPLATE_URL_MAX_BYTES = 1024 * 1024;
+/** Metadata key on the StackSet resource with the member template's size, for the main job's summary. */
+export const TEMPLATE_BYTES_METADATA = 'GenAiGovernanceTemplateBytes';
 
 export interface ServiceManagedStackSetProps {
   /** StackSet name; stable, because renaming replaces every stack instance. */
   readonly stackSetName: string;
   readonly description: string;
-  /** The member template as synthesized (a `BootstraplessSynthesizer` stack: no bootstrap parameter, no assets). */
-  readonly template: object;
+  /**
+   * The member template file as synthesized (a `BootstraplessSynthesizer` stack: no bootstrap parameter, no assets).
+   * Up to 51,200 bytes it goes inline (`TemplateBody`); larger, it is published as a file asset of this stack (the
+   * administrator account's CDK asset bucket) and passed by `TemplateURL`. CloudFormation reads it there once and
+   * sends the template to the target accounts itself, so they need no access to the bucket.
+   */
+  readonly templateFile: string;
   /** OUs whose accounts (present and future) get a stack instance. */
   readonly organizationalUnitIds: readonly string[];
   /** Regions of the stack instances. */
@@ -29,21 +40,27 @@ export interface ServiceManagedStackSetProps {
  * A `SERVICE_MANAGED` StackSet with auto-deployment: every account in the target OUs, and every account that joins
  * them later, gets the template in every listed Region without a pipeline run (the management account never does: AWS
  * does not deploy service-managed instances there). Operations use managed execution (independent operations run
- * concurrently) and the configured preferences. The template goes inline and must stay within the 51,200-byte
- * `TemplateBody` quota: synth fails otherwise (publishing larger templates by `TemplateURL` is not built yet).
+ * concurrently) and the configured preferences. The template goes inline up to 51,200 bytes and by `TemplateURL`
+ * up to 1 MB; synth fails beyond that.
  */
 export class ServiceManagedStackSet extends Construct {
   public readonly resource: CfnStackSet;
-  /** Bytes of the template body as deployed. */
+  /** Bytes of the template as deployed. */
   public readonly templateBytes: number;
+  /** How the template reaches CloudFormation. */
+  public readonly delivery: 'TemplateBody' | 'TemplateURL';
 
   constructor(scope: Construct, id: string, props: ServiceManagedStackSetProps) {
     super(scope, id);
-    const body = JSON.stringify(props.template);
+    const body = JSON.stringify(JSON.parse(readFileSync(props.templateFile, 'utf8')));
     this.templateBytes = Buffer.byteLength(body, 'utf8');
-    if (this.templateBytes > TEMPLATE_BODY_MAX_BYTES) {
-      throw new Error(`StackSet ${props.stackSetName}: the member template is ${this.templateBytes} bytes; TemplateBody accepts at most ${TEMPLATE_BODY_MAX_BYTES}`);
+    if (this.templateBytes > TEMPLATE_URL_MAX_BYTES) {
+      throw new Error(`StackSet ${props.stackSetName}: the member template is ${this.templateBytes} bytes; TemplateURL accepts at most ${TEMPLATE_URL_MAX_BYTES}`);
     }
+    this.delivery = this.templateBytes <= TEMPLATE_BODY_MAX_BYTES ? 'TemplateBody' : 'TemplateURL';
+    const template = this.delivery === 'TemplateBody'
+      ? { templateBody: body }
+      : { templateUrl: new Asset(this, 'Template', { path: props.templateFile }).httpUrl };
     this.resource = new CfnStackSet(this, 'Resource', {
       stackSetName: props.stackSetName,
       description: props.description,
@@ -61,7 +78,8 @@ export class ServiceManagedStackSet extends Construct {
         deploymentTargets: { organizationalUnitIds: [...props.organizationalUnitIds] },
         regions: [...props.regions],
       }],
-      templateBody: body,
+      ...template,
     });
+    this.resource.addMetadata(TEMPLATE_BYTES_METADATA, this.templateBytes);
   }
 }

@@ -1,9 +1,14 @@
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { stringify } from 'yaml';
+import { parseConfig } from '../../config/load';
 import type { GovernanceConfig } from '../../config/schema';
+import { MODEL_CATALOG } from '../../policies/catalog/models';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate } from '../../stacks/estate';
-import { TEMPLATE_BODY_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
+import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
+import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
 import { exampleConfig } from '../support/example-config';
 
 /**
@@ -14,10 +19,10 @@ import { exampleConfig } from '../support/example-config';
  * Quotas (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html, aws-facts §8):
  * TemplateBody 51,200 bytes, TemplateURL 1 MB, 100,000 stack instances per StackSet, 10,000 instance operations in
  * progress per Region per administrator account. MaxConcurrentPercentage rounds down (at least one account).
- * The per-stack minutes are assumptions, printed so they can be replaced with measured ones. Template bytes are the
- * StackSets' TemplateBody of an in-process synth with path metadata on, within about 1 KB of what the CLI writes.
+ * The per-stack minutes are assumptions, printed so they can be replaced with measured ones. Template bytes are those
+ * the StackSets deploy (member templates carry no path metadata, so the CLI writes the same). Inline handler code is
+ * measured against the 4,096-byte `ZipFile` quota.
  */
-const TEMPLATE_URL_MAX_BYTES = 1024 * 1024;
 const INSTANCES_PER_STACK_SET = 100000;
 const OPERATIONS_IN_PROGRESS_PER_REGION = 10000;
 const ASSUMED_STACK_MINUTES: Record<string, number> = { Global: 2, Regional: 3 };
@@ -31,6 +36,10 @@ function rolloutMinutes(config: GovernanceConfig, accounts: number, regions: num
 }
 
 const config = exampleConfig();
+/** The example config as written, for variations that go through the real loader. */
+function parseYamlInput(): Record<string, any> {
+  return JSON.parse(JSON.stringify(config));
+}
 // Path metadata on, as under the CDK CLI: the bytes are those `npx projen synth` deploys.
 const app = new App({ context: { ...APP_CONTEXT, 'aws:cdk:enable-path-metadata': true, 'aws:cdk:version-reporting': true } });
 const estate = buildEstate(app, config);
@@ -44,6 +53,19 @@ console.log('Member templates');
 for (const [name, stack, , bytes] of members) {
   console.log(`  ${name.padEnd(10)} ${String(bytes).padStart(7)} bytes: ${((100 * bytes) / TEMPLATE_BODY_MAX_BYTES).toFixed(1)}% of TemplateBody 51,200; `
     + `${((100 * bytes) / TEMPLATE_URL_MAX_BYTES).toFixed(2)}% of TemplateURL 1 MB; ${Object.keys(Template.fromStack(stack).toJSON().Resources).length} resources of 500`);
+}
+const handlerBytes = Buffer.byteLength(inlineHandlerCode(path.join(__dirname, '..', '..', 'stacksets', 'baseline', 'handlers', 'invocation-logging.ts')));
+console.log(`  BL-LOG-1 handler (inline): ${handlerBytes} bytes, ${((100 * handlerBytes) / INLINE_CODE_MAX_BYTES).toFixed(1)}% of ZipFile 4,096`);
+
+// The regional template grows with the approved models (three anomaly alarms each): where it switches to TemplateURL.
+console.log('\nRegional template by approved models (catalog models with an eu. profile)');
+const profiled = MODEL_CATALOG.filter((m) => m.profiles.some((p) => p.geography === 'eu'));
+for (const count of [1, 5, 10, 15, 20].filter((n) => n <= profiled.length)) {
+  const approvedModels = profiled.slice(0, count).map((m) => ({ modelId: m.modelId, access: 'inference-profile', reason: 'rollout benchmark model' }));
+  const input = { ...parseYamlInput(), bedrock: { ...parseYamlInput().bedrock, approvedModels } };
+  const sized = buildEstate(new App({ context: { ...APP_CONTEXT } }), parseConfig(stringify(input), 'rollout benchmark (generated)'));
+  const { templateBytes, delivery } = sized.stackSets.stackSets[1];
+  console.log(`  ${String(count).padStart(3)} models: ${String(templateBytes).padStart(7)} bytes by ${delivery}`);
 }
 
 const p = config.baseline.operationPreferences;

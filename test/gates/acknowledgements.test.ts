@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { APP_CONTEXT } from '../../stacks/app-context';
@@ -42,10 +42,12 @@ function rawFindings(): { findings: Set<string>; recorded: { path: string; id: s
   const assemblies = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)];
   const templatePaths = assemblies.flatMap((a) => a.stacks.map((s) => path.join(a.directory, s.templateFile)));
   const guard = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({ templatePaths, appConstruct: app });
+  // Member templates carry no path metadata: map template file and logical id back to the construct path.
+  const pathOf = new Map(app.node.findAll().filter((c): c is CfnElement => CfnElement.isCfnElement(c))
+    .map((c) => [`${Stack.of(c).templateFile} ${Stack.of(c).getLogicalId(c)}`, c.node.path]));
   for (const v of guard.violations) {
     for (const r of v.violatingResources) {
-      const template = JSON.parse(readFileSync(r.templatePath, 'utf8'));
-      findings.add(`cdk-validator-cfnguard::${v.ruleName} @ ${template.Resources[r.resourceLogicalId].Metadata['aws:cdk:path']}`);
+      findings.add(`cdk-validator-cfnguard::${v.ruleName} @ ${pathOf.get(`${path.basename(r.templatePath)} ${r.resourceLogicalId}`)}`);
     }
   }
   const recorded = app.node.findAll().flatMap((c) => c.node.metadata

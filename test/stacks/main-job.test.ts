@@ -40,7 +40,7 @@ describe('main job: the app synthesizes the example organization offline and pri
   });
 
   test('prints each StackSet with its OUs, Regions, CallAs and template size', () => {
-    expect(run.stdout).toMatch(/StackSet targets\n {2}genai-governance-baseline-global: auto-deployed to OUs Workloads\/Prod \(ou-4f2k-p4s8j2la\), Workloads\/NonProd \(ou-4f2k-n6b3e7uf\), Sandbox \(ou-4f2k-s1c5g9wd\) × Regions eu-central-1; SELF; template \d+ \/ 51200 bytes/);
+    expect(run.stdout).toMatch(/StackSet targets\n {2}genai-governance-baseline-global: auto-deployed to OUs Workloads\/Prod \(ou-4f2k-p4s8j2la\), Workloads\/NonProd \(ou-4f2k-n6b3e7uf\), Sandbox \(ou-4f2k-s1c5g9wd\) × Regions eu-central-1; SELF; template by TemplateBody, \d+ \/ 51200 bytes/);
   });
 
   test('writes the member templates as files in the assembly', () => {

@@ -1,7 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, cx_api as cxapi } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { STACK_SET_NAMES } from '../../stacks/estate';
-import { ServiceManagedStackSet, TEMPLATE_BODY_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
+import { ServiceManagedStackSet, TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 
@@ -52,19 +55,52 @@ describe('baseline rollout: service-managed StackSets', () => {
     });
   });
 
-  test(`refuses a member template over the ${TEMPLATE_BODY_MAX_BYTES}-byte TemplateBody quota`, () => {
-    const stack = new Stack(new App(), 'S');
-    const big = { Resources: { P: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'x'.repeat(TEMPLATE_BODY_MAX_BYTES) } } } };
-    expect(() => new ServiceManagedStackSet(stack, 'Big', {
-      stackSetName: 'big',
-      description: 'too big',
-      template: big,
+  function templateFileOf(bytes: number): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'member-')), 'member.template.json');
+    const filler = 'x'.repeat(bytes);
+    writeFileSync(file, JSON.stringify({ Resources: { P: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: filler } } } }));
+    return file;
+  }
+
+  function stackSetOf(templateFile: string) {
+    const stack = new Stack(new App(), 'S', { env: { account: '318274650913', region: 'eu-central-1' } });
+    const member = new ServiceManagedStackSet(stack, 'Member', {
+      stackSetName: 'member',
+      description: 'a member template',
+      templateFile,
       organizationalUnitIds: ['ou-4f2k-p4s8j2la'],
       regions: ['eu-central-1'],
       callAs: 'SELF',
       retainStacksOnAccountRemoval: false,
       operationPreferences: { regionConcurrency: 'PARALLEL', maxConcurrentPercentage: 25, failureTolerancePercentage: 10 },
-    })).toThrow(/the member template is \d+ bytes; TemplateBody accepts at most 51200/);
+    });
+    return { stack, member, props: Template.fromStack(stack).findResources('AWS::CloudFormation::StackSet') };
+  }
+
+  test(`a template up to ${TEMPLATE_BODY_MAX_BYTES} bytes goes inline as TemplateBody`, () => {
+    const { member, props } = stackSetOf(templateFileOf(TEMPLATE_BODY_MAX_BYTES - 200));
+    expect(member.delivery).toBe('TemplateBody');
+    const [resource] = Object.values(props) as any[];
+    expect(resource.Properties.TemplateBody).toContain('AWS::SSM::Parameter');
+    expect(resource.Properties.TemplateURL).toBeUndefined();
+  });
+
+  test('a larger template is published as a file asset of the administrator stack and passed by TemplateURL', () => {
+    const { stack, member, props } = stackSetOf(templateFileOf(TEMPLATE_BODY_MAX_BYTES + 10));
+    expect(member.delivery).toBe('TemplateURL');
+    expect(member.templateBytes).toBeGreaterThan(TEMPLATE_BODY_MAX_BYTES);
+    const [resource] = Object.values(props) as any[];
+    expect(resource.Properties.TemplateBody).toBeUndefined();
+    // https://s3.<region>.<suffix>/cdk-hnb659fds-assets-<account>-<region>/<hash>.json: the admin account's asset bucket
+    expect(JSON.stringify(resource.Properties.TemplateURL)).toMatch(/cdk-hnb659fds-assets-318274650913-eu-central-1\/[0-9a-f]{64}\.json/);
+    const assets = App.of(stack)!.synth().getStackArtifact(stack.artifactId).dependencies
+      .filter((d) => d instanceof cxapi.AssetManifestArtifact) as cxapi.AssetManifestArtifact[];
+    const files = assets.flatMap((a) => Object.values(a.contents.files ?? {}));
+    expect(files.map((f) => f.source.packaging)).toContain('file');
+  });
+
+  test(`refuses a member template over the ${TEMPLATE_URL_MAX_BYTES}-byte TemplateURL quota`, () => {
+    expect(() => stackSetOf(templateFileOf(TEMPLATE_URL_MAX_BYTES))).toThrow(/the member template is \d+ bytes; TemplateURL accepts at most 1048576/);
   });
 });
 

@@ -1,0 +1,240 @@
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { GovernanceConfig } from '../../config/schema';
+import { GOVERNANCE_TAG_KEY } from '../../policies/governance-principals';
+import type { PolicyDocument } from '../../policies/policy-document';
+import { archiveKeyAliasArn, invocationLogArchiveBucketName } from '../../stacks/log-archive/archive-names';
+import {
+  INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX,
+} from '../../stacksets/baseline/invocation-logging';
+import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
+import { synthEstate } from '../support/estate';
+import { exampleConfig } from '../support/example-config';
+import { lintPolicy } from '../support/iam-lint';
+import { OrgSimulator } from '../support/org-simulator';
+
+type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string }>;
+
+function regionalMember(config: GovernanceConfig) {
+  const { estate } = synthEstate(config);
+  const template = Template.fromStack(estate.baseline.regional);
+  const resources = template.toJSON().Resources as Resources;
+  const idOf = (type: string, match: (p: any) => boolean = () => true) =>
+    Object.entries(resources).find(([, r]) => r.Type === type && match(r.Properties ?? {}))![0];
+  return { estate, template, resources, idOf };
+}
+
+/** The pieces of an `Fn::Join` as one string, with references written `${LogicalId}` / `${LogicalId.Attr}`. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(flatten).join(v['Fn::Join'][0]);
+  if (v.Ref) return `\${${v.Ref}}`;
+  if (v['Fn::GetAtt']) return `\${${v['Fn::GetAtt'].join('.')}}`;
+  return JSON.stringify(value);
+}
+
+describe('BL-LOG-1: model-invocation logging in every member account × governed Region', () => {
+  const config = exampleConfig();
+  const { estate, template, resources, idOf } = regionalMember(config);
+  const customResource = Object.values(resources).find((r) => r.Type === 'Custom::BedrockModelInvocationLogging')!;
+  const bucketId = idOf('AWS::S3::Bucket', (p) => flatten(p.BucketName).startsWith('genai-governance-invocation-logs-'));
+  const logGroupId = idOf('AWS::Logs::LogGroup', (p) => p.LogGroupName === INVOCATION_LOG_GROUP_NAME);
+  const deliveryRoleId = idOf('AWS::IAM::Role', (p) => flatten(p.RoleName).startsWith('genai-governance-invocation-log-delivery-'));
+
+  test('the custom resource puts S3 and CloudWatch Logs delivery with every data type, and keeps logging on delete', () => {
+    expect(customResource.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [idOf('AWS::Lambda::Function'), 'Arn'] },
+      BucketName: { Ref: bucketId },
+      KeyPrefix: INVOCATION_LOG_KEY_PREFIX,
+      LogGroupName: { Ref: logGroupId },
+      RoleArn: { 'Fn::GetAtt': [deliveryRoleId, 'Arn'] },
+      LargeDataKeyPrefix: LARGE_DATA_KEY_PREFIX,
+      TextDataDeliveryEnabled: 'true',
+      ImageDataDeliveryEnabled: 'true',
+      EmbeddingDataDeliveryEnabled: 'true',
+      VideoDataDeliveryEnabled: 'true',
+      AudioDataDeliveryEnabled: 'true',
+      OnDelete: 'keep-logging',
+    });
+  });
+
+  test('runs after the bucket policy, the key, the log group and the delivery role with its policy exist', () => {
+    const needed = [
+      idOf('AWS::S3::BucketPolicy', (p) => p.Bucket?.Ref === bucketId),
+      logGroupId,
+      deliveryRoleId,
+      idOf('AWS::IAM::ManagedPolicy', (p) => flatten(p.ManagedPolicyName).startsWith('genai-governance-invocation-log-delivery-')),
+      idOf('AWS::KMS::Key', (p) => String(p.Description).includes('model-invocation logs')),
+    ];
+    expect(customResource.DependsOn).toEqual(expect.arrayContaining(needed));
+  });
+
+  test('the handler is the tested bundle, inline, on the current Node.js runtime, named for tamper protection', () => {
+    const fn = resources[idOf('AWS::Lambda::Function')].Properties;
+    const code = inlineHandlerCode(path.join(__dirname, '..', '..', 'stacksets', 'baseline', 'handlers', 'invocation-logging.ts'));
+    expect(fn).toMatchObject({ FunctionName: INVOCATION_LOGGING_FUNCTION_NAME, Runtime: 'nodejs24.x', Handler: 'index.handler', Code: { ZipFile: code } });
+    expect(Buffer.byteLength(fn.Code.ZipFile, 'utf8')).toBeLessThanOrEqual(INLINE_CODE_MAX_BYTES);
+  });
+
+  test('Bedrock may write only its documented log path, only for this account', () => {
+    const policy = Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && r.Properties.Bucket.Ref === bucketId)!;
+    const write = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'AmazonBedrockLogsWrite');
+    expect(write.Principal).toEqual({ Service: 'bedrock.amazonaws.com' });
+    expect(write.Action).toBe('s3:PutObject');
+    expect(flatten(write.Resource)).toBe(`\${${bucketId}.Arn}/${INVOCATION_LOG_KEY_PREFIX}/AWSLogs/\${AWS::AccountId}/BedrockModelInvocationLogs/*`);
+    expect(write.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    expect(flatten(write.Condition.ArnLike['aws:SourceArn'])).toBe('arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:*');
+  });
+
+  test('the delivery bucket is KMS-encrypted, versioned, expires its copy, and replicates everything to the Object Lock archive', () => {
+    const bucket = resources[bucketId].Properties;
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: config.baseline.invocationLogging.localExpirationDays });
+    const [rule] = bucket.ReplicationConfiguration.Rules;
+    expect(rule).toMatchObject({
+      Status: 'Enabled',
+      Filter: { Prefix: '' },
+      DeleteMarkerReplication: { Status: 'Disabled' },
+      SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+      Destination: {
+        Account: '402761958314',
+        AccessControlTranslation: { Owner: 'Destination' },
+        EncryptionConfiguration: { ReplicaKmsKeyID: archiveKeyAliasArn(config) },
+      },
+    });
+    expect(flatten(rule.Destination.Bucket)).toBe(`arn:\${AWS::Partition}:s3:::${invocationLogArchiveBucketName(config)}`);
+    expect(estate.logArchive.invocationLogArchive.bucket.node.defaultChild).toMatchObject({ bucketName: invocationLogArchiveBucketName(config) });
+  });
+
+  test('the log group has the configured retention and the customer-managed key', () => {
+    expect(resources[logGroupId].Properties).toMatchObject({
+      RetentionInDays: config.retention.logGroupRetentionDays,
+      KmsKeyId: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+    });
+  });
+
+  test('Bedrock assumes the delivery role only for this account', () => {
+    const trust = resources[deliveryRoleId].Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Principal).toEqual({ Service: 'bedrock.amazonaws.com' });
+    expect(trust.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+  });
+
+  test('every IAM action and condition key in the member template exists in AWS\'s IAM data', async () => {
+    const documents: PolicyDocument[] = [];
+    for (const r of Object.values(resources)) {
+      const p = r.Properties ?? {};
+      for (const doc of [p.PolicyDocument, p.KeyPolicy, p.AssumeRolePolicyDocument]) {
+        if (doc) documents.push({ ...doc, Statement: doc.Statement.map((s: any, i: number) => ({ ...s, Resource: '*', Principal: undefined, Sid: s.Sid ?? `${r.Type}#${i}` })) });
+      }
+    }
+    expect(documents.length).toBeGreaterThan(8);
+    const problems = (await Promise.all(documents.map(lintPolicy))).flat();
+    expect(problems).toEqual([]);
+  });
+
+  test('every logging resource carries the tag the tamper-protection SCPs key on', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::IAM::Role', 'AWS::Lambda::Function']) {
+      for (const r of Object.values(template.findResources(type))) {
+        expect(r.Properties.Tags).toEqual(expect.arrayContaining([{ Key: GOVERNANCE_TAG_KEY, Value: 'true' }]));
+      }
+    }
+  });
+
+  test('keep-logging retains the roles so logging keeps working after the stack is gone', () => {
+    for (const id of [deliveryRoleId, idOf('AWS::IAM::Role', (p) => flatten(p.RoleName).startsWith('genai-governance-log-replication-'))]) {
+      expect(resources[id].DeletionPolicy).toBe('Retain');
+    }
+    expect(resources[bucketId].DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('BL-LOG-1 follows the config', () => {
+  const config = exampleConfig();
+  const changed: GovernanceConfig = {
+    ...config,
+    baseline: {
+      ...config.baseline,
+      invocationLogging: {
+        onStackDelete: 'stop-logging',
+        dataDelivery: { text: true, image: false, embedding: false, video: false, audio: false },
+        localExpirationDays: 7,
+      },
+    },
+  };
+  const { resources, idOf } = regionalMember(changed);
+
+  test('stop-logging, data types and expiry reach the template; roles go with the stack, data stores stay', () => {
+    const props = Object.values(resources).find((r) => r.Type === 'Custom::BedrockModelInvocationLogging')!.Properties;
+    expect(props).toMatchObject({ OnDelete: 'stop-logging', TextDataDeliveryEnabled: 'true', ImageDataDeliveryEnabled: 'false', AudioDataDeliveryEnabled: 'false' });
+    const deliveryRole = idOf('AWS::IAM::Role', (p) => flatten(p.RoleName).startsWith('genai-governance-invocation-log-delivery-'));
+    expect(resources[deliveryRole].DeletionPolicy).toBe('Delete');
+    const bucket = idOf('AWS::S3::Bucket', (p) => flatten(p.BucketName).startsWith('genai-governance-invocation-logs-'));
+    expect(resources[bucket]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 7 }] } } });
+  });
+});
+
+describe('ARC-1 admits replication from the member accounts only', () => {
+  const config = exampleConfig();
+  const { estate, assembly } = synthEstate(config);
+  const archive = Template.fromStack(estate.logArchive);
+  const replicationRoles = {
+    StringEquals: { 'aws:PrincipalOrgID': config.organization.id },
+    ArnLike: { 'aws:PrincipalArn': 'arn:${AWS::Partition}:iam::*:role/genai-governance-log-replication-*' },
+  };
+  const readable = (condition: any) => ({ ...condition, ArnLike: { 'aws:PrincipalArn': flatten(condition.ArnLike['aws:PrincipalArn']) } });
+
+  test('bucket policy: replication actions, organization principals named genai-governance-log-replication-*', () => {
+    const policy = Object.values(archive.findResources('AWS::S3::BucketPolicy'))
+      .map((r) => r.Properties.PolicyDocument.Statement as any[])
+      .find((statements) => statements.some((s) => s.Sid === 'MemberLogReplicationObjects'))!;
+    const objects = policy.find((s) => s.Sid === 'MemberLogReplicationObjects');
+    expect(objects).toMatchObject({ Effect: 'Allow', Principal: { AWS: '*' } });
+    expect(readable(objects.Condition)).toEqual(replicationRoles);
+    expect([...objects.Action].sort()).toEqual(['s3:ObjectOwnerOverrideToBucketOwner', 's3:ReplicateObject', 's3:ReplicateTags']);
+    expect(policy.find((s) => s.Sid === 'MemberLogReplicationBucket').Action).toEqual(['s3:GetBucketVersioning', 's3:ListBucket']);
+  });
+
+  test('key policy: encrypt only through S3 in the archive Region, for the same principals', () => {
+    const [key] = Object.values(archive.findResources('AWS::KMS::Key'));
+    const statement = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'MemberLogReplicationEncrypt');
+    expect(readable(statement.Condition)).toEqual({
+      StringEquals: { 'aws:PrincipalOrgID': config.organization.id, 'kms:ViaService': `s3.${config.organization.homeRegion}.amazonaws.com` },
+      ArnLike: replicationRoles.ArnLike,
+    });
+    archive.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/genai-governance-archive' });
+  });
+
+  test('evaluated with the synthesized bucket policy and the RCPs: member replication roles in, everyone else out', async () => {
+    const bucketName = invocationLogArchiveBucketName(config);
+    const bucketId = archive.toJSON().Resources && Object.entries(archive.toJSON().Resources as Resources)
+      .find(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties.BucketName === bucketName)![0];
+    const [policy] = Object.values(archive.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: bucketId } } }));
+    // The template's references as AWS resolves them in the log-archive account.
+    const concrete = JSON.parse(JSON.stringify(policy.Properties.PolicyDocument, (_, v) => {
+      if (v && typeof v === 'object' && (v['Fn::Join'] || v['Fn::GetAtt'] || v.Ref)) {
+        return flatten(v).replace('${AWS::Partition}', 'aws').replace(`\${${bucketId}.Arn}`, `arn:aws:s3:::${bucketName}`);
+      }
+      return v;
+    }));
+    const simulator = new OrgSimulator(assembly, config);
+    const replica = `arn:aws:s3:::${bucketName}/model-invocations/AWSLogs/741852096357/BedrockModelInvocationLogs/eu-west-1/2026/11/23/10/x.json.gz`;
+    const replicate = (request: { account: string; role?: string; principalArn?: string; context?: Record<string, string> }) => simulator.evaluate({
+      ...request,
+      action: 's3:ReplicateObject',
+      resource: replica,
+      resourceAccount: '402761958314',
+      resourcePolicy: concrete,
+      identityPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ReplicateObject', Resource: replica }] },
+    });
+    expect((await replicate({ account: 'support-chat-prod', role: 'genai-governance-log-replication-eu-west-1' })).result).toBe('Allowed');
+    expect((await replicate({ account: 'support-chat-prod', role: 'support-chat-app' })).result).toBe('ImplicitlyDenied');
+    const outsider = await replicate({
+      account: 'support-chat-prod',
+      principalArn: 'arn:aws:iam::999988887777:role/genai-governance-log-replication-eu-west-1',
+      context: { 'aws:PrincipalOrgID': 'o-someoneelse1' },
+    });
+    expect(outsider.result).not.toBe('Allowed');
+  });
+});
