@@ -1,11 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, StorageClass, type IBucket,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, ObjectLockRetention, StorageClass, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { enableEventBridgeNotifications } from './event-bridge-notifications';
 import { acknowledgeFinding } from '../gates/acknowledge';
+import { encryptedBucketProps } from '../s3/encrypted-bucket-props';
 
 export interface ArchiveBucketProps {
   /** Fixed name, for buckets other accounts' templates must name (replication destinations). */
@@ -37,14 +36,7 @@ export class ArchiveBucket extends Construct {
       bucketName: props.bucketName,
       objectLockEnabled: true,
       objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.objectLockDays)),
-      versioned: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.encryptionKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...encryptedBucketProps(props.encryptionKey),
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: props.accessLogsPrefix,
       lifecycleRules: [{

@@ -1,7 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { encryptedBucketProps } from './encrypted-bucket-props';
 import { acknowledgeFinding } from '../gates/acknowledge';
 import { enableEventBridgeNotifications } from '../log-archive/event-bridge-notifications';
 
@@ -26,14 +27,7 @@ export class AccessLogsBucket extends Construct {
     super(scope, id);
     this.bucket = new Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.encryptionKey,
-      bucketKeyEnabled: true,
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...encryptedBucketProps(props.encryptionKey),
       lifecycleRules: [{
         id: 'ExpireAccessLogs',
         expiration: Duration.days(props.expirationDays),

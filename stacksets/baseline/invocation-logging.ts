@@ -4,7 +4,7 @@ import { ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal 
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Bucket, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { InvocationLoggingProperties } from './handlers/invocation-logging';
 import type { GovernanceConfig } from '../../config/schema';
@@ -16,6 +16,7 @@ import {
 } from '../../stacks/log-archive/archive-names';
 import { enableEventBridgeNotifications } from '../../stacks/log-archive/event-bridge-notifications';
 import { AccessLogsBucket } from '../../stacks/s3/access-logs-bucket';
+import { encryptedBucketProps } from '../../stacks/s3/encrypted-bucket-props';
 import { inlineHandlerCode } from '../rollout/inline-handler';
 
 /** Log group every member account's invocation logs go to, in each governed Region (dashboards and queries name it). */
@@ -99,14 +100,7 @@ export class InvocationLogging extends Construct {
     });
     this.bucket = new Bucket(this, 'Bucket', {
       bucketName: `${GOVERNANCE_NAME_PREFIX}invocation-logs-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...encryptedBucketProps(this.key),
       serverAccessLogsBucket: accessLogs.bucket,
       serverAccessLogsPrefix: 'invocation-logs/',
       lifecycleRules: [{
