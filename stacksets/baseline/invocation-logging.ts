@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Aws, type CfnElement, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -183,8 +183,9 @@ export class InvocationLogging extends Construct {
         OnDelete: settings.onStackDelete,
       } satisfies InvocationLoggingProperties,
     });
-    // Bedrock checks delivery permissions when the configuration is put.
-    this.resource.node.addDependency(this.bucket.policy!, this.key, this.logGroup, this.deliveryRole, deliveryPolicy);
+    // Bedrock checks delivery permissions when the configuration is put: the bucket policy, the key (policy) and the
+    // delivery role's policy must exist first (the bucket, log group and role are referenced, so come first anyway).
+    this.resource.node.addDependency(this.bucket.policy!, this.key, deliveryPolicy);
     for (const role of [this.deliveryRole, this.replicationRole, this.handler.role!]) {
       (role as Role).applyRemovalPolicy(roleRemoval);
     }
@@ -328,7 +329,9 @@ export class InvocationLogging extends Construct {
       logGroup: functionLogs,
       loggingFormat: LoggingFormat.JSON,
     });
-    fn.node.addDependency(policy);
+    // The role is referenced (GetAtt); its permissions come from the managed policy, which must exist first. Written as
+    // the whole DependsOn because aws-cdk-lib adds the role too, which cfn-lint reports as redundant (W3005).
+    (fn.node.defaultChild as CfnFunction).addOverride('DependsOn', [logicalIdOf(policy)]);
     const handlerLogsId = logicalIdOf(functionLogs);
     acknowledgeFinding(policy,
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'Put/DeleteModelInvocationLoggingConfiguration are account-level actions with no resource type (aws-facts 2)' },
