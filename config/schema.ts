@@ -32,6 +32,7 @@ const region = z.enum(REGION_CODES, { error: 'a Region code such as "eu-central-
 const accountName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a short name: lowercase letters, digits and "-"');
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name: 1 to 64 of letters, digits and +=,.@_-');
 const days = (min: number, max: number) => z.number().int().min(min).max(max);
+const ssmParameterName = z.string().regex(/^\/[\w.\/-]{1,1010}$/, 'an SSM parameter name with its path, e.g. "/platform/network/vpc-id"');
 
 const Strength = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
 
@@ -145,6 +146,14 @@ export const GovernanceConfigSchema = z.strictObject({
         .describe('CIDR of the private, egress-free VPC the baseline creates for the Bedrock endpoints'),
       additionalEndpoints: z.array(z.enum(['bedrock-agent', 'bedrock-mantle'])).default([])
         .describe('interface endpoints beyond bedrock, bedrock-runtime and bedrock-agent-runtime'),
+      existingVpc: z.strictObject({
+        vpcIdParameter: ssmParameterName.default('/genai-governance/network/vpc-id')
+          .describe('SSM parameter holding the VPC id in every target account and Region'),
+        subnetIdsParameter: ssmParameterName.default('/genai-governance/network/subnet-ids')
+          .describe('SSM StringList parameter holding the subnet ids for the endpoints (one per Availability Zone)'),
+        vpcCidrParameter: ssmParameterName.default('/genai-governance/network/vpc-cidr')
+          .describe('SSM parameter holding the VPC CIDR, the only source the endpoint security group admits'),
+      }).optional().describe('put the endpoints into an existing VPC of each account, named by SSM parameters, instead of creating one (vpcCidr is then unused)'),
     }).prefault({}),
     invocationLogging: z.strictObject({
       onStackDelete: z.enum(['keep-logging', 'stop-logging']).default('keep-logging')

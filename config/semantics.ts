@@ -17,7 +17,7 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
     ...checkAccounts(config),
     ...checkRegions(config),
     ...checkModels(config),
-    ...checkGuardrail(config),
+
     ...checkBaseline(config),
   ];
 }
@@ -35,15 +35,6 @@ function checkBaseline(config: GovernanceConfig): Issue[] {
     issues.push({ path: ['baseline', 'delegatedAdministrator'], expected: 'a member account (leave it out to administer from the management account)', found: `"${admin}"` });
   }
   return issues;
-}
-
-function checkGuardrail(config: GovernanceConfig): Issue[] {
-  if (config.bedrock.guardrail.enforcement === 'organization-policy') return [];
-  return [{
-    path: ['bedrock', 'guardrail', 'enforcement'],
-    expected: '"organization-policy": account-level enforcement is delivered by the member baseline, which this build does not have yet',
-    found: `"${config.bedrock.guardrail.enforcement}"`,
-  }];
 }
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, path: (index: number) => ConfigPath, what: string): Issue[] {

@@ -28,6 +28,7 @@ export const STACK_SET_NAMES = { global: 'genai-governance-baseline-global', reg
 export interface Estate {
   readonly management: ManagementStack;
   readonly logArchive: LogArchiveStack;
+  /** BR-GR-1 per governed Region; none with `bedrock.guardrail.enforcement: account`. */
   readonly guardrails: readonly OrganizationGuardrailStack[];
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
   readonly baseline: { readonly stage: Stage; readonly global: BaselineGlobalStack; readonly regional: BaselineRegionalStack };
@@ -85,7 +86,8 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
       env: { account: management, region },
       description: 'Generative-AI governance: Organizations policies (management account)',
     }),
-    guardrails: config.organization.governedRegions.map((r) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(r), {
+    // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
+    guardrails: config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(r), {
       config,
       region: r,
       env: { account: management, region: r },

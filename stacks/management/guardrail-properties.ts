@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CfnGuardrailProps } from 'aws-cdk-lib/aws-bedrock';
 import type { GovernanceConfig } from '../../config/schema';
 
@@ -33,4 +34,12 @@ export function guardrailProperties(config: GovernanceConfig): Omit<CfnGuardrail
       },
     }),
   };
+}
+
+/**
+ * A short hash of the guardrail's content. Version resources carry it in their construct id, so a change of content
+ * creates a new numeric version (and enforcement moves to it) instead of leaving enforcement on the old one.
+ */
+export function guardrailContentHash(content: object): string {
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnGuardrail, CfnGuardrailVersion, CfnResourcePolicy } from 'aws-cdk-lib/aws-bedrock';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
@@ -10,7 +9,7 @@ import {
 } from '../../policies/br-gr-1';
 import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
 import { MEASURED_CHARACTERS_METADATA } from '../summary';
-import { guardrailProperties } from './guardrail-properties';
+import { guardrailContentHash, guardrailProperties } from './guardrail-properties';
 
 export interface OrganizationGuardrailStackProps extends StackProps {
   readonly config: GovernanceConfig;
@@ -42,7 +41,7 @@ export class OrganizationGuardrailStack extends Stack {
       ...content,
       tags: [{ key: GOVERNANCE_TAG_KEY, value: GOVERNANCE_TAG_VALUE }],
     });
-    const contentHash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
+    const contentHash = guardrailContentHash(content);
     this.version = new CfnGuardrailVersion(this, `Version${contentHash}`, {
       guardrailIdentifier: this.guardrail.attrGuardrailId,
       description: `Content ${contentHash}`,

@@ -1,7 +1,7 @@
 import { Aws, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { accountIdOf } from '../../config/accounts';
+import { guardrailOwner } from './account-guardrail';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
 import type { PolicyDocument } from '../../policies/policy-document';
@@ -30,13 +30,13 @@ export class BaselineGlobalStack extends Stack {
   constructor(scope: Construct, id: string, props: BaselineGlobalStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const management = accountIdOf(config, config.topology.management);
+    const guardrailAccount = guardrailOwner(config);
     this.boundary = new CfnManagedPolicy(this, 'WorkloadBoundary', {
       managedPolicyName: WORKLOAD_BOUNDARY_NAME,
       description: 'BL-IAM-1: permission boundary for workload roles (generative-AI governance)',
-      policyDocument: workloadPermissionBoundary(config, Aws.ACCOUNT_ID, management),
+      policyDocument: workloadPermissionBoundary(config, Aws.ACCOUNT_ID, guardrailAccount),
     });
-    this.invokePolicies = criInvokePolicies(config, Aws.ACCOUNT_ID, management).map((document, i) => new CfnManagedPolicy(this, `CriInvoke${i + 1}`, {
+    this.invokePolicies = criInvokePolicies(config, Aws.ACCOUNT_ID, guardrailAccount).map((document, i) => new CfnManagedPolicy(this, `CriInvoke${i + 1}`, {
       managedPolicyName: criInvokePolicyName(i + 1),
       description: `BL-IAM-1: CRI-only Bedrock inference for workload roles, part ${i + 1} (generative-AI governance)`,
       policyDocument: document,
@@ -59,7 +59,9 @@ export class BaselineGlobalStack extends Stack {
         acknowledgeFinding(policy, {
           id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
           reason: resource.includes(':guardrail/')
-            ? 'The organization guardrails of the management account, one per Region, get their ids at deploy; their resource policy admits only the organization'
+            ? (config.bedrock.guardrail.enforcement === 'account'
+              ? 'The account\'s own guardrails (BL-GR-1), one per Region, get their ids at deploy'
+              : 'The organization guardrails of the management account, one per Region, get their ids at deploy; their resource policy admits only the organization')
             : 'Region wildcard only: calls start in governed Regions (aws:RequestedRegion) and run where the profile routes them, which ORG-REGION-1 bounds',
         });
       }

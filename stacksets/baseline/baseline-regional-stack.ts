@@ -4,6 +4,7 @@ import { AccountPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { AccountGuardrail } from './account-guardrail';
 import { BedrockEndpoints } from './bedrock-endpoints';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from './bedrock-metrics';
 import { InvocationLogging } from './invocation-logging';
@@ -31,7 +32,8 @@ function modelIdsOf(config: GovernanceConfig, modelId: string, access: string): 
 /**
  * The member baseline's regional part, in every target account × governed Region. BL-VPCE-1: the Bedrock interface
  * endpoints in a private VPC (`BedrockEndpoints`). BL-LOG-1: model-invocation logging to a KMS-encrypted bucket
- * replicated to the log archive and to a log group (`InvocationLogging`). BL-MON-1: anomaly-detection
+ * replicated to the log archive and to a log group (`InvocationLogging`). BL-GR-1 with account enforcement: the
+ * guardrail and its enforced configuration (`AccountGuardrail`). BL-MON-1: anomaly-detection
  * alarms on `Invocations`, `InputTokenCount` and `OutputTokenCount` per approved model, alarms on invocation-log
  * delivery failures, and the KMS-encrypted alert topic they notify, which the audit account may subscribe to.
  */
@@ -39,6 +41,8 @@ export class BaselineRegionalStack extends Stack {
   public readonly alertTopic: Topic;
   public readonly endpoints: BedrockEndpoints;
   public readonly invocationLogging: InvocationLogging;
+  /** BL-GR-1, only with `bedrock.guardrail.enforcement: account`. */
+  public readonly accountGuardrail?: AccountGuardrail;
   public readonly alarms: CfnAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
@@ -53,6 +57,7 @@ export class BaselineRegionalStack extends Stack {
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
     this.endpoints = new BedrockEndpoints(this, 'BedrockEndpoints', { config, logKey: key });
     this.invocationLogging = new InvocationLogging(this, 'InvocationLogging', { config });
+    if (config.bedrock.guardrail.enforcement === 'account') this.accountGuardrail = new AccountGuardrail(this, 'AccountGuardrail', { config });
     denyGrantsExceptForAwsResources(key);
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
     this.alertTopic = new Topic(this, 'Alerts', { topicName: ALERT_TOPIC_NAME, masterKey: key, enforceSSL: true });

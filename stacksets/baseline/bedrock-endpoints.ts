@@ -1,4 +1,4 @@
-import { Aws, Fn, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Fn, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import {
   CfnFlowLog, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPC, CfnVPCEndpoint,
 } from 'aws-cdk-lib/aws-ec2';
@@ -6,7 +6,7 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { accountIdOf } from '../../config/accounts';
+import { guardrailOwner } from './account-guardrail';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
 import { organizationOnlyEndpointPolicy, runtimeEndpointPolicy } from '../../policies/vpc-endpoint-policy';
@@ -32,35 +32,81 @@ const ENDPOINTS: Record<string, string> = {
  * custom-resource Lambda (to close the default security group) that a StackSet template cannot carry.
  */
 export class BedrockEndpoints extends Construct {
-  public readonly vpc: CfnVPC;
+  /** The VPC the baseline created; undefined with `baseline.network.existingVpc`. */
+  public readonly vpc?: CfnVPC;
+  /** The id of the VPC the endpoints are in (a reference to the created VPC or to the SSM-typed parameter). */
+  public readonly vpcId: string;
   public readonly endpoints: CfnVPCEndpoint[] = [];
 
   constructor(scope: Construct, id: string, props: BedrockEndpointsProps) {
     super(scope, id);
     const { config } = props;
+    const network = config.baseline.network.existingVpc
+      ? this.existingVpc(config.baseline.network.existingVpc)
+      : this.privateVpc(config, props.logKey);
+    this.vpc = network.vpc;
+    this.vpcId = network.vpcId;
+    const { cidr, subnetIds } = network;
+
+    const securityGroup = new CfnSecurityGroup(this, 'EndpointSecurityGroup', {
+      vpcId: this.vpcId,
+      groupDescription: 'Bedrock interface endpoints: HTTPS from the VPC only',
+      securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: cidr, description: 'HTTPS from the VPC' }],
+      // No rule would mean "all out"; one to the VPC itself on 443 keeps the endpoints from sending anywhere else.
+      securityGroupEgress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: cidr, description: 'Nothing leaves the VPC' }],
+    });
+
+    if (!this.vpc) {
+      const reason = 'In an existing VPC the only source is that VPC\'s CIDR, read from SSM at deploy so the rule cannot evaluate it; the group admits 443 only (no SSH, no other port)';
+      acknowledgeFinding(securityGroup, ...[
+        'AwsSolutions::AwsSolutions-EC23', 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts', 'NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedSSH',
+        'HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts', 'HIPAA.Security::HIPAA.Security-EC2RestrictedSSH',
+      ].map((rule) => ({ id: rule, reason })));
+    }
+
+    for (const service of ['bedrock', 'bedrock-runtime', 'bedrock-agent-runtime', ...config.baseline.network.additionalEndpoints]) {
+      this.endpoints.push(new CfnVPCEndpoint(this, `Endpoint-${service}`, {
+        vpcId: this.vpcId,
+        serviceName: `com.amazonaws.${(scope as Stack).region}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds,
+        securityGroupIds: [securityGroup.attrGroupId],
+        policyDocument: service === 'bedrock-runtime'
+          ? runtimeEndpointPolicy(config, Aws.ACCOUNT_ID, guardrailOwner(config))
+          : organizationOnlyEndpointPolicy(config, ENDPOINTS[service]),
+      }));
+    }
+  }
+
+  /**
+   * The endpoints' own VPC: no internet or NAT gateway, two subnets in two Availability Zones with their own route
+   * tables, flow logs of all traffic to an encrypted log group.
+   */
+  private privateVpc(config: GovernanceConfig, logKey: Key): { vpc: CfnVPC; vpcId: string; cidr: string; subnetIds: string[] } {
     const cidr = config.baseline.network.vpcCidr;
-    this.vpc = new CfnVPC(this, 'Vpc', { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true });
+    const vpc = new CfnVPC(this, 'Vpc', { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true });
     const defaultGroupReason = 'Only the endpoints live in this VPC, in their own group; closing the default group takes a '
       + 'custom-resource Lambda that a StackSet template cannot carry';
-    acknowledgeFinding(this.vpc,
+    acknowledgeFinding(vpc,
       { id: 'NIST.800.53.R5::NIST.800.53.R5-VPCDefaultSecurityGroupClosed', reason: defaultGroupReason },
       { id: 'HIPAA.Security::HIPAA.Security-VPCDefaultSecurityGroupClosed', reason: defaultGroupReason },
     );
 
     const subnets = [0, 1].map((i) => {
       const subnet = new CfnSubnet(this, `Subnet${i}`, {
-        vpcId: this.vpc.ref,
+        vpcId: vpc.ref,
         availabilityZone: Fn.select(i, Fn.getAzs()),
         cidrBlock: Fn.select(i, Fn.cidr(cidr, 2, String(32 - Number(cidr.split('/')[1]) - 1))),
         mapPublicIpOnLaunch: false,
       });
-      const routes = new CfnRouteTable(this, `Routes${i}`, { vpcId: this.vpc.ref });
+      const routes = new CfnRouteTable(this, `Routes${i}`, { vpcId: vpc.ref });
       new CfnSubnetRouteTableAssociation(this, `RoutesOf${i}`, { subnetId: subnet.ref, routeTableId: routes.ref });
       return subnet;
     });
 
     const flowLogs = new LogGroup(this, 'FlowLogs', {
-      encryptionKey: props.logKey,
+      encryptionKey: logKey,
       retention: config.retention.logGroupRetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -77,35 +123,28 @@ export class BedrockEndpoints extends Construct {
       })],
     });
     new CfnFlowLog(this, 'FlowLog', {
-      resourceId: this.vpc.ref,
+      resourceId: vpc.ref,
       resourceType: 'VPC',
       trafficType: 'ALL',
       logDestinationType: 'cloud-watch-logs',
       logGroupName: flowLogs.logGroupName,
       deliverLogsPermissionArn: flowLogRole.roleArn,
     });
+    return { vpc, vpcId: vpc.ref, cidr, subnetIds: subnets.map((s) => s.ref) };
+  }
 
-    const securityGroup = new CfnSecurityGroup(this, 'EndpointSecurityGroup', {
-      vpcId: this.vpc.ref,
-      groupDescription: 'Bedrock interface endpoints: HTTPS from the VPC only',
-      securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: cidr, description: 'HTTPS from the VPC' }],
-      // No rule would mean "all out"; one to the VPC itself on 443 keeps the endpoints from sending anywhere else.
-      securityGroupEgress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: cidr, description: 'Nothing leaves the VPC' }],
-    });
-
-    const management = accountIdOf(config, config.topology.management);
-    for (const service of ['bedrock', 'bedrock-runtime', 'bedrock-agent-runtime', ...config.baseline.network.additionalEndpoints]) {
-      this.endpoints.push(new CfnVPCEndpoint(this, `Endpoint-${service}`, {
-        vpcId: this.vpc.ref,
-        serviceName: `com.amazonaws.${(scope as Stack).region}.${service}`,
-        vpcEndpointType: 'Interface',
-        privateDnsEnabled: true,
-        subnetIds: subnets.map((s) => s.ref),
-        securityGroupIds: [securityGroup.attrGroupId],
-        policyDocument: service === 'bedrock-runtime'
-          ? runtimeEndpointPolicy(config, Aws.ACCOUNT_ID, management)
-          : organizationOnlyEndpointPolicy(config, ENDPOINTS[service]),
-      }));
-    }
+  /**
+   * An existing VPC of each account, named by SSM parameters that every target account × Region holds (member templates
+   * are the same everywhere, so ids cannot be written into them): CloudFormation resolves them at deploy. The VPC must
+   * have DNS support and DNS hostnames on, and no Bedrock endpoint with private DNS of its own; its flow logs are its
+   * owner's.
+   */
+  private existingVpc(names: { vpcIdParameter: string; subnetIdsParameter: string; vpcCidrParameter: string }) {
+    const parameter = (id: string, type: string, name: string, description: string) =>
+      new CfnParameter(this, id, { type, default: name, description });
+    const vpcId = parameter('VpcId', 'AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>', names.vpcIdParameter, 'BL-VPCE-1: SSM parameter with the id of the VPC for the Bedrock endpoints');
+    const subnets = parameter('SubnetIds', 'AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>', names.subnetIdsParameter, 'BL-VPCE-1: SSM parameter with the subnet ids for the Bedrock endpoints');
+    const cidr = parameter('VpcCidr', 'AWS::SSM::Parameter::Value<String>', names.vpcCidrParameter, 'BL-VPCE-1: SSM parameter with the CIDR of that VPC');
+    return { vpc: undefined, vpcId: vpcId.valueAsString, cidr: cidr.valueAsString, subnetIds: subnets.valueAsList };
   }
 }

@@ -37,11 +37,6 @@ describe('config schema', () => {
       expect(issues).toEqual([expect.objectContaining({ found: expect.stringContaining('have none of eu-south-2 as a source Region') })]);
     });
 
-    test('account-level guardrail enforcement, which needs the baseline this build does not have', () => {
-      const issues = issuesOf((c) => { c.bedrock.guardrail.enforcement = 'account'; });
-      expect(issues).toEqual([expect.objectContaining({ path: ['bedrock', 'guardrail', 'enforcement'], found: '"account"' })]);
-    });
-
     test('a baseline target OU or delegated administrator that does not exist, or the management account as delegate', () => {
       expect(issuesOf((c) => { c.baseline.targetOrganizationalUnits = ['Workloads/Prd']; })).toEqual([
         expect.objectContaining({ path: ['baseline', 'targetOrganizationalUnits', 0], hint: 'did you mean "Workloads/Prod"?' }),

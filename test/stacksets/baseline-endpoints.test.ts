@@ -59,3 +59,35 @@ describe('BL-VPCE-1: Bedrock interface endpoints in a private VPC', () => {
     }
   });
 });
+
+describe('BL-VPCE-1 in an existing VPC named by SSM parameters (baseline.network.existingVpc)', () => {
+  const base = exampleConfig();
+  const config = {
+    ...base,
+    baseline: { ...base.baseline, network: { ...base.baseline.network, existingVpc: { vpcIdParameter: '/platform/network/vpc-id', subnetIdsParameter: '/platform/network/private-subnets', vpcCidrParameter: '/platform/network/cidr' } } },
+  };
+  const member = Template.fromStack(synthEstate(config).estate.baseline.regional).toJSON();
+  const parameters = member.Parameters as Record<string, { Type: string; Default: string }>;
+  const idOf = (name: string) => Object.entries(parameters).find(([, p]) => p.Default === name)![0];
+  const resources = Object.values(member.Resources as Record<string, any>);
+
+  test('creates no VPC, subnets, routes or flow logs of its own', () => {
+    for (const type of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::RouteTable', 'AWS::EC2::FlowLog']) {
+      expect([type, resources.filter((r) => r.Type === type)]).toEqual([type, []]);
+    }
+  });
+
+  test('reads the VPC, subnets and CIDR from SSM-typed parameters that CloudFormation resolves in each account', () => {
+    expect(parameters[idOf('/platform/network/vpc-id')].Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>');
+    expect(parameters[idOf('/platform/network/private-subnets')].Type).toBe('AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>');
+    expect(parameters[idOf('/platform/network/cidr')].Type).toBe('AWS::SSM::Parameter::Value<String>');
+    const endpoints = resources.filter((r) => r.Type === 'AWS::EC2::VPCEndpoint').map((r) => r.Properties);
+    expect(endpoints).toHaveLength(3);
+    for (const e of endpoints) {
+      expect(e).toMatchObject({ VpcId: { Ref: idOf('/platform/network/vpc-id') }, SubnetIds: { Ref: idOf('/platform/network/private-subnets') }, PrivateDnsEnabled: true });
+    }
+    const group = resources.find((r) => r.Type === 'AWS::EC2::SecurityGroup').Properties;
+    expect(group.SecurityGroupIngress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, CidrIp: { Ref: idOf('/platform/network/cidr') } })]);
+    expect(group.VpcId).toEqual({ Ref: idOf('/platform/network/vpc-id') });
+  });
+});
