@@ -12,7 +12,8 @@ import type { GovernanceConfig } from '../config/schema';
  * governed one). The exemption itself is guarded: nobody else creates or changes a role with an exempt name
  * (`stacksets-exec-*`, the platform and break-glass roles, `genai-governance-*`), passes a `genai-governance-*` role to
  * a service (a function of their own would run with it), or changes or invokes a `genai-governance-*` function (the
- * logging handler would put whatever configuration it is sent).
+ * logging handler would put whatever configuration it is sent). The alert-forwarding EventBridge rule is protected by
+ * name as well.
  */
 export function orgTamperBaselineStatements(config: GovernanceConfig): PolicyStatement[] {
   const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
@@ -52,6 +53,13 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Effect: 'Deny',
       Action: 'iam:PassRole',
       Resource: `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`,
+      Condition: unlessGovernance,
+    },
+    {
+      Sid: 'ORGTAMPERBASELINEDenyAlertRuleChanges',
+      Effect: 'Deny',
+      Action: ['events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets'],
+      Resource: `arn:aws:events:*:*:rule/${GOVERNANCE_NAME_PREFIX}*`,
       Condition: unlessGovernance,
     },
     {

@@ -1,6 +1,7 @@
 import { BootstraplessSynthesizer, Stage, cx_api as cxapi, type App } from 'aws-cdk-lib';
 import { accountIdOf } from '../config/accounts';
 import type { GovernanceConfig } from '../config/schema';
+import { AuditAlertsStack } from './audit/audit-alerts-stack';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
@@ -12,6 +13,7 @@ import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-s
 export const STACK_IDS = {
   management: 'GovernanceManagement',
   logArchive: 'GovernanceLogArchive',
+  auditAlerts: 'GovernanceAuditAlerts',
   /** One per governed Region: `GovernanceGuardrail-eu-central-1`. */
   guardrail: (region: string) => `GovernanceGuardrail-${region}`,
   stackSets: 'GovernanceBaselineStackSets',
@@ -28,6 +30,7 @@ export const STACK_SET_NAMES = { global: 'genai-governance-baseline-global', reg
 export interface Estate {
   readonly management: ManagementStack;
   readonly logArchive: LogArchiveStack;
+  readonly auditAlerts: AuditAlertsStack;
   /** BR-GR-1 per governed Region; none with `bedrock.guardrail.enforcement: account`. */
   readonly guardrails: readonly OrganizationGuardrailStack[];
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
@@ -93,6 +96,11 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
       env: { account: management, region: r },
       description: `Generative-AI governance: organization guardrail and its enforcement in ${r} (management account)`,
     })),
+    auditAlerts: new AuditAlertsStack(app, STACK_IDS.auditAlerts, {
+      config,
+      env: { account: accountId(config.topology.audit), region },
+      description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
+    }),
     logArchive: new LogArchiveStack(app, STACK_IDS.logArchive, {
       config,
       env: { account: accountId(config.topology.logArchive), region },

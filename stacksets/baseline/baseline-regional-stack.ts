@@ -5,6 +5,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { AccountGuardrail } from './account-guardrail';
+import { AlertForwarding } from './alert-forwarding';
 import { BedrockEndpoints } from './bedrock-endpoints';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from './bedrock-metrics';
 import { InvocationLogging } from './invocation-logging';
@@ -35,7 +36,8 @@ function modelIdsOf(config: GovernanceConfig, modelId: string, access: string): 
  * replicated to the log archive and to a log group (`InvocationLogging`). BL-GR-1 with account enforcement: the
  * guardrail and its enforced configuration (`AccountGuardrail`). BL-MON-1: anomaly-detection
  * alarms on `Invocations`, `InputTokenCount` and `OutputTokenCount` per approved model, alarms on invocation-log
- * delivery failures, and the KMS-encrypted alert topic they notify, which the audit account may subscribe to.
+ * delivery failures, the KMS-encrypted alert topic they notify (for the account's own subscribers), and the forwarding
+ * of every alarm state change to the audit account's event bus (`AlertForwarding`).
  */
 export class BaselineRegionalStack extends Stack {
   public readonly alertTopic: Topic;
@@ -44,6 +46,7 @@ export class BaselineRegionalStack extends Stack {
   /** BL-GR-1, only with `bedrock.guardrail.enforcement: account`. */
   public readonly accountGuardrail?: AccountGuardrail;
   public readonly alarms: CfnAlarm[] = [];
+  public readonly alertForwarding: AlertForwarding;
 
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
     super(scope, id, props);
@@ -112,6 +115,7 @@ export class BaselineRegionalStack extends Stack {
         alarmActions: [this.alertTopic.topicArn],
       }));
     }
+    this.alertForwarding = new AlertForwarding(this, 'AlertForwarding', { config });
     Tags.of(this).add(GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE);
   }
 }

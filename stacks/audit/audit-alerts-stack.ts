@@ -1,0 +1,89 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnEventBus, EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { GovernanceConfig } from '../../config/schema';
+import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
+import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+
+/** The audit account's event bus that member accounts forward their governance alarm state changes to. */
+export const ALERT_BUS_NAME = `${GOVERNANCE_NAME_PREFIX}alerts`;
+/** Name prefix of the member roles EventBridge forwards with; the bus admits only them. */
+export const ALERT_FORWARDING_ROLE_PREFIX = `${GOVERNANCE_NAME_PREFIX}alert-forwarding-`;
+/** Name prefix of every alarm the baseline creates (BL-MON-1). */
+export const GOVERNANCE_ALARM_PREFIX = GOVERNANCE_NAME_PREFIX;
+
+/** The event pattern of a governance alarm's state change, as CloudWatch puts it on the default bus. */
+export function governanceAlarmPattern(states?: readonly string[]) {
+  return {
+    source: ['aws.cloudwatch'],
+    detailType: ['CloudWatch Alarm State Change'],
+    detail: {
+      alarmName: Match.prefix(GOVERNANCE_ALARM_PREFIX),
+      ...(states && { state: { value: [...states] } }),
+    },
+  };
+}
+
+export interface AuditAlertsStackProps extends StackProps {
+  readonly config: GovernanceConfig;
+}
+
+/**
+ * The audit account's end of BL-MON-1, in the home Region: the event bus `genai-governance-alerts` that every member
+ * account × governed Region forwards its governance alarms' state changes to (only the organization's
+ * `genai-governance-alert-forwarding-*` roles may put events), an archive of what arrives, and a rule that publishes
+ * every change into ALARM to the KMS-encrypted topic `genai-governance-baseline-alerts` for the security team to
+ * subscribe to.
+ */
+export class AuditAlertsStack extends Stack {
+  public readonly bus: EventBus;
+  public readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: AuditAlertsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: ALERT_BUS_NAME, description: 'BL-MON-1: governance alarm state changes of every member account and Region' });
+    // Set on the bus itself: EventBus.addToResourcePolicy would write a CfnEventBusPolicy with a deprecated property.
+    (this.bus.node.defaultChild as CfnEventBus).policy = {
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'MemberAlertForwarding',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: `arn:${this.partition}:events:${this.region}:${this.account}:event-bus/${ALERT_BUS_NAME}`,
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': config.organization.id },
+          ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::*:role/${ALERT_FORWARDING_ROLE_PREFIX}*` },
+        },
+      }],
+    };
+    this.bus.archive('Archive', {
+      archiveName: `${GOVERNANCE_NAME_PREFIX}alerts`,
+      description: 'Every governance alarm state change the members forwarded',
+      eventPattern: { source: ['aws.cloudwatch'] },
+      retention: Duration.days(config.retention.logGroupRetentionDays),
+    });
+
+    const key = new Key(this, 'TopicKey', {
+      description: 'Generative-AI governance: encrypts the audit account\'s baseline alert topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    denyGrantsExceptForAwsResources(key);
+    key.grant(new ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', { topicName: `${GOVERNANCE_NAME_PREFIX}baseline-alerts`, masterKey: key, enforceSSL: true });
+    new Rule(this, 'ToTopic', {
+      eventBus: this.bus,
+      ruleName: `${GOVERNANCE_NAME_PREFIX}baseline-alarms`,
+      description: 'BL-MON-1: member governance alarms that went into ALARM',
+      eventPattern: governanceAlarmPattern(['ALARM']),
+      targets: [new SnsTopic(this.topic)],
+    });
+  }
+}
