@@ -34,6 +34,16 @@ const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name: 1 to 
 const days = (min: number, max: number) => z.number().int().min(min).max(max);
 const ssmParameterName = z.string().regex(/^\/[\w.\/-]{1,1010}$/, 'an SSM parameter name with its path, e.g. "/platform/network/vpc-id"');
 
+/**
+ * Bedrock data-event resource types CloudTrail accepts in advanced event selectors (CloudTrail user guide, data events
+ * table; aws-facts §5.3). `AWS::Bedrock::Prompt` is left out: PutEventSelectors is reported to reject it.
+ */
+export const BEDROCK_DATA_EVENT_TYPES = [
+  'AWS::Bedrock::AgentAlias', 'AWS::Bedrock::AsyncInvoke', 'AWS::Bedrock::FlowAlias', 'AWS::Bedrock::FlowExecution',
+  'AWS::Bedrock::Guardrail', 'AWS::Bedrock::InlineAgent', 'AWS::Bedrock::KnowledgeBase', 'AWS::Bedrock::Model',
+  'AWS::Bedrock::PromptVersion', 'AWS::Bedrock::Session',
+] as const;
+
 const Strength = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH']);
 
 const ContentFilter = z.strictObject({
@@ -132,6 +142,12 @@ export const GovernanceConfigSchema = z.strictObject({
       .describe(`CloudWatch Logs retention, one of ${LOG_RETENTION_DAYS.join(', ')}`),
     accessLogExpirationDays: days(1, 36500).describe('how long S3 server access logs are kept'),
   }),
+  trail: z.strictObject({
+    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{2,127}$/, 'a trail name: 3 to 128 letters, digits, ".", "_" and "-", starting with a letter or digit')
+      .default('genai-governance-organization-trail').describe('name of the organization trail in the management account'),
+    bedrockDataEvents: z.array(z.enum(BEDROCK_DATA_EVENT_TYPES)).default([...BEDROCK_DATA_EVENT_TYPES])
+      .describe('Bedrock data-event resource types the trail records (billed per event); management events, InvokeModel and Converse included, are always recorded'),
+  }).prefault({}),
   principals: z.strictObject({
     platformRoleName: roleName.describe('the pipeline role that deploys this app; exempt from tamper protection'),
     breakGlassRoleName: roleName.describe('the emergency role; exempt from tamper protection'),

@@ -5,6 +5,7 @@ import { AuditAlertsStack } from './audit/audit-alerts-stack';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
+import { OrganizationTrailStack } from './management/organization-trail-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
 import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-stack';
@@ -14,6 +15,7 @@ export const STACK_IDS = {
   management: 'GovernanceManagement',
   logArchive: 'GovernanceLogArchive',
   auditAlerts: 'GovernanceAuditAlerts',
+  organizationTrail: 'GovernanceOrganizationTrail',
   /** One per governed Region: `GovernanceGuardrail-eu-central-1`. */
   guardrail: (region: string) => `GovernanceGuardrail-${region}`,
   stackSets: 'GovernanceBaselineStackSets',
@@ -31,6 +33,7 @@ export interface Estate {
   readonly management: ManagementStack;
   readonly logArchive: LogArchiveStack;
   readonly auditAlerts: AuditAlertsStack;
+  readonly organizationTrail: OrganizationTrailStack;
   /** BR-GR-1 per governed Region; none with `bedrock.guardrail.enforcement: account`. */
   readonly guardrails: readonly OrganizationGuardrailStack[];
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
@@ -66,24 +69,46 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   });
   const memberTemplates = stage.synth();
 
+  const logArchive = new LogArchiveStack(app, STACK_IDS.logArchive, {
+    config,
+    env: { account: accountId(config.topology.logArchive), region },
+    description: 'Generative-AI governance: Object Lock evidence archive (log-archive account)',
+  });
+  const auditAlerts = new AuditAlertsStack(app, STACK_IDS.auditAlerts, {
+    config,
+    env: { account: accountId(config.topology.audit), region },
+    description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
+  });
+  const organizationTrail = new OrganizationTrailStack(app, STACK_IDS.organizationTrail, {
+    config,
+    env: { account: management, region },
+    description: 'Generative-AI governance: organization trail (CT-1, management account)',
+  });
+  // Deploy order across accounts: the archive and the alert bus exist before anything delivers to them.
+  organizationTrail.addStackDependency(logArchive, 'the trail delivers to the archive bucket with the archive key');
+
+  const baselineStackSets = new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
+    config,
+    env: { account: accountId(config.baseline.delegatedAdministrator ?? config.topology.management), region },
+    description: 'Generative-AI governance: member baseline StackSets (StackSets administrator account)',
+    rollouts: [{
+      stackSetName: STACK_SET_NAMES.global,
+      description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1)',
+      templateFile: memberTemplates.getStackArtifact(global.artifactId).templateFullPath,
+      regions: [region],
+    }, {
+      stackSetName: STACK_SET_NAMES.regional,
+      description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1)',
+      templateFile: memberTemplates.getStackArtifact(regional.artifactId).templateFullPath,
+      regions: config.organization.governedRegions,
+    }],
+  });
+  baselineStackSets.addStackDependency(logArchive, 'members replicate invocation logs into the archive');
+  baselineStackSets.addStackDependency(auditAlerts, 'members forward alarm state changes to the audit bus');
+
   return {
     baseline: { stage, global, regional },
-    stackSets: new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
-      config,
-      env: { account: accountId(config.baseline.delegatedAdministrator ?? config.topology.management), region },
-      description: 'Generative-AI governance: member baseline StackSets (StackSets administrator account)',
-      rollouts: [{
-        stackSetName: STACK_SET_NAMES.global,
-        description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1)',
-        templateFile: memberTemplates.getStackArtifact(global.artifactId).templateFullPath,
-        regions: [region],
-      }, {
-        stackSetName: STACK_SET_NAMES.regional,
-        description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1)',
-        templateFile: memberTemplates.getStackArtifact(regional.artifactId).templateFullPath,
-        regions: config.organization.governedRegions,
-      }],
-    }),
+    stackSets: baselineStackSets,
     management: new ManagementStack(app, STACK_IDS.management, {
       config,
       env: { account: management, region },
@@ -96,15 +121,8 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
       env: { account: management, region: r },
       description: `Generative-AI governance: organization guardrail and its enforcement in ${r} (management account)`,
     })),
-    auditAlerts: new AuditAlertsStack(app, STACK_IDS.auditAlerts, {
-      config,
-      env: { account: accountId(config.topology.audit), region },
-      description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
-    }),
-    logArchive: new LogArchiveStack(app, STACK_IDS.logArchive, {
-      config,
-      env: { account: accountId(config.topology.logArchive), region },
-      description: 'Generative-AI governance: Object Lock evidence archive (log-archive account)',
-    }),
+    auditAlerts,
+    logArchive,
+    organizationTrail,
   };
 }

@@ -19,6 +19,8 @@ export interface ArchiveBucketProps {
   readonly objectLockDays: number;
   /** Age at which objects move to S3 Glacier Flexible Retrieval. */
   readonly transitionToColdStorageAfterDays: number;
+  /** Whether member accounts replicate into it (BL-LOG-1): it says why the bucket replicates nowhere itself. @default true */
+  readonly receivesMemberReplication?: boolean;
 }
 
 /**
@@ -47,8 +49,9 @@ export class ArchiveBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     enableEventBridgeNotifications(this.bucket);
-    const replicationReason = 'The archive is the replication destination for member accounts\' log buckets (BL-LOG-1), '
-      + 'not a source; Object Lock compliance mode keeps every version immutable';
+    const replicationReason = props.receivesMemberReplication === false
+      ? 'The archive is the organization trail\'s destination and the evidence copy itself; Object Lock compliance mode keeps every version immutable'
+      : 'The archive is the replication destination for member accounts\' log buckets (BL-LOG-1), not a source; Object Lock compliance mode keeps every version immutable';
     acknowledgeFinding(this.bucket,
       { id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
       { id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },

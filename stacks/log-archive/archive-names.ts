@@ -31,3 +31,13 @@ export function archiveKeyAliasArn(config: GovernanceConfig): string {
   const { account, region } = archiveLocation(config);
   return `arn:aws:kms:${region}:${account}:${ARCHIVE_KEY_ALIAS}`;
 }
+
+/** The Object Lock bucket that receives the organization trail. */
+export function trailArchiveBucketName(config: GovernanceConfig): string {
+  return `${GOVERNANCE_NAME_PREFIX}trail-archive-${archiveLocation(config).account}`;
+}
+
+/** The organization trail's ARN: created by the management account in the home Region (CT-1). */
+export function organizationTrailArn(config: GovernanceConfig): string {
+  return `arn:aws:cloudtrail:${config.organization.homeRegion}:${accountIdOf(config, config.topology.management)}:trail/${config.trail.name}`;
+}

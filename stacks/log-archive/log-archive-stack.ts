@@ -1,9 +1,12 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ArchiveBucket } from './archive-bucket';
-import { ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX } from './archive-names';
+import {
+  ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX, organizationTrailArn, trailArchiveBucketName,
+} from './archive-names';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 import { AccessLogsBucket } from '../s3/access-logs-bucket';
@@ -23,6 +26,7 @@ export class LogArchiveStack extends Stack {
   public readonly archiveKey: Key;
   public readonly accessLogsBucket: AccessLogsBucket;
   public readonly invocationLogArchive: ArchiveBucket;
+  public readonly trailArchive: ArchiveBucket;
 
   constructor(scope: Construct, id: string, props: LogArchiveStackProps) {
     super(scope, id, props);
@@ -50,6 +54,65 @@ export class LogArchiveStack extends Stack {
       transitionToColdStorageAfterDays: retention.transitionToColdStorageAfterDays,
     });
     this.admitMemberReplication(config);
+
+    this.trailArchive = new ArchiveBucket(this, 'TrailArchive', {
+      bucketName: trailArchiveBucketName(config),
+      encryptionKey: this.archiveKey,
+      accessLogsBucket: this.accessLogsBucket.bucket,
+      accessLogsPrefix: 'trail-archive/',
+      objectLockDays: retention.objectLockDays,
+      transitionToColdStorageAfterDays: retention.transitionToColdStorageAfterDays,
+      receivesMemberReplication: false,
+    });
+    this.admitOrganizationTrail(config);
+  }
+
+  /**
+   * CT-1's delivery: the bucket policy AWS documents for an organization trail (ACL check, the management account's
+   * prefix, the organization's prefix; each only for the management account's trail by `aws:SourceArn`), and the key
+   * for that trail only (`aws:SourceArn` and the CloudTrail encryption context).
+   */
+  private admitOrganizationTrail(config: GovernanceConfig): void {
+    const bucket = this.trailArchive.bucket;
+    const trailArn = organizationTrailArn(config);
+    const management = accountIdOf(config, config.topology.management);
+    const cloudTrail = new ServicePrincipal('cloudtrail.amazonaws.com');
+    const fromTrail = { 'aws:SourceArn': trailArn };
+    bucket.addToResourcePolicy(new PolicyStatement({
+      sid: 'AWSCloudTrailAclCheck20150319',
+      principals: [cloudTrail],
+      actions: ['s3:GetBucketAcl'],
+      resources: [bucket.bucketArn],
+      conditions: { StringEquals: fromTrail },
+    }));
+    bucket.addToResourcePolicy(new PolicyStatement({
+      sid: 'AWSCloudTrailWrite20150319',
+      principals: [cloudTrail],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(`AWSLogs/${management}/*`)],
+      conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...fromTrail } },
+    }));
+    bucket.addToResourcePolicy(new PolicyStatement({
+      sid: 'AWSCloudTrailOrganizationWrite20150319',
+      principals: [cloudTrail],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(`AWSLogs/${config.organization.id}/*`)],
+      conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...fromTrail } },
+    }));
+    this.archiveKey.addToResourcePolicy(new PolicyStatement({
+      sid: 'OrganizationTrailEncrypt',
+      principals: [cloudTrail],
+      actions: ['kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: fromTrail, StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${management}:trail/*` } },
+    }));
+    this.archiveKey.addToResourcePolicy(new PolicyStatement({
+      sid: 'OrganizationTrailDescribeKey',
+      principals: [cloudTrail],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: fromTrail },
+    }));
   }
 
   /** Bucket- and key-policy statements for the member accounts' replication roles (BL-LOG-1 → ARC-1). */

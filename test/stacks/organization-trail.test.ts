@@ -1,0 +1,123 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { BEDROCK_DATA_EVENT_TYPES, type GovernanceConfig } from '../../config/schema';
+import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../../stacks/log-archive/archive-names';
+import { TRAIL_LOG_GROUP_NAME } from '../../stacks/management/organization-trail-stack';
+import { synthEstate } from '../support/estate';
+import { exampleConfig } from '../support/example-config';
+
+/** A template value with `Fn::Join` flattened and references written `${LogicalId}` / `${LogicalId.Attr}`. */
+function flatten(value: any): any {
+  if (Array.isArray(value)) return value.map(flatten);
+  if (value && typeof value === 'object') {
+    if (value['Fn::Join']) return (value['Fn::Join'][1] as unknown[]).map(flatten).join(value['Fn::Join'][0]);
+    if (value['Fn::GetAtt']) return `\${${value['Fn::GetAtt'].join('.')}}`;
+    if (value.Ref) return `\${${value.Ref}}`;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, flatten(v)]));
+  }
+  return value;
+}
+
+describe('CT-1: the organization trail (management account)', () => {
+  const config = exampleConfig();
+  const { estate } = synthEstate(config);
+  const template = Template.fromStack(estate.organizationTrail);
+  const [trail] = Object.values(template.findResources('AWS::CloudTrail::Trail')) as any[];
+
+  test('covers every account and Region, with global events, validation, KMS and the Object Lock archive', () => {
+    expect(estate.organizationTrail.account).toBe('318274650913');
+    expect(trail.Properties).toMatchObject({
+      TrailName: 'genai-governance-organization-trail',
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+      IsLogging: true,
+      S3BucketName: trailArchiveBucketName(config),
+      KMSKeyId: archiveKeyAliasArn(config),
+    });
+    expect(trailArchiveBucketName(config)).toBe('genai-governance-trail-archive-402761958314');
+  });
+
+  test('records all management events and one data-event selector per configured Bedrock resource type', () => {
+    const selectors = trail.Properties.AdvancedEventSelectors;
+    expect(selectors[0]).toEqual({ Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] });
+    expect(selectors.slice(1).map((s: any) => s.FieldSelectors)).toEqual(BEDROCK_DATA_EVENT_TYPES.map((type) => [
+      { Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: [type] },
+    ]));
+  });
+
+  test('a config that asks for fewer data events gets only those', () => {
+    const fewer: GovernanceConfig = { ...config, trail: { ...config.trail, bedrockDataEvents: ['AWS::Bedrock::Guardrail', 'AWS::Bedrock::KnowledgeBase'] } };
+    const [t] = Object.values(Template.fromStack(synthEstate(fewer).estate.organizationTrail).findResources('AWS::CloudTrail::Trail')) as any[];
+    expect(t.Properties.AdvancedEventSelectors.slice(1).map((s: any) => s.FieldSelectors[1].Equals[0])).toEqual(['AWS::Bedrock::Guardrail', 'AWS::Bedrock::KnowledgeBase']);
+  });
+
+  test('delivers to an encrypted log group with the configured retention, through a role only this trail may assume', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: TRAIL_LOG_GROUP_NAME, RetentionInDays: config.retention.logGroupRetentionDays });
+    const [role] = Object.values(template.findResources('AWS::IAM::Role')) as any[];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceArn': organizationTrailArn(config) } },
+    })]);
+    expect(trail.DependsOn).toEqual([expect.stringMatching(/^LogsPolicy/)]);
+  });
+
+  test('deploys after the log archive it delivers to', () => {
+    expect(estate.organizationTrail.dependencies.map((s) => s.stackName)).toContain('GovernanceLogArchive');
+  });
+});
+
+describe('ARC-1: the trail archive admits exactly the organization trail', () => {
+  const config = exampleConfig();
+  const { estate } = synthEstate(config);
+  const archive = Template.fromStack(estate.logArchive);
+  const trailArn = organizationTrailArn(config);
+
+  test('the bucket policy has the three statements AWS documents for organization trails', () => {
+    const bucketId = Object.entries(archive.findResources('AWS::S3::Bucket')).find(([, r]) => r.Properties.BucketName === trailArchiveBucketName(config))![0];
+    const [policy] = Object.values(archive.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: bucketId } } })) as any[];
+    const statements = flatten(policy.Properties.PolicyDocument.Statement).filter((s: any) => s.Sid?.startsWith('AWSCloudTrail'));
+    const bucketArn = `\${${bucketId}.Arn}`;
+    expect(statements).toEqual([
+      { Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: bucketArn, Condition: { StringEquals: { 'aws:SourceArn': trailArn } } },
+      {
+        Sid: 'AWSCloudTrailWrite20150319',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `${bucketArn}/AWSLogs/318274650913/*`,
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+      },
+      {
+        Sid: 'AWSCloudTrailOrganizationWrite20150319',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `${bucketArn}/AWSLogs/${config.organization.id}/*`,
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+      },
+    ]);
+    expect(trailArn).toBe('arn:aws:cloudtrail:eu-central-1:318274650913:trail/genai-governance-organization-trail');
+  });
+
+  test('the archive key lets CloudTrail encrypt only for the organization trail', () => {
+    const [key] = Object.values(archive.findResources('AWS::KMS::Key')) as any[];
+    const encrypt = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'OrganizationTrailEncrypt');
+    expect(encrypt).toMatchObject({
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'kms:GenerateDataKey*',
+      Condition: {
+        StringEquals: { 'aws:SourceArn': trailArn },
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'arn:aws:cloudtrail:*:318274650913:trail/*' },
+      },
+    });
+  });
+
+  test('the trail archive has Object Lock in compliance mode and is retained', () => {
+    const bucket = Object.values(archive.findResources('AWS::S3::Bucket')).find((r) => r.Properties.BucketName === trailArchiveBucketName(config))!;
+    expect(bucket).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { ObjectLockEnabled: true, ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: config.retention.objectLockDays } } } },
+    });
+  });
+});
