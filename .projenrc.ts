@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     // The Lambda Node.js runtime provides the AWS SDK v3: handlers import it, the bundle leaves it out, tests use this copy.
     '@aws-sdk/client-bedrock',
     '@types/aws-lambda',
+    // Runs the Athena named queries in tests against sample records (test/dashboards/athena-queries.test.ts).
+    '@duckdb/node-api@1.5.6-r.1',
   ],
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

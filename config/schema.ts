@@ -148,6 +148,16 @@ export const GovernanceConfigSchema = z.strictObject({
     bedrockDataEvents: z.array(z.enum(BEDROCK_DATA_EVENT_TYPES)).default([...BEDROCK_DATA_EVENT_TYPES])
       .describe('Bedrock data-event resource types the trail records (billed per event); management events, InvokeModel and Converse included, are always recorded'),
   }).prefault({}),
+  audit: z.strictObject({
+    auditorRoleName: roleName.default('genai-governance-auditor')
+      .describe('role in the audit account that queries the archives: metadata columns only (LF-tag classification=internal)'),
+    investigatorRoleName: roleName.default('genai-governance-investigator')
+      .describe('role in the audit account that may also read prompt and response bodies (classification=confidential)'),
+    athenaBytesScannedCutoffGb: z.number().int().min(1).max(10000).default(10).describe('per-query scan limit of the audit workgroup, in GB'),
+    athenaResultsExpirationDays: days(1, 3650).default(30).describe('days Athena query results are kept'),
+    projectionStartDate: z.string().regex(/^\d{4}\/\d{2}\/\d{2}$/, 'a date as yyyy/MM/dd, e.g. "2026/01/01"').default('2026/01/01')
+      .describe('first day the Athena tables project partitions for'),
+  }).prefault({}),
   principals: z.strictObject({
     platformRoleName: roleName.describe('the pipeline role that deploys this app; exempt from tamper protection'),
     breakGlassRoleName: roleName.describe('the emergency role; exempt from tamper protection'),
