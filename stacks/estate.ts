@@ -2,6 +2,7 @@ import { BootstraplessSynthesizer, Stage, cx_api as cxapi, type App } from 'aws-
 import { accountIdOf } from '../config/accounts';
 import type { GovernanceConfig } from '../config/schema';
 import { AuditAlertsStack } from './audit/audit-alerts-stack';
+import { AuditAnalyticsStack } from './audit/audit-analytics-stack';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
@@ -16,6 +17,7 @@ export const STACK_IDS = {
   logArchive: 'GovernanceLogArchive',
   auditAlerts: 'GovernanceAuditAlerts',
   organizationTrail: 'GovernanceOrganizationTrail',
+  auditAnalytics: 'GovernanceAuditAnalytics',
   /** One per governed Region: `GovernanceGuardrail-eu-central-1`. */
   guardrail: (region: string) => `GovernanceGuardrail-${region}`,
   stackSets: 'GovernanceBaselineStackSets',
@@ -34,6 +36,7 @@ export interface Estate {
   readonly logArchive: LogArchiveStack;
   readonly auditAlerts: AuditAlertsStack;
   readonly organizationTrail: OrganizationTrailStack;
+  readonly auditAnalytics: AuditAnalyticsStack;
   /** BR-GR-1 per governed Region; none with `bedrock.guardrail.enforcement: account`. */
   readonly guardrails: readonly OrganizationGuardrailStack[];
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
@@ -84,6 +87,12 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
     env: { account: management, region },
     description: 'Generative-AI governance: organization trail (CT-1, management account)',
   });
+  const auditAnalytics = new AuditAnalyticsStack(app, STACK_IDS.auditAnalytics, {
+    config,
+    env: { account: accountId(config.topology.audit), region },
+    description: 'Generative-AI governance: Glue tables, Lake Formation and Athena over the evidence archives (audit account)',
+  });
+  auditAnalytics.addStackDependency(logArchive, 'Lake Formation registers the archive buckets');
   // Deploy order across accounts: the archive and the alert bus exist before anything delivers to them.
   organizationTrail.addStackDependency(logArchive, 'the trail delivers to the archive bucket with the archive key');
 
@@ -124,5 +133,6 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
     auditAlerts,
     logArchive,
     organizationTrail,
+    auditAnalytics,
   };
 }

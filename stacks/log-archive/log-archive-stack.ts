@@ -8,6 +8,7 @@ import {
 } from './archive-names';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
+import { ARCHIVE_READER_ROLE_NAME } from '../audit/audit-analytics-stack';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 import { AccessLogsBucket } from '../s3/access-logs-bucket';
 
@@ -65,6 +66,43 @@ export class LogArchiveStack extends Stack {
       receivesMemberReplication: false,
     });
     this.admitOrganizationTrail(config);
+    this.admitArchiveReader(config);
+  }
+
+  /**
+   * LF-1's reads: the audit account's Lake Formation reader role (the only role registered for the archives) may list
+   * and read both archives and decrypt through S3; queries reach the archives only through it.
+   */
+  private admitArchiveReader(config: GovernanceConfig): void {
+    const reader = {
+      StringEquals: {
+        'aws:PrincipalOrgID': config.organization.id,
+        'aws:PrincipalArn': `arn:${this.partition}:iam::${accountIdOf(config, config.topology.audit)}:role/${ARCHIVE_READER_ROLE_NAME}`,
+      },
+    };
+    for (const archive of [this.trailArchive, this.invocationLogArchive]) {
+      archive.bucket.addToResourcePolicy(new PolicyStatement({
+        sid: 'LakeFormationArchiveReaderList',
+        principals: [new AnyPrincipal()],
+        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        resources: [archive.bucket.bucketArn],
+        conditions: reader,
+      }));
+      archive.bucket.addToResourcePolicy(new PolicyStatement({
+        sid: 'LakeFormationArchiveReaderRead',
+        principals: [new AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [archive.bucket.arnForObjects('*')],
+        conditions: reader,
+      }));
+    }
+    this.archiveKey.addToResourcePolicy(new PolicyStatement({
+      sid: 'LakeFormationArchiveReaderDecrypt',
+      principals: [new AnyPrincipal()],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { ...reader.StringEquals, 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+    }));
   }
 
   /**

@@ -107,3 +107,9 @@ test('every query is covered by a test above', () => {
   const untested = [...queries.values()].filter((q: NamedQuery) => !source.includes(`run('${q.name}')`)).map((q) => q.name);
   expect(untested).toEqual([]);
 });
+
+test('the README\'s auditor section names every saved query', () => {
+  const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## For auditors'), readme.indexOf('## Gates'));
+  expect([...queries.keys()].filter((name) => !section.includes(`\`${name}\``))).toEqual([]);
+});

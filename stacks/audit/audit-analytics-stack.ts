@@ -1,0 +1,294 @@
+import { Aws, type CfnElement, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { AccountPrincipal, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnDataLakeSettings, CfnPrincipalPermissions, CfnResource as CfnLakeFormationResource, CfnTag, CfnTagAssociation } from 'aws-cdk-lib/aws-lakeformation';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { GovernanceConfig } from '../../config/schema';
+import { namedQueries } from '../../dashboards/athena/named-queries';
+import { archiveTables, AUDIT_DATABASE, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
+import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
+import { acknowledgeFinding } from '../gates/acknowledge';
+import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+import { ARCHIVE_KEY_ALIAS, archiveLocation, invocationLogArchiveBucketName, trailArchiveBucketName } from '../log-archive/archive-names';
+import { enableEventBridgeNotifications } from '../log-archive/event-bridge-notifications';
+import { AccessLogsBucket } from '../s3/access-logs-bucket';
+import { encryptedBucketProps } from '../s3/encrypted-bucket-props';
+
+/** The Athena workgroup auditors query in. */
+export const AUDIT_WORKGROUP = `${GOVERNANCE_NAME_PREFIX}audit`;
+/** The role Lake Formation reads the archives with (registered for both archive buckets); the archive admits it. */
+export const ARCHIVE_READER_ROLE_NAME = `${GOVERNANCE_NAME_PREFIX}lakeformation-archive-reader`;
+/** LF-tags: what a column holds, and which archive a table reads. */
+export const LF_TAGS = {
+  classification: ['internal', 'confidential'],
+  domain: ['audit-trail', 'model-invocations'],
+} as const;
+
+/** Where the workgroup writes results, and the key it encrypts them with. */
+interface QueryOutput {
+  readonly results: Bucket;
+  readonly key: Key;
+}
+
+export interface AuditAnalyticsStackProps extends StackProps {
+  readonly config: GovernanceConfig;
+}
+
+/**
+ * LF-1 and ATH-1, in the audit account and home Region. The Glue database `genai_governance_audit` with the archive
+ * tables (partition projection over the log archive's buckets), governed by Lake Formation: the archives registered
+ * with a reader role, no IAM-only default permissions, the deploying role and the platform role as data lake admins,
+ * LF-tags `classification` (internal, confidential: the prompt and response body columns) and `domain`, and tag-based
+ * grants: the auditor role reads internal columns, the investigator role also confidential ones. The Athena workgroup
+ * `genai-governance-audit` enforces its settings: KMS-encrypted results in a bucket that expires them, a per-query scan
+ * cutoff, engine version 3, CloudWatch metrics. The queries of `dashboards/queries/` are its named queries.
+ */
+export class AuditAnalyticsStack extends Stack {
+  public readonly workGroup: CfnWorkGroup;
+  public readonly tables: CfnTable[] = [];
+
+  constructor(scope: Construct, id: string, props: AuditAnalyticsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { audit } = config;
+
+    const key = new Key(this, 'ResultsKey', {
+      description: 'Generative-AI governance: encrypts the audit workgroup\'s Athena query results',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    denyGrantsExceptForAwsResources(key);
+    const accessLogs = new AccessLogsBucket(this, 'AccessLogs', { encryptionKey: key, expirationDays: config.retention.accessLogExpirationDays });
+    const results = new Bucket(this, 'Results', {
+      ...encryptedBucketProps(key),
+      serverAccessLogsBucket: accessLogs.bucket,
+      serverAccessLogsPrefix: 'athena-results/',
+      lifecycleRules: [{
+        id: 'ExpireQueryResults',
+        expiration: Duration.days(audit.athenaResultsExpirationDays),
+        noncurrentVersionExpiration: Duration.days(1),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    enableEventBridgeNotifications(results);
+    const transient = 'Query results are working files that expire after audit.athenaResultsExpirationDays; the evidence is the Object Lock archive they are computed from';
+    acknowledgeFinding(results,
+      { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: transient },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason: transient },
+      { id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled', reason: transient },
+    );
+
+    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+      name: AUDIT_WORKGROUP,
+      description: 'ATH-1: auditors\' queries over the evidence archives',
+      state: 'ENABLED',
+      recursiveDeleteOption: false,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: audit.athenaBytesScannedCutoffGb * 1024 ** 3,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${results.bucketName}/results/`,
+          expectedBucketOwner: Aws.ACCOUNT_ID,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn },
+        },
+      },
+    });
+
+    const database = new CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: { name: AUDIT_DATABASE, description: 'LF-1: the evidence archives of the generative-AI governance control plane' },
+    });
+    const tables = archiveTables(config);
+    for (const table of tables) this.tables.push(this.glueTable(table, database));
+
+    this.lakeFormation(config, database, tables, { results, key });
+    for (const query of namedQueries(config)) {
+      const named = new CfnNamedQuery(this, `Query-${query.name}`, {
+        name: query.name,
+        description: `${query.title}: ${query.question} (${query.role})`.slice(0, 1024),
+        database: AUDIT_DATABASE,
+        workGroup: this.workGroup.ref,
+        queryString: query.sql,
+      });
+      named.addResourceDependency(database);
+      for (const t of this.tables) named.addResourceDependency(t);
+    }
+  }
+
+  private glueTable(table: ArchiveTable, database: CfnDatabase): CfnTable {
+    const location = table.locationTemplate.slice(0, table.locationTemplate.indexOf('${'));
+    const resource = new CfnTable(this, `Table-${table.name}`, {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName: AUDIT_DATABASE,
+      tableInput: {
+        name: table.name,
+        description: table.description,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: { EXTERNAL: 'TRUE', classification: 'json', ...projectionProperties(table) },
+        partitionKeys: table.partitionKeys.map((k) => ({ name: k.name, type: 'string' })),
+        storageDescriptor: {
+          location,
+          columns: table.columns.map((c) => ({ name: c.name, type: c.type })),
+          inputFormat: table.inputFormat,
+          outputFormat: table.outputFormat,
+          serdeInfo: { serializationLibrary: table.serde },
+        },
+      },
+    });
+    resource.addResourceDependency(database);
+    return resource;
+  }
+
+  /** Lake Formation: admins and defaults, the archives' registration, LF-tags on database, tables and body columns, grants. */
+  private lakeFormation(config: GovernanceConfig, database: CfnDatabase, tables: ArchiveTable[], output: QueryOutput): void {
+    const deployRole = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-hnb659fds-cfn-exec-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+    const platformRole = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${config.principals.platformRoleName}`;
+    const settings = new CfnDataLakeSettings(this, 'DataLakeSettings', {
+      // PutDataLakeSettings replaces the admin list: the deploying role must stay in it (aws-facts §7).
+      admins: [{ dataLakePrincipalIdentifier: deployRole }, { dataLakePrincipalIdentifier: platformRole }],
+      createDatabaseDefaultPermissions: [],
+      createTableDefaultPermissions: [],
+    });
+    database.addResourceDependency(settings);
+
+    const archive = archiveLocation(config);
+    const reader = new Role(this, 'ArchiveReader', {
+      roleName: ARCHIVE_READER_ROLE_NAME,
+      description: 'LF-1: Lake Formation reads the evidence archives with this role on behalf of permitted queries',
+      assumedBy: new ServicePrincipal('lakeformation.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+    });
+    const archiveBuckets = [trailArchiveBucketName(config), invocationLogArchiveBucketName(config)].map((b) => `arn:${Aws.PARTITION}:s3:::${b}`);
+    const readerPolicy = new ManagedPolicy(this, 'ArchiveReaderPolicy', {
+      managedPolicyName: ARCHIVE_READER_ROLE_NAME,
+      roles: [reader],
+      statements: [
+        new PolicyStatement({ sid: 'ListArchives', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: archiveBuckets }),
+        new PolicyStatement({ sid: 'ReadArchives', actions: ['s3:GetObject'], resources: archiveBuckets.map((b) => `${b}/*`) }),
+        new PolicyStatement({
+          sid: 'DecryptArchivesThroughS3',
+          actions: ['kms:Decrypt'],
+          resources: [`arn:${Aws.PARTITION}:kms:${archive.region}:${archive.account}:key/*`],
+          conditions: {
+            'StringEquals': { 'kms:ViaService': `s3.${archive.region}.amazonaws.com` },
+            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [ARCHIVE_KEY_ALIAS] },
+          },
+        }),
+      ],
+    });
+    acknowledgeFinding(readerPolicy,
+      ...archiveBuckets.map((b) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${b.replace(Aws.PARTITION, '<AWS::Partition>')}/*]`,
+        reason: 'Read-only access to every log object of the one archive bucket, for the queries Lake Formation permits',
+      })),
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${archive.region}:${archive.account}:key/*]`,
+        reason: 'The archive key\'s id is not known here: the statement is held to the key with alias/genai-governance-archive (kms:ResourceAliases) and to S3 (kms:ViaService)',
+      },
+    );
+    const registrations = archiveBuckets.map((arn, i) => {
+      const registration = new CfnLakeFormationResource(this, `Registration${i}`, { resourceArn: arn, useServiceLinkedRole: false, roleArn: reader.roleArn });
+      registration.node.addDependency(readerPolicy, settings);
+      return registration;
+    });
+
+    const tags = Object.entries(LF_TAGS).map(([tagKey, tagValues]) => {
+      const tag = new CfnTag(this, `Tag-${tagKey}`, { tagKey, tagValues: [...tagValues] });
+      tag.addResourceDependency(settings);
+      return tag;
+    });
+    const associate = (id: string, resource: CfnTagAssociation.ResourceProperty, lfTags: Record<string, string>, after: CfnResource[]) => {
+      const association = new CfnTagAssociation(this, id, {
+        resource,
+        lfTags: Object.entries(lfTags).map(([tagKey, value]) => ({ catalogId: Aws.ACCOUNT_ID, tagKey, tagValues: [value] })),
+      });
+      for (const t of [...tags, ...after]) association.addResourceDependency(t);
+      return association;
+    };
+    associate('DatabaseTags', { database: { catalogId: Aws.ACCOUNT_ID, name: AUDIT_DATABASE } }, { classification: 'internal' }, [database]);
+    tables.forEach((table, i) => {
+      const domain = table.name === 'cloudtrail' ? 'audit-trail' : 'model-invocations';
+      associate(`TableTags-${table.name}`, { table: { catalogId: Aws.ACCOUNT_ID, databaseName: AUDIT_DATABASE, name: table.name } },
+        { classification: table.classification, domain }, [this.tables[i]]);
+      const confidential = table.columns.filter((c) => c.classification === 'confidential').map((c) => c.name);
+      if (confidential.length > 0) {
+        associate(`BodyColumnTags-${table.name}`, {
+          tableWithColumns: { catalogId: Aws.ACCOUNT_ID, databaseName: AUDIT_DATABASE, name: table.name, columnNames: confidential },
+        }, { classification: 'confidential' }, [this.tables[i]]);
+      }
+    });
+
+    const readers = [
+      { role: this.queryRole(config.audit.auditorRoleName, 'auditor: metadata columns (classification=internal)', output), classifications: ['internal'] },
+      { role: this.queryRole(config.audit.investigatorRoleName, 'investigator: metadata and prompt/response bodies', output), classifications: ['internal', 'confidential'] },
+    ];
+    for (const { role, classifications } of readers) {
+      for (const [resourceType, permissions] of [['DATABASE', ['DESCRIBE']], ['TABLE', ['SELECT', 'DESCRIBE']]] as const) {
+        const grant = new CfnPrincipalPermissions(this, `Grant-${role.node.id}-${resourceType}`, {
+          principal: { dataLakePrincipalIdentifier: role.roleArn },
+          resource: {
+            lfTagPolicy: {
+              catalogId: Aws.ACCOUNT_ID,
+              resourceType,
+              expression: [{ tagKey: 'classification', tagValues: resourceType === 'DATABASE' ? ['internal'] : classifications }],
+            },
+          },
+          permissions: [...permissions],
+          permissionsWithGrantOption: [],
+        });
+        for (const t of tags) grant.addResourceDependency(t);
+        grant.addResourceDependency(settings);
+      }
+    }
+    for (const registration of registrations) database.addResourceDependency(registration);
+  }
+
+  /** A role of the audit account that may run the workgroup's queries; Lake Formation decides which columns it reads. */
+  private queryRole(roleName: string, what: string, output: QueryOutput): Role {
+    const role = new Role(this, roleName, {
+      roleName,
+      description: `LF-1/ATH-1 ${what}`,
+      assumedBy: new AccountPrincipal(Aws.ACCOUNT_ID),
+    });
+    const workGroupArn = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/${AUDIT_WORKGROUP}`;
+    const catalog = `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
+    const policy = new ManagedPolicy(this, `${roleName}-Policy`, {
+      managedPolicyName: `${roleName}-query`,
+      roles: [role],
+      statements: [
+        new PolicyStatement({
+          sid: 'RunQueriesInTheAuditWorkgroup',
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution',
+            'athena:ListQueryExecutions', 'athena:GetWorkGroup', 'athena:ListNamedQueries', 'athena:GetNamedQuery', 'athena:BatchGetNamedQuery'],
+          resources: [workGroupArn],
+        }),
+        new PolicyStatement({
+          sid: 'ReadTheAuditCatalog',
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
+          resources: [`${catalog}:catalog`, `${catalog}:database/${AUDIT_DATABASE}`, `${catalog}:table/${AUDIT_DATABASE}/*`],
+        }),
+        new PolicyStatement({ sid: 'LakeFormationVendsArchiveAccess', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }),
+        new PolicyStatement({ sid: 'ListQueryResults', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [output.results.bucketArn] }),
+        new PolicyStatement({ sid: 'WriteAndReadQueryResults', actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'], resources: [output.results.arnForObjects('results/*')] }),
+        new PolicyStatement({ sid: 'EncryptQueryResults', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [output.key.keyArn] }),
+      ],
+    });
+    acknowledgeFinding(policy,
+      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'lakeformation:GetDataAccess has no resource type; Lake Formation\'s grants decide which tables and columns the credentials reach' },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${AUDIT_DATABASE}/*]`,
+        reason: 'The tables of the one audit database; Lake Formation\'s tag-based grants decide which columns the role reads',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(output.results.node.defaultChild as CfnElement)}.Arn>/results/*]`,
+        reason: 'Athena names each query\'s result objects itself, under the workgroup\'s results/ prefix of the one results bucket',
+      },
+    );
+    return role;
+  }
+}

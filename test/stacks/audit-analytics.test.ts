@@ -1,0 +1,109 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { namedQueries } from '../../dashboards/athena/named-queries';
+import { archiveTables, AUDIT_DATABASE, projectionProperties } from '../../dashboards/athena/tables';
+import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../stacks/audit/audit-analytics-stack';
+import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../stacks/log-archive/archive-names';
+import { synthEstate } from '../support/estate';
+import { exampleConfig } from '../support/example-config';
+
+type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
+
+describe('LF-1 and ATH-1: the audit account\'s catalog, Lake Formation and Athena workgroup', () => {
+  const config = exampleConfig();
+  const { estate } = synthEstate(config);
+  const template = Template.fromStack(estate.auditAnalytics);
+  const resources = template.toJSON().Resources as Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  test('lives in the audit account and deploys after the log archive', () => {
+    expect(estate.auditAnalytics.account).toBe('527038146692');
+    expect(estate.auditAnalytics.dependencies.map((s) => s.stackName)).toContain('GovernanceLogArchive');
+  });
+
+  test('the Glue tables carry the projection and columns of their definitions', () => {
+    const tables = ofType('AWS::Glue::Table').map(([, r]) => r.Properties.TableInput);
+    for (const definition of archiveTables(config)) {
+      const input = tables.find((t) => t.Name === definition.name);
+      expect(input.Parameters).toMatchObject(projectionProperties(definition));
+      expect(input.StorageDescriptor.Columns).toEqual(definition.columns.map((c) => ({ Name: c.name, Type: c.type })));
+      expect(input.PartitionKeys.map((k: any) => k.Name)).toEqual(definition.partitionKeys.map((k) => k.name));
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(definition.serde);
+    }
+    expect(tables.find((t) => t.Name === 'cloudtrail').StorageDescriptor.Location).toBe(`s3://${trailArchiveBucketName(config)}/AWSLogs/${config.organization.id}/`);
+    expect(tables.find((t) => t.Name === 'invocation_logs').StorageDescriptor.Location)
+      .toBe(`s3://${invocationLogArchiveBucketName(config)}/model-invocations/AWSLogs/`);
+  });
+
+  test('Lake Formation keeps the deploying role an admin and gives IAM-only principals nothing by default', () => {
+    const [[, settings]] = ofType('AWS::LakeFormation::DataLakeSettings');
+    expect(JSON.stringify(settings.Properties.Admins)).toContain('cdk-hnb659fds-cfn-exec-role-');
+    expect(JSON.stringify(settings.Properties.Admins)).toContain(`:role/${config.principals.platformRoleName}`);
+    expect(settings.Properties).toMatchObject({ CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] });
+  });
+
+  test('both archives are registered with the reader role', () => {
+    const registered = ofType('AWS::LakeFormation::Resource').map(([, r]) => JSON.stringify(r.Properties.ResourceArn));
+    expect(registered.some((a) => a.includes(trailArchiveBucketName(config)))).toBe(true);
+    expect(registered.some((a) => a.includes(invocationLogArchiveBucketName(config)))).toBe(true);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: ARCHIVE_READER_ROLE_NAME });
+  });
+
+  test('LF-tags classification and domain on the database, every table and the body columns', () => {
+    const tags = Object.fromEntries(ofType('AWS::LakeFormation::Tag').map(([, r]) => [r.Properties.TagKey, r.Properties.TagValues]));
+    expect(tags).toEqual({ classification: ['internal', 'confidential'], domain: ['audit-trail', 'model-invocations'] });
+    const associations = ofType('AWS::LakeFormation::TagAssociation').map(([, r]) => r.Properties);
+    expect(associations.find((a) => a.Resource.Database)).toMatchObject({ Resource: { Database: { Name: AUDIT_DATABASE } }, LFTags: [{ TagKey: 'classification', TagValues: ['internal'] }] });
+    for (const table of archiveTables(config)) expect(associations.some((a) => a.Resource.Table?.Name === table.name)).toBe(true);
+    const bodies = associations.find((a) => a.Resource.TableWithColumns);
+    expect(bodies).toMatchObject({
+      Resource: { TableWithColumns: { Name: 'invocation_log_bodies', ColumnNames: ['input', 'output'] } },
+      LFTags: [{ TagKey: 'classification', TagValues: ['confidential'] }],
+    });
+  });
+
+  test('the auditor reads internal columns, the investigator internal and confidential ones', () => {
+    const grants = ofType('AWS::LakeFormation::PrincipalPermissions').map(([, r]) => r.Properties);
+    const roleId = (name: string) => ofType('AWS::IAM::Role').find(([, r]) => r.Properties.RoleName === name)![0];
+    const tableGrant = (role: string) => grants.find((g) => g.Principal.DataLakePrincipalIdentifier['Fn::GetAtt'][0] === roleId(role)
+      && g.Resource.LFTagPolicy.ResourceType === 'TABLE');
+    expect(tableGrant(config.audit.auditorRoleName)).toMatchObject({
+      Permissions: ['SELECT', 'DESCRIBE'],
+      PermissionsWithGrantOption: [],
+      Resource: { LFTagPolicy: { Expression: [{ TagKey: 'classification', TagValues: ['internal'] }] } },
+    });
+    expect(tableGrant(config.audit.investigatorRoleName).Resource.LFTagPolicy.Expression).toEqual([{ TagKey: 'classification', TagValues: ['internal', 'confidential'] }]);
+  });
+
+  test('the workgroup enforces KMS-encrypted results, a scan cutoff and engine version 3', () => {
+    const [[, workGroup]] = ofType('AWS::Athena::WorkGroup');
+    expect(workGroup.Properties).toMatchObject({
+      Name: AUDIT_WORKGROUP,
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: config.audit.athenaBytesScannedCutoffGb * 1024 ** 3,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_KMS' } },
+      },
+    });
+    const results = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties.LifecycleConfiguration?.Rules?.[0]?.Id === 'ExpireQueryResults')!;
+    expect(results[1].Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(config.audit.athenaResultsExpirationDays);
+  });
+
+  test('every query of dashboards/queries is a named query of the workgroup, on the audit database', () => {
+    const named = ofType('AWS::Athena::NamedQuery').map(([, r]) => r.Properties);
+    expect(named.map((q) => q.Name).sort()).toEqual(namedQueries(config).map((q) => q.name).sort());
+    for (const q of named) expect(q).toMatchObject({ Database: AUDIT_DATABASE, WorkGroup: { Ref: expect.stringMatching(/^WorkGroup/) } });
+  });
+
+  test('the archives admit the reader role only, and the key only through S3', () => {
+    const archive = Template.fromStack(estate.logArchive);
+    const statements = Object.values(archive.findResources('AWS::S3::BucketPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const reads = statements.filter((s: any) => s.Sid === 'LakeFormationArchiveReaderRead');
+    expect(reads).toHaveLength(2);
+    for (const s of reads) expect(JSON.stringify(s.Condition)).toContain(`:iam::527038146692:role/${ARCHIVE_READER_ROLE_NAME}`);
+    const [key] = Object.values(archive.findResources('AWS::KMS::Key')) as any[];
+    const decrypt = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'LakeFormationArchiveReaderDecrypt');
+    expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('s3.eu-central-1.amazonaws.com');
+  });
+});
