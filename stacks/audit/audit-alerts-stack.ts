@@ -3,6 +3,7 @@ import { type CfnEventBus, EventBus, Match, Rule } from 'aws-cdk-lib/aws-events'
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnSession } from 'aws-cdk-lib/aws-macie';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { GovernanceConfig } from '../../config/schema';
@@ -37,7 +38,7 @@ export interface AuditAlertsStackProps extends StackProps {
  * account × governed Region forwards its governance alarms' state changes to (only the organization's
  * `genai-governance-alert-forwarding-*` roles may put events), an archive of what arrives, and a rule that publishes
  * every change into ALARM to the KMS-encrypted topic `genai-governance-baseline-alerts` for the security team to
- * subscribe to.
+ * subscribe to. Also MAC-1's audit-account part: the Macie session, and Macie findings to the same topic.
  */
 export class AuditAlertsStack extends Stack {
   public readonly bus: EventBus;
@@ -83,6 +84,16 @@ export class AuditAlertsStack extends Stack {
       ruleName: `${GOVERNANCE_NAME_PREFIX}baseline-alarms`,
       description: 'BL-MON-1: member governance alarms that went into ALARM',
       eventPattern: governanceAlarmPattern(['ALARM']),
+      targets: [new SnsTopic(this.topic)],
+    });
+
+    // MAC-1 in the audit account: Macie on (the management stack makes this account its delegated administrator), and
+    // its findings, the members' included, published to the same topic.
+    new CfnSession(this, 'MacieSession', { status: 'ENABLED', findingPublishingFrequency: 'FIFTEEN_MINUTES' });
+    new Rule(this, 'MacieFindings', {
+      ruleName: `${GOVERNANCE_NAME_PREFIX}macie-findings`,
+      description: 'MAC-1: Macie findings of the organization (sensitive data in the evidence archives among them)',
+      eventPattern: { source: ['aws.macie'], detailType: ['Macie Finding'] },
       targets: [new SnsTopic(this.topic)],
     });
   }

@@ -1,6 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
+import { MacieDelegatedAdministrator } from './macie-delegated-administrator';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { compileOrganizationPolicies, type CompiledOrganizationPolicies } from '../../policies/compiler/compile';
 import { organizationControls } from '../../policies/organization-controls';
@@ -14,7 +16,7 @@ export interface ManagementStackProps extends StackProps {
  * The management account's stack: the Organizations authorization policies (deployable only from the management
  * account or an Organizations delegated administrator). Every control of `policies/organization-controls.ts` is
  * compiled into as few SCPs and RCPs as fit the limits and each target's slot budget; synth fails with the budget table
- * when they cannot.
+ * when they cannot. MAC-1's registration of the audit account as Macie delegated administrator lives here too.
  */
 export class ManagementStack extends Stack {
   /** The compiled policies and slot budgets, for the summary and tests. */
@@ -33,5 +35,9 @@ export class ManagementStack extends Stack {
         targetIds: policy.targets.map((t) => t.id),
       });
     }
+    new MacieDelegatedAdministrator(this, 'MacieDelegatedAdministrator', {
+      adminAccountId: accountIdOf(props.config, props.config.topology.audit),
+      logRetentionDays: props.config.retention.logGroupRetentionDays,
+    });
   }
 }
