@@ -16,7 +16,8 @@ test('every action and condition key of every template exists in AWS\'s IAM data
   const problems: string[] = [];
   let documents = 0;
   for (const stack of stacks) {
-    const template = Stage.of(stack)!.synth().getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
+    type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
+    const template = Stage.of(stack)!.synth().getStackArtifact(stack.artifactId).template as { Resources: Resources };
     for (const [id, resource] of Object.entries(template.Resources)) {
       for (const property of POLICY_PROPERTIES) {
         const doc = resource.Properties?.[property];
