@@ -1,13 +1,12 @@
 import * as path from 'node:path';
-import { Aws, CustomResource, Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Aws, CustomResource, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { type CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { MacieDelegatedAdministratorProperties } from './handlers/macie-delegated-administrator';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
+import { customResourceFunction } from '../../stacksets/rollout/custom-resource-function';
 import { acknowledgeFinding } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 
@@ -72,31 +71,16 @@ export class MacieDelegatedAdministrator extends Construct {
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'Macie\'s organization-admin actions and the Organizations calls they make have no resource type; the service-linked role is held to macie.amazonaws.com' },
       { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logsId}.Arn>:log-stream:*]`, reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
     );
-    const fn = new LambdaFunction(this, 'Handler', {
+    const fn = customResourceFunction(this, 'Handler', {
       functionName: name,
       description: 'MAC-1: registers the Macie delegated administrator (CloudFormation custom resource)',
-      runtime: Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: Code.fromInline(inlineHandlerCode(HANDLER_ENTRY)),
+      entry: HANDLER_ENTRY,
       role,
-      timeout: Duration.minutes(2),
-      memorySize: 256,
+      rolePolicy: policy,
       logGroup: logs,
-      loggingFormat: LoggingFormat.JSON,
+      outsideVpcReason: 'Calls only the Macie and Organizations APIs and the CloudFormation response URL; the management account runs no VPC for it',
+      concurrencyReason: 'Runs once per stack operation; reserved concurrency would take capacity from the management account for nothing',
     });
-    (fn.node.defaultChild as CfnFunction).addOverride('DependsOn', [Stack.of(this).getLogicalId(policy.node.defaultChild as CfnElement)]);
-    const once = 'Runs only when CloudFormation creates, updates or deletes the stack; failures go back to CloudFormation in the response, nothing to replay';
-    const outsideVpc = 'Calls only the Macie and Organizations APIs and the CloudFormation response URL; the management account runs no VPC for it';
-    const concurrency = 'Runs once per stack operation; reserved concurrency would take capacity from the management account for nothing';
-    acknowledgeFinding(fn,
-      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outsideVpc },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', reason: outsideVpc },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', reason: outsideVpc },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason: once },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ', reason: once },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', reason: concurrency },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency', reason: concurrency },
-    );
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::MacieDelegatedAdministrator',

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Aws, type CfnElement, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { type CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -17,7 +17,7 @@ import {
 import { enableEventBridgeNotifications } from '../../stacks/log-archive/event-bridge-notifications';
 import { AccessLogsBucket } from '../../stacks/s3/access-logs-bucket';
 import { encryptedBucketProps } from '../../stacks/s3/encrypted-bucket-props';
-import { inlineHandlerCode } from '../rollout/inline-handler';
+import { customResourceFunction } from '../rollout/custom-resource-function';
 
 /** Log group every member account's invocation logs go to, in each governed Region (dashboards and queries name it). */
 export const INVOCATION_LOG_GROUP_NAME = '/genai-governance/bedrock/model-invocations';
@@ -317,36 +317,21 @@ export class InvocationLogging extends Construct {
       }),
     });
     policy.applyRemovalPolicy(roleRemoval);
-    const fn = new LambdaFunction(this, 'Handler', {
-      functionName: INVOCATION_LOGGING_FUNCTION_NAME,
-      description: 'BL-LOG-1: puts the Bedrock model-invocation logging configuration (CloudFormation custom resource)',
-      runtime: Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: Code.fromInline(inlineHandlerCode(HANDLER_ENTRY)),
-      role,
-      timeout: Duration.minutes(2),
-      memorySize: 256,
-      logGroup: functionLogs,
-      loggingFormat: LoggingFormat.JSON,
-    });
-    // The role is referenced (GetAtt); its permissions come from the managed policy, which must exist first. Written as
-    // the whole DependsOn because aws-cdk-lib adds the role too, which cfn-lint reports as redundant (W3005).
-    (fn.node.defaultChild as CfnFunction).addOverride('DependsOn', [logicalIdOf(policy)]);
     const handlerLogsId = logicalIdOf(functionLogs);
     acknowledgeFinding(policy,
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'Put/DeleteModelInvocationLoggingConfiguration are account-level actions with no resource type (aws-facts 2)' },
       { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${handlerLogsId}.Arn>:log-stream:*]`, reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
     );
-    const runsOnlyForCloudFormation = 'Runs only when CloudFormation creates, updates or deletes the stack; failures go back to CloudFormation in the response, nothing to replay';
-    acknowledgeFinding(fn,
-      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'Calls only the Bedrock control plane and the CloudFormation response URL (S3); the egress-free baseline VPC has no route to the response URL' },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', reason: 'Calls only the Bedrock control plane and the CloudFormation response URL (S3); the egress-free baseline VPC has no route to the response URL' },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', reason: 'Calls only the Bedrock control plane and the CloudFormation response URL (S3); the egress-free baseline VPC has no route to the response URL' },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason: runsOnlyForCloudFormation },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', reason: 'Reserved concurrency fails in new accounts whose concurrency quota is 10 (unreserved may not drop below 10); the function runs once per stack operation' },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency', reason: 'Reserved concurrency fails in new accounts whose concurrency quota is 10 (unreserved may not drop below 10); the function runs once per stack operation' },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ', reason: runsOnlyForCloudFormation },
-    );
+    const fn = customResourceFunction(this, 'Handler', {
+      functionName: INVOCATION_LOGGING_FUNCTION_NAME,
+      description: 'BL-LOG-1: puts the Bedrock model-invocation logging configuration (CloudFormation custom resource)',
+      entry: HANDLER_ENTRY,
+      role,
+      rolePolicy: policy,
+      logGroup: functionLogs,
+      outsideVpcReason: 'Calls only the Bedrock control plane and the CloudFormation response URL (S3); the egress-free baseline VPC has no route to the response URL',
+      concurrencyReason: 'Reserved concurrency fails in new accounts whose concurrency quota is 10 (unreserved may not drop below 10); the function runs once per stack operation',
+    });
     return fn;
   }
 }
