@@ -1,43 +1,19 @@
 import * as path from 'node:path';
 import { ListOrganizationAdminAccountsCommand, Macie2Client } from '@aws-sdk/client-macie2';
 import { NOT_CREATED_ID } from '../../stacks/management/handlers/macie-delegated-administrator';
-import { customResourceEvent, loadInlineHandler, ResponseUrlServer } from '../support/custom-resource-harness';
+import { handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
-import { startMoto, type MotoServer } from '../support/moto-server';
 
 // MAC-1's delegated-administrator handler, as bundled into the template, against moto_server's Macie API.
 
-const handler = loadInlineHandler(path.join(__dirname, '..', '..', 'stacks', 'management', 'handlers', 'macie-delegated-administrator.ts'));
+const bed = handlerTestBed(path.join(__dirname, '..', '..', 'stacks', 'management', 'handlers', 'macie-delegated-administrator.ts'), 'AWS_ENDPOINT_URL_MACIE2', 'eu-central-1');
+const { responseUrl, run, useEndpoint } = bed;
 const AUDIT = '527038146692';
-let moto: MotoServer;
-const responseUrl = new ResponseUrlServer();
-const savedEnv = { ...process.env };
-
-const useEndpoint = (endpoint: string) =>
-  Object.assign(process.env, { AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL_MACIE2: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
 
 async function admins(): Promise<unknown[]> {
-  const client = new Macie2Client({ endpoint: moto.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const client = new Macie2Client({ endpoint: bed.moto().endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   return (await client.send(new ListOrganizationAdminAccountsCommand({}))).adminAccounts ?? [];
 }
-
-async function run(...args: Parameters<typeof customResourceEvent>) {
-  const before = responseUrl.responses.length;
-  await handler(customResourceEvent(...args));
-  return responseUrl.responses[before];
-}
-
-beforeAll(async () => {
-  [moto] = await Promise.all([startMoto(), responseUrl.start()]);
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([moto?.stop(), responseUrl.stop()]);
-});
-beforeEach(async () => {
-  useEndpoint(moto.endpoint);
-  await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
-});
 
 test('Create registers the audit account; a repeated Create and an Update with the same account change nothing', async () => {
   expect(await run('Create', responseUrl.url, { AdminAccountId: AUDIT })).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `macie-delegated-administrator-${AUDIT}` });
@@ -70,7 +46,7 @@ test('an invalid account id fails without a call', async () => {
 });
 
 test('an API error from Macie is reported by name; throttling is retried', async () => {
-  const denial = new FaultProxy(moto.endpoint, { status: 403, errorType: 'AccessDeniedException', message: 'not the management account' }, 1);
+  const denial = new FaultProxy(bed.moto().endpoint, { status: 403, errorType: 'AccessDeniedException', message: 'not the management account' }, 1);
   await denial.start();
   try {
     useEndpoint(denial.endpoint);
@@ -79,7 +55,7 @@ test('an API error from Macie is reported by name; throttling is retried', async
   } finally {
     await denial.stop();
   }
-  const throttled = new FaultProxy(moto.endpoint, THROTTLING, 2);
+  const throttled = new FaultProxy(bed.moto().endpoint, THROTTLING, 2);
   await throttled.start();
   try {
     useEndpoint(throttled.endpoint);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, type LoggingConfig } from '@aws-sdk/client-bedrock';
 import { NOT_CREATED_ID, PHYSICAL_ID, RETRY } from '../../stacksets/baseline/handlers/invocation-logging';
-import { customResourceEvent, loadInlineHandler, ResponseUrlServer } from '../support/custom-resource-harness';
+import { handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 import { startMoto, type MotoServer } from '../support/moto-server';
 
@@ -9,8 +9,6 @@ import { startMoto, type MotoServer } from '../support/moto-server';
 // response URL. Only throttling, which moto cannot produce, comes from a proxy that answers 429 on the wire.
 
 const ENTRY = path.join(__dirname, '..', '..', 'stacksets', 'baseline', 'handlers', 'invocation-logging.ts');
-const handler = loadInlineHandler(ENTRY);
-const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
 
 const PROPERTIES = {
   BucketName: 'genai-governance-invocation-logs-741852096357-eu-west-1',
@@ -40,40 +38,14 @@ const EXPECTED: LoggingConfig = {
   audioDataDeliveryEnabled: true,
 };
 
-let moto: MotoServer;
-const responseUrl = new ResponseUrlServer();
-const savedEnv = { ...process.env };
+const bed = handlerTestBed(ENTRY, 'AWS_ENDPOINT_URL_BEDROCK', 'eu-west-1');
+const { responseUrl, run, useEndpoint } = bed;
 
-function useEndpoint(endpoint: string, credentials = TEST_CREDENTIALS): void {
-  Object.assign(process.env, { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_BEDROCK: endpoint, ...credentials });
-}
-
-async function currentConfig(endpoint = moto.endpoint): Promise<LoggingConfig | undefined> {
+async function currentConfig(endpoint = bed.moto().endpoint): Promise<LoggingConfig | undefined> {
   const client = new BedrockClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const out = await client.send(new GetModelInvocationLoggingConfigurationCommand({}));
   return out.loggingConfig && Object.keys(out.loggingConfig).length > 0 ? out.loggingConfig : undefined;
 }
-
-async function run(...args: Parameters<typeof customResourceEvent>) {
-  const before = responseUrl.responses.length;
-  await handler(customResourceEvent(...args), { logStreamName: '2026/11/23/[$LATEST]abc' });
-  expect(responseUrl.responses).toHaveLength(before + 1);
-  return responseUrl.responses[before];
-}
-
-beforeAll(async () => {
-  [moto] = await Promise.all([startMoto(), responseUrl.start()]);
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([moto?.stop(), responseUrl.stop()]);
-});
-
-beforeEach(async () => {
-  useEndpoint(moto.endpoint);
-  await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
-});
 
 test('Create puts the configuration and answers SUCCESS with the singleton physical id', async () => {
   const response = await run('Create', responseUrl.url, PROPERTIES);
@@ -165,7 +137,7 @@ describe('a failing API call (moto enforcing IAM: the caller may not put the con
 test('an AccessDeniedException in Bedrock\'s JSON shape (from a proxy) is reported by name and message', async () => {
   const denial = 'User: arn:aws:sts::741852096357:assumed-role/genai-governance-invocation-logging-eu-west-1/x is not authorized to perform: '
     + 'bedrock:PutModelInvocationLoggingConfiguration with an explicit deny in a service control policy';
-  const proxy = new FaultProxy(moto.endpoint, { status: 403, errorType: 'AccessDeniedException', message: denial }, 1);
+  const proxy = new FaultProxy(bed.moto().endpoint, { status: 403, errorType: 'AccessDeniedException', message: denial }, 1);
   await proxy.start();
   try {
     useEndpoint(proxy.endpoint);
@@ -181,7 +153,7 @@ test('an AccessDeniedException in Bedrock\'s JSON shape (from a proxy) is report
 
 describe('throttling (a proxy answers 429 ThrottlingException before moto)', () => {
   test('retries with exponential backoff and succeeds', async () => {
-    const proxy = new FaultProxy(moto.endpoint, THROTTLING, 3);
+    const proxy = new FaultProxy(bed.moto().endpoint, THROTTLING, 3);
     await proxy.start();
     try {
       useEndpoint(proxy.endpoint);
@@ -198,7 +170,7 @@ describe('throttling (a proxy answers 429 ThrottlingException before moto)', () 
   });
 
   test(`gives up after ${RETRY.attempts} attempts with the throttling error as the reason`, async () => {
-    const proxy = new FaultProxy(moto.endpoint, THROTTLING, Number.MAX_SAFE_INTEGER);
+    const proxy = new FaultProxy(bed.moto().endpoint, THROTTLING, Number.MAX_SAFE_INTEGER);
     await proxy.start();
     try {
       useEndpoint(proxy.endpoint);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { startMoto, type MotoServer } from './moto-server';
 import { inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
 
 /** What a handler PUT to the response URL: CloudFormation's custom-resource response object. */
@@ -81,5 +82,56 @@ export function customResourceEvent(
     RequestType: 'Update',
     PhysicalResourceId,
     OldResourceProperties: { ServiceToken: common.ServiceToken, ...(options.oldProperties ?? {}) },
+  };
+}
+
+/** Credentials moto accepts (it does not check them unless IAM is enforced). */
+export const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+
+/** A handler under test with its moto server and response URL, set up and torn down by the test file's hooks. */
+export interface HandlerTestBed {
+  readonly responseUrl: ResponseUrlServer;
+  /** The moto server of the test file (started in `beforeAll`, reset before each test). */
+  readonly moto: () => MotoServer;
+  /** Points the handler's SDK client at `endpoint` (moto, a second moto, a fault proxy) with the given credentials. */
+  readonly useEndpoint: (endpoint: string, credentials?: { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string }) => void;
+  /** Sends one event to the handler and returns the one answer it PUT to the response URL. */
+  readonly run: (...args: Parameters<typeof customResourceEvent>) => Promise<CustomResourceResponse>;
+}
+
+/**
+ * Registers `beforeAll`/`afterAll`/`beforeEach` hooks for a handler test file: the bundled handler, moto_server on a
+ * free port (reset before each test), a response-URL server, and the SDK's endpoint variable (`AWS_ENDPOINT_URL_<SERVICE>`)
+ * pointing at moto. The process environment is restored afterwards.
+ */
+export function handlerTestBed(entry: string, endpointVariable: string, region: string): HandlerTestBed {
+  const handler = loadInlineHandler(entry);
+  const responseUrl = new ResponseUrlServer();
+  const savedEnv = { ...process.env };
+  let moto: MotoServer | undefined;
+  const useEndpoint = (endpoint: string, credentials = TEST_CREDENTIALS) => {
+    Object.assign(process.env, { AWS_REGION: region, [endpointVariable]: endpoint, ...credentials });
+  };
+  beforeAll(async () => {
+    [moto] = await Promise.all([startMoto(), responseUrl.start()]);
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await Promise.all([moto?.stop(), responseUrl.stop()]);
+  });
+  beforeEach(async () => {
+    useEndpoint(moto!.endpoint);
+    await fetch(`${moto!.endpoint}/moto-api/reset`, { method: 'POST' });
+  });
+  return {
+    responseUrl,
+    moto: () => moto!,
+    useEndpoint,
+    run: async (...args) => {
+      const before = responseUrl.responses.length;
+      await handler(customResourceEvent(...args), { logStreamName: '2026/11/23/[$LATEST]abc' });
+      if (responseUrl.responses.length !== before + 1) throw new Error(`the handler answered ${responseUrl.responses.length - before} times, not once`);
+      return responseUrl.responses[before];
+    },
   };
 }
