@@ -1,4 +1,4 @@
-import { Aws, type CfnElement, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { AccountPrincipal, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import type { GovernanceConfig } from '../../config/schema';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { acknowledgeFinding } from '../gates/acknowledge';
+import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 import { ARCHIVE_KEY_ALIAS, archiveLocation, invocationLogArchiveBucketName, trailArchiveBucketName } from '../log-archive/archive-names';
 import { enableEventBridgeNotifications } from '../log-archive/event-bridge-notifications';
@@ -285,7 +285,7 @@ export class AuditAnalyticsStack extends Stack {
         reason: 'The tables of the one audit database; Lake Formation\'s tag-based grants decide which columns the role reads',
       },
       {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(output.results.node.defaultChild as CfnElement)}.Arn>/results/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(output.results)}.Arn>/results/*]`,
         reason: 'Athena names each query\'s result objects itself, under the workgroup\'s results/ prefix of the one results bucket',
       },
     );

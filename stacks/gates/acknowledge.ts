@@ -1,4 +1,4 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -55,4 +55,12 @@ export function acknowledgeFinding(resource: IConstruct, ...acknowledgements: Fi
     target.node.addMetadata(ACKNOWLEDGEMENT_METADATA_TYPE, { id, reason });
     if (target.node.tryGetContext(RECORD_ONLY_CONTEXT_KEY) !== true) Validations.of(target).acknowledge({ id, reason });
   }
+}
+
+/**
+ * The template logical id of an L2 construct's CloudFormation resource, as cdk-nag names it in a finding id
+ * (`AwsSolutions-IAM5[Resource::<LogGroupF5B46931.Arn>:log-stream:*]`).
+ */
+export function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aws, CustomResource, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Aws, CustomResource, RemovalPolicy } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { MacieDelegatedAdministratorProperties } from './handlers/macie-delegated-administrator';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
 import { customResourceFunction } from '../../stacksets/rollout/custom-resource-function';
-import { acknowledgeFinding } from '../gates/acknowledge';
+import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 
 const HANDLER_ENTRY = path.join(__dirname, 'handlers', 'macie-delegated-administrator.ts');
@@ -41,7 +41,7 @@ export class MacieDelegatedAdministrator extends Construct {
       description: 'MAC-1: registers the audit account as Macie delegated administrator',
       assumedBy: new ServicePrincipal('lambda.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
     });
-    const logsId = Stack.of(this).getLogicalId(logs.node.defaultChild as CfnElement);
+    const logsId = logicalIdOf(logs);
     const policy = new ManagedPolicy(this, 'Policy', {
       managedPolicyName: name,
       roles: [role],

@@ -6,7 +6,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
-import { acknowledgeFinding } from '../gates/acknowledge';
+import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../log-archive/archive-names';
 
@@ -69,7 +69,7 @@ export class OrganizationTrailStack extends Stack {
       })],
     });
     acknowledgeFinding(policy, {
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>:log-stream:*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(this.logGroup)}.Arn>:log-stream:*]`,
       reason: 'CloudTrail names one log stream per account and Region itself; the wildcard is the streams of the one trail log group',
     });
 

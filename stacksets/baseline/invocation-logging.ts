@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aws, type CfnElement, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { InvocationLoggingProperties } from './handlers/invocation-logging';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
+import { acknowledgeFinding, logicalIdOf } from '../../stacks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../stacks/kms/deny-grants-except-aws-resources';
 import {
   archiveKeyAliasArn, archiveLocation, ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX,
@@ -26,11 +26,6 @@ export const INVOCATION_LOG_KEY_PREFIX = 'model-invocations';
 export const LARGE_DATA_KEY_PREFIX = 'model-invocations-large-data';
 /** Name of the handler function (fixed, so ORG-TAMPER-BASELINE can name it). */
 export const INVOCATION_LOGGING_FUNCTION_NAME = `${GOVERNANCE_NAME_PREFIX}invocation-logging`;
-
-/** The template logical id of an L2 construct's resource, as cdk-nag names it in findings. */
-function logicalIdOf(construct: Construct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
 
 const HANDLER_ENTRY = path.join(__dirname, 'handlers', 'invocation-logging.ts');
 

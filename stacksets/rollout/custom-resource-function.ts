@@ -1,10 +1,10 @@
-import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IManagedPolicy, IRole } from 'aws-cdk-lib/aws-iam';
 import { type CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { inlineHandlerCode } from './inline-handler';
-import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
+import { acknowledgeFinding, logicalIdOf } from '../../stacks/gates/acknowledge';
 
 export interface CustomResourceFunctionProps {
   readonly functionName: string;
@@ -43,8 +43,7 @@ export function customResourceFunction(scope: Construct, id: string, props: Cust
     logGroup: props.logGroup,
     loggingFormat: LoggingFormat.JSON,
   });
-  const policyId = Stack.of(scope).getLogicalId(props.rolePolicy.node.defaultChild as CfnElement);
-  (fn.node.defaultChild as CfnFunction).addOverride('DependsOn', [policyId]);
+  (fn.node.defaultChild as CfnFunction).addOverride('DependsOn', [logicalIdOf(props.rolePolicy)]);
   acknowledgeFinding(fn,
     { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: props.outsideVpcReason },
     { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', reason: props.outsideVpcReason },

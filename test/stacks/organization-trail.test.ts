@@ -4,18 +4,7 @@ import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from
 import { TRAIL_LOG_GROUP_NAME } from '../../stacks/management/organization-trail-stack';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
-
-/** A template value with `Fn::Join` flattened and references written `${LogicalId}` / `${LogicalId.Attr}`. */
-function flatten(value: any): any {
-  if (Array.isArray(value)) return value.map(flatten);
-  if (value && typeof value === 'object') {
-    if (value['Fn::Join']) return (value['Fn::Join'][1] as unknown[]).map(flatten).join(value['Fn::Join'][0]);
-    if (value['Fn::GetAtt']) return `\${${value['Fn::GetAtt'].join('.')}}`;
-    if (value.Ref) return `\${${value.Ref}}`;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, flatten(v)]));
-  }
-  return value;
-}
+import { flatten } from '../support/template-values';
 
 describe('CT-1: the organization trail (management account)', () => {
   const config = exampleConfig();

@@ -3,14 +3,7 @@ import { ALERT_BUS_NAME } from '../../stacks/audit/audit-alerts-stack';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';
-
-/** An `Fn::Join` as one string, references written `${LogicalId}`. */
-function flatten(value: any): string {
-  if (typeof value === 'string') return value;
-  if (value['Fn::Join']) return (value['Fn::Join'][1] as unknown[]).map(flatten).join(value['Fn::Join'][0]);
-  if (value.Ref) return `\${${value.Ref}}`;
-  return JSON.stringify(value);
-}
+import { flatten } from '../support/template-values';
 
 describe('BL-MON-1: governance alarms reach the audit account', () => {
   const config = exampleConfig();

@@ -10,6 +10,7 @@ import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../stacksets/rollou
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';
+import { flatten } from '../support/template-values';
 
 type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string }>;
 
@@ -20,16 +21,6 @@ function regionalMember(config: GovernanceConfig) {
   const idOf = (type: string, match: (p: any) => boolean = () => true) =>
     Object.entries(resources).find(([, r]) => r.Type === type && match(r.Properties ?? {}))![0];
   return { estate, template, resources, idOf };
-}
-
-/** The pieces of an `Fn::Join` as one string, with references written `${LogicalId}` / `${LogicalId.Attr}`. */
-function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, any>;
-  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(flatten).join(v['Fn::Join'][0]);
-  if (v.Ref) return `\${${v.Ref}}`;
-  if (v['Fn::GetAtt']) return `\${${v['Fn::GetAtt'].join('.')}}`;
-  return JSON.stringify(value);
 }
 
 describe('BL-LOG-1: model-invocation logging in every member account × governed Region', () => {
