@@ -48,6 +48,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     // The Lambda Node.js runtime provides the AWS SDK v3: handlers import it, the bundle leaves it out, tests use this copy.
     '@aws-sdk/client-bedrock',
     '@aws-sdk/client-macie2',
+    '@aws-sdk/client-organizations',
     '@types/aws-lambda',
     // Runs the Athena named queries in tests against sample records (test/dashboards/athena-queries.test.ts). 1.5.4-r.1:
     // the newest release whose platform bindings are all on the registry (1.5.6-r.1 lacks most, and npm ci rejects the lock).

@@ -157,6 +157,14 @@ export const GovernanceConfigSchema = z.strictObject({
     athenaResultsExpirationDays: days(1, 3650).default(30).describe('days Athena query results are kept'),
     projectionStartDate: z.string().regex(/^\d{4}\/\d{2}\/\d{2}$/, 'a date as yyyy/MM/dd, e.g. "2026/01/01"').default('2026/01/01')
       .describe('first day the Athena tables project partitions for'),
+    macie: z.strictObject({
+      automatedDiscovery: z.boolean().default(true)
+        .describe('automated sensitive-data discovery for every member account, existing and new (Security Hub Macie.2); billed per object sampled'),
+      classificationJobSchedule: z.enum(['daily', 'weekly', 'monthly']).default('daily')
+        .describe('how often the classification job scans the objects added to the invocation-log archive since its last run (weekly: Mondays, monthly: the 1st)'),
+      classificationJobSamplingPercentage: z.number().int().min(1).max(100).default(100)
+        .describe('percentage of the new archive objects each run of the classification job analyses'),
+    }).prefault({}),
   }).prefault({}),
   principals: z.strictObject({
     platformRoleName: roleName.describe('the pipeline role that deploys this app; exempt from tamper protection'),

@@ -3,6 +3,7 @@ import { accountIdOf } from '../config/accounts';
 import type { GovernanceConfig } from '../config/schema';
 import { AuditAlertsStack } from './audit/audit-alerts-stack';
 import { AuditAnalyticsStack } from './audit/audit-analytics-stack';
+import { MacieOrganizationStack } from './audit/macie-organization-stack';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
@@ -20,6 +21,8 @@ export const STACK_IDS = {
   auditAnalytics: 'GovernanceAuditAnalytics',
   /** One per governed Region: `GovernanceGuardrail-eu-central-1`. */
   guardrail: (region: string) => `GovernanceGuardrail-${region}`,
+  /** MAC-1 in the audit account, one per governed Region: `GovernanceMacie-eu-central-1`. */
+  macie: (region: string) => `GovernanceMacie-${region}`,
   stackSets: 'GovernanceBaselineStackSets',
   /** The Stage holding the member templates (synthesized to `cdk.out/assembly-GovernanceBaseline/`, never deployed directly). */
   baselineStage: 'GovernanceBaseline',
@@ -39,6 +42,8 @@ export interface Estate {
   readonly auditAnalytics: AuditAnalyticsStack;
   /** BR-GR-1 per governed Region; none with `bedrock.guardrail.enforcement: account`. */
   readonly guardrails: readonly OrganizationGuardrailStack[];
+  /** MAC-1's organization configuration per governed Region (the first is the home Region's, with the classification job). */
+  readonly macie: readonly MacieOrganizationStack[];
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
   readonly baseline: { readonly stage: Stage; readonly global: BaselineGlobalStack; readonly regional: BaselineRegionalStack };
   readonly stackSets: StackSetAdministrationStack;
@@ -115,14 +120,30 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   baselineStackSets.addStackDependency(logArchive, 'members replicate invocation logs into the archive');
   baselineStackSets.addStackDependency(auditAlerts, 'members forward alarm state changes to the audit bus');
 
+  const managementStack = new ManagementStack(app, STACK_IDS.management, {
+    config,
+    env: { account: management, region },
+    description: 'Generative-AI governance: Organizations policies and the Macie administrator (management account)',
+  });
+  const macieRegions = [region, ...config.organization.governedRegions.filter((r) => r !== region)];
+  const macie = macieRegions.map((r) => {
+    const stack = new MacieOrganizationStack(app, STACK_IDS.macie(r), {
+      config,
+      region: r,
+      env: { account: accountId(config.topology.audit), region: r },
+      description: `Generative-AI governance: Macie for the organization in ${r} (MAC-1, audit account)`,
+    });
+    stack.addStackDependency(managementStack, 'the management stack makes the audit account Macie\'s delegated administrator');
+    stack.addStackDependency(auditAlerts, 'Macie findings go to the audit alert bus');
+    if (r === region) stack.addStackDependency(logArchive, 'the classification job analyses the invocation-log archive');
+    return stack;
+  });
+
   return {
     baseline: { stage, global, regional },
     stackSets: baselineStackSets,
-    management: new ManagementStack(app, STACK_IDS.management, {
-      config,
-      env: { account: management, region },
-      description: 'Generative-AI governance: Organizations policies (management account)',
-    }),
+    management: managementStack,
+    macie,
     // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
     guardrails: config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(r), {
       config,

@@ -3,7 +3,6 @@ import { type CfnEventBus, EventBus, Match, Rule } from 'aws-cdk-lib/aws-events'
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { CfnSession } from 'aws-cdk-lib/aws-macie';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { GovernanceConfig } from '../../config/schema';
@@ -29,6 +28,9 @@ export function governanceAlarmPattern(states?: readonly string[]) {
   };
 }
 
+/** The event pattern of a Macie finding, as Macie puts it on the default bus of its Region. */
+export const MACIE_FINDING_PATTERN = { source: ['aws.macie'], detailType: ['Macie Finding'] };
+
 export interface AuditAlertsStackProps extends StackProps {
   readonly config: GovernanceConfig;
 }
@@ -38,7 +40,7 @@ export interface AuditAlertsStackProps extends StackProps {
  * account × governed Region forwards its governance alarms' state changes to (only the organization's
  * `genai-governance-alert-forwarding-*` roles may put events), an archive of what arrives, and a rule that publishes
  * every change into ALARM to the KMS-encrypted topic `genai-governance-baseline-alerts` for the security team to
- * subscribe to. Also MAC-1's audit-account part: the Macie session, and Macie findings to the same topic.
+ * subscribe to. MAC-1's Macie findings, forwarded to the bus from every governed Region, go to the same topic.
  */
 export class AuditAlertsStack extends Stack {
   public readonly bus: EventBus;
@@ -66,8 +68,8 @@ export class AuditAlertsStack extends Stack {
     };
     this.bus.archive('Archive', {
       archiveName: `${GOVERNANCE_NAME_PREFIX}alerts`,
-      description: 'Every governance alarm state change the members forwarded',
-      eventPattern: { source: ['aws.cloudwatch'] },
+      description: 'Every governance alarm state change the members forwarded, and every Macie finding',
+      eventPattern: { source: ['aws.cloudwatch', 'aws.macie'] },
       retention: Duration.days(config.retention.logGroupRetentionDays),
     });
 
@@ -87,13 +89,13 @@ export class AuditAlertsStack extends Stack {
       targets: [new SnsTopic(this.topic)],
     });
 
-    // MAC-1 in the audit account: Macie on (the management stack makes this account its delegated administrator), and
-    // its findings, the members' included, published to the same topic.
-    new CfnSession(this, 'MacieSession', { status: 'ENABLED', findingPublishingFrequency: 'FIFTEEN_MINUTES' });
+    // MAC-1: the Macie findings every governed Region forwards here (GovernanceMacie-<region>), the members' included,
+    // published to the same topic.
     new Rule(this, 'MacieFindings', {
+      eventBus: this.bus,
       ruleName: `${GOVERNANCE_NAME_PREFIX}macie-findings`,
       description: 'MAC-1: Macie findings of the organization (sensitive data in the evidence archives among them)',
-      eventPattern: { source: ['aws.macie'], detailType: ['Macie Finding'] },
+      eventPattern: MACIE_FINDING_PATTERN,
       targets: [new SnsTopic(this.topic)],
     });
   }

@@ -67,6 +67,28 @@ export class LogArchiveStack extends Stack {
     });
     this.admitOrganizationTrail(config);
     this.admitArchiveReader(config);
+    this.admitMacie();
+  }
+
+  /**
+   * MAC-1: Macie reads the archives (the classification job, automated discovery) with this account's Macie
+   * service-linked role, which may decrypt with the archive key only through S3 in this Region. Named by
+   * `aws:PrincipalArn`, not as the principal: the role exists only once the audit account has made this account a
+   * Macie member, and KMS rejects a key policy naming a role that does not exist yet.
+   */
+  private admitMacie(): void {
+    this.archiveKey.addToResourcePolicy(new PolicyStatement({
+      sid: 'MacieDecryptThroughS3',
+      principals: [new AnyPrincipal()],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: {
+          'aws:PrincipalArn': `arn:${this.partition}:iam::${this.account}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
+          'kms:ViaService': `s3.${this.region}.amazonaws.com`,
+        },
+      },
+    }));
   }
 
   /**

@@ -62,8 +62,8 @@ let requestCounter = 0;
 export function customResourceEvent(
   requestType: 'Create' | 'Update' | 'Delete',
   responseUrl: string,
-  properties: Record<string, string>,
-  options: { physicalResourceId?: string; oldProperties?: Record<string, string> } = {},
+  properties: Record<string, string | string[]>,
+  options: { physicalResourceId?: string; oldProperties?: Record<string, string | string[]> } = {},
 ): CloudFormationCustomResourceEvent {
   const common = {
     ServiceToken: 'arn:aws:lambda:eu-west-1:741852096357:function:genai-governance-invocation-logging',
@@ -101,19 +101,23 @@ export interface HandlerTestBed {
 
 /**
  * Registers `beforeAll`/`afterAll`/`beforeEach` hooks for a handler test file: the bundled handler, moto_server on a
- * free port (reset before each test), a response-URL server, and the SDK's endpoint variable (`AWS_ENDPOINT_URL_<SERVICE>`)
- * pointing at moto. The process environment is restored afterwards.
+ * free port (reset before each test), a response-URL server, and the SDK's endpoint variables (`AWS_ENDPOINT_URL_<SERVICE>`,
+ * one per service the handler calls) pointing at moto. `motoEnv` reaches the moto process (`MOTO_ACCOUNT_ID`: the
+ * account moto answers as). The process environment is restored afterwards.
  */
-export function handlerTestBed(entry: string, endpointVariable: string, region: string): HandlerTestBed {
+export function handlerTestBed(
+  entry: string, endpointVariables: string | readonly string[], region: string, motoEnv: Record<string, string> = {},
+): HandlerTestBed {
   const handler = loadInlineHandler(entry);
   const responseUrl = new ResponseUrlServer();
   const savedEnv = { ...process.env };
   let moto: MotoServer | undefined;
   const useEndpoint = (endpoint: string, credentials = TEST_CREDENTIALS) => {
-    Object.assign(process.env, { AWS_REGION: region, [endpointVariable]: endpoint, ...credentials });
+    const endpoints = Object.fromEntries([endpointVariables].flat().map((variable) => [variable, endpoint]));
+    Object.assign(process.env, { AWS_REGION: region, ...endpoints, ...credentials });
   };
   beforeAll(async () => {
-    [moto] = await Promise.all([startMoto(), responseUrl.start()]);
+    [moto] = await Promise.all([startMoto(motoEnv), responseUrl.start()]);
   });
   afterAll(async () => {
     process.env = savedEnv;

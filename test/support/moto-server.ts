@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
-/** moto_server from the project's Python venv (test/support/python-venv.sh installs it; `npx projen test` runs that first). */
-const MOTO_SERVER = path.join(__dirname, '..', '..', '.venv', 'bin', 'moto_server');
+/** The project's venv Python (test/support/python-venv.sh installs moto there; `npx projen test` runs that first). */
+const PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+/** moto_server plus the Macie operations moto lacks (`moto/macie2_extension.py`). */
+const MOTO_SERVER = path.join(__dirname, 'moto', 'server.py');
 
 /** A moto server on a loopback port, started for one test file. */
 export interface MotoServer {
@@ -40,16 +42,16 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => 
 }
 
 /**
- * Starts `moto_server` on a free loopback port. `env` reaches the server process, e.g.
+ * Starts moto's server (with `moto/macie2_extension.py` installed) on a free loopback port. `env` reaches the server process, e.g.
  * `INITIAL_NO_AUTH_ACTION_COUNT` to make it enforce IAM after that many requests.
  */
 export async function startMoto(env: Record<string, string> = {}): Promise<MotoServer> {
-  if (!existsSync(MOTO_SERVER)) {
-    throw new Error(`${MOTO_SERVER} is missing: run \`bash test/support/python-venv.sh\` (npx projen test does it first)`);
+  if (!existsSync(PYTHON)) {
+    throw new Error(`${PYTHON} is missing: run \`bash test/support/python-venv.sh\` (npx projen test does it first)`);
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
   child.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });

@@ -1,0 +1,13 @@
+"""moto_server with the operations this project's tests need and moto lacks (see macie2_extension.py).
+
+Same arguments as moto_server; test/support/moto-server.ts starts it with the project's venv Python.
+"""
+
+import sys
+
+from macie2_extension import install
+from moto.server import main
+
+if __name__ == "__main__":
+    install()
+    sys.exit(main())
