@@ -53,6 +53,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     // Runs the Athena named queries in tests against sample records (test/dashboards/athena-queries.test.ts). 1.5.4-r.1:
     // the newest release whose platform bindings are all on the registry (1.5.6-r.1 lacks most, and npm ci rejects the lock).
     '@duckdb/node-api@1.5.4-r.1',
+    // Renders the dashboard previews (SVG → PNG) without a browser: npx projen dashboards:preview.
+    '@resvg/resvg-js',
   ],
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -76,6 +78,8 @@ for (const folder of SOURCE_FOLDERS) project.eslint?.addLintPattern(folder);
 project.eslint?.allowDevDeps('stacksets/**/handlers/**');
 project.eslint?.allowDevDeps('stacks/**/handlers/**');
 project.eslint?.allowDevDeps('stacksets/rollout/inline-handler.ts');
+// The preview renderer is a development command (npx projen dashboards:preview), not part of the app.
+project.eslint?.allowDevDeps('dashboards/preview/**');
 
 // Every file (app entry, handlers, tests) is type-checked: ts-node and ts-jest only transpile.
 project.compileTask.exec('tsc --noEmit -p tsconfig.json');
@@ -91,6 +95,11 @@ project.addTask('config:schema', {
 project.addTask('conformance', {
   description: 'cfn-lint and checkov over every template in cdk.out (StackSet member templates included)',
   exec: 'bash test/conformance/run.sh',
+});
+
+project.addTask('dashboards:preview', {
+  description: 'Render every dashboard of the example config to docs/dashboards/*.png (grid, titles, widget types, metrics)',
+  exec: 'ts-node --transpile-only -P tsconfig.json dashboards/preview/render-previews.ts',
 });
 
 project.addTask('bench:synth-scale', {

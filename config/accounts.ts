@@ -9,3 +9,14 @@ export function accountIdOf(config: GovernanceConfig, name: string): string {
   if (!account) throw new Error(`no account named "${name}" in the config`);
   return account.id;
 }
+
+/**
+ * The accounts the member baseline reaches: those in an OU of `baseline.targetOrganizationalUnits` (default: the
+ * workload OUs) or beneath one. Accounts that join later are governed by the StackSets all the same; this list is
+ * only as complete as the config.
+ */
+export function baselineAccounts(config: GovernanceConfig): GovernanceConfig['accounts'] {
+  const targets = config.baseline.targetOrganizationalUnits ?? config.organization.workloadOrganizationalUnits;
+  return config.accounts.filter((a) => a.organizationalUnit !== undefined
+    && targets.some((t) => a.organizationalUnit === t || a.organizationalUnit!.startsWith(`${t}/`)));
+}

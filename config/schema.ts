@@ -148,6 +148,15 @@ export const GovernanceConfigSchema = z.strictObject({
     bedrockDataEvents: z.array(z.enum(BEDROCK_DATA_EVENT_TYPES)).default([...BEDROCK_DATA_EVENT_TYPES])
       .describe('Bedrock data-event resource types the trail records (billed per event); management events, InvokeModel and Converse included, are always recorded'),
   }).prefault({}),
+  observability: z.strictObject({
+    modelPrices: z.array(z.strictObject({
+      modelId: z.string().min(1).describe('an approved model id'),
+      inputPerMillionTokens: z.number().min(0).describe('price of one million input tokens, in USD'),
+      outputPerMillionTokens: z.number().min(0).describe('price of one million output tokens, in USD'),
+    })).default([]).describe('on-demand token prices for the usage dashboard\'s estimated cost; models left out are not costed'),
+    anomalyBandStandardDeviations: z.number().min(1).max(10).default(2)
+      .describe('width of the anomaly band of the organization-level anomaly alarms, in standard deviations'),
+  }).prefault({}),
   audit: z.strictObject({
     auditorRoleName: roleName.default('genai-governance-auditor')
       .describe('role in the audit account that queries the archives: metadata columns only (LF-tag classification=internal)'),

@@ -19,7 +19,18 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
     ...checkModels(config),
 
     ...checkBaseline(config),
+    ...checkObservability(config),
   ];
+}
+
+function checkObservability(config: GovernanceConfig): Issue[] {
+  const approved = config.bedrock.approvedModels.map((m) => m.modelId);
+  const prices = config.observability.modelPrices;
+  const issues = duplicates(prices, (p) => p.modelId, (i) => ['observability', 'modelPrices', i, 'modelId'], 'model id');
+  prices.forEach((p, i) => {
+    if (!approved.includes(p.modelId)) issues.push(unknownReference(['observability', 'modelPrices', i, 'modelId'], p.modelId, approved, 'approved models in bedrock.approvedModels'));
+  });
+  return issues;
 }
 
 function checkBaseline(config: GovernanceConfig): Issue[] {

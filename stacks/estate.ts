@@ -8,6 +8,8 @@ import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
 import { OrganizationTrailStack } from './management/organization-trail-stack';
+import { sinkArnParameterOverrides } from './observability/oam-names';
+import { ObservabilityStack } from './observability/observability-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
 import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-stack';
@@ -21,6 +23,8 @@ export const STACK_IDS = {
   auditAnalytics: 'GovernanceAuditAnalytics',
   /** One per governed Region: `GovernanceGuardrail-eu-central-1`. */
   guardrail: (region: string) => `GovernanceGuardrail-${region}`,
+  /** DASH-1 in the audit account, one per governed Region: `GovernanceObservability-eu-central-1`. */
+  observability: (region: string) => `GovernanceObservability-${region}`,
   /** MAC-1 in the audit account, one per governed Region: `GovernanceMacie-eu-central-1`. */
   macie: (region: string) => `GovernanceMacie-${region}`,
   stackSets: 'GovernanceBaselineStackSets',
@@ -42,6 +46,8 @@ export interface Estate {
   readonly auditAnalytics: AuditAnalyticsStack;
   /** BR-GR-1 per governed Region; none with `bedrock.guardrail.enforcement: account`. */
   readonly guardrails: readonly OrganizationGuardrailStack[];
+  /** DASH-1 per governed Region (the home Region's first). */
+  readonly observability: readonly ObservabilityStack[];
   /** MAC-1's organization configuration per governed Region (the first is the home Region's, with the classification job). */
   readonly macie: readonly MacieOrganizationStack[];
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
@@ -101,6 +107,15 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   // Deploy order across accounts: the archive and the alert bus exist before anything delivers to them.
   organizationTrail.addStackDependency(logArchive, 'the trail delivers to the archive bucket with the archive key');
 
+  const homeFirst = [region, ...config.organization.governedRegions.filter((r) => r !== region)];
+  const observability = homeFirst.map((r) => new ObservabilityStack(app, STACK_IDS.observability(r), {
+    config,
+    region: r,
+    env: { account: accountId(config.topology.audit), region: r },
+    description: `Generative-AI governance: cross-account observability, dashboards and organization alarms in ${r} (DASH-1, audit account)`,
+  }));
+  organizationTrail.addStackDependency(observability[0], 'the trail\'s account links to the audit account\'s sink');
+
   const baselineStackSets = new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
     config,
     env: { account: accountId(config.baseline.delegatedAdministrator ?? config.topology.management), region },
@@ -115,18 +130,19 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
       description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1)',
       templateFile: memberTemplates.getStackArtifact(regional.artifactId).templateFullPath,
       regions: config.organization.governedRegions,
+      parameterOverridesByRegion: sinkArnParameterOverrides(config, accountId(config.topology.audit)),
     }],
   });
   baselineStackSets.addStackDependency(logArchive, 'members replicate invocation logs into the archive');
   baselineStackSets.addStackDependency(auditAlerts, 'members forward alarm state changes to the audit bus');
+  for (const o of observability) baselineStackSets.addStackDependency(o, 'members link to the audit account\'s sinks');
 
   const managementStack = new ManagementStack(app, STACK_IDS.management, {
     config,
     env: { account: management, region },
     description: 'Generative-AI governance: Organizations policies and the Macie administrator (management account)',
   });
-  const macieRegions = [region, ...config.organization.governedRegions.filter((r) => r !== region)];
-  const macie = macieRegions.map((r) => {
+  const macie = homeFirst.map((r) => {
     const stack = new MacieOrganizationStack(app, STACK_IDS.macie(r), {
       config,
       region: r,
@@ -144,6 +160,7 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
     stackSets: baselineStackSets,
     management: managementStack,
     macie,
+    observability,
     // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
     guardrails: config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(r), {
       config,

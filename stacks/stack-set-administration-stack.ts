@@ -10,6 +10,8 @@ export interface BaselineRollout {
   /** Path of the synthesized member template. */
   readonly templateFile: string;
   readonly regions: readonly string[];
+  /** Template parameter values by Region (the OAM sink's shared parameter, which differs per Region). */
+  readonly parameterOverridesByRegion?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface StackSetAdministrationStackProps extends StackProps {

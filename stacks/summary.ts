@@ -56,13 +56,16 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
         for (const t of (p.TargetIds ?? []) as string[]) attached.set(`${type} ${t}`, (attached.get(`${type} ${t}`) ?? 0) + 1);
       }
       if (r.Type === 'AWS::CloudFormation::StackSet') {
-        const groups = (p.StackInstancesGroup ?? []) as { DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[] }[];
+        const groups = (p.StackInstancesGroup ?? []) as {
+          DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[]; ParameterOverrides?: { ParameterKey: string }[];
+        }[];
         const bytes = Number(r.Metadata?.[TEMPLATE_BYTES_METADATA] ?? Buffer.byteLength(String(p.TemplateBody ?? ''), 'utf8'));
         const delivery = p.TemplateBody !== undefined ? `TemplateBody, ${bytes} / ${TEMPLATE_BODY_MAX_BYTES}` : `TemplateURL, ${bytes} / ${TEMPLATE_URL_MAX_BYTES}`;
         for (const g of groups) {
           const ous = (g.DeploymentTargets?.OrganizationalUnitIds ?? []).map((id) => `${names.get(id) ?? id} (${id})`).join(', ');
+          const overrides = (g.ParameterOverrides ?? []).map((o) => o.ParameterKey);
           stackSets.push(`  ${String(p.StackSetName ?? logicalId)}: auto-deployed to OUs ${ous} × Regions ${(g.Regions ?? []).join(', ')}; `
-            + `${p.CallAs}; template by ${delivery} bytes`);
+            + `${p.CallAs}; template by ${delivery} bytes${overrides.length > 0 ? `; Region's own ${overrides.join(', ')}` : ''}`);
         }
       }
     }

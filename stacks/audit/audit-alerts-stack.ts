@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+import { AlertEventMetrics } from '../observability/alert-event-metrics';
 
 /** The audit account's event bus that member accounts forward their governance alarm state changes to. */
 export const ALERT_BUS_NAME = `${GOVERNANCE_NAME_PREFIX}alerts`;
@@ -98,5 +99,7 @@ export class AuditAlertsStack extends Stack {
       eventPattern: MACIE_FINDING_PATTERN,
       targets: [new SnsTopic(this.topic)],
     });
+    // DASH-1: counts of what arrives here, as metrics for the governance-health dashboard and alarms.
+    new AlertEventMetrics(this, 'AlertEventMetrics', { bus: this.bus, retentionDays: config.retention.logGroupRetentionDays });
   }
 }

@@ -13,6 +13,8 @@ import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
 import { denyGrantsExceptForAwsResources } from '../../stacks/kms/deny-grants-except-aws-resources';
+import { LINK_LOG_GROUP_FILTER, LINK_METRIC_FILTER, sinkArnParameterArn } from '../../stacks/observability/oam-names';
+import { ObservabilityLink } from '../../stacks/observability/observability-link';
 
 export interface BaselineRegionalStackProps extends StackProps {
   readonly config: GovernanceConfig;
@@ -37,7 +39,8 @@ function modelIdsOf(config: GovernanceConfig, modelId: string, access: string): 
  * guardrail and its enforced configuration (`AccountGuardrail`). BL-MON-1: anomaly-detection
  * alarms on `Invocations`, `InputTokenCount` and `OutputTokenCount` per approved model, alarms on invocation-log
  * delivery failures, the KMS-encrypted alert topic they notify (for the account's own subscribers), and the forwarding
- * of every alarm state change to the audit account's event bus (`AlertForwarding`).
+ * of every alarm state change to the audit account's event bus (`AlertForwarding`). DASH-1: the OAM link to the
+ * audit account's sink of the Region (`ObservabilityLink`; the StackSet passes each Region's sink parameter).
  */
 export class BaselineRegionalStack extends Stack {
   public readonly alertTopic: Topic;
@@ -47,6 +50,7 @@ export class BaselineRegionalStack extends Stack {
   public readonly accountGuardrail?: AccountGuardrail;
   public readonly alarms: CfnAlarm[] = [];
   public readonly alertForwarding: AlertForwarding;
+  public readonly observabilityLink: ObservabilityLink;
 
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
     super(scope, id, props);
@@ -116,6 +120,12 @@ export class BaselineRegionalStack extends Stack {
       }));
     }
     this.alertForwarding = new AlertForwarding(this, 'AlertForwarding', { config });
+    // DASH-1: the account's Bedrock metrics and governance log groups, visible in the audit account of this Region.
+    this.observabilityLink = new ObservabilityLink(this, 'ObservabilityLink', {
+      sinkArnParameterArn: sinkArnParameterArn(audit, config.organization.homeRegion),
+      metricFilter: LINK_METRIC_FILTER,
+      logGroupFilter: LINK_LOG_GROUP_FILTER,
+    });
     Tags.of(this).add(GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE);
   }
 }

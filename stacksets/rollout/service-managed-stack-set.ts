@@ -25,6 +25,11 @@ export interface ServiceManagedStackSetProps {
   readonly organizationalUnitIds: readonly string[];
   /** Regions of the stack instances. */
   readonly regions: readonly string[];
+  /**
+   * Template parameter values that differ by Region (`{ 'eu-west-1': { Name: 'value' } }`): each such Region gets a
+   * stack-instances group of its own with these overrides; the other Regions share one group with the defaults.
+   */
+  readonly parameterOverridesByRegion?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** `DELEGATED_ADMIN` when the StackSet lives in a registered StackSets delegated administrator account. */
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
   /** Keep an account's stacks when it leaves a target OU. */
@@ -74,12 +79,24 @@ export class ServiceManagedStackSet extends Construct {
         maxConcurrentPercentage: props.operationPreferences.maxConcurrentPercentage,
         failureTolerancePercentage: props.operationPreferences.failureTolerancePercentage,
       },
-      stackInstancesGroup: [{
-        deploymentTargets: { organizationalUnitIds: [...props.organizationalUnitIds] },
-        regions: [...props.regions],
-      }],
+      stackInstancesGroup: stackInstancesGroups(props),
       ...template,
     });
     this.resource.addMetadata(TEMPLATE_BYTES_METADATA, this.templateBytes);
   }
+}
+
+/** One group for the Regions without overrides, then one per Region with overrides (in `regions` order). */
+function stackInstancesGroups(props: ServiceManagedStackSetProps): CfnStackSet.StackInstancesProperty[] {
+  const deploymentTargets = { organizationalUnitIds: [...props.organizationalUnitIds] };
+  const overrides = props.parameterOverridesByRegion ?? {};
+  const plain = props.regions.filter((r) => !(r in overrides));
+  return [
+    ...(plain.length > 0 ? [{ deploymentTargets, regions: plain }] : []),
+    ...props.regions.filter((r) => r in overrides).map((r) => ({
+      deploymentTargets,
+      regions: [r],
+      parameterOverrides: Object.entries(overrides[r]).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })),
+    })),
+  ];
 }

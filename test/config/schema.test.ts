@@ -33,6 +33,7 @@ describe('config schema', () => {
         c.organization.homeRegion = 'eu-south-2';
         c.organization.governedRegions = ['eu-south-2'];
         c.bedrock.approvedModels = [{ modelId: 'anthropic.claude-3-7-sonnet-20250219-v1:0', access: 'inference-profile', reason: 'legacy prompts' }];
+        (c.observability as { modelPrices: unknown[] }).modelPrices = [];
       });
       expect(issues).toEqual([expect.objectContaining({ found: expect.stringContaining('have none of eu-south-2 as a source Region') })]);
     });
@@ -46,6 +47,15 @@ describe('config schema', () => {
       ]);
       expect(issuesOf((c) => { c.baseline.delegatedAdministrator = 'management'; })).toEqual([
         expect.objectContaining({ path: ['baseline', 'delegatedAdministrator'], expected: expect.stringContaining('a member account') }),
+      ]);
+    });
+
+    test('a price for a model that is not approved, or two prices for one model', () => {
+      expect(issuesOf((c) => { (c.observability.modelPrices as unknown[]).push({ modelId: 'amazon.nova-pro-v1:0', inputPerMillionTokens: 0.8, outputPerMillionTokens: 3.2 }); })).toEqual([
+        expect.objectContaining({ path: ['observability', 'modelPrices', 4, 'modelId'], expected: expect.stringContaining('approved models in bedrock.approvedModels') }),
+      ]);
+      expect(issuesOf((c) => { (c.observability.modelPrices as unknown[]).push({ ...c.observability.modelPrices[0] }); })).toEqual([
+        expect.objectContaining({ path: ['observability', 'modelPrices', 4, 'modelId'], expected: 'a unique model id' }),
       ]);
     });
 

@@ -1,0 +1,38 @@
+/**
+ * `npx projen dashboards:preview`: synthesizes the example config, takes every dashboard of the home Region's
+ * observability stack from the template, and writes a PNG of each to `docs/dashboards/` (offline: SVG drawn here,
+ * rasterized by resvg with the system fonts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { App } from 'aws-cdk-lib';
+import { dashboardSvg } from './render-svg';
+import { synthesizedDashboards } from './synthesized-dashboards';
+import { loadConfigFile } from '../../config/load';
+import { APP_CONTEXT } from '../../stacks/app-context';
+import { buildEstate } from '../../stacks/estate';
+
+const OUT_DIR = path.join(__dirname, '..', '..', 'docs', 'dashboards');
+
+/** Renders one dashboard to PNG bytes. */
+export function renderPng(name: string, widgets: Parameters<typeof dashboardSvg>[1]): Buffer {
+  const svg = dashboardSvg(name, widgets);
+  return new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: '#f2f3f3' }).render().asPng();
+}
+
+function main(): void {
+  const config = loadConfigFile(path.join(__dirname, '..', '..', 'config', 'governance.yaml'));
+  const app = new App({ context: { ...APP_CONTEXT } });
+  const estate = buildEstate(app, config);
+  const assembly = app.synth();
+  mkdirSync(OUT_DIR, { recursive: true });
+  for (const dashboard of synthesizedDashboards(assembly.getStackArtifact(estate.observability[0].artifactId).template)) {
+    const file = path.join(OUT_DIR, `${dashboard.name}.png`);
+    const png = renderPng(dashboard.name, dashboard.widgets);
+    writeFileSync(file, png);
+    console.log(`${path.relative(process.cwd(), file)}: ${dashboard.widgets.length} widgets, ${png.length} bytes`);
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,94 @@
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnResourcePolicy, FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
+import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
+import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+
+/** Log group of the audit alert bus's events. */
+export const ALERT_EVENTS_LOG_GROUP = '/genai-governance/alerts/events';
+
+/** Bucket-name prefix of the member invocation-log buckets and of the invocation-log archive. */
+const INVOCATION_LOG_BUCKETS = `${GOVERNANCE_NAME_PREFIX}invocation-log`;
+
+export interface AlertEventMetricsProps {
+  /** The audit account's alert bus (member alarm state changes, Macie findings). */
+  readonly bus: IEventBus;
+  readonly retentionDays: number;
+}
+
+/**
+ * DASH-1's metrics from the alert bus: every event on it is written to the KMS-encrypted log group
+ * `/genai-governance/alerts/events`, and two metric filters count, in namespace `GenAiGovernance`,
+ * `MacieInvocationLogFindings` (Macie findings on a `genai-governance-invocation-log*` bucket, by severity) and
+ * `MemberAlarmsInAlarm` (member baseline alarms that went into ALARM, by account).
+ */
+export class AlertEventMetrics extends Construct {
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AlertEventMetricsProps) {
+    super(scope, id);
+    const key = new Key(this, 'Key', {
+      description: 'Generative-AI governance: encrypts the audit alert events log group',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    denyGrantsExceptForAwsResources(key);
+    key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: ALERT_EVENTS_LOG_GROUP,
+      retention: props.retentionDays as RetentionDays,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const rule = new Rule(this, 'Rule', {
+      eventBus: props.bus,
+      ruleName: `${GOVERNANCE_NAME_PREFIX}alert-events-to-logs`,
+      description: 'DASH-1: every alert event (member alarm state changes, Macie findings) to a log group for metric filters',
+      eventPattern: { source: ['aws.cloudwatch', 'aws.macie'] },
+    });
+    // A plain target and an L1 resource policy: aws-events-targets' CloudWatchLogGroup would add a Lambda-backed custom
+    // resource to write the policy.
+    rule.addTarget({ bind: () => ({ arn: this.logGroup.logGroupArn }) });
+    new CfnResourcePolicy(this, 'EventBridgeDelivery', {
+      policyName: `${GOVERNANCE_NAME_PREFIX}alert-events-delivery`,
+      policyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'EventBridgeWritesAlertEvents',
+          Effect: 'Allow',
+          Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${ALERT_EVENTS_LOG_GROUP}:*`,
+        }],
+      }),
+    });
+    new MetricFilter(this, 'MacieInvocationLogFindings', {
+      logGroup: this.logGroup,
+      filterName: `${GOVERNANCE_NAME_PREFIX}macie-invocation-log-findings`,
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.source', '=', 'aws.macie'),
+        FilterPattern.stringValue('$.detail.resourcesAffected.s3Bucket.name', '=', `${INVOCATION_LOG_BUCKETS}*`),
+      ),
+      metricNamespace: GOVERNANCE_METRICS_NAMESPACE,
+      metricName: 'MacieInvocationLogFindings',
+      metricValue: '1',
+      dimensions: { Severity: '$.detail.severity.description' },
+    });
+    new MetricFilter(this, 'MemberAlarmsInAlarm', {
+      logGroup: this.logGroup,
+      filterName: `${GOVERNANCE_NAME_PREFIX}member-alarms-in-alarm`,
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.source', '=', 'aws.cloudwatch'),
+        FilterPattern.stringValue('$.detail.state.value', '=', 'ALARM'),
+      ),
+      metricNamespace: GOVERNANCE_METRICS_NAMESPACE,
+      metricName: 'MemberAlarmsInAlarm',
+      metricValue: '1',
+      dimensions: { AccountId: '$.account' },
+    });
+  }
+}
