@@ -2,15 +2,15 @@ import { Aws, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnTrail } from 'aws-cdk-lib/aws-cloudtrail';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
 import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../log-archive/archive-names';
+import { governanceMetricFilter } from '../observability/governance-metric-filter';
 import { MANAGEMENT_LINK_METRIC_FILTER, sinkArnParameterArn } from '../observability/oam-names';
 import { ObservabilityLink } from '../observability/observability-link';
 
@@ -101,16 +101,11 @@ export class OrganizationTrailStack extends Stack {
 
     // DASH-1: Bedrock calls the organization denied (direct or unapproved invocations blocked by the SCPs, IAM or a
     // guardrail's resource policy), counted from the trail's log group and shared with the audit account's sink.
-    new MetricFilter(this, 'BedrockAccessDenied', {
+    governanceMetricFilter(this, 'BedrockAccessDenied', {
       logGroup: this.logGroup,
-      filterName: `${GOVERNANCE_NAME_PREFIX}bedrock-access-denied`,
-      filterPattern: FilterPattern.all(
-        FilterPattern.stringValue('$.eventSource', '=', 'bedrock.amazonaws.com'),
-        FilterPattern.stringValue('$.errorCode', '=', 'AccessDenied*'),
-      ),
-      metricNamespace: GOVERNANCE_METRICS_NAMESPACE,
       metricName: 'BedrockAccessDenied',
-      metricValue: '1',
+      filterName: 'bedrock-access-denied',
+      matches: [['$.eventSource', 'bedrock.amazonaws.com'], ['$.errorCode', 'AccessDenied*']],
     });
     new ObservabilityLink(this, 'ObservabilityLink', {
       sinkArnParameterArn: sinkArnParameterArn(accountIdOf(config, config.topology.audit), config.organization.homeRegion),

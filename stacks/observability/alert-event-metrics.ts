@@ -2,9 +2,9 @@ import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { CfnResourcePolicy, FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnResourcePolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
+import { governanceMetricFilter } from './governance-metric-filter';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 
@@ -66,28 +66,18 @@ export class AlertEventMetrics extends Construct {
         }],
       }),
     });
-    new MetricFilter(this, 'MacieInvocationLogFindings', {
+    governanceMetricFilter(this, 'MacieInvocationLogFindings', {
       logGroup: this.logGroup,
-      filterName: `${GOVERNANCE_NAME_PREFIX}macie-invocation-log-findings`,
-      filterPattern: FilterPattern.all(
-        FilterPattern.stringValue('$.source', '=', 'aws.macie'),
-        FilterPattern.stringValue('$.detail.resourcesAffected.s3Bucket.name', '=', `${INVOCATION_LOG_BUCKETS}*`),
-      ),
-      metricNamespace: GOVERNANCE_METRICS_NAMESPACE,
       metricName: 'MacieInvocationLogFindings',
-      metricValue: '1',
+      filterName: 'macie-invocation-log-findings',
+      matches: [['$.source', 'aws.macie'], ['$.detail.resourcesAffected.s3Bucket.name', `${INVOCATION_LOG_BUCKETS}*`]],
       dimensions: { Severity: '$.detail.severity.description' },
     });
-    new MetricFilter(this, 'MemberAlarmsInAlarm', {
+    governanceMetricFilter(this, 'MemberAlarmsInAlarm', {
       logGroup: this.logGroup,
-      filterName: `${GOVERNANCE_NAME_PREFIX}member-alarms-in-alarm`,
-      filterPattern: FilterPattern.all(
-        FilterPattern.stringValue('$.source', '=', 'aws.cloudwatch'),
-        FilterPattern.stringValue('$.detail.state.value', '=', 'ALARM'),
-      ),
-      metricNamespace: GOVERNANCE_METRICS_NAMESPACE,
       metricName: 'MemberAlarmsInAlarm',
-      metricValue: '1',
+      filterName: 'member-alarms-in-alarm',
+      matches: [['$.source', 'aws.cloudwatch'], ['$.detail.state.value', 'ALARM']],
       dimensions: { AccountId: '$.account' },
     });
   }
