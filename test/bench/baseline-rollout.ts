@@ -62,7 +62,8 @@ console.log('\nRegional template by approved models (catalog models with an eu. 
 const profiled = MODEL_CATALOG.filter((m) => m.profiles.some((p) => p.geography === 'eu'));
 for (const count of [1, 5, 10, 15, 20].filter((n) => n <= profiled.length)) {
   const approvedModels = profiled.slice(0, count).map((m) => ({ modelId: m.modelId, access: 'inference-profile', reason: 'rollout benchmark model' }));
-  const input = { ...parseYamlInput(), bedrock: { ...parseYamlInput().bedrock, approvedModels } };
+  // Prices may name only approved models: the generated set has none of the example's prices.
+  const input = { ...parseYamlInput(), bedrock: { ...parseYamlInput().bedrock, approvedModels }, observability: { modelPrices: [] } };
   const sized = buildEstate(new App({ context: { ...APP_CONTEXT } }), parseConfig(stringify(input), 'rollout benchmark (generated)'));
   const { templateBytes, delivery } = sized.stackSets.stackSets[1];
   console.log(`  ${String(count).padStart(3)} models: ${String(templateBytes).padStart(7)} bytes by ${delivery}`);

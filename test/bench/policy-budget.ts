@@ -26,6 +26,7 @@ function stressConfig(): GovernanceConfig {
     ...base,
     organization: { ...base.organization, governedRegions: governed },
     bedrock: { ...base.bedrock, geographies: ['eu', 'us', 'apac'], approvedModels },
+    observability: { ...base.observability, modelPrices: base.observability.modelPrices.filter((p) => approvedModels.some((m) => m.modelId === p.modelId)) },
   };
   return parseConfig(stringify(input), 'stress (generated)');
 }
