@@ -1,13 +1,12 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { type CfnEventBus, EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+import { topicKey } from '../kms/topic-key';
 import { AlertEventMetrics } from '../observability/alert-event-metrics';
 
 /** The audit account's event bus that member accounts forward their governance alarm state changes to. */
@@ -74,13 +73,7 @@ export class AuditAlertsStack extends Stack {
       retention: Duration.days(config.retention.logGroupRetentionDays),
     });
 
-    const key = new Key(this, 'TopicKey', {
-      description: 'Generative-AI governance: encrypts the audit account\'s baseline alert topic',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    denyGrantsExceptForAwsResources(key);
-    key.grant(new ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const key = topicKey(this, 'Generative-AI governance: encrypts the audit account\'s baseline alert topic', new ServicePrincipal('events.amazonaws.com'));
     this.topic = new Topic(this, 'Topic', { topicName: `${GOVERNANCE_NAME_PREFIX}baseline-alerts`, masterKey: key, enforceSSL: true });
     new Rule(this, 'ToTopic', {
       eventBus: this.bus,

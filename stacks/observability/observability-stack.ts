@@ -1,7 +1,6 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnSink } from 'aws-cdk-lib/aws-oam';
 import { CfnResourceShare } from 'aws-cdk-lib/aws-ram';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -13,7 +12,7 @@ import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { dashboardsFor } from '../../dashboards/definitions/dashboards';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+import { topicKey } from '../kms/topic-key';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly config: GovernanceConfig;
@@ -72,13 +71,7 @@ export class ObservabilityStack extends Stack {
       allowExternalPrincipals: false,
     });
 
-    const key = new Key(this, 'TopicKey', {
-      description: 'Generative-AI governance: encrypts the audit account\'s alert topics by severity',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    denyGrantsExceptForAwsResources(key);
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const key = topicKey(this, 'Generative-AI governance: encrypts the audit account\'s alert topics by severity', new ServicePrincipal('cloudwatch.amazonaws.com'));
     const topic = (severity: string) => {
       const t = new Topic(this, `Alerts${severity}`, { topicName: `${GOVERNANCE_NAME_PREFIX}alerts-${severity}`, masterKey: key, enforceSSL: true });
       t.grantPublish(new ServicePrincipal('cloudwatch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }));
