@@ -1,4 +1,5 @@
 import type { GovernanceConfig } from '../../config/schema';
+import { metricModelIds } from '../../stacksets/baseline/bedrock-metrics';
 import { AUDIT_DATABASE } from '../athena/tables';
 import { BEDROCK, BEDROCK_GUARDRAILS, GOVERNANCE_METRICS_NAMESPACE } from '../metrics/catalog';
 import { type DashboardDefinition, insights, layOut, type MetricLine, search, type Widget } from '../widgets/layout';
@@ -17,8 +18,6 @@ export interface DashboardContext {
   readonly alarmArns: readonly string[];
   /** The management account (the trail's AccessDenied metric lives there, in the home Region). */
   readonly managementAccountId: string;
-  /** The audit account (the alert-event metrics live there, in the home Region). */
-  readonly auditAccountId: string;
 }
 
 const HOUR = 3600;
@@ -68,16 +67,11 @@ function graph(title: string, region: string, metrics: readonly MetricLine[], op
 const sumBy = (metric: string, groupBy: 'ModelId' | 'AWS.AccountId') =>
   `SELECT SUM(${metric}) FROM SCHEMA("${BEDROCK}", ModelId) GROUP BY ${groupBy} ORDER BY SUM() DESC LIMIT 20`;
 
-/** The ModelId values a model's metrics may carry: the base id and, for profile access, each geography's profile id. */
-function modelIds(config: GovernanceConfig, modelId: string): string[] {
-  const approved = config.bedrock.approvedModels.find((m) => m.modelId === modelId);
-  return approved?.access === 'inference-profile' ? [modelId, ...config.bedrock.geographies.map((g) => `${g}.${modelId}`)] : [modelId];
-}
-
 /** Estimated cost per priced model: tokens of every linked account (SEARCH) times the configured price per million. */
 function costLines(config: GovernanceConfig): MetricLine[] {
   return config.observability.modelPrices.map((price, i) => {
-    const ids = modelIds(config, price.modelId).map((id) => `ModelId="${id}"`).join(' OR ');
+    const approved = config.bedrock.approvedModels.find((m) => m.modelId === price.modelId)!;
+    const ids = metricModelIds(config, approved).map((id) => `ModelId="${id}"`).join(' OR ');
     const tokens = (metric: string) => `SUM(SEARCH('{${BEDROCK},ModelId} MetricName="${metric}" (${ids})', 'Sum', ${HOUR}))`;
     const expression = `(${tokens('InputTokenCount')} * ${price.inputPerMillionTokens} + ${tokens('OutputTokenCount')} * ${price.outputPerMillionTokens}) / 1000000`;
     return [{ id: `cost${i}`, expression, label: `${price.modelId} (USD)` }];

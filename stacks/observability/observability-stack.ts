@@ -91,7 +91,6 @@ export class ObservabilityStack extends Stack {
       region: props.region,
       alarmArns,
       managementAccountId: management,
-      auditAccountId: this.account,
     }).map((d) => new CfnDashboard(this, d.name, { dashboardName: d.name, dashboardBody: this.toJsonString(d.body) }));
   }
 }

@@ -6,6 +6,7 @@ import { baselineAccounts } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { BEDROCK, GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
+import { metricModelIds } from '../../stacksets/baseline/bedrock-metrics';
 
 /** CloudWatch quota: an alarm's metric math may read at most 10 metrics (`MetricStat`). */
 export const MAX_METRICS_PER_ALARM = 10;
@@ -69,17 +70,15 @@ export class OrganizationAlarms extends Construct {
     const accounts = baselineAccounts(config).map((a) => a.id);
     const band = config.observability.anomalyBandStandardDeviations;
     const spend = new Map<string, CfnAlarm[]>();
-    const modelIdsOf = (m: (typeof config.bedrock.approvedModels)[number]) =>
-      (m.access === 'in-region' ? [m.modelId] : [m.modelId, ...config.bedrock.geographies.map((g) => `${g}.${m.modelId}`)]);
     const needed = config.bedrock.approvedModels
-      .reduce((n, m) => n + ORGANIZATION_USAGE_METRICS.length * chunk(accounts, modelIdsOf(m).length, MAX_METRICS_PER_ALARM).length, 0);
+      .reduce((n, m) => n + ORGANIZATION_USAGE_METRICS.length * chunk(accounts, metricModelIds(config, m).length, MAX_METRICS_PER_ALARM).length, 0);
     if (needed > MAX_MODEL_ALARMS_PER_STACK) {
       Annotations.of(this).addWarningV2('genai-governance:organization-alarms', `DASH-1: ${accounts.length} baseline accounts need ${needed} `
         + `per-model organization anomaly alarms (at most ${MAX_METRICS_PER_ALARM} metrics each), more than the ${MAX_MODEL_ALARMS_PER_STACK} a stack `
         + 'holds: they are left out; the members\' BL-MON-1 anomaly alarms and the dashboards watch usage instead');
     }
     for (const approved of needed > MAX_MODEL_ALARMS_PER_STACK ? [] : config.bedrock.approvedModels) {
-      const ids = modelIdsOf(approved);
+      const ids = metricModelIds(config, approved);
       const groups = chunk(accounts, ids.length, MAX_METRICS_PER_ALARM);
       for (const metricName of ORGANIZATION_USAGE_METRICS) {
         groups.forEach((group, g) => {

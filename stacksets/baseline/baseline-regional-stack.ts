@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { AccountGuardrail } from './account-guardrail';
 import { AlertForwarding } from './alert-forwarding';
 import { BedrockEndpoints } from './bedrock-endpoints';
-import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from './bedrock-metrics';
+import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, USAGE_METRICS } from './bedrock-metrics';
 import { InvocationLogging } from './invocation-logging';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
@@ -22,15 +22,6 @@ export interface BaselineRegionalStackProps extends StackProps {
 
 /** Name of the alert topic in every member account and Region. */
 export const ALERT_TOPIC_NAME = `${GOVERNANCE_NAME_PREFIX}alerts`;
-
-/**
- * The ModelId values a model's metrics may carry: `ModelId` is "the ID or profile as invoked", and whether a CRI call
- * is reported under the profile id or the base model id is unverified (aws-facts §4.1), so alarms watch the sum of
- * both.
- */
-function modelIdsOf(config: GovernanceConfig, modelId: string, access: string): string[] {
-  return access === 'in-region' ? [modelId] : [modelId, ...config.bedrock.geographies.map((g) => `${g}.${modelId}`)];
-}
 
 /**
  * The member baseline's regional part, in every target account × governed Region. BL-VPCE-1: the Bedrock interface
@@ -77,7 +68,7 @@ export class BaselineRegionalStack extends Stack {
     }));
 
     for (const approved of config.bedrock.approvedModels) {
-      const ids = modelIdsOf(config, approved.modelId, approved.access);
+      const ids = metricModelIds(config, approved);
       for (const metricName of USAGE_METRICS) {
         const alarm = new CfnAlarm(this, `${metricName}Anomaly${this.alarms.length}`, {
           alarmName: `${GOVERNANCE_NAME_PREFIX}${metricName}-anomaly-${approved.modelId}`.slice(0, 255),

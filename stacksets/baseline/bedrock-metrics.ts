@@ -2,7 +2,18 @@
  * Amazon Bedrock CloudWatch metrics the baseline alarms on (aws-facts §2 and §4.1, from
  * https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html).
  */
+import type { GovernanceConfig } from '../../config/schema';
+
 export const BEDROCK_NAMESPACE = 'AWS/Bedrock';
+
+/**
+ * The `ModelId` values a model's metrics may carry: `ModelId` is "the ID or profile as invoked", and whether a CRI call
+ * is reported under the profile id or the base model id is unverified (aws-facts §4.1), so alarms and widgets read the
+ * base id and, for inference-profile access, each approved geography's profile id.
+ */
+export function metricModelIds(config: GovernanceConfig, model: { readonly modelId: string; readonly access: string }): string[] {
+  return model.access === 'in-region' ? [model.modelId] : [model.modelId, ...config.bedrock.geographies.map((g) => `${g}.${model.modelId}`)];
+}
 
 /** Per-model usage metrics, dimension `ModelId` (the model or profile id as invoked), statistic Sum. */
 export const USAGE_METRICS = ['Invocations', 'InputTokenCount', 'OutputTokenCount'] as const;
