@@ -22,11 +22,13 @@ function stressConfig(): GovernanceConfig {
   const text = MODEL_CATALOG.filter((m) => m.profiles.length > 0).map((m) => ({ modelId: m.modelId, access: 'inference-profile' as const, reason: 'stress benchmark model' }));
   const exceptions = ['amazon.titan-embed-text-v2:0', 'cohere.rerank-v3-5:0'].map((modelId) => ({ modelId, access: 'in-region' as const, reason: 'stress benchmark exception' }));
   const approvedModels = [...text, ...exceptions].slice(0, 20);
+  // Prices may name only approved models.
+  const modelPrices = base.observability.modelPrices.filter((p) => approvedModels.some((m) => m.modelId === p.modelId));
   const input = {
     ...base,
     organization: { ...base.organization, governedRegions: governed },
     bedrock: { ...base.bedrock, geographies: ['eu', 'us', 'apac'], approvedModels },
-    observability: { ...base.observability, modelPrices: base.observability.modelPrices.filter((p) => approvedModels.some((m) => m.modelId === p.modelId)) },
+    observability: { ...base.observability, modelPrices },
   };
   return parseConfig(stringify(input), 'stress (generated)');
 }
