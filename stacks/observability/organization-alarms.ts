@@ -1,12 +1,12 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import { CfnAlarm, CfnCompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { baselineAccounts } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { BEDROCK, GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
+import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
 import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { metricModelIds } from '../../stacksets/baseline/bedrock-metrics';
+import { metricModelIds, modelUsageAnomalyMetrics } from '../../stacksets/baseline/bedrock-metrics';
 
 /** CloudWatch quota: an alarm's metric math may read at most 10 metrics (`MetricStat`). */
 export const MAX_METRICS_PER_ALARM = 10;
@@ -82,7 +82,7 @@ export class OrganizationAlarms extends Construct {
       const groups = chunk(accounts, ids.length, MAX_METRICS_PER_ALARM);
       for (const metricName of ORGANIZATION_USAGE_METRICS) {
         groups.forEach((group, g) => {
-          const stats = group.flatMap((account) => ids.map((modelId) => ({ account, modelId })));
+          const stats = group.flatMap((accountId) => ids.map((modelId) => ({ accountId, modelId })));
           const suffix = groups.length > 1 ? `-${g + 1}` : '';
           const alarm = new CfnAlarm(this, `${metricName}${approved.modelId}${suffix}`.replace(/[^A-Za-z0-9]/g, ''), {
             alarmName: `${GOVERNANCE_NAME_PREFIX}org-${metricName}-anomaly-${approved.modelId}${suffix}`.slice(0, 255),
@@ -92,20 +92,7 @@ export class OrganizationAlarms extends Construct {
             thresholdMetricId: 'band',
             treatMissingData: 'notBreaching',
             alarmActions: [topics.medium.topicArn],
-            metrics: [
-              ...stats.map(({ account, modelId }, i) => ({
-                id: `m${i}`,
-                accountId: account,
-                returnData: false,
-                metricStat: {
-                  metric: { namespace: BEDROCK, metricName, dimensions: [{ name: 'ModelId', value: modelId }] },
-                  period: Duration.hours(1).toSeconds(),
-                  stat: 'Sum',
-                },
-              })),
-              { id: 'total', expression: stats.map((_, i) => `FILL(m${i}, 0)`).join(' + '), label: `${metricName} ${approved.modelId}`, returnData: true },
-              { id: 'band', expression: `ANOMALY_DETECTION_BAND(total, ${band})`, returnData: true },
-            ],
+            metrics: modelUsageAnomalyMetrics(metricName, stats, `${metricName} ${approved.modelId}`, band),
           });
           this.alarms.push(alarm);
           if (SPEND_METRICS.has(metricName)) spend.set(approved.modelId, [...spend.get(approved.modelId) ?? [], alarm]);

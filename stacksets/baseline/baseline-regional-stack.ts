@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { AccountGuardrail } from './account-guardrail';
 import { AlertForwarding } from './alert-forwarding';
 import { BedrockEndpoints } from './bedrock-endpoints';
-import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, USAGE_METRICS } from './bedrock-metrics';
+import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, modelUsageAnomalyMetrics, USAGE_METRICS } from './bedrock-metrics';
 import { InvocationLogging } from './invocation-logging';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
@@ -78,19 +78,7 @@ export class BaselineRegionalStack extends Stack {
           thresholdMetricId: 'band',
           treatMissingData: 'notBreaching',
           alarmActions: [this.alertTopic.topicArn],
-          metrics: [
-            ...ids.map((modelId, i) => ({
-              id: `m${i}`,
-              returnData: false,
-              metricStat: {
-                metric: { namespace: BEDROCK_NAMESPACE, metricName, dimensions: [{ name: 'ModelId', value: modelId }] },
-                period: Duration.hours(1).toSeconds(),
-                stat: 'Sum',
-              },
-            })),
-            { id: 'total', expression: ids.map((_, i) => `FILL(m${i}, 0)`).join(' + '), label: `${metricName} ${approved.modelId}`, returnData: true },
-            { id: 'band', expression: 'ANOMALY_DETECTION_BAND(total, 2)', returnData: true },
-          ],
+          metrics: modelUsageAnomalyMetrics(metricName, ids.map((modelId) => ({ modelId })), `${metricName} ${approved.modelId}`, 2),
         });
         this.alarms.push(alarm);
       }

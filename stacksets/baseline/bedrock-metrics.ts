@@ -2,6 +2,8 @@
  * Amazon Bedrock CloudWatch metrics the baseline alarms on (aws-facts §2 and §4.1, from
  * https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html).
  */
+import { Duration } from 'aws-cdk-lib';
+import type { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { GovernanceConfig } from '../../config/schema';
 
 export const BEDROCK_NAMESPACE = 'AWS/Bedrock';
@@ -24,3 +26,27 @@ export const LOG_DELIVERY_FAILURE_METRICS = [
   'ModelInvocationLogsS3DeliveryFailure',
   'ModelInvocationLargeDataS3DeliveryFailure',
 ] as const;
+
+/**
+ * The metric math of an anomaly alarm on one model's usage: the hourly Sum of `metricName` for each source (a model id,
+ * and for the audit account's organization alarms the account it is read from), their total with gaps as 0 (`total`),
+ * and its anomaly band of `band` standard deviations (`band`, the alarm's `ThresholdMetricId`).
+ */
+export function modelUsageAnomalyMetrics(
+  metricName: string, sources: readonly { readonly modelId: string; readonly accountId?: string }[], label: string, band: number,
+): CfnAlarm.MetricDataQueryProperty[] {
+  return [
+    ...sources.map(({ modelId, accountId }, i) => ({
+      id: `m${i}`,
+      accountId,
+      returnData: false,
+      metricStat: {
+        metric: { namespace: BEDROCK_NAMESPACE, metricName, dimensions: [{ name: 'ModelId', value: modelId }] },
+        period: Duration.hours(1).toSeconds(),
+        stat: 'Sum',
+      },
+    })),
+    { id: 'total', expression: sources.map((_, i) => `FILL(m${i}, 0)`).join(' + '), label, returnData: true },
+    { id: 'band', expression: `ANOMALY_DETECTION_BAND(total, ${band})`, returnData: true },
+  ];
+}
