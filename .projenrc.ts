@@ -1,8 +1,12 @@
 import { awscdk, javascript } from 'projen';
 import { APP_CONTEXT } from './stacks/app-context';
 
-/** The folders that hold the application's TypeScript: the architecture of DESIGN.md, no `src/`. */
-const SOURCE_FOLDERS = ['config', 'policies', 'stacks', 'stacksets', 'dashboards', 'workloads'];
+/**
+ * The folders that hold the application's TypeScript, lowest layer first: a folder may import only from the folders
+ * before it (and from itself). `stacks/` holds the account stacks, the composition root and the app entry.
+ */
+const LAYERS = ['catalog', 'config', 'contracts', 'policies', 'building-blocks', 'dashboards', 'stacksets', 'workloads', 'stacks'];
+const SOURCE_FOLDERS = LAYERS;
 
 const project = new awscdk.AwsCdkTypeScriptApp({
   name: 'genai-governance',
@@ -73,13 +77,27 @@ const project = new awscdk.AwsCdkTypeScriptApp({
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 for (const folder of SOURCE_FOLDERS) project.eslint?.addLintPattern(folder);
+// Imports flow one way between the layers, and never in a circle: an upward or circular import fails `eslint`, which
+// the test task runs.
+project.eslint?.addRules({
+  'import/no-cycle': ['error', { ignoreExternal: true }],
+  'import/no-restricted-paths': ['error', {
+    zones: LAYERS.slice(0, -1).map((layer, i) => ({
+      target: `./${layer}`,
+      from: LAYERS.slice(i + 1).map((upper) => `./${upper}`),
+      message: `${layer}/ is below ${LAYERS.slice(i + 1).join(', ')} (layers, lowest first: ${LAYERS.join(' < ')}); move the shared piece down instead.`,
+    })),
+  }],
+});
 // Lambda handlers import the AWS SDK the Lambda runtime provides (bundles leave it out); the inline bundler runs esbuild
 // at synth, which happens where devDependencies are installed.
 project.eslint?.allowDevDeps('stacksets/**/handlers/**');
 project.eslint?.allowDevDeps('stacks/**/handlers/**');
-project.eslint?.allowDevDeps('stacksets/rollout/inline-handler.ts');
+project.eslint?.allowDevDeps('building-blocks/**/handlers/**');
+project.eslint?.allowDevDeps('building-blocks/custom-resources/inline-handler.ts');
 // The preview renderer is a development command (npx projen dashboards:preview), not part of the app.
 project.eslint?.allowDevDeps('dashboards/preview/**');
+project.eslint?.allowDevDeps('stacks/dashboards-preview.ts');
 
 // Every file (app entry, handlers, tests) is type-checked: ts-node and ts-jest only transpile.
 project.compileTask.exec('tsc --noEmit -p tsconfig.json');
@@ -99,7 +117,7 @@ project.addTask('conformance', {
 
 project.addTask('dashboards:preview', {
   description: 'Render every dashboard of the example config to docs/dashboards/*.png (grid, titles, widget types, metrics)',
-  exec: 'ts-node --transpile-only -P tsconfig.json dashboards/preview/render-previews.ts',
+  exec: 'ts-node --transpile-only -P tsconfig.json stacks/dashboards-preview.ts',
 });
 
 project.addTask('bench:synth-scale', {

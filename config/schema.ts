@@ -1,6 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
-import { GEOGRAPHY_IDS } from '../policies/catalog/geographies';
+import { GEOGRAPHY_IDS } from '../catalog/geographies';
 
 /**
  * The governance config: one strict document that drives the whole app. Structural rules live here (types, formats,

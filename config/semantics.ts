@@ -1,8 +1,8 @@
 import type { ConfigIssue, ConfigPath } from './config-error';
 import { didYouMean } from './did-you-mean';
 import type { GovernanceConfig } from './schema';
-import { GEOGRAPHIES } from '../policies/catalog/geographies';
-import { MODEL_CATALOG, findCatalogModel, findGeographicProfile } from '../policies/catalog/models';
+import { GEOGRAPHIES } from '../catalog/geographies';
+import { MODEL_CATALOG, findCatalogModel, findGeographicProfile } from '../catalog/models';
 
 /** An issue before its line is known. */
 type Issue = Omit<ConfigIssue, 'line' | 'column'>;

@@ -1,6 +1,6 @@
 import { foundationModelArn } from './arns';
+import { findCatalogModel, findGeographicProfile } from '../catalog/models';
 import type { GovernanceConfig } from '../config/schema';
-import { findCatalogModel, findGeographicProfile } from './catalog/models';
 
 export interface ApprovedInference {
   /** `arn:aws:bedrock:*:<account>:inference-profile/<geography>.<model>` per approved model and geography. */

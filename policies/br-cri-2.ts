@@ -1,7 +1,7 @@
 import { bedrockResourcePattern } from './arns';
 import { ANY_FOUNDATION_MODEL, BATCH_ACTION, INVOKE_ACTIONS } from './bedrock-resources';
-import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
 import type { PolicyStatement } from './policy-document';
+import { GLOBAL_PROFILE_PREFIX } from '../catalog/geographies';
 import type { GovernanceConfig } from '../config/schema';
 
 /** The inference-profile ARN patterns a config allows: its geographies' system profiles, `global.` if allowed. */

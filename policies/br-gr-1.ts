@@ -1,6 +1,6 @@
-import type { GovernanceConfig } from '../config/schema';
-import { findCatalogModel } from './catalog/models';
 import type { PolicyDocument } from './policy-document';
+import { findCatalogModel } from '../catalog/models';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * Organizations quota for a Bedrock policy document, in characters: the issue's 10,000, the value of the other

@@ -1,11 +1,6 @@
 import type { ConditionBlock, PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
-
-/** Tag the baseline puts on every resource it creates; tamper protection keys on it. */
-export const GOVERNANCE_TAG_KEY = 'genai-governance:managed';
-export const GOVERNANCE_TAG_VALUE = 'true';
-/** Name prefix of the baseline's IAM roles and S3 buckets (S3 bucket actions cannot be conditioned on tags reliably). */
-export const GOVERNANCE_NAME_PREFIX = 'genai-governance-';
+import { GOVERNANCE_NAME_PREFIX } from '../contracts/governance-names';
 
 /**
  * Principals that may change governance resources: the platform (pipeline) role, the break-glass role, the

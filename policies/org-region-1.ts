@@ -1,9 +1,9 @@
 import { bedrockResourcePattern } from './arns';
 import { BATCH_ACTION, INVOKE_ACTIONS } from './bedrock-resources';
-import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
-import { findCatalogModel, findGeographicProfile } from './catalog/models';
 import { platformPrincipalArns, unlessPrincipal } from './governance-principals';
 import type { ConditionBlock, PolicyStatement } from './policy-document';
+import { GLOBAL_PROFILE_PREFIX } from '../catalog/geographies';
+import { findCatalogModel, findGeographicProfile } from '../catalog/models';
 import type { GovernanceConfig } from '../config/schema';
 
 /**

@@ -1,6 +1,7 @@
-import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, denyUnlessGovernance, governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import { denyUnlessGovernance, governancePrincipalArns, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
+import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../contracts/governance-names';
 
 /**
  * ORG-TAMPER-GUARDRAIL: nobody but the governance principals changes account-level guardrail enforcement, or changes,

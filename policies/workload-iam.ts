@@ -1,8 +1,8 @@
 import { approvedInference } from './approved-inference';
 import { foundationModelArn } from './arns';
 import { ANY_FOUNDATION_MODEL, INVOKE_ACTIONS } from './bedrock-resources';
+import { GLOBAL_PROFILE_PREFIX } from '../catalog/geographies';
 import type { GovernanceConfig } from '../config/schema';
-import { GLOBAL_PROFILE_PREFIX } from './catalog/geographies';
 import { packStatements } from './compiler/pack';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
 

@@ -2,11 +2,11 @@ import { App } from 'aws-cdk-lib';
 import { APP_CONTEXT } from './app-context';
 import { buildEstate } from './estate';
 import { renderSummary } from './summary';
+import { registerGates } from '../building-blocks/gates/register-gates';
+import { gateFindings } from '../building-blocks/gates/validation-outcome';
 import { ConfigError } from '../config/config-error';
 import { CONFIG_CONTEXT_KEY, loadConfigFile, resolveConfigFile } from '../config/load';
 import type { GovernanceConfig } from '../config/schema';
-import { registerGates } from './gates/register-gates';
-import { gateFindings } from './gates/validation-outcome';
 import { PolicyBudgetError } from '../policies/compiler/compile';
 
 /**

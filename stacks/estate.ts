@@ -8,7 +8,7 @@ import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
 import { OrganizationTrailStack } from './management/organization-trail-stack';
-import { sinkArnParameterOverrides } from './observability/oam-names';
+import { sinkArnParameterOverrides } from '../contracts/oam-names';
 import { ObservabilityStack } from './observability/observability-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';

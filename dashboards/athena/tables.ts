@@ -1,8 +1,8 @@
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { REGION_CODES } from '../../config/schema';
-import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../stacks/log-archive/archive-names';
-import { INVOCATION_LOG_KEY_PREFIX } from '../../stacksets/baseline/invocation-logging';
+import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
+import { INVOCATION_LOG_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 
 /** Glue database of the audit account that holds the archive tables. */
 export const AUDIT_DATABASE = 'genai_governance_audit';

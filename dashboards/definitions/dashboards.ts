@@ -1,6 +1,6 @@
 import type { GovernanceConfig } from '../../config/schema';
-import { metricModelIds } from '../../stacksets/baseline/bedrock-metrics';
 import { AUDIT_DATABASE } from '../athena/tables';
+import { metricModelIds } from '../metrics/bedrock-metrics';
 import { BEDROCK, BEDROCK_GUARDRAILS, GOVERNANCE_METRICS_NAMESPACE } from '../metrics/catalog';
 import { type DashboardDefinition, insights, layOut, type MetricLine, search, type Widget } from '../widgets/layout';
 

@@ -1,35 +1,14 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { type CfnEventBus, EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { type CfnEventBus, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { topicKey } from '../../building-blocks/kms/topic-key';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { topicKey } from '../kms/topic-key';
+import { ALERT_BUS_NAME, ALERT_FORWARDING_ROLE_PREFIX, governanceAlarmPattern, MACIE_FINDING_PATTERN } from '../../contracts/alert-bus';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { AlertEventMetrics } from '../observability/alert-event-metrics';
-
-/** The audit account's event bus that member accounts forward their governance alarm state changes to. */
-export const ALERT_BUS_NAME = `${GOVERNANCE_NAME_PREFIX}alerts`;
-/** Name prefix of the member roles EventBridge forwards with; the bus admits only them. */
-export const ALERT_FORWARDING_ROLE_PREFIX = `${GOVERNANCE_NAME_PREFIX}alert-forwarding-`;
-/** Name prefix of every alarm the baseline creates (BL-MON-1). */
-export const GOVERNANCE_ALARM_PREFIX = GOVERNANCE_NAME_PREFIX;
-
-/** The event pattern of a governance alarm's state change, as CloudWatch puts it on the default bus. */
-export function governanceAlarmPattern(states?: readonly string[]) {
-  return {
-    source: ['aws.cloudwatch'],
-    detailType: ['CloudWatch Alarm State Change'],
-    detail: {
-      alarmName: Match.prefix(GOVERNANCE_ALARM_PREFIX),
-      ...(states && { state: { value: [...states] } }),
-    },
-  };
-}
-
-/** The event pattern of a Macie finding, as Macie puts it on the default bus of its Region. */
-export const MACIE_FINDING_PATTERN = { source: ['aws.macie'], detailType: ['Macie Finding'] };
 
 export interface AuditAlertsStackProps extends StackProps {
   readonly config: GovernanceConfig;

@@ -6,21 +6,17 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnDataLakeSettings, CfnPrincipalPermissions, CfnResource as CfnLakeFormationResource, CfnTag, CfnTagAssociation } from 'aws-cdk-lib/aws-lakeformation';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
+import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
+import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-props';
+import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
 import type { GovernanceConfig } from '../../config/schema';
+import { ARCHIVE_KEY_ALIAS, archiveLocation, invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
+import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
-import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
-import { ARCHIVE_KEY_ALIAS, archiveLocation, invocationLogArchiveBucketName, trailArchiveBucketName } from '../log-archive/archive-names';
-import { enableEventBridgeNotifications } from '../log-archive/event-bridge-notifications';
-import { AccessLogsBucket } from '../s3/access-logs-bucket';
-import { encryptedBucketProps } from '../s3/encrypted-bucket-props';
 
-/** The Athena workgroup auditors query in. */
-export const AUDIT_WORKGROUP = `${GOVERNANCE_NAME_PREFIX}audit`;
-/** The role Lake Formation reads the archives with (registered for both archive buckets); the archive admits it. */
-export const ARCHIVE_READER_ROLE_NAME = `${GOVERNANCE_NAME_PREFIX}lakeformation-archive-reader`;
 /** LF-tags: what a column holds, and which archive a table reads. */
 export const LF_TAGS = {
   classification: ['internal', 'confidential'],

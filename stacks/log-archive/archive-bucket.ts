@@ -2,9 +2,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket, ObjectLockRetention, StorageClass, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { enableEventBridgeNotifications } from './event-bridge-notifications';
-import { acknowledgeFinding } from '../gates/acknowledge';
-import { encryptedBucketProps } from '../s3/encrypted-bucket-props';
+import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
+import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-props';
+import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
 
 export interface ArchiveBucketProps {
   /** Fixed name, for buckets other accounts' templates must name (replication destinations). */

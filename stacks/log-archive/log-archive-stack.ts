@@ -3,14 +3,14 @@ import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ArchiveBucket } from './archive-bucket';
-import {
-  ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX, organizationTrailArn, trailArchiveBucketName,
-} from './archive-names';
+import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { ARCHIVE_READER_ROLE_NAME } from '../audit/audit-analytics-stack';
-import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
-import { AccessLogsBucket } from '../s3/access-logs-bucket';
+import {
+  ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX, organizationTrailArn, trailArchiveBucketName,
+} from '../../contracts/archive-names';
+import { ARCHIVE_READER_ROLE_NAME } from '../../contracts/audit-analytics-names';
 
 export interface LogArchiveStackProps extends StackProps {
   /** The validated governance config (retention periods, organization id). */

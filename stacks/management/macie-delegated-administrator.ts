@@ -3,8 +3,8 @@ import { CustomResource } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { MacieDelegatedAdministratorProperties } from './handlers/macie-delegated-administrator';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { governanceHandler } from '../custom-resources/governance-handler';
+import { governanceHandler } from '../../building-blocks/custom-resources/governance-handler';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 
 const HANDLER_ENTRY = path.join(__dirname, 'handlers', 'macie-delegated-administrator.ts');
 

@@ -2,14 +2,14 @@ import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnGuardrail, CfnGuardrailVersion, CfnResourcePolicy } from 'aws-cdk-lib/aws-bedrock';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
+import { guardrailContentHash, guardrailProperties } from '../../building-blocks/guardrail/guardrail-properties';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
+import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import {
   BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier,
 } from '../../policies/br-gr-1';
-import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
 import { MEASURED_CHARACTERS_METADATA } from '../summary';
-import { guardrailContentHash, guardrailProperties } from './guardrail-properties';
 
 export interface OrganizationGuardrailStackProps extends StackProps {
   readonly config: GovernanceConfig;

@@ -4,15 +4,15 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
+import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { ObservabilityLink } from '../../building-blocks/observability/observability-link';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
-import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
-import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
-import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../log-archive/archive-names';
+import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../../contracts/archive-names';
+import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
+import { MANAGEMENT_LINK_METRIC_FILTER, sinkArnParameterArn } from '../../contracts/oam-names';
 import { governanceMetricFilter } from '../observability/governance-metric-filter';
-import { MANAGEMENT_LINK_METRIC_FILTER, sinkArnParameterArn } from '../observability/oam-names';
-import { ObservabilityLink } from '../observability/observability-link';
 
 /** Log group of the organization trail in the management account (the dashboards' metric filters read it). */
 export const TRAIL_LOG_GROUP_NAME = '/genai-governance/cloudtrail/organization';

@@ -5,8 +5,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnResourcePolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { governanceMetricFilter } from './governance-metric-filter';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 
 /** Log group of the audit alert bus's events. */
 export const ALERT_EVENTS_LOG_GROUP = '/genai-governance/alerts/events';

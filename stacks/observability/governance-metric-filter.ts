@@ -1,8 +1,8 @@
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
 
 export interface GovernanceMetricFilterProps {
   readonly logGroup: ILogGroup;

@@ -6,13 +6,13 @@ import { CfnResourceShare } from 'aws-cdk-lib/aws-ram';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { SHARED_RESOURCE_TYPES, SINK_ARN_PARAMETER_NAME, SINK_NAME } from './oam-names';
 import { OrganizationAlarms, type SeverityTopics } from './organization-alarms';
+import { topicKey } from '../../building-blocks/kms/topic-key';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
+import { SHARED_RESOURCE_TYPES, SINK_ARN_PARAMETER_NAME, SINK_NAME } from '../../contracts/oam-names';
 import { dashboardsFor } from '../../dashboards/definitions/dashboards';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { topicKey } from '../kms/topic-key';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly config: GovernanceConfig;

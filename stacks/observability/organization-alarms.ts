@@ -4,9 +4,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { baselineAccounts } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
+import { metricModelIds, modelUsageAnomalyMetrics } from '../../dashboards/metrics/bedrock-metrics';
 import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { metricModelIds, modelUsageAnomalyMetrics } from '../../stacksets/baseline/bedrock-metrics';
 
 /** CloudWatch quota: an alarm's metric math may read at most 10 metrics (`MetricStat`). */
 export const MAX_METRICS_PER_ALARM = 10;

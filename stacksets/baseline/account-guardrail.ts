@@ -1,10 +1,10 @@
 import { Aws } from 'aws-cdk-lib';
 import { CfnEnforcedGuardrailConfiguration, CfnGuardrail, CfnGuardrailVersion } from 'aws-cdk-lib/aws-bedrock';
 import { Construct } from 'constructs';
+import { guardrailContentHash, guardrailProperties } from '../../building-blocks/guardrail/guardrail-properties';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { guardrailExcludedModels } from '../../policies/br-gr-1';
-import { guardrailContentHash, guardrailProperties } from '../../stacks/management/guardrail-properties';
 
 /**
  * The account that owns the guardrail workloads must be allowed to apply: the management account with

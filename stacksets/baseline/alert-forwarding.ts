@@ -1,10 +1,10 @@
 import { Aws } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { EventForwarding } from '../../building-blocks/events/event-forwarding';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { ALERT_BUS_NAME, ALERT_FORWARDING_ROLE_PREFIX, governanceAlarmPattern } from '../../stacks/audit/audit-alerts-stack';
-import { EventForwarding } from '../../stacks/events/event-forwarding';
+import { ALERT_BUS_NAME, ALERT_FORWARDING_ROLE_PREFIX, governanceAlarmPattern } from '../../contracts/alert-bus';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 
 export interface AlertForwardingProps {
   readonly config: GovernanceConfig;

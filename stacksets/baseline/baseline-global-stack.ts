@@ -2,11 +2,11 @@ import { Aws, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { guardrailOwner } from './account-guardrail';
+import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
+import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import type { PolicyDocument } from '../../policies/policy-document';
 import { criInvokePolicies, workloadPermissionBoundary } from '../../policies/workload-iam';
-import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
 
 export interface BaselineGlobalStackProps extends StackProps {
   readonly config: GovernanceConfig;

@@ -7,14 +7,14 @@ import type { Construct } from 'constructs';
 import { AccountGuardrail } from './account-guardrail';
 import { AlertForwarding } from './alert-forwarding';
 import { BedrockEndpoints } from './bedrock-endpoints';
-import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, modelUsageAnomalyMetrics, USAGE_METRICS } from './bedrock-metrics';
 import { InvocationLogging } from './invocation-logging';
+import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { ObservabilityLink } from '../../building-blocks/observability/observability-link';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../policies/governance-principals';
-import { denyGrantsExceptForAwsResources } from '../../stacks/kms/deny-grants-except-aws-resources';
-import { LINK_LOG_GROUP_FILTER, LINK_METRIC_FILTER, sinkArnParameterArn } from '../../stacks/observability/oam-names';
-import { ObservabilityLink } from '../../stacks/observability/observability-link';
+import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
+import { LINK_LOG_GROUP_FILTER, LINK_METRIC_FILTER, sinkArnParameterArn } from '../../contracts/oam-names';
+import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, modelUsageAnomalyMetrics, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
 
 export interface BaselineRegionalStackProps extends StackProps {
   readonly config: GovernanceConfig;

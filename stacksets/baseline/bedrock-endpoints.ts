@@ -7,10 +7,10 @@ import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { guardrailOwner } from './account-guardrail';
+import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { organizationOnlyEndpointPolicy, runtimeEndpointPolicy } from '../../policies/vpc-endpoint-policy';
-import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
 
 export interface BedrockEndpointsProps {
   readonly config: GovernanceConfig;

@@ -7,25 +7,18 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { InvocationLoggingProperties } from './handlers/invocation-logging';
+import { customResourceFunction } from '../../building-blocks/custom-resources/custom-resource-function';
+import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
+import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
+import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-props';
+import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
-import { acknowledgeFinding, logicalIdOf } from '../../stacks/gates/acknowledge';
-import { denyGrantsExceptForAwsResources } from '../../stacks/kms/deny-grants-except-aws-resources';
 import {
   archiveKeyAliasArn, archiveLocation, ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX,
-} from '../../stacks/log-archive/archive-names';
-import { enableEventBridgeNotifications } from '../../stacks/log-archive/event-bridge-notifications';
-import { AccessLogsBucket } from '../../stacks/s3/access-logs-bucket';
-import { encryptedBucketProps } from '../../stacks/s3/encrypted-bucket-props';
-import { customResourceFunction } from '../rollout/custom-resource-function';
-
-/** Log group every member account's invocation logs go to, in each governed Region (dashboards and queries name it). */
-export const INVOCATION_LOG_GROUP_NAME = '/genai-governance/bedrock/model-invocations';
-/** Key prefixes in the member bucket: Bedrock appends `AWSLogs/<account>/BedrockModelInvocationLogs/...`. */
-export const INVOCATION_LOG_KEY_PREFIX = 'model-invocations';
-export const LARGE_DATA_KEY_PREFIX = 'model-invocations-large-data';
-/** Name of the handler function (fixed, so ORG-TAMPER-BASELINE can name it). */
-export const INVOCATION_LOGGING_FUNCTION_NAME = `${GOVERNANCE_NAME_PREFIX}invocation-logging`;
+} from '../../contracts/archive-names';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
+import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 
 const HANDLER_ENTRY = path.join(__dirname, 'handlers', 'invocation-logging.ts');
 

@@ -2,12 +2,12 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stringify } from 'yaml';
+import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
+import { MODEL_CATALOG } from '../../catalog/models';
 import { parseConfig } from '../../config/load';
 import type { GovernanceConfig } from '../../config/schema';
-import { MODEL_CATALOG } from '../../policies/catalog/models';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate } from '../../stacks/estate';
-import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
 import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
 import { exampleConfig } from '../support/example-config';
 

@@ -1,10 +1,10 @@
 import { stringify } from 'yaml';
+import { GEOGRAPHIES } from '../../catalog/geographies';
+import { MODEL_CATALOG } from '../../catalog/models';
 import { accountIdOf } from '../../config/accounts';
 import { parseConfig } from '../../config/load';
 import type { GovernanceConfig } from '../../config/schema';
 import { BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
-import { GEOGRAPHIES } from '../../policies/catalog/geographies';
-import { MODEL_CATALOG } from '../../policies/catalog/models';
 import { compileOrganizationPolicies, renderBudgetTable } from '../../policies/compiler/compile';
 import { organizationControls } from '../../policies/organization-controls';
 import { minify } from '../../policies/policy-document';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
+import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
+import { INVOCATION_LOG_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { archiveTables, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
-import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../stacks/log-archive/archive-names';
-import { INVOCATION_LOG_KEY_PREFIX } from '../../stacksets/baseline/invocation-logging';
 import { exampleConfig } from '../support/example-config';
 
 // LF-1/ATH-1: the partition projection of each table resolves the folder of every object key AWS writes, and no other.

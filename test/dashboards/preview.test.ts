@@ -1,6 +1,6 @@
-import { renderPng } from '../../dashboards/preview/render-previews';
 import { dashboardSvg } from '../../dashboards/preview/render-svg';
 import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dashboards';
+import { renderPng } from '../../stacks/dashboards-preview';
 import { synthEstate } from '../support/estate';
 
 describe('dashboards:preview draws the synthesized dashboards', () => {

@@ -1,10 +1,10 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
+import { registerGates } from '../../building-blocks/gates/register-gates';
+import { StrictCfnGuard } from '../../building-blocks/gates/strict-cfn-guard';
 import { APP_CONTEXT } from '../../stacks/app-context';
-import { acknowledgeFinding } from '../../stacks/gates/acknowledge';
-import { registerGates } from '../../stacks/gates/register-gates';
-import { StrictCfnGuard } from '../../stacks/gates/strict-cfn-guard';
 
 /** Synthesizes an app; returns the validation failure message ('' when synth passes) and what it printed. */
 function synthesize(app: App): { failure: string; printed: string } {

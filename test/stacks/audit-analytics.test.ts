@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
+import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties } from '../../dashboards/athena/tables';
-import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../stacks/audit/audit-analytics-stack';
-import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../stacks/log-archive/archive-names';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { invocationLogArchiveBucketName } from '../../stacks/log-archive/archive-names';
-import { inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
+import { inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
+import { invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';

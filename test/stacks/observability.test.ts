@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { sinkArnParameterArn } from '../../contracts/oam-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dashboards';
 import { STACK_SET_NAMES } from '../../stacks/estate';
-import { sinkArnParameterArn } from '../../stacks/observability/oam-names';
 import { MAX_METRICS_PER_ALARM } from '../../stacks/observability/organization-alarms';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';

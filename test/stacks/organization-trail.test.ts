@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { BEDROCK_DATA_EVENT_TYPES, type GovernanceConfig } from '../../config/schema';
-import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../../stacks/log-archive/archive-names';
+import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../../contracts/archive-names';
 import { TRAIL_LOG_GROUP_NAME } from '../../stacks/management/organization-trail-stack';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';

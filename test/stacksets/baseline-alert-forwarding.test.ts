@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ALERT_BUS_NAME } from '../../stacks/audit/audit-alerts-stack';
+import { ALERT_BUS_NAME } from '../../contracts/alert-bus';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';

@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { GovernanceConfig } from '../../config/schema';
 import { checkSemantics } from '../../config/semantics';
+import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
 import { guardrailExcludedModels } from '../../policies/br-gr-1';
-import { GOVERNANCE_TAG_KEY } from '../../policies/governance-principals';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 

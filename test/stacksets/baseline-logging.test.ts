@@ -1,12 +1,10 @@
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_TAG_KEY } from '../../policies/governance-principals';
-import { archiveKeyAliasArn, invocationLogArchiveBucketName } from '../../stacks/log-archive/archive-names';
-import {
-  INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX,
-} from '../../stacksets/baseline/invocation-logging';
-import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
+import { archiveKeyAliasArn, invocationLogArchiveBucketName } from '../../contracts/archive-names';
+import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
+import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';

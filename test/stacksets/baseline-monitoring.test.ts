@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
 import { STACK_SET_NAMES } from '../../stacks/estate';
-import { LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from '../../stacksets/baseline/bedrock-metrics';
 import { synthEstate } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 

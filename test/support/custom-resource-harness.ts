@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { startMoto, type MotoServer } from './moto-server';
-import { inlineHandlerCode } from '../../stacksets/rollout/inline-handler';
+import { inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
 
 /** What a handler PUT to the response URL: CloudFormation's custom-resource response object. */
 export interface CustomResourceResponse {

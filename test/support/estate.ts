@@ -1,10 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { exampleConfig } from './example-config';
+import { registerGates } from '../../building-blocks/gates/register-gates';
 import type { GovernanceConfig } from '../../config/schema';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate, type Estate } from '../../stacks/estate';
-import { registerGates } from '../../stacks/gates/register-gates';
 
 export interface SynthesizedEstate {
   readonly app: App;

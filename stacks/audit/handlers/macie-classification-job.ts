@@ -18,7 +18,7 @@ import {
   CreateClassificationJobCommand, DescribeClassificationJobCommand, Macie2Client, UpdateClassificationJobCommand, type JobScheduleFrequency,
 } from '@aws-sdk/client-macie2';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../stacksets/rollout/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id a failed Create answers with. */
 export const NOT_CREATED_ID = 'macie-classification-job-not-created';

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-macie2';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../stacksets/rollout/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id a failed Create answers with. */
 export const NOT_CREATED_ID = 'macie-organization-not-created';

@@ -13,7 +13,7 @@
  */
 import { EnableOrganizationAdminAccountCommand, ListOrganizationAdminAccountsCommand, Macie2Client } from '@aws-sdk/client-macie2';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../stacksets/rollout/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id a failed Create answers with. */
 export const NOT_CREATED_ID = 'macie-delegated-administrator-not-created';

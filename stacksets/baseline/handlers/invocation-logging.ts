@@ -17,9 +17,9 @@ import {
   type LoggingConfig,
 } from '@aws-sdk/client-bedrock';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../rollout/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
-export { RETRY } from '../../rollout/handlers/custom-resource-runtime';
+export { RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id of the account-and-Region singleton the resource manages. */
 export const PHYSICAL_ID = 'bedrock-model-invocation-logging';

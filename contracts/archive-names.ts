@@ -1,6 +1,6 @@
-import { accountIdOf } from '../../config/accounts';
-import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
+import { GOVERNANCE_NAME_PREFIX } from './governance-names';
+import { accountIdOf } from '../config/accounts';
+import type { GovernanceConfig } from '../config/schema';
 
 /**
  * Names that member accounts' templates use to reach the log archive. Fixed, because a StackSet member template

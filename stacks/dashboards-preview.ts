@@ -7,13 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { App } from 'aws-cdk-lib';
-import { dashboardSvg } from './render-svg';
-import { synthesizedDashboards } from './synthesized-dashboards';
-import { loadConfigFile } from '../../config/load';
-import { APP_CONTEXT } from '../../stacks/app-context';
-import { buildEstate } from '../../stacks/estate';
+import { APP_CONTEXT } from './app-context';
+import { buildEstate } from './estate';
+import { loadConfigFile } from '../config/load';
+import { dashboardSvg } from '../dashboards/preview/render-svg';
+import { synthesizedDashboards } from '../dashboards/preview/synthesized-dashboards';
 
-const OUT_DIR = path.join(__dirname, '..', '..', 'docs', 'dashboards');
+const OUT_DIR = path.join(__dirname, '..', 'docs', 'dashboards');
 
 /** Renders one dashboard to PNG bytes. */
 export function renderPng(name: string, widgets: Parameters<typeof dashboardSvg>[1]): Buffer {
@@ -22,7 +22,7 @@ export function renderPng(name: string, widgets: Parameters<typeof dashboardSvg>
 }
 
 function main(): void {
-  const config = loadConfigFile(path.join(__dirname, '..', '..', 'config', 'governance.yaml'));
+  const config = loadConfigFile(path.join(__dirname, '..', 'config', 'governance.yaml'));
   const app = new App({ context: { ...APP_CONTEXT } });
   const estate = buildEstate(app, config);
   const assembly = app.synth();

@@ -4,7 +4,7 @@ import { type CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runt
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { inlineHandlerCode } from './inline-handler';
-import { acknowledgeFinding, logicalIdOf } from '../../stacks/gates/acknowledge';
+import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
 
 export interface CustomResourceFunctionProps {
   readonly functionName: string;

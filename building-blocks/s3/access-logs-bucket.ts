@@ -3,8 +3,8 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { encryptedBucketProps } from './encrypted-bucket-props';
+import { enableEventBridgeNotifications } from './event-bridge-notifications';
 import { acknowledgeFinding } from '../gates/acknowledge';
-import { enableEventBridgeNotifications } from '../log-archive/event-bridge-notifications';
 
 export interface AccessLogsBucketProps {
   /** Customer-managed key: aws-cdk-lib grants `logging.s3.amazonaws.com` its use when a bucket logs here. */

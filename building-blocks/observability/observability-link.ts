@@ -1,7 +1,7 @@
 import { CfnParameter } from 'aws-cdk-lib';
 import { CfnLink } from 'aws-cdk-lib/aws-oam';
 import { Construct } from 'constructs';
-import { SHARED_RESOURCE_TYPES, SINK_ARN_TEMPLATE_PARAMETER } from './oam-names';
+import { SHARED_RESOURCE_TYPES, SINK_ARN_TEMPLATE_PARAMETER } from '../../contracts/oam-names';
 
 export interface ObservabilityLinkProps {
   /** Default value of the sink-ARN parameter (the shared SSM parameter's ARN); StackSets override it per Region. */

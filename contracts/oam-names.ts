@@ -1,5 +1,5 @@
-import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX } from '../../policies/governance-principals';
+import { GOVERNANCE_NAME_PREFIX } from './governance-names';
+import type { GovernanceConfig } from '../config/schema';
 
 /** Name of the audit account's OAM sink in every governed Region. */
 export const SINK_NAME = `${GOVERNANCE_NAME_PREFIX}organization`;

@@ -1,0 +1,10 @@
+/**
+ * Cross-account contract: the tag and the name prefix every governance resource carries, in every account. Tamper
+ * protection (ORG-TAMPER-*), bucket and key policies and the member templates key on them, so they never change.
+ */
+
+/** Tag the baseline puts on every resource it creates; tamper protection keys on it. */
+export const GOVERNANCE_TAG_KEY = 'genai-governance:managed';
+export const GOVERNANCE_TAG_VALUE = 'true';
+/** Name prefix of the baseline's IAM roles and S3 buckets (S3 bucket actions cannot be conditioned on tags reliably). */
+export const GOVERNANCE_NAME_PREFIX = 'genai-governance-';
