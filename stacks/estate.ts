@@ -55,100 +55,136 @@ export interface Estate {
   readonly stackSets: StackSetAdministrationStack;
 }
 
+/** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
+export interface BaselineTemplates {
+  readonly stage: Stage;
+  readonly global: BaselineGlobalStack;
+  readonly regional: BaselineRegionalStack;
+  /** The Stage's assembly, where the StackSets read the member templates from. */
+  readonly assembly: cxapi.CloudAssembly;
+}
+
+/**
+ * How each stack of the estate is made from the config: the composition root's recipes (account, Region, id and
+ * description), without the dependencies between stacks, which {@link buildEstate} adds. A test of one stack under a
+ * config variant builds just that stack with its recipe.
+ */
+export const STACK_RECIPES = {
+  baseline(app: App, config: GovernanceConfig): BaselineTemplates {
+    const stage = new Stage(app, STACK_IDS.baselineStage);
+    // Member templates reach CloudFormation through StackSets, not the CDK toolkit: no construct-path metadata and no
+    // CDKMetadata resource, so their size is the same however the app is run (the CLI turns path metadata on).
+    stage.node.setContext(cxapi.PATH_METADATA_ENABLE_CONTEXT, false);
+    const global = new BaselineGlobalStack(stage, STACK_IDS.baselineGlobal, {
+      config,
+      synthesizer: new BootstraplessSynthesizer(),
+      analyticsReporting: false,
+      description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1), deployed by StackSet',
+    });
+    const regional = new BaselineRegionalStack(stage, STACK_IDS.baselineRegional, {
+      config,
+      synthesizer: new BootstraplessSynthesizer(),
+      analyticsReporting: false,
+      description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1), deployed by StackSet',
+    });
+    return { stage, global, regional, assembly: stage.synth() };
+  },
+  logArchive: (app: App, config: GovernanceConfig) => new LogArchiveStack(app, STACK_IDS.logArchive, {
+    config,
+    env: { account: accountIdOf(config, config.topology.logArchive), region: config.organization.homeRegion },
+    description: 'Generative-AI governance: Object Lock evidence archive (log-archive account)',
+  }),
+  auditAlerts: (app: App, config: GovernanceConfig) => new AuditAlertsStack(app, STACK_IDS.auditAlerts, {
+    config,
+    env: { account: accountIdOf(config, config.topology.audit), region: config.organization.homeRegion },
+    description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
+  }),
+  organizationTrail: (app: App, config: GovernanceConfig) => new OrganizationTrailStack(app, STACK_IDS.organizationTrail, {
+    config,
+    env: { account: accountIdOf(config, config.topology.management), region: config.organization.homeRegion },
+    description: 'Generative-AI governance: organization trail (CT-1, management account)',
+  }),
+  auditAnalytics: (app: App, config: GovernanceConfig) => new AuditAnalyticsStack(app, STACK_IDS.auditAnalytics, {
+    config,
+    env: { account: accountIdOf(config, config.topology.audit), region: config.organization.homeRegion },
+    description: 'Generative-AI governance: Glue tables, Lake Formation and Athena over the evidence archives (audit account)',
+  }),
+  observability: (app: App, config: GovernanceConfig, region: string) => new ObservabilityStack(app, STACK_IDS.observability(region), {
+    config,
+    region,
+    env: { account: accountIdOf(config, config.topology.audit), region },
+    description: `Generative-AI governance: cross-account observability, dashboards and organization alarms in ${region} (DASH-1, audit account)`,
+  }),
+  stackSets: (app: App, config: GovernanceConfig, baseline: BaselineTemplates) => new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
+    config,
+    env: { account: accountIdOf(config, config.baseline.delegatedAdministrator ?? config.topology.management), region: config.organization.homeRegion },
+    description: 'Generative-AI governance: member baseline StackSets (StackSets administrator account)',
+    rollouts: [{
+      stackSetName: STACK_SET_NAMES.global,
+      description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1)',
+      templateFile: baseline.assembly.getStackArtifact(baseline.global.artifactId).templateFullPath,
+      regions: [config.organization.homeRegion],
+    }, {
+      stackSetName: STACK_SET_NAMES.regional,
+      description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1)',
+      templateFile: baseline.assembly.getStackArtifact(baseline.regional.artifactId).templateFullPath,
+      regions: config.organization.governedRegions,
+      parameterOverridesByRegion: sinkArnParameterOverrides(config, accountIdOf(config, config.topology.audit)),
+    }],
+  }),
+  management: (app: App, config: GovernanceConfig) => new ManagementStack(app, STACK_IDS.management, {
+    config,
+    env: { account: accountIdOf(config, config.topology.management), region: config.organization.homeRegion },
+    description: 'Generative-AI governance: Organizations policies and the Macie administrator (management account)',
+  }),
+  macie: (app: App, config: GovernanceConfig, region: string) => new MacieOrganizationStack(app, STACK_IDS.macie(region), {
+    config,
+    region,
+    env: { account: accountIdOf(config, config.topology.audit), region },
+    description: `Generative-AI governance: Macie for the organization in ${region} (MAC-1, audit account)`,
+  }),
+  guardrail: (app: App, config: GovernanceConfig, region: string) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(region), {
+    config,
+    region,
+    env: { account: accountIdOf(config, config.topology.management), region },
+    description: `Generative-AI governance: organization guardrail and its enforcement in ${region} (management account)`,
+  }),
+} as const;
+
+/** The governed Regions, the home Region first: the order of the per-Region audit stacks. */
+export function homeRegionFirst(config: GovernanceConfig): string[] {
+  const home = config.organization.homeRegion;
+  return [home, ...config.organization.governedRegions.filter((r) => r !== home)];
+}
+
 /**
  * Composes the estate for a config: one stack per role account in the home Region, plus the organization guardrail in
  * each governed Region. The number of stacks depends on the topology and the governed Regions, never on the number of
  * member accounts (their baseline goes out by StackSet).
  */
 export function buildEstate(app: App, config: GovernanceConfig): Estate {
-  const accountId = (name: string) => accountIdOf(config, name);
   const region = config.organization.homeRegion;
-  const management = accountId(config.topology.management);
-
-  const stage = new Stage(app, STACK_IDS.baselineStage);
-  // Member templates reach CloudFormation through StackSets, not the CDK toolkit: no construct-path metadata and no
-  // CDKMetadata resource, so their size is the same however the app is run (the CLI turns path metadata on).
-  stage.node.setContext(cxapi.PATH_METADATA_ENABLE_CONTEXT, false);
-  const global = new BaselineGlobalStack(stage, STACK_IDS.baselineGlobal, {
-    config,
-    synthesizer: new BootstraplessSynthesizer(),
-    analyticsReporting: false,
-    description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1), deployed by StackSet',
-  });
-  const regional = new BaselineRegionalStack(stage, STACK_IDS.baselineRegional, {
-    config,
-    synthesizer: new BootstraplessSynthesizer(),
-    analyticsReporting: false,
-    description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1), deployed by StackSet',
-  });
-  const memberTemplates = stage.synth();
-
-  const logArchive = new LogArchiveStack(app, STACK_IDS.logArchive, {
-    config,
-    env: { account: accountId(config.topology.logArchive), region },
-    description: 'Generative-AI governance: Object Lock evidence archive (log-archive account)',
-  });
-  const auditAlerts = new AuditAlertsStack(app, STACK_IDS.auditAlerts, {
-    config,
-    env: { account: accountId(config.topology.audit), region },
-    description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
-  });
-  const organizationTrail = new OrganizationTrailStack(app, STACK_IDS.organizationTrail, {
-    config,
-    env: { account: management, region },
-    description: 'Generative-AI governance: organization trail (CT-1, management account)',
-  });
-  const auditAnalytics = new AuditAnalyticsStack(app, STACK_IDS.auditAnalytics, {
-    config,
-    env: { account: accountId(config.topology.audit), region },
-    description: 'Generative-AI governance: Glue tables, Lake Formation and Athena over the evidence archives (audit account)',
-  });
+  const baseline = STACK_RECIPES.baseline(app, config);
+  const logArchive = STACK_RECIPES.logArchive(app, config);
+  const auditAlerts = STACK_RECIPES.auditAlerts(app, config);
+  const organizationTrail = STACK_RECIPES.organizationTrail(app, config);
+  const auditAnalytics = STACK_RECIPES.auditAnalytics(app, config);
   auditAnalytics.addStackDependency(logArchive, 'Lake Formation registers the archive buckets');
   // Deploy order across accounts: the archive and the alert bus exist before anything delivers to them.
   organizationTrail.addStackDependency(logArchive, 'the trail delivers to the archive bucket with the archive key');
 
-  const homeFirst = [region, ...config.organization.governedRegions.filter((r) => r !== region)];
-  const observability = homeFirst.map((r) => new ObservabilityStack(app, STACK_IDS.observability(r), {
-    config,
-    region: r,
-    env: { account: accountId(config.topology.audit), region: r },
-    description: `Generative-AI governance: cross-account observability, dashboards and organization alarms in ${r} (DASH-1, audit account)`,
-  }));
+  const homeFirst = homeRegionFirst(config);
+  const observability = homeFirst.map((r) => STACK_RECIPES.observability(app, config, r));
   organizationTrail.addStackDependency(observability[0], 'the trail\'s account links to the audit account\'s sink');
 
-  const baselineStackSets = new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
-    config,
-    env: { account: accountId(config.baseline.delegatedAdministrator ?? config.topology.management), region },
-    description: 'Generative-AI governance: member baseline StackSets (StackSets administrator account)',
-    rollouts: [{
-      stackSetName: STACK_SET_NAMES.global,
-      description: 'Generative-AI governance member baseline, account-wide part (BL-IAM-1)',
-      templateFile: memberTemplates.getStackArtifact(global.artifactId).templateFullPath,
-      regions: [region],
-    }, {
-      stackSetName: STACK_SET_NAMES.regional,
-      description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1)',
-      templateFile: memberTemplates.getStackArtifact(regional.artifactId).templateFullPath,
-      regions: config.organization.governedRegions,
-      parameterOverridesByRegion: sinkArnParameterOverrides(config, accountId(config.topology.audit)),
-    }],
-  });
+  const baselineStackSets = STACK_RECIPES.stackSets(app, config, baseline);
   baselineStackSets.addStackDependency(logArchive, 'members replicate invocation logs into the archive');
   baselineStackSets.addStackDependency(auditAlerts, 'members forward alarm state changes to the audit bus');
   for (const o of observability) baselineStackSets.addStackDependency(o, 'members link to the audit account\'s sinks');
 
-  const managementStack = new ManagementStack(app, STACK_IDS.management, {
-    config,
-    env: { account: management, region },
-    description: 'Generative-AI governance: Organizations policies and the Macie administrator (management account)',
-  });
+  const managementStack = STACK_RECIPES.management(app, config);
   const macie = homeFirst.map((r) => {
-    const stack = new MacieOrganizationStack(app, STACK_IDS.macie(r), {
-      config,
-      region: r,
-      env: { account: accountId(config.topology.audit), region: r },
-      description: `Generative-AI governance: Macie for the organization in ${r} (MAC-1, audit account)`,
-    });
+    const stack = STACK_RECIPES.macie(app, config, r);
     stack.addStackDependency(managementStack, 'the management stack makes the audit account Macie\'s delegated administrator');
     stack.addStackDependency(auditAlerts, 'Macie findings go to the audit alert bus');
     if (r === region) stack.addStackDependency(logArchive, 'the classification job analyses the invocation-log archive');
@@ -156,18 +192,13 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   });
 
   return {
-    baseline: { stage, global, regional },
+    baseline: { stage: baseline.stage, global: baseline.global, regional: baseline.regional },
     stackSets: baselineStackSets,
     management: managementStack,
     macie,
     observability,
     // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
-    guardrails: config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(r), {
-      config,
-      region: r,
-      env: { account: management, region: r },
-      description: `Generative-AI governance: organization guardrail and its enforcement in ${r} (management account)`,
-    })),
+    guardrails: config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => STACK_RECIPES.guardrail(app, config, r)),
     auditAlerts,
     logArchive,
     organizationTrail,

@@ -1,12 +1,12 @@
 import { BEDROCK, GOVERNANCE_METRICS_NAMESPACE, METRIC_CATALOG, metricUseProblem, type MetricUse } from '../../dashboards/metrics/catalog';
 import { alarmMetricUses, expressionMetricUses, metricLineUses } from '../../dashboards/metrics/metric-uses';
 import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dashboards';
-import { synthEstate } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 
 type Resource = { Type: string; Properties: any };
 
 describe('DASH-1: every widget and alarm reads a metric AWS (or this app) publishes, with a statistic that fits it', () => {
-  const { assembly } = synthEstate();
+  const { assembly } = exampleEstate();
   const templates = assembly.stacks.flatMap((s) => [{ name: s.stackName, template: s.template }])
     .concat(assembly.nestedAssemblies.flatMap((n) => n.nestedAssembly.stacks.map((s) => ({ name: s.stackName, template: s.template }))));
   const resources = templates.flatMap(({ name, template }) => Object.entries((template.Resources ?? {}) as Record<string, Resource>)

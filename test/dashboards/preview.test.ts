@@ -1,11 +1,10 @@
 import { dashboardSvg } from '../../dashboards/preview/render-svg';
 import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dashboards';
 import { renderPng } from '../../stacks/dashboards-preview';
-import { synthEstate } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 
 describe('dashboards:preview draws the synthesized dashboards', () => {
-  const { estate, assembly } = synthEstate();
-  const dashboards = synthesizedDashboards(assembly.getStackArtifact(estate.observability[0].artifactId).template);
+  const dashboards = synthesizedDashboards(exampleEstate().observability[0].artifact.template);
 
   test('each widget is drawn at its grid place with its type and title, and its metrics or alarms listed', () => {
     expect(dashboards).toHaveLength(3);

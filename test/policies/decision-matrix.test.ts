@@ -1,7 +1,9 @@
 import type { GovernanceConfig } from '../../config/schema';
 import { foundationModelArn } from '../../policies/arns';
 import { criDestinationRegions } from '../../policies/org-region-1';
-import { synthEstate } from '../support/estate';
+import { STACK_RECIPES } from '../../stacks/estate';
+import { synthVariant } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator, type OrgRequest } from '../support/org-simulator';
 
@@ -151,7 +153,7 @@ const sidPrefix = (control: string) => control.replace(/-/g, '');
 
 describe('decision matrix: synthesized SCPs and RCPs evaluated with iam-simulate', () => {
   const config = exampleConfig();
-  const simulator = new OrgSimulator(synthEstate(config).assembly, config);
+  const simulator = new OrgSimulator(exampleEstate().assembly, config);
   const cases = casesFor(config);
 
   test('has at least 40 cases and every control has a denied and an allowed case', () => {
@@ -176,7 +178,8 @@ describe('decision matrix: synthesized SCPs and RCPs evaluated with iam-simulate
 describe('decision matrix with globalInference: allow', () => {
   const config = structuredClone(exampleConfig());
   config.bedrock.globalInference = 'allow';
-  const simulator = new OrgSimulator(synthEstate(config).assembly, config);
+  // The SCPs and RCPs live in the management stack: synthesize it alone for the variant.
+  const simulator = new OrgSimulator(synthVariant((app) => STACK_RECIPES.management(app, config)).assembly, config);
   const prod = ids(config)[PROD];
   const viaGlobal = { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', SONNET) };
 

@@ -5,7 +5,7 @@ import { BATCH_ACTION, BATCH_NON_FOUNDATION_MODEL_RESOURCES, INVOKE_ACTIONS, NON
 import { MODEL_CAPACITY_ACTIONS } from '../../policies/br-aip-1';
 import { organizationControls } from '../../policies/organization-controls';
 import type { PolicyDocument } from '../../policies/policy-document';
-import { synthEstate } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { arnFitsTemplate, lintPolicy } from '../support/iam-lint';
 import { synthesizedPolicies } from '../support/org-simulator';
@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../support/run-app';
 
 describe('policy validation against AWS\'s IAM data', () => {
   const config = exampleConfig();
-  const { assembly } = synthEstate(config);
+  const { assembly } = exampleEstate();
   const policies = synthesizedPolicies(assembly).filter((p) => p.type !== 'BEDROCK_POLICY');
 
   describe('the lint catches what an evaluator ignores', () => {
@@ -48,7 +48,7 @@ describe('policy validation against AWS\'s IAM data', () => {
     expect(policies.map((p) => p.type).sort()).toEqual(['RESOURCE_CONTROL_POLICY', 'SERVICE_CONTROL_POLICY', 'SERVICE_CONTROL_POLICY', 'SERVICE_CONTROL_POLICY']);
   });
 
-  test.each(synthesizedPolicies(synthEstate(exampleConfig()).assembly).filter((p) => p.type !== 'BEDROCK_POLICY').map((p) => [p.name]))(
+  test.each(synthesizedPolicies(exampleEstate().assembly).filter((p) => p.type !== 'BEDROCK_POLICY').map((p) => [p.name]))(
     '%s: real actions, operators, condition keys, and ARNs of the actions\' resource types', async (name) => {
       const policy = policies.find((p) => p.name === name)!;
       expect(await lintPolicy(policy.content)).toEqual([]);

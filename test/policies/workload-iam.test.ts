@@ -2,7 +2,7 @@ import { accountIdOf } from '../../config/accounts';
 import { foundationModelArn } from '../../policies/arns';
 import { minify } from '../../policies/policy-document';
 import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, criInvokeStatements, workloadPermissionBoundary } from '../../policies/workload-iam';
-import { synthEstate } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { lintPolicy } from '../support/iam-lint';
 import { OrgSimulator, type OrgRequest } from '../support/org-simulator';
@@ -16,7 +16,7 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
   const invokePolicies = criInvokePolicies(config, prod, management);
   const invokePolicy = invokePolicies[0];
   const boundary = workloadPermissionBoundary(config, prod, management);
-  const simulator = new OrgSimulator(synthEstate(config).assembly, config);
+  const simulator = new OrgSimulator(exampleEstate().assembly, config);
   const euProfile = `arn:aws:bedrock:eu-central-1:${prod}:inference-profile/eu.${SONNET}`;
   const asWorkload = (request: Omit<OrgRequest, 'account'>) =>
     simulator.evaluate({ account: 'support-chat-prod', role: 'support-chat-app', identityPolicy: invokePolicy, permissionBoundary: boundary, ...request });

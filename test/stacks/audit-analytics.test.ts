@@ -1,23 +1,22 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
 import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties } from '../../dashboards/athena/tables';
-import { synthEstate } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 
 type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
 
 describe('LF-1 and ATH-1: the audit account\'s catalog, Lake Formation and Athena workgroup', () => {
   const config = exampleConfig();
-  const { estate } = synthEstate(config);
-  const template = Template.fromStack(estate.auditAnalytics);
+  const estate = exampleEstate();
+  const template = estate.auditAnalytics.template;
   const resources = template.toJSON().Resources as Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   test('lives in the audit account and deploys after the log archive', () => {
     expect(estate.auditAnalytics.account).toBe('527038146692');
-    expect(estate.auditAnalytics.dependencies.map((s) => s.stackName)).toContain('GovernanceLogArchive');
+    expect(estate.auditAnalytics.dependencies).toContain('GovernanceLogArchive');
   });
 
   test('the Glue tables carry the projection and columns of their definitions', () => {
@@ -97,7 +96,7 @@ describe('LF-1 and ATH-1: the audit account\'s catalog, Lake Formation and Athen
   });
 
   test('the archives admit the reader role only, and the key only through S3', () => {
-    const archive = Template.fromStack(estate.logArchive);
+    const archive = estate.logArchive.template;
     const statements = Object.values(archive.findResources('AWS::S3::BucketPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const reads = statements.filter((s: any) => s.Sid === 'LakeFormationArchiveReaderRead');
     expect(reads).toHaveLength(2);

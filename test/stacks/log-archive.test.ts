@@ -1,13 +1,10 @@
-import type { CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { synthEstate } from '../support/estate';
-import { exampleConfig } from '../support/example-config';
+import { Match } from 'aws-cdk-lib/assertions';
+import { exampleEstate } from '../support/example-estate';
 
 describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
-  const config = exampleConfig();
-  const { estate } = synthEstate(config);
-  const template = Template.fromStack(estate.logArchive);
-  const archiveId = estate.logArchive.getLogicalId(estate.logArchive.invocationLogArchive.bucket.node.defaultChild as CfnElement);
+  const { config, logArchive } = exampleEstate();
+  const template = logArchive.template;
+  const archiveId = logArchive.logicalIdAt('InvocationLogArchive/Bucket');
 
   test('has Object Lock in compliance mode with the configured default retention', () => {
     template.hasResource('AWS::S3::Bucket', {

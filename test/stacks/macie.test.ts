@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
 import { invocationLogArchiveBucketName } from '../../contracts/archive-names';
-import { synthEstate } from '../support/estate';
+import { STACK_RECIPES } from '../../stacks/estate';
+import { synthOne } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';
 import { flatten } from '../support/template-values';
@@ -15,10 +17,11 @@ const macieActions = (template: Template, policyName: string) => {
 
 describe('MAC-1: Macie for the organization, the audit account as delegated administrator', () => {
   const config = exampleConfig();
-  const { estate, assembly } = synthEstate(config);
-  const management = Template.fromStack(estate.management);
-  const alerts = Template.fromStack(estate.auditAlerts);
-  const [home, other] = estate.macie.map((s) => Template.fromStack(s));
+  const estate = exampleEstate();
+  const { assembly } = estate;
+  const management = estate.management.template;
+  const alerts = estate.auditAlerts.template;
+  const [home, other] = estate.macie.map((s) => s.template);
 
   test('the management account registers the audit account in every governed Region with the tested inline handler', () => {
     management.hasResourceProperties('Custom::MacieDelegatedAdministrator', { AdminAccountId: '527038146692', Regions: ['eu-central-1', 'eu-west-1'] });
@@ -32,7 +35,7 @@ describe('MAC-1: Macie for the organization, the audit account as delegated admi
 
   test('one audit-account stack per governed Region, after the registration, the alert bus and (home) the archive', () => {
     expect(estate.macie.map((s) => [s.account, s.region])).toEqual([['527038146692', 'eu-central-1'], ['527038146692', 'eu-west-1']]);
-    const dependencies = estate.macie.map((s) => s.dependencies.map((d) => d.stackName).sort());
+    const dependencies = estate.macie.map((s) => s.dependencies.sort());
     expect(dependencies).toEqual([
       ['GovernanceAuditAlerts', 'GovernanceLogArchive', 'GovernanceManagement'],
       ['GovernanceAuditAlerts', 'GovernanceManagement'],
@@ -56,7 +59,7 @@ describe('MAC-1: Macie for the organization, the audit account as delegated admi
   test('automatedDiscovery: false turns discovery off and keeps auto-enable', () => {
     const off = exampleConfig();
     (off.audit.macie as { automatedDiscovery: boolean }).automatedDiscovery = false;
-    Template.fromStack(synthEstate(off).estate.macie[0]).hasResourceProperties('Custom::MacieOrganization', { AutomatedDiscovery: 'DISABLED' });
+    synthOne((app) => STACK_RECIPES.macie(app, off, off.organization.homeRegion)).hasResourceProperties('Custom::MacieOrganization', { AutomatedDiscovery: 'DISABLED' });
   });
 
   test('the home Region runs the scheduled job over the invocation-log archive, after the members exist; no other Region does', () => {
@@ -85,7 +88,7 @@ describe('MAC-1: Macie for the organization, the audit account as delegated admi
   });
 
   test('evaluated: the archive key lets the log-archive account\'s Macie role decrypt through S3 only', async () => {
-    const archive = Template.fromStack(estate.logArchive);
+    const archive = estate.logArchive.template;
     const [key] = Object.values(archive.findResources('AWS::KMS::Key', { Properties: { Description: 'SSE-KMS key of the governance evidence archive' } })) as any[];
     const keyPolicy = JSON.parse(JSON.stringify(key.Properties.KeyPolicy, (_, v) => (v && typeof v === 'object' && (v['Fn::Join'] || v.Ref) ? flatten(v).replace('${AWS::Partition}', 'aws') : v)));
     const simulator = new OrgSimulator(assembly, config);

@@ -1,10 +1,11 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { sinkArnParameterArn } from '../../contracts/oam-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dashboards';
-import { STACK_SET_NAMES } from '../../stacks/estate';
+import { homeRegionFirst, STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
 import { MAX_METRICS_PER_ALARM } from '../../stacks/observability/organization-alarms';
-import { synthEstate } from '../support/estate';
+import { synthOne, synthVariant } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';
 import { flatten } from '../support/template-values';
@@ -15,15 +16,16 @@ const ofType = (t: Template, type: string) => Object.entries(t.toJSON().Resource
 
 describe('DASH-1: cross-account observability, dashboards and organization alarms', () => {
   const config = exampleConfig();
-  const { estate, assembly } = synthEstate(config);
-  const [home, other] = estate.observability.map((s) => Template.fromStack(s));
-  const regional = Template.fromStack(estate.baseline.regional);
+  const estate = exampleEstate();
+  const { assembly } = estate;
+  const [home, other] = estate.observability.map((s) => s.template);
+  const regional = estate.baseline.regional.template;
 
   test('one audit-account stack per governed Region; the StackSets and the trail deploy after the sinks exist', () => {
     expect(estate.observability.map((s) => [s.account, s.region])).toEqual([[AUDIT, 'eu-central-1'], [AUDIT, 'eu-west-1']]);
-    const stackSetDeps = estate.stackSets.dependencies.map((d) => d.stackName);
+    const stackSetDeps = estate.stackSets.dependencies;
     expect(stackSetDeps).toEqual(expect.arrayContaining(['GovernanceObservability-eu-central-1', 'GovernanceObservability-eu-west-1']));
-    expect(estate.organizationTrail.dependencies.map((d) => d.stackName)).toContain('GovernanceObservability-eu-central-1');
+    expect(estate.organizationTrail.dependencies).toContain('GovernanceObservability-eu-central-1');
   });
 
   test('evaluated: the sink admits links from the organization for metrics and log groups only', async () => {
@@ -67,7 +69,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
       },
     });
     expect(regional.toJSON().Parameters.ObservabilitySinkArnParameter.Type).toBe('AWS::SSM::Parameter::Value<String>');
-    const stackSet = ofType(Template.fromStack(estate.stackSets), 'AWS::CloudFormation::StackSet').map(([, r]) => r)
+    const stackSet = ofType(estate.stackSets.template, 'AWS::CloudFormation::StackSet').map(([, r]) => r)
       .find((r) => r.Properties.StackSetName === STACK_SET_NAMES.regional)!;
     type Group = { Regions: string[]; ParameterOverrides?: { ParameterKey: string; ParameterValue: string }[] };
     const groups = stackSet.Properties.StackInstancesGroup as Group[];
@@ -77,7 +79,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
   });
 
   test('the management account counts Bedrock AccessDenied from the trail\'s log group and links that metric to the home sink', () => {
-    const trail = Template.fromStack(estate.organizationTrail);
+    const trail = estate.organizationTrail.template;
     const [[, filter]] = ofType(trail, 'AWS::Logs::MetricFilter');
     expect(filter.Properties.FilterPattern).toBe('{ ($.eventSource = "bedrock.amazonaws.com") && ($.errorCode = "AccessDenied*") }');
     expect(filter.Properties.MetricTransformations).toEqual([{ MetricNamespace: 'GenAiGovernance', MetricName: 'BedrockAccessDenied', MetricValue: '1' }]);
@@ -87,7 +89,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
   });
 
   test('the alert bus\'s events become metrics: Macie findings on invocation-log buckets by severity, member alarms into ALARM by account', () => {
-    const alerts = Template.fromStack(estate.auditAlerts);
+    const alerts = estate.auditAlerts.template;
     const filters = Object.fromEntries(ofType(alerts, 'AWS::Logs::MetricFilter').map(([, r]) => [r.Properties.MetricTransformations[0].MetricName, r.Properties]));
     expect(filters.MacieInvocationLogFindings.FilterPattern).toBe('{ ($.source = "aws.macie") && ($.detail.resourcesAffected.s3Bucket.name = "genai-governance-invocation-log*") }');
     expect(filters.MemberAlarmsInAlarm.FilterPattern).toBe('{ ($.source = "aws.cloudwatch") && ($.detail.state.value = "ALARM") }');
@@ -129,7 +131,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
     const big = exampleConfig();
     const accounts = Array.from({ length: 12 }, (_, i) => ({ name: `team-${i}`, id: String(100000000000 + i), organizationalUnit: 'Workloads/Prod' }));
     (big as { accounts: unknown[] }).accounts = [...big.accounts, ...accounts];
-    const t = Template.fromStack(synthEstate(big).estate.observability[1]);
+    const t = synthOne((app) => STACK_RECIPES.observability(app, big, homeRegionFirst(big)[1]));
     const sonnet = ofType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => r).filter((r) => String(r.Properties.AlarmName).startsWith('genai-governance-org-Invocations-anomaly-anthropic.claude-sonnet'));
     // 15 baseline accounts × 2 model ids = 30 metrics → 3 alarms of 5 accounts each.
     for (const [, c] of ofType(t, 'AWS::CloudWatch::CompositeAlarm')) expect(String(c.Properties.AlarmRule).length).toBeLessThanOrEqual(10240);
@@ -143,8 +145,8 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
     const huge = exampleConfig();
     const accounts = Array.from({ length: 150 }, (_, i) => ({ name: `team-${i}`, id: String(200000000000 + i), organizationalUnit: 'Sandbox' }));
     (huge as { accounts: unknown[] }).accounts = [...huge.accounts, ...accounts];
-    const stack = synthEstate(huge).estate.observability[0];
-    const names = ofType(Template.fromStack(stack), 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties.AlarmName);
+    const { built: stack, synthesized } = synthVariant((app) => STACK_RECIPES.observability(app, huge, homeRegionFirst(huge)[0]));
+    const names = ofType(synthesized(stack).template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties.AlarmName);
     expect(names.filter((n: string) => n.startsWith('genai-governance-org-'))).toEqual([]);
     expect(names).toEqual(expect.arrayContaining(['genai-governance-bedrock-access-denied-anomaly', 'genai-governance-member-alarms-in-alarm']));
     const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));

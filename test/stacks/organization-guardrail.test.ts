@@ -1,10 +1,13 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { synthEstate } from '../support/estate';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { STACK_RECIPES } from '../../stacks/estate';
+import { MEASURED_CHARACTERS_METADATA } from '../../stacks/summary';
+import { synthOne } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 
 describe('BR-GR-1: the organization guardrail and its enforcement (management account, per governed Region)', () => {
   const config = exampleConfig();
-  const { estate } = synthEstate(config);
+  const estate = exampleEstate();
 
   test('there is one guardrail stack per governed Region, in the management account', () => {
     expect(estate.guardrails.map((s) => [s.region, s.account])).toEqual(config.organization.governedRegions.map((r) => [r, '318274650913']));
@@ -12,7 +15,7 @@ describe('BR-GR-1: the organization guardrail and its enforcement (management ac
 
   describe.each(config.organization.governedRegions)('in %s', (region) => {
     const stack = estate.guardrails.find((s) => s.region === region)!;
-    const template = Template.fromStack(stack);
+    const template = stack.template;
     const resources = template.toJSON().Resources;
     const id = (type: string) => Object.keys(resources).find((k) => resources[k].Type === type)!;
 
@@ -52,17 +55,18 @@ describe('BR-GR-1: the organization guardrail and its enforcement (management ac
     });
 
     test('the policy fits the 10,000-character limit with the longest identifier', () => {
-      expect(stack.bedrockPolicyCharacters).toBeLessThanOrEqual(10000);
+      expect(resources[id('AWS::Organizations::Policy')].Metadata[MEASURED_CHARACTERS_METADATA]).toBeLessThanOrEqual(10000);
     });
   });
 
   test('a change of guardrail content creates a new version (new logical id)', () => {
     const changed = structuredClone(config);
     changed.bedrock.guardrail.words = ['something-else'];
-    const versionIds = (c: typeof config) => {
-      const r = Template.fromStack(synthEstate(c).estate.guardrails[0]).toJSON().Resources;
+    const versionIds = (template: Template) => {
+      const r = template.toJSON().Resources;
       return Object.keys(r).filter((k) => r[k].Type === 'AWS::Bedrock::GuardrailVersion');
     };
-    expect(versionIds(changed)).not.toEqual(versionIds(config));
+    const changedTemplate = synthOne((app) => STACK_RECIPES.guardrail(app, changed, changed.organization.governedRegions[0]));
+    expect(versionIds(changedTemplate)).not.toEqual(versionIds(estate.guardrails[0].template));
   });
 });

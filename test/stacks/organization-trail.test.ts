@@ -1,15 +1,16 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import { BEDROCK_DATA_EVENT_TYPES, type GovernanceConfig } from '../../config/schema';
 import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../../contracts/archive-names';
 import { TRAIL_LOG_GROUP_NAME } from '../../stacks/management/organization-trail-stack';
-import { synthEstate } from '../support/estate';
+import { STACK_RECIPES } from '../../stacks/estate';
+import { synthOne } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { flatten } from '../support/template-values';
 
 describe('CT-1: the organization trail (management account)', () => {
   const config = exampleConfig();
-  const { estate } = synthEstate(config);
-  const template = Template.fromStack(estate.organizationTrail);
+  const estate = exampleEstate();
+  const template = estate.organizationTrail.template;
   const [trail] = Object.values(template.findResources('AWS::CloudTrail::Trail')) as any[];
 
   test('covers every account and Region, with global events, validation, KMS and the Object Lock archive', () => {
@@ -37,7 +38,7 @@ describe('CT-1: the organization trail (management account)', () => {
 
   test('a config that asks for fewer data events gets only those', () => {
     const fewer: GovernanceConfig = { ...config, trail: { ...config.trail, bedrockDataEvents: ['AWS::Bedrock::Guardrail', 'AWS::Bedrock::KnowledgeBase'] } };
-    const [t] = Object.values(Template.fromStack(synthEstate(fewer).estate.organizationTrail).findResources('AWS::CloudTrail::Trail')) as any[];
+    const [t] = Object.values(synthOne((app) => STACK_RECIPES.organizationTrail(app, fewer)).findResources('AWS::CloudTrail::Trail')) as any[];
     expect(t.Properties.AdvancedEventSelectors.slice(1).map((s: any) => s.FieldSelectors[1].Equals[0])).toEqual(['AWS::Bedrock::Guardrail', 'AWS::Bedrock::KnowledgeBase']);
   });
 
@@ -52,14 +53,14 @@ describe('CT-1: the organization trail (management account)', () => {
   });
 
   test('deploys after the log archive it delivers to', () => {
-    expect(estate.organizationTrail.dependencies.map((s) => s.stackName)).toContain('GovernanceLogArchive');
+    expect(estate.organizationTrail.dependencies).toContain('GovernanceLogArchive');
   });
 });
 
 describe('ARC-1: the trail archive admits exactly the organization trail', () => {
   const config = exampleConfig();
-  const { estate } = synthEstate(config);
-  const archive = Template.fromStack(estate.logArchive);
+  const estate = exampleEstate();
+  const archive = estate.logArchive.template;
   const trailArn = organizationTrailArn(config);
 
   test('the bucket policy has the three statements AWS documents for organization trails', () => {

@@ -1,12 +1,14 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { runtimeEndpointPolicy, organizationOnlyEndpointPolicy } from '../../policies/vpc-endpoint-policy';
-import { synthEstate } from '../support/estate';
+import { STACK_RECIPES } from '../../stacks/estate';
+import { synthVariant } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { lintPolicy } from '../support/iam-lint';
 
 describe('BL-VPCE-1: Bedrock interface endpoints in a private VPC', () => {
   const config = exampleConfig();
-  const member = Template.fromStack(synthEstate(config).estate.baseline.regional);
+  const member = exampleEstate().baseline.regional.template;
   const resources = member.toJSON().Resources as Record<string, any>;
   const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type).map((r) => r.Properties);
 
@@ -66,7 +68,8 @@ describe('BL-VPCE-1 in an existing VPC named by SSM parameters (baseline.network
     ...base,
     baseline: { ...base.baseline, network: { ...base.baseline.network, existingVpc: { vpcIdParameter: '/platform/network/vpc-id', subnetIdsParameter: '/platform/network/private-subnets', vpcCidrParameter: '/platform/network/cidr' } } },
   };
-  const member = Template.fromStack(synthEstate(config).estate.baseline.regional).toJSON();
+  const { built, synthesized } = synthVariant((app) => STACK_RECIPES.baseline(app, config));
+  const member = synthesized(built.regional).template.toJSON();
   const parameters = member.Parameters as Record<string, { Type: string; Default: string }>;
   const idOf = (name: string) => Object.entries(parameters).find(([, p]) => p.Default === name)![0];
   const resources = Object.values(member.Resources as Record<string, any>);

@@ -1,9 +1,12 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
 import type { GovernanceConfig } from '../../config/schema';
 import { checkSemantics } from '../../config/semantics';
 import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
 import { guardrailExcludedModels } from '../../policies/br-gr-1';
-import { synthEstate } from '../support/estate';
+import { APP_CONTEXT } from '../../stacks/app-context';
+import { buildEstate, STACK_RECIPES } from '../../stacks/estate';
+import { synthVariant } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 
 function accountMode(): GovernanceConfig {
@@ -13,8 +16,8 @@ function accountMode(): GovernanceConfig {
 
 describe('BL-GR-1: account-level guardrail enforcement (bedrock.guardrail.enforcement: account)', () => {
   const config = accountMode();
-  const { estate } = synthEstate(config);
-  const regional = Template.fromStack(estate.baseline.regional);
+  const { built: baseline, synthesized } = synthVariant((app) => STACK_RECIPES.baseline(app, config));
+  const regional = synthesized(baseline.regional).template;
   const resources = regional.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
   const idOf = (type: string) => Object.entries(resources).find(([, r]) => r.Type === type)![0];
 
@@ -42,7 +45,8 @@ describe('BL-GR-1: account-level guardrail enforcement (bedrock.guardrail.enforc
   test('a change of guardrail content creates a new version resource', () => {
     const changed = accountMode();
     const withWord = { ...changed, bedrock: { ...changed.bedrock, guardrail: { ...changed.bedrock.guardrail, words: [...changed.bedrock.guardrail.words, 'project-x'] } } };
-    const changedVersion = Object.keys(Template.fromStack(synthEstate(withWord).estate.baseline.regional).findResources('AWS::Bedrock::GuardrailVersion'));
+    const { built, synthesized: synthesizedChange } = synthVariant((app) => STACK_RECIPES.baseline(app, withWord));
+    const changedVersion = Object.keys(synthesizedChange(built.regional).template.findResources('AWS::Bedrock::GuardrailVersion'));
     expect(changedVersion).toHaveLength(1);
     expect(changedVersion).not.toEqual([idOf('AWS::Bedrock::GuardrailVersion')]);
   });
@@ -52,11 +56,12 @@ describe('BL-GR-1: account-level guardrail enforcement (bedrock.guardrail.enforc
   });
 
   test('no Organizations Bedrock policy and no management-account guardrail stacks are written', () => {
-    expect(estate.guardrails).toEqual([]);
+    // The composition alone decides which stacks exist: built, not synthesized.
+    expect(buildEstate(new App({ context: { ...APP_CONTEXT } }), config).guardrails).toEqual([]);
   });
 
   test('workload roles and the runtime endpoint may apply the account\'s own guardrail', () => {
-    const global = JSON.stringify(Template.fromStack(estate.baseline.global).toJSON());
+    const global = JSON.stringify(synthesized(baseline.global).template.toJSON());
     expect(global).toContain('":guardrail/*"');
     expect(global).not.toContain(':318274650913:guardrail/');
     const endpointPolicies = JSON.stringify(regional.findResources('AWS::EC2::VPCEndpoint'));
@@ -67,8 +72,8 @@ describe('BL-GR-1: account-level guardrail enforcement (bedrock.guardrail.enforc
 describe('BL-GR-1 is absent with organization-policy enforcement', () => {
   test('the member template has no guardrail resources; the management account has one guardrail stack per Region', () => {
     const config = exampleConfig();
-    const { estate } = synthEstate(config);
-    const regional = Template.fromStack(estate.baseline.regional);
+    const estate = exampleEstate();
+    const regional = estate.baseline.regional.template;
     regional.resourceCountIs('AWS::Bedrock::EnforcedGuardrailConfiguration', 0);
     regional.resourceCountIs('AWS::Bedrock::Guardrail', 0);
     expect(estate.guardrails).toHaveLength(config.organization.governedRegions.length);

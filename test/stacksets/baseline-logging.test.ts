@@ -1,29 +1,30 @@
 import * as path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
 import type { GovernanceConfig } from '../../config/schema';
 import { archiveKeyAliasArn, invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
 import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
-import { synthEstate } from '../support/estate';
+import { STACK_RECIPES } from '../../stacks/estate';
+import { synthVariant } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 import { OrgSimulator } from '../support/org-simulator';
 import { flatten } from '../support/template-values';
 
 type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string }>;
 
-function regionalMember(config: GovernanceConfig) {
-  const { estate } = synthEstate(config);
-  const template = Template.fromStack(estate.baseline.regional);
+function regionalMember(template: Template) {
   const resources = template.toJSON().Resources as Resources;
   const idOf = (type: string, match: (p: any) => boolean = () => true) =>
     Object.entries(resources).find(([, r]) => r.Type === type && match(r.Properties ?? {}))![0];
-  return { estate, template, resources, idOf };
+  return { template, resources, idOf };
 }
 
 describe('BL-LOG-1: model-invocation logging in every member account × governed Region', () => {
-  const config = exampleConfig();
-  const { estate, template, resources, idOf } = regionalMember(config);
+  const estate = exampleEstate();
+  const { config } = estate;
+  const { template, resources, idOf } = regionalMember(estate.baseline.regional.template);
   const customResource = Object.values(resources).find((r) => r.Type === 'Custom::BedrockModelInvocationLogging')!;
   const bucketId = idOf('AWS::S3::Bucket', (p) => flatten(p.BucketName).startsWith('genai-governance-invocation-logs-'));
   const logGroupId = idOf('AWS::Logs::LogGroup', (p) => p.LogGroupName === INVOCATION_LOG_GROUP_NAME);
@@ -90,7 +91,8 @@ describe('BL-LOG-1: model-invocation logging in every member account × governed
       },
     });
     expect(flatten(rule.Destination.Bucket)).toBe(`arn:\${AWS::Partition}:s3:::${invocationLogArchiveBucketName(config)}`);
-    expect(estate.logArchive.invocationLogArchive.bucket.node.defaultChild).toMatchObject({ bucketName: invocationLogArchiveBucketName(config) });
+    expect(estate.logArchive.template.toJSON().Resources[estate.logArchive.logicalIdAt('InvocationLogArchive/Bucket')].Properties)
+      .toMatchObject({ BucketName: invocationLogArchiveBucketName(config) });
   });
 
   test('the log group has the configured retention and the customer-managed key', () => {
@@ -135,7 +137,8 @@ describe('BL-LOG-1 follows the config', () => {
       },
     },
   };
-  const { resources, idOf } = regionalMember(changed);
+  const { built, synthesized } = synthVariant((app) => STACK_RECIPES.baseline(app, changed));
+  const { resources, idOf } = regionalMember(synthesized(built.regional).template);
 
   test('stop-logging, data types and expiry reach the template; roles go with the stack, data stores stay', () => {
     const props = Object.values(resources).find((r) => r.Type === 'Custom::BedrockModelInvocationLogging')!.Properties;
@@ -149,8 +152,9 @@ describe('BL-LOG-1 follows the config', () => {
 
 describe('ARC-1 admits replication from the member accounts only', () => {
   const config = exampleConfig();
-  const { estate, assembly } = synthEstate(config);
-  const archive = Template.fromStack(estate.logArchive);
+  const estate = exampleEstate();
+  const { assembly } = estate;
+  const archive = estate.logArchive.template;
   const replicationRoles = {
     StringEquals: { 'aws:PrincipalOrgID': config.organization.id },
     ArnLike: { 'aws:PrincipalArn': 'arn:${AWS::Partition}:iam::*:role/genai-governance-log-replication-*' },

@@ -1,13 +1,13 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
 import { STACK_SET_NAMES } from '../../stacks/estate';
-import { synthEstate } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 
 describe('BL-MON-1: anomaly and log-delivery alarms in every member account × governed Region', () => {
   const config = exampleConfig();
-  const { estate } = synthEstate(config);
-  const member = Template.fromStack(estate.baseline.regional);
+  const estate = exampleEstate();
+  const member = estate.baseline.regional.template;
   const alarms = Object.values(member.toJSON().Resources as Record<string, any>).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties);
   const topicRef = { Ref: Object.keys(member.findResources('AWS::SNS::Topic'))[0] };
 
@@ -54,7 +54,7 @@ describe('BL-MON-1: anomaly and log-delivery alarms in every member account × g
   });
 
   test('goes to every governed Region by its own StackSet', () => {
-    const stackSets = Object.values(Template.fromStack(estate.stackSets).findResources('AWS::CloudFormation::StackSet')) as any[];
+    const stackSets = Object.values(estate.stackSets.template.findResources('AWS::CloudFormation::StackSet')) as any[];
     const regional = stackSets.find((s) => s.Properties.StackSetName === STACK_SET_NAMES.regional)!;
     expect(regional.Properties.StackInstancesGroup.flatMap((g: { Regions: string[] }) => g.Regions)).toEqual(config.organization.governedRegions);
   });

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, cx_api as cxapi } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { STACK_SET_NAMES } from '../../stacks/estate';
+import { STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
 import { ServiceManagedStackSet, TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
-import { synthEstate } from '../support/estate';
+import { synthVariant } from '../support/estate';
+import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
 
 describe('baseline rollout: service-managed StackSets', () => {
   const config = exampleConfig();
-  const { estate } = synthEstate(config);
-  const template = Template.fromStack(estate.stackSets);
+  const estate = exampleEstate();
+  const template = estate.stackSets.template;
   const stackSet = () => Object.values(template.toJSON().Resources as Record<string, any>).find((r) => r.Type === 'AWS::CloudFormation::StackSet')!.Properties;
 
   test('auto-deploys to the workload OUs in the home Region, as the management account', () => {
@@ -32,7 +33,7 @@ describe('baseline rollout: service-managed StackSets', () => {
   });
 
   test('carries the member template as synthesized in the GovernanceBaseline stage', () => {
-    expect(JSON.parse(stackSet().TemplateBody)).toEqual(Template.fromStack(estate.baseline.global).toJSON());
+    expect(JSON.parse(stackSet().TemplateBody)).toEqual(estate.baseline.global.template.toJSON());
   });
 
   test('lives in the delegated administrator with CallAs DELEGATED_ADMIN, targets and preferences from config', () => {
@@ -44,8 +45,8 @@ describe('baseline rollout: service-managed StackSets', () => {
       retainStacksOnAccountRemoval: true,
       operationPreferences: { regionConcurrency: 'SEQUENTIAL', maxConcurrentPercentage: 50, failureTolerancePercentage: 0 },
     };
-    const stack = synthEstate(delegated).estate.stackSets;
-    const props = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, any>).find((r) => r.Type === 'AWS::CloudFormation::StackSet')!.Properties;
+    const { built: stack, synthesized } = synthVariant((app) => STACK_RECIPES.stackSets(app, delegated, STACK_RECIPES.baseline(app, delegated)));
+    const props = Object.values(synthesized(stack).template.toJSON().Resources as Record<string, any>).find((r) => r.Type === 'AWS::CloudFormation::StackSet')!.Properties;
     expect(stack.account).toBe('639415720488');
     expect(props).toMatchObject({
       CallAs: 'DELEGATED_ADMIN',
@@ -105,8 +106,7 @@ describe('baseline rollout: service-managed StackSets', () => {
 });
 
 describe('BL-IAM-1 in the member template', () => {
-  const config = exampleConfig();
-  const member = Template.fromStack(synthEstate(config).estate.baseline.global);
+  const member = exampleEstate().baseline.global.template;
 
   test('has the workload boundary and the CRI-only invoke policies, named for tamper protection', () => {
     member.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'genai-governance-workload-boundary' });
