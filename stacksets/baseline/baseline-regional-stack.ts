@@ -70,7 +70,8 @@ export class BaselineRegionalStack extends Stack {
     for (const approved of config.bedrock.approvedModels) {
       const ids = metricModelIds(config, approved);
       for (const metricName of USAGE_METRICS) {
-        const alarm = new CfnAlarm(this, `${metricName}Anomaly${this.alarms.length}`, {
+        // Ids from the model, not its position: reordering the approved models changes no logical id.
+        const alarm = new CfnAlarm(this, `${metricName}Anomaly-${approved.modelId}`, {
           alarmName: `${GOVERNANCE_NAME_PREFIX}${metricName}-anomaly-${approved.modelId}`.slice(0, 255),
           alarmDescription: `BL-MON-1: ${metricName} of ${approved.modelId} outside its anomaly band (2 standard deviations, hourly)`,
           comparisonOperator: 'GreaterThanUpperThreshold',

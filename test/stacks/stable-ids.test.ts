@@ -1,0 +1,40 @@
+import { App } from 'aws-cdk-lib';
+import type { GovernanceConfig } from '../../config/schema';
+import { APP_CONTEXT } from '../../stacks/app-context';
+import { buildEstate } from '../../stacks/estate';
+import { exampleConfig } from '../support/example-config';
+
+/** Properties that name what a resource is, for the resource types that have one. */
+const NAME_PROPERTIES = ['AlarmName', 'ManagedPolicyName', 'PolicyName', 'RoleName', 'BucketName', 'FunctionName', 'LogGroupName', 'TopicName', 'Name', 'TableInput'];
+
+/** What a resource is, whatever its logical id: its type and its name (a table's name), where it has one. */
+function identity(resource: { Type: string; Properties?: Record<string, unknown> }): string {
+  const key = NAME_PROPERTIES.find((k) => resource.Properties?.[k] !== undefined);
+  const name = key === 'TableInput' ? (resource.Properties!.TableInput as { Name: string }).Name : key && resource.Properties![key];
+  return `${resource.Type} ${JSON.stringify(name ?? null)}`;
+}
+
+/**
+ * Every stack's resources (member templates included) as logical id → identity, by stack path: what CloudFormation
+ * keys resources on, and what each id stands for. An id that moves to another resource replaces both.
+ */
+function logicalIds(config: GovernanceConfig): Record<string, Record<string, string>> {
+  const app = new App({ context: { ...APP_CONTEXT } });
+  buildEstate(app, config);
+  const assembly = app.synth();
+  const stacks = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)].flatMap((a) => a.stacks);
+  return Object.fromEntries(stacks.map((s) => [s.hierarchicalId,
+    Object.fromEntries(Object.entries(s.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>).map(([id, r]) => [id, identity(r)]))]));
+}
+
+describe('construct ids are a stable contract', () => {
+  test('reordering the approved models changes no logical id in any template, nor what an id stands for', () => {
+    const config = exampleConfig();
+    const reordered = structuredClone(config);
+    reordered.bedrock.approvedModels = [...config.bedrock.approvedModels].reverse();
+    expect(reordered.bedrock.approvedModels.map((m) => m.modelId)).not.toEqual(config.bedrock.approvedModels.map((m) => m.modelId));
+    const before = logicalIds(config);
+    expect(Object.keys(before).length).toBeGreaterThan(10);
+    expect(logicalIds(reordered)).toEqual(before);
+  });
+});
