@@ -105,6 +105,15 @@ project.compileTask.exec('tsc --noEmit -p tsconfig.json');
 // The handler tests start moto_server from the Python venv (the same one the conformance tools use).
 project.testTask.prependExec('bash test/support/python-venv.sh');
 
+// `npx projen synth -c config=<path>` (the README's way to pick a config) and `-o <dir>` reach `cdk synth`: projen's
+// CDK app tasks run `cdk synth` without the command line's arguments unless the step receives them (projen's
+// `TaskStepOptions.receiveArgs`).
+for (const task of [project.cdkTasks.synth, project.cdkTasks.synthSilent]) {
+  const args = task.steps[0]?.execArgs ?? ['cdk', 'synth'];
+  task.reset();
+  task.execArgs(args, { receiveArgs: true });
+}
+
 project.addTask('config:schema', {
   description: 'Regenerate config/governance.schema.json from the zod schema',
   exec: 'ts-node --transpile-only -P tsconfig.json config/write-json-schema.ts',
@@ -118,6 +127,11 @@ project.addTask('conformance', {
 project.addTask('dashboards:preview', {
   description: 'Render every dashboard of the example config to docs/dashboards/*.png (grid, titles, widget types, metrics)',
   exec: 'ts-node --transpile-only -P tsconfig.json stacks/dashboards-preview.ts',
+});
+
+project.addTask('docs:acknowledgements', {
+  description: 'Regenerate docs/acknowledgements.md, the register of acknowledged gate findings, from the example estate',
+  exec: 'ts-node --transpile-only -P tsconfig.json stacks/write-acknowledgement-register.ts',
 });
 
 project.addTask('bench:synth-scale', {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, describeFound, type ConfigIssue, type ConfigPath } from './config-error';
 import { didYouMean } from './did-you-mean';
-import { GovernanceConfigSchema, type GovernanceConfig } from './schema';
+import { ACCOUNT_ID_PATTERN, GovernanceConfigSchema, type GovernanceConfig } from './schema';
 import { checkSemantics } from './semantics';
 
 /** The example organization, used when no other file is selected. */
@@ -14,26 +14,72 @@ export const CONFIG_ENV_VAR = 'GOVERNANCE_CONFIG';
 /** CDK context key that selects another config file: `cdk synth -c config=<path>`. */
 export const CONFIG_CONTEXT_KEY = 'config';
 
-/**
- * Which config file to load: the `config` context value, else `$GOVERNANCE_CONFIG`, else the example organization.
- * Relative paths resolve against the working directory.
- */
-export function resolveConfigFile(contextValue: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  const chosen = contextValue ?? env[CONFIG_ENV_VAR];
-  if (chosen === undefined || chosen === '') return DEFAULT_CONFIG_FILE;
-  if (typeof chosen !== 'string') {
-    throw new ConfigError(`-c ${CONFIG_CONTEXT_KEY}`, [{ path: [], expected: 'a file path', found: describeFound(chosen) }]);
-  }
-  return resolve(chosen);
+/** Which config file the app uses, and what chose it (for messages and the summary). */
+export interface ConfigSelection {
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** What chose it: the CDK context key `config`, the environment variable, or nothing (the example organization). */
+  readonly source: 'context' | 'environment' | 'default';
+  /** The path as given, before it was resolved against the working directory. */
+  readonly given?: string;
+  /** `$GOVERNANCE_CONFIG` when it was set but the context value won over it. */
+  readonly ignoredEnv?: string;
 }
 
-/** Reads, parses and validates a config file. Throws `ConfigError` listing every issue; returns nothing half-checked. */
-export function loadConfigFile(file: string): GovernanceConfig {
+/**
+ * Which config file to load, in this order:
+ *
+ * 1. the CDK context value `config`: `npx projen synth -c config=<path>` (projen passes the arguments on to
+ *    `cdk synth`) or `cdk synth -c config=<path>`;
+ * 2. else the environment variable `GOVERNANCE_CONFIG`: `GOVERNANCE_CONFIG=<path> npx projen synth`;
+ * 3. else the example organization, `config/governance.yaml`.
+ *
+ * When both 1 and 2 are given, the context value wins and the environment variable is ignored (the summary says so).
+ * An empty value counts as not given. Relative paths resolve against the working directory (the project root under
+ * `npx projen`). The file is not opened here: a path that does not exist fails in `loadConfigFile`, before synthesis.
+ */
+export function selectConfigFile(contextValue: unknown, env: NodeJS.ProcessEnv = process.env): ConfigSelection {
+  const fromEnv = env[CONFIG_ENV_VAR] || undefined;
+  if (contextValue !== undefined && contextValue !== '') {
+    if (typeof contextValue !== 'string') {
+      throw new ConfigError(`-c ${CONFIG_CONTEXT_KEY}`, [{ path: [], expected: 'a file path', found: describeFound(contextValue) }]);
+    }
+    return { file: resolve(contextValue), source: 'context', given: contextValue, ignoredEnv: fromEnv };
+  }
+  if (fromEnv !== undefined) return { file: resolve(fromEnv), source: 'environment', given: fromEnv };
+  return { file: DEFAULT_CONFIG_FILE, source: 'default' };
+}
+
+/** The selected file's path (see `selectConfigFile` for the order). */
+export function resolveConfigFile(contextValue: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  return selectConfigFile(contextValue, env).file;
+}
+
+/** How a selection came about, in words: `-c config=org.yaml`, `GOVERNANCE_CONFIG=org.yaml`, `the example organization`. */
+export function describeSelection(selection: ConfigSelection): string {
+  switch (selection.source) {
+    case 'context':
+      return `-c ${CONFIG_CONTEXT_KEY}=${selection.given}${selection.ignoredEnv !== undefined ? `; ${CONFIG_ENV_VAR}=${selection.ignoredEnv} ignored` : ''}`;
+    case 'environment':
+      return `${CONFIG_ENV_VAR}=${selection.given}`;
+    default:
+      return `the example organization; choose another with -c ${CONFIG_CONTEXT_KEY}=<path> or ${CONFIG_ENV_VAR}=<path>`;
+  }
+}
+
+/**
+ * Reads, parses and validates a config file. Throws `ConfigError` listing every issue; returns nothing half-checked.
+ * `selection` (from `selectConfigFile`) only adds to the message for a file that cannot be read.
+ */
+export function loadConfigFile(file: string, selection?: ConfigSelection): GovernanceConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, [{ path: [], expected: 'a readable YAML file', found: (e as Error).message }]);
+    const chosenBy = selection && selection.source !== 'default'
+      ? `chosen by ${describeSelection(selection)}${isAbsolute(selection.given ?? '') ? '' : `, resolved against ${process.cwd()}`}`
+      : undefined;
+    throw new ConfigError(file, [{ path: [], expected: 'a readable YAML file', found: (e as Error).message, hint: chosenBy }]);
   }
   return parseConfig(text, file);
 }
@@ -57,9 +103,16 @@ export function parseConfig(text: string, file: string): GovernanceConfig {
     return node?.range ? { ...issue, ...at(node.range[0]) } : issue;
   };
 
+  /** The scalar at `path` as written in the file (`053069217446`, not the number YAML made of it). */
+  const sourceAt = (path: ConfigPath): string | undefined => {
+    const node = findNode(doc.contents as Node | null, path);
+    return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
+  };
+
   const parsed = GovernanceConfigSchema.safeParse(data);
   if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.flatMap((issue) => describeZodIssue(issue, data).map(({ key, ...i }) => locate(i, key))));
+    const issues = parsed.error.issues.flatMap((issue) => describeZodIssue(issue, data, sourceAt).map(({ key, ...i }) => locate(i, key)));
+    throw new ConfigError(file, issues);
   }
   const semantic = checkSemantics(parsed.data);
   if (semantic.length > 0) throw new ConfigError(file, semantic.map((i) => locate(i)));
@@ -68,7 +121,9 @@ export function parseConfig(text: string, file: string): GovernanceConfig {
 
 type ZodIssue = z.core.$ZodIssue;
 
-function describeZodIssue(issue: ZodIssue, data: unknown): (Omit<ConfigIssue, 'line' | 'column'> & { key?: string })[] {
+function describeZodIssue(
+  issue: ZodIssue, data: unknown, sourceAt: (path: ConfigPath) => string | undefined,
+): (Omit<ConfigIssue, 'line' | 'column'> & { key?: string })[] {
   const path = issue.path as ConfigPath;
   const found = describeFound(valueAt(data, path));
   switch (issue.code) {
@@ -85,8 +140,13 @@ function describeZodIssue(issue: ZodIssue, data: unknown): (Omit<ConfigIssue, 'l
         };
       });
     }
-    case 'invalid_type':
-      return [{ path, expected: `${TYPE_WORDS[issue.expected] ?? issue.expected}${valueAt(data, path) === undefined ? ' (required)' : ''}`, found }];
+    case 'invalid_type': {
+      const value = valueAt(data, path);
+      if (issue.expected === 'string' && typeof value === 'number' && isAccountIdField(path)) {
+        return [accountIdReadAsNumber(path, value, sourceAt(path))];
+      }
+      return [{ path, expected: `${TYPE_WORDS[issue.expected] ?? issue.expected}${value === undefined ? ' (required)' : ''}`, found }];
+    }
     case 'invalid_value': {
       const value = valueAt(data, path);
       const custom = !issue.message.startsWith('Invalid');
@@ -129,20 +189,48 @@ function valueAt(data: unknown, path: ConfigPath): unknown {
   return v;
 }
 
-/** The keys the schema allows in the mapping at `path` (for did-you-mean). */
-function allowedKeysAt(path: ConfigPath): string[] {
-  let schema: z.core.$ZodType | undefined = GovernanceConfigSchema;
+/** The schema of the value at `path`, without its optional/default wrappers; undefined where the schema has none. */
+function schemaAt(path: ConfigPath): z.core.$ZodType | undefined {
   const unwrap = (s: z.core.$ZodType): z.core.$ZodType => {
     const def = s._zod.def as { innerType?: z.core.$ZodType };
     return def.innerType ? unwrap(def.innerType) : s;
   };
+  let schema: z.core.$ZodType | undefined = unwrap(GovernanceConfigSchema);
   for (const seg of path) {
-    if (!schema) return [];
-    const def = unwrap(schema)._zod.def as { element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
-    schema = typeof seg === 'number' ? def.element : def.shape?.[seg];
+    if (!schema) return undefined;
+    const def = schema._zod.def as { element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
+    const next: z.core.$ZodType | undefined = typeof seg === 'number' ? def.element : def.shape?.[seg];
+    schema = next && unwrap(next);
   }
-  const def = schema && (unwrap(schema)._zod.def as { shape?: Record<string, unknown> });
+  return schema;
+}
+
+/** The keys the schema allows in the mapping at `path` (for did-you-mean). */
+function allowedKeysAt(path: ConfigPath): string[] {
+  const def = schemaAt(path)?._zod.def as { shape?: Record<string, unknown> } | undefined;
   return def?.shape ? Object.keys(def.shape) : [];
+}
+
+/** Whether the schema expects an AWS account id at `path` (a string checked against `ACCOUNT_ID_PATTERN`). */
+function isAccountIdField(path: ConfigPath): boolean {
+  const def = schemaAt(path)?._zod.def as { checks?: { _zod: { def: { pattern?: RegExp } } }[] } | undefined;
+  return (def?.checks ?? []).some((c) => c._zod.def.pattern?.source === ACCOUNT_ID_PATTERN.source);
+}
+
+/**
+ * An unquoted account id: YAML reads `053069217446` as the number 53069217446, so the leading zero is gone before the
+ * schema sees it. Says so, and shows the quoted form (from the file's own digits when they are 12).
+ */
+function accountIdReadAsNumber(path: ConfigPath, value: number, source: string | undefined): Omit<ConfigIssue, 'line' | 'column'> {
+  const written = source !== undefined && /^\d+$/.test(source) ? source : String(value);
+  const zeros = written.length - written.replace(/^0+/, '').length;
+  const key = String(path[path.length - 1]);
+  return {
+    path,
+    expected: 'a 12-digit AWS account id as a quoted string',
+    found: `number ${value}: YAML read the unquoted ${written} as a number${zeros > 0 ? ` and dropped the leading zero${zeros > 1 ? 's' : ''}` : ''}`,
+    hint: written.length === 12 ? `quote it: ${key}: "${written}"` : `an account id has 12 digits: write all of them, quoted (${key}: "012345678901")`,
+  };
 }
 
 /**

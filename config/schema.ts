@@ -17,7 +17,9 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id, quoted so YAML keeps leading zeros');
+/** An AWS account id: 12 digits, leading zeros included (so a string in YAML, quoted). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'a 12-digit AWS account id, quoted so YAML keeps leading zeros');
 const organizationId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'an organization id: "o-" and 10 to 32 lowercase letters or digits');
 const rootId = z.string().regex(/^r-[0-9a-z]{4,32}$/, 'a root id: "r-" and 4 to 32 lowercase letters or digits');
 const ouId = z.string().regex(
@@ -35,8 +37,8 @@ const days = (min: number, max: number) => z.number().int().min(min).max(max);
 const ssmParameterName = z.string().regex(/^\/[\w.\/-]{1,1010}$/, 'an SSM parameter name with its path, e.g. "/platform/network/vpc-id"');
 
 /**
- * Bedrock data-event resource types CloudTrail accepts in advanced event selectors (CloudTrail user guide, data events
- * table; aws-facts §5.3). `AWS::Bedrock::Prompt` is left out: PutEventSelectors is reported to reject it.
+ * Bedrock data-event resource types CloudTrail accepts in advanced event selectors (the data events table of
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html). `AWS::Bedrock::Prompt` is left out: PutEventSelectors is reported to reject it.
  */
 export const BEDROCK_DATA_EVENT_TYPES = [
   'AWS::Bedrock::AgentAlias', 'AWS::Bedrock::AsyncInvoke', 'AWS::Bedrock::FlowAlias', 'AWS::Bedrock::FlowExecution',

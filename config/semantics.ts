@@ -23,12 +23,33 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
   ];
 }
 
+/**
+ * A reference to an approved model must name one. An approved model id that is not in the catalog is reported once,
+ * at its definition (`checkModels`, with the catalog model it likely misspells), and causes no follow-on issue: a
+ * reference that names the invalid id, or the catalog model the invalid id misspells, is not reported (fixing the
+ * definition fixes it); any other reference is judged against the valid approved models, and never told to use an
+ * invalid id.
+ */
 function checkObservability(config: GovernanceConfig): Issue[] {
   const approved = config.bedrock.approvedModels.map((m) => m.modelId);
+  const valid = approved.filter((id) => findCatalogModel(id) !== undefined);
+  const catalog = MODEL_CATALOG.map((m) => m.modelId);
+  /** Catalog model → the index in approvedModels of the invalid id that misspells it. */
+  const meant = new Map<string, number>();
+  approved.forEach((id, index) => {
+    const model = valid.includes(id) ? undefined : didYouMean(id, catalog);
+    if (model !== undefined && !meant.has(model)) meant.set(model, index);
+  });
   const prices = config.observability.modelPrices;
   const issues = duplicates(prices, (p) => p.modelId, (i) => ['observability', 'modelPrices', i, 'modelId'], 'model id');
   prices.forEach((p, i) => {
-    if (!approved.includes(p.modelId)) issues.push(unknownReference(['observability', 'modelPrices', i, 'modelId'], p.modelId, approved, 'approved models in bedrock.approvedModels'));
+    if (approved.includes(p.modelId) || meant.has(p.modelId)) return;
+    const issue = unknownReference(['observability', 'modelPrices', i, 'modelId'], p.modelId, valid, 'approved models in bedrock.approvedModels');
+    const suggestion = didYouMean(p.modelId, [...valid, ...meant.keys()]);
+    const misspeltAt = suggestion === undefined ? undefined : meant.get(suggestion);
+    issues.push(misspeltAt === undefined
+      ? issue
+      : { ...issue, hint: `did you mean "${suggestion}"? bedrock.approvedModels[${misspeltAt}].modelId misspells it` });
   });
   return issues;
 }

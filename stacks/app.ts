@@ -5,20 +5,23 @@ import { renderSummary } from './summary';
 import { registerGates } from '../building-blocks/gates/register-gates';
 import { gateFindings } from '../building-blocks/gates/validation-outcome';
 import { ConfigError } from '../config/config-error';
-import { CONFIG_CONTEXT_KEY, loadConfigFile, resolveConfigFile } from '../config/load';
+import { CONFIG_CONTEXT_KEY, describeSelection, loadConfigFile, selectConfigFile, type ConfigSelection } from '../config/load';
 import type { GovernanceConfig } from '../config/schema';
 import { PolicyBudgetError } from '../policies/compiler/compile';
 
 /**
  * The app entry (`cdk.json`): load and validate the config, register the gates, compose the estate, synthesize, and
- * print the summary. An invalid config, or policies that do not fit their budget, exit 1 before synthesis, so no
- * assembly is written.
+ * print the summary. Which config: `selectConfigFile` (`-c config=<path>`, else `$GOVERNANCE_CONFIG`, else the example
+ * organization). An invalid config, a config path that does not exist, or policies that do not fit their budget exit 1
+ * before synthesis, so no assembly is written.
  */
 function main(): void {
   const app = new App({ context: { ...APP_CONTEXT } });
   let config: GovernanceConfig;
+  let selection: ConfigSelection;
   try {
-    config = loadConfigFile(resolveConfigFile(app.node.tryGetContext(CONFIG_CONTEXT_KEY)));
+    selection = selectConfigFile(app.node.tryGetContext(CONFIG_CONTEXT_KEY));
+    config = loadConfigFile(selection.file, selection);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     console.error(e.message);
@@ -39,7 +42,7 @@ function main(): void {
     process.exitCode = 1;
     return;
   }
-  console.log(renderSummary(assembly, config));
+  console.log(renderSummary(assembly, config, `${selection.file} (${describeSelection(selection)})`));
 }
 
 main();

@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { APP_CONTEXT } from './app-context';
 import type { GovernanceConfig } from '../config/schema';
 import { BEDROCK_POLICY_MAX_CHARACTERS } from '../policies/br-gr-1';
 import { POLICY_TYPE_LIMITS, slotBudget } from '../policies/compiler/compile';
 import type { AuthorizationPolicyType } from '../policies/control';
 import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_BYTES_METADATA, TEMPLATE_URL_MAX_BYTES } from '../stacksets/rollout/service-managed-stack-set';
 
-/** Organizations policy document limits in characters (Organizations quotas page; aws-facts.md §8). */
+/** Organizations policy document limits in characters (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html). */
 export const POLICY_LIMITS: Readonly<Record<string, number>> = {
   SERVICE_CONTROL_POLICY: POLICY_TYPE_LIMITS.SERVICE_CONTROL_POLICY.characters,
   RESOURCE_CONTROL_POLICY: POLICY_TYPE_LIMITS.RESOURCE_CONTROL_POLICY.characters,
@@ -21,18 +24,77 @@ interface CfnResourceJson {
 /** CloudFormation metadata key under which a policy whose content resolves at deploy time records its measured size. */
 export const MEASURED_CHARACTERS_METADATA = 'GenAiGovernanceMeasuredCharacters';
 
-const pad = (s: string | number, n: number) => String(s).padEnd(n);
+/** How the gates that ran at synth are named in the summary, by the plugin name in `validation-report.json`. */
+const GATE_NAMES: Readonly<Record<string, string>> = {
+  'CloudFormation Validate': 'CloudFormation validation',
+  'AwsSolutions': 'cdk-nag AwsSolutions',
+  'NIST.800.53.R5': 'cdk-nag NIST 800-53 rev 5',
+  'HIPAA.Security': 'cdk-nag HIPAA Security',
+  'cdk-validator-cfnguard': 'cfn-guard with the Control Tower rules',
+};
+
+/** Where the summary says the other conformance tools run. */
+export const CONFORMANCE_NOTE = 'cfn-lint and checkov are not run at synth: `npx projen conformance` runs them over every template';
+
+interface ValidationReportJson {
+  readonly pluginReports?: readonly { readonly pluginName: string; readonly conclusion?: string; readonly violations?: readonly unknown[] }[];
+}
 
 /**
- * The main job's report, read back from the synthesized assembly (so it shows what will deploy): each stack with its
- * account, Region and resource count; each Organizations policy's size against its limit; the SCP and RCP slots used
- * per target (the always-attached policy and the configured reserve included); and each StackSet's targets.
+ * The gates that ran at synth, read from the `validation-report.json` aws-cdk-lib writes into the assembly (one entry
+ * per validation plugin registered by `registerGates`, plus CloudFormation's own validation): each with whether it
+ * passed (conclusion success and no violation). Empty when the assembly has no report.
+ */
+export function gatesThatRan(assembly: CloudAssembly): { readonly name: string; readonly passed: boolean }[] {
+  let report: ValidationReportJson;
+  try {
+    report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+  } catch {
+    return [];
+  }
+  const gates = new Map<string, boolean>();
+  for (const p of report.pluginReports ?? []) {
+    const passed = p.conclusion === 'success' && (p.violations ?? []).length === 0;
+    gates.set(p.pluginName, (gates.get(p.pluginName) ?? true) && passed);
+  }
+  const strict = APP_CONTEXT['@aws-cdk/core:strictCfnValidateErrors'] ? ' in strict mode' : '';
+  return [...gates].map(([plugin, passed]) => ({
+    name: `${GATE_NAMES[plugin] ?? plugin}${plugin === 'CloudFormation Validate' ? strict : ''}`,
+    passed,
+  }));
+}
+
+/**
+ * Rows as columns two spaces apart, each as wide as its widest cell (the last column is not padded), indented by two.
+ */
+function table(rows: readonly (readonly (string | number)[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, String(cell).length); });
+  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? String(cell) : String(cell).padEnd(widths[i]))).join('  ')}`);
+}
+
+/** Plain code-unit order, the same on every machine (no locale). */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The main job's report, read back from the synthesized assembly (so it shows what will deploy): the config it was
+ * built from; each stack with its account, Region and resource count; each Organizations policy's size against its
+ * limit; the SCP and RCP slots used per target (the always-attached policy and the configured reserve included); each
+ * StackSet's targets; and the gates that ran at synth and whether they passed.
+ *
+ * Stacks are listed by account, in the order management, log archive, audit, then the other accounts by name, and
+ * within an account by stack name (plain character order), so the same config always prints the same report.
+ * Policies and StackSets follow that order. Column widths come from the content.
+ *
  * A Bedrock policy's identifier is resolved only at deploy time: its stack records the size measured with the longest
  * identifier in the resource's metadata, and that is what is shown.
+ *
+ * @param configSource which config file the estate was built from, in words (`org.yaml (-c config=org.yaml)`)
  */
-export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig): string {
+export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig, configSource?: string): string {
   const lines: string[] = ['', 'Synthesized estate', ''];
-  const policies: string[] = [];
+  if (configSource !== undefined) lines.push(`  config: ${configSource}`, '');
+  const policies: (string | number)[][] = [];
   const stackSets: string[] = [];
   const attached = new Map<string, number>();
 
@@ -41,10 +103,22 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
     ...config.organizationalUnits.map((o) => [o.id, o.path] as [string, string]),
     ...config.accounts.map((a) => [a.id, `account ${a.name}`] as [string, string]),
   ]);
-  lines.push(`  ${pad('stack', 36)}${pad('account', 14)}${pad('region', 16)}resources`);
-  for (const stack of assembly.stacks) {
+  const accountNames = new Map(config.accounts.map((a) => [a.id, a.name]));
+  const roleOrder = [config.topology.management, config.topology.logArchive, config.topology.audit];
+  /** management 0, log archive 1, audit 2, any other account 3, an account not in the config last. */
+  const rank = (name: string | undefined) => {
+    if (name === undefined) return roleOrder.length + 1;
+    return roleOrder.includes(name) ? roleOrder.indexOf(name) : roleOrder.length;
+  };
+  const stacks = assembly.stacks.map((stack) => ({ stack, accountName: accountNames.get(stack.environment.account) })).sort((a, b) =>
+    rank(a.accountName) - rank(b.accountName)
+    || byText(a.accountName ?? a.stack.environment.account, b.accountName ?? b.stack.environment.account)
+    || byText(a.stack.stackName, b.stack.stackName));
+
+  const stackRows: (string | number)[][] = [['account', 'stack', 'account id', 'region', 'resources']];
+  for (const { stack, accountName } of stacks) {
     const resources = Object.entries((stack.template.Resources ?? {}) as Record<string, CfnResourceJson>);
-    lines.push(`  ${pad(stack.stackName, 36)}${pad(stack.environment.account, 14)}${pad(stack.environment.region, 16)}${resources.length}`);
+    stackRows.push([accountName ?? '?', stack.stackName, stack.environment.account, stack.environment.region, resources.length]);
     for (const [logicalId, r] of resources) {
       const p = r.Properties ?? {};
       if (r.Type === 'AWS::Organizations::Policy') {
@@ -52,7 +126,7 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
         const characters = Number(r.Metadata?.[MEASURED_CHARACTERS_METADATA] ?? JSON.stringify(p.Content).length);
         const limit = POLICY_LIMITS[type];
         const size = limit ? `${characters} / ${limit} characters (${Math.round((100 * characters) / limit)}%)` : `${characters} characters`;
-        policies.push(`  ${pad(String(p.Name ?? logicalId), 48)}${pad(type, 26)}${size}`);
+        policies.push([String(p.Name ?? logicalId), type, size]);
         for (const t of (p.TargetIds ?? []) as string[]) attached.set(`${type} ${t}`, (attached.get(`${type} ${t}`) ?? 0) + 1);
       }
       if (r.Type === 'AWS::CloudFormation::StackSet') {
@@ -70,15 +144,28 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig)
       }
     }
   }
+  lines.push('Stacks (by account: management, log archive, audit, then the others by name; then by stack name)', ...table(stackRows));
 
-  lines.push('', 'Organizations policies', ...(policies.length ? policies : ['  none']));
+  lines.push('', 'Organizations policies', ...(policies.length ? table(policies) : ['  none']));
   lines.push('', 'Slots per target (this tool\'s policies + FullAWSAccess/RCPFullAWSAccess + reserved / limit)');
+  const slots: (string | number)[][] = [];
   for (const [key, count] of attached) {
     const [type, target] = key.split(' ');
     if (!(type in POLICY_TYPE_LIMITS)) continue;
     const { limit, reserved } = slotBudget(config, type as AuthorizationPolicyType);
-    lines.push(`  ${pad(`${names.get(target) ?? target} ${target}`, 48)}${pad(type, 26)}${count} + ${reserved} / ${limit}`);
+    slots.push([`${names.get(target) ?? target} ${target}`, type, `${count} + ${reserved} / ${limit}`]);
   }
-  lines.push('', 'StackSet targets', ...(stackSets.length ? stackSets : ['  none']), '');
+  lines.push(...(slots.length ? table(slots) : ['  none']));
+  lines.push('', 'StackSet targets', ...(stackSets.length ? stackSets : ['  none']));
+
+  const gates = gatesThatRan(assembly);
+  const failed = gates.filter((g) => !g.passed);
+  lines.push('', 'Gates');
+  if (gates.length === 0) {
+    lines.push('  no validation report in the assembly: no gate ran');
+  } else {
+    lines.push(`  ran at synth, ${failed.length === 0 ? 'all passed' : `failed: ${failed.map((g) => g.name).join(', ')}`}: ${gates.map((g) => g.name).join('; ')}`);
+  }
+  lines.push(`  ${CONFORMANCE_NOTE}`, '');
   return lines.join('\n');
 }

@@ -95,3 +95,70 @@ describe('bad config: the app exits non-zero, names file, path, line, expected a
     expect(run.stderr).toContain(`${file}:${lineOf(badAccountId, '"40276195831"')}:`);
   });
 });
+
+describe('bad config: the root cause, said once and plainly', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bad-config-root-cause-'));
+  const sonnet = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+  const sonet = 'anthropic.claude-sonet-4-5-20250929-v1:0';
+
+  /** Runs the app on `text`; returns the file, the issue lines of its report, and the run. */
+  function reject(name: string, text: string) {
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, text);
+    const run = runApp({ context: { config: file } });
+    expect(run.status).toBe(1);
+    expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
+    expect(run.stdout).not.toContain('Synthesized estate');
+    return { file, run, issues: run.stderr.split('\n').filter((l) => l.startsWith(`  ${file}`)) };
+  }
+
+  test('an unquoted account id with a leading zero: YAML read it as a number and dropped the zero; quote it', () => {
+    const text = replaceOnce(ex, 'id: "853069217446"', 'id: 053069217446');
+    const { file, run, issues } = reject('unquoted-account-id', text);
+    expect(run.stderr).toContain(`Invalid governance config ${file}: 1 issue\n`);
+    expect(issues).toEqual([
+      `  ${file}:${lineOf(text, 'id: 053069217446')}:35  accounts[5].id  expected a 12-digit AWS account id as a quoted string; `
+      + 'found number 53069217446: YAML read the unquoted 053069217446 as a number and dropped the leading zero (quote it: id: "053069217446")',
+    ]);
+  });
+
+  test('an unquoted account id without a leading zero is still told to be quoted', () => {
+    const text = replaceOnce(ex, 'id: "402761958314"', 'id: 402761958314');
+    const { issues } = reject('unquoted-account-id-no-zero', text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/ {2}accounts\[1\]\.id {2}expected a 12-digit AWS account id as a quoted string; found number 402761958314: YAML read the unquoted 402761958314 as a number \(quote it: id: "402761958314"\)$/);
+  });
+
+  test('a misspelt approved model referenced correctly elsewhere: one issue, at the definition, suggesting the right id', () => {
+    const text = replaceOnce(ex, `- modelId: ${sonnet}`, `- modelId: ${sonet}`);
+    const { file, run, issues } = reject('misspelt-model-definition', text);
+    expect(run.stderr).toContain(`Invalid governance config ${file}: 1 issue\n`);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toContain(`${file}:${lineOf(text, `- modelId: ${sonet}`)}:16  bedrock.approvedModels[0].modelId  expected one of the models in policies/catalog/models.ts: `);
+    expect(issues[0]).toMatch(new RegExp(`; found "${sonet}" \\(did you mean "${sonnet}"\\?\\)$`));
+    expect(run.stderr).not.toContain('observability.modelPrices');
+  });
+
+  test('a correct approved model referenced with a misspelling: one issue, at the reference, suggesting the approved id', () => {
+    const text = replaceOnce(ex, `{ modelId: ${sonnet}`, `{ modelId: ${sonet}`);
+    const { file, issues } = reject('misspelt-model-reference', text);
+    expect(issues).toEqual([
+      `  ${file}:${lineOf(text, `{ modelId: ${sonet}`)}:18  observability.modelPrices[0].modelId  expected one of the approved models in bedrock.approvedModels: `
+      + `${sonnet}, anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-lite-v1:0, amazon.titan-embed-text-v2:0, cohere.rerank-v3-5:0; `
+      + `found "${sonet}" (did you mean "${sonnet}"?)`,
+    ]);
+  });
+
+  test('a reference never suggests, or lists as approved, a model id that is itself invalid', () => {
+    const sonnett = 'anthropic.claude-sonnett-4-5-20250929-v1:0';
+    const text = replaceOnce(replaceOnce(ex, `- modelId: ${sonnet}`, `- modelId: ${sonet}`), `{ modelId: ${sonnet}`, `{ modelId: ${sonnett}`);
+    const { file, issues } = reject('misspelt-model-both', text);
+    expect(issues).toHaveLength(2);
+    expect(issues[0]).toContain('  bedrock.approvedModels[0].modelId  ');
+    expect(issues[1]).toBe(
+      `  ${file}:${lineOf(text, `{ modelId: ${sonnett}`)}:18  observability.modelPrices[0].modelId  expected one of the approved models in bedrock.approvedModels: `
+      + 'anthropic.claude-haiku-4-5-20251001-v1:0, amazon.nova-lite-v1:0, amazon.titan-embed-text-v2:0, cohere.rerank-v3-5:0; '
+      + `found "${sonnett}" (did you mean "${sonnet}"? bedrock.approvedModels[0].modelId misspells it)`,
+    );
+  });
+});

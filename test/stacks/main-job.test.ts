@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_CONFIG_FILE } from '../../config/load';
 import { STACK_IDS } from '../../stacks/estate';
 import { runApp } from '../support/run-app';
 
@@ -45,5 +46,35 @@ describe('main job: the app synthesizes the example organization offline and pri
 
   test('writes the member templates as files in the assembly', () => {
     expect(existsSync(path.join(run.outdir, 'assembly-GovernanceBaseline', 'GovernanceBaselineGlobalC675373F.template.json'))).toBe(true);
+  });
+
+  test('names the config it was built from', () => {
+    expect(run.stdout).toContain(`  config: ${DEFAULT_CONFIG_FILE} (the example organization; choose another with -c config=<path> or GOVERNANCE_CONFIG=<path>)\n`);
+  });
+
+  test('lists the stacks by account (management, log archive, audit), then by stack name, in columns as wide as their content', () => {
+    const lines = run.stdout.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('Stacks (by account: management, log archive, audit, then the others by name; then by stack name)'));
+    expect(start).toBeGreaterThanOrEqual(0);
+    const end = lines.indexOf('', start);
+    const [header, ...rows] = lines.slice(start + 1, end);
+    expect(header).toMatch(/^ {2}account\s+stack\s+account id\s+region\s+resources$/);
+    const cells = rows.map((r) => r.trim().split(/\s+/));
+    const rank = (account: string) => ['management', 'log-archive', 'audit'].indexOf(account);
+    const sorted = [...cells].sort((a, b) => rank(a[0]) - rank(b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    expect(cells).toEqual(sorted);
+    expect(cells.map((c) => c[0])).toEqual(expect.arrayContaining(['management', 'log-archive', 'audit']));
+    expect(cells.length).toBe(stackIds.length + 7); // + trail, alerts, analytics, Macie and observability per Region
+    // Every column starts where its header does, and the longest stack name still leaves two spaces before the account id.
+    const starts = ['account', 'stack', 'account id', 'region', 'resources'].map((title) => header.indexOf(title));
+    rows.forEach((row, i) => starts.forEach((at, column) => expect(row.slice(at).startsWith(cells[i][column])).toBe(true)));
+    const longest = Math.max(...cells.map((c) => c[1].length));
+    expect(header.indexOf('account id') - header.indexOf('stack')).toBe(longest + 2);
+  });
+
+  test('says which gates ran at synth and passed, and that cfn-lint and checkov run in npx projen conformance', () => {
+    expect(run.stdout).toContain('\nGates\n  ran at synth, all passed: CloudFormation validation in strict mode; cdk-nag AwsSolutions; '
+      + 'cdk-nag NIST 800-53 rev 5; cdk-nag HIPAA Security; cfn-guard with the Control Tower rules\n');
+    expect(run.stdout).toContain('  cfn-lint and checkov are not run at synth: `npx projen conformance` runs them over every template\n');
   });
 });
