@@ -1,5 +1,6 @@
 /**
- * Bedrock ARN builders (aws-facts.md §1.1; Service Authorization Reference resource types). Only the commercial `aws`
+ * Bedrock ARN builders (the resource types of
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html). Only the commercial `aws`
  * partition: every CRI geography in the catalog is commercial.
  */
 export const PARTITION = 'aws';

@@ -8,12 +8,12 @@ import type { GovernanceConfig } from '../config/schema';
  *
  * Denies the invoke actions when `bedrock:InferenceProfileArn` is absent, on every resource except
  * - the non-foundation-model resource types, so the inference-profile evaluation of a CRI call is never hit
- *   (aws-facts.md §1.2: the key is absent there) — their own rules are BR-CRI-2 and BR-AIP-1;
+ *   (the key is absent there) — their own rules are BR-CRI-2 and BR-AIP-1;
  * - the config's in-Region exceptions (embedding and rerank models without a profile in the approved geographies), and only in the
  *   governed Regions, so knowledge bases keep working and the exception cannot be used elsewhere.
  *
  * Written with `NotResource`, this is AWS's documented pattern (deny `foundation-model/*` when the key is null,
- * aws-facts.md §1.6) plus the exceptions. Inside a CRI call the foundation-model evaluations carry the key, so CRI passes.
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html) plus the exceptions. Inside a CRI call the foundation-model evaluations carry the key, so CRI passes.
  */
 export function brCri1Statements(config: GovernanceConfig): PolicyStatement[] {
   const exceptions = config.bedrock.approvedModels

@@ -4,7 +4,8 @@ import type { GovernanceConfig } from '../config/schema';
 
 /**
  * Organizations quota for a Bedrock policy document, in characters: the issue's 10,000, the value of the other
- * management policy types (aws-facts §8 marks the Bedrock one unverified).
+ * management policy types (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html did not
+ * list the Bedrock policy type's own limit when this was written).
  */
 export const BEDROCK_POLICY_MAX_CHARACTERS = 10000;
 

@@ -4,7 +4,8 @@ import type { PolicyStatement } from './policy-document';
  * BR-KEY-1: no long-term Bedrock API keys. Creating one is `iam:CreateServiceSpecificCredential` for
  * `bedrock.amazonaws.com`; using one is `CallWithBearerToken` (Bedrock and Bedrock Mantle) with a bearer token type
  * other than short-term. The use statement is written as "not SHORT_TERM" so that it also denies when the key is
- * absent or spelt otherwise (aws-facts §1.3): only the documented short-term value passes.
+ * absent or spelt otherwise (`bedrock:bearerTokenType`, https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-permissions.html):
+ * only the documented short-term value passes.
  */
 export function brKey1Statements(): PolicyStatement[] {
   return [

@@ -34,7 +34,7 @@ export function criDestinationRegions(config: GovernanceConfig): string[] {
 
 /**
  * ORG-REGION-1: only the governed Regions, except global services and the inference that cross-Region profiles route
- * to their destination Regions (aws-facts §1.5).
+ * to their destination Regions (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html).
  * - Everything but global services and inference is denied outside the governed Regions.
  * - Inference is denied outside the governed Regions plus the CRI destination Regions of the approved models. With
  *   global inference allowed, calls through `global.` profiles are exempt (they may be served in any commercial Region

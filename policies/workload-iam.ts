@@ -12,7 +12,8 @@ export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
 /**
  * BL-IAM-1: the CRI-only invoke policy for workload roles (the baseline deploys it as a managed policy). It allows the
  * approved models only through the approved geographies' profiles, called from the governed Regions, with the
- * foundation models allowed only through the approved geographies' profiles (aws-facts §1.4); the in-Region
+ * foundation models allowed only through the approved geographies' profiles (AWS's pattern in
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html); the in-Region
  * exceptions directly in the governed Regions; `global.` profiles with AWS's three statements when the config allows
  * them; and applying the organization guardrail (enforcement needs it).
  *

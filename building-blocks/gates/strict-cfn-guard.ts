@@ -7,7 +7,8 @@ import type {
  * cfn-guard with the Control Tower proactive-control rules, made strict.
  *
  * The upstream plugin reports violations without a severity. Once any acknowledgement matches, aws-cdk-lib recomputes
- * a report's success from severities only, so every remaining guard finding would pass silently (toolchain notes §7).
+ * a report's success from severities only, so every remaining guard finding would pass silently (observed with
+ * @cdklabs/cdk-validator-cfnguard 0.0.62 and aws-cdk-lib 2.276).
  * This wrapper gives each violation severity `error`, so an acknowledgement removes only the finding it names.
  */
 export class StrictCfnGuard implements IPolicyValidationPluginBeta1 {

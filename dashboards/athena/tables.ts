@@ -40,7 +40,7 @@ const USER_IDENTITY = 'struct<type:string,principalid:string,arn:string,accounti
   + 'sessioncontext:struct<attributes:struct<mfaauthenticated:string,creationdate:string>,'
   + 'sessionissuer:struct<type:string,principalid:string,arn:string,accountid:string,username:string>>>';
 
-/** The organization trail's record, as Athena's CloudTrail table documents it (aws-facts §5.4). */
+/** The organization trail's record, as Athena's CloudTrail table documents it (https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table-partition-projection.html). */
 const CLOUDTRAIL_COLUMNS: Column[] = [
   ['eventversion', 'string'], ['useridentity', USER_IDENTITY], ['eventtime', 'string'], ['eventsource', 'string'],
   ['eventname', 'string'], ['awsregion', 'string'], ['sourceipaddress', 'string'], ['useragent', 'string'],
@@ -51,7 +51,7 @@ const CLOUDTRAIL_COLUMNS: Column[] = [
   ['eventcategory', 'string'], ['tlsdetails', 'struct<tlsversion:string,ciphersuite:string,clientprovidedhostheader:string>'],
 ].map(([name, type]) => ({ name, type }));
 
-/** An invocation-log record's metadata (aws-facts §2): everything but the bodies. */
+/** An invocation-log record's metadata (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html): everything but the bodies. */
 const INVOCATION_METADATA_COLUMNS: Column[] = [
   ['schematype', 'string'], ['schemaversion', 'string'], ['timestamp', 'string'], ['accountid', 'string'], ['region', 'string'],
   ['requestid', 'string'], ['operation', 'string'], ['modelid', 'string'], ['inferenceregion', 'string'], ['errorcode', 'string'],

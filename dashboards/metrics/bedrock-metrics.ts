@@ -1,5 +1,5 @@
 /**
- * Amazon Bedrock CloudWatch metrics the baseline alarms on (aws-facts §2 and §4.1, from
+ * Amazon Bedrock CloudWatch metrics the baseline alarms on (from
  * https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html).
  */
 import { Duration } from 'aws-cdk-lib';
@@ -10,7 +10,7 @@ export const BEDROCK_NAMESPACE = 'AWS/Bedrock';
 
 /**
  * The `ModelId` values a model's metrics may carry: `ModelId` is "the ID or profile as invoked", and whether a CRI call
- * is reported under the profile id or the base model id is unverified (aws-facts §4.1), so alarms and widgets read the
+ * is reported under the profile id or the base model id is not stated on that page, so alarms and widgets read the
  * base id and, for inference-profile access, each approved geography's profile id.
  */
 export function metricModelIds(config: GovernanceConfig, model: { readonly modelId: string; readonly access: string }): string[] {

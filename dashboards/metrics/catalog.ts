@@ -1,6 +1,6 @@
 /**
- * The CloudWatch metrics the dashboards and alarms may use, as AWS defines them (aws-facts §2 and §4, with the source
- * of each), plus the metrics this app publishes itself from log metric filters. `test/dashboards/metric-catalog.test.ts`
+ * The CloudWatch metrics the dashboards and alarms may use, as AWS defines them (each with the AWS documentation page
+ * it comes from), plus the metrics this app publishes itself from log metric filters. `test/dashboards/metric-catalog.test.ts`
  * checks every widget and alarm of the synthesized templates against it, so a misspelt namespace, metric, dimension or
  * a statistic that means nothing for the metric (the Sum of a latency) fails a test instead of drawing an empty graph.
  */
