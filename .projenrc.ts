@@ -73,7 +73,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
 });
 
 // npm ci rejects projen's fresh lockfile because unrs-resolver 1.13's optional bindings are missing from the
-// registry; 1.12.2 has all of them (toolchain notes §3).
+// registry; 1.12.2 has all of them (checked with npm view unrs-resolver@1.12.2 optionalDependencies).
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 for (const folder of SOURCE_FOLDERS) project.eslint?.addLintPattern(folder);

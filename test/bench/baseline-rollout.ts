@@ -16,7 +16,7 @@ import { exampleConfig } from '../support/example-config';
  * model for 10, 100 and 1,000 accounts × the governed Regions from the StackSet quotas and the configured operation
  * preferences.
  *
- * Quotas (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html, aws-facts §8):
+ * Quotas (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
  * TemplateBody 51,200 bytes, TemplateURL 1 MB, 100,000 stack instances per StackSet, 10,000 instance operations in
  * progress per Region per administrator account. MaxConcurrentPercentage rounds down (at least one account).
  * The per-stack minutes are assumptions, printed so they can be replaced with measured ones. Template bytes are those

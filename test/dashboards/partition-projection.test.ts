@@ -48,7 +48,7 @@ const render = (table: ArchiveTable, values: Record<string, string>) =>
 const accounts = config.accounts.map((a) => a.id);
 const moments = [new Date(Date.UTC(2026, 0, 1, 0, 5)), new Date(Date.UTC(2026, 10, 23, 10, 15, 42, 123)), new Date(Date.UTC(2026, 11, 31, 23, 59))];
 
-/** Keys as CloudTrail writes an organization trail's log files (aws-facts §5.1). */
+/** Keys as CloudTrail writes an organization trail's log files (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html). */
 function trailKeys(): string[] {
   return accounts.flatMap((account) => ['eu-central-1', 'us-east-1', 'ap-southeast-2'].flatMap((region) => moments.map((t) => {
     const ymd = `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}`;
@@ -57,7 +57,7 @@ function trailKeys(): string[] {
   })));
 }
 
-/** Keys as Bedrock writes invocation logs under the member prefix, kept by replication (aws-facts §2). */
+/** Keys as Bedrock writes invocation logs under the member prefix, kept by replication (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html). */
 function invocationKeys(): string[] {
   return accounts.flatMap((account) => config.organization.governedRegions.flatMap((region) => moments.map((t) => {
     const ymdh = `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}`;

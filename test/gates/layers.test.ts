@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadESLint } from 'eslint';
+import { PROJECT_ROOT } from '../support/run-app';
+
+// The layers of the source folders, lowest first, are a rule of the build: `npx projen test` runs eslint, whose
+// import/no-restricted-paths zones (generated from .projenrc.ts) reject an upward import and import/no-cycle a
+// circular one. These cases plant such imports in memory (nothing is written) and lint them with the project's config.
+
+/** Lints an existing file of the project with `planted` appended (the type-aware parser knows only the project's files). */
+async function lint(file: string, planted: string): Promise<string[]> {
+  const ESLint = await loadESLint({ useFlatConfig: false });
+  const eslint = new ESLint({ cwd: PROJECT_ROOT });
+  const code = `${readFileSync(path.join(PROJECT_ROOT, file), 'utf8')}\n${planted}`;
+  const [result] = await eslint.lintText(code, { filePath: path.join(PROJECT_ROOT, file) });
+  return result.messages.filter((m) => m.severity === 2).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('layers: imports flow one way between the source folders', () => {
+  describe('fail on', () => {
+    test('an upward import (config/ importing the composition root in stacks/)', async () => {
+      const errors = await lint('config/accounts.ts', "import { STACK_IDS } from '../stacks/estate';\nexport const PLANTED = STACK_IDS;\n");
+      // stacks/ imports config/accounts.ts, so the planted import also closes a circle.
+      expect(errors.sort()).toEqual([
+        expect.stringMatching(/^import\/no-cycle: /),
+        expect.stringMatching(/^import\/no-restricted-paths: .*config\/ is below contracts, policies, building-blocks, dashboards, stacksets, workloads, stacks/),
+      ]);
+    });
+
+    test('a shared building block importing a member baseline stack', async () => {
+      const errors = await lint('building-blocks/s3/encrypted-bucket-props.ts', "import { BaselineRegionalStack } from '../../stacksets/baseline/baseline-regional-stack';\nexport const PLANTED = BaselineRegionalStack;\n");
+      expect(errors).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*building-blocks\/ is below dashboards/)]);
+    });
+
+    test('a circular import inside a layer', async () => {
+      // contracts/archive-names.ts imports governance-names.ts; making governance-names import it back closes a circle.
+      expect(await lint('contracts/governance-names.ts', "import { ARCHIVE_KEY_ALIAS } from './archive-names';\nexport const PLANTED = ARCHIVE_KEY_ALIAS;\n")).toEqual([expect.stringMatching(/^import\/no-cycle: /)]);
+    });
+  });
+
+  test('a downward import passes (stacks/ importing config/)', async () => {
+    expect(await lint('stacks/app-context.ts', "import type { GovernanceConfig } from '../config/schema';\nexport type Planted = GovernanceConfig;\n")).toEqual([]);
+  });
+});
