@@ -144,6 +144,12 @@ project.addTask('bench:policy-budget', {
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/policy-budget.ts',
 });
 
+project.addTask('bench:ci-time', {
+  description: 'Run .ci/run from fresh clones of a baseline ref and the current commit; print wall and jest times and their ratios',
+  exec: 'ts-node --transpile-only -P tsconfig.json test/bench/ci-time.ts',
+  receiveArgs: true,
+});
+
 project.addTask('bench:baseline-rollout', {
   description: 'Print member template sizes against the quotas and a StackSet rollout-time model for 10/100/1,000 accounts',
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/baseline-rollout.ts',
