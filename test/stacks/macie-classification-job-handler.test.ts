@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-macie2';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { NOT_CREATED_ID } from '../../stacks/audit/handlers/macie-classification-job';
-import { handlerTestBed } from '../support/custom-resource-harness';
+import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 
 // MAC-1's classification job over the invocation-log archive, as bundled into the template, against moto_server with
@@ -15,6 +15,8 @@ const REGION = 'eu-central-1';
 const bed = handlerTestBed(path.join(__dirname, '..', '..', 'stacks', 'audit', 'handlers', 'macie-classification-job.ts'),
   'AWS_ENDPOINT_URL_MACIE2', REGION, { MOTO_ACCOUNT_ID: AUDIT });
 const { responseUrl, run, useEndpoint } = bed;
+// The SDK's retry backoff with its jitter fixed at 0.1: the throttling test waits 100 and 200 ms, not up to 1 and 2 s.
+fixRetryJitter(0.1);
 let LOG_ARCHIVE = '';
 let PROPS: Record<string, string> = {};
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };

@@ -1,13 +1,15 @@
 import * as path from 'node:path';
 import { ListOrganizationAdminAccountsCommand, Macie2Client } from '@aws-sdk/client-macie2';
 import { NOT_CREATED_ID } from '../../stacks/management/handlers/macie-delegated-administrator';
-import { handlerTestBed } from '../support/custom-resource-harness';
+import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 
 // MAC-1's delegated-administrator handler, as bundled into the template, against moto_server's Macie API.
 
 const bed = handlerTestBed(path.join(__dirname, '..', '..', 'stacks', 'management', 'handlers', 'macie-delegated-administrator.ts'), 'AWS_ENDPOINT_URL_MACIE2', 'eu-central-1');
 const { responseUrl, run, useEndpoint } = bed;
+// The SDK's retry backoff with its jitter fixed at 0.1: the throttling test waits 100 and 200 ms, not up to 1 and 2 s.
+fixRetryJitter(0.1);
 const AUDIT = '527038146692';
 const REGIONS = ['eu-central-1', 'eu-west-1'];
 const PROPS = { AdminAccountId: AUDIT, Regions: REGIONS };

@@ -7,7 +7,7 @@ import {
   CloseAccountCommand, CreateAccountCommand, CreateOrganizationCommand, ListAccountsCommand, OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { NOT_CREATED_ID } from '../../stacks/audit/handlers/macie-organization';
-import { handlerTestBed } from '../support/custom-resource-harness';
+import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 
 // MAC-1's organization handler (audit account = Macie delegated administrator), as bundled into the template, against
@@ -19,6 +19,8 @@ const REGION = 'eu-central-1';
 const bed = handlerTestBed(path.join(__dirname, '..', '..', 'stacks', 'audit', 'handlers', 'macie-organization.ts'),
   ['AWS_ENDPOINT_URL_MACIE2', 'AWS_ENDPOINT_URL_ORGANIZATIONS'], REGION, { MOTO_ACCOUNT_ID: AUDIT });
 const { responseUrl, run, useEndpoint } = bed;
+// The SDK's retry backoff with its jitter fixed at 0.1: the throttling test waits 100 and 200 ms, not up to 1 and 2 s.
+fixRetryJitter(0.1);
 const PROPS = { AdminAccountId: AUDIT, AutomatedDiscovery: 'ENABLED', AutoEnableOrganizationMembers: 'ALL' };
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 

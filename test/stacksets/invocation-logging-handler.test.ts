@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, type LoggingConfig } from '@aws-sdk/client-bedrock';
 import { NOT_CREATED_ID, PHYSICAL_ID, RETRY } from '../../stacksets/baseline/handlers/invocation-logging';
-import { handlerTestBed } from '../support/custom-resource-harness';
+import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 import { startMoto, type MotoServer } from '../support/moto-server';
 
 // BL-LOG-1's handler, as bundled into the member template, against moto_server (Bedrock's logging API) and a local
-// response URL. Only throttling, which moto cannot produce, comes from a proxy that answers 429 on the wire.
+// response URL. Faults moto cannot produce (throttling, server errors, denials in Bedrock's JSON shape) come from a
+// proxy that answers them on the wire, so the SDK's own retry strategy is what is tested.
 
 const ENTRY = path.join(__dirname, '..', '..', 'stacksets', 'baseline', 'handlers', 'invocation-logging.ts');
 
@@ -120,17 +121,26 @@ describe('a failing API call (moto enforcing IAM: the caller may not put the con
   afterAll(async () => strict?.stop());
 
   test('Create answers FAILED with the API error, and the Delete that follows touches nothing', async () => {
-    useEndpoint(strict.endpoint, denied);
-    const response = await run('Create', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' });
-    expect(response.Status).toBe('FAILED');
-    expect(response.PhysicalResourceId).toBe(NOT_CREATED_ID);
-    // moto answers IAM denials in XML where Bedrock answers JSON, so the SDK reports a parse error: the reason still
-    // names the call, the HTTP status and the request id to look up.
-    expect(response.Reason).toMatch(/^Create failed: PutModelInvocationLoggingConfiguration: SyntaxError: .* \(HTTP 403, request id \w+\)/);
-    expect(response.Reason).toContain('log stream 2026/11/23/[$LATEST]abc');
-    // CloudFormation then deletes the failed resource: with NOT_CREATED_ID the handler makes no call (one would be denied).
-    const cleanup = await run('Delete', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' }, { physicalResourceId: NOT_CREATED_ID });
-    expect(cleanup).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: NOT_CREATED_ID });
+    // Through a proxy that forwards every request (no fault), to count the requests.
+    const counter = new FaultProxy(strict.endpoint, THROTTLING, 0);
+    await counter.start();
+    try {
+      useEndpoint(counter.endpoint, denied);
+      const response = await run('Create', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' });
+      expect(response.Status).toBe('FAILED');
+      expect(response.PhysicalResourceId).toBe(NOT_CREATED_ID);
+      // moto answers IAM denials in XML where Bedrock answers JSON, so the SDK reports a parse error: the reason still
+      // names the call, the HTTP status and the request id to look up. The SDK does not retry it (a 403, no throttling).
+      expect(response.Reason).toMatch(/^Create failed: PutModelInvocationLoggingConfiguration: SyntaxError: .* \(HTTP 403, request id \w+\)/);
+      expect(response.Reason).toContain('log stream 2026/11/23/[$LATEST]abc');
+      expect(counter.arrivals).toHaveLength(1);
+      // CloudFormation then deletes the failed resource: with NOT_CREATED_ID the handler makes no call (one would be denied).
+      const cleanup = await run('Delete', responseUrl.url, { ...PROPERTIES, OnDelete: 'stop-logging' }, { physicalResourceId: NOT_CREATED_ID });
+      expect(cleanup).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: NOT_CREATED_ID });
+      expect(counter.arrivals).toHaveLength(1);
+    } finally {
+      await counter.stop();
+    }
   });
 });
 
@@ -152,6 +162,12 @@ test('an AccessDeniedException in Bedrock\'s JSON shape (from a proxy) is report
 });
 
 describe('throttling (a proxy answers 429 ThrottlingException before moto)', () => {
+  // After a throttling error the SDK's standard retry mode waits jitter x base x 2^retry, base being its throttling
+  // delay (1,000 ms in the SDK this project tests with); with the jitter fixed at 0.1 that is 100, 200, 400 ms, ...
+  const JITTER = 0.1;
+  const SDK_THROTTLING_BASE_DELAY_MS = 1_000;
+  fixRetryJitter(JITTER);
+
   test('retries with exponential backoff and succeeds', async () => {
     const proxy = new FaultProxy(bed.moto().endpoint, THROTTLING, 3);
     await proxy.start();
@@ -161,24 +177,45 @@ describe('throttling (a proxy answers 429 ThrottlingException before moto)', () 
       expect(response.Status).toBe('SUCCESS');
       expect(proxy.arrivals).toHaveLength(4);
       const gaps = proxy.arrivals.slice(1).map((t, i) => t - proxy.arrivals[i]);
-      // 200, 400, 800 ms apart (timers may fire a few ms early or late)
-      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(RETRY.firstDelayMs * 2 ** i - 5));
+      // 100, 200, 400 ms apart (timers may fire a few ms early or late)
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(JITTER * SDK_THROTTLING_BASE_DELAY_MS * 2 ** i - 5));
       expect(await currentConfig()).toEqual(EXPECTED);
     } finally {
       await proxy.stop();
     }
   });
 
-  test(`gives up after ${RETRY.attempts} attempts with the throttling error as the reason`, async () => {
+  test(`gives up after ${RETRY.maxAttempts} attempts with the throttling error as the reason`, async () => {
     const proxy = new FaultProxy(bed.moto().endpoint, THROTTLING, Number.MAX_SAFE_INTEGER);
     await proxy.start();
     try {
       useEndpoint(proxy.endpoint);
       const response = await run('Create', responseUrl.url, PROPERTIES);
-      expect(proxy.arrivals).toHaveLength(RETRY.attempts);
+      expect(proxy.arrivals).toHaveLength(RETRY.maxAttempts);
       expect(response.Status).toBe('FAILED');
       expect(response.Reason).toMatch(/^Create failed: PutModelInvocationLoggingConfiguration: ThrottlingException: Rate exceeded/);
       expect(await currentConfig()).toBeUndefined();
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+describe('server errors (a proxy answers them before moto)', () => {
+  fixRetryJitter(0.1);
+
+  test.each([
+    { status: 500, errorType: 'InternalServerException', message: 'Internal server error' },
+    { status: 503, errorType: 'ServiceUnavailableException', message: 'Service unavailable' },
+  ])('HTTP $status $errorType is retried and the Create succeeds', async (fault) => {
+    const proxy = new FaultProxy(bed.moto().endpoint, fault, 2);
+    await proxy.start();
+    try {
+      useEndpoint(proxy.endpoint);
+      const response = await run('Create', responseUrl.url, PROPERTIES);
+      expect(response.Status).toBe('SUCCESS');
+      expect(proxy.arrivals).toHaveLength(3);
+      expect(await currentConfig()).toEqual(EXPECTED);
     } finally {
       await proxy.stop();
     }

@@ -85,6 +85,20 @@ export function customResourceEvent(
   };
 }
 
+/**
+ * Fixes the jitter of the SDK's standard retry mode for every test of the file: after a retryable error the SDK waits
+ * a random fraction (`Math.random()`) of its exponential backoff, and the bundled handler's SDK, loaded through Jest's
+ * module registry (`loadInlineHandler`), shares the test's `Math`. With the fraction fixed the waits are predictable
+ * (fraction x base delay x 2^retry) and short. Nothing else the handlers or the SDK clients do draws random numbers.
+ */
+export function fixRetryJitter(fraction: number): void {
+  let random: jest.SpiedFunction<typeof Math.random> | undefined;
+  beforeEach(() => {
+    random = jest.spyOn(Math, 'random').mockReturnValue(fraction);
+  });
+  afterEach(() => random?.mockRestore());
+}
+
 /** Credentials moto accepts (it does not check them unless IAM is enforced). */
 export const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
 

@@ -14,7 +14,7 @@ export const THROTTLING: ApiFault = { status: 429, errorType: 'ThrottlingExcepti
 /**
  * An HTTP proxy in front of an AWS-API-compatible server that answers the first `count` requests with `fault` and
  * forwards the rest. For faults moto cannot produce (throttling; errors in Bedrock's JSON shape, where moto answers IAM
- * denials in XML): the fault arrives on the wire, so the handler's real SDK client and retry loop are what is tested.
+ * denials in XML): the fault arrives on the wire, so the handler's real SDK client and its retry strategy are what is tested.
  */
 export class FaultProxy {
   /** Arrival time (ms) of every request, answered with the fault or forwarded. */

@@ -18,7 +18,7 @@ import {
   CreateClassificationJobCommand, DescribeClassificationJobCommand, Macie2Client, UpdateClassificationJobCommand, type JobScheduleFrequency,
 } from '@aws-sdk/client-macie2';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id a failed Create answers with. */
 export const NOT_CREATED_ID = 'macie-classification-job-not-created';
@@ -65,7 +65,7 @@ function jobSpec(properties: Record<string, unknown>): string {
 async function create(event: CloudFormationCustomResourceEvent, macie: Macie2Client): Promise<string> {
   const p = validated(event.ResourceProperties);
   const clientToken = createHash('sha256').update(`${event.StackId}|${event.LogicalResourceId}|${jobSpec(event.ResourceProperties)}`).digest('hex');
-  const created = await withRetries(() => macie.send(new CreateClassificationJobCommand({
+  const created = await macie.send(new CreateClassificationJobCommand({
     clientToken,
     name: p.Name,
     description: p.Description,
@@ -75,22 +75,22 @@ async function create(event: CloudFormationCustomResourceEvent, macie: Macie2Cli
     samplingPercentage: p.sampling,
     managedDataIdentifierSelector: 'RECOMMENDED',
     s3JobDefinition: { bucketDefinitions: [{ accountId: p.BucketAccountId, buckets: [p.BucketName] }] },
-  })));
+  }));
   return created.jobId!;
 }
 
 async function cancel(jobId: string, macie: Macie2Client): Promise<void> {
   try {
-    const job = await withRetries(() => macie.send(new DescribeClassificationJobCommand({ jobId })));
+    const job = await macie.send(new DescribeClassificationJobCommand({ jobId }));
     if (job.jobStatus === 'CANCELLED' || job.jobStatus === 'COMPLETE') return;
-    await withRetries(() => macie.send(new UpdateClassificationJobCommand({ jobId, jobStatus: 'CANCELLED' })));
+    await macie.send(new UpdateClassificationJobCommand({ jobId, jobStatus: 'CANCELLED' }));
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
 }
 
 async function apply(event: CloudFormationCustomResourceEvent): Promise<string> {
-  const macie = new Macie2Client({ maxAttempts: 1 });
+  const macie = new Macie2Client({ ...RETRY });
   switch (event.RequestType) {
     case 'Create':
       return create(event, macie);

@@ -12,11 +12,11 @@
  * Bundled by esbuild with `@aws-sdk/*` left to the Lambda runtime and inlined into the template.
  */
 import {
-  CreateMemberCommand, ListMembersCommand, Macie2Client, UpdateAutomatedDiscoveryConfigurationCommand, UpdateOrganizationConfigurationCommand,
+  CreateMemberCommand, Macie2Client, paginateListMembers, UpdateAutomatedDiscoveryConfigurationCommand, UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-macie2';
-import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id a failed Create answers with. */
 export const NOT_CREATED_ID = 'macie-organization-not-created';
@@ -47,33 +47,27 @@ function validated(properties: Record<string, unknown>): MacieOrganizationProper
 
 async function addExistingAccounts(macie: Macie2Client, organizations: OrganizationsClient, admin: string): Promise<void> {
   const members = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await withRetries(() => macie.send(new ListMembersCommand({ onlyAssociated: 'true', nextToken: token })));
+  for await (const page of paginateListMembers({ client: macie }, { onlyAssociated: 'true' })) {
     for (const m of page.members ?? []) if (m.accountId) members.add(m.accountId);
-    token = page.nextToken;
-  } while (token);
-  do {
-    const page = await withRetries(() => organizations.send(new ListAccountsCommand({ NextToken: token })));
+  }
+  for await (const page of paginateListAccounts({ client: organizations }, {})) {
     for (const account of page.Accounts ?? []) {
       if (account.Status !== 'ACTIVE' || !account.Id || !account.Email || account.Id === admin || members.has(account.Id)) continue;
-      const details = { accountId: account.Id, email: account.Email };
-      await withRetries(() => macie.send(new CreateMemberCommand({ account: details })));
+      await macie.send(new CreateMemberCommand({ account: { accountId: account.Id, email: account.Email } }));
     }
-    token = page.NextToken;
-  } while (token);
+  }
 }
 
 async function apply(event: CloudFormationCustomResourceEvent): Promise<string> {
   if (event.RequestType === 'Delete') return event.PhysicalResourceId;
   const props = validated(event.ResourceProperties);
-  const macie = new Macie2Client({ maxAttempts: 1 });
-  await withRetries(() => macie.send(new UpdateOrganizationConfigurationCommand({ autoEnable: true })));
-  await addExistingAccounts(macie, new OrganizationsClient({ maxAttempts: 1 }), props.AdminAccountId);
-  await withRetries(() => macie.send(new UpdateAutomatedDiscoveryConfigurationCommand({
+  const macie = new Macie2Client({ ...RETRY });
+  await macie.send(new UpdateOrganizationConfigurationCommand({ autoEnable: true }));
+  await addExistingAccounts(macie, new OrganizationsClient({ ...RETRY }), props.AdminAccountId);
+  await macie.send(new UpdateAutomatedDiscoveryConfigurationCommand({
     status: props.AutomatedDiscovery as 'ENABLED' | 'DISABLED',
     autoEnableOrganizationMembers: props.AutoEnableOrganizationMembers as 'ALL' | 'NEW' | 'NONE',
-  })));
+  }));
   return `macie-organization-${props.AdminAccountId}`;
 }
 

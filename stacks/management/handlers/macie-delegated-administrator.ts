@@ -13,7 +13,7 @@
  */
 import { EnableOrganizationAdminAccountCommand, ListOrganizationAdminAccountsCommand, Macie2Client } from '@aws-sdk/client-macie2';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id a failed Create answers with. */
 export const NOT_CREATED_ID = 'macie-delegated-administrator-not-created';
@@ -30,15 +30,15 @@ class ConflictingAdministratorError extends Error {
 }
 
 async function register(admin: string, region: string, clientToken: string): Promise<void> {
-  const macie = new Macie2Client({ region, maxAttempts: 1 });
-  const listed = await withRetries(() => macie.send(new ListOrganizationAdminAccountsCommand({})));
+  const macie = new Macie2Client({ region, ...RETRY });
+  const listed = await macie.send(new ListOrganizationAdminAccountsCommand({}));
   const enabled = (listed.adminAccounts ?? []).filter((a) => a.status === 'ENABLED').map((a) => a.accountId);
   if (enabled.includes(admin)) return;
   if (enabled.length > 0) {
     throw new ConflictingAdministratorError(`the organization's Macie administrator in ${region} is ${enabled.join(', ')}, not ${admin}; `
       + 'deregister it (DisableOrganizationAdminAccount) first if the change is intended');
   }
-  await withRetries(() => macie.send(new EnableOrganizationAdminAccountCommand({ adminAccountId: admin, clientToken })));
+  await macie.send(new EnableOrganizationAdminAccountCommand({ adminAccountId: admin, clientToken }));
 }
 
 async function apply(event: CloudFormationCustomResourceEvent): Promise<string> {

@@ -1,13 +1,13 @@
 /**
  * BL-LOG-1 custom-resource handler: turns Bedrock model-invocation logging on in the account and Region it runs in
- * (there is no CloudFormation resource for it, aws-facts §2).
+ * (CloudFormation has no resource type for it; https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html).
  *
  * - Create and Update put the whole configuration (`PutModelInvocationLoggingConfiguration` replaces it), so a
  *   repeated Create or a retried Update is harmless.
  * - Delete leaves logging on (`OnDelete: keep-logging`) or deletes the configuration (`stop-logging`). A Delete that
  *   follows a failed Create deletes nothing: the failed Create answered with `NOT_CREATED_ID`.
- * - Throttling and server errors are retried with exponential backoff; anything else fails at once with the API's
- *   error as the reason CloudFormation shows (`custom-resource-runtime.ts`).
+ * - Throttling and transient server errors are retried by the SDK (standard retry mode, `RETRY` in
+ *   `custom-resource-runtime.ts`); anything else fails at once with the API's error as the reason CloudFormation shows.
  *
  * Bundled by esbuild with `@aws-sdk/*` left to the Lambda runtime, and inlined into the member template (`ZipFile`),
  * so StackSet targets need no asset bucket. No handler state outside the event.
@@ -17,7 +17,7 @@ import {
   type LoggingConfig,
 } from '@aws-sdk/client-bedrock';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { answerCloudFormation, InvalidPropertiesError, withRetries } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 export { RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
@@ -79,18 +79,18 @@ async function apply(event: CloudFormationCustomResourceEvent, bedrock: BedrockC
       throw new InvalidPropertiesError(`OnDelete must be "keep-logging" or "stop-logging", found ${JSON.stringify(onDelete)}`);
     }
     if (event.PhysicalResourceId !== NOT_CREATED_ID && onDelete === 'stop-logging') {
-      await withRetries(() => bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({})));
+      await bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({}));
     }
     return event.PhysicalResourceId;
   }
   const loggingConfig = loggingConfigOf(props);
-  await withRetries(() => bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig })));
+  await bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig }));
   return PHYSICAL_ID;
 }
 
 /** Lambda entry point: applies the request and always answers CloudFormation, with a reason when it failed. */
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Pick<Context, 'logStreamName'>): Promise<void> {
-  const bedrock = new BedrockClient({ maxAttempts: 1 });
+  const bedrock = new BedrockClient({ ...RETRY });
   const action = event.RequestType === 'Delete' ? 'DeleteModelInvocationLoggingConfiguration' : 'PutModelInvocationLoggingConfiguration';
   await answerCloudFormation(event, context, () => apply(event, bedrock), { action, notCreatedId: NOT_CREATED_ID });
 }
