@@ -1,8 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { invocationLogArchiveBucketName, organizationTrailArn, trailArchiveBucketName } from '../../contracts/archive-names';
 import { exampleEstate } from '../support/example-estate';
+import { OrgSimulator } from '../support/org-simulator';
+import { flatten } from '../support/template-values';
+
+type Resources = Record<string, { Type: string; Properties: any }>;
 
 describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
-  const { config, logArchive } = exampleEstate();
+  const { config, logArchive, assembly } = exampleEstate();
   const template = logArchive.template;
   const archiveId = logArchive.logicalIdAt('InvocationLogArchive/Bucket');
 
@@ -75,6 +80,121 @@ describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
           Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
         })]),
       },
+    });
+  });
+
+  describe('the trail archive admits exactly the organization trail', () => {
+    const archive = template;
+    const trailArn = organizationTrailArn(config);
+
+    test('the bucket policy has the three statements AWS documents for organization trails', () => {
+      const bucketId = Object.entries(archive.findResources('AWS::S3::Bucket')).find(([, r]) => r.Properties.BucketName === trailArchiveBucketName(config))![0];
+      const [policy] = Object.values(archive.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: bucketId } } })) as any[];
+      const statements = flatten(policy.Properties.PolicyDocument.Statement).filter((s: any) => s.Sid?.startsWith('AWSCloudTrail'));
+      const bucketArn = `\${${bucketId}.Arn}`;
+      expect(statements).toEqual([
+        { Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: bucketArn, Condition: { StringEquals: { 'aws:SourceArn': trailArn } } },
+        {
+          Sid: 'AWSCloudTrailWrite20150319',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `${bucketArn}/AWSLogs/318274650913/*`,
+          Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+        },
+        {
+          Sid: 'AWSCloudTrailOrganizationWrite20150319',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `${bucketArn}/AWSLogs/${config.organization.id}/*`,
+          Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+        },
+      ]);
+      expect(trailArn).toBe('arn:aws:cloudtrail:eu-central-1:318274650913:trail/genai-governance-organization-trail');
+    });
+
+    test('the archive key lets CloudTrail encrypt only for the organization trail', () => {
+      const [key] = Object.values(archive.findResources('AWS::KMS::Key')) as any[];
+      const encrypt = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'OrganizationTrailEncrypt');
+      expect(encrypt).toMatchObject({
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 'kms:GenerateDataKey*',
+        Condition: {
+          StringEquals: { 'aws:SourceArn': trailArn },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'arn:aws:cloudtrail:*:318274650913:trail/*' },
+        },
+      });
+    });
+
+    test('the trail archive has Object Lock in compliance mode and is retained', () => {
+      const bucket = Object.values(archive.findResources('AWS::S3::Bucket')).find((r) => r.Properties.BucketName === trailArchiveBucketName(config))!;
+      expect(bucket).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: { ObjectLockEnabled: true, ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: config.retention.objectLockDays } } } },
+      });
+    });
+  });
+
+  describe('it admits replication from the member accounts only', () => {
+    const archive = template;
+    const replicationRoles = {
+      StringEquals: { 'aws:PrincipalOrgID': config.organization.id },
+      ArnLike: { 'aws:PrincipalArn': 'arn:${AWS::Partition}:iam::*:role/genai-governance-log-replication-*' },
+    };
+    const readable = (condition: any) => ({ ...condition, ArnLike: { 'aws:PrincipalArn': flatten(condition.ArnLike['aws:PrincipalArn']) } });
+
+    test('bucket policy: replication actions, organization principals named genai-governance-log-replication-*', () => {
+      const policy = Object.values(archive.findResources('AWS::S3::BucketPolicy'))
+        .map((r) => r.Properties.PolicyDocument.Statement as any[])
+        .find((statements) => statements.some((s) => s.Sid === 'MemberLogReplicationObjects'))!;
+      const objects = policy.find((s) => s.Sid === 'MemberLogReplicationObjects');
+      expect(objects).toMatchObject({ Effect: 'Allow', Principal: { AWS: '*' } });
+      expect(readable(objects.Condition)).toEqual(replicationRoles);
+      expect([...objects.Action].sort()).toEqual(['s3:ObjectOwnerOverrideToBucketOwner', 's3:ReplicateObject', 's3:ReplicateTags']);
+      expect(policy.find((s) => s.Sid === 'MemberLogReplicationBucket').Action).toEqual(['s3:GetBucketVersioning', 's3:ListBucket']);
+    });
+
+    test('key policy: encrypt only through S3 in the archive Region, for the same principals', () => {
+      const [key] = Object.values(archive.findResources('AWS::KMS::Key'));
+      const statement = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'MemberLogReplicationEncrypt');
+      expect(readable(statement.Condition)).toEqual({
+        StringEquals: { 'aws:PrincipalOrgID': config.organization.id, 'kms:ViaService': `s3.${config.organization.homeRegion}.amazonaws.com` },
+        ArnLike: replicationRoles.ArnLike,
+      });
+      archive.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/genai-governance-archive' });
+    });
+
+    test('evaluated with the synthesized bucket policy and the RCPs: member replication roles in, everyone else out', async () => {
+      const bucketName = invocationLogArchiveBucketName(config);
+      const bucketId = archive.toJSON().Resources && Object.entries(archive.toJSON().Resources as Resources)
+        .find(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties.BucketName === bucketName)![0];
+      const [policy] = Object.values(archive.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: bucketId } } }));
+      // The template's references as AWS resolves them in the log-archive account.
+      const concrete = JSON.parse(JSON.stringify(policy.Properties.PolicyDocument, (_, v) => {
+        if (v && typeof v === 'object' && (v['Fn::Join'] || v['Fn::GetAtt'] || v.Ref)) {
+          return flatten(v).replace('${AWS::Partition}', 'aws').replace(`\${${bucketId}.Arn}`, `arn:aws:s3:::${bucketName}`);
+        }
+        return v;
+      }));
+      const simulator = new OrgSimulator(assembly, config);
+      const replica = `arn:aws:s3:::${bucketName}/model-invocations/AWSLogs/741852096357/BedrockModelInvocationLogs/eu-west-1/2026/11/23/10/x.json.gz`;
+      const replicate = (request: { account: string; role?: string; principalArn?: string; context?: Record<string, string> }) => simulator.evaluate({
+        ...request,
+        action: 's3:ReplicateObject',
+        resource: replica,
+        resourceAccount: '402761958314',
+        resourcePolicy: concrete,
+        identityPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ReplicateObject', Resource: replica }] },
+      });
+      expect((await replicate({ account: 'support-chat-prod', role: 'genai-governance-log-replication-eu-west-1' })).result).toBe('Allowed');
+      expect((await replicate({ account: 'support-chat-prod', role: 'support-chat-app' })).result).toBe('ImplicitlyDenied');
+      const outsider = await replicate({
+        account: 'support-chat-prod',
+        principalArn: 'arn:aws:iam::999988887777:role/genai-governance-log-replication-eu-west-1',
+        context: { 'aws:PrincipalOrgID': 'o-someoneelse1' },
+      });
+      expect(outsider.result).not.toBe('Allowed');
     });
   });
 });

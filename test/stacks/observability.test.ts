@@ -134,6 +134,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
     const t = synthOne((app) => STACK_RECIPES.observability(app, big, homeRegionFirst(big)[1]));
     const sonnet = ofType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => r).filter((r) => String(r.Properties.AlarmName).startsWith('genai-governance-org-Invocations-anomaly-anthropic.claude-sonnet'));
     // 15 baseline accounts × 2 model ids = 30 metrics → 3 alarms of 5 accounts each.
+    expect(ofType(t, 'AWS::CloudWatch::CompositeAlarm').length).toBeGreaterThan(0);
     for (const [, c] of ofType(t, 'AWS::CloudWatch::CompositeAlarm')) expect(String(c.Properties.AlarmRule).length).toBeLessThanOrEqual(10240);
     expect(sonnet.map((r) => r.Properties.AlarmName.slice(-2))).toEqual(['-1', '-2', '-3']);
     for (const r of ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a)) {

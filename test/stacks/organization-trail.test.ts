@@ -5,7 +5,6 @@ import { STACK_RECIPES } from '../../stacks/estate';
 import { synthOne } from '../support/estate';
 import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
-import { flatten } from '../support/template-values';
 
 describe('CT-1: the organization trail (management account)', () => {
   const config = exampleConfig();
@@ -54,60 +53,5 @@ describe('CT-1: the organization trail (management account)', () => {
 
   test('deploys after the log archive it delivers to', () => {
     expect(estate.organizationTrail.dependencies).toContain('GovernanceLogArchive');
-  });
-});
-
-describe('ARC-1: the trail archive admits exactly the organization trail', () => {
-  const config = exampleConfig();
-  const estate = exampleEstate();
-  const archive = estate.logArchive.template;
-  const trailArn = organizationTrailArn(config);
-
-  test('the bucket policy has the three statements AWS documents for organization trails', () => {
-    const bucketId = Object.entries(archive.findResources('AWS::S3::Bucket')).find(([, r]) => r.Properties.BucketName === trailArchiveBucketName(config))![0];
-    const [policy] = Object.values(archive.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: bucketId } } })) as any[];
-    const statements = flatten(policy.Properties.PolicyDocument.Statement).filter((s: any) => s.Sid?.startsWith('AWSCloudTrail'));
-    const bucketArn = `\${${bucketId}.Arn}`;
-    expect(statements).toEqual([
-      { Sid: 'AWSCloudTrailAclCheck20150319', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: bucketArn, Condition: { StringEquals: { 'aws:SourceArn': trailArn } } },
-      {
-        Sid: 'AWSCloudTrailWrite20150319',
-        Effect: 'Allow',
-        Principal: { Service: 'cloudtrail.amazonaws.com' },
-        Action: 's3:PutObject',
-        Resource: `${bucketArn}/AWSLogs/318274650913/*`,
-        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
-      },
-      {
-        Sid: 'AWSCloudTrailOrganizationWrite20150319',
-        Effect: 'Allow',
-        Principal: { Service: 'cloudtrail.amazonaws.com' },
-        Action: 's3:PutObject',
-        Resource: `${bucketArn}/AWSLogs/${config.organization.id}/*`,
-        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
-      },
-    ]);
-    expect(trailArn).toBe('arn:aws:cloudtrail:eu-central-1:318274650913:trail/genai-governance-organization-trail');
-  });
-
-  test('the archive key lets CloudTrail encrypt only for the organization trail', () => {
-    const [key] = Object.values(archive.findResources('AWS::KMS::Key')) as any[];
-    const encrypt = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'OrganizationTrailEncrypt');
-    expect(encrypt).toMatchObject({
-      Principal: { Service: 'cloudtrail.amazonaws.com' },
-      Action: 'kms:GenerateDataKey*',
-      Condition: {
-        StringEquals: { 'aws:SourceArn': trailArn },
-        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'arn:aws:cloudtrail:*:318274650913:trail/*' },
-      },
-    });
-  });
-
-  test('the trail archive has Object Lock in compliance mode and is retained', () => {
-    const bucket = Object.values(archive.findResources('AWS::S3::Bucket')).find((r) => r.Properties.BucketName === trailArchiveBucketName(config))!;
-    expect(bucket).toMatchObject({
-      DeletionPolicy: 'Retain',
-      Properties: { ObjectLockEnabled: true, ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: config.retention.objectLockDays } } } },
-    });
   });
 });

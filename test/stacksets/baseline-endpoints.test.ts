@@ -55,6 +55,7 @@ describe('BL-VPCE-1: Bedrock interface endpoints in a private VPC', () => {
 
   test('every endpoint, the VPC and its subnets carry the governance tag', () => {
     for (const type of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroup']) {
+      expect([type, Object.keys(member.findResources(type)).length > 0]).toEqual([type, true]);
       for (const r of Object.values(member.findResources(type)) as any[]) {
         expect([type, r.Properties.Tags]).toEqual([type, expect.arrayContaining([{ Key: 'genai-governance:managed', Value: 'true' }])]);
       }

@@ -80,4 +80,19 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
       'GrantGlobalCrisInferenceProfileRegionAccess', 'GrantGlobalCrisInferenceProfileInRegionModelAccess', 'GrantGlobalCrisInferenceProfileGlobalModelAccess',
     ]));
   });
+
+  describe('in the member template', () => {
+    const member = exampleEstate().baseline.global.template;
+
+    test('has the workload boundary and the CRI-only invoke policies, named for tamper protection', () => {
+      member.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'genai-governance-workload-boundary' });
+      member.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'genai-governance-cri-invoke-1' });
+      expect(member.toJSON().Parameters).toBeUndefined(); // no bootstrap parameter: member accounts are not bootstrapped
+    });
+
+    test('scopes the inference profiles to the member account', () => {
+      const policy = Object.values(member.toJSON().Resources as Record<string, any>).find((r) => r.Properties.ManagedPolicyName === 'genai-governance-cri-invoke-1')!;
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('{"Ref":"AWS::AccountId"}');
+    });
+  });
 });

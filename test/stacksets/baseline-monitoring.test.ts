@@ -21,6 +21,7 @@ describe('BL-MON-1: anomaly and log-delivery alarms in every member account × g
   });
 
   test('every metric is an AWS/Bedrock metric of the documented catalog', () => {
+    expect(alarms.length).toBeGreaterThan(0);
     for (const a of alarms) {
       const metrics = a.MetricName
         ? [{ Namespace: a.Namespace, MetricName: a.MetricName }]
@@ -47,6 +48,7 @@ describe('BL-MON-1: anomaly and log-delivery alarms in every member account × g
 
   test('every resource carries the governance tag the tamper-protection SCPs key on', () => {
     for (const type of ['AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::CloudWatch::Alarm']) {
+      expect([type, Object.keys(member.findResources(type)).length > 0]).toEqual([type, true]);
       for (const r of Object.values(member.findResources(type)) as any[]) {
         expect([type, r.Properties.Tags]).toEqual([type, expect.arrayContaining([{ Key: 'genai-governance:managed', Value: 'true' }])]);
       }
