@@ -165,13 +165,18 @@ describe('decision matrix: synthesized SCPs and RCPs evaluated with iam-simulate
     }
   });
 
-  test.each(cases.map((c) => [`${c.control}: ${c.name} → ${c.expect}`, c] as const))('%s', async (_, c) => {
-    const { result, deniedBy } = await simulator.evaluate(c.request);
-    if (c.expect === 'Allowed') {
-      expect([result, deniedBy]).toEqual(['Allowed', []]);
-    } else {
-      expect([result, deniedBy.some((sid) => sid.startsWith(sidPrefix(c.control))) ? c.control : deniedBy]).toEqual(['ExplicitlyDenied', c.control]);
-    }
+  // One describe per control, as the control catalog reads; its denied cases first.
+  describe.each([...new Set(cases.map((c) => c.control))])('%s', (control) => {
+    const ofControl = cases.filter((c) => c.control === control);
+    const ordered = [...ofControl.filter((c) => c.expect === 'Denied'), ...ofControl.filter((c) => c.expect !== 'Denied')];
+    test.each(ordered.map((c) => [`${c.control}: ${c.name} → ${c.expect}`, c] as const))('%s', async (_, c) => {
+      const { result, deniedBy } = await simulator.evaluate(c.request);
+      if (c.expect === 'Allowed') {
+        expect([result, deniedBy]).toEqual(['Allowed', []]);
+      } else {
+        expect([result, deniedBy.some((sid) => sid.startsWith(sidPrefix(c.control))) ? c.control : deniedBy]).toEqual(['ExplicitlyDenied', c.control]);
+      }
+    });
   });
 });
 
@@ -183,17 +188,17 @@ describe('decision matrix with globalInference: allow', () => {
   const prod = ids(config)[PROD];
   const viaGlobal = { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', SONNET) };
 
+  test('ORG-REGION-1: without a profile, us-east-1 stays denied', async () => {
+    const { result, deniedBy } = await simulator.evaluate({ account: 'network', action: 'bedrock:InvokeModel', resource: foundationModelArn('us-east-1', SONNET) });
+    expect(result).toBe('ExplicitlyDenied');
+    expect(deniedBy.some((s) => s.startsWith('ORGREGION1'))).toBe(true);
+  });
+
   test('BR-CRI-2: a global. profile is allowed', async () => {
     expect((await simulator.evaluate({ account: PROD, action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-central-1', SONNET), context: viaGlobal })).result).toBe('Allowed');
   });
 
   test('ORG-REGION-1: a global. call may be served outside the geography', async () => {
     expect((await simulator.evaluate({ account: PROD, action: 'bedrock:InvokeModel', resource: foundationModelArn('us-east-1', SONNET), context: viaGlobal })).result).toBe('Allowed');
-  });
-
-  test('ORG-REGION-1: without a profile, us-east-1 stays denied', async () => {
-    const { result, deniedBy } = await simulator.evaluate({ account: 'network', action: 'bedrock:InvokeModel', resource: foundationModelArn('us-east-1', SONNET) });
-    expect(result).toBe('ExplicitlyDenied');
-    expect(deniedBy.some((s) => s.startsWith('ORGREGION1'))).toBe(true);
   });
 });
