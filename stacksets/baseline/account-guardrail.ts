@@ -1,10 +1,9 @@
 import { Aws } from 'aws-cdk-lib';
-import { CfnEnforcedGuardrailConfiguration, CfnGuardrail, CfnGuardrailVersion } from 'aws-cdk-lib/aws-bedrock';
+import { CfnEnforcedGuardrailConfiguration, CfnGuardrail, CfnGuardrailVersion, type CfnGuardrailProps } from 'aws-cdk-lib/aws-bedrock';
 import { Construct } from 'constructs';
-import { guardrailContentHash, guardrailProperties } from '../../building-blocks/guardrail/guardrail-properties';
+import { guardrailContentHash } from '../../building-blocks/guardrail/guardrail-properties';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { guardrailExcludedModels } from '../../policies/br-gr-1';
 
 /**
  * The account that owns the guardrail workloads must be allowed to apply: the management account with
@@ -16,7 +15,10 @@ export function guardrailOwner(config: GovernanceConfig): string {
 }
 
 export interface AccountGuardrailProps {
-  readonly config: GovernanceConfig;
+  /** The guardrail's content (filters, topics, PII, words, grounding) and name: the organization guardrail's. */
+  readonly content: CfnGuardrailProps;
+  /** Models enforcement leaves out (embedding and rerank models, which a guardrail cannot check). */
+  readonly excludedModels: readonly string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export class AccountGuardrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountGuardrailProps) {
     super(scope, id);
-    const content = guardrailProperties(props.config);
+    const content = props.content;
     this.guardrail = new CfnGuardrail(this, 'Guardrail', {
       ...content,
       description: 'Account guardrail of the generative-AI governance control plane (BL-GR-1), enforced on every invocation',
@@ -46,7 +48,7 @@ export class AccountGuardrail extends Construct {
     this.enforcement = new CfnEnforcedGuardrailConfiguration(this, 'Enforcement', {
       guardrailIdentifier: this.guardrail.attrGuardrailArn,
       guardrailVersion: this.version.attrVersion,
-      modelEnforcement: { includedModels: ['ALL'], excludedModels: guardrailExcludedModels(props.config) },
+      modelEnforcement: { includedModels: ['ALL'], excludedModels: [...props.excludedModels] },
       selectiveContentGuarding: { system: 'COMPREHENSIVE', messages: 'COMPREHENSIVE' },
     });
   }

@@ -1,13 +1,14 @@
 import { Aws } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { EventForwarding } from '../../building-blocks/events/event-forwarding';
-import { accountIdOf } from '../../config/accounts';
-import type { GovernanceConfig } from '../../config/schema';
 import { ALERT_BUS_NAME, ALERT_FORWARDING_ROLE_PREFIX, governanceAlarmPattern } from '../../contracts/alert-bus';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 
 export interface AlertForwardingProps {
-  readonly config: GovernanceConfig;
+  /** The audit account, whose bus `genai-governance-alerts` receives the state changes. */
+  readonly auditAccountId: string;
+  /** The organization's home Region, where the audit account's bus is. */
+  readonly homeRegion: string;
 }
 
 /**
@@ -18,9 +19,8 @@ export interface AlertForwardingProps {
  */
 export class AlertForwarding extends EventForwarding {
   constructor(scope: Construct, id: string, props: AlertForwardingProps) {
-    const { config } = props;
     super(scope, id, {
-      busArn: `arn:${Aws.PARTITION}:events:${config.organization.homeRegion}:${accountIdOf(config, config.topology.audit)}:event-bus/${ALERT_BUS_NAME}`,
+      busArn: `arn:${Aws.PARTITION}:events:${props.homeRegion}:${props.auditAccountId}:event-bus/${ALERT_BUS_NAME}`,
       roleName: `${ALERT_FORWARDING_ROLE_PREFIX}${Aws.REGION}`,
       roleDescription: 'BL-MON-1: EventBridge forwards governance alarm state changes to the audit account with this role',
       ruleName: `${GOVERNANCE_NAME_PREFIX}alert-forwarding`,

@@ -4,17 +4,20 @@ import { AccountPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { AccountGuardrail } from './account-guardrail';
+import { AccountGuardrail, guardrailOwner } from './account-guardrail';
 import { AlertForwarding } from './alert-forwarding';
-import { BedrockEndpoints } from './bedrock-endpoints';
+import { BedrockEndpoints, DEFAULT_ENDPOINT_SERVICES, ENDPOINT_IAM_PREFIXES } from './bedrock-endpoints';
 import { InvocationLogging } from './invocation-logging';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import { ObservabilityLink } from '../../building-blocks/observability/observability-link';
+import { guardrailProperties } from '../../building-blocks/guardrail/guardrail-properties';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import { LINK_LOG_GROUP_FILTER, LINK_METRIC_FILTER, sinkArnParameterArn } from '../../contracts/oam-names';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, modelUsageAnomalyMetrics, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
+import { guardrailExcludedModels } from '../../policies/br-gr-1';
+import { organizationOnlyEndpointPolicy, runtimeEndpointPolicy } from '../../policies/vpc-endpoint-policy';
 
 export interface BaselineRegionalStackProps extends StackProps {
   readonly config: GovernanceConfig;
@@ -53,9 +56,20 @@ export class BaselineRegionalStack extends Stack {
       enableKeyRotation: true,
     });
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
-    this.endpoints = new BedrockEndpoints(this, 'BedrockEndpoints', { config, logKey: key });
+    const { network } = config.baseline;
+    this.endpoints = new BedrockEndpoints(this, 'BedrockEndpoints', {
+      endpointPolicies: Object.fromEntries([...DEFAULT_ENDPOINT_SERVICES, ...network.additionalEndpoints].map((service) => [service, service === 'bedrock-runtime'
+        ? runtimeEndpointPolicy(config, Aws.ACCOUNT_ID, guardrailOwner(config))
+        : organizationOnlyEndpointPolicy(config, ENDPOINT_IAM_PREFIXES[service])])),
+      existingVpc: network.existingVpc,
+      vpcCidr: network.vpcCidr,
+      logKey: key,
+      flowLogRetention: config.retention.logGroupRetentionDays,
+    });
     this.invocationLogging = new InvocationLogging(this, 'InvocationLogging', { config });
-    if (config.bedrock.guardrail.enforcement === 'account') this.accountGuardrail = new AccountGuardrail(this, 'AccountGuardrail', { config });
+    if (config.bedrock.guardrail.enforcement === 'account') {
+      this.accountGuardrail = new AccountGuardrail(this, 'AccountGuardrail', { content: guardrailProperties(config), excludedModels: guardrailExcludedModels(config) });
+    }
     denyGrantsExceptForAwsResources(key);
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
     this.alertTopic = new Topic(this, 'Alerts', { topicName: ALERT_TOPIC_NAME, masterKey: key, enforceSSL: true });
@@ -99,7 +113,7 @@ export class BaselineRegionalStack extends Stack {
         alarmActions: [this.alertTopic.topicArn],
       }));
     }
-    this.alertForwarding = new AlertForwarding(this, 'AlertForwarding', { config });
+    this.alertForwarding = new AlertForwarding(this, 'AlertForwarding', { auditAccountId: audit, homeRegion: config.organization.homeRegion });
     // DASH-1: the account's Bedrock metrics and governance log groups, visible in the audit account of this Region.
     this.observabilityLink = new ObservabilityLink(this, 'ObservabilityLink', {
       sinkArnParameterArn: sinkArnParameterArn(audit, config.organization.homeRegion),

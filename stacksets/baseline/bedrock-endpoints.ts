@@ -1,25 +1,49 @@
-import { Aws, CfnParameter, Fn, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   CfnFlowLog, CfnRouteTable, CfnSecurityGroup, CfnSubnet, CfnSubnetRouteTableAssociation, CfnVPC, CfnVPCEndpoint,
 } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Key } from 'aws-cdk-lib/aws-kms';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { guardrailOwner } from './account-guardrail';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
-import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
-import { organizationOnlyEndpointPolicy, runtimeEndpointPolicy } from '../../policies/vpc-endpoint-policy';
+import type { PolicyDocument } from '../../policies/policy-document';
 
-export interface BedrockEndpointsProps {
-  readonly config: GovernanceConfig;
-  /** Encrypts the VPC flow-log group. */
-  readonly logKey: Key;
+/** SSM parameters that name an existing VPC of every target account and Region. */
+export interface ExistingVpcParameters {
+  /** Holds the VPC id. */
+  readonly vpcIdParameter: string;
+  /** Holds the subnet ids (a StringList). */
+  readonly subnetIdsParameter: string;
+  /** Holds the VPC's CIDR, which the endpoint security group admits. */
+  readonly vpcCidrParameter: string;
 }
 
-/** Bedrock interface endpoints every member gets, and the IAM service prefix their policies speak. */
-const ENDPOINTS: Record<string, string> = {
+export interface BedrockEndpointsProps {
+  /**
+   * One interface endpoint per entry, in this order: the endpoint service name (`bedrock-runtime`) and its policy.
+   * {@link ENDPOINT_IAM_PREFIXES} says which IAM service prefix each service's policy speaks.
+   */
+  readonly endpointPolicies: Readonly<Record<string, PolicyDocument>>;
+  /**
+   * An existing VPC for the endpoints, named by SSM parameters.
+   * @default - a private VPC of the baseline's own, from `vpcCidr`
+   */
+  readonly existingVpc?: ExistingVpcParameters;
+  /** CIDR of the baseline's own VPC (two subnets, one per Availability Zone); not used with `existingVpc`. */
+  readonly vpcCidr: string;
+  /** Encrypts the flow-log group of the baseline's own VPC. */
+  readonly logKey: IKey;
+  /** How long the flow logs of the baseline's own VPC are kept. */
+  readonly flowLogRetention: RetentionDays;
+}
+
+/** The endpoint services every member gets, before any configured extras. */
+export const DEFAULT_ENDPOINT_SERVICES = ['bedrock', 'bedrock-runtime', 'bedrock-agent-runtime'] as const;
+
+/** The Bedrock endpoint services this construct knows, and the IAM service prefix their policies speak. */
+export const ENDPOINT_IAM_PREFIXES: Readonly<Record<string, string>> = {
   'bedrock': 'bedrock', 'bedrock-runtime': 'bedrock', 'bedrock-agent-runtime': 'bedrock', 'bedrock-agent': 'bedrock', 'bedrock-mantle': 'bedrock-mantle',
 };
 
@@ -40,10 +64,7 @@ export class BedrockEndpoints extends Construct {
 
   constructor(scope: Construct, id: string, props: BedrockEndpointsProps) {
     super(scope, id);
-    const { config } = props;
-    const network = config.baseline.network.existingVpc
-      ? this.existingVpc(config.baseline.network.existingVpc)
-      : this.privateVpc(config, props.logKey);
+    const network = props.existingVpc ? this.existingVpc(props.existingVpc) : this.privateVpc(props);
     this.vpc = network.vpc;
     this.vpcId = network.vpcId;
     const { cidr, subnetIds } = network;
@@ -64,17 +85,15 @@ export class BedrockEndpoints extends Construct {
       ].map((rule) => ({ id: rule, reason })));
     }
 
-    for (const service of ['bedrock', 'bedrock-runtime', 'bedrock-agent-runtime', ...config.baseline.network.additionalEndpoints]) {
+    for (const [service, policyDocument] of Object.entries(props.endpointPolicies)) {
       this.endpoints.push(new CfnVPCEndpoint(this, `Endpoint-${service}`, {
         vpcId: this.vpcId,
-        serviceName: `com.amazonaws.${(scope as Stack).region}.${service}`,
+        serviceName: `com.amazonaws.${Stack.of(this).region}.${service}`,
         vpcEndpointType: 'Interface',
         privateDnsEnabled: true,
         subnetIds,
         securityGroupIds: [securityGroup.attrGroupId],
-        policyDocument: service === 'bedrock-runtime'
-          ? runtimeEndpointPolicy(config, Aws.ACCOUNT_ID, guardrailOwner(config))
-          : organizationOnlyEndpointPolicy(config, ENDPOINTS[service]),
+        policyDocument,
       }));
     }
   }
@@ -83,8 +102,8 @@ export class BedrockEndpoints extends Construct {
    * The endpoints' own VPC: no internet or NAT gateway, two subnets in two Availability Zones with their own route
    * tables, flow logs of all traffic to an encrypted log group.
    */
-  private privateVpc(config: GovernanceConfig, logKey: Key): { vpc: CfnVPC; vpcId: string; cidr: string; subnetIds: string[] } {
-    const cidr = config.baseline.network.vpcCidr;
+  private privateVpc(props: BedrockEndpointsProps): { vpc: CfnVPC; vpcId: string; cidr: string; subnetIds: string[] } {
+    const cidr = props.vpcCidr;
     const vpc = new CfnVPC(this, 'Vpc', { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true });
     const defaultGroupReason = 'Only the endpoints live in this VPC, in their own group; closing the default group takes a '
       + 'custom-resource Lambda that a StackSet template cannot carry';
@@ -106,8 +125,8 @@ export class BedrockEndpoints extends Construct {
     });
 
     const flowLogs = new LogGroup(this, 'FlowLogs', {
-      encryptionKey: logKey,
-      retention: config.retention.logGroupRetentionDays,
+      encryptionKey: props.logKey,
+      retention: props.flowLogRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const flowLogRole = new Role(this, 'FlowLogRole', {
@@ -139,7 +158,7 @@ export class BedrockEndpoints extends Construct {
    * have DNS support and DNS hostnames on, and no Bedrock endpoint with private DNS of its own; its flow logs are its
    * owner's.
    */
-  private existingVpc(names: { vpcIdParameter: string; subnetIdsParameter: string; vpcCidrParameter: string }) {
+  private existingVpc(names: ExistingVpcParameters) {
     const parameter = (id: string, type: string, name: string, description: string) =>
       new CfnParameter(this, id, { type, default: name, description });
     const vpcId = parameter('VpcId', 'AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>', names.vpcIdParameter, 'BL-VPCE-1: SSM parameter with the id of the VPC for the Bedrock endpoints');
