@@ -6,12 +6,15 @@ import { Construct } from 'constructs';
 export interface EventForwardingProps {
   /** The event bus the events go to (another account, another Region, or both). */
   readonly busArn: string;
-  /** Name of the forwarding role and of its managed policy. */
+  /** Name of the forwarding role and of its managed policy (fixed, so tamper protection can name them). */
   readonly roleName: string;
+  /** Description of the forwarding role: which control it serves and what it forwards. */
   readonly roleDescription: string;
   /** Name of the rule on this account's default bus. */
   readonly ruleName: string;
+  /** Description of the rule. */
   readonly ruleDescription: string;
+  /** The events to forward, as they appear on this account's default bus. */
   readonly eventPattern: EventPattern;
 }
 

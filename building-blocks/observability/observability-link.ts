@@ -8,7 +8,10 @@ export interface ObservabilityLinkProps {
   readonly sinkArnParameterArn: string;
   /** OAM metric filter: which namespaces the audit account sees. */
   readonly metricFilter: string;
-  /** OAM log-group filter; no log groups are shared when left out. */
+  /**
+   * OAM log-group filter: which log groups the audit account sees.
+   * @default - no log groups are shared
+   */
   readonly logGroupFilter?: string;
 }
 

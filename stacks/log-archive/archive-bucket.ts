@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket, ObjectLockRetention, StorageClass, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -7,7 +7,10 @@ import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-
 import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
 
 export interface ArchiveBucketProps {
-  /** Fixed name, for buckets other accounts' templates must name (replication destinations). */
+  /**
+   * Fixed name, for buckets other accounts' templates must name (replication destinations).
+   * @default - CloudFormation generates a name
+   */
   readonly bucketName?: string;
   /** Customer-managed key for SSE-KMS; its policy decides who may write and read. */
   readonly encryptionKey: IKey;
@@ -15,11 +18,14 @@ export interface ArchiveBucketProps {
   readonly accessLogsBucket: IBucket;
   /** Prefix of this bucket's access logs in `accessLogsBucket`. */
   readonly accessLogsPrefix: string;
-  /** Default Object Lock retention in compliance mode: nobody, root included, can delete a version sooner. */
-  readonly objectLockDays: number;
-  /** Age at which objects move to S3 Glacier Flexible Retrieval. */
-  readonly transitionToColdStorageAfterDays: number;
-  /** Whether member accounts replicate into it (BL-LOG-1): it says why the bucket replicates nowhere itself. @default true */
+  /** Default Object Lock retention in compliance mode (whole days): nobody, root included, can delete a version sooner. */
+  readonly objectLockRetention: Duration;
+  /** Age at which current and noncurrent versions move to S3 Glacier Flexible Retrieval (whole days). */
+  readonly transitionToColdStorageAfter: Duration;
+  /**
+   * Whether member accounts replicate into it (BL-LOG-1); it says why the bucket replicates nowhere itself.
+   * @default true
+   */
   readonly receivesMemberReplication?: boolean;
 }
 
@@ -33,11 +39,11 @@ export class ArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
-    const toColdStorage = [{ storageClass: StorageClass.GLACIER, transitionAfter: Duration.days(props.transitionToColdStorageAfterDays) }];
+    const toColdStorage = [{ storageClass: StorageClass.GLACIER, transitionAfter: props.transitionToColdStorageAfter }];
     this.bucket = new Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
       objectLockEnabled: true,
-      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.objectLockDays)),
+      objectLockDefaultRetention: ObjectLockRetention.compliance(props.objectLockRetention),
       ...encryptedBucketProps(props.encryptionKey),
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: props.accessLogsPrefix,

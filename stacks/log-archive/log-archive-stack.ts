@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -51,8 +51,8 @@ export class LogArchiveStack extends Stack {
       encryptionKey: this.archiveKey,
       accessLogsBucket: this.accessLogsBucket.bucket,
       accessLogsPrefix: 'invocation-log-archive/',
-      objectLockDays: retention.objectLockDays,
-      transitionToColdStorageAfterDays: retention.transitionToColdStorageAfterDays,
+      objectLockRetention: Duration.days(retention.objectLockDays),
+      transitionToColdStorageAfter: Duration.days(retention.transitionToColdStorageAfterDays),
     });
     this.admitMemberReplication(config);
 
@@ -61,8 +61,8 @@ export class LogArchiveStack extends Stack {
       encryptionKey: this.archiveKey,
       accessLogsBucket: this.accessLogsBucket.bucket,
       accessLogsPrefix: 'trail-archive/',
-      objectLockDays: retention.objectLockDays,
-      transitionToColdStorageAfterDays: retention.transitionToColdStorageAfterDays,
+      objectLockRetention: Duration.days(retention.objectLockDays),
+      transitionToColdStorageAfter: Duration.days(retention.transitionToColdStorageAfterDays),
       receivesMemberReplication: false,
     });
     this.admitOrganizationTrail(config);

@@ -13,6 +13,7 @@ export const TEMPLATE_BYTES_METADATA = 'GenAiGovernanceTemplateBytes';
 export interface ServiceManagedStackSetProps {
   /** StackSet name; stable, because renaming replaces every stack instance. */
   readonly stackSetName: string;
+  /** What the StackSet deploys, shown in the StackSets console. */
   readonly description: string;
   /**
    * The member template file as synthesized (a `BootstraplessSynthesizer` stack: no bootstrap parameter, no assets).
@@ -28,12 +29,14 @@ export interface ServiceManagedStackSetProps {
   /**
    * Template parameter values that differ by Region (`{ 'eu-west-1': { Name: 'value' } }`): each such Region gets a
    * stack-instances group of its own with these overrides; the other Regions share one group with the defaults.
+   * @default - every Region uses the template's parameter defaults, in one stack-instances group
    */
   readonly parameterOverridesByRegion?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** `DELEGATED_ADMIN` when the StackSet lives in a registered StackSets delegated administrator account. */
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
   /** Keep an account's stacks when it leaves a target OU. */
   readonly retainStacksOnAccountRemoval: boolean;
+  /** How fast a StackSet operation goes through the accounts and Regions, and how many failures it tolerates. */
   readonly operationPreferences: {
     readonly regionConcurrency: 'SEQUENTIAL' | 'PARALLEL';
     readonly maxConcurrentPercentage: number;
