@@ -117,7 +117,10 @@ export const STACK_RECIPES = {
   }),
   stackSets: (app: App, config: GovernanceConfig, baseline: BaselineTemplates) => new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
     config,
-    env: { account: accountIdOf(config, config.baseline.delegatedAdministrator ?? config.topology.management), region: config.organization.homeRegion },
+    env: {
+      account: accountIdOf(config, config.baseline.delegatedAdministrator ?? config.topology.management),
+      region: config.organization.homeRegion,
+    },
     description: 'Generative-AI governance: member baseline StackSets (StackSets administrator account)',
     rollouts: [{
       stackSetName: STACK_SET_NAMES.global,

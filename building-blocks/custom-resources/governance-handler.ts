@@ -1,75 +1,148 @@
 import { Aws, RemovalPolicy } from 'aws-cdk-lib';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
-import { customResourceFunction } from './custom-resource-function';
+import { type IRole, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CustomResourceFunction } from './custom-resource-function';
 import { acknowledgeFinding, type FindingAcknowledgement, logicalIdOf } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 
+/** Properties of a `GovernanceHandler`. */
 export interface GovernanceHandlerProps {
-  /** Name of the function, its role and its managed policy (`genai-governance-…`). */
-  readonly name: string;
-  /** What the role is for (IAM role description). */
-  readonly roleDescription: string;
-  /** What the function does (Lambda description). */
-  readonly functionDescription: string;
-  /** The TypeScript handler, bundled and inlined. */
+  /** Name of the Lambda function; its log group is `/aws/lambda/<functionName>`. */
+  readonly functionName: string;
+  /** What the function does (the Lambda description). */
+  readonly description: string;
+  /** Path of the TypeScript handler; it is bundled and inlined as `index.js`. */
   readonly entry: string;
-  /** The handler's permissions; a statement for writing its own log streams is added. */
+  /**
+   * Name of the execution role and of its managed policy.
+   *
+   * @default - `functionName`
+   */
+  readonly roleName?: string;
+  /** What the role is for (the IAM role description). */
+  readonly roleDescription: string;
+  /** The handler's permissions; a statement `WriteOwnLogs` for the function's own log streams is added after them. */
   readonly statements: readonly PolicyStatement[];
-  /** Acknowledgements for findings the statements raise (an IAM5 on an action without a resource type, say). */
+  /**
+   * Acknowledgements for gate findings the statements raise (an IAM5 on an action without a resource type, say).
+   *
+   * @default - only the finding on the function's own log streams is acknowledged
+   */
   readonly policyAcknowledgements?: readonly FindingAcknowledgement[];
-  /** Retention of the handler's log group, in days. */
-  readonly logRetentionDays: number;
+  /** How long the function's log group keeps its events. */
+  readonly logRetention: RetentionDays;
+  /**
+   * The key the function's log group is encrypted with. Its key policy must already let CloudWatch Logs of this
+   * Region use it for the log group.
+   *
+   * @default - a new key (id `<childIdPrefix>LogKey`), rotated, kept on delete, grants only for AWS resources, usable
+   * by CloudWatch Logs of this Region
+   */
+  readonly logEncryptionKey?: IKey;
+  /**
+   * What happens to the role and its managed policy when they leave the stack.
+   *
+   * @default - no removal policy is set: CloudFormation deletes them
+   */
+  readonly roleRemovalPolicy?: RemovalPolicy;
+  /** Why the function is not in a VPC (it must reach the CloudFormation response URL); recorded as the acknowledgement. */
   readonly outsideVpcReason: string;
+  /** Why it has no reserved concurrency; recorded as the acknowledgement. */
   readonly concurrencyReason: string;
+  /**
+   * Prefix of the ids of this construct's children other than the function: `<prefix>LogKey`, `<prefix>Logs`,
+   * `<prefix>Role` and `<prefix>Policy` (the function is always `Handler`). Construct ids determine logical ids; a
+   * construct that declared these resources itself before this class existed keeps their logical ids by adding this
+   * construct with the id `Default` (left out of logical ids) and the prefix its ids had.
+   *
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/identifiers.html#identifiers-logical-ids
+   * @default ''
+   */
+  readonly childIdPrefix?: string;
 }
 
 /**
- * The resources behind one of the management or audit account's custom resources, created directly in `scope` under
- * the ids `LogKey`, `Logs`, `Role`, `Policy` and `Handler`: a rotating key for the log group
- * `/aws/lambda/<name>` (kept on delete), a role only Lambda of this account may assume, one managed policy with the
- * given statements plus the function's own log streams, and the inline-code function (`customResourceFunction`).
+ * The resources behind one of this app's custom resources: a log group `/aws/lambda/<functionName>` with the given
+ * retention, kept on delete and encrypted with a customer-managed key (`logEncryptionKey`, or a new one); a role only
+ * Lambda of this account may assume; one managed policy with the given statements plus the function's own log streams;
+ * and the inline-code function (`CustomResourceFunction`) that waits for that policy.
+ *
+ * Children: `LogKey` (without `logEncryptionKey`), `Logs`, `Role`, `Policy` and `Handler`, behind `childIdPrefix`.
  */
-export function governanceHandler(scope: Construct, props: GovernanceHandlerProps): LambdaFunction {
-  const key = new Key(scope, 'LogKey', {
-    description: `Generative-AI governance: encrypts the logs of ${props.name}`,
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  denyGrantsExceptForAwsResources(key);
-  key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
-  const logs = new LogGroup(scope, 'Logs', {
-    logGroupName: `/aws/lambda/${props.name}`, retention: props.logRetentionDays as RetentionDays, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN,
-  });
-  const role = new Role(scope, 'Role', {
-    roleName: props.name,
-    description: props.roleDescription,
-    assumedBy: new ServicePrincipal('lambda.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-  });
-  const logsId = logicalIdOf(logs);
-  const policy = new ManagedPolicy(scope, 'Policy', {
-    managedPolicyName: props.name,
-    roles: [role],
-    statements: [
-      ...props.statements,
-      new PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.logGroupArn.replace(/:\*$/, '')}:log-stream:*`] }),
-    ],
-  });
-  acknowledgeFinding(policy,
-    ...props.policyAcknowledgements ?? [],
-    { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logsId}.Arn>:log-stream:*]`, reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
-  );
-  return customResourceFunction(scope, 'Handler', {
-    functionName: props.name,
-    description: props.functionDescription,
-    entry: props.entry,
-    role,
-    rolePolicy: policy,
-    logGroup: logs,
-    outsideVpcReason: props.outsideVpcReason,
-    concurrencyReason: props.concurrencyReason,
-  });
+export class GovernanceHandler extends Construct {
+  /** The Lambda function. */
+  public readonly function: IFunction;
+  /** The function's ARN: the `ServiceToken` of the custom resources it handles. */
+  public readonly serviceToken: string;
+  /** The function's execution role. */
+  public readonly role: IRole;
+  /** The function's log group. */
+  public readonly logGroup: ILogGroup;
+  /** The key the log group is encrypted with. */
+  public readonly logEncryptionKey: IKey;
+
+  constructor(scope: Construct, id: string, props: GovernanceHandlerProps) {
+    super(scope, id);
+    const prefix = props.childIdPrefix ?? '';
+    const roleName = props.roleName ?? props.functionName;
+
+    this.logEncryptionKey = props.logEncryptionKey ?? this.createLogKey(`${prefix}LogKey`, props.functionName);
+    const logs = new LogGroup(this, `${prefix}Logs`, {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: props.logRetention,
+      encryptionKey: this.logEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.logGroup = logs;
+    const role = new Role(this, `${prefix}Role`, {
+      roleName,
+      description: props.roleDescription,
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
+    });
+    this.role = role;
+    const policy = new ManagedPolicy(this, `${prefix}Policy`, {
+      managedPolicyName: roleName,
+      roles: [role],
+      statements: [
+        ...props.statements,
+        new PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.logGroupArn.replace(/:\*$/, '')}:log-stream:*`] }),
+      ],
+    });
+    acknowledgeFinding(policy,
+      ...props.policyAcknowledgements ?? [],
+      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(logs)}.Arn>:log-stream:*]`, reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
+    );
+    if (props.roleRemovalPolicy !== undefined) {
+      role.applyRemovalPolicy(props.roleRemovalPolicy);
+      policy.applyRemovalPolicy(props.roleRemovalPolicy);
+    }
+
+    const fn = new CustomResourceFunction(this, 'Handler', {
+      functionName: props.functionName,
+      description: props.description,
+      entry: props.entry,
+      role,
+      rolePolicy: policy,
+      logGroup: logs,
+      outsideVpcReason: props.outsideVpcReason,
+      concurrencyReason: props.concurrencyReason,
+    });
+    this.function = fn;
+    this.serviceToken = fn.functionArn;
+  }
+
+  /** The log group's own key: rotated, kept on delete, grants only for AWS resources, usable by CloudWatch Logs here. */
+  private createLogKey(id: string, functionName: string): IKey {
+    const key = new Key(this, id, {
+      description: `Generative-AI governance: encrypts the logs of ${functionName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    denyGrantsExceptForAwsResources(key);
+    key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
+    return key;
+  }
 }

@@ -9,9 +9,12 @@ import { acknowledgeFinding } from '../gates/acknowledge';
 export interface AccessLogsBucketProps {
   /** Customer-managed key: aws-cdk-lib grants `logging.s3.amazonaws.com` its use when a bucket logs here. */
   readonly encryptionKey: IKey;
-  /** Days the access logs are kept (current versions); noncurrent versions go a day after they are replaced. */
-  readonly expirationDays: number;
-  /** Fixed name (so tamper protection can name it); CloudFormation generates one when left out. */
+  /** How long the access logs are kept (current versions, whole days); noncurrent versions go a day after they are replaced. */
+  readonly expiration: Duration;
+  /**
+   * Fixed name, so tamper protection can name it.
+   * @default - CloudFormation generates a name
+   */
   readonly bucketName?: string;
 }
 
@@ -30,7 +33,7 @@ export class AccessLogsBucket extends Construct {
       ...encryptedBucketProps(props.encryptionKey),
       lifecycleRules: [{
         id: 'ExpireAccessLogs',
-        expiration: Duration.days(props.expirationDays),
+        expiration: props.expiration,
         noncurrentVersionExpiration: Duration.days(1),
       }],
       removalPolicy: RemovalPolicy.RETAIN,

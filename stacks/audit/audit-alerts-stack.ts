@@ -4,13 +4,14 @@ import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { topicKey } from '../../building-blocks/kms/topic-key';
+import { TopicKey } from '../../building-blocks/kms/topic-key';
 import type { GovernanceConfig } from '../../config/schema';
 import { ALERT_BUS_NAME, ALERT_FORWARDING_ROLE_PREFIX, governanceAlarmPattern, MACIE_FINDING_PATTERN } from '../../contracts/alert-bus';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { AlertEventMetrics } from '../observability/alert-event-metrics';
 
 export interface AuditAlertsStackProps extends StackProps {
+  /** The governance configuration. */
   readonly config: GovernanceConfig;
 }
 
@@ -52,7 +53,10 @@ export class AuditAlertsStack extends Stack {
       retention: Duration.days(config.retention.logGroupRetentionDays),
     });
 
-    const key = topicKey(this, 'Generative-AI governance: encrypts the audit account\'s baseline alert topic', new ServicePrincipal('events.amazonaws.com'));
+    const key = new TopicKey(this, 'TopicKey', {
+      description: 'Generative-AI governance: encrypts the audit account\'s baseline alert topic',
+      publisher: new ServicePrincipal('events.amazonaws.com'),
+    });
     this.topic = new Topic(this, 'Topic', { topicName: `${GOVERNANCE_NAME_PREFIX}baseline-alerts`, masterKey: key, enforceSSL: true });
     new Rule(this, 'ToTopic', {
       eventBus: this.bus,
@@ -72,6 +76,6 @@ export class AuditAlertsStack extends Stack {
       targets: [new SnsTopic(this.topic)],
     });
     // DASH-1: counts of what arrives here, as metrics for the governance-health dashboard and alarms.
-    new AlertEventMetrics(this, 'AlertEventMetrics', { bus: this.bus, retentionDays: config.retention.logGroupRetentionDays });
+    new AlertEventMetrics(this, 'AlertEventMetrics', { bus: this.bus, retention: config.retention.logGroupRetentionDays });
   }
 }

@@ -1,10 +1,11 @@
-import { Aws, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, type CfnResource, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { AccountPrincipal, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnDataLakeSettings, CfnPrincipalPermissions, CfnResource as CfnLakeFormationResource, CfnTag, CfnTagAssociation } from 'aws-cdk-lib/aws-lakeformation';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
@@ -30,7 +31,31 @@ interface QueryOutput {
 }
 
 export interface AuditAnalyticsStackProps extends StackProps {
+  /** The governance configuration. */
   readonly config: GovernanceConfig;
+  /**
+   * The role CloudFormation deploys this stack with. It is made a data lake admin: Lake Formation's admin list is
+   * replaced as a whole, and the deploying role must stay in it to manage the stack's Lake Formation resources.
+   *
+   * @default - the CloudFormation execution role of the stack's `DefaultStackSynthesizer` (its bootstrap qualifier
+   * included); synth fails with another synthesizer
+   */
+  readonly deploymentRoleArn?: string;
+}
+
+/**
+ * The ARN of the role CloudFormation deploys `stack` with, from its `DefaultStackSynthesizer`, placeholders for the
+ * partition, account and Region (left where the stack's environment does not fix them) replaced by their pseudo
+ * parameters.
+ */
+function cloudFormationExecutionRoleArn(stack: Stack): string {
+  const synthesizer = stack.synthesizer;
+  if (!(synthesizer instanceof DefaultStackSynthesizer)) {
+    throw new Error(`${stack.node.path}: the CloudFormation execution role comes from a DefaultStackSynthesizer; `
+      + 'pass deploymentRoleArn with another synthesizer');
+  }
+  const pseudoParameters = { partition: Aws.PARTITION, accountId: Aws.ACCOUNT_ID, region: Aws.REGION };
+  return EnvironmentPlaceholders.replace(synthesizer.cloudFormationExecutionRoleArn, pseudoParameters);
 }
 
 /**
@@ -57,7 +82,7 @@ export class AuditAnalyticsStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     denyGrantsExceptForAwsResources(key);
-    const accessLogs = new AccessLogsBucket(this, 'AccessLogs', { encryptionKey: key, expirationDays: config.retention.accessLogExpirationDays });
+    const accessLogs = new AccessLogsBucket(this, 'AccessLogs', { encryptionKey: key, expiration: Duration.days(config.retention.accessLogExpirationDays) });
     const results = new Bucket(this, 'Results', {
       ...encryptedBucketProps(key),
       serverAccessLogsBucket: accessLogs.bucket,
@@ -103,7 +128,7 @@ export class AuditAnalyticsStack extends Stack {
     const tables = archiveTables(config);
     for (const table of tables) this.tables.push(this.glueTable(table, database));
 
-    this.lakeFormation(config, database, tables, { results, key });
+    this.lakeFormation(config, props.deploymentRoleArn ?? cloudFormationExecutionRoleArn(this), database, tables, { results, key });
     for (const query of namedQueries(config)) {
       const named = new CfnNamedQuery(this, `Query-${query.name}`, {
         name: query.name,
@@ -142,11 +167,11 @@ export class AuditAnalyticsStack extends Stack {
   }
 
   /** Lake Formation: admins and defaults, the archives' registration, LF-tags on database, tables and body columns, grants. */
-  private lakeFormation(config: GovernanceConfig, database: CfnDatabase, tables: ArchiveTable[], output: QueryOutput): void {
-    const deployRole = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-hnb659fds-cfn-exec-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+  private lakeFormation(config: GovernanceConfig, deployRole: string, database: CfnDatabase, tables: ArchiveTable[], output: QueryOutput): void {
     const platformRole = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${config.principals.platformRoleName}`;
     const settings = new CfnDataLakeSettings(this, 'DataLakeSettings', {
-      // PutDataLakeSettings replaces the admin list: the deploying role must stay in it (aws-facts §7).
+      // PutDataLakeSettings replaces the admin list: the deploying role must stay in it
+      // (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_PutDataLakeSettings.html).
       admins: [{ dataLakePrincipalIdentifier: deployRole }, { dataLakePrincipalIdentifier: platformRole }],
       createDatabaseDefaultPermissions: [],
       createTableDefaultPermissions: [],

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { CustomResource, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
 import type { MacieClassificationJobProperties } from './handlers/macie-classification-job';
 import type { MacieOrganizationProperties } from './handlers/macie-organization';
-import { governanceHandler } from '../../building-blocks/custom-resources/governance-handler';
+import { GovernanceHandler } from '../../building-blocks/custom-resources/governance-handler';
 import { EventForwarding } from '../../building-blocks/events/event-forwarding';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
@@ -17,6 +18,7 @@ const OUTSIDE_VPC = 'Calls only the Macie and Organizations APIs and the CloudFo
 const CONCURRENCY = 'Runs once per stack operation; reserved concurrency would take capacity from the audit account for nothing';
 
 export interface MacieOrganizationStackProps extends StackProps {
+  /** The governance configuration. */
   readonly config: GovernanceConfig;
   /** The governed Region this stack configures Macie in. */
   readonly region: string;
@@ -42,14 +44,14 @@ export class MacieOrganizationStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const audit = accountIdOf(config, config.topology.audit);
-    const logRetentionDays = config.retention.logGroupRetentionDays;
+    const logRetention: RetentionDays = config.retention.logGroupRetentionDays;
 
-    const organizationHandler = governanceHandler(new Construct(this, 'OrganizationHandler'), {
-      name: `${GOVERNANCE_NAME_PREFIX}macie-organization-${props.region}`.slice(0, 64),
+    const organizationHandler = new GovernanceHandler(this, 'OrganizationHandler', {
+      functionName: `${GOVERNANCE_NAME_PREFIX}macie-organization-${props.region}`.slice(0, 64),
       roleDescription: 'MAC-1: configures the Macie organization (auto-enable, members, automated discovery)',
-      functionDescription: 'MAC-1: configures the Macie organization from the delegated administrator (CloudFormation custom resource)',
+      description: 'MAC-1: configures the Macie organization from the delegated administrator (CloudFormation custom resource)',
       entry: path.join(HANDLERS, 'macie-organization.ts'),
-      logRetentionDays,
+      logRetention,
       statements: [
         new PolicyStatement({
           sid: 'ConfigureMacieOrganization',
@@ -66,7 +68,7 @@ export class MacieOrganizationStack extends Stack {
       concurrencyReason: CONCURRENCY,
     });
     this.organization = new CustomResource(this, 'MacieOrganization', {
-      serviceToken: organizationHandler.functionArn,
+      serviceToken: organizationHandler.serviceToken,
       resourceType: 'Custom::MacieOrganization',
       properties: {
         AdminAccountId: audit,
@@ -84,18 +86,18 @@ export class MacieOrganizationStack extends Stack {
       eventPattern: MACIE_FINDING_PATTERN,
     });
 
-    if (props.region === config.organization.homeRegion) this.classificationJob = this.invocationLogJob(config, logRetentionDays);
+    if (props.region === config.organization.homeRegion) this.classificationJob = this.invocationLogJob(config, logRetention);
   }
 
-  private invocationLogJob(config: GovernanceConfig, logRetentionDays: number): CustomResource {
+  private invocationLogJob(config: GovernanceConfig, logRetention: RetentionDays): CustomResource {
     const logArchive = accountIdOf(config, config.topology.logArchive);
     const jobs = `arn:${this.partition}:macie2:${this.region}:${this.account}:classification-job/*`;
-    const jobHandler = governanceHandler(new Construct(this, 'ClassificationJobHandler'), {
-      name: `${GOVERNANCE_NAME_PREFIX}macie-classification-job`,
+    const jobHandler = new GovernanceHandler(this, 'ClassificationJobHandler', {
+      functionName: `${GOVERNANCE_NAME_PREFIX}macie-classification-job`,
       roleDescription: 'MAC-1: creates and cancels the classification job over the invocation-log archive',
-      functionDescription: 'MAC-1: Macie classification job over the invocation-log archive (CloudFormation custom resource)',
+      description: 'MAC-1: Macie classification job over the invocation-log archive (CloudFormation custom resource)',
       entry: path.join(HANDLERS, 'macie-classification-job.ts'),
-      logRetentionDays,
+      logRetention,
       statements: [new PolicyStatement({
         sid: 'ManageClassificationJobs',
         actions: ['macie2:CreateClassificationJob', 'macie2:DescribeClassificationJob', 'macie2:UpdateClassificationJob'],
@@ -109,7 +111,7 @@ export class MacieOrganizationStack extends Stack {
       concurrencyReason: CONCURRENCY,
     });
     const job = new CustomResource(this, 'InvocationLogClassificationJob', {
-      serviceToken: jobHandler.functionArn,
+      serviceToken: jobHandler.serviceToken,
       resourceType: 'Custom::MacieClassificationJob',
       properties: {
         Name: `${GOVERNANCE_NAME_PREFIX}invocation-log-archive`,

@@ -43,7 +43,7 @@ export class LogArchiveStack extends Stack {
     denyGrantsExceptForAwsResources(this.archiveKey);
     this.accessLogsBucket = new AccessLogsBucket(this, 'AccessLogs', {
       encryptionKey: this.archiveKey,
-      expirationDays: retention.accessLogExpirationDays,
+      expiration: Duration.days(retention.accessLogExpirationDays),
     });
 
     this.invocationLogArchive = new ArchiveBucket(this, 'InvocationLogArchive', {

@@ -38,7 +38,7 @@ export class ManagementStack extends Stack {
     new MacieDelegatedAdministrator(this, 'MacieDelegatedAdministrator', {
       adminAccountId: accountIdOf(props.config, props.config.topology.audit),
       regions: props.config.organization.governedRegions,
-      logRetentionDays: props.config.retention.logGroupRetentionDays,
+      logRetention: props.config.retention.logGroupRetentionDays,
     });
   }
 }

@@ -2,7 +2,7 @@ import { Aws, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnTrail } from 'aws-cdk-lib/aws-cloudtrail';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
@@ -18,6 +18,7 @@ import { governanceMetricFilter } from '../observability/governance-metric-filte
 export const TRAIL_LOG_GROUP_NAME = '/genai-governance/cloudtrail/organization';
 
 export interface OrganizationTrailStackProps extends StackProps {
+  /** The governance configuration. */
   readonly config: GovernanceConfig;
 }
 
@@ -53,7 +54,7 @@ export class OrganizationTrailStack extends Stack {
     }));
     this.logGroup = new LogGroup(this, 'LogGroup', {
       logGroupName: TRAIL_LOG_GROUP_NAME,
-      retention: config.retention.logGroupRetentionDays as RetentionDays,
+      retention: config.retention.logGroupRetentionDays,
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });

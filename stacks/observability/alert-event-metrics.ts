@@ -1,8 +1,8 @@
 import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { CfnResourcePolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, ResourcePolicy, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { governanceMetricFilter } from './governance-metric-filter';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
@@ -14,10 +14,12 @@ export const ALERT_EVENTS_LOG_GROUP = '/genai-governance/alerts/events';
 /** Bucket-name prefix of the member invocation-log buckets and of the invocation-log archive. */
 const INVOCATION_LOG_BUCKETS = `${GOVERNANCE_NAME_PREFIX}invocation-log`;
 
+/** Properties of `AlertEventMetrics`. */
 export interface AlertEventMetricsProps {
   /** The audit account's alert bus (member alarm state changes, Macie findings). */
   readonly bus: IEventBus;
-  readonly retentionDays: number;
+  /** How long the alert events log group keeps its events. */
+  readonly retention: RetentionDays;
 }
 
 /**
@@ -40,7 +42,7 @@ export class AlertEventMetrics extends Construct {
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName: ALERT_EVENTS_LOG_GROUP,
-      retention: props.retentionDays as RetentionDays,
+      retention: props.retention,
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -50,21 +52,17 @@ export class AlertEventMetrics extends Construct {
       description: 'DASH-1: every alert event (member alarm state changes, Macie findings) to a log group for metric filters',
       eventPattern: { source: ['aws.cloudwatch', 'aws.macie'] },
     });
-    // A plain target and an L1 resource policy: aws-events-targets' CloudWatchLogGroup would add a Lambda-backed custom
-    // resource to write the policy.
+    // A plain target and a resource policy of our own: aws-events-targets' CloudWatchLogGroup would add a Lambda-backed
+    // custom resource to write the policy, and LogGroup.addToResourcePolicy would give the policy a generated name.
     rule.addTarget({ bind: () => ({ arn: this.logGroup.logGroupArn }) });
-    new CfnResourcePolicy(this, 'EventBridgeDelivery', {
-      policyName: `${GOVERNANCE_NAME_PREFIX}alert-events-delivery`,
-      policyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{
-          Sid: 'EventBridgeWritesAlertEvents',
-          Effect: 'Allow',
-          Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${ALERT_EVENTS_LOG_GROUP}:*`,
-        }],
-      }),
+    new ResourcePolicy(this, 'EventBridgeDelivery', {
+      resourcePolicyName: `${GOVERNANCE_NAME_PREFIX}alert-events-delivery`,
+      policyStatements: [new PolicyStatement({
+        sid: 'EventBridgeWritesAlertEvents',
+        principals: [new ServicePrincipal('events.amazonaws.com'), new ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${ALERT_EVENTS_LOG_GROUP}:*`],
+      })],
     });
     governanceMetricFilter(this, 'MacieInvocationLogFindings', {
       logGroup: this.logGroup,

@@ -1,5 +1,5 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnAlarm, CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSink } from 'aws-cdk-lib/aws-oam';
 import { CfnResourceShare } from 'aws-cdk-lib/aws-ram';
@@ -7,14 +7,16 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { OrganizationAlarms, type SeverityTopics } from './organization-alarms';
-import { topicKey } from '../../building-blocks/kms/topic-key';
-import { accountIdOf } from '../../config/accounts';
+import { TopicKey } from '../../building-blocks/kms/topic-key';
+import { accountIdOf, baselineAccounts } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { SHARED_RESOURCE_TYPES, SINK_ARN_PARAMETER_NAME, SINK_NAME } from '../../contracts/oam-names';
 import { dashboardsFor } from '../../dashboards/definitions/dashboards';
+import { metricModelIds } from '../../dashboards/metrics/bedrock-metrics';
 
 export interface ObservabilityStackProps extends StackProps {
+  /** The governance configuration. */
   readonly config: GovernanceConfig;
   /** The governed Region this stack serves. */
   readonly region: string;
@@ -71,7 +73,10 @@ export class ObservabilityStack extends Stack {
       allowExternalPrincipals: false,
     });
 
-    const key = topicKey(this, 'Generative-AI governance: encrypts the audit account\'s alert topics by severity', new ServicePrincipal('cloudwatch.amazonaws.com'));
+    const key = new TopicKey(this, 'TopicKey', {
+      description: 'Generative-AI governance: encrypts the audit account\'s alert topics by severity',
+      publisher: new ServicePrincipal('cloudwatch.amazonaws.com'),
+    });
     const topic = (severity: string) => {
       const t = new Topic(this, `Alerts${severity}`, { topicName: `${GOVERNANCE_NAME_PREFIX}alerts-${severity}`, masterKey: key, enforceSSL: true });
       t.grantPublish(new ServicePrincipal('cloudwatch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }));
@@ -80,12 +85,14 @@ export class ObservabilityStack extends Stack {
     this.topics = { critical: topic('critical'), high: topic('high'), medium: topic('medium') };
 
     this.alarms = new OrganizationAlarms(this, 'Alarms', {
-      config,
+      models: config.bedrock.approvedModels.map((m) => ({ modelId: m.modelId, metricModelIds: metricModelIds(config, m) })),
+      accountIds: baselineAccounts(config).map((a) => a.id),
+      anomalyBandStandardDeviations: config.observability.anomalyBandStandardDeviations,
       topics: this.topics,
       isHomeRegion: props.region === config.organization.homeRegion,
       managementAccountId: management,
     });
-    const alarmArns = this.alarms.alarms.map((a) => a.attrArn);
+    const alarmArns = this.alarms.alarms.map((a) => CfnAlarm.arnForAlarm(a));
     this.dashboards = dashboardsFor({
       config,
       region: props.region,

@@ -1,11 +1,10 @@
 import { Annotations } from 'aws-cdk-lib';
-import { CfnAlarm, CfnCompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmRule, AlarmState, CfnAlarm, CompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { baselineAccounts } from '../../config/accounts';
-import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
-import { metricModelIds, modelUsageAnomalyMetrics } from '../../dashboards/metrics/bedrock-metrics';
+import { modelUsageAnomalyMetrics } from '../../dashboards/metrics/bedrock-metrics';
 import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
 
 /** CloudWatch quota: an alarm's metric math may read at most 10 metrics (`MetricStat`). */
@@ -33,11 +32,27 @@ export interface SeverityTopics {
   readonly medium: ITopic;
 }
 
+/** An approved model the organization alarms watch. */
+export interface OrganizationAlarmModel {
+  /** The model id (`bedrock.approvedModels[].modelId`): names the model's alarms. */
+  readonly modelId: string;
+  /** The `ModelId` dimension values its usage is reported under: the model's own id and its inference-profile ids. */
+  readonly metricModelIds: readonly string[];
+}
+
+/** Properties of `OrganizationAlarms`. */
 export interface OrganizationAlarmsProps {
-  readonly config: GovernanceConfig;
+  /** The approved models, one anomaly alarm per usage metric (and account group) each. */
+  readonly models: readonly OrganizationAlarmModel[];
+  /** The baseline's accounts, whose metrics the per-model alarms sum. */
+  readonly accountIds: readonly string[];
+  /** Width of every anomaly band, in standard deviations. */
+  readonly anomalyBandStandardDeviations: number;
+  /** The alert topics the alarms notify, by severity. */
   readonly topics: SeverityTopics;
-  /** The home Region also alarms on the metrics published there (trail AccessDenied, alert events). */
+  /** Whether this is the home Region, which also alarms on the metrics published there (trail AccessDenied, alert events). */
   readonly isHomeRegion: boolean;
+  /** The management account, which publishes the organization trail's `BedrockAccessDenied`. */
   readonly managementAccountId: string;
 }
 
@@ -62,23 +77,24 @@ function chunk<T>(items: readonly T[], weight: number, limit: number): T[][] {
  *   threshold alarms on Macie findings in invocation logs and member alarms going into ALARM → high.
  */
 export class OrganizationAlarms extends Construct {
-  public readonly alarms: (CfnAlarm | CfnCompositeAlarm)[] = [];
+  /** Every alarm, composite ones included. */
+  public readonly alarms: (CfnAlarm | CompositeAlarm)[] = [];
 
   constructor(scope: Construct, id: string, props: OrganizationAlarmsProps) {
     super(scope, id);
-    const { config, topics } = props;
-    const accounts = baselineAccounts(config).map((a) => a.id);
-    const band = config.observability.anomalyBandStandardDeviations;
+    const { topics } = props;
+    const accounts = props.accountIds;
+    const band = props.anomalyBandStandardDeviations;
     const spend = new Map<string, CfnAlarm[]>();
-    const needed = config.bedrock.approvedModels
-      .reduce((n, m) => n + ORGANIZATION_USAGE_METRICS.length * chunk(accounts, metricModelIds(config, m).length, MAX_METRICS_PER_ALARM).length, 0);
+    const needed = props.models
+      .reduce((n, m) => n + ORGANIZATION_USAGE_METRICS.length * chunk(accounts, m.metricModelIds.length, MAX_METRICS_PER_ALARM).length, 0);
     if (needed > MAX_MODEL_ALARMS_PER_STACK) {
       Annotations.of(this).addWarningV2('genai-governance:organization-alarms', `DASH-1: ${accounts.length} baseline accounts need ${needed} `
         + `per-model organization anomaly alarms (at most ${MAX_METRICS_PER_ALARM} metrics each), more than the ${MAX_MODEL_ALARMS_PER_STACK} a stack `
         + 'holds: they are left out; the members\' BL-MON-1 anomaly alarms and the dashboards watch usage instead');
     }
-    for (const approved of needed > MAX_MODEL_ALARMS_PER_STACK ? [] : config.bedrock.approvedModels) {
-      const ids = metricModelIds(config, approved);
+    for (const approved of needed > MAX_MODEL_ALARMS_PER_STACK ? [] : props.models) {
+      const ids = approved.metricModelIds;
       const groups = chunk(accounts, ids.length, MAX_METRICS_PER_ALARM);
       for (const metricName of ORGANIZATION_USAGE_METRICS) {
         groups.forEach((group, g) => {
@@ -106,30 +122,32 @@ export class OrganizationAlarms extends Construct {
   /**
    * The composite spend alarm over the token alarms. A composite rule holds at most 10,240 characters, so past that the
    * rule names one composite per model (`genai-governance-spend-anomaly-<model>`, each over that model's token alarms).
+   * Rules name their alarms (CloudWatch takes a name or an ARN), so each composite depends on its alarms explicitly.
    */
   private spendAnomaly(spend: Map<string, CfnAlarm[]>, topics: SeverityTopics): void {
-    const ruleOf = (alarms: readonly { alarmName?: string }[]) => alarms.map((a) => `ALARM("${a.alarmName}")`).join(' OR ');
+    const anyInAlarm = (alarmNames: readonly string[]) => AlarmRule.anyOf(...alarmNames.map((name) => AlarmRule.fromString(`${AlarmState.ALARM}("${name}")`)));
     const all = [...spend.values()].flat();
-    let members: (CfnAlarm | CfnCompositeAlarm)[] = all;
-    if (ruleOf(all).length > MAX_COMPOSITE_RULE_CHARACTERS) {
+    let members: { readonly alarm: CfnAlarm | CompositeAlarm; readonly name: string }[] = all.map((alarm) => ({ alarm, name: alarm.alarmName! }));
+    if (anyInAlarm(members.map((m) => m.name)).renderAlarmRule().length > MAX_COMPOSITE_RULE_CHARACTERS) {
       members = [...spend.entries()].map(([modelId, alarms]) => {
-        const perModel = new CfnCompositeAlarm(this, `SpendAnomaly${modelId.replace(/[^A-Za-z0-9]/g, '')}`, {
-          alarmName: `${GOVERNANCE_NAME_PREFIX}spend-anomaly-${modelId}`.slice(0, 255),
+        const name = `${GOVERNANCE_NAME_PREFIX}spend-anomaly-${modelId}`.slice(0, 255);
+        const perModel = new CompositeAlarm(this, `SpendAnomaly${modelId.replace(/[^A-Za-z0-9]/g, '')}`, {
+          compositeAlarmName: name,
           alarmDescription: `DASH-1: token usage of ${modelId} is above its anomaly band in at least one account group`,
-          alarmRule: ruleOf(alarms),
+          alarmRule: anyInAlarm(alarms.map((a) => a.alarmName!)),
         });
-        alarms.forEach((a) => perModel.addResourceDependency(a));
+        perModel.node.addDependency(...alarms);
         this.alarms.push(perModel);
-        return perModel;
+        return { alarm: perModel, name };
       });
     }
-    const composite = new CfnCompositeAlarm(this, 'SpendAnomaly', {
-      alarmName: `${GOVERNANCE_NAME_PREFIX}spend-anomaly`,
+    const composite = new CompositeAlarm(this, 'SpendAnomaly', {
+      compositeAlarmName: `${GOVERNANCE_NAME_PREFIX}spend-anomaly`,
       alarmDescription: 'DASH-1: token usage of at least one approved model is above its anomaly band: spend is running away',
-      alarmRule: ruleOf(members),
-      alarmActions: [topics.critical.topicArn],
+      alarmRule: anyInAlarm(members.map((m) => m.name)),
     });
-    members.forEach((a) => composite.addResourceDependency(a));
+    composite.addAlarmAction(new SnsAction(topics.critical));
+    composite.node.addDependency(...members.map((m) => m.alarm));
     this.alarms.push(composite);
   }
 

@@ -13,6 +13,7 @@ import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-
 import { ObservabilityLink } from '../../building-blocks/observability/observability-link';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
+import { archiveKeyAliasArn, archiveLocation, invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import { LINK_LOG_GROUP_FILTER, LINK_METRIC_FILTER, sinkArnParameterArn } from '../../contracts/oam-names';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, modelUsageAnomalyMetrics, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
@@ -66,7 +67,12 @@ export class BaselineRegionalStack extends Stack {
       logKey: key,
       flowLogRetention: config.retention.logGroupRetentionDays,
     });
-    this.invocationLogging = new InvocationLogging(this, 'InvocationLogging', { config });
+    this.invocationLogging = new InvocationLogging(this, 'InvocationLogging', {
+      settings: config.baseline.invocationLogging,
+      archive: { ...archiveLocation(config), bucketName: invocationLogArchiveBucketName(config), keyAliasArn: archiveKeyAliasArn(config) },
+      logRetention: config.retention.logGroupRetentionDays,
+      accessLogExpiration: Duration.days(config.retention.accessLogExpirationDays),
+    });
     if (config.bedrock.guardrail.enforcement === 'account') {
       this.accountGuardrail = new AccountGuardrail(this, 'AccountGuardrail', { content: guardrailProperties(config), excludedModels: guardrailExcludedModels(config) });
     }

@@ -2,28 +2,45 @@ import * as path from 'node:path';
 import { Aws, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { InvocationLoggingProperties } from './handlers/invocation-logging';
-import { customResourceFunction } from '../../building-blocks/custom-resources/custom-resource-function';
+import { GovernanceHandler } from '../../building-blocks/custom-resources/governance-handler';
 import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
 import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-props';
 import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
 import type { GovernanceConfig } from '../../config/schema';
-import {
-  archiveKeyAliasArn, archiveLocation, ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX,
-} from '../../contracts/archive-names';
+import { ARCHIVE_KEY_ALIAS, LOG_REPLICATION_ROLE_PREFIX } from '../../contracts/archive-names';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 
 const HANDLER_ENTRY = path.join(__dirname, 'handlers', 'invocation-logging.ts');
 
+/** The log-archive account's Object Lock bucket that every member copy is replicated to (ARC-1). */
+export interface InvocationLogArchive {
+  /** The log-archive account, which owns the replicas. */
+  readonly account: string;
+  /** The Region of the archive bucket and its key. */
+  readonly region: string;
+  /** The archive bucket's name. */
+  readonly bucketName: string;
+  /** ARN of the archive key's alias: replication names the replica key by it (its id is not known to member templates). */
+  readonly keyAliasArn: string;
+}
+
+/** Properties of an `InvocationLogging`. */
 export interface InvocationLoggingProps {
-  readonly config: GovernanceConfig;
+  /** What Bedrock delivers, how long the member copy stays, and what deleting the stack does to logging. */
+  readonly settings: GovernanceConfig['baseline']['invocationLogging'];
+  /** Where every object is replicated. */
+  readonly archive: InvocationLogArchive;
+  /** How long the invocation log group keeps its events. */
+  readonly logRetention: RetentionDays;
+  /** How long the delivery bucket's server access logs are kept (whole days). */
+  readonly accessLogExpiration: Duration;
 }
 
 /**
@@ -46,13 +63,13 @@ export class InvocationLogging extends Construct {
   public readonly logGroup: LogGroup;
   public readonly deliveryRole: Role;
   public readonly replicationRole: Role;
-  public readonly handler: LambdaFunction;
+  /** The custom resource's handler: function, role and log group. */
+  public readonly handler: GovernanceHandler;
   public readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: InvocationLoggingProps) {
     super(scope, id);
-    const { config } = props;
-    const settings = config.baseline.invocationLogging;
+    const { settings } = props;
     const keepLogging = settings.onStackDelete === 'keep-logging';
     const roleRemoval = keepLogging ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const bedrockForThisAccount = {
@@ -84,7 +101,7 @@ export class InvocationLogging extends Construct {
     const accessLogs = new AccessLogsBucket(this, 'AccessLogs', {
       bucketName: `${GOVERNANCE_NAME_PREFIX}access-logs-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
       encryptionKey: this.key,
-      expirationDays: config.retention.accessLogExpirationDays,
+      expiration: props.accessLogExpiration,
     });
     this.bucket = new Bucket(this, 'Bucket', {
       bucketName: `${GOVERNANCE_NAME_PREFIX}invocation-logs-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
@@ -108,12 +125,12 @@ export class InvocationLogging extends Construct {
     }));
     acknowledgeFinding(this.bucket, {
       id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-      reason: 'Delivery bucket only: every object is replicated to the log-archive Object Lock bucket; Bedrock delivery into Object Lock buckets is unverified (aws-facts 5.2)',
+      reason: 'Delivery bucket only: every object is replicated to the log-archive Object Lock bucket; Bedrock\'s invocation-logging documentation does not say it can deliver into Object Lock buckets',
     });
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       logGroupName: INVOCATION_LOG_GROUP_NAME,
-      retention: config.retention.logGroupRetentionDays as RetentionDays,
+      retention: props.logRetention,
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -150,12 +167,12 @@ export class InvocationLogging extends Construct {
       reason: 'Bedrock names the large-body objects itself; the wildcard is the large-data prefix of the one delivery bucket',
     });
 
-    this.replicationRole = this.createReplicationRole(config);
-    this.configureReplication(config);
+    this.replicationRole = this.createReplicationRole(props.archive);
+    this.configureReplication(props.archive);
 
     this.handler = this.createHandler(roleRemoval);
     this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: this.handler.functionArn,
+      serviceToken: this.handler.serviceToken,
       resourceType: 'Custom::BedrockModelInvocationLogging',
       properties: {
         BucketName: this.bucket.bucketName,
@@ -174,17 +191,16 @@ export class InvocationLogging extends Construct {
     // Bedrock checks delivery permissions when the configuration is put: the bucket policy, the key (policy) and the
     // delivery role's policy must exist first (the bucket, log group and role are referenced, so come first anyway).
     this.resource.node.addDependency(this.bucket.policy!, this.key, deliveryPolicy);
-    for (const role of [this.deliveryRole, this.replicationRole, this.handler.role!]) {
-      (role as Role).applyRemovalPolicy(roleRemoval);
-    }
+    for (const role of [this.deliveryRole, this.replicationRole]) role.applyRemovalPolicy(roleRemoval);
     deliveryPolicy.applyRemovalPolicy(roleRemoval);
+    // Both `Default` (the handler) and `Resource` are children: name the default child rather than leave it ambiguous.
+    this.node.defaultChild = this.resource;
   }
 
 
   /** The role S3 replicates with: read this bucket's versions, decrypt them, write and encrypt replicas in the archive. */
-  private createReplicationRole(config: GovernanceConfig): Role {
-    const archive = archiveLocation(config);
-    const archiveBucketArn = `arn:${Aws.PARTITION}:s3:::${invocationLogArchiveBucketName(config)}`;
+  private createReplicationRole(archive: InvocationLogArchive): Role {
+    const archiveBucketArn = `arn:${Aws.PARTITION}:s3:::${archive.bucketName}`;
     const role = new Role(this, 'ReplicationRole', {
       roleName: `${LOG_REPLICATION_ROLE_PREFIX}${Aws.REGION}`,
       description: 'BL-LOG-1: S3 replicates model-invocation logs to the log-archive account\'s Object Lock bucket with this role',
@@ -234,7 +250,7 @@ export class InvocationLogging extends Construct {
     const bucketLogicalId = logicalIdOf(this.bucket);
     acknowledgeFinding(policy,
       { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`, reason: 'Replication reads every version of every object in the one delivery bucket' },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${invocationLogArchiveBucketName(config)}/*]`, reason: 'Replicas of every log object go into the one archive bucket' },
+      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${archive.bucketName}/*]`, reason: 'Replicas of every log object go into the one archive bucket' },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${archive.region}:${archive.account}:key/*]`,
         reason: 'The archive key\'s id is not known to member templates: the statement is held to the key with alias/genai-governance-archive (kms:ResourceAliases) and to S3 (kms:ViaService)',
@@ -244,8 +260,7 @@ export class InvocationLogging extends Construct {
   }
 
   /** Replication of every object to the archive, re-encrypted with the archive key, owned by the archive account. */
-  private configureReplication(config: GovernanceConfig): void {
-    const archive = archiveLocation(config);
+  private configureReplication(archive: InvocationLogArchive): void {
     const cfnBucket = this.bucket.node.defaultChild as CfnBucket;
     cfnBucket.replicationConfiguration = {
       role: this.replicationRole.roleArn,
@@ -257,69 +272,50 @@ export class InvocationLogging extends Construct {
         deleteMarkerReplication: { status: 'Disabled' },
         sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
         destination: {
-          bucket: `arn:${Aws.PARTITION}:s3:::${invocationLogArchiveBucketName(config)}`,
+          bucket: `arn:${Aws.PARTITION}:s3:::${archive.bucketName}`,
           account: archive.account,
           accessControlTranslation: { owner: 'Destination' },
-          encryptionConfiguration: { replicaKmsKeyId: archiveKeyAliasArn(config) },
+          encryptionConfiguration: { replicaKmsKeyId: archive.keyAliasArn },
           metrics: { status: 'Enabled', eventThreshold: { minutes: 15 } },
         },
       }],
     };
   }
 
-  /** The inline-code Lambda that puts the configuration, with its own role and log group. */
-  private createHandler(roleRemoval: RemovalPolicy): LambdaFunction {
-    const functionLogs = new LogGroup(this, 'HandlerLogs', {
-      logGroupName: `/aws/lambda/${INVOCATION_LOGGING_FUNCTION_NAME}`,
-      retention: 365 as RetentionDays,
-      encryptionKey: this.key,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const role = new Role(this, 'HandlerRole', {
-      roleName: `${INVOCATION_LOGGING_FUNCTION_NAME}-${Aws.REGION}`,
-      description: 'BL-LOG-1: the custom resource that puts the Bedrock model-invocation logging configuration',
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } } }),
-    });
-    const policy = new ManagedPolicy(this, 'HandlerPolicy', {
-      managedPolicyName: `${INVOCATION_LOGGING_FUNCTION_NAME}-${Aws.REGION}`,
-      roles: [role],
-      document: new PolicyDocument({
-        statements: [
-          new PolicyStatement({
-            sid: 'PutInvocationLogging',
-            actions: ['bedrock:PutModelInvocationLoggingConfiguration', 'bedrock:DeleteModelInvocationLoggingConfiguration'],
-            resources: ['*'],
-          }),
-          new PolicyStatement({
-            sid: 'PassDeliveryRoleToBedrock',
-            actions: ['iam:PassRole'],
-            resources: [this.deliveryRole.roleArn],
-            conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
-          }),
-          new PolicyStatement({
-            sid: 'WriteOwnLogs',
-            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            resources: [`${functionLogs.logGroupArn.replace(/:\*$/, '')}:log-stream:*`],
-          }),
-        ],
-      }),
-    });
-    policy.applyRemovalPolicy(roleRemoval);
-    const handlerLogsId = logicalIdOf(functionLogs);
-    acknowledgeFinding(policy,
-      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'Put/DeleteModelInvocationLoggingConfiguration are account-level actions with no resource type (aws-facts 2)' },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${handlerLogsId}.Arn>:log-stream:*]`, reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
-    );
-    const fn = customResourceFunction(this, 'Handler', {
+  /**
+   * The inline-code Lambda that puts the configuration, with its own role and log group under the invocation-log key.
+   * Added as `Default` with the prefix `Handler`: its resources keep the logical ids they had as children of this
+   * construct (`HandlerLogs`, `HandlerRole`, `HandlerPolicy`, `Handler`).
+   */
+  private createHandler(roleRemoval: RemovalPolicy): GovernanceHandler {
+    return new GovernanceHandler(this, 'Default', {
+      childIdPrefix: 'Handler',
       functionName: INVOCATION_LOGGING_FUNCTION_NAME,
       description: 'BL-LOG-1: puts the Bedrock model-invocation logging configuration (CloudFormation custom resource)',
       entry: HANDLER_ENTRY,
-      role,
-      rolePolicy: policy,
-      logGroup: functionLogs,
+      roleName: `${INVOCATION_LOGGING_FUNCTION_NAME}-${Aws.REGION}`,
+      roleDescription: 'BL-LOG-1: the custom resource that puts the Bedrock model-invocation logging configuration',
+      statements: [
+        new PolicyStatement({
+          sid: 'PutInvocationLogging',
+          actions: ['bedrock:PutModelInvocationLoggingConfiguration', 'bedrock:DeleteModelInvocationLoggingConfiguration'],
+          resources: ['*'],
+        }),
+        new PolicyStatement({
+          sid: 'PassDeliveryRoleToBedrock',
+          actions: ['iam:PassRole'],
+          resources: [this.deliveryRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } },
+        }),
+      ],
+      policyAcknowledgements: [
+        { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'Put/DeleteModelInvocationLoggingConfiguration are account-level actions with no resource type (Service Authorization Reference, Amazon Bedrock)' },
+      ],
+      logRetention: RetentionDays.ONE_YEAR,
+      logEncryptionKey: this.key,
+      roleRemovalPolicy: roleRemoval,
       outsideVpcReason: 'Calls only the Bedrock control plane and the CloudFormation response URL (S3); the egress-free baseline VPC has no route to the response URL',
       concurrencyReason: 'Reserved concurrency fails in new accounts whose concurrency quota is 10 (unreserved may not drop below 10); the function runs once per stack operation',
     });
-    return fn;
   }
 }
