@@ -11,7 +11,7 @@ import * as path from 'node:path';
  * the ratios current / baseline, all measured in this one run. Only committed work is measured.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const [baselineRef = 'HEAD~1', currentRef = 'HEAD'] = process.argv.slice(2);
+const [baselineRef = 'HEAD~1', currentRef = 'HEAD'] = process.argv.slice(2).filter((a) => a !== '--');
 
 interface Measurement {
   readonly ref: string;
