@@ -3,8 +3,8 @@ import { foundationModelArn } from '../../policies/arns';
 import { criDestinationRegions } from '../../policies/org-region-1';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthVariant } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { OrgSimulator, type OrgRequest } from '../support/org-simulator';
 
 /**

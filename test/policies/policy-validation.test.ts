@@ -5,8 +5,8 @@ import { BATCH_ACTION, BATCH_NON_FOUNDATION_MODEL_RESOURCES, INVOKE_ACTIONS, NON
 import { MODEL_CAPACITY_ACTIONS } from '../../policies/br-aip-1';
 import { organizationControls } from '../../policies/organization-controls';
 import type { PolicyDocument } from '../../policies/policy-document';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { arnFitsTemplate, lintPolicy } from '../support/iam-lint';
 import { synthesizedPolicies } from '../support/org-simulator';
 import { PROJECT_ROOT } from '../support/run-app';

@@ -2,8 +2,8 @@ import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../co
 import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties } from '../../dashboards/athena/tables';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 
 type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
 

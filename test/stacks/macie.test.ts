@@ -4,8 +4,8 @@ import { inlineHandlerCode } from '../../building-blocks/custom-resources/inline
 import { invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthOne } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { OrgSimulator } from '../support/org-simulator';
 import { flatten } from '../support/template-values';
 

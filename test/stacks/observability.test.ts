@@ -5,8 +5,8 @@ import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dash
 import { homeRegionFirst, STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
 import { MAX_METRICS_PER_ALARM } from '../../stacks/observability/organization-alarms';
 import { synthOne, synthVariant } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { OrgSimulator } from '../support/org-simulator';
 import { flatten } from '../support/template-values';
 

@@ -2,8 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { MEASURED_CHARACTERS_METADATA } from '../../stacks/summary';
 import { synthOne } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 
 describe('BR-GR-1: the organization guardrail and its enforcement (management account, per governed Region)', () => {
   const config = exampleConfig();

@@ -23,8 +23,10 @@ function logicalIds(config: GovernanceConfig): Record<string, Record<string, str
   buildEstate(app, config);
   const assembly = app.synth();
   const stacks = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)].flatMap((a) => a.stacks);
-  return Object.fromEntries(stacks.map((s) => [s.hierarchicalId,
-    Object.fromEntries(Object.entries(s.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>).map(([id, r]) => [id, identity(r)]))]));
+  return Object.fromEntries(stacks.map((s) => {
+    const resources = s.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    return [s.hierarchicalId, Object.fromEntries(Object.entries(resources).map(([id, r]) => [id, identity(r)]))];
+  }));
 }
 
 describe('construct ids are a stable contract', () => {

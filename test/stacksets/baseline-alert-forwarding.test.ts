@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { ALERT_BUS_NAME } from '../../contracts/alert-bus';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { OrgSimulator } from '../support/org-simulator';
 import { flatten } from '../support/template-values';
 

@@ -2,8 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { runtimeEndpointPolicy, organizationOnlyEndpointPolicy } from '../../policies/vpc-endpoint-policy';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthVariant } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { lintPolicy } from '../support/iam-lint';
 
 describe('BL-VPCE-1: Bedrock interface endpoints in a private VPC', () => {

@@ -6,8 +6,8 @@ import { guardrailExcludedModels } from '../../policies/br-gr-1';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate, STACK_RECIPES } from '../../stacks/estate';
 import { synthVariant } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 
 function accountMode(): GovernanceConfig {
   const config = exampleConfig();

@@ -2,8 +2,8 @@ import { accountIdOf } from '../../config/accounts';
 import { foundationModelArn } from '../../policies/arns';
 import { minify } from '../../policies/policy-document';
 import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, criInvokeStatements, workloadPermissionBoundary } from '../../policies/workload-iam';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { lintPolicy } from '../support/iam-lint';
 import { OrgSimulator, type OrgRequest } from '../support/org-simulator';
 

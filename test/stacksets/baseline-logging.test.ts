@@ -7,8 +7,8 @@ import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
 import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthVariant } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { flatten } from '../support/template-values';
 
 type Resources = Record<string, { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string }>;

@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { LOG_DELIVERY_FAILURE_METRICS, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
 import { STACK_SET_NAMES } from '../../stacks/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 
 describe('BL-MON-1: anomaly and log-delivery alarms in every member account × governed Region', () => {
   const config = exampleConfig();

@@ -6,8 +6,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
 import { ServiceManagedStackSet, TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
 import { synthVariant } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 
 describe('baseline rollout: service-managed StackSets', () => {
   const config = exampleConfig();

@@ -112,7 +112,9 @@ export class SynthesizedStack {
 
   /** Names of the stacks this one depends on (deploys after). */
   public get dependencies(): string[] {
-    return this.artifact.dependencies.filter((d): d is CloudFormationStackArtifact => d instanceof CloudFormationStackArtifact).map((d) => d.stackName);
+    return this.artifact.dependencies
+      .filter((d): d is CloudFormationStackArtifact => d instanceof CloudFormationStackArtifact)
+      .map((d) => d.stackName);
   }
 
   /**
