@@ -131,12 +131,13 @@ function describeZodIssue(
       const allowed = allowedKeysAt(path);
       return issue.keys.map((key) => {
         const suggestion = didYouMean(key, allowed);
+        const moved = path.length === 0 ? MOVED_KEYS[key] : undefined;
         return {
           path: [...path, key],
           key,
           expected: `one of the keys ${allowed.join(', ')}`,
           found: `unknown key "${key}"`,
-          hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
+          hint: moved ?? (suggestion ? `did you mean "${suggestion}"?` : undefined),
         };
       });
     }
@@ -159,12 +160,20 @@ function describeZodIssue(
       }];
     }
     case 'too_small':
-    case 'too_big':
-      return [{ path, expected: describeBound(issue), found }];
+    case 'too_big': {
+      // A bound with a message of its own (e.g. AWS's maximum for a quota) says why, after the bound.
+      const custom = !issue.message.startsWith('Too ');
+      return [{ path, expected: `${describeBound(issue)}${custom ? ` (${issue.message})` : ''}`, found }];
+    }
     default:
       return [{ path, expected: issue.message, found }];
   }
 }
+
+/** Top-level keys of earlier versions, and where their settings live now. */
+const MOVED_KEYS: Readonly<Record<string, string>> = {
+  scpBudget: 'scpBudget moved to organization.limits: slotsPerTarget is now scpsPerTarget, reservedSlots is now reservedScpSlots',
+};
 
 const TYPE_WORDS: Record<string, string> = {
   object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false',
@@ -189,11 +198,15 @@ function valueAt(data: unknown, path: ConfigPath): unknown {
   return v;
 }
 
-/** The schema of the value at `path`, without its optional/default wrappers; undefined where the schema has none. */
+/**
+ * The schema of the value at `path`, without its optional/default wrappers and with a transform's input side (what
+ * the file holds); undefined where the schema has none.
+ */
 function schemaAt(path: ConfigPath): z.core.$ZodType | undefined {
   const unwrap = (s: z.core.$ZodType): z.core.$ZodType => {
-    const def = s._zod.def as { innerType?: z.core.$ZodType };
-    return def.innerType ? unwrap(def.innerType) : s;
+    const def = s._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+    if (def.innerType) return unwrap(def.innerType);
+    return def.type === 'pipe' && def.in ? unwrap(def.in) : s;
   };
   let schema: z.core.$ZodType | undefined = unwrap(GovernanceConfigSchema);
   for (const seg of path) {

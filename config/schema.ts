@@ -1,5 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
+import { OrganizationLimitsSchema } from './organization-limits';
 import { GEOGRAPHY_IDS } from '../catalog/geographies';
 
 /**
@@ -119,6 +120,8 @@ export const GovernanceConfigSchema = z.strictObject({
     homeRegion: region.describe('Region of the management, log-archive and audit stacks; must be governed'),
     governedRegions: z.array(region).min(1).describe('Regions where workloads may run; each in one of bedrock.geographies'),
     workloadOrganizationalUnits: z.array(ouPath).min(1).describe('OU paths whose accounts run Bedrock workloads'),
+    limits: OrganizationLimitsSchema.prefault({})
+      .describe('the AWS Organizations quotas the policies are packed and checked against (config/organization-limits.ts), and the slots kept for policies attached outside this tool'),
   }),
   organizationalUnits: z.array(z.strictObject({ path: ouPath, id: ouId })).min(1),
   accounts: z.array(z.strictObject({
@@ -219,10 +222,6 @@ export const GovernanceConfigSchema = z.strictObject({
       maxConcurrentPercentage: z.number().int().min(1).max(100).default(25).describe('accounts deployed at once per Region, percent'),
       failureTolerancePercentage: z.number().int().min(0).max(100).default(10).describe('failed accounts tolerated per Region before the operation stops, percent'),
     }).prefault({}),
-  }).prefault({}),
-  scpBudget: z.strictObject({
-    slotsPerTarget: z.number().int().min(1).max(5).default(5).describe('SCPs attachable per root, OU or account (AWS quota 5), FullAWSAccess included'),
-    reservedSlots: z.number().int().min(0).max(4).default(0).describe('slots kept for SCPs attached outside this tool, e.g. by Control Tower'),
   }).prefault({}),
 });
 

@@ -16,6 +16,7 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
     ...checkOrganizationalUnits(config),
     ...checkAccounts(config),
     ...checkRegions(config),
+    ...checkBedrockPolicySlots(config),
     ...checkModels(config),
 
     ...checkBaseline(config),
@@ -139,6 +140,22 @@ function checkAccounts(config: GovernanceConfig): Issue[] {
     issues.push({ path: ['accounts', index, 'organizationalUnit'], expected: 'no OU: the management account sits directly under the root', found: `"${management.organizationalUnit}"` });
   }
   return issues;
+}
+
+/**
+ * With `enforcement: organization-policy` the root gets one Bedrock policy per governed Region (each names a guardrail
+ * of its own Region): they must fit `organization.limits.bedrockPoliciesPerTarget`.
+ */
+function checkBedrockPolicySlots(config: GovernanceConfig): Issue[] {
+  const { governedRegions, limits } = config.organization;
+  if (config.bedrock.guardrail.enforcement !== 'organization-policy' || governedRegions.length <= limits.bedrockPoliciesPerTarget) return [];
+  return [{
+    path: ['organization', 'governedRegions'],
+    expected: `at most ${limits.bedrockPoliciesPerTarget} governed Regions with bedrock.guardrail.enforcement organization-policy: `
+      + `the root holds one Bedrock policy per Region and at most ${limits.bedrockPoliciesPerTarget} (organization.limits.bedrockPoliciesPerTarget)`,
+    found: `${governedRegions.length} Regions`,
+    hint: 'use bedrock.guardrail.enforcement: account, or govern fewer Regions',
+  }];
 }
 
 function checkRegions(config: GovernanceConfig): Issue[] {

@@ -3,13 +3,6 @@ import { findCatalogModel } from '../catalog/models';
 import type { GovernanceConfig } from '../config/schema';
 
 /**
- * Organizations quota for a Bedrock policy document, in characters: the issue's 10,000, the value of the other
- * management policy types (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html did not
- * list the Bedrock policy type's own limit when this was written).
- */
-export const BEDROCK_POLICY_MAX_CHARACTERS = 10000;
-
-/**
  * Longest guardrail identifier the policy can hold in a Region, for measuring before deploy (the real one is known only
  * after the guardrail is created): guardrail ids are 12 characters, numeric versions are kept under 10,000.
  */

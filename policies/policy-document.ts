@@ -19,11 +19,6 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-/** Organizations quota: maximum size of a service control policy document, in characters. */
-export const SCP_MAX_CHARACTERS = 5120;
-/** Organizations quota: maximum size of a resource control policy document, in characters. */
-export const RCP_MAX_CHARACTERS = 5120;
-
 /** A policy document from statements. */
 export function policyDocument(statements: readonly PolicyStatement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };

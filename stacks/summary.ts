@@ -2,18 +2,27 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { APP_CONTEXT } from './app-context';
+import type { OrganizationLimits } from '../config/organization-limits';
 import type { GovernanceConfig } from '../config/schema';
-import { BEDROCK_POLICY_MAX_CHARACTERS } from '../policies/br-gr-1';
-import { POLICY_TYPE_LIMITS, slotBudget } from '../policies/compiler/compile';
+import { POLICY_TYPES, policyTypeLimits } from '../policies/compiler/compile';
 import type { AuthorizationPolicyType } from '../policies/control';
 import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_BYTES_METADATA, TEMPLATE_URL_MAX_BYTES } from '../stacksets/rollout/service-managed-stack-set';
 
-/** Organizations policy document limits in characters (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html). */
-export const POLICY_LIMITS: Readonly<Record<string, number>> = {
-  SERVICE_CONTROL_POLICY: POLICY_TYPE_LIMITS.SERVICE_CONTROL_POLICY.characters,
-  RESOURCE_CONTROL_POLICY: POLICY_TYPE_LIMITS.RESOURCE_CONTROL_POLICY.characters,
-  BEDROCK_POLICY: BEDROCK_POLICY_MAX_CHARACTERS,
-};
+/** Each Organizations policy type's document limit in characters, from `organization.limits`. */
+export function policyCharacterLimits(limits: OrganizationLimits): Readonly<Record<string, number>> {
+  return {
+    SERVICE_CONTROL_POLICY: limits.scpCharacters,
+    RESOURCE_CONTROL_POLICY: limits.rcpCharacters,
+    BEDROCK_POLICY: limits.bedrockPolicyCharacters,
+  };
+}
+
+/** The limits in one line, for the summary and the benches. */
+export function describeLimits(limits: OrganizationLimits): string {
+  return `profile ${limits.profile}: SCPs ${limits.scpCharacters} characters, ${limits.scpsPerTarget} per target (${limits.reservedScpSlots} reserved); `
+    + `RCPs ${limits.rcpCharacters} characters, ${limits.rcpsPerTarget} per target (${limits.reservedRcpSlots} reserved); `
+    + `Bedrock policies ${limits.bedrockPolicyCharacters} characters, ${limits.bedrockPoliciesPerTarget} per target`;
+}
 
 interface CfnResourceJson {
   readonly Type: string;
@@ -73,6 +82,14 @@ function table(rows: readonly (readonly (string | number)[])[]): string[] {
   return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? String(cell) : String(cell).padEnd(widths[i]))).join('  ')}`);
 }
 
+/** Share of a limit below which headroom is flagged. */
+export const HEADROOM_FLAG = 0.2;
+
+/** `; under 20 % headroom` when `used` leaves less than that share of `limit`. */
+function flag(used: number, limit: number): string {
+  return limit - used < HEADROOM_FLAG * limit ? `; under ${100 * HEADROOM_FLAG} % headroom` : '';
+}
+
 /** Plain code-unit order, the same on every machine (no locale). */
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -94,6 +111,8 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig, configSource?: string): string {
   const lines: string[] = ['', 'Synthesized estate', ''];
   if (configSource !== undefined) lines.push(`  config: ${configSource}`, '');
+  const limits = config.organization.limits;
+  const characterLimits = policyCharacterLimits(limits);
   const policies: (string | number)[][] = [];
   const stackSets: string[] = [];
   const attached = new Map<string, number>();
@@ -124,8 +143,8 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig,
       if (r.Type === 'AWS::Organizations::Policy') {
         const type = String(p.Type);
         const characters = Number(r.Metadata?.[MEASURED_CHARACTERS_METADATA] ?? JSON.stringify(p.Content).length);
-        const limit = POLICY_LIMITS[type];
-        const size = limit ? `${characters} / ${limit} characters (${Math.round((100 * characters) / limit)}%)` : `${characters} characters`;
+        const limit = characterLimits[type];
+        const size = limit ? `${characters} / ${limit} characters (${Math.round((100 * characters) / limit)}%)${flag(characters, limit)}` : `${characters} characters`;
         policies.push([String(p.Name ?? logicalId), type, size]);
         for (const t of (p.TargetIds ?? []) as string[]) attached.set(`${type} ${t}`, (attached.get(`${type} ${t}`) ?? 0) + 1);
       }
@@ -146,14 +165,16 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig,
   }
   lines.push('Stacks (by account: management, log archive, audit, then the others by name; then by stack name)', ...table(stackRows));
 
-  lines.push('', 'Organizations policies', ...(policies.length ? table(policies) : ['  none']));
-  lines.push('', 'Slots per target (this tool\'s policies + FullAWSAccess/RCPFullAWSAccess + reserved / limit)');
+  lines.push('', `Organizations policies (organization.limits, ${describeLimits(limits)})`, ...(policies.length ? table(policies) : ['  none']));
+  lines.push('', 'Slots per target (this tool\'s policies + FullAWSAccess/RCPFullAWSAccess + reserved / limit; Bedrock policies have no always-attached one)');
   const slots: (string | number)[][] = [];
   for (const [key, count] of attached) {
     const [type, target] = key.split(' ');
-    if (!(type in POLICY_TYPE_LIMITS)) continue;
-    const { limit, reserved } = slotBudget(config, type as AuthorizationPolicyType);
-    slots.push([`${names.get(target) ?? target} ${target}`, type, `${count} + ${reserved} / ${limit}`]);
+    const { slots: limit, reserved } = type in POLICY_TYPES
+      ? policyTypeLimits(limits, type as AuthorizationPolicyType)
+      : type === 'BEDROCK_POLICY' ? { slots: limits.bedrockPoliciesPerTarget, reserved: 0 } : { slots: undefined, reserved: 0 };
+    if (limit === undefined) continue;
+    slots.push([`${names.get(target) ?? target} ${target}`, type, `${count} + ${reserved} / ${limit}${flag(count + reserved, limit)}`]);
   }
   lines.push(...(slots.length ? table(slots) : ['  none']));
   lines.push('', 'StackSet targets', ...(stackSets.length ? stackSets : ['  none']));

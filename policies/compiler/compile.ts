@@ -1,14 +1,30 @@
+import type { OrganizationLimits } from '../../config/organization-limits';
 import type { GovernanceConfig } from '../../config/schema';
 import type { AttachmentPoint, AuthorizationPolicyType, ControlStatements } from '../control';
-import { RCP_MAX_CHARACTERS, SCP_MAX_CHARACTERS, minify, policyDocument, type PolicyDocument, type PolicyStatement } from '../policy-document';
+import { minify, policyDocument, type PolicyDocument, type PolicyStatement } from '../policy-document';
 import { packStatements, statementCharacters } from './pack';
 import { resolveTargets, type PolicyTarget } from './targets';
 
-/** Per policy type: the document limit, the policy AWS keeps attached everywhere, and the slots per target. */
-export const POLICY_TYPE_LIMITS: Readonly<Record<AuthorizationPolicyType, { characters: number; alwaysAttached: string; short: string }>> = {
-  SERVICE_CONTROL_POLICY: { characters: SCP_MAX_CHARACTERS, alwaysAttached: 'FullAWSAccess', short: 'scp' },
-  RESOURCE_CONTROL_POLICY: { characters: RCP_MAX_CHARACTERS, alwaysAttached: 'RCPFullAWSAccess', short: 'rcp' },
+/** Per policy type: the policy AWS keeps attached everywhere, and the short name in policy names and messages. */
+export const POLICY_TYPES: Readonly<Record<AuthorizationPolicyType, { alwaysAttached: string; short: string }>> = {
+  SERVICE_CONTROL_POLICY: { alwaysAttached: 'FullAWSAccess', short: 'scp' },
+  RESOURCE_CONTROL_POLICY: { alwaysAttached: 'RCPFullAWSAccess', short: 'rcp' },
 };
+
+/** The limits of one policy type: characters per document, slots per target, and the slots not this tool's. */
+export interface PolicyTypeLimits {
+  readonly characters: number;
+  readonly slots: number;
+  /** The always-attached policy plus the configured reserve. */
+  readonly reserved: number;
+}
+
+/** The limits of a policy type, from `organization.limits`. */
+export function policyTypeLimits(limits: OrganizationLimits, type: AuthorizationPolicyType): PolicyTypeLimits {
+  return type === 'SERVICE_CONTROL_POLICY'
+    ? { characters: limits.scpCharacters, slots: limits.scpsPerTarget, reserved: 1 + limits.reservedScpSlots }
+    : { characters: limits.rcpCharacters, slots: limits.rcpsPerTarget, reserved: 1 + limits.reservedRcpSlots };
+}
 
 /** One Organizations policy as the compiler emits it. */
 export interface CompiledPolicy {
@@ -19,6 +35,8 @@ export interface CompiledPolicy {
   readonly document: PolicyDocument;
   /** Minified length, what Organizations counts against the limit. */
   readonly characters: number;
+  /** The character limit it was packed to. */
+  readonly limit: number;
   readonly targets: readonly PolicyTarget[];
 }
 
@@ -46,19 +64,16 @@ export class PolicyBudgetError extends Error {
   }
 }
 
-/** Slots of a policy type per target: `scpBudget` for SCPs; RCPs share the quota of 5 with RCPFullAWSAccess. */
-export function slotBudget(config: GovernanceConfig, type: AuthorizationPolicyType): { limit: number; reserved: number } {
-  return type === 'SERVICE_CONTROL_POLICY'
-    ? { limit: config.scpBudget.slotsPerTarget, reserved: 1 + config.scpBudget.reservedSlots }
-    : { limit: 5, reserved: 1 };
-}
-
 /**
  * Compiles the controls into Organizations policies: for each policy type and attachment point, the statements that
  * apply are packed into as few documents as fit the character limit, and each target's slots are checked against its
- * budget. Fails with a `PolicyBudgetError` naming the target, the slots and the statements when anything cannot fit.
+ * budget (the always-attached policy and the reserve included). The limits are `limits`, by default the config's
+ * `organization.limits`. Fails with a `PolicyBudgetError` naming the target, the slots and the statements when
+ * anything cannot fit.
  */
-export function compileOrganizationPolicies(config: GovernanceConfig, controls: readonly ControlStatements[]): CompiledOrganizationPolicies {
+export function compileOrganizationPolicies(
+  config: GovernanceConfig, controls: readonly ControlStatements[], limits: OrganizationLimits = config.organization.limits,
+): CompiledOrganizationPolicies {
   const policies: CompiledPolicy[] = [];
   const budgets: TargetBudget[] = [];
   const problems: string[] = [];
@@ -71,30 +86,31 @@ export function compileOrganizationPolicies(config: GovernanceConfig, controls: 
   }
 
   for (const { type, point, controls: groupControls } of groups.values()) {
-    const limits = POLICY_TYPE_LIMITS[type];
+    const { alwaysAttached, short } = POLICY_TYPES[type];
+    const { characters, slots: limit, reserved } = policyTypeLimits(limits, type);
     const statements = groupControls.flatMap((c) => c.statements);
     const controlOf = new Map<PolicyStatement, string>(groupControls.flatMap((c) => c.statements.map((s) => [s, c.controlId] as const)));
-    const { documents, oversized } = packStatements(statements, limits.characters);
+    const { documents, oversized } = packStatements(statements, characters);
     for (const s of oversized) {
-      problems.push(`  ${s.Sid} (${controlOf.get(s)}) is ${statementCharacters(s) - 1} characters: no ${limits.short.toUpperCase()} can hold it (limit ${limits.characters})`);
+      problems.push(`  ${s.Sid} (${controlOf.get(s)}) is ${statementCharacters(s) - 1} characters: no ${short.toUpperCase()} can hold it (limit ${characters})`);
     }
     const targets = resolveTargets(config, point);
     documents.forEach((docStatements, i) => {
       const document = policyDocument(docStatements);
       policies.push({
-        name: `genai-governance-${limits.short}-${point}-${i + 1}`,
+        name: `genai-governance-${short}-${point}-${i + 1}`,
         policyType: type,
         controls: [...new Set(docStatements.map((s) => controlOf.get(s)!))],
         document,
         characters: minify(document).length,
+        limit: characters,
         targets,
       });
     });
-    const { limit, reserved } = slotBudget(config, type);
     for (const target of targets) {
       budgets.push({ target, policyType: type, used: documents.length, reserved, limit });
       if (documents.length + reserved > limit) {
-        problems.push(`  ${target.label} (${target.id}): ${documents.length} ${limits.short.toUpperCase()}s needed + ${reserved} reserved (${limits.alwaysAttached}`
+        problems.push(`  ${target.label} (${target.id}): ${documents.length} ${short.toUpperCase()}s needed + ${reserved} reserved (${alwaysAttached}`
           + `${reserved > 1 ? ` + ${reserved - 1} configured` : ''}) > ${limit} slots; statements: `
           + statements.map((s) => `${s.Sid} ${statementCharacters(s) - 1}`).join(', '));
       }
@@ -113,8 +129,7 @@ export function renderBudgetTable({ policies, budgets }: CompiledOrganizationPol
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
   const lines = ['Policy budget', `  ${pad('policy', 46)}${pad('characters', 20)}controls`];
   for (const p of policies) {
-    const limit = POLICY_TYPE_LIMITS[p.policyType].characters;
-    lines.push(`  ${pad(p.name, 46)}${pad(`${p.characters} / ${limit}`, 20)}${p.controls.join(', ')}`);
+    lines.push(`  ${pad(p.name, 46)}${pad(`${p.characters} / ${p.limit}`, 20)}${p.controls.join(', ')}`);
   }
   lines.push('', `  ${pad('target', 40)}${pad('type', 26)}slots (this tool + reserved / limit)`);
   for (const b of budgets) {

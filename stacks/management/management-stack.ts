@@ -24,7 +24,8 @@ export class ManagementStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ManagementStackProps) {
     super(scope, id, props);
-    this.compiled = compileOrganizationPolicies(props.config, organizationControls(props.config));
+    // Packed to the Organizations quotas of organization.limits (AWS's defaults, or the conservative pre-2026-05 profile).
+    this.compiled = compileOrganizationPolicies(props.config, organizationControls(props.config), props.config.organization.limits);
     for (const policy of this.compiled.policies) {
       new CfnPolicy(this, policy.name, {
         name: policy.name,

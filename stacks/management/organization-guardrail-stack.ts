@@ -6,9 +6,7 @@ import { guardrailContentHash, guardrailProperties } from '../../building-blocks
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
-import {
-  BEDROCK_POLICY_MAX_CHARACTERS, bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier,
-} from '../../policies/br-gr-1';
+import { bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
 import { MEASURED_CHARACTERS_METADATA } from '../summary';
 
 export interface OrganizationGuardrailStackProps extends StackProps {
@@ -53,8 +51,9 @@ export class OrganizationGuardrailStack extends Stack {
 
     const account = accountIdOf(config, config.topology.management);
     this.bedrockPolicyCharacters = JSON.stringify(bedrockPolicyContent(config, region, placeholderGuardrailIdentifier(region, account))).length;
-    if (this.bedrockPolicyCharacters > BEDROCK_POLICY_MAX_CHARACTERS) {
-      throw new Error(`The Bedrock policy for ${region} is ${this.bedrockPolicyCharacters} characters; the limit is ${BEDROCK_POLICY_MAX_CHARACTERS}`);
+    const limit = config.organization.limits.bedrockPolicyCharacters;
+    if (this.bedrockPolicyCharacters > limit) {
+      throw new Error(`The Bedrock policy for ${region} is ${this.bedrockPolicyCharacters} characters; the limit is ${limit} (organization.limits.bedrockPolicyCharacters)`);
     }
     this.bedrockPolicy = new CfnPolicy(this, 'BedrockPolicy', {
       name: `genai-governance-bedrock-guardrail-${region}`,

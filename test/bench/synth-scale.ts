@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { GovernanceConfigInput } from '../../config/schema';
+import { describeLimits } from '../../stacks/summary';
 import { exampleConfig } from '../support/example-config';
 
 /**
  * `npx projen bench:synth-scale`: synthesizes generated organizations of 10, 100 and 1,000 accounts (5, 20 and 100
  * OUs) with the real app entry, gates on, and prints wall time, template count and total template bytes as ratios to
- * the 10-account run. Fails when the template count grows with the number of accounts.
+ * the 10-account run, and the Organizations policies written and the most SCPs any target holds (this tool's, packed
+ * to the example's `organization.limits`). Fails when the template count grows with the number of accounts.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = path.join(ROOT, 'bench-out', 'synth-scale');
@@ -65,15 +67,23 @@ function main(): void {
     if (run.status !== 0) throw new Error(`synth of ${accounts} accounts failed:\n${run.stderr}`);
     const files = templates(outdir);
     const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
-    return { accounts, ous, seconds, count: files.length, bytes };
+    const policies = files.flatMap((f) => Object.values((JSON.parse(readFileSync(f, 'utf8')).Resources ?? {}) as Record<string, { Type: string; Properties?: any }>))
+      .filter((r) => r.Type === 'AWS::Organizations::Policy');
+    const scps = new Map<string, number>();
+    for (const p of policies.filter((r) => r.Properties?.Type === 'SERVICE_CONTROL_POLICY')) {
+      for (const t of (p.Properties.TargetIds ?? []) as string[]) scps.set(t, (scps.get(t) ?? 0) + 1);
+    }
+    return { accounts, ous, seconds, count: files.length, bytes, policies: policies.length, scpsPerTarget: Math.max(0, ...scps.values()) };
   });
 
   const [base] = rows;
   const ratio = (v: number, b: number) => `${(v / b).toFixed(2)}x`;
-  console.log('accounts  OUs  synth s  ratio  templates  ratio  template bytes  ratio');
+  console.log(`organization.limits ${describeLimits(exampleConfig().organization.limits)}`);
+  console.log('accounts  OUs  synth s  ratio  templates  ratio  template bytes  ratio  org policies  most SCPs at a target');
   for (const r of rows) {
     console.log(`${String(r.accounts).padStart(8)}  ${String(r.ous).padStart(3)}  ${r.seconds.toFixed(2).padStart(7)}  ${ratio(r.seconds, base.seconds).padStart(5)}`
-      + `  ${String(r.count).padStart(9)}  ${ratio(r.count, base.count).padStart(5)}  ${String(r.bytes).padStart(13)}  ${ratio(r.bytes, base.bytes).padStart(5)}`);
+      + `  ${String(r.count).padStart(9)}  ${ratio(r.count, base.count).padStart(5)}  ${String(r.bytes).padStart(13)}  ${ratio(r.bytes, base.bytes).padStart(5)}`
+      + `  ${String(r.policies).padStart(12)}  ${String(r.scpsPerTarget).padStart(21)}`);
   }
   if (rows.some((r) => r.count !== base.count)) {
     console.error('FAIL: the template count grows with the number of accounts');

@@ -4,10 +4,13 @@ import { ConfigError } from '../../config/config-error';
 import { didYouMean, editDistance } from '../../config/did-you-mean';
 import { JSON_SCHEMA_FILE, renderJsonSchema } from '../../config/json-schema';
 import { parseConfig, resolveConfigFile, DEFAULT_CONFIG_FILE } from '../../config/load';
+import { profileLimits } from '../../config/organization-limits';
 import { GovernanceConfigSchema, type GovernanceConfig } from '../../config/schema';
 import { checkSemantics } from '../../config/semantics';
 import { exampleConfig } from '../support/example-config';
 import { PROJECT_ROOT } from '../support/run-app';
+
+const EXAMPLE_TEXT = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
 
 function issuesOf(mutate: (c: GovernanceConfig) => void) {
   const config = structuredClone(exampleConfig());
@@ -94,7 +97,80 @@ describe('config schema', () => {
     const config = exampleConfig();
     expect(checkSemantics(config)).toEqual([]);
     expect(config.bedrock.guardrail.contentFilters.find((f) => f.type === 'PROMPT_ATTACK')).toEqual({ type: 'PROMPT_ATTACK', inputStrength: 'HIGH', outputStrength: 'NONE' });
-    expect(config.scpBudget).toEqual({ slotsPerTarget: 5, reservedSlots: 1 });
+    expect(config.organization.limits).toEqual({ ...profileLimits('aws-defaults'), reservedScpSlots: 1 });
+    expect(profileLimits('aws-defaults')).toEqual({
+      profile: 'aws-defaults',
+      scpCharacters: 10240,
+      scpsPerTarget: 10,
+      reservedScpSlots: 0,
+      rcpCharacters: 5120,
+      rcpsPerTarget: 5,
+      reservedRcpSlots: 0,
+      bedrockPolicyCharacters: 10000,
+      bedrockPoliciesPerTarget: 10,
+    });
+  });
+
+  describe('organization.limits', () => {
+    const withLimits = (limits: string) => EXAMPLE_TEXT.replace(/ {2}limits:.*\n(?: {4}.*\n)*/, `  limits:\n${limits}`);
+    const issuesOfText = (text: string) => {
+      try {
+        parseConfig(text, 'x.yaml');
+        return [];
+      } catch (e) {
+        return (e as ConfigError).issues;
+      }
+    };
+
+    test('default to AWS\'s quotas of today when left out', () => {
+      const config = parseConfig(EXAMPLE_TEXT.replace(/ {2}limits:.*\n(?: {4}.*\n)*/, ''), 'x.yaml');
+      expect(config.organization.limits).toEqual(profileLimits('aws-defaults'));
+      expect(config.organization.limits).toMatchObject({ scpCharacters: 10240, scpsPerTarget: 10, reservedScpSlots: 0 });
+    });
+
+    test('the pre-2026-05 profile gives the old SCP quotas; a key of its own overrides the profile', () => {
+      expect(parseConfig(withLimits('    profile: pre-2026-05\n'), 'x.yaml').organization.limits)
+        .toMatchObject({ profile: 'pre-2026-05', scpCharacters: 5120, scpsPerTarget: 5, rcpCharacters: 5120, rcpsPerTarget: 5, bedrockPolicyCharacters: 10000 });
+      expect(parseConfig(withLimits('    profile: pre-2026-05\n    scpsPerTarget: 4\n'), 'x.yaml').organization.limits)
+        .toMatchObject({ scpCharacters: 5120, scpsPerTarget: 4 });
+    });
+
+    test('a limit above AWS\'s maximum is rejected, saying what the maximum is', () => {
+      expect(issuesOfText(withLimits('    scpCharacters: 20480\n'))).toEqual([expect.objectContaining({
+        path: ['organization', 'limits', 'scpCharacters'],
+        expected: 'a number <= 10240 (AWS\'s maximum for an SCP is 10,240 characters)',
+        found: 'number 20480',
+      })]);
+      expect(issuesOfText(withLimits('    rcpsPerTarget: 10\n'))).toEqual([expect.objectContaining({
+        path: ['organization', 'limits', 'rcpsPerTarget'], expected: 'a number <= 5 (AWS\'s maximum for RCPs per root, OU or account is 5)',
+      })]);
+      expect(issuesOfText(withLimits('    bedrockPolicyCharacters: 10001\n'))).toEqual([expect.objectContaining({
+        path: ['organization', 'limits', 'bedrockPolicyCharacters'], expected: expect.stringContaining('10,000 characters'),
+      })]);
+    });
+
+    test('an unknown profile, a reserve that leaves this tool no slot, and the old scpBudget key are reported clearly', () => {
+      expect(issuesOfText(withLimits('    profile: pre-2026-5\n'))).toEqual([expect.objectContaining({
+        path: ['organization', 'limits', 'profile'], expected: 'one of "aws-defaults", "pre-2026-05"', hint: 'did you mean "pre-2026-05"?',
+      })]);
+      expect(issuesOfText(withLimits('    profile: pre-2026-05\n    reservedScpSlots: 4\n'))).toEqual([expect.objectContaining({
+        path: ['organization', 'limits', 'reservedScpSlots'],
+        expected: 'at most 3: 5 SCPs per target (profile pre-2026-05) hold FullAWSAccess, the reserve and at least one of this tool\'s',
+        found: 'number 4',
+      })]);
+      expect(issuesOfText(`${EXAMPLE_TEXT}scpBudget:\n  slotsPerTarget: 5\n`)).toEqual([expect.objectContaining({
+        path: ['scpBudget'], hint: expect.stringContaining('scpBudget moved to organization.limits'),
+      })]);
+    });
+
+    test('more governed Regions than Bedrock policies fit the root, with organization-policy enforcement', () => {
+      const issues = issuesOf((c) => { c.organization.limits = { ...c.organization.limits, bedrockPoliciesPerTarget: 1 }; });
+      expect(issues).toEqual([expect.objectContaining({ path: ['organization', 'governedRegions'], found: '2 Regions' })]);
+      expect(issuesOf((c) => {
+        c.organization.limits = { ...c.organization.limits, bedrockPoliciesPerTarget: 1 };
+        c.bedrock.guardrail.enforcement = 'account';
+      })).toEqual([]);
+    });
   });
 
   test('every issue of a file is reported at once', () => {
@@ -112,8 +188,10 @@ describe('config schema', () => {
   test('docs/config-reference.md documents every key of the schema', () => {
     const keys: string[] = [];
     const walk = (schema: unknown, prefix: string): void => {
-      const def = (schema as { _zod: { def: { type: string; innerType?: unknown; shape?: Record<string, unknown>; element?: unknown } } })._zod.def;
+      type Def = { type: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown>; element?: unknown };
+      const def = (schema as { _zod: { def: Def } })._zod.def;
       if (def.innerType) return walk(def.innerType, prefix);
+      if (def.type === 'pipe') return walk(def.in, prefix); // a transform: the keys are those of its input
       if (def.type === 'object') return Object.entries(def.shape!).forEach(([k, v]) => walk(v, prefix ? `${prefix}.${k}` : k));
       if (def.type === 'array') return walk(def.element, `${prefix}[]`);
       keys.push(prefix);

@@ -1,12 +1,34 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { profileLimits } from '../../config/organization-limits';
+import type { GovernanceConfig } from '../../config/schema';
 import { compileOrganizationPolicies, PolicyBudgetError } from '../../policies/compiler/compile';
 import { packStatements, statementCharacters } from '../../policies/compiler/pack';
 import { organizationControls } from '../../policies/organization-controls';
-import { SCP_MAX_CHARACTERS, minify, policyDocument, type PolicyStatement } from '../../policies/policy-document';
+import { minify, policyDocument, type PolicyStatement } from '../../policies/policy-document';
 import { EXAMPLE_CONFIG_TEXT, exampleConfig } from '../support/example-config';
 import { runApp } from '../support/run-app';
+
+/** The SCP character limit under the conservative profile, which the packing tests were written against. */
+const SCP_CHARACTERS = profileLimits('pre-2026-05').scpCharacters;
+
+/** The example organization with `organization.limits` changed. */
+function withLimits(change: Partial<GovernanceConfig['organization']['limits']>): GovernanceConfig {
+  const config = structuredClone(exampleConfig());
+  config.organization.limits = { ...config.organization.limits, ...change };
+  return config;
+}
+
+/** What `compileOrganizationPolicies` throws, or undefined. */
+function compileError(config: GovernanceConfig, controls = organizationControls(config)): Error | undefined {
+  try {
+    compileOrganizationPolicies(config, controls);
+    return undefined;
+  } catch (e) {
+    return e as Error;
+  }
+}
 
 /** A Deny statement of about `size` characters. */
 function statementOf(sid: string, size: number): PolicyStatement {
@@ -17,33 +39,37 @@ function statementOf(sid: string, size: number): PolicyStatement {
 describe('policy compiler', () => {
   describe('fails cleanly', () => {
     test('when a target needs more slots than its budget: the error is the budget table naming the target and statements', () => {
-      const config = structuredClone(exampleConfig());
-      config.scpBudget = { slotsPerTarget: 3, reservedSlots: 1 };
-      const error = (() => {
-        try {
-          compileOrganizationPolicies(config, organizationControls(config));
-          return undefined;
-        } catch (e) {
-          return e as Error;
-        }
-      })();
+      // The conservative profile needs two root SCPs; with 3 slots, FullAWSAccess and 1 reserved, only one fits.
+      const error = compileError(withLimits({ ...profileLimits('pre-2026-05'), scpsPerTarget: 3, reservedScpSlots: 1 }));
       expect(error).toBeInstanceOf(PolicyBudgetError);
       expect(error!.message).toMatch(/Root \(r-4f2k\): 2 SCPs needed \+ 2 reserved \(FullAWSAccess \+ 1 configured\) > 3 slots; statements: ORGREGION1DenyOutsideGovernedRegions \d+/);
       expect(error!.message).toMatch(/Policy budget\n/);
       expect(error!.message).not.toMatch(/Workloads\/Prod \(ou-4f2k-p4s8j2la\): \d+ SCPs needed/);
     });
 
+    test('when a config cannot fit even 10 SCPs per target: fails with the budget table', () => {
+      // Eleven statements of 6,000 characters at the root: one per 10,240-character SCP, 11 + FullAWSAccess > 10 slots.
+      const config = exampleConfig();
+      const statements = Array.from({ length: 11 }, (_, i) => statementOf(`Big${i}`, 6000));
+      const error = compileError(config, [{ controlId: 'TEST-1', policyType: 'SERVICE_CONTROL_POLICY', attachTo: 'root', statements }]);
+      expect(config.organization.limits.scpsPerTarget).toBe(10);
+      expect(error).toBeInstanceOf(PolicyBudgetError);
+      expect(error!.message).toMatch(/^Organizations policies do not fit their budget:\n {2}Root \(r-4f2k\): 11 SCPs needed \+ 2 reserved \(FullAWSAccess \+ 1 configured\) > 10 slots; statements: Big0 \d+/);
+      expect(error!.message).toMatch(/\n {2}genai-governance-scp-root-11 +\d+ \/ 10240 +TEST-1\n/);
+      expect(error!.message).toMatch(/\n {2}Root r-4f2k +SERVICE_CONTROL_POLICY +11 \+ 2 \/ 10$/);
+    });
+
     test('when one statement exceeds the character limit alone', () => {
       const config = exampleConfig();
-      const huge = statementOf('Huge', SCP_MAX_CHARACTERS + 10);
+      const huge = statementOf('Huge', config.organization.limits.scpCharacters + 10);
       expect(() => compileOrganizationPolicies(config, [{ controlId: 'TEST-1', policyType: 'SERVICE_CONTROL_POLICY', attachTo: 'root', statements: [huge] }]))
-        .toThrow(/Huge \(TEST-1\) is \d+ characters: no SCP can hold it \(limit 5120\)/);
+        .toThrow(/Huge \(TEST-1\) is \d+ characters: no SCP can hold it \(limit 10240\)/);
     });
 
     test('the app exits 1 with the budget table and writes no assembly', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'budget-'));
       const file = path.join(dir, 'over-budget.yaml');
-      writeFileSync(file, EXAMPLE_CONFIG_TEXT.replace('slotsPerTarget: 5', 'slotsPerTarget: 3'));
+      writeFileSync(file, EXAMPLE_CONFIG_TEXT.replace('profile: aws-defaults', 'profile: pre-2026-05\n    scpsPerTarget: 3'));
       const run = runApp({ context: { config: file } });
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/Organizations policies do not fit their budget:\n {2}Root \(r-4f2k\)/);
@@ -55,10 +81,10 @@ describe('policy compiler', () => {
   describe('packing', () => {
     test('never exceeds the limit and keeps every statement once, in original order within a policy', () => {
       const statements = [900, 3000, 1200, 2500, 400, 4000, 700].map((n, i) => statementOf(`S${i}`, n));
-      const { documents, oversized } = packStatements(statements, SCP_MAX_CHARACTERS);
+      const { documents, oversized } = packStatements(statements, SCP_CHARACTERS);
       expect(oversized).toEqual([]);
       for (const d of documents) {
-        expect(minify(policyDocument(d)).length).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);
+        expect(minify(policyDocument(d)).length).toBeLessThanOrEqual(SCP_CHARACTERS);
         expect(d.map((s) => statements.indexOf(s))).toEqual([...d.map((s) => statements.indexOf(s))].sort((a, b) => a - b));
       }
       expect(documents.flat().map((s) => s.Sid).sort()).toEqual(statements.map((s) => s.Sid).sort());
@@ -67,8 +93,8 @@ describe('policy compiler', () => {
     test('packs into fewer policies than filling them in order would', () => {
       // Filled in order: [3000] [3000] [2000 2000]; first-fit decreasing pairs each 3000 with a 2000.
       const statements = [3000, 3000, 2000, 2000].map((n, i) => statementOf(`S${i}`, n));
-      expect(statements.map(statementCharacters).reduce((a, b) => a + b)).toBeLessThan(2 * SCP_MAX_CHARACTERS);
-      expect(packStatements(statements, SCP_MAX_CHARACTERS).documents).toHaveLength(2);
+      expect(statements.map(statementCharacters).reduce((a, b) => a + b)).toBeLessThan(2 * SCP_CHARACTERS);
+      expect(packStatements(statements, SCP_CHARACTERS).documents).toHaveLength(2);
     });
 
     test('a document measures exactly what the packer counted', () => {
@@ -88,15 +114,32 @@ describe('policy compiler', () => {
     });
   });
 
-  test('the example fits: one SCP per workload OU, two at the root, one RCP on the log-archive account', () => {
+  test('the example fits: one SCP per workload OU, one at the root, one RCP on the log-archive account', () => {
     const config = exampleConfig();
     const { policies, budgets } = compileOrganizationPolicies(config, organizationControls(config));
-    expect(policies.map((p) => [p.name, p.targets.map((t) => t.label)])).toEqual([
-      ['genai-governance-scp-workload-ous-1', ['Workloads/Prod', 'Workloads/NonProd', 'Sandbox']],
-      ['genai-governance-scp-root-1', ['Root']],
-      ['genai-governance-scp-root-2', ['Root']],
-      ['genai-governance-rcp-log-archive-account-1', ['account log-archive']],
+    expect(policies.map((p) => [p.name, p.targets.map((t) => t.label), p.limit])).toEqual([
+      ['genai-governance-scp-workload-ous-1', ['Workloads/Prod', 'Workloads/NonProd', 'Sandbox'], 10240],
+      ['genai-governance-scp-root-1', ['Root'], 10240],
+      ['genai-governance-rcp-log-archive-account-1', ['account log-archive'], 5120],
     ]);
     for (const b of budgets) expect(b.used + b.reserved).toBeLessThanOrEqual(b.limit);
+    expect(budgets.find((b) => b.target.label === 'Root')).toMatchObject({ used: 1, reserved: 2, limit: 10 });
+  });
+
+  test('the conservative profile (pre-2026-05) reproduces the old packing: two SCPs at the root, 5 slots', () => {
+    const config = withLimits(profileLimits('pre-2026-05'));
+    config.organization.limits = { ...config.organization.limits, reservedScpSlots: 1 };
+    const { policies, budgets } = compileOrganizationPolicies(config, organizationControls(config));
+    expect(policies.map((p) => [p.name, p.limit])).toEqual([
+      ['genai-governance-scp-workload-ous-1', 5120],
+      ['genai-governance-scp-root-1', 5120],
+      ['genai-governance-scp-root-2', 5120],
+      ['genai-governance-rcp-log-archive-account-1', 5120],
+    ]);
+    expect(budgets.find((b) => b.target.label === 'Root')).toMatchObject({ used: 2, reserved: 2, limit: 5 });
+    // The root's statements are the same either way, only split differently.
+    const today = compileOrganizationPolicies(exampleConfig(), organizationControls(exampleConfig()));
+    const sids = (ps: typeof policies) => ps.filter((p) => p.name.includes('-root-')).flatMap((p) => p.document.Statement.map((s) => s.Sid)).sort();
+    expect(sids(policies)).toEqual(sids(today.policies));
   });
 });

@@ -27,17 +27,20 @@ describe('main job: the app synthesizes the example organization offline and pri
     const mgmt = JSON.parse(readFileSync(path.join(run.outdir, `${STACK_IDS.management}.template.json`), 'utf8'));
     const policies = Object.values(mgmt.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Organizations::Policy');
     expect(policies.length).toBeGreaterThanOrEqual(3);
+    const limits: Record<string, number> = { SERVICE_CONTROL_POLICY: 10240, RESOURCE_CONTROL_POLICY: 5120 }; // organization.limits: aws-defaults
     for (const p of policies) {
       const size = JSON.stringify(p.Properties.Content).length;
-      expect(run.stdout).toMatch(new RegExp(`${p.Properties.Name}\\s+${p.Properties.Type}\\s+${size} / 5120 characters`));
+      expect(run.stdout).toMatch(new RegExp(`${p.Properties.Name}\\s+${p.Properties.Type}\\s+${size} / ${limits[p.Properties.Type]} characters`));
     }
     expect(run.stdout).toMatch(/genai-governance-bedrock-guardrail-eu-central-1\s+BEDROCK_POLICY\s+\d+ \/ 10000 characters/);
   });
 
   test('prints the slots per target, counting FullAWSAccess and the reserve', () => {
-    expect(run.stdout).toMatch(/Workloads\/Prod ou-4f2k-p4s8j2la\s+SERVICE_CONTROL_POLICY\s+1 \+ 2 \/ 5/);
-    expect(run.stdout).toMatch(/Root r-4f2k\s+SERVICE_CONTROL_POLICY\s+2 \+ 2 \/ 5/);
-    expect(run.stdout).toMatch(/account log-archive 402761958314\s+RESOURCE_CONTROL_POLICY\s+1 \+ 1 \/ 5/);
+    // organization.limits: aws-defaults (10 SCPs per target) with 1 reserved; the root's SCPs fit one 10,240-character policy.
+    expect(run.stdout).toMatch(/Workloads\/Prod ou-4f2k-p4s8j2la\s+SERVICE_CONTROL_POLICY\s+1 \+ 2 \/ 10\n/);
+    expect(run.stdout).toMatch(/Root r-4f2k\s+SERVICE_CONTROL_POLICY\s+1 \+ 2 \/ 10\n/);
+    expect(run.stdout).toMatch(/account log-archive 402761958314\s+RESOURCE_CONTROL_POLICY\s+1 \+ 1 \/ 5\n/);
+    expect(run.stdout).toMatch(/Root r-4f2k\s+BEDROCK_POLICY\s+2 \+ 0 \/ 10\n/);
   });
 
   test('prints each StackSet with its OUs, Regions, CallAs and template size', () => {
