@@ -3,8 +3,12 @@ import type { IManagedPolicy, IRole } from 'aws-cdk-lib/aws-iam';
 import { type CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { handlerAssetDirectory } from './asset-handler';
 import { inlineHandlerCode } from './inline-handler';
 import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
+
+/** How a `CustomResourceFunction`'s bundle reaches Lambda: inline in the template, or as a code asset. */
+export type CodeDelivery = 'inline' | 'asset';
 
 /** Properties of a `CustomResourceFunction`. */
 export interface CustomResourceFunctionProps {
@@ -12,8 +16,17 @@ export interface CustomResourceFunctionProps {
   readonly functionName: string;
   /** What the function does (the Lambda description). */
   readonly description: string;
-  /** Path of the TypeScript handler; it is bundled and inlined as `index.js` (`inlineHandlerCode`). */
+  /** Path of the TypeScript handler; it is bundled (`bundleHandler`) and shipped as `index.js` the way `codeDelivery` says. */
   readonly entry: string;
+  /**
+   * How the bundle reaches Lambda. `inline`: in the template as `Code.ZipFile` (`inlineHandlerCode`, at most 3,276 bytes,
+   * 80 % of the 4,096-byte quota): what member templates of a StackSet need, since their accounts have no asset bucket.
+   * `asset`: a Lambda code asset (`index.js` in a directory esbuild writes at synth, `handlerAssetDirectory`), published
+   * to the stack's CDK asset bucket: for stacks deployed with the CDK toolkit into bootstrapped accounts.
+   *
+   * @default 'inline'
+   */
+  readonly codeDelivery?: CodeDelivery;
   /** The execution role. */
   readonly role: IRole;
   /** The managed policy that gives `role` its permissions: the function's one `DependsOn`, so it waits for it. */
@@ -29,8 +42,8 @@ export interface CustomResourceFunctionProps {
 const RUNS_ONLY_FOR_CLOUDFORMATION = 'Runs only when CloudFormation creates, updates or deletes the stack; failures go back to CloudFormation in the response, nothing to replay';
 
 /**
- * The Lambda function behind one of this app's custom resources: Node.js 24, the handler inlined as `index.js`, JSON
- * logs to the given log group, two minutes (under throttling the SDK's standard retries of one call wait about 31 s at most), 256 MB, and `DependsOn` only
+ * The Lambda function behind one of this app's custom resources: Node.js 24, the handler bundled as `index.js` (inline
+ * or as a code asset, `codeDelivery`), JSON logs to the given log group, two minutes (under throttling the SDK's standard retries of one call wait about 31 s at most), 256 MB, and `DependsOn` only
  * the role's managed policy (aws-cdk-lib would add the role as well, which cfn-lint reports as redundant, W3005). The
  * gate findings every such function raises (not in a VPC, no DLQ, no reserved concurrency) are acknowledged here with
  * the reasons given.
@@ -42,7 +55,9 @@ export class CustomResourceFunction extends LambdaFunction {
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       handler: 'index.handler',
-      code: Code.fromInline(inlineHandlerCode(props.entry)),
+      code: (props.codeDelivery ?? 'inline') === 'inline'
+        ? Code.fromInline(inlineHandlerCode(props.entry))
+        : Code.fromAsset(handlerAssetDirectory(props.entry)),
       role: props.role,
       timeout: Duration.minutes(2),
       memorySize: 256,

@@ -4,7 +4,7 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CustomResourceFunction } from './custom-resource-function';
+import { type CodeDelivery, CustomResourceFunction } from './custom-resource-function';
 import { acknowledgeFinding, type FindingAcknowledgement, logicalIdOf } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 
@@ -14,8 +14,15 @@ export interface GovernanceHandlerProps {
   readonly functionName: string;
   /** What the function does (the Lambda description). */
   readonly description: string;
-  /** Path of the TypeScript handler; it is bundled and inlined as `index.js`. */
+  /** Path of the TypeScript handler; it is bundled and shipped as `index.js` (`codeDelivery`). */
   readonly entry: string;
+  /**
+   * How the handler's bundle reaches Lambda: `inline` (`Code.ZipFile`, at most 80 % of the 4,096-byte quota; member
+   * templates) or `asset` (a Lambda code asset in the stack's CDK asset bucket; stacks the CDK toolkit deploys).
+   *
+   * @default 'inline'
+   */
+  readonly codeDelivery?: CodeDelivery;
   /**
    * Name of the execution role and of its managed policy.
    *
@@ -68,7 +75,7 @@ export interface GovernanceHandlerProps {
  * The resources behind one of this app's custom resources: a log group `/aws/lambda/<functionName>` with the given
  * retention, kept on delete and encrypted with a customer-managed key (`logEncryptionKey`, or a new one); a role only
  * Lambda of this account may assume; one managed policy with the given statements plus the function's own log streams;
- * and the inline-code function (`CustomResourceFunction`) that waits for that policy.
+ * and the function (`CustomResourceFunction`, code inline or as an asset) that waits for that policy.
  *
  * Children: `LogKey` (without `logEncryptionKey`), `Logs`, `Role`, `Policy` and `Handler`, behind `childIdPrefix`.
  */
@@ -88,10 +95,11 @@ export class GovernanceHandler extends Construct {
     super(scope, id);
     const prefix = props.childIdPrefix ?? '';
     const roleName = props.roleName ?? props.functionName;
+    const logGroupName = `/aws/lambda/${props.functionName}`;
 
     this.logEncryptionKey = props.logEncryptionKey ?? this.createLogKey(`${prefix}LogKey`, props.functionName);
     const logs = new LogGroup(this, `${prefix}Logs`, {
-      logGroupName: `/aws/lambda/${props.functionName}`,
+      logGroupName,
       retention: props.logRetention,
       encryptionKey: this.logEncryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -124,6 +132,7 @@ export class GovernanceHandler extends Construct {
       functionName: props.functionName,
       description: props.description,
       entry: props.entry,
+      codeDelivery: props.codeDelivery,
       role,
       rolePolicy: policy,
       logGroup: logs,

@@ -51,6 +51,7 @@ export class MacieOrganizationStack extends Stack {
       roleDescription: 'MAC-1: configures the Macie organization (auto-enable, members, automated discovery)',
       description: 'MAC-1: configures the Macie organization from the delegated administrator (CloudFormation custom resource)',
       entry: path.join(HANDLERS, 'macie-organization.ts'),
+      codeDelivery: 'asset',
       logRetention,
       statements: [
         new PolicyStatement({
@@ -97,6 +98,7 @@ export class MacieOrganizationStack extends Stack {
       roleDescription: 'MAC-1: creates and cancels the classification job over the invocation-log archive',
       description: 'MAC-1: Macie classification job over the invocation-log archive (CloudFormation custom resource)',
       entry: path.join(HANDLERS, 'macie-classification-job.ts'),
+      codeDelivery: 'asset',
       logRetention,
       statements: [new PolicyStatement({
         sid: 'ManageClassificationJobs',

@@ -20,9 +20,10 @@ export interface MacieDelegatedAdministratorProps {
 }
 
 /**
- * MAC-1's registration, in the management account: a custom resource whose inline TypeScript handler makes the audit
- * account Macie's delegated administrator in every governed Region (idempotent; fails clearly when another account
- * already is; leaves the registration on delete). Designation also turns Macie on in the audit account in that Region.
+ * MAC-1's registration, in the management account: a custom resource whose TypeScript handler (a Lambda code asset,
+ * bundled by esbuild at synth) makes the audit account Macie's delegated administrator in every governed Region
+ * (idempotent; fails clearly when another account already is; leaves the registration on delete). Designation also
+ * turns Macie on in the audit account in that Region.
  *
  * Children: `Default`, the handler (`GovernanceHandler`, whose resources keep the logical ids they had when they were
  * children of this construct: `Default` is left out of logical ids), and `Resource`, the custom resource.
@@ -40,6 +41,7 @@ export class MacieDelegatedAdministrator extends Construct {
       roleDescription: 'MAC-1: registers the audit account as Macie delegated administrator',
       description: 'MAC-1: registers the Macie delegated administrator (CloudFormation custom resource)',
       entry: HANDLER_ENTRY,
+      codeDelivery: 'asset',
       logRetention: props.logRetention,
       statements: [
         new PolicyStatement({ sid: 'RegisterMacieAdministrator', actions: ['macie2:EnableOrganizationAdminAccount', 'macie2:ListOrganizationAdminAccounts'], resources: ['*'] }),

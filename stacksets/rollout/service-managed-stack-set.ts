@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -7,6 +10,13 @@ import { Construct } from 'constructs';
 export const TEMPLATE_BODY_MAX_BYTES = 51200;
 /** CloudFormation quota: a template read from S3 (`TemplateURL`), in bytes. */
 export const TEMPLATE_URL_MAX_BYTES = 1024 * 1024;
+/**
+ * The largest template this app passes inline: 80 % of the `TemplateBody` quota (40,960 bytes). Above it a template
+ * goes by `TemplateURL`, so no member template change can meet the inline quota (docs/adr/0004).
+ */
+export const TEMPLATE_BODY_BUDGET_BYTES = Math.floor(TEMPLATE_BODY_MAX_BYTES * 0.8);
+/** The largest template this app passes at all: 80 % of the `TemplateURL` quota (838,860 bytes); synth fails above. */
+export const TEMPLATE_URL_BUDGET_BYTES = Math.floor(TEMPLATE_URL_MAX_BYTES * 0.8);
 /** Metadata key on the StackSet resource with the member template's size, for the main job's summary. */
 export const TEMPLATE_BYTES_METADATA = 'GenAiGovernanceTemplateBytes';
 
@@ -17,9 +27,10 @@ export interface ServiceManagedStackSetProps {
   readonly description: string;
   /**
    * The member template file as synthesized (a `BootstraplessSynthesizer` stack: no bootstrap parameter, no assets).
-   * Up to 51,200 bytes it goes inline (`TemplateBody`); larger, it is published as a file asset of this stack (the
-   * administrator account's CDK asset bucket) and passed by `TemplateURL`. CloudFormation reads it there once and
-   * sends the template to the target accounts itself, so they need no access to the bucket.
+   * Minified, up to 40,960 bytes (80 % of the 51,200-byte quota) it goes inline (`TemplateBody`); larger, the minified
+   * template is published as a file asset of this stack (the administrator account's CDK asset bucket) and passed by
+   * `TemplateURL`. CloudFormation reads it there when it creates or updates the StackSet and sends the template to the
+   * target accounts itself, so they need no access to the bucket.
    */
   readonly templateFile: string;
   /** OUs whose accounts (present and future) get a stack instance. */
@@ -48,12 +59,12 @@ export interface ServiceManagedStackSetProps {
  * A `SERVICE_MANAGED` StackSet with auto-deployment: every account in the target OUs, and every account that joins
  * them later, gets the template in every listed Region without a pipeline run (the management account never does: AWS
  * does not deploy service-managed instances there). Operations use managed execution (independent operations run
- * concurrently) and the configured preferences. The template goes inline up to 51,200 bytes and by `TemplateURL`
- * up to 1 MB; synth fails beyond that.
+ * concurrently) and the configured preferences. Every quota keeps 20 % headroom: the template goes inline up to 80 %
+ * of the 51,200-byte `TemplateBody` quota, by `TemplateURL` up to 80 % of its 1 MB quota, and synth fails beyond that.
  */
 export class ServiceManagedStackSet extends Construct {
   public readonly resource: CfnStackSet;
-  /** Bytes of the template as deployed. */
+  /** Bytes of the template as deployed (minified, either way). */
   public readonly templateBytes: number;
   /** How the template reaches CloudFormation. */
   public readonly delivery: 'TemplateBody' | 'TemplateURL';
@@ -62,13 +73,14 @@ export class ServiceManagedStackSet extends Construct {
     super(scope, id);
     const body = JSON.stringify(JSON.parse(readFileSync(props.templateFile, 'utf8')));
     this.templateBytes = Buffer.byteLength(body, 'utf8');
-    if (this.templateBytes > TEMPLATE_URL_MAX_BYTES) {
-      throw new Error(`StackSet ${props.stackSetName}: the member template is ${this.templateBytes} bytes; TemplateURL accepts at most ${TEMPLATE_URL_MAX_BYTES}`);
+    if (this.templateBytes > TEMPLATE_URL_BUDGET_BYTES) {
+      throw new Error(`StackSet ${props.stackSetName}: the member template is ${this.templateBytes} bytes; TemplateURL accepts at most ${TEMPLATE_URL_MAX_BYTES} `
+        + `and this app keeps 20 % headroom (at most ${TEMPLATE_URL_BUDGET_BYTES}): split the member template`);
     }
-    this.delivery = this.templateBytes <= TEMPLATE_BODY_MAX_BYTES ? 'TemplateBody' : 'TemplateURL';
+    this.delivery = this.templateBytes <= TEMPLATE_BODY_BUDGET_BYTES ? 'TemplateBody' : 'TemplateURL';
     const template = this.delivery === 'TemplateBody'
       ? { templateBody: body }
-      : { templateUrl: new Asset(this, 'Template', { path: props.templateFile }).httpUrl };
+      : { templateUrl: new Asset(this, 'Template', { path: minifiedTemplateFile(body) }).httpUrl };
     this.resource = new CfnStackSet(this, 'Resource', {
       stackSetName: props.stackSetName,
       description: props.description,
@@ -87,6 +99,23 @@ export class ServiceManagedStackSet extends Construct {
     });
     this.resource.addMetadata(TEMPLATE_BYTES_METADATA, this.templateBytes);
   }
+}
+
+/**
+ * The minified template in a file named by its content hash (under the OS temporary directory, written whole or not
+ * at all), for the `TemplateURL` asset: the object CloudFormation reads is then exactly `templateBytes` long, a third
+ * smaller than the indented file the synthesizer writes.
+ */
+function minifiedTemplateFile(body: string): string {
+  const dir = path.join(tmpdir(), 'genai-governance-member-templates');
+  const file = path.join(dir, `${createHash('sha256').update(body).digest('hex')}.json`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, body);
+    renameSync(partial, file);
+  }
+  return file;
 }
 
 /** One group for the Regions without overrides, then one per Region with overrides (in `regions` order). */

@@ -1,15 +1,31 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
+import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
+import { bundleHandler, inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
 import { invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthOne } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
-import { exampleEstate } from '../support/example-estate';
+import { exampleEstate, type SynthesizedStack } from '../support/example-estate';
 import { OrgSimulator } from '../support/org-simulator';
 import { flatten } from '../support/template-values';
 
-const handlerCode = (...parts: string[]) => inlineHandlerCode(path.join(__dirname, '..', '..', 'stacks', ...parts));
+const handlerCode = (...parts: string[]) => bundleHandler(path.join(__dirname, '..', '..', 'stacks', ...parts));
+/**
+ * The `index.js` a function's code asset ships, read from the synthesized assembly: the asset of the stack's manifest
+ * whose destination key is the function's `Code.S3Key` (a directory asset, zipped when it is published).
+ */
+const assetCode = (stack: SynthesizedStack, functionName: string): string => {
+  const fn = Object.values(stack.template.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.FunctionName === functionName) as any;
+  expect(Object.keys(fn.Properties.Code)).toEqual(['S3Bucket', 'S3Key']);
+  const manifests = stack.artifact.dependencies.filter((d): d is AssetManifestArtifact => d instanceof AssetManifestArtifact);
+  const [asset] = manifests.flatMap((m) => Object.values(m.contents.files ?? {})
+    .filter((f) => Object.values(f.destinations).some((d) => d.objectKey === fn.Properties.Code.S3Key))
+    .map((f) => ({ directory: path.dirname(m.file), source: f.source })));
+  expect(asset.source.packaging).toBe('zip');
+  return readFileSync(path.join(asset.directory, asset.source.path!, 'index.js'), 'utf8');
+};
 const macieActions = (template: Template, policyName: string) => {
   const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p: any) => p.Properties.ManagedPolicyName === policyName) as any;
   return policy.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()).filter((a: string) => !a.startsWith('logs:')).sort();
@@ -23,14 +39,19 @@ describe('MAC-1: Macie for the organization, the audit account as delegated admi
   const alerts = estate.auditAlerts.template;
   const [home, other] = estate.macie.map((s) => s.template);
 
-  test('the management account registers the audit account in every governed Region with the tested inline handler', () => {
+  test('the management account registers the audit account in every governed Region with the tested handler, a code asset', () => {
     management.hasResourceProperties('Custom::MacieDelegatedAdministrator', { AdminAccountId: '527038146692', Regions: ['eu-central-1', 'eu-west-1'] });
     const [fn] = Object.values(management.findResources('AWS::Lambda::Function')) as any[];
-    expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs24.x', Code: { ZipFile: handlerCode('management', 'handlers', 'macie-delegated-administrator.ts') }, FunctionName: 'genai-governance-macie-administrator-registration',
-    });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', FunctionName: 'genai-governance-macie-administrator-registration' });
+    expect(assetCode(estate.management, 'genai-governance-macie-administrator-registration'))
+      .toBe(handlerCode('management', 'handlers', 'macie-delegated-administrator.ts'));
     expect(macieActions(management, 'genai-governance-macie-administrator-registration').filter((a: string) => a.startsWith('macie2:')))
       .toEqual(['macie2:EnableOrganizationAdminAccount', 'macie2:ListOrganizationAdminAccounts']);
+  });
+
+  test('the classification-job handler is past 80 % of the inline quota: inline refuses it, so the Macie handlers ship as code assets', () => {
+    expect(() => inlineHandlerCode(path.join(__dirname, '..', '..', 'stacks', 'audit', 'handlers', 'macie-classification-job.ts')))
+      .toThrow(/the bundled handler is \d+ bytes; inline Lambda code \(ZipFile\) accepts at most 4096 and this app keeps 20 % headroom \(at most 3276\)/);
   });
 
   test('one audit-account stack per governed Region, after the registration, the alert bus and (home) the archive', () => {
@@ -44,12 +65,11 @@ describe('MAC-1: Macie for the organization, the audit account as delegated admi
     for (const t of [home, other, alerts]) t.resourceCountIs('AWS::Macie::Session', 0);
   });
 
-  test('each Region: auto-enable, every existing account, discovery for all members, by the tested inline handler', () => {
-    for (const [t, region] of [[home, 'eu-central-1'], [other, 'eu-west-1']] as const) {
+  test('each Region: auto-enable, every existing account, discovery for all members, by the tested handler, a code asset', () => {
+    for (const [stack, region] of [[estate.macie[0], 'eu-central-1'], [estate.macie[1], 'eu-west-1']] as const) {
+      const t = stack.template;
       t.hasResourceProperties('Custom::MacieOrganization', { AdminAccountId: '527038146692', AutomatedDiscovery: 'ENABLED', AutoEnableOrganizationMembers: 'ALL' });
-      t.hasResourceProperties('AWS::Lambda::Function', {
-        FunctionName: `genai-governance-macie-organization-${region}`, Code: { ZipFile: handlerCode('audit', 'handlers', 'macie-organization.ts') },
-      });
+      expect(assetCode(stack, `genai-governance-macie-organization-${region}`)).toBe(handlerCode('audit', 'handlers', 'macie-organization.ts'));
       expect(macieActions(t, `genai-governance-macie-organization-${region}`)).toEqual([
         'macie2:CreateMember', 'macie2:ListMembers', 'macie2:UpdateAutomatedDiscoveryConfiguration', 'macie2:UpdateOrganizationConfiguration', 'organizations:ListAccounts',
       ]);
@@ -71,7 +91,7 @@ describe('MAC-1: Macie for the organization, the audit account as delegated admi
     const [organizationId] = Object.keys(home.findResources('Custom::MacieOrganization'));
     expect(job.DependsOn).toContain(organizationId);
     other.resourceCountIs('Custom::MacieClassificationJob', 0);
-    home.hasResourceProperties('AWS::Lambda::Function', { Code: { ZipFile: handlerCode('audit', 'handlers', 'macie-classification-job.ts') } });
+    expect(assetCode(estate.macie[0], 'genai-governance-macie-classification-job')).toBe(handlerCode('audit', 'handlers', 'macie-classification-job.ts'));
     const policy = Object.values(home.findResources('AWS::IAM::ManagedPolicy')).find((p: any) => p.Properties.ManagedPolicyName === 'genai-governance-macie-classification-job') as any;
     expect(flatten(policy.Properties.PolicyDocument.Statement[0].Resource)).toBe('arn:${AWS::Partition}:macie2:eu-central-1:527038146692:classification-job/*');
   });

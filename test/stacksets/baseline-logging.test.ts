@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { INLINE_CODE_MAX_BYTES, inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
+import { INLINE_CODE_BUDGET_BYTES, inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
 import type { GovernanceConfig } from '../../config/schema';
 import { archiveKeyAliasArn, invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
@@ -59,7 +59,8 @@ describe('BL-LOG-1: model-invocation logging in every member account × governed
     const fn = resources[idOf('AWS::Lambda::Function')].Properties;
     const code = inlineHandlerCode(path.join(__dirname, '..', '..', 'stacksets', 'baseline', 'handlers', 'invocation-logging.ts'));
     expect(fn).toMatchObject({ FunctionName: INVOCATION_LOGGING_FUNCTION_NAME, Runtime: 'nodejs24.x', Handler: 'index.handler', Code: { ZipFile: code } });
-    expect(Buffer.byteLength(fn.Code.ZipFile, 'utf8')).toBeLessThanOrEqual(INLINE_CODE_MAX_BYTES);
+    // 80 % of the 4,096-byte ZipFile quota: inlineHandlerCode refuses more, this keeps the budget visible here.
+    expect(Buffer.byteLength(fn.Code.ZipFile, 'utf8')).toBeLessThanOrEqual(INLINE_CODE_BUDGET_BYTES);
   });
 
   test('Bedrock may write only its documented log path, only for this account', () => {

@@ -1,19 +1,36 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, cx_api as cxapi } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
-import { ServiceManagedStackSet, TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
+import {
+  ServiceManagedStackSet, TEMPLATE_BODY_BUDGET_BYTES, TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_BUDGET_BYTES, TEMPLATE_URL_MAX_BYTES,
+} from '../../stacksets/rollout/service-managed-stack-set';
 import { synthVariant } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
+
+/**
+ * The file a `TemplateURL` names, in the synthesized assembly: the stack's file asset (packaging `file`) whose
+ * destination key is the URL's object key.
+ */
+function templateUrlAsset(artifact: cxapi.CloudFormationStackArtifact, templateUrl: unknown): string {
+  const objectKey = /\/([0-9a-f]{64}\.json)/.exec(JSON.stringify(templateUrl))?.[1];
+  const manifests = artifact.dependencies.filter((d) => d instanceof cxapi.AssetManifestArtifact) as cxapi.AssetManifestArtifact[];
+  const assets = manifests.flatMap((m) => Object.values(m.contents.files ?? {})
+    .filter((f) => Object.values(f.destinations).some((d) => d.objectKey === objectKey))
+    .map((f) => ({ packaging: f.source.packaging, file: path.join(path.dirname(m.file), f.source.path!) })));
+  expect(assets).toEqual([{ packaging: 'file', file: expect.stringMatching(/asset\.[0-9a-f]{64}\.json$/) }]);
+  return assets[0].file;
+}
 
 describe('baseline rollout: service-managed StackSets', () => {
   const config = exampleConfig();
   const estate = exampleEstate();
   const template = estate.stackSets.template;
-  const stackSet = () => Object.values(template.toJSON().Resources as Record<string, any>).find((r) => r.Type === 'AWS::CloudFormation::StackSet')!.Properties;
+  const stackSets = () => Object.values(template.toJSON().Resources as Record<string, any>).filter((r) => r.Type === 'AWS::CloudFormation::StackSet').map((r) => r.Properties);
+  const stackSet = (name: string = STACK_SET_NAMES.global) => stackSets().find((p) => p.StackSetName === name)!;
 
   test('auto-deploys to the workload OUs in the home Region, as the management account', () => {
     expect(stackSet()).toMatchObject({
@@ -32,8 +49,16 @@ describe('baseline rollout: service-managed StackSets', () => {
     expect(stackSet().OperationPreferences).toEqual({ RegionConcurrencyType: 'PARALLEL', MaxConcurrentPercentage: 25, FailureTolerancePercentage: 10 });
   });
 
-  test('carries the member template as synthesized in the GovernanceBaseline stage', () => {
+  test('carries the member templates as synthesized in the GovernanceBaseline stage: the global inline, the regional by URL', () => {
     expect(JSON.parse(stackSet().TemplateBody)).toEqual(estate.baseline.global.template.toJSON());
+    expect(stackSet().TemplateURL).toBeUndefined();
+    // The regional template is above 80 % of the TemplateBody quota: it goes by TemplateURL, as a file asset of this stack.
+    const regional = stackSet(STACK_SET_NAMES.regional);
+    expect(regional.TemplateBody).toBeUndefined();
+    const uploaded = readFileSync(templateUrlAsset(estate.stackSets.artifact, regional.TemplateURL), 'utf8');
+    expect(JSON.parse(uploaded)).toEqual(estate.baseline.regional.template.toJSON());
+    // What CloudFormation reads is the minified template: the bytes the quotas are checked against.
+    expect(Buffer.byteLength(uploaded, 'utf8')).toBe(Buffer.byteLength(JSON.stringify(estate.baseline.regional.template.toJSON()), 'utf8'));
   });
 
   test('lives in the delegated administrator with CallAs DELEGATED_ADMIN, targets and preferences from config', () => {
@@ -78,29 +103,34 @@ describe('baseline rollout: service-managed StackSets', () => {
     return { stack, member, props: Template.fromStack(stack).findResources('AWS::CloudFormation::StackSet') };
   }
 
-  test(`a template up to ${TEMPLATE_BODY_MAX_BYTES} bytes goes inline as TemplateBody`, () => {
-    const { member, props } = stackSetOf(templateFileOf(TEMPLATE_BODY_MAX_BYTES - 200));
+  test(`a template up to ${TEMPLATE_BODY_BUDGET_BYTES} bytes (80 % of the ${TEMPLATE_BODY_MAX_BYTES}-byte quota) goes inline as TemplateBody`, () => {
+    const { member, props } = stackSetOf(templateFileOf(TEMPLATE_BODY_BUDGET_BYTES - 200));
+    expect(member.templateBytes).toBeLessThanOrEqual(TEMPLATE_BODY_BUDGET_BYTES);
     expect(member.delivery).toBe('TemplateBody');
     const [resource] = Object.values(props) as any[];
     expect(resource.Properties.TemplateBody).toContain('AWS::SSM::Parameter');
     expect(resource.Properties.TemplateURL).toBeUndefined();
   });
 
-  test('a larger template is published as a file asset of the administrator stack and passed by TemplateURL', () => {
-    const { stack, member, props } = stackSetOf(templateFileOf(TEMPLATE_BODY_MAX_BYTES + 10));
+  test('a larger template, still under the TemplateBody quota, is published as a file asset of the administrator stack and passed by TemplateURL', () => {
+    const file = templateFileOf(TEMPLATE_BODY_BUDGET_BYTES + 10);
+    const { stack, member, props } = stackSetOf(file);
     expect(member.delivery).toBe('TemplateURL');
-    expect(member.templateBytes).toBeGreaterThan(TEMPLATE_BODY_MAX_BYTES);
+    expect(member.templateBytes).toBeGreaterThan(TEMPLATE_BODY_BUDGET_BYTES);
+    expect(member.templateBytes).toBeLessThan(TEMPLATE_BODY_MAX_BYTES);
     const [resource] = Object.values(props) as any[];
     expect(resource.Properties.TemplateBody).toBeUndefined();
     // https://s3.<region>.<suffix>/cdk-hnb659fds-assets-<account>-<region>/<hash>.json: the admin account's asset bucket
     expect(JSON.stringify(resource.Properties.TemplateURL)).toMatch(/cdk-hnb659fds-assets-318274650913-eu-central-1\/[0-9a-f]{64}\.json/);
-    const assets = App.of(stack)!.synth().getStackArtifact(stack.artifactId).dependencies
-      .filter((d) => d instanceof cxapi.AssetManifestArtifact) as cxapi.AssetManifestArtifact[];
-    const files = assets.flatMap((a) => Object.values(a.contents.files ?? {}));
-    expect(files.map((f) => f.source.packaging)).toContain('file');
+    // The asset is the template minified: exactly the bytes measured.
+    const uploaded = readFileSync(templateUrlAsset(App.of(stack)!.synth().getStackArtifact(stack.artifactId), resource.Properties.TemplateURL));
+    expect(uploaded.length).toBe(member.templateBytes);
+    expect(JSON.parse(uploaded.toString('utf8'))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
   });
 
-  test(`refuses a member template over the ${TEMPLATE_URL_MAX_BYTES}-byte TemplateURL quota`, () => {
-    expect(() => stackSetOf(templateFileOf(TEMPLATE_URL_MAX_BYTES))).toThrow(/the member template is \d+ bytes; TemplateURL accepts at most 1048576/);
+  test(`refuses a member template over the ${TEMPLATE_URL_MAX_BYTES}-byte TemplateURL quota, and over 80 % of it`, () => {
+    expect(() => stackSetOf(templateFileOf(TEMPLATE_URL_MAX_BYTES))).toThrow(/the member template is \d+ bytes; TemplateURL accepts at most 1048576 /);
+    expect(() => stackSetOf(templateFileOf(TEMPLATE_URL_BUDGET_BYTES))).toThrow(/keeps 20 % headroom \(at most 838860\): split the member template/);
+    expect(stackSetOf(templateFileOf(TEMPLATE_URL_BUDGET_BYTES - 200)).member.delivery).toBe('TemplateURL');
   });
 });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { startMoto, type MotoServer } from './moto-server';
-import { inlineHandlerCode } from '../../building-blocks/custom-resources/inline-handler';
+import { bundleHandler } from '../../building-blocks/custom-resources/inline-handler';
 
 /** What a handler PUT to the response URL: CloudFormation's custom-resource response object. */
 export interface CustomResourceResponse {
@@ -18,11 +18,12 @@ export interface CustomResourceResponse {
 type Handler = (event: CloudFormationCustomResourceEvent, context?: { logStreamName: string }) => Promise<void>;
 
 /**
- * Loads a handler the way it ships: bundled by `inlineHandlerCode` (the code the member template inlines), evaluated
- * as CommonJS with the project's `require` so `@aws-sdk/*` resolves as the Lambda runtime's copy would.
+ * Loads a handler the way it ships: bundled by `bundleHandler` (the code a member template inlines as `ZipFile`, or a
+ * stack ships as its code asset's `index.js`), evaluated as CommonJS with the project's `require` so `@aws-sdk/*`
+ * resolves as the Lambda runtime's copy would.
  */
 export function loadInlineHandler(entry: string): Handler {
-  const code = inlineHandlerCode(entry);
+  const code = bundleHandler(entry);
   const mod = { exports: {} as { handler?: Handler } };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   new Function('module', 'exports', 'require', code)(mod, mod.exports, createRequire(__filename));
