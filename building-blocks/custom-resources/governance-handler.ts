@@ -5,8 +5,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type CodeDelivery, CustomResourceFunction } from './custom-resource-function';
-import { acknowledgeFinding, type FindingAcknowledgement, logicalIdOf } from '../gates/acknowledge';
+import { acknowledgeFinding, type FindingAcknowledgement } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
+import { logStreamsArn, logStreamsFinding } from '../cloudwatch-logs/log-streams';
 
 /** Properties of a `GovernanceHandler`. */
 export interface GovernanceHandlerProps {
@@ -116,12 +117,12 @@ export class GovernanceHandler extends Construct {
       roles: [role],
       statements: [
         ...props.statements,
-        new PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logs.logGroupArn.replace(/:\*$/, '')}:log-stream:*`] }),
+        new PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsArn(logGroupName)] }),
       ],
     });
     acknowledgeFinding(policy,
       ...props.policyAcknowledgements ?? [],
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(logs)}.Arn>:log-stream:*]`, reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
+      { id: logStreamsFinding(logGroupName), reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
     );
     if (props.roleRemovalPolicy !== undefined) {
       role.applyRemovalPolicy(props.roleRemovalPolicy);

@@ -4,8 +4,9 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
+import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { logStreamsArn, logStreamsFinding } from '../../building-blocks/cloudwatch-logs/log-streams';
 import { ObservabilityLink } from '../../building-blocks/observability/observability-link';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
@@ -70,11 +71,11 @@ export class OrganizationTrailStack extends Stack {
       statements: [new PolicyStatement({
         sid: 'WriteTrailLogStreams',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${this.logGroup.logGroupArn.replace(/:\*$/, '')}:log-stream:*`],
+        resources: [logStreamsArn(TRAIL_LOG_GROUP_NAME)],
       })],
     });
     acknowledgeFinding(policy, {
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(this.logGroup)}.Arn>:log-stream:*]`,
+      id: logStreamsFinding(TRAIL_LOG_GROUP_NAME),
       reason: 'CloudTrail names one log stream per account and Region itself; the wildcard is the streams of the one trail log group',
     });
 

@@ -9,6 +9,7 @@ import type { InvocationLoggingProperties } from './handlers/invocation-logging'
 import { GovernanceHandler } from '../../building-blocks/custom-resources/governance-handler';
 import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
+import { logStreamsArn, logStreamsFinding } from '../../building-blocks/cloudwatch-logs/log-streams';
 import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
 import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-props';
 import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
@@ -148,7 +149,7 @@ export class InvocationLogging extends Construct {
           new PolicyStatement({
             sid: 'WriteInvocationLogStreams',
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            resources: [`${this.logGroup.logGroupArn.replace(/:\*$/, '')}:log-stream:*`],
+            resources: [logStreamsArn(INVOCATION_LOG_GROUP_NAME)],
           }),
           new PolicyStatement({
             sid: 'WriteLargeBodies',
@@ -160,7 +161,7 @@ export class InvocationLogging extends Construct {
       }),
     });
     acknowledgeFinding(deliveryPolicy, {
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(this.logGroup)}.Arn>:log-stream:*]`,
+      id: logStreamsFinding(INVOCATION_LOG_GROUP_NAME),
       reason: 'Bedrock names its log streams itself; the wildcard is the streams of the one invocation log group',
     }, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(this.bucket)}.Arn>/${LARGE_DATA_KEY_PREFIX}/*]`,

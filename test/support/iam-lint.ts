@@ -45,11 +45,18 @@ export function sampleArn(template: string): string {
     .replace(/\$\{[A-Za-z]+\}/g, 'sample');
 }
 
-/** Whether an ARN or ARN pattern has the shape of a resource type's ARN template. */
+/**
+ * Whether an ARN or ARN pattern has the shape of a resource type's ARN template. A variable of the template stands
+ * for any text without `:`, except the last one (an object key, a log stream, a log group's `:*`), which may hold
+ * anything; a `*` in the ARN counts as text. So `…:log-group:NAME:*:log-stream:*` fits no log stream: the log group's
+ * `Arn` attribute already ends in `:*`.
+ */
 export function arnFitsTemplate(arn: string, template: string): boolean {
   if (globToRegExp(arn).test(sampleArn(template))) return true;
-  const templateRe = new RegExp(`^${template.replace(/[.+^{}()|[\]\\]/g, '\\$&').replace(/\\?\$\\\{[A-Za-z]+\\\}/g, '.*')}$`);
-  return templateRe.test(arn.replace(/\*/g, 'x'));
+  const parts = template.split(/\$\{[A-Za-z]+\}/);
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const templateRe = new RegExp(`^${parts.map(escape).map((part, i) => (i === 0 ? part : `${i === parts.length - 1 ? '.*' : '[^:]*'}${part}`)).join('')}$`);
+  return templateRe.test(arn);
 }
 
 async function lintStatement(s: PolicyStatement): Promise<string[]> {

@@ -1,0 +1,126 @@
+/**
+ * Resolves a synthesized template's intrinsic functions the way CloudFormation would in one account and Region, so a
+ * policy can be evaluated with the ARNs the services really use: `Ref`s of pseudo parameters, of template parameters
+ * (their defaults) and of resources (their physical ids), `Fn::GetAtt <Resource>.Arn` in each resource type's real
+ * ARN format, `Fn::Join`, `Fn::Sub`, `Fn::Select` and `Fn::Split`. A resource whose physical name the template does
+ * not fix gets its logical id as name. A resource type or attribute it does not know throws, naming it, rather than
+ * making something up.
+ */
+
+export interface Template {
+  readonly Resources: Record<string, { Type: string; Properties?: Record<string, any> }>;
+  readonly Parameters?: Record<string, { Default?: unknown }>;
+}
+
+export interface Place {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** Where CloudFormation takes a resource's physical name from, per type (else the logical id). */
+const NAME_PROPERTY: Record<string, string> = {
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::Events::EventBus': 'Name',
+  'AWS::Events::Rule': 'Name',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::CloudTrail::Trail': 'TrailName',
+  'AWS::Oam::Sink': 'Name',
+  'AWS::Athena::WorkGroup': 'Name',
+  'AWS::Bedrock::Guardrail': 'Name',
+  'AWS::CloudWatch::Alarm': 'AlarmName',
+};
+
+/** `Ref` of a resource: what CloudFormation returns for each type (a name, an id or an ARN). */
+const REF: Record<string, (name: string, p: Place) => string> = {
+  'AWS::S3::Bucket': (n) => n,
+  'AWS::Logs::LogGroup': (n) => n,
+  'AWS::IAM::Role': (n) => n,
+  'AWS::IAM::ManagedPolicy': (n, p) => `arn:aws:iam::${p.account}:policy/${n}`,
+  'AWS::Lambda::Function': (n) => n,
+  'AWS::Events::EventBus': (n) => n,
+  'AWS::SNS::Topic': (n, p) => `arn:aws:sns:${p.region}:${p.account}:${n}`,
+  'AWS::KMS::Key': (n) => n,
+  'AWS::CloudTrail::Trail': (n) => n,
+  'AWS::EC2::VPC': (n) => `vpc-${n}`,
+  'AWS::EC2::Subnet': (n) => `subnet-${n}`,
+  'AWS::EC2::SecurityGroup': (n) => `sg-${n}`,
+  'AWS::Athena::WorkGroup': (n) => n,
+};
+
+/** `Fn::GetAtt <Resource>.Arn` per type, in the ARN format of the Service Authorization Reference. */
+const ARN: Record<string, (name: string, p: Place) => string> = {
+  'AWS::S3::Bucket': (n) => `arn:aws:s3:::${n}`,
+  // CloudWatch Logs' `Arn` attribute of a log group ends in `:*` (the log group and everything in it).
+  'AWS::Logs::LogGroup': (n, p) => `arn:aws:logs:${p.region}:${p.account}:log-group:${n}:*`,
+  'AWS::IAM::Role': (n, p) => `arn:aws:iam::${p.account}:role/${n}`,
+  'AWS::Lambda::Function': (n, p) => `arn:aws:lambda:${p.region}:${p.account}:function:${n}`,
+  'AWS::Events::EventBus': (n, p) => `arn:aws:events:${p.region}:${p.account}:event-bus/${n}`,
+  'AWS::Events::Rule': (n, p) => `arn:aws:events:${p.region}:${p.account}:rule/${n}`,
+  'AWS::KMS::Key': (n, p) => `arn:aws:kms:${p.region}:${p.account}:key/${n}`,
+  'AWS::SNS::Topic': (n, p) => `arn:aws:sns:${p.region}:${p.account}:${n}`,
+  'AWS::CloudTrail::Trail': (n, p) => `arn:aws:cloudtrail:${p.region}:${p.account}:trail/${n}`,
+  'AWS::Oam::Sink': (n, p) => `arn:aws:oam:${p.region}:${p.account}:sink/${n}`,
+  'AWS::Bedrock::Guardrail': (n, p) => `arn:aws:bedrock:${p.region}:${p.account}:guardrail/${n}`,
+  'AWS::Athena::WorkGroup': (n, p) => `arn:aws:athena:${p.region}:${p.account}:workgroup/${n}`,
+  'AWS::CloudWatch::Alarm': (n, p) => `arn:aws:cloudwatch:${p.region}:${p.account}:alarm:${n}`,
+};
+
+/** The value `value` takes in `place`, with every intrinsic function resolved. */
+export function resolveIntrinsics(value: unknown, template: Template, place: Place): any {
+  const resolve = (v: unknown): any => resolveIntrinsics(v, template, place);
+  if (Array.isArray(value)) return value.map(resolve);
+  if (!value || typeof value !== 'object') return value;
+  const v = value as Record<string, any>;
+  if ('Ref' in v) return ref(v.Ref, template, place);
+  if ('Fn::GetAtt' in v) {
+    const [id, attribute] = typeof v['Fn::GetAtt'] === 'string' ? v['Fn::GetAtt'].split('.') : v['Fn::GetAtt'];
+    return getAtt(id, attribute, template, place);
+  }
+  if ('Fn::Join' in v) return (resolve(v['Fn::Join'][1]) as unknown[]).join(v['Fn::Join'][0]);
+  if ('Fn::Select' in v) return resolve(v['Fn::Select'][1])[Number(resolve(v['Fn::Select'][0]))];
+  if ('Fn::Split' in v) return String(resolve(v['Fn::Split'][1])).split(v['Fn::Split'][0]);
+  if ('Fn::Sub' in v) {
+    const [text, variables] = typeof v['Fn::Sub'] === 'string' ? [v['Fn::Sub'], {}] : v['Fn::Sub'];
+    return (text as string).replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+      if (name in variables) return resolve(variables[name]);
+      const [id, attribute] = name.split('.');
+      return attribute ? getAtt(id, attribute, template, place) : ref(id, template, place);
+    });
+  }
+  const unknown = Object.keys(v).find((k) => k.startsWith('Fn::'));
+  if (unknown) throw new Error(`resolveIntrinsics: ${unknown} is not resolved here`);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+}
+
+function physicalName(id: string, template: Template, place: Place): string {
+  const resource = template.Resources[id];
+  const property = NAME_PROPERTY[resource.Type];
+  const name = property && resource.Properties?.[property];
+  return name === undefined ? id : String(resolveIntrinsics(name, template, place));
+}
+
+function ref(id: string, template: Template, place: Place): string | undefined {
+  const pseudo: Record<string, string | undefined> = {
+    'AWS::Partition': 'aws', 'AWS::Region': place.region, 'AWS::AccountId': place.account, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::NoValue': undefined,
+  };
+  if (id in pseudo) return pseudo[id];
+  if (template.Parameters?.[id]) return String(template.Parameters[id].Default);
+  const resource = template.Resources[id];
+  if (!resource) throw new Error(`resolveIntrinsics: Ref ${id} names nothing in the template`);
+  const of = REF[resource.Type];
+  if (!of) throw new Error(`resolveIntrinsics: Ref of a ${resource.Type} is not known here`);
+  return of(physicalName(id, template, place), place);
+}
+
+function getAtt(id: string, attribute: string, template: Template, place: Place): string {
+  const resource = template.Resources[id];
+  if (!resource) throw new Error(`resolveIntrinsics: GetAtt ${id}.${attribute} names nothing in the template`);
+  const arnAttribute = ['Arn', 'TopicArn', 'GuardrailArn'].includes(attribute);
+  const of = ARN[resource.Type];
+  if (!arnAttribute || !of) throw new Error(`resolveIntrinsics: GetAtt ${resource.Type}.${attribute} is not known here`);
+  return of(physicalName(id, template, place), place);
+}
