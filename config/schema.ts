@@ -34,6 +34,8 @@ const ouPath = z.string().regex(
 const region = z.enum(REGION_CODES, { error: 'a Region code such as "eu-central-1"' });
 const accountName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a short name: lowercase letters, digits and "-"');
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name: 1 to 64 of letters, digits and +=,.@_-');
+const roleNamePattern = z.string().regex(/^[\w+=,.@*?-]{1,64}$/, 'an IAM role name pattern: 1 to 64 of letters, digits, +=,.@_- and the wildcards * and ?')
+  .refine((p) => !/^[*?]*$/.test(p), 'a role name pattern with at least one character that is not a wildcard');
 const days = (min: number, max: number) => z.number().int().min(min).max(max);
 const ssmParameterName = z.string().regex(/^\/[\w.\/-]{1,1010}$/, 'an SSM parameter name with its path, e.g. "/platform/network/vpc-id"');
 
@@ -183,6 +185,8 @@ export const GovernanceConfigSchema = z.strictObject({
   principals: z.strictObject({
     platformRoleName: roleName.describe('the pipeline role that deploys this app; exempt from tamper protection'),
     breakGlassRoleName: roleName.describe('the emergency role; exempt from tamper protection'),
+    boundaryExemptRoleNamePatterns: z.array(roleNamePattern).default(['cdk-*-cfn-exec-role-*'])
+      .describe('roles, by name pattern, that may create and change roles and users without the workload boundary (ORG-BOUNDARY-1), besides the platform, break-glass and StackSets execution roles; default: the CDK bootstrap CloudFormation execution roles'),
   }),
   baseline: z.strictObject({
     targetOrganizationalUnits: z.array(ouPath).min(1).optional()

@@ -7,9 +7,10 @@ export type AuthorizationPolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTR
  * Where a control's statements are attached:
  * - `root`: every account except the management account (SCPs and RCPs never apply to it);
  * - `workload-ous`: the config's `organization.workloadOrganizationalUnits`;
- * - `log-archive-account`: the account holding the evidence archive.
+ * - `evidence-accounts`: the accounts that hold evidence: the log archive (the archives and their key) and the audit
+ *   account (the analytics over them, the query results, the alerts).
  */
-export type AttachmentPoint = 'root' | 'workload-ous' | 'log-archive-account';
+export type AttachmentPoint = 'root' | 'workload-ous' | 'evidence-accounts';
 
 /** One control of the catalog as Organizations policy statements. */
 export interface ControlStatements {

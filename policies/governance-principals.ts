@@ -22,6 +22,20 @@ export function platformPrincipalArns(config: GovernanceConfig): string[] {
   return [`arn:aws:iam::*:role/${config.principals.platformRoleName}`, `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`];
 }
 
+/**
+ * Principals that may create and change roles and users without the workload boundary (ORG-BOUNDARY-1): the platform
+ * and break-glass roles, the StackSets execution roles (which create the baseline's own `genai-governance-*` roles) and
+ * `principals.boundaryExemptRoleNamePatterns` (by default the CDK bootstrap CloudFormation execution roles). Not the
+ * baseline's `genai-governance-*` roles: none of them creates IAM principals.
+ */
+export function boundaryExemptPrincipalArns(config: GovernanceConfig): string[] {
+  return [
+    ...platformPrincipalArns(config),
+    'arn:aws:iam::*:role/stacksets-exec-*',
+    ...config.principals.boundaryExemptRoleNamePatterns.map((pattern) => `arn:aws:iam::*:role/${pattern}`),
+  ];
+}
+
 /** Condition that exempts the given principals from a Deny. */
 export function unlessPrincipal(arns: readonly string[]): ConditionBlock {
   return { ArnNotLike: { 'aws:PrincipalArn': arns } };

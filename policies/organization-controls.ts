@@ -4,6 +4,7 @@ import { brCri2Statements } from './br-cri-2';
 import { brKey1Statements } from './br-key-1';
 import { brModel1Statements } from './br-model-1';
 import type { ControlStatements } from './control';
+import { orgBoundary1Statements } from './org-boundary-1';
 import { orgPerim1Statements } from './org-perim-1';
 import { orgRegion1Statements } from './org-region-1';
 import { orgTamperBaselineStatements } from './org-tamper-baseline';
@@ -18,7 +19,7 @@ import type { GovernanceConfig } from '../config/schema';
 /**
  * Every authorization-policy control of the catalog for a config, in catalog order (the compiler keeps this order
  * inside each policy, so diffs stay readable). Bedrock controls go to the workload OUs; Region restriction and tamper
- * protection to the root (every account but the management account); the data perimeter to the log-archive account.
+ * protection to the root (every account but the management account); the data perimeter to the accounts that hold evidence (log archive, audit).
  */
 export function organizationControls(config: GovernanceConfig): ControlStatements[] {
   const scp = (controlId: string, attachTo: ControlStatements['attachTo'], statements: ControlStatements['statements']): ControlStatements =>
@@ -29,6 +30,7 @@ export function organizationControls(config: GovernanceConfig): ControlStatement
     scp('BR-MODEL-1', 'workload-ous', brModel1Statements(config)),
     scp('BR-AIP-1', 'workload-ous', brAip1Statements(config)),
     scp('BR-KEY-1', 'workload-ous', brKey1Statements()),
+    scp('ORG-BOUNDARY-1', 'workload-ous', orgBoundary1Statements(config)), // workload roles keep the BL-IAM-1 boundary
     scp('ORG-REGION-1', 'root', orgRegion1Statements(config)),
     scp('ORG-TAMPER-TRAIL', 'root', orgTamperTrailStatements(config)),
     scp('ORG-TAMPER-LOGGING', 'root', orgTamperLoggingStatements(config)),
@@ -37,6 +39,6 @@ export function organizationControls(config: GovernanceConfig): ControlStatement
     scp('ORG-TAMPER-OAM', 'root', orgTamperOamStatements(config)),
     scp('ORG-TAMPER-BASELINE', 'root', orgTamperBaselineStatements(config)),
     scp('ORG-TAMPER-LEAVE', 'root', orgTamperLeaveStatements(config)),
-    { controlId: 'ORG-PERIM-1', policyType: 'RESOURCE_CONTROL_POLICY', attachTo: 'log-archive-account', statements: orgPerim1Statements(config) },
+    { controlId: 'ORG-PERIM-1', policyType: 'RESOURCE_CONTROL_POLICY', attachTo: 'evidence-accounts', statements: orgPerim1Statements(config) },
   ];
 }

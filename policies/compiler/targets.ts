@@ -19,9 +19,7 @@ export function resolveTargets(config: GovernanceConfig, point: AttachmentPoint)
       const ids = new Map(config.organizationalUnits.map((o) => [o.path, o.id]));
       return config.organization.workloadOrganizationalUnits.map((path) => ({ id: ids.get(path)!, label: path }));
     }
-    case 'log-archive-account': {
-      const name = config.topology.logArchive;
-      return [{ id: accountIdOf(config, name), label: `account ${name}` }];
-    }
+    case 'evidence-accounts':
+      return [config.topology.logArchive, config.topology.audit].map((name) => ({ id: accountIdOf(config, name), label: `account ${name}` }));
   }
 }

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { guardrailOwner } from './account-guardrail';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
+import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, WORKLOAD_BOUNDARY_NAME } from '../../contracts/governance-names';
 import type { PolicyDocument } from '../../policies/policy-document';
 import { criInvokePolicies, workloadPermissionBoundary } from '../../policies/workload-iam';
 
@@ -12,8 +12,8 @@ export interface BaselineGlobalStackProps extends StackProps {
   readonly config: GovernanceConfig;
 }
 
-/** Name of the workload permission boundary in every member account. */
-export const WORKLOAD_BOUNDARY_NAME = `${GOVERNANCE_NAME_PREFIX}workload-boundary`;
+/** Name of the workload permission boundary in every member account (a cross-account contract: ORG-BOUNDARY-1 keys on it). */
+export { WORKLOAD_BOUNDARY_NAME };
 /** Name of the n-th (1-based) CRI-only invoke managed policy in every member account. */
 export const criInvokePolicyName = (n: number) => `${GOVERNANCE_NAME_PREFIX}cri-invoke-${n}`;
 

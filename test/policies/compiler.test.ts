@@ -120,7 +120,7 @@ describe('policy compiler', () => {
     expect(policies.map((p) => [p.name, p.targets.map((t) => t.label), p.limit])).toEqual([
       ['genai-governance-scp-workload-ous-1', ['Workloads/Prod', 'Workloads/NonProd', 'Sandbox'], 10240],
       ['genai-governance-scp-root-1', ['Root'], 10240],
-      ['genai-governance-rcp-log-archive-account-1', ['account log-archive'], 5120],
+      ['genai-governance-rcp-evidence-accounts-1', ['account log-archive', 'account audit'], 5120],
     ]);
     for (const b of budgets) expect(b.used + b.reserved).toBeLessThanOrEqual(b.limit);
     expect(budgets.find((b) => b.target.label === 'Root')).toMatchObject({ used: 1, reserved: 2, limit: 10 });
@@ -134,7 +134,7 @@ describe('policy compiler', () => {
       ['genai-governance-scp-workload-ous-1', 5120],
       ['genai-governance-scp-root-1', 5120],
       ['genai-governance-scp-root-2', 5120],
-      ['genai-governance-rcp-log-archive-account-1', 5120],
+      ['genai-governance-rcp-evidence-accounts-1', 5120],
     ]);
     expect(budgets.find((b) => b.target.label === 'Root')).toMatchObject({ used: 2, reserved: 2, limit: 5 });
     // The root's statements are the same either way, only split differently.

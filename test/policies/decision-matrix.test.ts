@@ -41,8 +41,11 @@ function casesFor(config: GovernanceConfig): Case[] {
   const as = (role: string, action: string, resource: string, context?: Record<string, string | string[]>, account = PROD): OrgRequest =>
     ({ account, role, action, resource, context });
   const tagged = { 'aws:ResourceTag/genai-governance:managed': 'true' };
+  const withBoundary = (account = prod) => ({ 'iam:PermissionsBoundary': `arn:aws:iam::${account}:policy/genai-governance-workload-boundary`, 'aws:RequestedRegion': 'us-east-1' });
   const trail = `arn:aws:cloudtrail:eu-central-1:${prod}:trail/org-trail`;
   const archive = 'arn:aws:s3:::genai-governance-archive-example/AWSLogs/o-7kq2m9xv4b/object.json.gz';
+  /** A role's trust policy that lets `principal` assume it. */
+  const trusting = (principal: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole', Resource: '*' }] });
   const archiveBucketPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: archive }] };
 
   return [
@@ -88,10 +91,27 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'BR-KEY-1', name: 'calling with a bearer token of unknown type', request: as('app', 'bedrock:CallWithBearerToken', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
     { control: 'BR-KEY-1', name: 'calling with a short-term key', request: as('app', 'bedrock:CallWithBearerToken', '*', { 'bedrock:BearerTokenType': 'SHORT_TERM', 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Allowed' },
 
+    // ORG-BOUNDARY-1: roles and users keep the workload boundary (BL-IAM-1)
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin creates a role without a boundary', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/support-chat-worker`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin creates a role with another boundary', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/support-chat-worker`, { 'iam:PermissionsBoundary': `arn:aws:iam::${prod}:policy/team-boundary`, 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin creates a role with another account\'s workload boundary', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/support-chat-worker`, withBoundary(a['support-chat-dev'])), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin replaces a role\'s boundary with another', request: as('workload-admin', 'iam:PutRolePermissionsBoundary', `arn:aws:iam::${prod}:role/support-chat-app`, { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess', 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin removes a role\'s boundary', request: as('workload-admin', 'iam:DeleteRolePermissionsBoundary', `arn:aws:iam::${prod}:role/support-chat-app`, withBoundary()), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin attaches a policy to a role without the boundary', request: as('workload-admin', 'iam:AttachRolePolicy', `arn:aws:iam::${prod}:role/legacy-admin`, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess', 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin changes the trust of a role without the boundary', request: as('workload-admin', 'iam:UpdateAssumeRolePolicy', `arn:aws:iam::${prod}:role/cdk-hnb659fds-cfn-exec-role-${prod}-eu-central-1`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin creates a user without a boundary', request: as('workload-admin', 'iam:CreateUser', `arn:aws:iam::${prod}:user/ci`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin removes a user\'s boundary', request: as('workload-admin', 'iam:DeleteUserPermissionsBoundary', `arn:aws:iam::${prod}:user/ci`, withBoundary()), expect: 'Denied' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin creates a role with the workload boundary', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/support-chat-worker`, withBoundary()), expect: 'Allowed' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin attaches a policy to a role with the workload boundary', request: as('workload-admin', 'iam:AttachRolePolicy', `arn:aws:iam::${prod}:role/support-chat-app`, withBoundary()), expect: 'Allowed' },
+    { control: 'ORG-BOUNDARY-1', name: 'a workload admin creates a user with the workload boundary', request: as('workload-admin', 'iam:CreateUser', `arn:aws:iam::${prod}:user/ci`, withBoundary()), expect: 'Allowed' },
+    { control: 'ORG-BOUNDARY-1', name: 'the platform role creates a role without a boundary', request: as(PLATFORM, 'iam:CreateRole', `arn:aws:iam::${prod}:role/platform-managed`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+    { control: 'ORG-BOUNDARY-1', name: 'the StackSets execution role creates a baseline role without a boundary', request: as('stacksets-exec-0123456789abcdef', 'iam:CreateRole', `arn:aws:iam::${prod}:role/genai-governance-invocation-logging`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+    { control: 'ORG-BOUNDARY-1', name: 'the CDK bootstrap execution role creates a role without a boundary', request: as(`cdk-hnb659fds-cfn-exec-role-${prod}-eu-central-1`, 'iam:CreateRole', `arn:aws:iam::${prod}:role/app-role`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+
     // ORG-REGION-1: only governed Regions, global services and CRI destinations excepted
     { control: 'ORG-REGION-1', name: 'stopping an EC2 instance in us-east-1', request: as('workload-admin', 'ec2:StopInstances', `arn:aws:ec2:us-east-1:${prod}:instance/i-0123456789abcdef0`), expect: 'Denied' },
     { control: 'ORG-REGION-1', name: 'stopping an EC2 instance in governed eu-west-1', request: as('workload-admin', 'ec2:StopInstances', `arn:aws:ec2:eu-west-1:${prod}:instance/i-0123456789abcdef0`), expect: 'Allowed' },
-    { control: 'ORG-REGION-1', name: 'IAM (global service, us-east-1)', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/x`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+    { control: 'ORG-REGION-1', name: 'IAM (global service, us-east-1)', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/x`, withBoundary()), expect: 'Allowed' },
     { control: 'ORG-REGION-1', name: 'STS in us-east-1', request: as('workload-admin', 'sts:GetCallerIdentity', '*', { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
     { control: 'ORG-REGION-1', name: 'the break-glass role in us-east-1', request: as(BREAK_GLASS, 'ec2:StopInstances', `arn:aws:ec2:us-east-1:${prod}:instance/i-0123456789abcdef0`), expect: 'Allowed' },
     { control: 'ORG-REGION-1', name: 'a CRI destination (eu-west-3) from an account outside the workload OUs', request: invoke('eu-west-3', SONNET, viaEu, 'network'), expect: 'Allowed' },
@@ -125,7 +145,7 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'ORG-TAMPER-BASELINE', name: 'the platform role modifies the Bedrock endpoint', request: as(PLATFORM, 'ec2:ModifyVpcEndpoint', `arn:aws:ec2:eu-central-1:${prod}:vpc-endpoint/vpce-0a1b2c3d`, tagged), expect: 'Allowed' },
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin widens a baseline role', request: as('workload-admin', 'iam:AttachRolePolicy', `arn:aws:iam::${prod}:role/genai-governance-invocation-logging`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin creates a role posing as the baseline', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/genai-governance-fake`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
-    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin changes its own role', request: as('workload-admin', 'iam:AttachRolePolicy', `arn:aws:iam::${prod}:role/support-chat-app`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin changes its own role', request: as('workload-admin', 'iam:AttachRolePolicy', `arn:aws:iam::${prod}:role/support-chat-app`, withBoundary()), expect: 'Allowed' },
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin creates a role with the StackSets execution name', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/stacksets-exec-0123456789abcdef`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin creates a role with the platform role\'s name', request: as('workload-admin', 'iam:CreateRole', `arn:aws:iam::${prod}:role/${config.principals.platformRoleName}`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin passes the logging handler role to its own function', request: as('workload-admin', 'iam:PassRole', `arn:aws:iam::${prod}:role/genai-governance-invocation-logging-eu-central-1`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
@@ -146,6 +166,9 @@ function casesFor(config: GovernanceConfig): Case[] {
     // ORG-PERIM-1: the archive account's buckets and keys only for the organization
     { control: 'ORG-PERIM-1', name: 'a principal outside the organization reads the archive', request: { account: PROD, principalArn: 'arn:aws:iam::999988887777:role/outsider', action: 's3:GetObject', resource: archive, resourceAccount: a['log-archive'], resourcePolicy: archiveBucketPolicy, context: { 'aws:PrincipalOrgID': 'o-someoneelse1', 'aws:RequestedRegion': 'eu-central-1' } }, expect: 'Denied' },
     { control: 'ORG-PERIM-1', name: 'an audit-account role reads the archive', request: { account: 'audit', role: 'auditor', action: 's3:GetObject', resource: archive, resourceAccount: a['log-archive'], resourcePolicy: archiveBucketPolicy, context: { 'aws:RequestedRegion': 'eu-central-1' } }, expect: 'Allowed' },
+    { control: 'ORG-PERIM-1', name: 'a principal outside the organization assumes a role of the audit account that trusts it', request: { account: PROD, principalArn: 'arn:aws:iam::999988887777:role/outsider', action: 'sts:AssumeRole', resource: `arn:aws:iam::${a.audit}:role/investigator`, resourceAccount: a.audit, resourcePolicy: trusting('arn:aws:iam::999988887777:root'), context: { 'aws:PrincipalOrgID': 'o-someoneelse1' } }, expect: 'Denied' },
+    { control: 'ORG-PERIM-1', name: 'a principal outside the organization reads the audit account\'s query results', request: { account: PROD, principalArn: 'arn:aws:iam::999988887777:role/outsider', action: 's3:GetObject', resource: 'arn:aws:s3:::genai-governance-athena-results-example/results/q.csv', resourceAccount: a.audit, resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::genai-governance-athena-results-example/*' }] }, context: { 'aws:PrincipalOrgID': 'o-someoneelse1' } }, expect: 'Denied' },
+    { control: 'ORG-PERIM-1', name: 'a role of the organization assumes a role of the log archive that trusts it', request: { account: PROD, role: 'support-chat-app', action: 'sts:AssumeRole', resource: `arn:aws:iam::${a['log-archive']}:role/reader`, resourceAccount: a['log-archive'], resourcePolicy: trusting(`arn:aws:iam::${a[PROD]}:role/support-chat-app`) }, expect: 'Allowed' },
   ];
 }
 

@@ -1,4 +1,5 @@
 import { accountIdOf } from '../../config/accounts';
+import { WORKLOAD_BOUNDARY_NAME } from '../../contracts/governance-names';
 import { foundationModelArn } from '../../policies/arns';
 import { minify } from '../../policies/policy-document';
 import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, criInvokeStatements, workloadPermissionBoundary } from '../../policies/workload-iam';
@@ -20,6 +21,13 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
   const euProfile = `arn:aws:bedrock:eu-central-1:${prod}:inference-profile/eu.${SONNET}`;
   const asWorkload = (request: Omit<OrgRequest, 'account'>) =>
     simulator.evaluate({ account: 'support-chat-prod', role: 'support-chat-app', identityPolicy: invokePolicy, permissionBoundary: boundary, ...request });
+  /** A workload admin (allowed everything by its own policies) creates a role, with the boundary or without, under the synthesized SCPs. */
+  const createRole = (role: string, boundaryArn?: string) => simulator.evaluate({
+    account: 'support-chat-prod',
+    action: 'iam:CreateRole',
+    resource: `arn:aws:iam::${prod}:role/${role}`,
+    context: { 'aws:RequestedRegion': 'us-east-1', ...(boundaryArn && { 'iam:PermissionsBoundary': boundaryArn }) },
+  });
 
   describe('deny', () => {
     test('a direct foundation-model call', async () => {
@@ -34,7 +42,10 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
     });
     test('creating an IAM role, even with an identity policy that allows it (boundary)', async () => {
       const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
-      expect((await asWorkload({ identityPolicy: allowAll, action: 'iam:CreateRole', resource: `arn:aws:iam::${prod}:role/x`, context: { 'aws:RequestedRegion': 'us-east-1' } })).result).toBe('ImplicitlyDenied');
+      expect((await asWorkload({ identityPolicy: allowAll, action: 'iam:CreateRole', resource: `arn:aws:iam::${prod}:role/x`, context: { 'aws:RequestedRegion': 'us-east-1', 'iam:PermissionsBoundary': `arn:aws:iam::${prod}:policy/${WORKLOAD_BOUNDARY_NAME}` } })).result).toBe('ImplicitlyDenied');
+    });
+    test('a workload admin creating a role without the boundary (ORG-BOUNDARY-1 keeps roles under BL-IAM-1)', async () => {
+      expect(await createRole('support-chat-worker')).toEqual({ result: 'ExplicitlyDenied', deniedBy: ['ORGBOUNDARY1DenyWithoutWorkloadBoundary'] });
     });
     test('creating an application inference profile, even with an identity policy that allows it (boundary)', async () => {
       const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -48,6 +59,12 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
     });
     test.each(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'])('the foundation model in destination %s through the profile', async (region) => {
       expect((await asWorkload({ action: 'bedrock:InvokeModelWithResponseStream', resource: foundationModelArn(region, SONNET), context: { 'bedrock:InferenceProfileArn': euProfile } })).result).toBe('Allowed');
+    });
+    test('a role a workload admin creates with the boundary (allowed by ORG-BOUNDARY-1) invokes through the approved profile', async () => {
+      const role = 'support-chat-worker';
+      expect(await createRole(role, `arn:aws:iam::${prod}:policy/${WORKLOAD_BOUNDARY_NAME}`)).toEqual({ result: 'Allowed', deniedBy: [] });
+      expect((await asWorkload({ role, action: 'bedrock:InvokeModel', resource: euProfile })).result).toBe('Allowed');
+      expect((await asWorkload({ role, action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-3', SONNET), context: { 'bedrock:InferenceProfileArn': euProfile } })).result).toBe('Allowed');
     });
     test('an in-Region exception in a governed Region', async () => {
       expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-1', 'amazon.titan-embed-text-v2:0') })).result).toBe('Allowed');
