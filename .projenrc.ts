@@ -143,7 +143,8 @@ project.addTask('bench:synth-scale', {
 });
 
 project.addTask('bench:policy-budget', {
-  description: 'Print the budget headroom of every policy for the example and a stress organization',
+  description: 'Print the headroom of every limit the product depends on (Organizations policies and slots, member templates, '
+    + 'inline handlers, workload IAM) for the example, the pre-2026-05 profile and a stress organization',
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/policy-budget.ts',
 });
 
