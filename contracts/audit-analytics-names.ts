@@ -9,3 +9,8 @@ import { GOVERNANCE_NAME_PREFIX } from './governance-names';
 export const AUDIT_WORKGROUP = `${GOVERNANCE_NAME_PREFIX}audit`;
 /** The role Lake Formation reads the archives with (registered for both archive buckets); the archive admits it. */
 export const ARCHIVE_READER_ROLE_NAME = `${GOVERNANCE_NAME_PREFIX}lakeformation-archive-reader`;
+/**
+ * The audit account's function and role that keep the archive tables' account projection in step with the organization;
+ * the management account's Organizations resource policy lets this role list the organization's accounts.
+ */
+export const ACCOUNT_PROJECTION_SYNC_NAME = `${GOVERNANCE_NAME_PREFIX}account-projection-sync`;

@@ -37,6 +37,18 @@ export interface CustomResourceFunctionProps {
   readonly outsideVpcReason: string;
   /** Why it has no reserved concurrency; recorded as the acknowledgement. */
   readonly concurrencyReason: string;
+  /**
+   * Why it has no dead-letter queue; recorded as the acknowledgement.
+   *
+   * @default - it runs only for CloudFormation, which its failures are answered to
+   */
+  readonly deadLetterQueueReason?: string;
+  /**
+   * Environment variables of the function.
+   *
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
 }
 
 const RUNS_ONLY_FOR_CLOUDFORMATION = 'Runs only when CloudFormation creates, updates or deletes the stack; failures go back to CloudFormation in the response, nothing to replay';
@@ -63,14 +75,15 @@ export class CustomResourceFunction extends LambdaFunction {
       memorySize: 256,
       logGroup: props.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      environment: props.environment,
     });
     (this.node.defaultChild as CfnFunction).addOverride('DependsOn', [logicalIdOf(props.rolePolicy)]);
     acknowledgeFinding(this,
       { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: props.outsideVpcReason },
       { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', reason: props.outsideVpcReason },
       { id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', reason: props.outsideVpcReason },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason: RUNS_ONLY_FOR_CLOUDFORMATION },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ', reason: RUNS_ONLY_FOR_CLOUDFORMATION },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason: props.deadLetterQueueReason ?? RUNS_ONLY_FOR_CLOUDFORMATION },
+      { id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ', reason: props.deadLetterQueueReason ?? RUNS_ONLY_FOR_CLOUDFORMATION },
       { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', reason: props.concurrencyReason },
       { id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency', reason: props.concurrencyReason },
     );

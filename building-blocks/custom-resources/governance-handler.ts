@@ -61,6 +61,19 @@ export interface GovernanceHandlerProps {
   /** Why it has no reserved concurrency; recorded as the acknowledgement. */
   readonly concurrencyReason: string;
   /**
+   * Why it has no dead-letter queue; recorded as the acknowledgement. A function some other trigger than CloudFormation
+   * invokes (a schedule, say) gives its own.
+   *
+   * @default - it runs only for CloudFormation, which its failures are answered to
+   */
+  readonly deadLetterQueueReason?: string;
+  /**
+   * Environment variables of the function.
+   *
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
    * Prefix of the ids of this construct's children other than the function: `<prefix>LogKey`, `<prefix>Logs`,
    * `<prefix>Role` and `<prefix>Policy` (the function is always `Handler`). Construct ids determine logical ids; a
    * construct that declared these resources itself before this class existed keeps their logical ids by adding this
@@ -139,6 +152,8 @@ export class GovernanceHandler extends Construct {
       logGroup: logs,
       outsideVpcReason: props.outsideVpcReason,
       concurrencyReason: props.concurrencyReason,
+      deadLetterQueueReason: props.deadLetterQueueReason,
+      environment: props.environment,
     });
     this.function = fn;
     this.serviceToken = fn.functionArn;

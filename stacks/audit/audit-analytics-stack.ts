@@ -1,5 +1,8 @@
+import * as path from 'node:path';
 import { Aws, type CfnResource, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { AccountPrincipal, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -7,6 +10,7 @@ import { CfnDataLakeSettings, CfnPrincipalPermissions, CfnResource as CfnLakeFor
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
+import { GovernanceHandler } from '../../building-blocks/custom-resources/governance-handler';
 import { acknowledgeFinding, logicalIdOf } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
@@ -14,7 +18,7 @@ import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-
 import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
 import type { GovernanceConfig } from '../../config/schema';
 import { ARCHIVE_KEY_ALIAS, archiveLocation, invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
-import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
+import { ACCOUNT_PROJECTION_SYNC_NAME, ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
 
@@ -128,7 +132,8 @@ export class AuditAnalyticsStack extends Stack {
     const tables = archiveTables(config);
     for (const table of tables) this.tables.push(this.glueTable(table, database));
 
-    this.lakeFormation(config, props.deploymentRoleArn ?? cloudFormationExecutionRoleArn(this), database, tables, { results, key });
+    const settings = this.lakeFormation(config, props.deploymentRoleArn ?? cloudFormationExecutionRoleArn(this), database, tables, { results, key });
+    this.accountProjectionSync(config, database, settings);
     for (const query of namedQueries(config)) {
       const named = new CfnNamedQuery(this, `Query-${query.name}`, {
         name: query.name,
@@ -167,7 +172,9 @@ export class AuditAnalyticsStack extends Stack {
   }
 
   /** Lake Formation: admins and defaults, the archives' registration, LF-tags on database, tables and body columns, grants. */
-  private lakeFormation(config: GovernanceConfig, deployRole: string, database: CfnDatabase, tables: ArchiveTable[], output: QueryOutput): void {
+  private lakeFormation(
+    config: GovernanceConfig, deployRole: string, database: CfnDatabase, tables: ArchiveTable[], output: QueryOutput,
+  ): CfnDataLakeSettings {
     const platformRole = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${config.principals.platformRoleName}`;
     const settings = new CfnDataLakeSettings(this, 'DataLakeSettings', {
       // PutDataLakeSettings replaces the admin list: the deploying role must stay in it
@@ -267,6 +274,59 @@ export class AuditAnalyticsStack extends Stack {
       }
     }
     for (const registration of registrations) database.addResourceDependency(registration);
+    return settings;
+  }
+
+  /**
+   * The function that keeps the tables' account projection in step with the organization, every hour: it lists the
+   * organization's active accounts (the management account's Organizations resource policy admits its role) and adds
+   * the new ones to each table's `projection.account.values`. The tables are registered with Lake Formation, so the
+   * role is granted DESCRIBE and ALTER on them there as well as `glue:GetTable` and `glue:UpdateTable` in IAM.
+   */
+  private accountProjectionSync(config: GovernanceConfig, database: CfnDatabase, settings: CfnDataLakeSettings): void {
+    const catalog = `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
+    const tableNames = this.tables.map((t) => (t.tableInput as CfnTable.TableInputProperty).name!);
+    const sync = new GovernanceHandler(this, 'AccountProjectionSync', {
+      functionName: ACCOUNT_PROJECTION_SYNC_NAME,
+      description: 'LF-1/ATH-1: adds the organization\'s active accounts to the archive tables\' account projection (hourly)',
+      roleDescription: 'LF-1/ATH-1: lists the organization\'s accounts and updates the archive tables\' account projection',
+      entry: path.join(__dirname, 'handlers', 'account-projection-sync.ts'),
+      codeDelivery: 'asset',
+      logRetention: config.retention.logGroupRetentionDays,
+      environment: { DATABASE_NAME: AUDIT_DATABASE, TABLE_NAMES: tableNames.join(',') },
+      statements: [
+        new PolicyStatement({ sid: 'ListOrganizationAccounts', actions: ['organizations:ListAccounts'], resources: ['*'] }),
+        new PolicyStatement({
+          sid: 'UpdateArchiveTables',
+          actions: ['glue:GetTable', 'glue:UpdateTable'],
+          resources: [`${catalog}:catalog`, `${catalog}:database/${AUDIT_DATABASE}`, ...tableNames.map((t) => `${catalog}:table/${AUDIT_DATABASE}/${t}`)],
+        }),
+      ],
+      policyAcknowledgements: [
+        { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'organizations:ListAccounts has no resource type' },
+      ],
+      outsideVpcReason: 'Calls only the Organizations and Glue APIs; the audit account runs no VPC for it',
+      concurrencyReason: 'Runs once an hour; reserved concurrency would take capacity from the audit account for nothing',
+      deadLetterQueueReason: 'Runs on an hourly schedule and recomputes the whole projection from the organization each time: a failed run needs no replay',
+    });
+    for (const table of this.tables) {
+      const name = (table.tableInput as CfnTable.TableInputProperty).name!;
+      const grant = new CfnPrincipalPermissions(this, `Grant-AccountProjectionSync-${name}`, {
+        principal: { dataLakePrincipalIdentifier: sync.role.roleArn },
+        resource: { table: { catalogId: Aws.ACCOUNT_ID, databaseName: AUDIT_DATABASE, name } },
+        permissions: ['ALTER', 'DESCRIBE'],
+        permissionsWithGrantOption: [],
+      });
+      grant.addResourceDependency(table);
+      grant.addResourceDependency(settings);
+      grant.addResourceDependency(database);
+    }
+    new Rule(this, 'AccountProjectionSyncSchedule', {
+      ruleName: ACCOUNT_PROJECTION_SYNC_NAME,
+      description: 'LF-1/ATH-1: keeps the archive tables\' account projection in step with the organization',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(sync.function, { retryAttempts: 2 })],
+    });
   }
 
   /** A role of the audit account that may run the workgroup's queries; Lake Formation decides which columns it reads. */

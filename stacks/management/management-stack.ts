@@ -1,9 +1,10 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
+import { CfnPolicy, CfnResourcePolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
 import { MacieDelegatedAdministrator } from './macie-delegated-administrator';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
+import { ACCOUNT_PROJECTION_SYNC_NAME } from '../../contracts/audit-analytics-names';
 import { compileOrganizationPolicies, type CompiledOrganizationPolicies } from '../../policies/compiler/compile';
 import { organizationControls } from '../../policies/organization-controls';
 
@@ -16,11 +17,17 @@ export interface ManagementStackProps extends StackProps {
  * The management account's stack: the Organizations authorization policies (deployable only from the management
  * account or an Organizations delegated administrator). Every control of `policies/organization-controls.ts` is
  * compiled into as few SCPs and RCPs as fit the limits and each target's slot budget; synth fails with the budget table
- * when they cannot. MAC-1's registration of the audit account as Macie delegated administrator lives here too.
+ * when they cannot. MAC-1's registration of the audit account as Macie delegated administrator lives here too, and the
+ * organization's resource-based delegation policy: it lets the audit account's account-projection function (LF-1/ATH-1)
+ * list the organization's accounts, and nothing else
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_delegate_policies.html). An organization has one
+ * such policy: other delegations belong in this one.
  */
 export class ManagementStack extends Stack {
   /** The compiled policies and slot budgets, for the summary and tests. */
   public readonly compiled: CompiledOrganizationPolicies;
+  /** The organization's resource-based delegation policy. */
+  public readonly resourcePolicy: CfnResourcePolicy;
 
   constructor(scope: Construct, id: string, props: ManagementStackProps) {
     super(scope, id, props);
@@ -40,6 +47,22 @@ export class ManagementStack extends Stack {
       adminAccountId: accountIdOf(props.config, props.config.topology.audit),
       regions: props.config.organization.governedRegions,
       logRetention: props.config.retention.logGroupRetentionDays,
+    });
+    const audit = accountIdOf(props.config, props.config.topology.audit);
+    this.resourcePolicy = new CfnResourcePolicy(this, 'DelegationPolicy', {
+      content: {
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'AccountProjectionSyncReadsAccounts',
+          Effect: 'Allow',
+          // The account as principal, held to the one role by aws:PrincipalArn: the policy does not depend on the role
+          // existing yet (the audit account's stack deploys after this one).
+          Principal: { AWS: `arn:${this.partition}:iam::${audit}:root` },
+          Action: ['organizations:ListAccounts', 'organizations:DescribeOrganization'],
+          Resource: '*',
+          Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${audit}:role/${ACCOUNT_PROJECTION_SYNC_NAME}` } },
+        }],
+      },
     });
   }
 }

@@ -3,6 +3,7 @@ import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../co
 import { INVOCATION_LOG_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { archiveTables, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
 import { exampleConfig } from '../support/example-config';
+import { partitionOf as resolvePartition, renderLocation } from '../support/partition-projection';
 
 // LF-1/ATH-1: the partition projection of each table resolves the folder of every object key AWS writes, and no other.
 
@@ -10,40 +11,11 @@ const config = exampleConfig();
 const tables = new Map(archiveTables(config).map((t) => [t.name, t]));
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** The regex a projected value must match: enum values, or the date format's digits. */
-function valuePattern(table: ArchiveTable, key: string): string {
-  const { projection } = table.partitionKeys.find((k) => k.name === key)!;
-  if (projection.type === 'enum') return projection.values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  return projection.format.replace(/yyyy/, '\\d{4}').replace(/MM|dd|HH/g, '\\d{2}');
-}
-
-/**
- * Resolves an object's folder against the table's `storage.location.template`, as Athena does when it projects
- * partitions: the values each key must take, or undefined when the folder is not one the projection can produce.
- */
-function partitionOf(table: ArchiveTable, folder: string): Record<string, string> | undefined {
-  const template = projectionProperties(table)['storage.location.template'];
-  const keys: string[] = [];
-  const source = template.split(/(\$\{\w+\})/).map((part) => {
-    const m = /^\$\{(\w+)\}$/.exec(part);
-    if (!m) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    keys.push(m[1]);
-    return `(${valuePattern(table, m[1])})`;
-  }).join('');
-  const match = new RegExp(`^${source}$`).exec(folder);
-  if (!match) return undefined;
-  const values = Object.fromEntries(keys.map((k, i) => [k, match[i + 1]]));
-  for (const { name, projection } of table.partitionKeys) {
-    if (projection.type !== 'date') continue;
-    const start = projection.range.split(',')[0];
-    if (values[name] < start) return undefined; // before the projected range
-  }
-  return values;
-}
+/** Resolves an object's folder against the table's projection (test/support/partition-projection.ts). */
+const partitionOf = (table: ArchiveTable, folder: string) => resolvePartition(projectionProperties(table), folder);
 
 /** Renders the template with partition values: the folder Athena reads for them. */
-const render = (table: ArchiveTable, values: Record<string, string>) =>
-  projectionProperties(table)['storage.location.template'].replace(/\$\{(\w+)\}/g, (_, k: string) => values[k]);
+const render = (table: ArchiveTable, values: Record<string, string>) => renderLocation(projectionProperties(table), values);
 
 const accounts = config.accounts.map((a) => a.id);
 const moments = [new Date(Date.UTC(2026, 0, 1, 0, 5)), new Date(Date.UTC(2026, 10, 23, 10, 15, 42, 123)), new Date(Date.UTC(2026, 11, 31, 23, 59))];

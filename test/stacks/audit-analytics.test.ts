@@ -1,5 +1,5 @@
 import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
-import { ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
+import { ACCOUNT_PROJECTION_SYNC_NAME, ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties } from '../../dashboards/athena/tables';
 import { exampleConfig } from '../support/example-config';
@@ -104,5 +104,55 @@ describe('LF-1 and ATH-1: the audit account\'s catalog, Lake Formation and Athen
     const [key] = Object.values(archive.findResources('AWS::KMS::Key')) as any[];
     const decrypt = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'LakeFormationArchiveReaderDecrypt');
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('s3.eu-central-1.amazonaws.com');
+  });
+
+  test('the account projection follows the organization: an hourly function with list, table and Lake Formation rights', () => {
+    const [[fnId, fn]] = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.FunctionName === ACCOUNT_PROJECTION_SYNC_NAME);
+    expect(fn.Properties.Environment.Variables).toEqual({
+      DATABASE_NAME: AUDIT_DATABASE, TABLE_NAMES: archiveTables(config).map((t) => t.name).join(','),
+    });
+    const [[, rule]] = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.Name === ACCOUNT_PROJECTION_SYNC_NAME);
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })]);
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com' });
+
+    const [[roleId]] = ofType('AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === ACCOUNT_PROJECTION_SYNC_NAME);
+    const [[, policy]] = ofType('AWS::IAM::ManagedPolicy').filter(([, r]) => r.Properties.ManagedPolicyName === ACCOUNT_PROJECTION_SYNC_NAME);
+    const statements = policy.Properties.PolicyDocument.Statement as any[];
+    expect(statements.find((s) => s.Sid === 'ListOrganizationAccounts')).toMatchObject({ Action: 'organizations:ListAccounts', Resource: '*' });
+    const tables = statements.find((s) => s.Sid === 'UpdateArchiveTables');
+    expect(tables.Action).toEqual(['glue:GetTable', 'glue:UpdateTable']);
+    const arns = JSON.stringify(tables.Resource);
+    for (const arn of [':catalog', `:database/${AUDIT_DATABASE}`, ...archiveTables(config).map((t) => `:table/${AUDIT_DATABASE}/${t.name}"`)]) {
+      expect(arns).toContain(arn);
+    }
+    expect(arns).not.toContain('*');
+
+    const grants = ofType('AWS::LakeFormation::PrincipalPermissions')
+      .filter(([, r]) => JSON.stringify(r.Properties.Principal).includes(roleId)).map(([, r]) => r.Properties);
+    expect(grants.map((g) => g.Resource.Table.Name).sort()).toEqual(archiveTables(config).map((t) => t.name).sort());
+    for (const grant of grants) {
+      expect(grant).toMatchObject({ Permissions: ['ALTER', 'DESCRIBE'], PermissionsWithGrantOption: [], Resource: { Table: { DatabaseName: AUDIT_DATABASE } } });
+    }
+  });
+
+  test('the management account lets only the audit account\'s projection role list the organization\'s accounts', () => {
+    const policies = Object.values(estate.management.template.toJSON().Resources as Resources).filter((r) => r.Type === 'AWS::Organizations::ResourcePolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.Content).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'AccountProjectionSyncReadsAccounts',
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${estate.auditAnalytics.account}:root`]] } },
+        Action: ['organizations:ListAccounts', 'organizations:DescribeOrganization'],
+        Resource: '*',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${estate.auditAnalytics.account}:role/${ACCOUNT_PROJECTION_SYNC_NAME}`]] },
+          },
+        },
+      }],
+    });
   });
 });
