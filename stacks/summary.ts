@@ -8,13 +8,74 @@ import { POLICY_TYPES, policyTypeLimits } from '../policies/compiler/compile';
 import type { AuthorizationPolicyType } from '../policies/control';
 import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_BYTES_METADATA, TEMPLATE_URL_MAX_BYTES } from '../stacksets/rollout/service-managed-stack-set';
 
-/** Each Organizations policy type's document limit in characters, from `organization.limits`. */
-export function policyCharacterLimits(limits: OrganizationLimits): Readonly<Record<string, number>> {
-  return {
-    SERVICE_CONTROL_POLICY: limits.scpCharacters,
-    RESOURCE_CONTROL_POLICY: limits.rcpCharacters,
-    BEDROCK_POLICY: limits.bedrockPolicyCharacters,
-  };
+/** What `organization.limits` allows one Organizations policy type: characters per document, and policies per target. */
+export interface PolicyTypeBudget {
+  readonly characters: number;
+  readonly slots: number;
+  /** Slots taken by what is always attached (`FullAWSAccess`, `RCPFullAWSAccess`) and the configured reserve. */
+  readonly reserved: number;
+}
+
+/** The budget of each Organizations policy type this app writes (SCP, RCP, Bedrock policy); undefined for another. */
+export function policyTypeBudget(limits: OrganizationLimits, type: string): PolicyTypeBudget | undefined {
+  if (type in POLICY_TYPES) return policyTypeLimits(limits, type as AuthorizationPolicyType);
+  // A Bedrock policy has no always-attached counterpart.
+  if (type === 'BEDROCK_POLICY') return { characters: limits.bedrockPolicyCharacters, slots: limits.bedrockPoliciesPerTarget, reserved: 0 };
+  return undefined;
+}
+
+/** One Organizations policy of the templates, with its size as it will deploy. */
+export interface PolicyUsage {
+  readonly name: string;
+  readonly type: string;
+  /** Characters: the size its stack measured with the longest identifier where the content resolves at deploy time. */
+  readonly characters: number;
+  readonly budget?: PolicyTypeBudget;
+}
+
+/** The policies of one type attached to one target by the templates. */
+export interface TargetUsage {
+  /** For people: `Root`, the OU path or `account <name>`, then the id. */
+  readonly label: string;
+  readonly type: string;
+  readonly attached: number;
+  readonly budget?: PolicyTypeBudget;
+}
+
+/**
+ * Every `AWS::Organizations::Policy` among `resources` (logical id and resource, in the order given) with its size, and
+ * the policies each target gets, per type, in the order targets first appear.
+ */
+export function organizationPolicyUsage(resources: Iterable<readonly [string, CfnResourceJson]>, config: GovernanceConfig): {
+  readonly policies: PolicyUsage[];
+  readonly targets: TargetUsage[];
+} {
+  const names = targetNames(config);
+  const limits = config.organization.limits;
+  const policies: PolicyUsage[] = [];
+  const attached = new Map<string, { label: string; type: string; attached: number }>();
+  for (const [logicalId, r] of resources) {
+    if (r.Type !== 'AWS::Organizations::Policy') continue;
+    const p = r.Properties ?? {};
+    const type = String(p.Type);
+    const characters = Number(r.Metadata?.[MEASURED_CHARACTERS_METADATA] ?? JSON.stringify(p.Content).length);
+    policies.push({ name: String(p.Name ?? logicalId), type, characters, budget: policyTypeBudget(limits, type) });
+    for (const t of (p.TargetIds ?? []) as string[]) {
+      const key = `${type} ${t}`;
+      const entry = attached.get(key) ?? { label: `${names.get(t) ?? t} ${t}`, type, attached: 0 };
+      attached.set(key, { ...entry, attached: entry.attached + 1 });
+    }
+  }
+  return { policies, targets: [...attached.values()].map((t) => ({ ...t, budget: policyTypeBudget(limits, t.type) })) };
+}
+
+/** Root, OUs and accounts of the config by id, as people name them: `Root`, the OU path, `account <name>`. */
+function targetNames(config: GovernanceConfig): Map<string, string> {
+  return new Map<string, string>([
+    [config.organization.rootId, 'Root'],
+    ...config.organizationalUnits.map((o) => [o.id, o.path] as [string, string]),
+    ...config.accounts.map((a) => [a.id, `account ${a.name}`] as [string, string]),
+  ]);
 }
 
 /** The limits in one line, for the summary and the benches. */
@@ -112,16 +173,8 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig,
   const lines: string[] = ['', 'Synthesized estate', ''];
   if (configSource !== undefined) lines.push(`  config: ${configSource}`, '');
   const limits = config.organization.limits;
-  const characterLimits = policyCharacterLimits(limits);
-  const policies: (string | number)[][] = [];
   const stackSets: string[] = [];
-  const attached = new Map<string, number>();
-
-  const names = new Map<string, string>([
-    [config.organization.rootId, 'Root'],
-    ...config.organizationalUnits.map((o) => [o.id, o.path] as [string, string]),
-    ...config.accounts.map((a) => [a.id, `account ${a.name}`] as [string, string]),
-  ]);
+  const names = targetNames(config);
   const accountNames = new Map(config.accounts.map((a) => [a.id, a.name]));
   const roleOrder = [config.topology.management, config.topology.logArchive, config.topology.audit];
   /** management 0, log archive 1, audit 2, any other account 3, an account not in the config last. */
@@ -135,19 +188,13 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig,
     || byText(a.stack.stackName, b.stack.stackName));
 
   const stackRows: (string | number)[][] = [['account', 'stack', 'account id', 'region', 'resources']];
+  const allResources: [string, CfnResourceJson][] = [];
   for (const { stack, accountName } of stacks) {
     const resources = Object.entries((stack.template.Resources ?? {}) as Record<string, CfnResourceJson>);
+    allResources.push(...resources);
     stackRows.push([accountName ?? '?', stack.stackName, stack.environment.account, stack.environment.region, resources.length]);
     for (const [logicalId, r] of resources) {
       const p = r.Properties ?? {};
-      if (r.Type === 'AWS::Organizations::Policy') {
-        const type = String(p.Type);
-        const characters = Number(r.Metadata?.[MEASURED_CHARACTERS_METADATA] ?? JSON.stringify(p.Content).length);
-        const limit = characterLimits[type];
-        const size = limit ? `${characters} / ${limit} characters (${Math.round((100 * characters) / limit)}%)${flag(characters, limit)}` : `${characters} characters`;
-        policies.push([String(p.Name ?? logicalId), type, size]);
-        for (const t of (p.TargetIds ?? []) as string[]) attached.set(`${type} ${t}`, (attached.get(`${type} ${t}`) ?? 0) + 1);
-      }
       if (r.Type === 'AWS::CloudFormation::StackSet') {
         const groups = (p.StackInstancesGroup ?? []) as {
           DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[]; ParameterOverrides?: { ParameterKey: string }[];
@@ -165,17 +212,15 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig,
   }
   lines.push('Stacks (by account: management, log archive, audit, then the others by name; then by stack name)', ...table(stackRows));
 
+  const usage = organizationPolicyUsage(allResources, config);
+  const policies = usage.policies.map(({ name, type, characters, budget }) => [name, type, budget
+    ? `${characters} / ${budget.characters} characters (${Math.round((100 * characters) / budget.characters)}%)${flag(characters, budget.characters)}`
+    : `${characters} characters`]);
   lines.push('', `Organizations policies (organization.limits, ${describeLimits(limits)})`, ...(policies.length ? table(policies) : ['  none']));
   lines.push('', 'Slots per target (this tool\'s policies + FullAWSAccess/RCPFullAWSAccess + reserved / limit; Bedrock policies have no always-attached one)');
-  const slots: (string | number)[][] = [];
-  for (const [key, count] of attached) {
-    const [type, target] = key.split(' ');
-    const { slots: limit, reserved } = type in POLICY_TYPES
-      ? policyTypeLimits(limits, type as AuthorizationPolicyType)
-      : type === 'BEDROCK_POLICY' ? { slots: limits.bedrockPoliciesPerTarget, reserved: 0 } : { slots: undefined, reserved: 0 };
-    if (limit === undefined) continue;
-    slots.push([`${names.get(target) ?? target} ${target}`, type, `${count} + ${reserved} / ${limit}${flag(count + reserved, limit)}`]);
-  }
+  const slots = usage.targets.flatMap(({ label, type, attached, budget }) => (budget
+    ? [[label, type, `${attached} + ${budget.reserved} / ${budget.slots}${flag(attached + budget.reserved, budget.slots)}`]]
+    : []));
   lines.push(...(slots.length ? table(slots) : ['  none']));
   lines.push('', 'StackSet targets', ...(stackSets.length ? stackSets : ['  none']));
 

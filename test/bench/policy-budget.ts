@@ -8,13 +8,11 @@ import { MODEL_CATALOG } from '../../catalog/models';
 import { accountIdOf } from '../../config/accounts';
 import { parseConfig } from '../../config/load';
 import type { GovernanceConfig } from '../../config/schema';
-import { POLICY_TYPES, policyTypeLimits } from '../../policies/compiler/compile';
-import type { AuthorizationPolicyType } from '../../policies/control';
 import { minify } from '../../policies/policy-document';
 import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, workloadPermissionBoundary } from '../../policies/workload-iam';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate } from '../../stacks/estate';
-import { HEADROOM_FLAG, MEASURED_CHARACTERS_METADATA, describeLimits, policyCharacterLimits } from '../../stacks/summary';
+import { HEADROOM_FLAG, describeLimits, organizationPolicyUsage } from '../../stacks/summary';
 import { TEMPLATE_BODY_MAX_BYTES, TEMPLATE_BYTES_METADATA, TEMPLATE_URL_MAX_BYTES } from '../../stacksets/rollout/service-managed-stack-set';
 import { exampleConfig } from '../support/example-config';
 import { PROJECT_ROOT } from '../support/run-app';
@@ -111,31 +109,15 @@ function section(title: string, rows: readonly Row[]): void {
 function report(scenario: string, config: GovernanceConfig): void {
   const limits = config.organization.limits;
   const resources = synthesize(scenario.replace(/[^a-z0-9]+/gi, '-'), config);
-  const characterLimits = policyCharacterLimits(limits);
   console.log(`\n== ${scenario}: ${config.bedrock.approvedModels.length} approved models, geographies ${config.bedrock.geographies.join('+')}, `
     + `${config.organization.governedRegions.length} governed Regions (${Object.values(GEOGRAPHIES).length} known geographies)`);
   console.log(`   organization.limits ${describeLimits(limits)}`);
 
-  const attached = new Map<string, number>();
-  section('Organizations policies (characters)', resources.filter((x) => x.resource.Type === 'AWS::Organizations::Policy').map(({ logicalId, resource: r }) => {
-    const p = r.Properties ?? {};
-    const characters = Number(r.Metadata?.[MEASURED_CHARACTERS_METADATA] ?? JSON.stringify(p.Content).length);
-    for (const t of (p.TargetIds ?? []) as string[]) attached.set(`${p.Type} ${t}`, (attached.get(`${p.Type} ${t}`) ?? 0) + 1);
-    return row(scenario, `${p.Name ?? logicalId} (${p.Type})`, characters, characterLimits[p.Type], 'characters');
-  }));
-
-  const names = new Map<string, string>([
-    [config.organization.rootId, 'Root'],
-    ...config.organizationalUnits.map((o) => [o.id, o.path] as [string, string]),
-    ...config.accounts.map((a) => [a.id, `account ${a.name}`] as [string, string]),
-  ]);
-  section('Policies per target (this tool\'s + FullAWSAccess/RCPFullAWSAccess + reserved, of the slots)', [...attached].map(([key, count]) => {
-    const [type, target] = key.split(' ');
-    const { slots, reserved } = type in POLICY_TYPES
-      ? policyTypeLimits(limits, type as AuthorizationPolicyType)
-      : { slots: limits.bedrockPoliciesPerTarget, reserved: 0 };
-    return row(scenario, `${names.get(target) ?? target} ${target} ${type} (${count} + ${reserved})`, count + reserved, slots, 'slots');
-  }));
+  const usage = organizationPolicyUsage(resources.map(({ logicalId, resource }) => [logicalId, resource] as const), config);
+  section('Organizations policies (characters)', usage.policies.map(({ name, type, characters, budget }) =>
+    row(scenario, `${name} (${type})`, characters, budget!.characters, 'characters')));
+  section('Policies per target (this tool\'s + FullAWSAccess/RCPFullAWSAccess + reserved, of the slots)', usage.targets.map(({ label, type, attached, budget }) =>
+    row(scenario, `${label} ${type} (${attached} + ${budget!.reserved})`, attached + budget!.reserved, budget!.slots, 'slots')));
 
   section('StackSet member templates (bytes as deployed)', resources.filter((x) => x.resource.Type === 'AWS::CloudFormation::StackSet').map(({ logicalId, resource: r }) => {
     const p = r.Properties ?? {};
