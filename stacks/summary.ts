@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { APP_CONTEXT } from './app-context';
+import { validationReport } from '../building-blocks/gates/validation-outcome';
 import type { OrganizationLimits } from '../config/organization-limits';
 import type { GovernanceConfig } from '../config/schema';
 import { POLICY_TYPES, policyTypeLimits } from '../policies/compiler/compile';
@@ -106,22 +105,14 @@ const GATE_NAMES: Readonly<Record<string, string>> = {
 /** Where the summary says the other conformance tools run. */
 export const CONFORMANCE_NOTE = 'cfn-lint and checkov are not run at synth: `npx projen conformance` runs them over every template';
 
-interface ValidationReportJson {
-  readonly pluginReports?: readonly { readonly pluginName: string; readonly conclusion?: string; readonly violations?: readonly unknown[] }[];
-}
-
 /**
  * The gates that ran at synth, read from the `validation-report.json` aws-cdk-lib writes into the assembly (one entry
  * per validation plugin registered by `registerGates`, plus CloudFormation's own validation): each with whether it
  * passed (conclusion success and no violation). Empty when the assembly has no report.
  */
 export function gatesThatRan(assembly: CloudAssembly): { readonly name: string; readonly passed: boolean }[] {
-  let report: ValidationReportJson;
-  try {
-    report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
-  } catch {
-    return [];
-  }
+  const report = validationReport(assembly);
+  if (!report) return [];
   const gates = new Map<string, boolean>();
   for (const p of report.pluginReports ?? []) {
     const passed = p.conclusion === 'success' && (p.violations ?? []).length === 0;

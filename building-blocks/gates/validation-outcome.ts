@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
-interface ValidationReportJson {
+/** `validation-report.json` as aws-cdk-lib writes it: one report per validation plugin. */
+export interface ValidationReportJson {
   readonly pluginReports?: readonly {
     readonly pluginName: string;
     readonly conclusion: 'success' | 'failure';
@@ -22,12 +23,17 @@ interface ValidationReportJson {
  * reports success when they are only in a nested Stage (the member baseline's templates). Warnings count (strict mode).
  */
 export function gateFindings(assembly: CloudAssembly): string[] {
-  let report: ValidationReportJson;
-  try {
-    report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
-  } catch {
-    return []; // no report: no plugin found anything to say
-  }
+  const report = validationReport(assembly);
+  if (!report) return []; // no report: no plugin found anything to say
   return (report.pluginReports ?? []).flatMap((p) => p.violations.flatMap((v) => (v.violatingConstructs ?? [{ constructPath: '?' }])
     .map((c) => `${p.pluginName} ${v.ruleName} ${c.constructPath}: ${v.description}`)));
+}
+
+/** The assembly's `validation-report.json`; undefined when there is none (no validation plugin ran). */
+export function validationReport(assembly: CloudAssembly): ValidationReportJson | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
