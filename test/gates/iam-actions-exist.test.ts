@@ -1,7 +1,7 @@
 import type { PolicyDocument } from '../../policies/policy-document';
 import { exampleEstate, type SynthesizedStack } from '../support/example-estate';
 import { lintPolicy } from '../support/iam-lint';
-import { resolveIntrinsics, type Template } from '../support/resolve-intrinsics';
+import { deployPlace, resolveIntrinsics, type Template } from '../support/resolve-intrinsics';
 
 // Every IAM action, operator and condition key in every policy document of every synthesized template (identity
 // policies, trust policies, bucket, key, topic and bus policies) exists in AWS's IAM data: a typo would silently grant
@@ -9,8 +9,8 @@ import { resolveIntrinsics, type Template } from '../support/resolve-intrinsics'
 // account and Region, has the ARN shape of a resource type of the statement's actions: a malformed ARN matches nothing.
 
 const POLICY_PROPERTIES = ['PolicyDocument', 'KeyPolicy', 'AssumeRolePolicyDocument', 'Policy'];
-/** A member account of the example organization: where the member templates are resolved. */
-const MEMBER_ACCOUNT = '741852096357';
+/** A member account and Region of the example organization: where the member templates are resolved. */
+const MEMBER = { account: '741852096357', region: 'eu-west-1' };
 
 interface Document { readonly stack: SynthesizedStack; readonly id: string; readonly document: any }
 
@@ -41,8 +41,7 @@ describe('IAM data: every policy of every template speaks AWS\'s IAM', () => {
     const problems: string[] = [];
     let resources = 0;
     for (const { stack, id, document } of documents) {
-      const place = { account: stack.account === 'unknown-account' ? MEMBER_ACCOUNT : stack.account, region: stack.region === 'unknown-region' ? 'eu-west-1' : stack.region };
-      const resolved = resolveIntrinsics(document, stack.artifact.template as Template, place);
+      const resolved = resolveIntrinsics(document, stack.artifact.template as Template, deployPlace(stack, MEMBER));
       const statements = resolved.Statement.map((s: any, i: number) => ({ ...s, Principal: undefined, Sid: `${stack.stackName}/${id}#${s.Sid ?? i}` }));
       resources += statements.filter((s: any) => s.Resource && s.Resource !== '*').length;
       problems.push(...await lintPolicy({ ...resolved, Statement: statements } as PolicyDocument));

@@ -5,7 +5,7 @@ import { invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { INVOCATION_LOG_GROUP_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { TRAIL_LOG_GROUP_NAME } from '../../stacks/management/organization-trail-stack';
 import { exampleEstate, type SynthesizedStack } from '../support/example-estate';
-import { resolveIntrinsics, type Place, type Template } from '../support/resolve-intrinsics';
+import { deployPlace, resolveIntrinsics, type Place, type Template } from '../support/resolve-intrinsics';
 
 /**
  * Every role and resource policy an AWS service uses on the estate's behalf, evaluated with iam-simulate on the
@@ -30,7 +30,7 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, any>
 
 /** A stack's resources of `types`, resolved where it deploys (member templates: the member account and Region above). */
 function resolved(stack: SynthesizedStack, ...types: string[]): { resources: Resources; place: Place } {
-  const place = stack.account === 'unknown-account' ? { account: MEMBER, region: MEMBER_REGION } : { account: stack.account, region: stack.region };
+  const place = deployPlace(stack, { account: MEMBER, region: MEMBER_REGION });
   const template = stack.artifact.template as Template;
   const ofTypes = Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => types.includes(r.Type)));
   return { resources: resolveIntrinsics(ofTypes, template, place), place };

@@ -6,6 +6,7 @@
  * not fix gets its logical id as name. A resource type or attribute it does not know throws, naming it, rather than
  * making something up.
  */
+import { UNKNOWN_ACCOUNT, UNKNOWN_REGION } from 'aws-cdk-lib/cx-api';
 
 export interface Template {
   readonly Resources: Record<string, { Type: string; Properties?: Record<string, any> }>;
@@ -15,6 +16,17 @@ export interface Template {
 export interface Place {
   readonly account: string;
   readonly region: string;
+}
+
+/**
+ * Where a stack deploys: its environment, or `member` where the stack is environment-agnostic (a StackSet member
+ * template, deployed to every target account and Region).
+ */
+export function deployPlace(environment: Place, member: Place): Place {
+  return {
+    account: environment.account === UNKNOWN_ACCOUNT ? member.account : environment.account,
+    region: environment.region === UNKNOWN_REGION ? member.region : environment.region,
+  };
 }
 
 /** Where CloudFormation takes a resource's physical name from, per type (else the logical id). */
