@@ -115,6 +115,43 @@ const ApprovedModel = z.strictObject({
   reason: z.string().min(10).describe('why the model is approved (shown in reviews and the README)'),
 });
 
+/** A per-account hourly limit of one usage metric: a positive whole number. */
+const hourlyLimit = (metric: string) => z.number().int().min(1).describe(`most ${metric} one account may use of one model or profile id in one hour`);
+
+/**
+ * DASH-1's per-account hourly usage limits (`OrganizationAlarms`): one Metrics Insights alarm per approved model's id and
+ * usage metric watches every account at once, and an account above its limit is a contributor in ALARM.
+ */
+const AccountHourlyLimits = z.strictObject({
+  invocations: hourlyLimit('invocations (Invocations)').default(10_000),
+  inputTokens: hourlyLimit('input tokens (InputTokenCount)').default(10_000_000),
+  outputTokens: hourlyLimit('output tokens (OutputTokenCount)').default(2_000_000),
+  models: z.array(z.strictObject({
+    modelId: z.string().min(1).describe('an approved model id'),
+    invocations: hourlyLimit('invocations (Invocations)').optional(),
+    inputTokens: hourlyLimit('input tokens (InputTokenCount)').optional(),
+    outputTokens: hourlyLimit('output tokens (OutputTokenCount)').optional(),
+  })).default([]).describe('limits of one approved model in place of the ones above; a limit left out keeps the one above'),
+});
+
+const pathDecision = (what: string) => z.enum(['deny', 'allow']).default('deny').describe(what);
+
+/**
+ * Bedrock paths on which AWS, not the config, chooses or hides the model, or that the approved-model controls cannot
+ * see (BR-PATH-1). Each is denied in the workload OUs unless the config allows it.
+ */
+const BedrockPaths = z.strictObject({
+  batchInference: pathDecision('batch inference jobs (CreateModelInvocationJob); when allowed, still only approved models in approved geographies'),
+  asyncInvoke: pathDecision('asynchronous invocation (StartAsyncInvoke, e.g. video generation)'),
+  promptRouters: pathDecision('prompt routers, which pick the model per request'),
+  marketplaceEndpoints: pathDecision('invoking Bedrock Marketplace model endpoints (creating them stays platform-only, BR-AIP-1)'),
+  dataAutomation: pathDecision('Bedrock Data Automation, which runs models AWS chooses'),
+  promptOptimization: pathDecision('prompt optimization, which rewrites prompts with a model AWS chooses'),
+  webSearch: pathDecision('web search: bedrock-websearch, AgentCore web search and Bedrock system tools such as Nova Web Grounding, which send queries to the public web'),
+});
+
+export type BedrockPathName = keyof z.infer<typeof BedrockPaths>;
+
 export const GovernanceConfigSchema = z.strictObject({
   organization: z.strictObject({
     id: organizationId,
@@ -140,6 +177,7 @@ export const GovernanceConfigSchema = z.strictObject({
     geographies: z.array(z.enum(GEOGRAPHY_IDS)).min(1).describe('the CRI geographies whose profiles (eu., us., apac.) workloads use'),
     globalInference: z.enum(['deny', 'allow']).default('deny').describe('allow global. profiles (any commercial Region may serve)'),
     approvedModels: z.array(ApprovedModel).min(1),
+    paths: BedrockPaths.prefault({}).describe('Bedrock paths that are off unless allowed here (BR-PATH-1); every one defaults to deny'),
     guardrail: Guardrail,
   }),
   retention: z.strictObject({
@@ -162,7 +200,9 @@ export const GovernanceConfigSchema = z.strictObject({
       outputPerMillionTokens: z.number().min(0).describe('price of one million output tokens, in USD'),
     })).default([]).describe('on-demand token prices for the usage dashboard\'s estimated cost; models left out are not costed'),
     anomalyBandStandardDeviations: z.number().min(1).max(10).default(2)
-      .describe('width of the anomaly band of the organization-level anomaly alarms, in standard deviations'),
+      .describe('width of the anomaly band of the organization-level Bedrock AccessDenied alarm (home Region), in standard deviations'),
+    accountHourlyLimits: AccountHourlyLimits.prefault({})
+      .describe('DASH-1: how much of one approved model (one model or profile id) one account may use in one hour before the organization alarm on it fires'),
   }).prefault({}),
   audit: z.strictObject({
     auditorRoleName: roleName.default('genai-governance-auditor')

@@ -41,18 +41,23 @@ function checkObservability(config: GovernanceConfig): Issue[] {
     const model = valid.includes(id) ? undefined : didYouMean(id, catalog);
     if (model !== undefined && !meant.has(model)) meant.set(model, index);
   });
-  const prices = config.observability.modelPrices;
-  const issues = duplicates(prices, (p) => p.modelId, (i) => ['observability', 'modelPrices', i, 'modelId'], 'model id');
-  prices.forEach((p, i) => {
-    if (approved.includes(p.modelId) || meant.has(p.modelId)) return;
-    const issue = unknownReference(['observability', 'modelPrices', i, 'modelId'], p.modelId, valid, 'approved models in bedrock.approvedModels');
-    const suggestion = didYouMean(p.modelId, [...valid, ...meant.keys()]);
-    const misspeltAt = suggestion === undefined ? undefined : meant.get(suggestion);
-    issues.push(misspeltAt === undefined
-      ? issue
-      : { ...issue, hint: `did you mean "${suggestion}"? bedrock.approvedModels[${misspeltAt}].modelId misspells it` });
-  });
-  return issues;
+  const references = (items: readonly { readonly modelId: string }[], at: ConfigPath): Issue[] => {
+    const issues = duplicates(items, (p) => p.modelId, (i) => [...at, i, 'modelId'], 'model id');
+    items.forEach((p, i) => {
+      if (approved.includes(p.modelId) || meant.has(p.modelId)) return;
+      const issue = unknownReference([...at, i, 'modelId'], p.modelId, valid, 'approved models in bedrock.approvedModels');
+      const suggestion = didYouMean(p.modelId, [...valid, ...meant.keys()]);
+      const misspeltAt = suggestion === undefined ? undefined : meant.get(suggestion);
+      issues.push(misspeltAt === undefined
+        ? issue
+        : { ...issue, hint: `did you mean "${suggestion}"? bedrock.approvedModels[${misspeltAt}].modelId misspells it` });
+    });
+    return issues;
+  };
+  return [
+    ...references(config.observability.modelPrices, ['observability', 'modelPrices']),
+    ...references(config.observability.accountHourlyLimits.models, ['observability', 'accountHourlyLimits', 'models']),
+  ];
 }
 
 function checkBaseline(config: GovernanceConfig): Issue[] {
