@@ -14,6 +14,12 @@ import type { GovernanceConfig } from '../config/schema';
  *
  * Written with `NotResource`, this is AWS's documented pattern (deny `foundation-model/*` when the key is null,
  * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html) plus the exceptions. Inside a CRI call the foundation-model evaluations carry the key, so CRI passes.
+ *
+ * Bedrock's second inference API family, Bedrock Mantle (its own service prefix `bedrock-mantle`: OpenAI-compatible
+ * Responses, Chat Completions and Messages APIs, fine-tuning, customized models, reservations;
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrockpoweredbyawsmantle.html), serves
+ * models without inference profiles and names them by a `bedrock-mantle:Model` value the approved-model list cannot
+ * express, so none of BR-CRI-2, BR-MODEL-1 or the guardrail evidence would apply to it: the whole prefix is denied.
  */
 export function brCri1Statements(config: GovernanceConfig): PolicyStatement[] {
   const exceptions = config.bedrock.approvedModels
@@ -25,5 +31,10 @@ export function brCri1Statements(config: GovernanceConfig): PolicyStatement[] {
     Action: [...INVOKE_ACTIONS],
     NotResource: [...Object.values(NON_FOUNDATION_MODEL_RESOURCES), ...exceptions],
     Condition: { Null: { 'bedrock:InferenceProfileArn': 'true' } },
+  }, {
+    Sid: 'BRCRI1DenyMantle',
+    Effect: 'Deny',
+    Action: 'bedrock-mantle:*',
+    Resource: '*',
   }];
 }

@@ -4,15 +4,20 @@ import type { GovernanceConfig } from '../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../contracts/governance-names';
 
 /**
- * ORG-TAMPER-BASELINE: nobody but the governance principals changes or deletes what the baseline deploys: its Bedrock
- * VPC endpoints with their VPC, subnets, security group and flow logs, KMS keys, log groups, alarms and alert topics (by the `genai-governance:managed=true` tag), its IAM roles and policies, S3 buckets
- * and Lambda functions (by the `genai-governance-` name prefix, because S3 bucket actions take no resource-tag
- * condition), nor adds or removes the tag anywhere (so nobody can mark their own resource as governed, or unmark a
- * governed one). The exemption itself is guarded: nobody else creates or changes a role with an exempt name
- * (`stacksets-exec-*`, the platform and break-glass roles, `genai-governance-*`), passes a `genai-governance-*` role to
- * a service (a function of their own would run with it), or changes or invokes a `genai-governance-*` function (the
- * logging handler would put whatever configuration it is sent). The alert-forwarding EventBridge rule is protected by
- * name as well.
+ * ORG-TAMPER-BASELINE: nobody but the governance principals changes or deletes what the baseline deploys:
+ * - by the `genai-governance:managed=true` tag: its Bedrock VPC endpoints with their VPC, subnets, security group (and
+ *   its rules) and flow logs; its KMS keys (deletion, disabling, policy, grants, aliases, imported material); its alarms
+ *   (changes, mute rules, forced states); its alert topics (attributes, permissions, subscriptions, publishing);
+ * - by the `genai-governance-` name prefix: IAM roles and policies (the workload boundary among them), the alert rules
+ *   and the alert bus, and, for every action but reads, Lambda functions and S3 buckets with their objects (S3 bucket
+ *   actions take no resource-tag condition);
+ * - nor adds or removes the tag on a tag-protected resource type (so nobody can mark their own resource as governed,
+ *   or unmark a governed one).
+ * The exemption itself is guarded: nobody else creates or changes a role with an exempt name (`stacksets-exec-*`, the
+ * platform and break-glass roles, `genai-governance-*`), passes a `genai-governance-*` role to a service (a function of
+ * their own would run with it), or changes or invokes a `genai-governance-*` function (the logging handler would put
+ * whatever configuration it is sent). Log groups are ORG-TAMPER-LOGGING's. Every action a rule leaves out is in
+ * `policies/action-classification.yaml` with its reason.
  */
 export function orgTamperBaselineStatements(config: GovernanceConfig): PolicyStatement[] {
   const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
@@ -21,12 +26,14 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Sid: 'ORGTAMPERBASELINEDenyTaggedResourceChanges',
       Effect: 'Deny',
       Action: [
-        'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint', 'kms:ScheduleKeyDeletion', 'kms:DisableKey',
-        'kms:PutKeyPolicy', 'kms:DisableKeyRotation', 'cloudwatch:DeleteAlarms', 'cloudwatch:DisableAlarmActions',
-        'cloudwatch:PutMetricAlarm', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:RemovePermission',
-        'ec2:DeleteVpc', 'ec2:DeleteSubnet', 'ec2:DeleteSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress',
-        'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress',
-        'ec2:DeleteFlowLogs', 'logs:DeleteLogGroup',
+        'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint', 'ec2:DeleteVpc', 'ec2:DeleteSubnet', 'ec2:DeleteSecurityGroup',
+        'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress', 'ec2:ModifySecurityGroupRules', 'ec2:DeleteFlowLogs',
+        'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:DisableKeyRotation', 'kms:CreateGrant',
+        'kms:RetireGrant', 'kms:RevokeGrant', 'kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial', 'kms:DeleteAlias',
+        'kms:UpdateAlias', 'cloudwatch:DeleteAlarms', 'cloudwatch:DisableAlarmActions', 'cloudwatch:Put*Alarm*',
+        'cloudwatch:SetAlarmState', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:AddPermission', 'sns:RemovePermission',
+        'sns:Publish', 'sns:Unsubscribe', 'sns:SetSubscriptionAttributes', 'sns:PutDataProtectionPolicy',
       ],
       Resource: '*',
       Condition: { StringEquals: { [`aws:ResourceTag/${GOVERNANCE_TAG_KEY}`]: GOVERNANCE_TAG_VALUE }, ...unlessGovernance },
@@ -37,8 +44,9 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Action: [
         'iam:AttachRolePolicy', 'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePermissionsBoundary',
         'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy',
-        'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:TagRole', 'iam:UntagRole', 'iam:CreatePolicyVersion',
-        'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion',
+        'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:TagRole', 'iam:UntagRole',
+        'iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion',
+        'iam:TagPolicy', 'iam:UntagPolicy',
       ],
       Resource: [
         `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:iam::*:policy/${GOVERNANCE_NAME_PREFIX}*`,
@@ -55,31 +63,30 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Condition: unlessGovernance,
     },
     {
-      Sid: 'ORGTAMPERBASELINEDenyAlertRuleChanges',
+      // The alert rules and the audit account's alert bus, by name.
+      Sid: 'ORGTAMPERBASELINEDenyAlertRoutingChanges',
       Effect: 'Deny',
-      Action: ['events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets'],
-      Resource: `arn:aws:events:*:*:rule/${GOVERNANCE_NAME_PREFIX}*`,
+      Action: [
+        'events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets',
+        'events:DeleteEventBus', 'events:UpdateEventBus', 'events:PutEvents', 'events:TagResource', 'events:UntagResource',
+      ],
+      Resource: [`arn:aws:events:*:*:rule/${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:events:*:*:event-bus/${GOVERNANCE_NAME_PREFIX}*`],
       Condition: unlessGovernance,
     },
     {
+      // Every action but reads, so an action Lambda adds later is denied too (the resource is a function ARN, so no other service's action matches).
       Sid: 'ORGTAMPERBASELINEDenyFunctionChanges',
       Effect: 'Deny',
-      Action: [
-        'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction', 'lambda:InvokeFunction',
-        'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:PublishVersion', 'lambda:CreateAlias', 'lambda:UpdateAlias',
-        'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency', 'lambda:CreateFunctionUrlConfig',
-      ],
+      NotAction: ['lambda:Get*', 'lambda:List*'],
       Resource: `arn:aws:lambda:*:*:function:${GOVERNANCE_NAME_PREFIX}*`,
       Condition: unlessGovernance,
     },
     {
+      // Every action but reads on the buckets and their objects (`*` spans the `/` of object keys): configuration,
+      // objects, retention, legal holds, tags, replication. Athena's query results are in a bucket of another name.
       Sid: 'ORGTAMPERBASELINEDenyBucketChanges',
       Effect: 'Deny',
-      Action: [
-        's3:DeleteBucket', 's3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:PutEncryptionConfiguration',
-        's3:PutLifecycleConfiguration', 's3:PutReplicationConfiguration', 's3:PutBucketVersioning',
-        's3:PutBucketPublicAccessBlock', 's3:PutBucketLogging', 's3:PutBucketOwnershipControls',
-      ],
+      NotAction: ['s3:Get*', 's3:List*'],
       Resource: `arn:aws:s3:::${GOVERNANCE_NAME_PREFIX}*`,
       Condition: unlessGovernance,
     },
@@ -88,8 +95,8 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Effect: 'Deny',
       Action: [
         'ec2:CreateTags', 'ec2:DeleteTags', 'kms:TagResource', 'kms:UntagResource', 'bedrock:TagResource',
-        'bedrock:UntagResource', 'iam:TagRole', 'iam:UntagRole', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
-        'sns:TagResource', 'sns:UntagResource',
+        'bedrock:UntagResource', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'sns:TagResource', 'sns:UntagResource',
+        'oam:TagResource', 'oam:UntagResource',
       ],
       Resource: '*',
       Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [GOVERNANCE_TAG_KEY] }, ...unlessGovernance },

@@ -6,6 +6,6 @@ import type { GovernanceConfig } from '../config/schema';
 export function orgTamperTrailStatements(config: GovernanceConfig): PolicyStatement[] {
   return [denyUnlessGovernance(config, 'ORGTAMPERTRAILDenyTrailChanges', [
     'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors',
-    'cloudtrail:PutInsightSelectors',
+    'cloudtrail:PutInsightSelectors', 'cloudtrail:PutEventConfiguration',
   ])];
 }

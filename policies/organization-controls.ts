@@ -3,6 +3,7 @@ import { brCri1Statements } from './br-cri-1';
 import { brCri2Statements } from './br-cri-2';
 import { brKey1Statements } from './br-key-1';
 import { brModel1Statements } from './br-model-1';
+import { brPath1Statements } from './br-path-1';
 import type { ControlStatements } from './control';
 import { orgBoundary1Statements } from './org-boundary-1';
 import { orgPerim1Statements } from './org-perim-1';
@@ -29,6 +30,7 @@ export function organizationControls(config: GovernanceConfig): ControlStatement
     scp('BR-CRI-2', 'workload-ous', brCri2Statements(config)),
     scp('BR-MODEL-1', 'workload-ous', brModel1Statements(config)),
     scp('BR-AIP-1', 'workload-ous', brAip1Statements(config)),
+    scp('BR-PATH-1', 'workload-ous', brPath1Statements(config)),
     scp('BR-KEY-1', 'workload-ous', brKey1Statements()),
     scp('ORG-BOUNDARY-1', 'workload-ous', orgBoundary1Statements(config)), // workload roles keep the BL-IAM-1 boundary
     scp('ORG-REGION-1', 'root', orgRegion1Statements(config)),

@@ -39,6 +39,9 @@ export interface BedrockEndpointsProps {
   readonly flowLogRetention: RetentionDays;
 }
 
+/** The VPC flow logs' log group: under `/genai-governance/`, so the OAM link shares it and ORG-TAMPER-LOGGING protects it by name. */
+export const FLOW_LOG_GROUP_NAME = '/genai-governance/vpc/flow-logs';
+
 /** The endpoint services every member gets, before any configured extras. */
 export const DEFAULT_ENDPOINT_SERVICES = ['bedrock', 'bedrock-runtime', 'bedrock-agent-runtime'] as const;
 
@@ -125,6 +128,8 @@ export class BedrockEndpoints extends Construct {
     });
 
     const flowLogs = new LogGroup(this, 'FlowLogs', {
+      // Named under the governance prefix, like every governance log group: ORG-TAMPER-LOGGING protects them by name.
+      logGroupName: FLOW_LOG_GROUP_NAME,
       encryptionKey: props.logKey,
       retention: props.flowLogRetention,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -39,12 +39,14 @@ function statementOf(sid: string, size: number): PolicyStatement {
 describe('policy compiler', () => {
   describe('fails cleanly', () => {
     test('when a target needs more slots than its budget: the error is the budget table naming the target and statements', () => {
-      // The conservative profile needs two root SCPs; with 3 slots, FullAWSAccess and 1 reserved, only one fits.
+      // The conservative profile needs two SCPs at the root and at each workload OU; with 3 slots, FullAWSAccess and 1
+      // reserved, only one fits. The evidence accounts' one RCP fits, so they are not named.
       const error = compileError(withLimits({ ...profileLimits('pre-2026-05'), scpsPerTarget: 3, reservedScpSlots: 1 }));
       expect(error).toBeInstanceOf(PolicyBudgetError);
       expect(error!.message).toMatch(/Root \(r-4f2k\): 2 SCPs needed \+ 2 reserved \(FullAWSAccess \+ 1 configured\) > 3 slots; statements: ORGREGION1DenyOutsideGovernedRegions \d+/);
+      expect(error!.message).toMatch(/Workloads\/Prod \(ou-4f2k-p4s8j2la\): 2 SCPs needed \+ 2 reserved \(FullAWSAccess \+ 1 configured\) > 3 slots; statements: BRCRI1DenyDirectFoundationModelInvoke \d+/);
       expect(error!.message).toMatch(/Policy budget\n/);
-      expect(error!.message).not.toMatch(/Workloads\/Prod \(ou-4f2k-p4s8j2la\): \d+ SCPs needed/);
+      expect(error!.message).not.toMatch(/account (log-archive|audit) \d+\): \d+ RCPs? needed/);
     });
 
     test('when a config cannot fit even 10 SCPs per target: fails with the budget table', () => {
@@ -72,7 +74,8 @@ describe('policy compiler', () => {
       writeFileSync(file, EXAMPLE_CONFIG_TEXT.replace('profile: aws-defaults', 'profile: pre-2026-05\n    scpsPerTarget: 3'));
       const run = runApp({ context: { config: file } });
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/Organizations policies do not fit their budget:\n {2}Root \(r-4f2k\)/);
+      expect(run.stderr).toMatch(/Organizations policies do not fit their budget:\n {2}Workloads\/Prod \(ou-4f2k-p4s8j2la\)/);
+      expect(run.stderr).toMatch(/\n {2}Root \(r-4f2k\): 2 SCPs needed/);
       expect(run.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
       expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
     });
@@ -126,20 +129,23 @@ describe('policy compiler', () => {
     expect(budgets.find((b) => b.target.label === 'Root')).toMatchObject({ used: 1, reserved: 2, limit: 10 });
   });
 
-  test('the conservative profile (pre-2026-05) reproduces the old packing: two SCPs at the root, 5 slots', () => {
+  test('the conservative profile (pre-2026-05) packs the same statements into 5,120-character SCPs: two at the root and at each workload OU, 5 slots', () => {
     const config = withLimits(profileLimits('pre-2026-05'));
     config.organization.limits = { ...config.organization.limits, reservedScpSlots: 1 };
     const { policies, budgets } = compileOrganizationPolicies(config, organizationControls(config));
     expect(policies.map((p) => [p.name, p.limit])).toEqual([
       ['genai-governance-scp-workload-ous-1', 5120],
+      ['genai-governance-scp-workload-ous-2', 5120],
       ['genai-governance-scp-root-1', 5120],
       ['genai-governance-scp-root-2', 5120],
       ['genai-governance-rcp-evidence-accounts-1', 5120],
     ]);
     expect(budgets.find((b) => b.target.label === 'Root')).toMatchObject({ used: 2, reserved: 2, limit: 5 });
-    // The root's statements are the same either way, only split differently.
+    expect(budgets.find((b) => b.target.label === 'Workloads/Prod')).toMatchObject({ used: 2, reserved: 2, limit: 5 });
+    // The statements are the same either way, only split differently.
     const today = compileOrganizationPolicies(exampleConfig(), organizationControls(exampleConfig()));
-    const sids = (ps: typeof policies) => ps.filter((p) => p.name.includes('-root-')).flatMap((p) => p.document.Statement.map((s) => s.Sid)).sort();
-    expect(sids(policies)).toEqual(sids(today.policies));
+    const sids = (ps: typeof policies, kind: string) => ps.filter((p) => p.name.includes(kind))
+      .flatMap((p) => p.document.Statement.map((s) => s.Sid)).sort();
+    for (const kind of ['-root-', '-workload-ous-']) expect(sids(policies, kind)).toEqual(sids(today.policies, kind));
   });
 });

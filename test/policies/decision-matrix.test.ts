@@ -62,6 +62,16 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'BR-CRI-1', name: 'an in-Region exception (rerank) in governed eu-west-1', request: invoke('eu-west-1', RERANK), expect: 'Allowed' },
     { control: 'BR-CRI-1', name: 'an in-Region exception in a destination that is not governed', request: invoke('eu-west-3', TITAN_EMBED), expect: 'Denied' },
 
+    { control: 'BR-CRI-1', name: 'a Bedrock Mantle (OpenAI-compatible) inference on an approved model', request: as('app', 'bedrock-mantle:CreateInference', `arn:aws:bedrock-mantle:eu-central-1:${prod}:project/default`, { 'bedrock-mantle:Model': SONNET }), expect: 'Denied' },
+
+    // BR-PATH-1: paths the config has not opened
+    { control: 'BR-PATH-1', name: 'a call through a default prompt router', request: as('app', 'bedrock:InvokeModel', `arn:aws:bedrock:eu-central-1:${prod}:default-prompt-router/anthropic.claude:1`), expect: 'Denied' },
+    { control: 'BR-PATH-1', name: 'an asynchronous invocation', request: as('app', 'bedrock:InvokeModel', `arn:aws:bedrock:eu-central-1:${prod}:async-invoke/a1b2c3d4e5f6`), expect: 'Denied' },
+    { control: 'BR-PATH-1', name: 'a Marketplace endpoint', request: as('app', 'bedrock:InvokeModel', `arn:aws:bedrock:eu-central-1:${prod}:marketplace/model-endpoint/all-access`), expect: 'Denied' },
+    { control: 'BR-PATH-1', name: 'a Data Automation job', request: as('app', 'bedrock:InvokeDataAutomationAsync', `arn:aws:bedrock:eu-central-1:${prod}:data-automation-project/p1`), expect: 'Denied' },
+    { control: 'BR-PATH-1', name: 'Nova Web Grounding (a system tool)', request: as('app', 'bedrock:InvokeTool', 'arn:aws:bedrock::aws:system-tool/amazon.nova_grounding'), expect: 'Denied' },
+    { control: 'BR-PATH-1', name: 'a batch job (the example allows batchInference)', request: as('app', 'bedrock:CreateModelInvocationJob', foundationModelArn('eu-central-1', NOVA_LITE)), expect: 'Allowed' },
+
     // BR-CRI-2: only the approved geography; global only when allowed
     { control: 'BR-CRI-2', name: 'a us. profile', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'us', SONNET, 'us-east-1') }), expect: 'Denied' },
     { control: 'BR-CRI-2', name: 'an apac. profile', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'apac', SONNET, 'ap-northeast-1') }), expect: 'Denied' },
@@ -200,6 +210,28 @@ describe('decision matrix: synthesized SCPs and RCPs evaluated with iam-simulate
         expect([result, deniedBy.some((sid) => sid.startsWith(sidPrefix(c.control))) ? c.control : deniedBy]).toEqual(['ExplicitlyDenied', c.control]);
       }
     });
+  });
+});
+
+describe('decision matrix with bedrock.paths at their defaults, and with every path allowed', () => {
+  const defaults = structuredClone(exampleConfig());
+  defaults.bedrock.paths = { ...defaults.bedrock.paths, batchInference: 'deny' };
+  const open = structuredClone(exampleConfig());
+  open.bedrock.paths = Object.fromEntries(Object.keys(open.bedrock.paths).map((k) => [k, 'allow'])) as typeof open.bedrock.paths;
+  const simulate = (config: GovernanceConfig) => new OrgSimulator(synthVariant((app) => STACK_RECIPES.management(app, config)).assembly, config);
+  const routerCall: OrgRequest = { account: PROD, role: 'app', action: 'bedrock:InvokeModel', resource: 'arn:aws:bedrock:eu-central-1:741852096357:default-prompt-router/anthropic.claude:1' };
+  const batch: OrgRequest = { account: PROD, role: 'app', action: 'bedrock:CreateModelInvocationJob', resource: foundationModelArn('eu-central-1', NOVA_LITE) };
+
+  test('BR-PATH-1: by default a batch job is denied', async () => {
+    const { result, deniedBy } = await simulate(defaults).evaluate(batch);
+    expect([result, deniedBy]).toEqual(['ExplicitlyDenied', ['BRPATH1DenyClosedPaths']]);
+  });
+
+  test('BR-PATH-1: with every path allowed, prompt routers and batch jobs pass and no BR-PATH-1 statement is written', async () => {
+    const simulator = simulate(open);
+    expect((await simulator.evaluate(routerCall)).result).toBe('Allowed');
+    expect((await simulator.evaluate(batch)).result).toBe('Allowed');
+    expect((await simulator.evaluate({ ...batch, resource: foundationModelArn('eu-central-1', UNAPPROVED) })).deniedBy).toEqual(['BRMODEL1DenyUnapprovedModels']);
   });
 });
 
