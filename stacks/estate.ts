@@ -1,4 +1,4 @@
-import { BootstraplessSynthesizer, Stage, cx_api as cxapi, type App } from 'aws-cdk-lib';
+import { BootstraplessSynthesizer, Stage, Tags, cx_api as cxapi, type App, type Stack } from 'aws-cdk-lib';
 import { accountIdOf } from '../config/accounts';
 import type { GovernanceConfig } from '../config/schema';
 import { AuditAlertsStack } from './audit/audit-alerts-stack';
@@ -8,6 +8,7 @@ import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
 import { OrganizationTrailStack } from './management/organization-trail-stack';
+import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../contracts/governance-names';
 import { sinkArnParameterOverrides } from '../contracts/oam-names';
 import { ObservabilityStack } from './observability/observability-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
@@ -65,6 +66,16 @@ export interface BaselineTemplates {
 }
 
 /**
+ * Tags every resource of a stack in an account that holds evidence (log archive, audit) with the governance tag, as
+ * the baseline and the trail stack are: the SCPs apply in those accounts, and ORG-TAMPER-BASELINE protects keys,
+ * topics and alarms by the tag.
+ */
+function evidenceStack<T extends Stack>(stack: T): T {
+  Tags.of(stack).add(GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE);
+  return stack;
+}
+
+/**
  * How each stack of the estate is made from the config: the composition root's recipes (account, Region, id and
  * description), without the dependencies between stacks, which {@link buildEstate} adds. A test of one stack under a
  * config variant builds just that stack with its recipe.
@@ -89,32 +100,32 @@ export const STACK_RECIPES = {
     });
     return { stage, global, regional, assembly: stage.synth() };
   },
-  logArchive: (app: App, config: GovernanceConfig) => new LogArchiveStack(app, STACK_IDS.logArchive, {
+  logArchive: (app: App, config: GovernanceConfig) => evidenceStack(new LogArchiveStack(app, STACK_IDS.logArchive, {
     config,
     env: { account: accountIdOf(config, config.topology.logArchive), region: config.organization.homeRegion },
     description: 'Generative-AI governance: Object Lock evidence archive (log-archive account)',
-  }),
-  auditAlerts: (app: App, config: GovernanceConfig) => new AuditAlertsStack(app, STACK_IDS.auditAlerts, {
+  })),
+  auditAlerts: (app: App, config: GovernanceConfig) => evidenceStack(new AuditAlertsStack(app, STACK_IDS.auditAlerts, {
     config,
     env: { account: accountIdOf(config, config.topology.audit), region: config.organization.homeRegion },
     description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
-  }),
+  })),
   organizationTrail: (app: App, config: GovernanceConfig) => new OrganizationTrailStack(app, STACK_IDS.organizationTrail, {
     config,
     env: { account: accountIdOf(config, config.topology.management), region: config.organization.homeRegion },
     description: 'Generative-AI governance: organization trail (CT-1, management account)',
   }),
-  auditAnalytics: (app: App, config: GovernanceConfig) => new AuditAnalyticsStack(app, STACK_IDS.auditAnalytics, {
+  auditAnalytics: (app: App, config: GovernanceConfig) => evidenceStack(new AuditAnalyticsStack(app, STACK_IDS.auditAnalytics, {
     config,
     env: { account: accountIdOf(config, config.topology.audit), region: config.organization.homeRegion },
     description: 'Generative-AI governance: Glue tables, Lake Formation and Athena over the evidence archives (audit account)',
-  }),
-  observability: (app: App, config: GovernanceConfig, region: string) => new ObservabilityStack(app, STACK_IDS.observability(region), {
+  })),
+  observability: (app: App, config: GovernanceConfig, region: string) => evidenceStack(new ObservabilityStack(app, STACK_IDS.observability(region), {
     config,
     region,
     env: { account: accountIdOf(config, config.topology.audit), region },
     description: `Generative-AI governance: cross-account observability, dashboards and organization alarms in ${region} (DASH-1, audit account)`,
-  }),
+  })),
   stackSets: (app: App, config: GovernanceConfig, baseline: BaselineTemplates) => new StackSetAdministrationStack(app, STACK_IDS.stackSets, {
     config,
     env: {
@@ -140,12 +151,12 @@ export const STACK_RECIPES = {
     env: { account: accountIdOf(config, config.topology.management), region: config.organization.homeRegion },
     description: 'Generative-AI governance: Organizations policies and the Macie administrator (management account)',
   }),
-  macie: (app: App, config: GovernanceConfig, region: string) => new MacieOrganizationStack(app, STACK_IDS.macie(region), {
+  macie: (app: App, config: GovernanceConfig, region: string) => evidenceStack(new MacieOrganizationStack(app, STACK_IDS.macie(region), {
     config,
     region,
     env: { account: accountIdOf(config, config.topology.audit), region },
     description: `Generative-AI governance: Macie for the organization in ${region} (MAC-1, audit account)`,
-  }),
+  })),
   guardrail: (app: App, config: GovernanceConfig, region: string) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(region), {
     config,
     region,

@@ -188,7 +188,10 @@ describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
         identityPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ReplicateObject', Resource: replica }] },
       });
       expect((await replicate({ account: 'support-chat-prod', role: 'genai-governance-log-replication-eu-west-1' })).result).toBe('Allowed');
-      expect((await replicate({ account: 'support-chat-prod', role: 'support-chat-app' })).result).toBe('ImplicitlyDenied');
+      // A workload role: ORG-TAMPER-BASELINE denies writing into a governance bucket before the bucket policy is read.
+      expect(await replicate({ account: 'support-chat-prod', role: 'support-chat-app' })).toEqual({ result: 'ExplicitlyDenied', deniedBy: ['ORGTAMPERBASELINEDenyBucketChanges'] });
+      // Another governance role, which the SCPs exempt: the bucket policy admits only the replication roles.
+      expect((await replicate({ account: 'support-chat-prod', role: 'genai-governance-invocation-logging-eu-west-1' })).result).toBe('ImplicitlyDenied');
       const outsider = await replicate({
         account: 'support-chat-prod',
         principalArn: 'arn:aws:iam::999988887777:role/genai-governance-log-replication-eu-west-1',

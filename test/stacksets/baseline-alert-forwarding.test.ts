@@ -61,7 +61,10 @@ describe('BL-MON-1: governance alarms reach the audit account', () => {
       identityPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn }] },
     });
     expect((await put({ role: 'genai-governance-alert-forwarding-eu-west-1' })).result).toBe('Allowed');
-    expect((await put({ role: 'support-chat-app' })).result).toBe('ImplicitlyDenied');
+    // A workload role: ORG-TAMPER-BASELINE denies putting events on the governance alert bus before the bus policy is read.
+    expect(await put({ role: 'support-chat-app' })).toEqual({ result: 'ExplicitlyDenied', deniedBy: ['ORGTAMPERBASELINEDenyAlertRoutingChanges'] });
+    // Another governance role, which the SCPs exempt: the bus policy admits only the forwarding roles.
+    expect((await put({ role: 'genai-governance-invocation-logging-eu-west-1' })).result).toBe('ImplicitlyDenied');
     const outsider = await put({ principalArn: 'arn:aws:iam::999988887777:role/genai-governance-alert-forwarding-eu-west-1', context: { 'aws:PrincipalOrgID': 'o-someoneelse1' } });
     expect(outsider.result).not.toBe('Allowed');
   });
