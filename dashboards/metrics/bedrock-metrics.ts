@@ -4,6 +4,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { METRICS_INSIGHTS_QUOTAS, metricsInsightsQuery } from './metrics-insights';
+import { GEOGRAPHIES } from '../../catalog/geographies';
 import type { GovernanceConfig } from '../../config/schema';
 
 export const BEDROCK_NAMESPACE = 'AWS/Bedrock';
@@ -11,10 +13,14 @@ export const BEDROCK_NAMESPACE = 'AWS/Bedrock';
 /**
  * The `ModelId` values a model's metrics may carry: `ModelId` is "the ID or profile as invoked", and whether a CRI call
  * is reported under the profile id or the base model id is not stated on that page, so alarms and widgets read the
- * base id and, for inference-profile access, each approved geography's profile id.
+ * base id and, for inference-profile access, each approved geography's profile id. Given a `region`, only the
+ * geographies that Region belongs to: a geography's Regions are its profiles' source and destination Regions
+ * (`catalog/geographies.ts`), so no other geography's profile can report there.
  */
-export function metricModelIds(config: GovernanceConfig, model: { readonly modelId: string; readonly access: string }): string[] {
-  return model.access === 'in-region' ? [model.modelId] : [model.modelId, ...config.bedrock.geographies.map((g) => `${g}.${model.modelId}`)];
+export function metricModelIds(config: GovernanceConfig, model: { readonly modelId: string; readonly access: string }, region?: string): string[] {
+  if (model.access === 'in-region') return [model.modelId];
+  const geographies = config.bedrock.geographies.filter((g) => region === undefined || GEOGRAPHIES[g].regions.includes(region));
+  return [model.modelId, ...geographies.map((g) => `${g}.${model.modelId}`)];
 }
 
 /** Per-model usage metrics, dimension `ModelId` (the model or profile id as invoked), statistic Sum. */
@@ -28,17 +34,17 @@ export const LOG_DELIVERY_FAILURE_METRICS = [
 ] as const;
 
 /**
- * The metric math of an anomaly alarm on one model's usage: the hourly Sum of `metricName` for each source (a model id,
- * and for the audit account's organization alarms the account it is read from), their total with gaps as 0 (`total`),
- * and its anomaly band of `band` standard deviations (`band`, the alarm's `ThresholdMetricId`).
+ * The metric math of an anomaly alarm on one model's usage in one account (BL-MON-1): the hourly Sum of `metricName`
+ * for each of the model's `ModelId` values, their total with gaps as 0 (`total`), and its anomaly band of `band` standard
+ * deviations (`band`, the alarm's `ThresholdMetricId`). Metric math reads at most 10 metrics, so this is for one
+ * account; the organization's alarms read every account with a Metrics Insights query (`accountUsageQuery`).
  */
 export function modelUsageAnomalyMetrics(
-  metricName: string, sources: readonly { readonly modelId: string; readonly accountId?: string }[], label: string, band: number,
+  metricName: string, modelIds: readonly string[], label: string, band: number,
 ): CfnAlarm.MetricDataQueryProperty[] {
   return [
-    ...sources.map(({ modelId, accountId }, i) => ({
+    ...modelIds.map((modelId, i) => ({
       id: `m${i}`,
-      accountId,
       returnData: false,
       metricStat: {
         metric: { namespace: BEDROCK_NAMESPACE, metricName, dimensions: [{ name: 'ModelId', value: modelId }] },
@@ -46,7 +52,26 @@ export function modelUsageAnomalyMetrics(
         stat: 'Sum',
       },
     })),
-    { id: 'total', expression: sources.map((_, i) => `FILL(m${i}, 0)`).join(' + '), label, returnData: true },
+    { id: 'total', expression: modelIds.map((_, i) => `FILL(m${i}, 0)`).join(' + '), label, returnData: true },
     { id: 'band', expression: `ANOMALY_DETECTION_BAND(total, ${band})`, returnData: true },
   ];
+}
+
+/**
+ * A Metrics Insights query for the organization's alarms (DASH-1): the Sum of one usage metric of one `ModelId` value,
+ * one time series per source account (`GROUP BY AWS.AccountId`), the accounts with the most first (`ORDER BY SUM()
+ * DESC`), at most 500 (the most a query returns). In the audit account, which is the OAM monitoring account, it reads
+ * every linked account: one query however many there are. `WHERE` takes one value per label (`=`, `!=`, `AND` are the
+ * documented operators), so a model's base id and each of its profile ids get a query each.
+ */
+export function accountUsageQuery(metricName: string, modelId: string): string {
+  return metricsInsightsQuery({
+    aggregate: 'SUM',
+    namespace: BEDROCK_NAMESPACE,
+    metricName,
+    schema: ['ModelId'],
+    where: { ModelId: modelId },
+    groupBy: ['AWS.AccountId'],
+    top: METRICS_INSIGHTS_QUOTAS.seriesPerQuery,
+  });
 }

@@ -84,9 +84,21 @@ export class ObservabilityStack extends Stack {
     };
     this.topics = { critical: topic('critical'), high: topic('high'), medium: topic('medium') };
 
+    const limits = config.observability.accountHourlyLimits;
     this.alarms = new OrganizationAlarms(this, 'Alarms', {
-      models: config.bedrock.approvedModels.map((m) => ({ modelId: m.modelId, metricModelIds: metricModelIds(config, m) })),
-      accountIds: baselineAccounts(config).map((a) => a.id),
+      models: config.bedrock.approvedModels.map((m) => {
+        const own = limits.models.find((l) => l.modelId === m.modelId);
+        return {
+          modelId: m.modelId,
+          metricModelIds: metricModelIds(config, m, props.region),
+          accountLimits: {
+            Invocations: own?.invocations ?? limits.invocations,
+            InputTokenCount: own?.inputTokens ?? limits.inputTokens,
+            OutputTokenCount: own?.outputTokens ?? limits.outputTokens,
+          },
+        };
+      }),
+      sourceAccountCount: baselineAccounts(config).length,
       anomalyBandStandardDeviations: config.observability.anomalyBandStandardDeviations,
       topics: this.topics,
       isHomeRegion: props.region === config.organization.homeRegion,

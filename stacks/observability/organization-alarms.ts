@@ -1,52 +1,67 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { AlarmRule, AlarmState, CfnAlarm, CompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
-import { modelUsageAnomalyMetrics } from '../../dashboards/metrics/bedrock-metrics';
+import { accountUsageQuery, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
 import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
+import { METRICS_INSIGHTS_BUDGET, METRICS_INSIGHTS_QUOTAS } from '../../dashboards/metrics/metrics-insights';
 
-/** CloudWatch quota: an alarm's metric math may read at most 10 metrics (`MetricStat`). */
-export const MAX_METRICS_PER_ALARM = 10;
-/**
- * Most per-model organization alarms one Regional stack holds: each reads up to 10 metrics (about 3.5 KB of template),
- * so 90 keep the template near 300 KB and synth quick. Past it they are left out with a synth warning (class comment).
- */
-export const MAX_MODEL_ALARMS_PER_STACK = 90;
 /** CloudFormation quota: a composite alarm's rule holds at most 10,240 characters. */
 const MAX_COMPOSITE_RULE_CHARACTERS = 10240;
 
-/** The usage metrics the organization-level anomaly alarms watch per approved model. */
-export const ORGANIZATION_USAGE_METRICS = ['Invocations', 'InputTokenCount', 'OutputTokenCount'] as const;
-/** The token metrics behind the composite spend anomaly. */
-const SPEND_METRICS = new Set<string>(['InputTokenCount', 'OutputTokenCount']);
+/** A usage metric the organization alarms watch per approved model: `Invocations`, `InputTokenCount`, `OutputTokenCount`. */
+export type UsageMetric = typeof USAGE_METRICS[number];
+/** The token metrics behind the composite spend alarm. */
+const SPEND_METRICS = new Set<UsageMetric>(['InputTokenCount', 'OutputTokenCount']);
 
 /** The alert topics by severity: where each alarm's actions go. */
 export interface SeverityTopics {
-  /** Spend anomaly: the bill is running away. */
+  /** Spend: an account's token usage of an approved model is above its hourly limit; the bill is running away. */
   readonly critical: ITopic;
   /** A control reports a problem: AccessDenied surge, personal data in invocation logs, a member alarm fired. */
   readonly high: ITopic;
-  /** Unusual usage of one model. */
+  /** An account's usage of one approved model is above its hourly limit. */
   readonly medium: ITopic;
 }
 
 /** An approved model the organization alarms watch. */
 export interface OrganizationAlarmModel {
-  /** The model id (`bedrock.approvedModels[].modelId`): names the model's alarms. */
+  /** The model id (`bedrock.approvedModels[].modelId`): groups the model's alarms in the spend alarm. */
   readonly modelId: string;
-  /** The `ModelId` dimension values its usage is reported under: the model's own id and its inference-profile ids. */
+  /**
+   * The `ModelId` dimension values its usage is reported under: the model's own id and its inference-profile ids. Each
+   * gets one alarm per usage metric, named and keyed by it.
+   */
   readonly metricModelIds: readonly string[];
+  /** Per usage metric, the most one account may use of one of `metricModelIds` in one `period` before its alarm fires. */
+  readonly accountLimits: Readonly<Record<UsageMetric, number>>;
 }
 
 /** Properties of `OrganizationAlarms`. */
 export interface OrganizationAlarmsProps {
-  /** The approved models, one anomaly alarm per usage metric (and account group) each. */
+  /** The approved models: one alarm per metric model id and usage metric each. */
   readonly models: readonly OrganizationAlarmModel[];
-  /** The baseline's accounts, whose metrics the per-model alarms sum. */
-  readonly accountIds: readonly string[];
-  /** Width of every anomaly band, in standard deviations. */
+  /**
+   * How many accounts link their `AWS/Bedrock` metrics to the sink (the baseline's accounts). It sets no alarm: every
+   * query reads all of them. It is checked against the metrics one query processes: one metric per account.
+   */
+  readonly sourceAccountCount: number;
+  /**
+   * The period the usage alarms sum over; with `evaluationPeriods` it must stay within the 3 hours a Metrics Insights
+   * alarm evaluates.
+   *
+   * @default Duration.hours(1) (the limits are hourly: `observability.accountHourlyLimits`)
+   */
+  readonly period?: Duration;
+  /**
+   * Periods a usage alarm evaluates; one above its limit is enough.
+   *
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+  /** Width of the Bedrock AccessDenied anomaly band (home Region), in standard deviations. */
   readonly anomalyBandStandardDeviations: number;
   /** The alert topics the alarms notify, by severity. */
   readonly topics: SeverityTopics;
@@ -56,25 +71,24 @@ export interface OrganizationAlarmsProps {
   readonly managementAccountId: string;
 }
 
-/** Groups `items` so that each group's `weight` adds up to at most `limit`. */
-function chunk<T>(items: readonly T[], weight: number, limit: number): T[][] {
-  const size = Math.max(1, Math.floor(limit / weight));
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-}
-
 /**
- * DASH-1's alarms in the audit account, one set per governed Region:
+ * DASH-1's alarms in the audit account, one set per governed Region. Its size depends on the approved models and the
+ * Region, never on the number of accounts:
  *
- * - per approved model × `Invocations`, `InputTokenCount`, `OutputTokenCount`: an anomaly-detection alarm on the sum
- *   over the baseline's accounts (cross-account `MetricStat`s with `AccountId`, read through the OAM sink; the model's
- *   base and profile ids, as the baseline's alarms do). An alarm reads at most 10 metrics, so larger organizations get
- *   one alarm per group of accounts (`-1`, `-2`…) → medium. When that would take more than
- *   `MAX_MODEL_ALARMS_PER_STACK` alarms (about 30 baseline accounts with the example's five models), they are left
- *   out and synth warns: an anomaly band needs the metrics listed one by one, and the organization is then watched by
- *   the members' own BL-MON-1 anomaly alarms (counted by `MemberAlarmsInAlarm`) and the dashboards;
- * - `genai-governance-spend-anomaly`: a composite alarm, in ALARM when any token anomaly alarm is → critical;
+ * - per approved model × metric model id (base and profile ids) × `Invocations`, `InputTokenCount`, `OutputTokenCount`:
+ *   a multiple-time-series alarm on a Metrics Insights query (`accountUsageQuery`: `SUM` of the metric `WHERE ModelId
+ *   = '<id>' GROUP BY AWS.AccountId ORDER BY SUM() DESC LIMIT 500`) over every account linked to the OAM sink. Each
+ *   account is a contributor; one above its hourly limit (`observability.accountHourlyLimits`) puts the alarm into
+ *   ALARM → medium. An anomaly band is not used: AWS documents anomaly detection on single metrics and metric math
+ *   (at most 10 metrics), not on Metrics Insights queries (docs/adr/0005-organization-alarms-metrics-insights.md);
+ *   per-account anomaly bands stay with the members' BL-MON-1 alarms, counted by `MemberAlarmsInAlarm`;
+ * - `genai-governance-spend-anomaly`: a composite alarm, in ALARM when any token alarm is → critical;
  * - in the home Region: an anomaly alarm on the organization trail's `BedrockAccessDenied` (management account), and
- *   threshold alarms on Macie findings in invocation logs and member alarms going into ALARM → high.
+ *   Metrics Insights threshold alarms on Macie findings in invocation logs and member alarms going into ALARM → high.
+ *
+ * Synth fails when the Metrics Insights quotas lose their 20 % headroom: more than 160 Metrics Insights alarms in the
+ * Region (200 by default), more than 8,000 source accounts (a query processes 10,000 metrics), a query longer than
+ * 1,638 characters (2,048), or a period and evaluation beyond the 3 hours an alarm evaluates.
  */
 export class OrganizationAlarms extends Construct {
   /** Every alarm, composite ones included. */
@@ -83,40 +97,64 @@ export class OrganizationAlarms extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationAlarmsProps) {
     super(scope, id);
     const { topics } = props;
-    const accounts = props.accountIds;
-    const band = props.anomalyBandStandardDeviations;
-    const spend = new Map<string, CfnAlarm[]>();
-    const needed = props.models
-      .reduce((n, m) => n + ORGANIZATION_USAGE_METRICS.length * chunk(accounts, m.metricModelIds.length, MAX_METRICS_PER_ALARM).length, 0);
-    if (needed > MAX_MODEL_ALARMS_PER_STACK) {
-      Annotations.of(this).addWarningV2('genai-governance:organization-alarms', `DASH-1: ${accounts.length} baseline accounts need ${needed} `
-        + `per-model organization anomaly alarms (at most ${MAX_METRICS_PER_ALARM} metrics each), more than the ${MAX_MODEL_ALARMS_PER_STACK} a stack `
-        + 'holds: they are left out; the members\' BL-MON-1 anomaly alarms and the dashboards watch usage instead');
+    const period = props.period ?? Duration.hours(1);
+    const evaluationPeriods = props.evaluationPeriods ?? 1;
+    const evaluated = period.toSeconds() * evaluationPeriods;
+    if (evaluated > METRICS_INSIGHTS_QUOTAS.alarmEvaluationSeconds) {
+      throw new Error(`DASH-1: the organization usage alarms evaluate ${evaluationPeriods} × ${period.toSeconds()} s = ${evaluated} s; a Metrics Insights `
+        + `alarm evaluates at most the latest ${METRICS_INSIGHTS_QUOTAS.alarmEvaluationSeconds} s (3 hours)`);
     }
-    for (const approved of needed > MAX_MODEL_ALARMS_PER_STACK ? [] : props.models) {
-      const ids = approved.metricModelIds;
-      const groups = chunk(accounts, ids.length, MAX_METRICS_PER_ALARM);
-      for (const metricName of ORGANIZATION_USAGE_METRICS) {
-        groups.forEach((group, g) => {
-          const stats = group.flatMap((accountId) => ids.map((modelId) => ({ accountId, modelId })));
-          const suffix = groups.length > 1 ? `-${g + 1}` : '';
-          const alarm = new CfnAlarm(this, `${metricName}${approved.modelId}${suffix}`.replace(/[^A-Za-z0-9]/g, ''), {
-            alarmName: `${GOVERNANCE_NAME_PREFIX}org-${metricName}-anomaly-${approved.modelId}${suffix}`.slice(0, 255),
-            alarmDescription: `DASH-1: ${metricName} of ${approved.modelId} summed over ${groups.length > 1 ? `account group ${g + 1} of ${groups.length}` : 'the baseline\'s accounts'} outside its anomaly band (${band} standard deviations, hourly)`,
-            comparisonOperator: 'GreaterThanUpperThreshold',
-            evaluationPeriods: 1,
-            thresholdMetricId: 'band',
+    if (props.sourceAccountCount > METRICS_INSIGHTS_BUDGET.metricsPerQuery) {
+      throw new Error(`DASH-1: ${props.sourceAccountCount} source accounts; each organization usage query reads one metric per account, a Metrics Insights `
+        + `query processes at most ${METRICS_INSIGHTS_QUOTAS.metricsPerQuery} and this app keeps 20 % headroom (at most ${METRICS_INSIGHTS_BUDGET.metricsPerQuery} accounts)`);
+    }
+    const spend = new Map<string, CfnAlarm[]>();
+    for (const model of props.models) {
+      for (const metricModelId of model.metricModelIds) {
+        for (const metricName of USAGE_METRICS) {
+          const limit = model.accountLimits[metricName];
+          const expression = accountUsageQuery(metricName, metricModelId);
+          // Keyed by the metric model id, never by a position: reordering the approved models moves no alarm (ADR 0003).
+          const alarm = new CfnAlarm(this, `${metricName}${metricModelId}`.replace(/[^A-Za-z0-9]/g, ''), {
+            alarmName: `${GOVERNANCE_NAME_PREFIX}org-${metricName}-${metricModelId}`.slice(0, 255),
+            alarmDescription: `DASH-1: an account used more than ${limit} ${metricName} of ${metricModelId} (approved model ${model.modelId}) `
+              + `in ${period.toHumanString()}; each account linked to the observability sink is a contributor (describe-alarm-contributors names them)`,
+            comparisonOperator: 'GreaterThanThreshold',
+            threshold: limit,
+            evaluationPeriods,
             treatMissingData: 'notBreaching',
             alarmActions: [topics.medium.topicArn],
-            metrics: modelUsageAnomalyMetrics(metricName, stats, `${metricName} ${approved.modelId}`, band),
+            metrics: [{ id: 'accounts', expression, period: period.toSeconds(), returnData: true }],
           });
           this.alarms.push(alarm);
-          if (SPEND_METRICS.has(metricName)) spend.set(approved.modelId, [...spend.get(approved.modelId) ?? [], alarm]);
-        });
+          if (SPEND_METRICS.has(metricName)) spend.set(model.modelId, [...spend.get(model.modelId) ?? [], alarm]);
+        }
       }
     }
     if (spend.size > 0) this.spendAnomaly(spend, topics);
-    if (props.isHomeRegion) this.homeRegionAlarms(props, band);
+    if (props.isHomeRegion) this.homeRegionAlarms(props);
+    this.checkMetricsInsightsBudget();
+  }
+
+  /** The alarms whose only query is a Metrics Insights query (`SELECT …`): the ones the Metrics Insights quotas count. */
+  public get metricsInsightsAlarms(): CfnAlarm[] {
+    return this.alarms.filter((a): a is CfnAlarm => a instanceof CfnAlarm && metricsOf(a).some((q) => /^\s*SELECT\b/i.test(q.expression ?? '')));
+  }
+
+  private checkMetricsInsightsBudget(): void {
+    const insights = this.metricsInsightsAlarms;
+    if (insights.length > METRICS_INSIGHTS_BUDGET.alarmsPerRegion) {
+      throw new Error(`DASH-1: ${insights.length} Metrics Insights alarms in this Region; the quota is ${METRICS_INSIGHTS_QUOTAS.alarmsPerRegion} per account and `
+        + `Region by default and this app keeps 20 % headroom (at most ${METRICS_INSIGHTS_BUDGET.alarmsPerRegion}): approve fewer models or geographies`);
+    }
+    for (const alarm of insights) {
+      for (const { expression = '' } of metricsOf(alarm)) {
+        if (expression.length > METRICS_INSIGHTS_BUDGET.expressionCharacters) {
+          throw new Error(`DASH-1: the query of ${alarm.alarmName} has ${expression.length} characters; CloudFormation takes at most `
+            + `${METRICS_INSIGHTS_QUOTAS.expressionCharacters} and this app keeps 20 % headroom (at most ${METRICS_INSIGHTS_BUDGET.expressionCharacters})`);
+        }
+      }
+    }
   }
 
   /**
@@ -133,7 +171,7 @@ export class OrganizationAlarms extends Construct {
         const name = `${GOVERNANCE_NAME_PREFIX}spend-anomaly-${modelId}`.slice(0, 255);
         const perModel = new CompositeAlarm(this, `SpendAnomaly${modelId.replace(/[^A-Za-z0-9]/g, '')}`, {
           compositeAlarmName: name,
-          alarmDescription: `DASH-1: token usage of ${modelId} is above its anomaly band in at least one account group`,
+          alarmDescription: `DASH-1: an account's token usage of ${modelId} is above its hourly limit`,
           alarmRule: anyInAlarm(alarms.map((a) => a.alarmName!)),
         });
         perModel.node.addDependency(...alarms);
@@ -143,7 +181,7 @@ export class OrganizationAlarms extends Construct {
     }
     const composite = new CompositeAlarm(this, 'SpendAnomaly', {
       compositeAlarmName: `${GOVERNANCE_NAME_PREFIX}spend-anomaly`,
-      alarmDescription: 'DASH-1: token usage of at least one approved model is above its anomaly band: spend is running away',
+      alarmDescription: 'DASH-1: an account\'s token usage of at least one approved model is above its hourly limit: spend is running away',
       alarmRule: anyInAlarm(members.map((m) => m.name)),
     });
     composite.addAlarmAction(new SnsAction(topics.critical));
@@ -151,7 +189,8 @@ export class OrganizationAlarms extends Construct {
     this.alarms.push(composite);
   }
 
-  private homeRegionAlarms(props: OrganizationAlarmsProps, band: number): void {
+  private homeRegionAlarms(props: OrganizationAlarmsProps): void {
+    const band = props.anomalyBandStandardDeviations;
     const high = [props.topics.high.topicArn];
     this.alarms.push(new CfnAlarm(this, 'BedrockAccessDenied', {
       alarmName: `${GOVERNANCE_NAME_PREFIX}bedrock-access-denied-anomaly`,
@@ -186,4 +225,9 @@ export class OrganizationAlarms extends Construct {
     anyOf('MemberAlarmsInAlarm', 'member-alarms-in-alarm', 'DASH-1: a member account\'s baseline alarm went into ALARM (BL-MON-1)',
       `SELECT SUM(MemberAlarmsInAlarm) FROM SCHEMA("${GOVERNANCE_METRICS_NAMESPACE}", AccountId)`);
   }
+}
+
+/** An alarm's metric data queries, as given to its constructor. */
+function metricsOf(alarm: CfnAlarm): CfnAlarm.MetricDataQueryProperty[] {
+  return (alarm.metrics ?? []) as CfnAlarm.MetricDataQueryProperty[];
 }

@@ -99,7 +99,7 @@ export class BaselineRegionalStack extends Stack {
           thresholdMetricId: 'band',
           treatMissingData: 'notBreaching',
           alarmActions: [this.alertTopic.topicArn],
-          metrics: modelUsageAnomalyMetrics(metricName, ids.map((modelId) => ({ modelId })), `${metricName} ${approved.modelId}`, 2),
+          metrics: modelUsageAnomalyMetrics(metricName, ids, `${metricName} ${approved.modelId}`, 2),
         });
         this.alarms.push(alarm);
       }

@@ -8,6 +8,7 @@ import { MODEL_CATALOG } from '../../catalog/models';
 import { accountIdOf } from '../../config/accounts';
 import { parseConfig } from '../../config/load';
 import type { GovernanceConfig } from '../../config/schema';
+import { METRICS_INSIGHTS_QUOTAS } from '../../dashboards/metrics/metrics-insights';
 import { minify } from '../../policies/policy-document';
 import { MANAGED_POLICY_MAX_CHARACTERS, criInvokePolicies, workloadPermissionBoundary } from '../../policies/workload-iam';
 import { APP_CONTEXT } from '../../stacks/app-context';
@@ -29,7 +30,9 @@ import { PROJECT_ROOT } from '../support/run-app';
  * - each StackSet member template against the 51,200-byte `TemplateBody` or 1 MB `TemplateURL` quota;
  * - each inline Lambda handler (`Code.ZipFile`) in any template against 4,096 bytes;
  * - the workload IAM managed policies (BL-IAM-1) against 6,144 characters, measured on the documents with a concrete
- *   account (the templates hold them with unresolved account ids).
+ *   account (the templates hold them with unresolved account ids);
+ * - the alarms on Metrics Insights queries in each Region's observability stack (DASH-1) against the default quota of
+ *   200 per account and Region (synth itself fails above 160).
  *
  * Anything with less than 20 % headroom is flagged, and listed again at the end.
  */
@@ -135,6 +138,14 @@ function report(scenario: string, config: GovernanceConfig): void {
   }));
   const assets = functions.filter((f) => typeof f.resource.Properties?.Code?.ZipFile !== 'string').map(functionName);
   if (assets.length > 0) console.log(`  code assets (S3), no ZipFile quota: ${[...new Set(assets)].join(', ')}`);
+
+  // DASH-1: alarms on Metrics Insights queries per account and Region (the audit account's observability stack of each Region).
+  section('Metrics Insights alarms per Region (DASH-1, audit account)', [...new Set(resources.map((x) => x.file))]
+    .filter((f) => path.basename(f).startsWith('GovernanceObservability-')).map((file) => {
+      const insights = resources.filter((x) => x.file === file && x.resource.Type === 'AWS::CloudWatch::Alarm'
+        && ((x.resource.Properties?.Metrics ?? []) as { Expression?: string }[]).some((q) => /^\s*SELECT\b/i.test(q.Expression ?? '')));
+      return row(scenario, path.basename(file, '.template.json'), insights.length, METRICS_INSIGHTS_QUOTAS.alarmsPerRegion, 'alarms');
+    }));
 
   const management = accountIdOf(config, config.topology.management);
   const account = '123456789012';

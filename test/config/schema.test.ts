@@ -37,6 +37,7 @@ describe('config schema', () => {
         c.organization.governedRegions = ['eu-south-2'];
         c.bedrock.approvedModels = [{ modelId: 'anthropic.claude-3-7-sonnet-20250219-v1:0', access: 'inference-profile', reason: 'legacy prompts' }];
         (c.observability as { modelPrices: unknown[] }).modelPrices = [];
+        c.observability.accountHourlyLimits.models = [];
       });
       expect(issues).toEqual([expect.objectContaining({ found: expect.stringContaining('have none of eu-south-2 as a source Region') })]);
     });
@@ -59,6 +60,16 @@ describe('config schema', () => {
       ]);
       expect(issuesOf((c) => { (c.observability.modelPrices as unknown[]).push({ ...c.observability.modelPrices[0] }); })).toEqual([
         expect.objectContaining({ path: ['observability', 'modelPrices', 4, 'modelId'], expected: 'a unique model id' }),
+      ]);
+    });
+
+    test('hourly account limits for a model that is not approved, or two entries for one model', () => {
+      expect(issuesOf((c) => { c.observability.accountHourlyLimits.models.push({ modelId: 'amazon.nova-pro-v1:0', invocations: 5 }); })).toEqual([
+        expect.objectContaining({ path: ['observability', 'accountHourlyLimits', 'models', 1, 'modelId'], expected: expect.stringContaining('approved models in bedrock.approvedModels') }),
+      ]);
+      expect(issuesOf((c) => { c.observability.accountHourlyLimits.models.push({ modelId: 'amazon.nova-lite-v1:0' }); })).toEqual([]);
+      expect(issuesOf((c) => { c.observability.accountHourlyLimits.models.push({ ...c.observability.accountHourlyLimits.models[0] }); })).toEqual([
+        expect.objectContaining({ path: ['observability', 'accountHourlyLimits', 'models', 1, 'modelId'], expected: 'a unique model id' }),
       ]);
     });
 
@@ -170,6 +181,32 @@ describe('config schema', () => {
         c.organization.limits = { ...c.organization.limits, bedrockPoliciesPerTarget: 1 };
         c.bedrock.guardrail.enforcement = 'account';
       })).toEqual([]);
+    });
+  });
+
+  describe('observability.accountHourlyLimits', () => {
+    const withLimits = (limits: string) => EXAMPLE_TEXT.replace(/ {2}accountHourlyLimits:\n(?: {4}.*\n)*/, limits ? `  accountHourlyLimits:\n${limits}` : '');
+    const issuesOfText = (text: string) => {
+      try {
+        parseConfig(text, 'x.yaml');
+        return [];
+      } catch (e) {
+        return (e as ConfigError).issues;
+      }
+    };
+
+    test('a limit that is not a whole number of at least 1, or a key the schema does not know, is rejected', () => {
+      expect(issuesOfText(withLimits('    invocations: 0\n'))).toEqual([expect.objectContaining({ path: ['observability', 'accountHourlyLimits', 'invocations'] })]);
+      expect(issuesOfText(withLimits('    inputTokens: 1.5\n'))).toEqual([expect.objectContaining({ path: ['observability', 'accountHourlyLimits', 'inputTokens'] })]);
+      expect(issuesOfText(withLimits('    outputTokenz: 5\n'))).toEqual([expect.objectContaining({ path: ['observability', 'accountHourlyLimits', 'outputTokenz'] })]);
+      expect(issuesOfText(withLimits('    models:\n      - { modelId: amazon.nova-lite-v1:0, tokens: 5 }\n')))
+        .toEqual([expect.objectContaining({ path: ['observability', 'accountHourlyLimits', 'models', 0, 'tokens'] })]);
+    });
+
+    test('left out, every limit takes its default; the example sets them and one model of its own', () => {
+      expect(parseConfig(withLimits(''), 'x.yaml').observability.accountHourlyLimits)
+        .toEqual({ invocations: 10_000, inputTokens: 10_000_000, outputTokens: 2_000_000, models: [] });
+      expect(exampleConfig().observability.accountHourlyLimits.models).toEqual([{ modelId: 'amazon.titan-embed-text-v2:0', inputTokens: 50_000_000 }]);
     });
   });
 

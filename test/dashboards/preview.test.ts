@@ -17,7 +17,7 @@ describe('dashboards:preview draws the synthesized dashboards', () => {
       }
     }
     const health = dashboardSvg(dashboards[2].name, dashboards[2].widgets);
-    expect(health).toContain('alarm genai-governance-org-Invocations-anomaly-anthropic.claude-sonnet-4-5-20250929-v1:0');
+    expect(health).toContain('alarm genai-governance-org-Invocations-eu.anthropic.claude-sonnet-4-5-20250929-v1:0');
   });
 
   test('the picture is a PNG as wide as the 24-unit grid', () => {

@@ -1,18 +1,99 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { CfnCompositeAlarm, CompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { baselineAccounts } from '../../config/accounts';
+import type { GovernanceConfig } from '../../config/schema';
 import { sinkArnParameterArn } from '../../contracts/oam-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
+import { metricModelIds, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
+import { expressionMetricUses } from '../../dashboards/metrics/metric-uses';
+import { METRICS_INSIGHTS_QUOTAS } from '../../dashboards/metrics/metrics-insights';
 import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dashboards';
-import { homeRegionFirst, STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
-import { MAX_METRICS_PER_ALARM } from '../../stacks/observability/organization-alarms';
-import { synthOne, synthVariant } from '../support/estate';
+import { STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
+import { OrganizationAlarms, type OrganizationAlarmModel } from '../../stacks/observability/organization-alarms';
+import { synthOne } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
 import { OrgSimulator } from '../support/org-simulator';
+import { scaledConfig } from '../support/scaled-organization';
 import { flatten } from '../support/template-values';
 
 type Resource = { Type: string; Properties: any; DependsOn?: string[] };
 const AUDIT = '527038146692';
 const ofType = (t: Template, type: string) => Object.entries(t.toJSON().Resources as Record<string, Resource>).filter(([, r]) => r.Type === type);
+const ALARM_TYPES = ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm'];
+/** Every alarm of a template, composite ones included, by logical id. */
+const alarmsOf = (t: Template) => Object.entries(t.toJSON().Resources as Record<string, Resource>).filter(([, r]) => ALARM_TYPES.includes(r.Type));
+/** An alarm whose query is a Metrics Insights query. */
+const isInsights = (r: Resource) => (r.Properties.Metrics ?? []).some((q: { Expression?: string }) => /^\s*SELECT\b/.test(q.Expression ?? ''));
+/** The per-account usage alarms: `genai-governance-org-<metric>-<model or profile id>`. */
+const usageAlarms = (t: Template) => ofType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => r).filter((r) => String(r.Properties.AlarmName).startsWith('genai-governance-org-'));
+
+/** What each approved model's alarms must compare with: `observability.accountHourlyLimits`, a model's own entry first. */
+function limitsOf(config: GovernanceConfig, modelId: string): Record<string, number> {
+  const limits = config.observability.accountHourlyLimits;
+  const own = limits.models.find((m) => m.modelId === modelId);
+  return {
+    Invocations: own?.invocations ?? limits.invocations,
+    InputTokenCount: own?.inputTokens ?? limits.inputTokens,
+    OutputTokenCount: own?.outputTokens ?? limits.outputTokens,
+  };
+}
+
+describe('DASH-1: organization alarms refuse what the Metrics Insights quotas would not hold', () => {
+  /** The organization alarms alone, in a bare stack, for models made up to reach a quota. */
+  const alarmsFor = (models: OrganizationAlarmModel[], more: { sourceAccountCount?: number; evaluationPeriods?: number; period?: Duration } = {}) => {
+    const stack = new Stack(new App(), 'Alarms', { env: { account: '527038146692', region: 'eu-central-1' } });
+    const topic = new Topic(stack, 'Topic');
+    return new OrganizationAlarms(stack, 'Alarms', {
+      models,
+      sourceAccountCount: more.sourceAccountCount ?? 1000,
+      period: more.period,
+      evaluationPeriods: more.evaluationPeriods,
+      anomalyBandStandardDeviations: 2,
+      topics: { critical: topic, high: topic, medium: topic },
+      isHomeRegion: true,
+      managementAccountId: '318274650913',
+    });
+  };
+  const limits = { Invocations: 10, InputTokenCount: 1000, OutputTokenCount: 100 };
+  /** `count` made-up models of `ids` metric model ids each, their ids `length` characters long. */
+  const madeUp = (count: number, ids: number, length = 20): OrganizationAlarmModel[] => Array.from({ length: count }, (_, m) => {
+    const modelId = `vendor.model-${m}-`.padEnd(length, 'x');
+    return { modelId, metricModelIds: Array.from({ length: ids }, (__, i) => (i === 0 ? modelId : `g${i}.${modelId}`)), accountLimits: limits };
+  });
+
+  test('more than 160 Metrics Insights alarms in a Region (80 % of the 200 AWS allows by default) fail synth', () => {
+    // 27 models × 2 ids × 3 metrics = 162, plus the home Region's two Metrics Insights alarms.
+    expect(() => alarmsFor(madeUp(27, 2))).toThrow(/164 Metrics Insights alarms in this Region; the quota is 200 .*\(at most 160\)/);
+    expect(alarmsFor(madeUp(26, 2)).metricsInsightsAlarms).toHaveLength(26 * 2 * 3 + 2);
+  });
+
+  test('more than 8,000 source accounts (80 % of the 10,000 metrics a query processes) fail synth; the alarms do not depend on them', () => {
+    expect(() => alarmsFor(madeUp(1, 1), { sourceAccountCount: 8001 })).toThrow(/8001 source accounts; .* at most 10000 .*\(at most 8000 accounts\)/);
+    const names = (n: number) => alarmsFor(madeUp(2, 2), { sourceAccountCount: n }).alarms.map((a) => a.node.path);
+    expect(names(8000)).toEqual(names(1));
+  });
+
+  test('a period and evaluation beyond the 3 hours a Metrics Insights alarm evaluates fail synth', () => {
+    expect(() => alarmsFor(madeUp(1, 1), { evaluationPeriods: 4 })).toThrow(/4 × 3600 s = 14400 s; a Metrics Insights alarm evaluates at most the latest 10800 s/);
+    expect(() => alarmsFor(madeUp(1, 1), { period: Duration.hours(2), evaluationPeriods: 2 })).toThrow(/14400 s/);
+    expect(() => alarmsFor(madeUp(1, 1), { evaluationPeriods: 3 })).not.toThrow();
+  });
+
+  test('a spend rule past the 10,240 characters of a composite alarm rule nests one composite per model, each within the quota', () => {
+    // 50 models with one 60-character id each: 100 token alarms of about 110 characters each in the rule.
+    const { alarms } = alarmsFor(madeUp(50, 1, 60));
+    const composites = alarms.filter((a) => a instanceof CompositeAlarm)
+      .map((a) => Stack.of(a).resolve((a.node.defaultChild as CfnCompositeAlarm).alarmRule) as string);
+    expect(composites).toHaveLength(51);
+    for (const rule of composites) expect(rule.length).toBeLessThanOrEqual(10240);
+    const top = composites[composites.length - 1];
+    expect(top.split(' OR ')).toHaveLength(50);
+    expect(top).toContain(`ALARM("genai-governance-spend-anomaly-${madeUp(50, 1, 60)[0].modelId}")`);
+  });
+});
 
 describe('DASH-1: cross-account observability, dashboards and organization alarms', () => {
   const config = exampleConfig();
@@ -106,52 +187,99 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
     expect(bySeverity('genai-governance-bedrock-access-denied-anomaly')).toBe('genai-governance-alerts-high');
     expect(bySeverity('genai-governance-macie-invocation-log-findings')).toBe('genai-governance-alerts-high');
     expect(bySeverity('genai-governance-member-alarms-in-alarm')).toBe('genai-governance-alerts-high');
-    expect(bySeverity('genai-governance-org-Invocations-anomaly-amazon.nova-lite-v1:0')).toBe('genai-governance-alerts-medium');
+    expect(bySeverity('genai-governance-org-Invocations-amazon.nova-lite-v1:0')).toBe('genai-governance-alerts-medium');
+    expect(bySeverity('genai-governance-org-OutputTokenCount-eu.amazon.nova-lite-v1:0')).toBe('genai-governance-alerts-medium');
     expect(ofType(other, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties.AlarmName)).not.toContain('genai-governance-member-alarms-in-alarm');
   });
 
-  test('organization anomaly alarms sum every baseline account\'s metric per model (base and profile ids), cross-account', () => {
-    const alarm = ofType(home, 'AWS::CloudWatch::Alarm').map(([, r]) => r).find((r) => r.Properties.AlarmName === 'genai-governance-org-InputTokenCount-anomaly-anthropic.claude-sonnet-4-5-20250929-v1:0')!;
-    const stats = alarm.Properties.Metrics.filter((m: any) => m.MetricStat);
-    expect(stats.map((m: any) => [m.AccountId, m.MetricStat.Metric.Dimensions[0].Value]).sort()).toEqual([
-      ['741852096357', 'anthropic.claude-sonnet-4-5-20250929-v1:0'], ['741852096357', 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0'],
-      ['853069217446', 'anthropic.claude-sonnet-4-5-20250929-v1:0'], ['853069217446', 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0'],
-      ['964170382535', 'anthropic.claude-sonnet-4-5-20250929-v1:0'], ['964170382535', 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0'],
-    ]);
-    expect(alarm.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanUpperThreshold', ThresholdMetricId: 'band' });
-    expect(alarm.Properties.Metrics.find((m: any) => m.Id === 'band').Expression).toBe('ANOMALY_DETECTION_BAND(total, 2)');
-    const [[, composite]] = ofType(home, 'AWS::CloudWatch::CompositeAlarm');
-    const rule = composite.Properties.AlarmRule as string;
-    expect(rule.split(' OR ')).toHaveLength(config.bedrock.approvedModels.length * 2);
-    expect(rule).toContain('ALARM("genai-governance-org-OutputTokenCount-anomaly-amazon.nova-lite-v1:0")');
-    expect(rule).not.toContain('Invocations-anomaly');
+  test('per approved model id and usage metric, one alarm reads every linked account with one Metrics Insights query and compares each account with its hourly limit', () => {
+    // The example: three models through the eu. profiles (base id + eu. id), two in-Region exceptions (base id only).
+    const sonnet = config.bedrock.approvedModels[0];
+    expect(metricModelIds(config, sonnet)).toEqual(['anthropic.claude-sonnet-4-5-20250929-v1:0', 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0']);
+    // In a Region, only the profiles of the geographies it belongs to can report: a us. id never in eu-central-1.
+    const euAndUs: GovernanceConfig = { ...config, bedrock: { ...config.bedrock, geographies: ['eu', 'us'] } };
+    expect(metricModelIds(euAndUs, sonnet)).toEqual([sonnet.modelId, `eu.${sonnet.modelId}`, `us.${sonnet.modelId}`]);
+    expect(metricModelIds(euAndUs, sonnet, 'eu-central-1')).toEqual([sonnet.modelId, `eu.${sonnet.modelId}`]);
+    expect(metricModelIds(euAndUs, sonnet, 'us-east-1')).toEqual([sonnet.modelId, `us.${sonnet.modelId}`]);
+    for (const [t, region] of [[home, 'eu-central-1'], [other, 'eu-west-1']] as const) {
+      const expected = config.bedrock.approvedModels.flatMap((m) => metricModelIds(config, m, region)
+        .flatMap((id) => USAGE_METRICS.map((metric) => ({ model: m.modelId, id, metric }))));
+      expect(expected).toHaveLength((3 * 2 + 2) * 3);
+      const alarms = usageAlarms(t);
+      expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(expected.map((e) => `genai-governance-org-${e.metric}-${e.id}`).sort());
+      for (const { model, id, metric } of expected) {
+        const alarm = alarms.find((a) => a.Properties.AlarmName === `genai-governance-org-${metric}-${id}`)!;
+        expect(alarm.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: limitsOf(config, model)[metric], TreatMissingData: 'notBreaching' });
+        expect(alarm.Properties.ThresholdMetricId).toBeUndefined();
+        const [query, ...more] = alarm.Properties.Metrics;
+        expect(more).toEqual([]);
+        expect(query).toMatchObject({ Id: expect.stringMatching(/^[a-z][A-Za-z0-9_]*$/), ReturnData: true, Period: 3600 });
+        expect(query.MetricStat).toBeUndefined();
+        expect(query.AccountId).toBeUndefined();
+        // SUM of the metric in AWS/Bedrock with exactly the ModelId dimension, for this one id, one series per account.
+        expect(expressionMetricUses(query.Expression)).toEqual([{ namespace: 'AWS/Bedrock', metricName: metric, dimensions: ['ModelId'], statistic: 'Sum' }]);
+        expect(query.Expression).toMatch(/^SELECT SUM\(\w+\) FROM SCHEMA\("AWS\/Bedrock", ModelId\) WHERE ModelId = '([^']+)' GROUP BY AWS\.AccountId ORDER BY SUM\(\) DESC LIMIT (\d+)$/);
+        expect(query.Expression).toContain(` WHERE ModelId = '${id}' `);
+      }
+    }
+    // The titan embedding model has its own input-token limit in the example; the others keep the defaults.
+    expect(limitsOf(config, 'amazon.titan-embed-text-v2:0').InputTokenCount).not.toBe(config.observability.accountHourlyLimits.inputTokens);
+    expect(usageAlarms(home).find((a) => a.Properties.AlarmName === 'genai-governance-org-InputTokenCount-amazon.titan-embed-text-v2:0')!.Properties.Threshold)
+      .toBe(limitsOf(config, 'amazon.titan-embed-text-v2:0').InputTokenCount);
   });
 
-  test('a large organization gets one alarm per group of accounts, none above the 10-metric quota', () => {
-    const big = exampleConfig();
-    const accounts = Array.from({ length: 12 }, (_, i) => ({ name: `team-${i}`, id: String(100000000000 + i), organizationalUnit: 'Workloads/Prod' }));
-    (big as { accounts: unknown[] }).accounts = [...big.accounts, ...accounts];
-    const t = synthOne((app) => STACK_RECIPES.observability(app, big, homeRegionFirst(big)[1]));
-    const sonnet = ofType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => r).filter((r) => String(r.Properties.AlarmName).startsWith('genai-governance-org-Invocations-anomaly-anthropic.claude-sonnet'));
-    // 15 baseline accounts × 2 model ids = 30 metrics → 3 alarms of 5 accounts each.
-    expect(ofType(t, 'AWS::CloudWatch::CompositeAlarm').length).toBeGreaterThan(0);
-    for (const [, c] of ofType(t, 'AWS::CloudWatch::CompositeAlarm')) expect(String(c.Properties.AlarmRule).length).toBeLessThanOrEqual(10240);
-    expect(sonnet.map((r) => r.Properties.AlarmName.slice(-2))).toEqual(['-1', '-2', '-3']);
-    for (const r of ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a)) {
-      expect((r.Properties.Metrics ?? []).filter((m: any) => m.MetricStat).length).toBeLessThanOrEqual(MAX_METRICS_PER_ALARM);
+  test('no organization alarm names an account: the queries find the accounts linked to the sink', () => {
+    const accountIds = baselineAccounts(config).map((a) => a.id);
+    expect(accountIds.length).toBeGreaterThan(0);
+    for (const t of [home, other]) {
+      const text = JSON.stringify(alarmsOf(t).filter(([, r]) => r.Properties.AlarmName !== 'genai-governance-bedrock-access-denied-anomaly'));
+      for (const id of accountIds) expect(text).not.toContain(id);
     }
   });
 
-  test('past the stack\'s alarm budget the per-model alarms are left out with a warning; the other alarms stay', () => {
-    const huge = exampleConfig();
-    const accounts = Array.from({ length: 150 }, (_, i) => ({ name: `team-${i}`, id: String(200000000000 + i), organizationalUnit: 'Sandbox' }));
-    (huge as { accounts: unknown[] }).accounts = [...huge.accounts, ...accounts];
-    const { built: stack, synthesized } = synthVariant((app) => STACK_RECIPES.observability(app, huge, homeRegionFirst(huge)[0]));
-    const names = ofType(synthesized(stack).template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties.AlarmName);
-    expect(names.filter((n: string) => n.startsWith('genai-governance-org-'))).toEqual([]);
-    expect(names).toEqual(expect.arrayContaining(['genai-governance-bedrock-access-denied-anomaly', 'genai-governance-member-alarms-in-alarm']));
-    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
-    expect(warnings.join('\n')).toMatch(/153 baseline accounts need \d+ per-model organization anomaly alarms .* more than the 90 a stack holds/);
+  test('the Metrics Insights quotas hold: one query per alarm, at most 500 series, a window within 3 hours, at most 160 such alarms in a Region', () => {
+    for (const t of [home, other]) {
+      const insights = alarmsOf(t).map(([, r]) => r).filter(isInsights);
+      expect(insights.length).toBeGreaterThanOrEqual(usageAlarms(t).length);
+      expect(insights.length).toBeLessThanOrEqual(METRICS_INSIGHTS_QUOTAS.alarmsPerRegion * 0.8);
+      for (const r of insights) {
+        expect(r.Properties.Metrics).toHaveLength(1);
+        const [{ Expression, Period }] = r.Properties.Metrics;
+        expect(Expression.length).toBeLessThanOrEqual(METRICS_INSIGHTS_QUOTAS.expressionCharacters);
+        expect(Period * r.Properties.EvaluationPeriods).toBeLessThanOrEqual(METRICS_INSIGHTS_QUOTAS.alarmEvaluationSeconds);
+        const limit = /LIMIT (\d+)$/.exec(Expression);
+        if (/GROUP BY/.test(Expression)) expect(Number(limit?.[1])).toBeLessThanOrEqual(METRICS_INSIGHTS_QUOTAS.seriesPerQuery);
+      }
+    }
+    // Each usage query matches one metric per account and id: the baseline's accounts, far below 10,000.
+    expect(baselineAccounts(config).length).toBeLessThanOrEqual(METRICS_INSIGHTS_QUOTAS.metricsPerQuery * 0.8);
+  });
+
+  test('the spend alarm is in ALARM when any token alarm is: every model id\'s InputTokenCount and OutputTokenCount alarm, no Invocations alarm', () => {
+    const [[, composite]] = ofType(home, 'AWS::CloudWatch::CompositeAlarm');
+    const rule = composite.Properties.AlarmRule as string;
+    const tokenAlarms = usageAlarms(home).map((a) => a.Properties.AlarmName as string).filter((n) => !n.includes('-Invocations-'));
+    expect(tokenAlarms).toHaveLength((3 * 2 + 2) * 2);
+    expect(rule.replace(/^\((.*)\)$/, '$1').split(' OR ').sort()).toEqual(tokenAlarms.map((n) => `ALARM("${n}")`).sort());
+    // The rule names its alarms, so the composite depends on each explicitly.
+    const tokenIds = ofType(home, 'AWS::CloudWatch::Alarm').filter(([, r]) => tokenAlarms.includes(r.Properties.AlarmName)).map(([id]) => id);
+    expect(tokenIds).toHaveLength(tokenAlarms.length);
+    expect(composite.DependsOn).toEqual(expect.arrayContaining(tokenIds));
+  });
+
+  test('the alarm set is the same for organizations of 10, 100 and 1,000 accounts: same types, names, logical ids and properties', () => {
+    const synthAt = (accounts: number, ous: number) => {
+      const scaled = scaledConfig(accounts, ous);
+      expect(scaled.accounts).toHaveLength(accounts);
+      expect(baselineAccounts(scaled)).toHaveLength(accounts - 3);
+      const t = synthOne((app) => STACK_RECIPES.observability(app, scaled, scaled.organization.homeRegion));
+      return alarmsOf(t).map(([id, r]) => ({ id, type: r.Type, name: r.Properties.AlarmName, properties: r.Properties }));
+    };
+    const [ten, hundred, thousand] = [synthAt(10, 5), synthAt(100, 20), synthAt(1000, 100)];
+    expect(ten.length).toBe((3 * 2 + 2) * 3 + 1 + 3);
+    expect(ten.filter((a) => a.type === 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual(['genai-governance-spend-anomaly']);
+    expect(hundred).toEqual(ten);
+    expect(thousand).toEqual(ten);
   });
 
   test('three dashboards per Region, each opening with how to read it and the Athena query that drills down', () => {
