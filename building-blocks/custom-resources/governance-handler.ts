@@ -5,9 +5,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type CodeDelivery, CustomResourceFunction } from './custom-resource-function';
+import { logStreamsArn, logStreamsFinding } from '../cloudwatch-logs/log-streams';
 import { acknowledgeFinding, type FindingAcknowledgement } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
-import { logStreamsArn, logStreamsFinding } from '../cloudwatch-logs/log-streams';
 
 /** Properties of a `GovernanceHandler`. */
 export interface GovernanceHandlerProps {

@@ -4,9 +4,9 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { logStreamsArn, logStreamsFinding } from '../../building-blocks/cloudwatch-logs/log-streams';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
-import { logStreamsArn, logStreamsFinding } from '../../building-blocks/cloudwatch-logs/log-streams';
 import { ObservabilityLink } from '../../building-blocks/observability/observability-link';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
