@@ -43,3 +43,20 @@ export function approvedInference(config: GovernanceConfig, account: string): Ap
   return { profileArns: [...profileArns], profilePatterns: [...profilePatterns], modelArns: [...modelArns], exceptionArns, globalModels };
 }
 
+
+/**
+ * The system inference-profile ids a workload may call from `region`: for each approved profile model, the profile of
+ * each approved geography whose source Regions include `region`, and its `global.` profile when the config allows global
+ * inference. What the workload contract publishes (`/genai-governance/workload/inference-profile-ids`).
+ */
+export function inferenceProfileIds(config: GovernanceConfig, region: string): string[] {
+  const ids: string[] = [];
+  for (const approved of config.bedrock.approvedModels.filter((m) => m.access === 'inference-profile')) {
+    const model = findCatalogModel(approved.modelId)!;
+    for (const geography of config.bedrock.geographies) {
+      if (findGeographicProfile(model, geography)?.sourceRegions.includes(region)) ids.push(`${geography}.${model.modelId}`);
+    }
+    if (config.bedrock.globalInference === 'allow' && model.globalProfile) ids.push(`global.${model.modelId}`);
+  }
+  return ids;
+}

@@ -10,7 +10,8 @@ import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from
  *   (changes, mute rules, forced states); its alert topics (attributes, permissions, subscriptions, publishing);
  * - by the `genai-governance-` name prefix: IAM roles and policies (the workload boundary among them), the alert rules
  *   and the alert bus, and, for every action but reads, Lambda functions and S3 buckets with their objects (S3 bucket
- *   actions take no resource-tag condition);
+ *   actions take no resource-tag condition); by the `/genai-governance/` path, every action but reads on SSM parameters
+ *   (the workload contract, the shared sink and guardrail parameters);
  * - nor adds or removes the tag on a tag-protected resource type (so nobody can mark their own resource as governed,
  *   or unmark a governed one).
  * The exemption itself is guarded: nobody else creates or changes a role with an exempt name (`stacksets-exec-*`, the
@@ -19,6 +20,9 @@ import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from
  * whatever configuration it is sent). Log groups are ORG-TAMPER-LOGGING's. Every action a rule leaves out is in
  * `policies/action-classification.yaml` with its reason.
  */
+/** The path of every governance SSM parameter (`/genai-governance/...`), without its leading slash. */
+const GOVERNANCE_PARAMETER_PATH = 'genai-governance';
+
 export function orgTamperBaselineStatements(config: GovernanceConfig): PolicyStatement[] {
   const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
   return [
@@ -74,20 +78,18 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Condition: unlessGovernance,
     },
     {
-      // Every action but reads, so an action Lambda adds later is denied too (the resource is a function ARN, so no other service's action matches).
-      Sid: 'ORGTAMPERBASELINEDenyFunctionChanges',
+      // Resources wholly the governance's, by name: every action but reads, so an action AWS adds later is denied too.
+      // Lambda functions; S3 buckets and their objects (`*` spans the `/` of object keys: configuration, objects,
+      // retention, legal holds, tags, replication; Athena's query results are in a bucket of another name); SSM
+      // parameters under /genai-governance/ (the workload contract, the shared sink and guardrail parameters). One
+      // statement: each resource is of one service, so another service's reads in NotAction change nothing for it.
+      Sid: 'ORGTAMPERBASELINEDenyNamedResourceChanges',
       Effect: 'Deny',
-      NotAction: ['lambda:Get*', 'lambda:List*'],
-      Resource: `arn:aws:lambda:*:*:function:${GOVERNANCE_NAME_PREFIX}*`,
-      Condition: unlessGovernance,
-    },
-    {
-      // Every action but reads on the buckets and their objects (`*` spans the `/` of object keys): configuration,
-      // objects, retention, legal holds, tags, replication. Athena's query results are in a bucket of another name.
-      Sid: 'ORGTAMPERBASELINEDenyBucketChanges',
-      Effect: 'Deny',
-      NotAction: ['s3:Get*', 's3:List*'],
-      Resource: `arn:aws:s3:::${GOVERNANCE_NAME_PREFIX}*`,
+      NotAction: ['lambda:Get*', 'lambda:List*', 's3:Get*', 's3:List*', 'ssm:Get*', 'ssm:Describe*', 'ssm:List*'],
+      Resource: [
+        `arn:aws:lambda:*:*:function:${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:s3:::${GOVERNANCE_NAME_PREFIX}*`,
+        `arn:aws:ssm:*:*:parameter/${GOVERNANCE_PARAMETER_PATH}/*`,
+      ],
       Condition: unlessGovernance,
     },
     {

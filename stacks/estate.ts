@@ -10,6 +10,7 @@ import { OrganizationGuardrailStack } from './management/organization-guardrail-
 import { OrganizationTrailStack } from './management/organization-trail-stack';
 import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../contracts/governance-names';
 import { sinkArnParameterOverrides } from '../contracts/oam-names';
+import { guardrailParameterOverrides } from '../contracts/workload-contract';
 import { ObservabilityStack } from './observability/observability-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
@@ -143,7 +144,7 @@ export const STACK_RECIPES = {
       description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1)',
       templateFile: baseline.assembly.getStackArtifact(baseline.regional.artifactId).templateFullPath,
       regions: config.organization.governedRegions,
-      parameterOverridesByRegion: sinkArnParameterOverrides(config, accountIdOf(config, config.topology.audit)),
+      parameterOverridesByRegion: regionParameterOverrides(config),
     }],
   }),
   management: (app: App, config: GovernanceConfig) => new ManagementStack(app, STACK_IDS.management, {
@@ -164,6 +165,13 @@ export const STACK_RECIPES = {
     description: `Generative-AI governance: organization guardrail and its enforcement in ${region} (management account)`,
   }),
 } as const;
+
+/** Each Region's member template parameters: the audit account's sink and, with organization enforcement, the management account's guardrail. */
+function regionParameterOverrides(config: GovernanceConfig): Record<string, Record<string, string>> {
+  const sink = sinkArnParameterOverrides(config, accountIdOf(config, config.topology.audit));
+  const guardrail = guardrailParameterOverrides(config, accountIdOf(config, config.topology.management));
+  return Object.fromEntries(Object.entries(sink).map(([region, overrides]) => [region, { ...overrides, ...guardrail[region] }]));
+}
 
 /** The governed Regions, the home Region first: the order of the per-Region audit stacks. */
 export function homeRegionFirst(config: GovernanceConfig): string[] {
@@ -205,14 +213,17 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
     return stack;
   });
 
+  // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
+  const guardrails = config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => STACK_RECIPES.guardrail(app, config, r));
+  for (const g of guardrails) baselineStackSets.addStackDependency(g, 'members\' workload contract reads the shared guardrail parameter');
+
   return {
     baseline: { stage: baseline.stage, global: baseline.global, regional: baseline.regional },
     stackSets: baselineStackSets,
     management: managementStack,
     macie,
     observability,
-    // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
-    guardrails: config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => STACK_RECIPES.guardrail(app, config, r)),
+    guardrails,
     auditAlerts,
     logArchive,
     organizationTrail,

@@ -1,11 +1,14 @@
 import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnGuardrail, CfnGuardrailVersion, CfnResourcePolicy } from 'aws-cdk-lib/aws-bedrock';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
+import { CfnResourceShare } from 'aws-cdk-lib/aws-ram';
+import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { guardrailContentHash, guardrailProperties } from '../../building-blocks/guardrail/guardrail-properties';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
-import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
+import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
+import { GUARDRAIL_IDENTIFIER_PARAMETER_NAME } from '../../contracts/workload-contract';
 import { bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
 import { MEASURED_CHARACTERS_METADATA } from '../summary';
 
@@ -22,7 +25,8 @@ export interface OrganizationGuardrailStackProps extends StackProps {
  * Region, so there is one stack per governed Region; Organizations merges the root's Bedrock policies by Region key.
  *
  * A change to the guardrail's content gets a new version resource (its id carries a hash of the content), so the
- * policy always names a version that matches the config.
+ * policy always names a version that matches the config. The guardrail's `<ARN>:<version>` is published in an
+ * advanced-tier SSM parameter shared with the organization, from which every member's workload contract reads it.
  */
 export class OrganizationGuardrailStack extends Stack {
   public readonly guardrail: CfnGuardrail;
@@ -65,5 +69,18 @@ export class OrganizationGuardrailStack extends Stack {
     this.bedrockPolicy.addMetadata(MEASURED_CHARACTERS_METADATA, this.bedrockPolicyCharacters);
     // Enforcement must not start before members may apply the guardrail, or their Bedrock calls fail.
     this.bedrockPolicy.addResourceDependency(resourcePolicy);
+
+    const identifier = new StringParameter(this, 'GuardrailIdentifier', {
+      parameterName: GUARDRAIL_IDENTIFIER_PARAMETER_NAME,
+      description: 'BR-GR-1: <ARN>:<version> of the organization guardrail in this Region (shared with the organization; the members\' workload contract)',
+      stringValue: Fn.join(':', [this.guardrail.attrGuardrailArn, this.version.attrVersion]),
+      tier: ParameterTier.ADVANCED,
+    });
+    new CfnResourceShare(this, 'GuardrailIdentifierShare', {
+      name: `${GOVERNANCE_NAME_PREFIX}guardrail-identifier`,
+      resourceArns: [identifier.parameterArn],
+      principals: [`arn:${this.partition}:organizations::${account}:organization/${config.organization.id}`],
+      allowExternalPrincipals: false,
+    });
   }
 }

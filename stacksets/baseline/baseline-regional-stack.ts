@@ -6,19 +6,24 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { AccountGuardrail, guardrailOwner } from './account-guardrail';
 import { AlertForwarding } from './alert-forwarding';
+import { criInvokePolicyName } from './baseline-global-stack';
 import { BedrockEndpoints, DEFAULT_ENDPOINT_SERVICES, ENDPOINT_IAM_PREFIXES } from './bedrock-endpoints';
 import { InvocationLogging } from './invocation-logging';
+import { WorkloadContract } from './workload-contract';
 import { guardrailProperties } from '../../building-blocks/guardrail/guardrail-properties';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import { ObservabilityLink } from '../../building-blocks/observability/observability-link';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { archiveKeyAliasArn, archiveLocation, invocationLogArchiveBucketName } from '../../contracts/archive-names';
-import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
+import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, WORKLOAD_BOUNDARY_NAME } from '../../contracts/governance-names';
 import { LINK_LOG_GROUP_FILTER, LINK_METRIC_FILTER, sinkArnParameterArn } from '../../contracts/oam-names';
+import { guardrailIdentifierParameterArn } from '../../contracts/workload-contract';
 import { BEDROCK_NAMESPACE, LOG_DELIVERY_FAILURE_METRICS, metricModelIds, modelUsageAnomalyMetrics, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
+import { inferenceProfileIds } from '../../policies/approved-inference';
 import { guardrailExcludedModels } from '../../policies/br-gr-1';
 import { organizationOnlyEndpointPolicy, runtimeEndpointPolicy } from '../../policies/vpc-endpoint-policy';
+import { criInvokePolicies } from '../../policies/workload-iam';
 
 export interface BaselineRegionalStackProps extends StackProps {
   readonly config: GovernanceConfig;
@@ -35,7 +40,9 @@ export const ALERT_TOPIC_NAME = `${GOVERNANCE_NAME_PREFIX}alerts`;
  * alarms on `Invocations`, `InputTokenCount` and `OutputTokenCount` per approved model, alarms on invocation-log
  * delivery failures, the KMS-encrypted alert topic they notify (for the account's own subscribers), and the forwarding
  * of every alarm state change to the audit account's event bus (`AlertForwarding`). DASH-1: the OAM link to the
- * audit account's sink of the Region (`ObservabilityLink`; the StackSet passes each Region's sink parameter).
+ * audit account's sink of the Region (`ObservabilityLink`; the StackSet passes each Region's sink parameter). The
+ * workload contract: SSM parameters under `/genai-governance/workload/` naming what workloads need (`WorkloadContract`;
+ * with organization enforcement the StackSet passes each Region's shared guardrail parameter).
  */
 export class BaselineRegionalStack extends Stack {
   public readonly alertTopic: Topic;
@@ -46,6 +53,8 @@ export class BaselineRegionalStack extends Stack {
   public readonly alarms: CfnAlarm[] = [];
   public readonly alertForwarding: AlertForwarding;
   public readonly observabilityLink: ObservabilityLink;
+  /** The workload contract: `/genai-governance/workload/*` SSM parameters. */
+  public readonly workloadContract: WorkloadContract;
 
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
     super(scope, id, props);
@@ -125,6 +134,19 @@ export class BaselineRegionalStack extends Stack {
       sinkArnParameterArn: sinkArnParameterArn(audit, config.organization.homeRegion),
       metricFilter: LINK_METRIC_FILTER,
       logGroupFilter: LINK_LOG_GROUP_FILTER,
+    });
+    const invokePolicyCount = criInvokePolicies(config, Aws.ACCOUNT_ID, guardrailOwner(config)).length; // as the global stack splits them
+    this.workloadContract = new WorkloadContract(this, 'WorkloadContract', {
+      vpcId: this.endpoints.vpcId,
+      subnetIds: this.endpoints.subnetIds,
+      endpointSecurityGroupId: this.endpoints.securityGroupId,
+      permissionsBoundaryArn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/${WORKLOAD_BOUNDARY_NAME}`,
+      invokePolicyArns: Array.from({ length: invokePolicyCount }, (_, i) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy/${criInvokePolicyName(i + 1)}`),
+      inferenceProfileIdsByRegion: Object.fromEntries(config.organization.governedRegions.map((r) => [r, inferenceProfileIds(config, r)])),
+      guardrail: this.accountGuardrail && {
+        arn: this.accountGuardrail.guardrail.attrGuardrailArn, version: this.accountGuardrail.version.attrVersion,
+      },
+      guardrailParameterArn: guardrailIdentifierParameterArn(accountIdOf(config, config.topology.management), config.organization.homeRegion),
     });
     Tags.of(this).add(GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE);
   }

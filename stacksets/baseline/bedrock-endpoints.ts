@@ -63,6 +63,10 @@ export class BedrockEndpoints extends Construct {
   public readonly vpc?: CfnVPC;
   /** The id of the VPC the endpoints are in (a reference to the created VPC or to the SSM-typed parameter). */
   public readonly vpcId: string;
+  /** The subnets the endpoints are in. */
+  public readonly subnetIds: string[];
+  /** The endpoints' security group: HTTPS from the VPC's CIDR. */
+  public readonly securityGroupId: string;
   public readonly endpoints: CfnVPCEndpoint[] = [];
 
   constructor(scope: Construct, id: string, props: BedrockEndpointsProps) {
@@ -71,6 +75,7 @@ export class BedrockEndpoints extends Construct {
     this.vpc = network.vpc;
     this.vpcId = network.vpcId;
     const { cidr, subnetIds } = network;
+    this.subnetIds = subnetIds;
 
     const securityGroup = new CfnSecurityGroup(this, 'EndpointSecurityGroup', {
       vpcId: this.vpcId,
@@ -79,6 +84,7 @@ export class BedrockEndpoints extends Construct {
       // No rule would mean "all out"; one to the VPC itself on 443 keeps the endpoints from sending anywhere else.
       securityGroupEgress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: cidr, description: 'Nothing leaves the VPC' }],
     });
+    this.securityGroupId = securityGroup.attrGroupId;
 
     if (!this.vpc) {
       const reason = 'In an existing VPC the only source is that VPC\'s CIDR, read from SSM at deploy so the rule cannot evaluate it; the group admits 443 only (no SSH, no other port)';

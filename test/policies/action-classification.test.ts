@@ -96,6 +96,7 @@ function protectedSamples(config: GovernanceConfig): Record<string, Sample> {
     'events:event-bus': { arn: `arn:aws:events:${REGION}:${audit}:event-bus/genai-governance-alerts`, tagged: false, account: config.topology.audit },
     'oam:link': { arn: `arn:aws:oam:${REGION}:${prod}:link/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9`, tagged: true },
     'bedrock:guardrail': { arn: `arn:aws:bedrock:${REGION}:${prod}:guardrail/a1b2c3d4e5f6`, tagged: true },
+    'ssm:parameter': { arn: `arn:aws:ssm:${REGION}:${prod}:parameter/genai-governance/workload/vpc-id`, tagged: true },
   };
 }
 

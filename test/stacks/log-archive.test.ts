@@ -189,7 +189,7 @@ describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
       });
       expect((await replicate({ account: 'support-chat-prod', role: 'genai-governance-log-replication-eu-west-1' })).result).toBe('Allowed');
       // A workload role: ORG-TAMPER-BASELINE denies writing into a governance bucket before the bucket policy is read.
-      expect(await replicate({ account: 'support-chat-prod', role: 'support-chat-app' })).toEqual({ result: 'ExplicitlyDenied', deniedBy: ['ORGTAMPERBASELINEDenyBucketChanges'] });
+      expect(await replicate({ account: 'support-chat-prod', role: 'support-chat-app' })).toEqual({ result: 'ExplicitlyDenied', deniedBy: ['ORGTAMPERBASELINEDenyNamedResourceChanges'] });
       // Another governance role, which the SCPs exempt: the bucket policy admits only the replication roles.
       expect((await replicate({ account: 'support-chat-prod', role: 'genai-governance-invocation-logging-eu-west-1' })).result).toBe('ImplicitlyDenied');
       const outsider = await replicate({

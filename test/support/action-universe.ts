@@ -27,6 +27,7 @@ export const PROTECTED_RESOURCE_TYPES: Readonly<Record<string, readonly string[]
   sns: ['topic'], // ORG-TAMPER-BASELINE
   events: ['rule-on-default-event-bus', 'rule-on-custom-event-bus', 'event-bus'], // ORG-TAMPER-BASELINE
   oam: ['link'], // ORG-TAMPER-OAM
+  ssm: ['parameter'], // ORG-TAMPER-BASELINE (the workload contract and the shared parameters)
   bedrock: ['guardrail'], // ORG-TAMPER-GUARDRAIL (and every other Bedrock action, below)
   macie2: '*', // ORG-TAMPER-MACIE
 };

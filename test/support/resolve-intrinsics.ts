@@ -44,6 +44,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Athena::WorkGroup': 'Name',
   'AWS::Bedrock::Guardrail': 'Name',
   'AWS::CloudWatch::Alarm': 'AlarmName',
+  'AWS::SSM::Parameter': 'Name',
 };
 
 /** `Ref` of a resource: what CloudFormation returns for each type (a name, an id or an ARN). */
@@ -61,6 +62,7 @@ const REF: Record<string, (name: string, p: Place) => string> = {
   'AWS::EC2::Subnet': (n) => `subnet-${n}`,
   'AWS::EC2::SecurityGroup': (n) => `sg-${n}`,
   'AWS::Athena::WorkGroup': (n) => n,
+  'AWS::SSM::Parameter': (n) => n,
 };
 
 /** `Fn::GetAtt <Resource>.Arn` per type, in the ARN format of the Service Authorization Reference. */
