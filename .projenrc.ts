@@ -55,6 +55,21 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-organizations',
     '@types/aws-lambda',
+    // The support-chat tenant (workloads/support-chat): its handlers and the local harness that runs them (chat:local).
+    '@aws-sdk/client-bedrock-runtime',
+    '@aws-sdk/client-apigatewaymanagementapi',
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/lib-dynamodb',
+    '@aws-sdk/client-appconfigdata',
+    // Not in the Lambda runtime: bundled into the handlers by esbuild.
+    'aws-jwt-verify',
+    '@aws-lambda-powertools/logger',
+    '@aws-lambda-powertools/metrics',
+    // The Bedrock runtime emulator writes the real event-stream wire format; the local gateway speaks WebSocket.
+    '@smithy/eventstream-codec',
+    '@smithy/util-utf8',
+    'ws',
+    '@types/ws',
     // Runs the Athena named queries in tests against sample records (test/dashboards/athena-queries.test.ts). 1.5.4-r.1:
     // the newest release whose platform bindings are all on the registry (1.5.6-r.1 lacks most, and npm ci rejects the lock).
     '@duckdb/node-api@1.5.4-r.1',
