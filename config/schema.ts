@@ -152,6 +152,49 @@ const BedrockPaths = z.strictObject({
 
 export type BedrockPathName = keyof z.infer<typeof BedrockPaths>;
 
+const whole = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** A federated identity provider of the tenant's Cognito user pool. */
+const IdentityProvider = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('OIDC'),
+    name: z.string().regex(/^[\w.-]{1,32}$/, 'a provider name: 1 to 32 letters, digits, "_", "." and "-"'),
+    issuerUrl: z.url({ protocol: /^https$/ }).describe('the OIDC issuer (https)'),
+    clientId: z.string().min(1).max(255),
+    clientSecretParameter: ssmParameterName.describe('SSM SecureString parameter holding the client secret (never in config)'),
+    scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+  }),
+  z.strictObject({
+    type: z.literal('SAML'),
+    name: z.string().regex(/^[\w.-]{1,32}$/, 'a provider name: 1 to 32 letters, digits, "_", "." and "-"'),
+    metadataUrl: z.url({ protocol: /^https$/ }).describe('the IdP\'s SAML metadata document (https)'),
+  }),
+]);
+
+/** The support-chat tenant (workloads/support-chat): where it runs, which approved models it uses for what, its limits. */
+const SupportChat = z.strictObject({
+  account: accountName.describe('the account (name in accounts) it deploys to; must be in a workload OU'),
+  regions: z.array(region).min(1).describe('governed Regions it runs in; the first is its home'),
+  models: z.strictObject({
+    classifier: z.string().min(1).describe('approved text model that routes each question (small and fast)'),
+    fast: z.string().min(1).describe('approved text model for simple questions (order status, FAQ)'),
+    capable: z.string().min(1).describe('approved text model for complex questions (complaints, policy, technical)'),
+    fallback: z.array(z.string().min(1)).default([]).describe('approved text models tried in order when the chosen one fails'),
+  }),
+  conversations: z.strictObject({
+    retentionDays: whole(1, 3650).default(90).describe('days a conversation is kept (DynamoDB TTL)'),
+  }).prefault({}),
+  limits: z.strictObject({
+    maxInputCharacters: whole(1, 100_000).default(10_000).describe('longest user message; longer gets an error frame'),
+    historyMessages: whole(1, 100).default(10).describe('most earlier messages sent with a turn (the first message is always kept)'),
+    historyTokens: whole(100, 200_000).default(6_000).describe('token budget for those earlier messages'),
+    dailyTokensPerUser: whole(1, 1_000_000_000).default(200_000).describe('tokens one user may use in a day'),
+    dailyTokensPerTenant: whole(1, 10_000_000_000).default(50_000_000).describe('tokens the tenant may use in a day'),
+    turnDeadlineSeconds: whole(1, 120).default(25).describe('a turn\'s deadline, retries and fallbacks included'),
+  }).prefault({}),
+  identityProviders: z.array(IdentityProvider).default([]).describe('SAML or OIDC providers federated into the tenant\'s user pool'),
+});
+
 export const GovernanceConfigSchema = z.strictObject({
   organization: z.strictObject({
     id: organizationId,
@@ -267,6 +310,9 @@ export const GovernanceConfigSchema = z.strictObject({
       failureTolerancePercentage: z.number().int().min(0).max(100).default(10).describe('failed accounts tolerated per Region before the operation stops, percent'),
     }).prefault({}),
   }).prefault({}),
+  workloads: z.strictObject({
+    supportChat: SupportChat.optional().describe('the support-chat tenant; left out, it is not deployed'),
+  }).prefault({}).describe('governed tenants this app deploys into workload accounts'),
 });
 
 /** The config as written (defaults not yet applied). */

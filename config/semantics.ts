@@ -12,16 +12,79 @@ type Issue = Omit<ConfigIssue, 'line' | 'column'>;
  * belong to the approved geographies, every approved model is callable the way the config says. Returns every issue found.
  */
 export function checkSemantics(config: GovernanceConfig): Issue[] {
+  const models = checkModels(config);
   return [
     ...checkOrganizationalUnits(config),
     ...checkAccounts(config),
     ...checkRegions(config),
     ...checkBedrockPolicySlots(config),
-    ...checkModels(config),
+    ...models,
 
     ...checkBaseline(config),
     ...checkObservability(config),
+    // A wrong approved model is reported once, at its definition: the tenant's references are judged only when all are right.
+    ...checkSupportChat(config, models.length === 0),
   ];
+}
+
+/** The workload OU paths an account is in: its OU or one of its parents is a workload OU. */
+function inWorkloadOu(config: GovernanceConfig, ou: string | undefined): boolean {
+  if (ou === undefined) return false;
+  return config.organization.workloadOrganizationalUnits.some((w) => ou === w || ou.startsWith(`${w}/`));
+}
+
+/**
+ * The support-chat tenant lives inside the controls: its account is a workload account (the Bedrock SCPs apply
+ * there), its Regions are governed, and every model it names is an approved text model reached through a profile of
+ * an approved geography callable from each of its Regions (the only way BR-CRI-1 lets it call).
+ */
+function checkSupportChat(config: GovernanceConfig, modelsValid: boolean): Issue[] {
+  const tenant = config.workloads.supportChat;
+  if (!tenant) return [];
+  const at = ['workloads', 'supportChat'];
+  const issues: Issue[] = [];
+  const names = config.accounts.map((a) => a.name);
+  const account = config.accounts.find((a) => a.name === tenant.account);
+  if (!account) issues.push(unknownReference([...at, 'account'], tenant.account, names, 'account names in accounts'));
+  else if (!inWorkloadOu(config, account.organizationalUnit)) {
+    issues.push({
+      path: [...at, 'account'],
+      expected: `an account in a workload OU (${config.organization.workloadOrganizationalUnits.join(', ')}), where the Bedrock controls apply`,
+      found: `"${tenant.account}" in ${account.organizationalUnit === undefined ? 'the root' : `"${account.organizationalUnit}"`}`,
+    });
+  }
+  const governed = config.organization.governedRegions;
+  tenant.regions.forEach((r, i) => {
+    if (!governed.includes(r)) issues.push({ path: [...at, 'regions', i], expected: `one of the governed Regions (${governed.join(', ')})`, found: `"${r}"` });
+  });
+  issues.push(...duplicates(tenant.regions, (r) => r, (i) => [...at, 'regions', i], 'Region'));
+  const usable = config.bedrock.approvedModels.filter((m) => m.access === 'inference-profile' && findCatalogModel(m.modelId)?.kind === 'text').map((m) => m.modelId);
+  const approved = config.bedrock.approvedModels.map((m) => m.modelId);
+  const { fallback, ...roles } = tenant.models;
+  const references: [ConfigPath, string][] = [
+    ...Object.entries(roles).map(([role, id]): [ConfigPath, string] => [[...at, 'models', role], id]),
+    ...fallback.map((id, i): [ConfigPath, string] => [[...at, 'models', 'fallback', i], id]),
+  ];
+  for (const [path, id] of modelsValid ? references : []) {
+    if (!approved.includes(id)) {
+      issues.push(unknownReference(path, id, usable, 'approved text models reached through an inference profile'));
+      continue;
+    }
+    if (!usable.includes(id)) {
+      issues.push({ path, expected: `an approved text model with access inference-profile (${usable.join(', ')})`, found: `"${id}"` });
+      continue;
+    }
+    const model = findCatalogModel(id)!;
+    for (const r of tenant.regions.filter((region) => governed.includes(region))) {
+      const callable = config.bedrock.geographies.some((g) => findGeographicProfile(model, g)?.sourceRegions.includes(r));
+      if (!callable) {
+        issues.push({ path, expected: `a model with a profile of ${config.bedrock.geographies.join(', ')} callable from ${r}`, found: `"${id}", which has none there` });
+      }
+    }
+  }
+  issues.push(...duplicates(fallback, (id) => id, (i) => [...at, 'models', 'fallback', i], 'fallback model'));
+  issues.push(...duplicates(tenant.identityProviders, (p) => p.name, (i) => [...at, 'identityProviders', i, 'name'], 'identity provider name'));
+  return issues;
 }
 
 /**

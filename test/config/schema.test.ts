@@ -38,8 +38,39 @@ describe('config schema', () => {
         c.bedrock.approvedModels = [{ modelId: 'anthropic.claude-3-7-sonnet-20250219-v1:0', access: 'inference-profile', reason: 'legacy prompts' }];
         (c.observability as { modelPrices: unknown[] }).modelPrices = [];
         c.observability.accountHourlyLimits.models = [];
+        c.workloads = {};
       });
       expect(issues).toEqual([expect.objectContaining({ found: expect.stringContaining('have none of eu-south-2 as a source Region') })]);
+    });
+
+    test('a support-chat tenant outside the controls: account outside the workload OUs, Region not governed, models not approved text profiles', () => {
+      const at = (...where: (string | number)[]) => expect.objectContaining({ path: ['workloads', 'supportChat', ...where] });
+      expect(issuesOf((c) => { c.workloads.supportChat!.account = 'network'; })).toEqual([
+        expect.objectContaining({ path: ['workloads', 'supportChat', 'account'], found: '"network" in "Infrastructure"' }),
+      ]);
+      expect(issuesOf((c) => { c.workloads.supportChat!.account = 'support-chat-prd'; })).toEqual([
+        expect.objectContaining({ path: ['workloads', 'supportChat', 'account'], hint: 'did you mean "support-chat-prod"?' }),
+      ]);
+      expect(issuesOf((c) => { c.workloads.supportChat!.regions = ['eu-central-1', 'eu-west-3', 'eu-central-1']; })).toEqual([
+        at('regions', 1), at('regions', 2),
+      ]);
+      expect(issuesOf((c) => {
+        c.workloads.supportChat!.models.capable = 'anthropic.claude-sonet-4-5-20250929-v1:0';
+        c.workloads.supportChat!.models.fallback = ['amazon.titan-embed-text-v2:0', 'amazon.nova-lite-v1:0', 'amazon.nova-lite-v1:0'];
+      })).toEqual([
+        expect.objectContaining({ path: ['workloads', 'supportChat', 'models', 'capable'], hint: 'did you mean "anthropic.claude-sonnet-4-5-20250929-v1:0"?' }),
+        expect.objectContaining({ path: ['workloads', 'supportChat', 'models', 'fallback', 0], expected: expect.stringContaining('approved text model with access inference-profile') }),
+        at('models', 'fallback', 2),
+      ]);
+    });
+
+    test('a support-chat identity provider that is not https, or an unknown key under the tenant', () => {
+      const withTenant = (extra: string) => EXAMPLE_TEXT.replace('    conversations:\n      retentionDays: 90\n', `    conversations:\n      retentionDays: 90\n${extra}`);
+      expect(() => parseConfig(withTenant('    identityProviders:\n      - { type: SAML, name: corp, metadataUrl: "http://idp.example.com/metadata" }\n'), 'x.yaml'))
+        .toThrow(/workloads\.supportChat\.identityProviders\[0\]\.metadataUrl/);
+      expect(() => parseConfig(withTenant('    wafRateLimit: 100\n'), 'x.yaml')).toThrow(/workloads\.supportChat.*wafRateLimit/);
+      const parsed = parseConfig(withTenant('    identityProviders:\n      - { type: SAML, name: corp, metadataUrl: "https://idp.example.com/metadata" }\n'), 'x.yaml');
+      expect(parsed.workloads.supportChat!.identityProviders).toEqual([{ type: 'SAML', name: 'corp', metadataUrl: 'https://idp.example.com/metadata' }]);
     });
 
     test('a baseline target OU or delegated administrator that does not exist, or the management account as delegate', () => {
