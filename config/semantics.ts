@@ -45,8 +45,9 @@ function checkSupportChat(config: GovernanceConfig, modelsValid: boolean): Issue
   const issues: Issue[] = [];
   const names = config.accounts.map((a) => a.name);
   const account = config.accounts.find((a) => a.name === tenant.account);
-  if (!account) issues.push(unknownReference([...at, 'account'], tenant.account, names, 'account names in accounts'));
-  else if (!inWorkloadOu(config, account.organizationalUnit)) {
+  if (!account) {
+    issues.push(unknownReference([...at, 'account'], tenant.account, names, 'account names in accounts'));
+  } else if (!inWorkloadOu(config, account.organizationalUnit)) {
     issues.push({
       path: [...at, 'account'],
       expected: `an account in a workload OU (${config.organization.workloadOrganizationalUnits.join(', ')}), where the Bedrock controls apply`,
