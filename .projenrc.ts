@@ -114,6 +114,9 @@ project.eslint?.allowDevDeps('stacksets/**/handlers/**');
 project.eslint?.allowDevDeps('stacks/**/handlers/**');
 project.eslint?.allowDevDeps('building-blocks/**/handlers/**');
 project.eslint?.allowDevDeps('building-blocks/custom-resources/inline-handler.ts');
+project.eslint?.allowDevDeps('workloads/**/handlers/**');
+// The tenants' local harness (npx projen chat:local) is a development command, like the tests it serves.
+project.eslint?.allowDevDeps('workloads/**/local/**');
 // The preview renderer is a development command (npx projen dashboards:preview), not part of the app.
 project.eslint?.allowDevDeps('dashboards/preview/**');
 project.eslint?.allowDevDeps('stacks/dashboards-preview.ts');

@@ -1,0 +1,45 @@
+/**
+ * The conversation table's key layout: every item of one user sits under the partition key `USER#<sub>`, so a session
+ * policy with `dynamodb:LeadingKeys` can confine a handler to that user's items (`session-policy.ts`).
+ *
+ * - `CONV#<conversationId>#MSG#<createdAt, 13 digits>#<messageId>#<u|a>`: a message (user or assistant), in time order;
+ * - `CONV#<conversationId>#ID#<messageId>`: the idempotency record of one user message: which message item holds it and,
+ *   once answered, which holds the answer (a retry or a reconnecting client finds both by the client's `messageId`);
+ * - `BUDGET#<yyyy-mm-dd>`: the user's tokens of the day (`budget-counter.ts`).
+ */
+
+/** Cognito `sub` values are UUIDs; anything else (a `*`, a `#`) could widen a key prefix or a policy, so it is refused. */
+const SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Conversation and message ids are the client's: 1 to 64 of letters, digits, `-` and `_`. */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Raised for an id that may not be used in a key. */
+export class InvalidKeyError extends Error {
+  constructor(what: string, value: string) {
+    super(`${what} must match ${what === 'user id' ? 'a Cognito sub (UUID)' : '1 to 64 of A-Z a-z 0-9 - _'}; found ${JSON.stringify(value.slice(0, 80))}`);
+    this.name = 'InvalidKeyError';
+  }
+}
+
+export function checkedSub(sub: string): string {
+  if (!SUB.test(sub)) throw new InvalidKeyError('user id', sub);
+  return sub;
+}
+
+export function checkedId(what: 'conversation id' | 'message id', id: string): string {
+  if (!ID.test(id)) throw new InvalidKeyError(what, id);
+  return id;
+}
+
+/** The partition key of one user's items. */
+export const userKey = (sub: string) => `USER#${checkedSub(sub)}`;
+
+export const messagePrefix = (conversationId: string) => `CONV#${checkedId('conversation id', conversationId)}#MSG#`;
+
+export const messageKey = (conversationId: string, createdAt: number, messageId: string, role: 'user' | 'assistant') =>
+  `${messagePrefix(conversationId)}${String(createdAt).padStart(13, '0')}#${checkedId('message id', messageId)}#${role === 'user' ? 'u' : 'a'}`;
+
+export const idempotencyKey = (conversationId: string, messageId: string) =>
+  `CONV#${checkedId('conversation id', conversationId)}#ID#${checkedId('message id', messageId)}`;
+
+export const budgetKey = (day: string) => `BUDGET#${day}`;

@@ -1,0 +1,166 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { idempotencyKey, messageKey, messagePrefix, userKey } from './conversation-keys';
+
+/** A stored message of a conversation. */
+export interface StoredMessage {
+  readonly conversationId: string;
+  /** The client's id of the user message (the answer carries the id of the message it answers). */
+  readonly messageId: string;
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+}
+
+/** Properties of `ConversationStore`. */
+export interface ConversationStoreProps {
+  readonly tableName: string;
+  /** A document client, with credentials confined to the user's items (`session-policy.ts`) in production. */
+  readonly client: DynamoDBDocumentClient;
+  /** Days a message is kept: DynamoDB deletes it after its `expiresAt` (TTL). */
+  readonly retentionDays: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Result of storing a user message: whether this call stored it, and its answer if one was stored before. */
+export interface PutUserMessageResult {
+  readonly created: boolean;
+  readonly message: StoredMessage;
+  readonly answer?: StoredMessage;
+}
+
+/**
+ * Largest message text stored, in UTF-8 bytes. A DynamoDB item holds at most 400 KB
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items); each message is
+ * its own item, so a conversation never outgrows one, and a message never comes near: input is capped by
+ * `limits.maxInputCharacters` and answers by the model's `maxTokens`.
+ */
+export const MAX_MESSAGE_BYTES = 350 * 1024;
+
+function conditionFailed(error: unknown): boolean {
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+}
+
+/**
+ * The conversation store: persist first, stream second. A user message is stored with its client `messageId` before
+ * the model is called, together with an idempotency record, in one transaction, so a retried or replayed message is
+ * stored once; the answer is stored when the stream ends, and the record then names it, so a client that reconnects
+ * finds the answer by `messageId`. Messages expire after `retentionDays` (TTL attribute `expiresAt`).
+ */
+export class ConversationStore {
+  private readonly now: () => number;
+
+  constructor(private readonly props: ConversationStoreProps) {
+    this.now = props.now ?? Date.now;
+  }
+
+  /** Stores a user message once: a second call with the same ids returns the first one (and its answer, if any). */
+  public async putUserMessage(sub: string, conversationId: string, messageId: string, text: string): Promise<PutUserMessageResult> {
+    const pk = userKey(sub);
+    const createdAt = this.now();
+    const message: StoredMessage = { conversationId, messageId, role: 'user', text, createdAt };
+    const sk = messageKey(conversationId, createdAt, messageId, 'user');
+    try {
+      await this.props.client.send(new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.props.tableName, Item: { pk, sk: idempotencyKey(conversationId, messageId), messageSk: sk, status: 'pending', expiresAt: this.expiry(createdAt) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: this.props.tableName, Item: this.item(pk, sk, message), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }));
+      return { created: true, message };
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+      const found = await this.find(sub, conversationId, messageId);
+      if (!found) throw error;
+      return { created: false, message: found.message, answer: found.answer };
+    }
+  }
+
+  /** Stores the answer to a user message once; a second call returns the answer stored first. */
+  public async putAnswer(sub: string, conversationId: string, messageId: string, text: string): Promise<StoredMessage> {
+    const pk = userKey(sub);
+    const createdAt = this.now();
+    const answer: StoredMessage = { conversationId, messageId, role: 'assistant', text, createdAt };
+    const sk = messageKey(conversationId, createdAt, messageId, 'assistant');
+    try {
+      await this.props.client.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.props.tableName,
+              Key: { pk, sk: idempotencyKey(conversationId, messageId) },
+              UpdateExpression: 'SET #status = :answered, answerSk = :sk',
+              ConditionExpression: '#status = :pending',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':answered': 'answered', ':pending': 'pending', ':sk': sk },
+            },
+          },
+          { Put: { TableName: this.props.tableName, Item: this.item(pk, sk, answer), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }));
+      return answer;
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+      const found = await this.find(sub, conversationId, messageId);
+      if (!found?.answer) throw new Error(`no pending user message ${messageId} in conversation ${conversationId}`);
+      return found.answer;
+    }
+  }
+
+  /** The user message with this id and its answer, if stored. */
+  public async find(sub: string, conversationId: string, messageId: string): Promise<{ message: StoredMessage; answer?: StoredMessage } | undefined> {
+    const pk = userKey(sub);
+    const record = await this.get(pk, idempotencyKey(conversationId, messageId));
+    if (!record) return undefined;
+    const message = await this.get(pk, record.messageSk as string);
+    const answer = record.answerSk ? await this.get(pk, record.answerSk as string) : undefined;
+    return message && { message: this.message(message), answer: answer && this.message(answer) };
+  }
+
+  /**
+   * The conversation's first message and its last `limit` messages, oldest first, without repeats: what a turn may
+   * send as history (`lib/history.ts` trims it to the token budget).
+   */
+  public async history(sub: string, conversationId: string, limit: number): Promise<StoredMessage[]> {
+    const query = (forward: boolean, count: number) => this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userKey(sub), ':prefix': messagePrefix(conversationId) },
+      ScanIndexForward: forward,
+      Limit: count,
+      ConsistentRead: true,
+    }));
+    const [first, last] = await Promise.all([query(true, 1), query(false, limit)]);
+    const items = [...(first.Items ?? []), ...[...(last.Items ?? [])].reverse()];
+    const seen = new Set<string>();
+    return items.filter((i) => !seen.has(i.sk) && seen.add(i.sk)).map((i) => this.message(i));
+  }
+
+  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.props.client.send(new GetCommand({ TableName: this.props.tableName, Key: { pk, sk }, ConsistentRead: true }));
+    return result.Item;
+  }
+
+  private item(pk: string, sk: string, message: StoredMessage): Record<string, unknown> {
+    const bytes = Buffer.byteLength(message.text, 'utf8');
+    if (bytes > MAX_MESSAGE_BYTES) throw new Error(`a message of ${bytes} bytes is over the ${MAX_MESSAGE_BYTES} a conversation item may hold`);
+    return { pk, sk, ...message, expiresAt: this.expiry(message.createdAt) };
+  }
+
+  private message(item: Record<string, unknown>): StoredMessage {
+    return {
+      conversationId: item.conversationId as string,
+      messageId: item.messageId as string,
+      role: item.role as StoredMessage['role'],
+      text: item.text as string,
+      createdAt: item.createdAt as number,
+    };
+  }
+
+  /** TTL: seconds since the epoch, as DynamoDB's time to live reads it. */
+  private expiry(createdAt: number): number {
+    return Math.floor(createdAt / 1000) + this.props.retentionDays * 86_400;
+  }
+}
