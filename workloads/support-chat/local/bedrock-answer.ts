@@ -1,0 +1,99 @@
+import type { BedrockFault, BedrockGuardrailIntervention, BedrockStreamExceptionType, ResolvedBedrockBehaviour } from './bedrock-behaviour';
+import type { BedrockContentBlock, BedrockRequestRecord } from './bedrock-request';
+
+/** The guardrail's message when an intervention names none. */
+export const DEFAULT_GUARDRAIL_MESSAGE = 'Sorry, I can\'t help with that request.';
+
+/** The text of the last user message of a request (its text blocks joined), or '' when there is none. */
+export function lastUserText(request: BedrockRequestRecord): string {
+  const last = [...request.messages].reverse().find((m) => m.role === 'user');
+  return textOf(last?.content ?? []);
+}
+
+/**
+ * The default answer: deterministic text from the model id and the last user message, so a test can compute what to
+ * expect and two calls with the same prompt get the same answer.
+ */
+export function defaultAnswer(request: BedrockRequestRecord): string {
+  const question = lastUserText(request).replace(/\s+/g, ' ').trim();
+  const quoted = question.length > 80 ? `${question.slice(0, 77)}...` : question;
+  return `[${request.modelId}] Thanks for your message. You asked: "${quoted}". Here is an emulated answer.`;
+}
+
+/** The answer text a behaviour gives for a request: the guardrail's message, the scripted text or the default. */
+export function answerFor(request: BedrockRequestRecord, behaviour: ResolvedBedrockBehaviour): string {
+  if (behaviour.guardrail) return behaviour.guardrail.message ?? DEFAULT_GUARDRAIL_MESSAGE;
+  if (typeof behaviour.answer === 'function') return behaviour.answer(request);
+  return behaviour.answer ?? defaultAnswer(request);
+}
+
+/** `text` in chunks of `size` code points (never splitting a character), at least one chunk for an empty text. */
+export function chunkText(text: string, size: number): string[] {
+  const chars = Array.from(text);
+  const chunks: string[] = [];
+  for (let i = 0; i < chars.length; i += size) chunks.push(chars.slice(i, i + size).join(''));
+  return chunks.length > 0 ? chunks : [''];
+}
+
+/** A rough token count: about 4 characters a token, at least 1 for any text. */
+export function estimateTokens(text: string): number {
+  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** The `usage` object: scripted figures where given, estimates from the request's and the answer's text otherwise. */
+export function usageFor(request: BedrockRequestRecord, answer: string, behaviour: ResolvedBedrockBehaviour): Record<string, number> {
+  const prompt = [...(request.system ?? []).map((b) => b.text ?? ''), ...request.messages.map((m) => textOf(m.content))].join('\n');
+  const inputTokens = behaviour.usage?.inputTokens ?? estimateTokens(prompt);
+  const outputTokens = behaviour.usage?.outputTokens ?? estimateTokens(answer);
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+}
+
+/** The stop reason: `guardrail_intervened` for an intervention, the behaviour's otherwise. */
+export function stopReasonFor(behaviour: ResolvedBedrockBehaviour): string {
+  return behaviour.guardrail ? 'guardrail_intervened' : behaviour.stopReason;
+}
+
+/**
+ * The `trace` object of an intervention (`{guardrail: ...}`): the scripted one, or, when the request asked for a trace
+ * (`guardrailConfig.trace` enabled), a topic-policy block under the request's guardrail id; undefined otherwise.
+ */
+export function guardrailTraceFor(request: BedrockRequestRecord, intervention: BedrockGuardrailIntervention | undefined) {
+  if (!intervention) return undefined;
+  if (intervention.trace) return { guardrail: intervention.trace };
+  const traceMode = request.guardrailConfig?.trace;
+  if (traceMode !== 'enabled' && traceMode !== 'enabled_full') return undefined;
+  const id = String(request.guardrailConfig?.guardrailIdentifier ?? 'guardrail');
+  const assessment = { topicPolicy: { topics: [{ name: 'Denied topic', type: 'DENY', action: 'BLOCKED', detected: true }] } };
+  return {
+    guardrail: (intervention.source ?? 'input') === 'input'
+      ? { inputAssessment: { [id]: assessment }, actionReason: 'Guardrail blocked.' }
+      : { outputAssessments: { [id]: [assessment] }, actionReason: 'Guardrail blocked.' },
+  };
+}
+
+/** The service's message for an exception sent inside the stream. */
+export function streamExceptionMessage(type: BedrockStreamExceptionType): string {
+  return {
+    throttlingException: 'Too many requests, please wait before trying again.',
+    modelStreamErrorException: 'The model stream encountered an error.',
+    serviceUnavailableException: 'The service is temporarily unavailable.',
+    internalServerException: 'The server encountered an internal error.',
+    validationException: 'The input is invalid.',
+  }[type];
+}
+
+/** The HTTP error Converse (no stream) answers with where ConverseStream would send `type` inside the stream. */
+export function faultForStreamException(type: BedrockStreamExceptionType, message: string): BedrockFault {
+  const [status, errorType] = {
+    throttlingException: [429, 'ThrottlingException'],
+    modelStreamErrorException: [424, 'ModelErrorException'],
+    serviceUnavailableException: [503, 'ServiceUnavailableException'],
+    internalServerException: [500, 'InternalServerException'],
+    validationException: [400, 'ValidationException'],
+  }[type] as [number, string];
+  return { status, errorType, message };
+}
+
+function textOf(blocks: readonly BedrockContentBlock[]): string {
+  return blocks.map((b) => (typeof b.text === 'string' ? b.text : '')).join('');
+}

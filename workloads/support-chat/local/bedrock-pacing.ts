@@ -1,0 +1,31 @@
+import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
+import { type EmulatorResponse, isClosed } from './bedrock-listener';
+import type { BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
+
+/** Waits `ms` milliseconds; 0 only yields to the event loop (no 1 ms timer floor). */
+export async function pause(ms: number): Promise<void> {
+  if (ms > 0) await sleep(ms);
+  else await immediate();
+}
+
+/** Tracks whether the client went away before the answer ended, so a paced answer stops writing into a closed socket. */
+export class ClientWatch {
+  private closed = false;
+
+  constructor(private readonly res: EmulatorResponse) {
+    res.once('close', () => {
+      if (!res.writableEnded) this.closed = true;
+    });
+  }
+
+  /** Whether the connection closed before the response was complete. */
+  public get gone(): boolean {
+    return this.closed || isClosed(this.res);
+  }
+}
+
+/** Marks how a request ended and when. */
+export function finish(record: BedrockRequestRecord, outcome: BedrockRequestOutcome): void {
+  record.outcome = outcome;
+  record.endedAt = Date.now();
+}
