@@ -1,0 +1,166 @@
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { JwtParseError } from 'aws-jwt-verify/error';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+
+/*
+ * The Lambda REQUEST authorizer of the support-chat WebSocket API's `$connect` route: verifies a Cognito JWT with
+ * `aws-jwt-verify` and answers with an IAM policy that allows `execute-api:Invoke` on the `$connect` route ARN.
+ *
+ * How API Gateway calls it and reads the answer: "Control access to WebSocket APIs with AWS Lambda REQUEST authorizers"
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html) and "Output from
+ * an API Gateway Lambda authorizer" (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html).
+ *
+ * Every rejection throws `Error('Unauthorized')`, which API Gateway answers with 401 and no connection: the WebSocket
+ * authorizer page's own example does this for a missing or invalid identity ("you'll receive a 401 response"). A Deny policy
+ * would answer 403, which says "authenticated, not allowed"; every rejection here is an authentication failure (no token,
+ * malformed, expired, wrong client, issuer or token use, bad signature), so 401 is the honest status, and a thrown error
+ * carries no policy to get wrong. WebSocket APIs do not cache authorizer results, so there is no cached Deny to consider.
+ */
+
+/** The Cognito groups that are roles of the chat; the authorizer context carries those the user is in. */
+export const ROLE_GROUPS = ['customer', 'agent', 'admin'] as const;
+
+/** The query-string parameter that carries the token: browsers cannot set headers on a WebSocket handshake. */
+export const TOKEN_QUERY_PARAMETER = 'token';
+
+/** The parts of the authorizer event (`APIGatewayRequestAuthorizerEvent` for WebSocket `$connect`) this authorizer reads. */
+export interface AuthorizerRequest {
+  /** `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/$connect`. */
+  readonly methodArn: string;
+  /** Request headers as API Gateway passes them (names as the client sent them). */
+  readonly headers?: Record<string, string | undefined> | null;
+  /** Query-string parameters. */
+  readonly queryStringParameters?: Record<string, string | undefined> | null;
+}
+
+/** What the authorizer puts in `context`, which API Gateway hands to every route as `requestContext.authorizer`. */
+export interface ConnectionIdentity {
+  /** The user's `sub`. */
+  readonly sub: string;
+  /** `cognito:username` (id token) or `username` (access token). */
+  readonly username: string;
+  /** The user's role groups (`ROLE_GROUPS`) joined with commas; context values must be strings, numbers or booleans. */
+  readonly groups: string;
+  [key: string]: string;
+}
+
+/** How the verifier is set up. */
+export interface AuthorizerSettings {
+  /** The Cognito user pool id (`USER_POOL_ID`). */
+  readonly userPoolId: string;
+  /** The app client id tokens must be issued to (`CLIENT_ID`): the id token's `aud`, the access token's `client_id`. */
+  readonly clientId: string;
+  /** Which token the client presents (`TOKEN_USE`): `id` or `access`. */
+  readonly tokenUse: 'id' | 'access';
+  /**
+   * Local harness only (`JWKS_JSON`): a JWKS loaded into the verifier's cache with `cacheJwks`, so no fetch happens for
+   * its keys.
+   *
+   * @default - none; the JWKS is fetched from the pool's `<issuer>/.well-known/jwks.json` and cached
+   */
+  readonly jwks?: Jwks;
+  /**
+   * Local harness only (`JWKS_URL`): fetch the JWKS from this URL instead of the pool's Cognito URL (plain HTTP allowed).
+   * Issuer, audience, token use, expiry and signature are checked exactly as in production.
+   *
+   * @default - the pool's Cognito JWKS URL over HTTPS
+   */
+  readonly jwksUrl?: string;
+}
+
+/** The authorizer: a request in, an Allow policy out, or `Error('Unauthorized')` thrown. */
+export type Authorizer = (request: AuthorizerRequest) => Promise<APIGatewayAuthorizerResult>;
+
+/** Reads the settings from `USER_POOL_ID`, `CLIENT_ID`, `TOKEN_USE` and, for the local harness, `JWKS_JSON` and `JWKS_URL`. */
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthorizerSettings {
+  const { USER_POOL_ID: userPoolId, CLIENT_ID: clientId, TOKEN_USE: tokenUse, JWKS_JSON: jwksJson, JWKS_URL: jwksUrl } = env;
+  if (!userPoolId || !clientId) throw new Error('USER_POOL_ID and CLIENT_ID must be set');
+  if (tokenUse !== 'id' && tokenUse !== 'access') throw new Error(`TOKEN_USE must be id or access, not ${tokenUse}`);
+  return {
+    userPoolId,
+    clientId,
+    tokenUse,
+    ...(jwksJson ? { jwks: JSON.parse(jwksJson) as Jwks } : {}),
+    ...(jwksUrl ? { jwksUrl } : {}),
+  };
+}
+
+/**
+ * The token of the request: the `Authorization` header (any case; `Bearer ` prefix optional) or else the `token`
+ * query-string parameter. The header wins when both are present.
+ */
+export function tokenOf(request: AuthorizerRequest): string | undefined {
+  const header = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const raw = header ?? request.queryStringParameters?.[TOKEN_QUERY_PARAMETER];
+  const token = raw?.trim().replace(/^bearer\s+/i, '');
+  return token ? token : undefined;
+}
+
+/** Fetches the JWKS from one fixed URL whatever URI the verifier asks for (the local harness's issuer). */
+class FixedUrlFetcher implements Fetcher {
+  constructor(private readonly url: string) {}
+
+  public async fetch(): Promise<ArrayBuffer> {
+    const response = await globalThis.fetch(this.url);
+    if (!response.ok) throw new Error(`JWKS fetch answered ${response.status}`);
+    return response.arrayBuffer();
+  }
+}
+
+/**
+ * Logs why a handshake is refused and throws what API Gateway turns into 401. The reason is the verifier's error class and
+ * its message, which names the failed check and at most a claim value (client id, token use, issuer, expiry); never the
+ * token. A parse error's message can quote the decoded token, so only its class is logged.
+ */
+function refuse(reason: string, error?: unknown): never {
+  const detail = error instanceof Error && !(error instanceof JwtParseError) ? { detail: error.message } : {};
+  console.warn(JSON.stringify({ level: 'WARN', message: 'connection refused by the authorizer', reason, ...detail }));
+  throw new Error('Unauthorized');
+}
+
+/** Creates the authorizer with its verifier (once; the verifier caches the JWKS and the keys it derives). */
+export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
+  const verifier = CognitoJwtVerifier.create(
+    { userPoolId: settings.userPoolId, clientId: settings.clientId, tokenUse: settings.tokenUse },
+    settings.jwksUrl ? { jwksCache: new SimpleJwksCache({ fetcher: new FixedUrlFetcher(settings.jwksUrl) }) } : undefined,
+  );
+  if (settings.jwks) verifier.cacheJwks(settings.jwks);
+
+  return async (request) => {
+    const token = tokenOf(request);
+    if (!token) refuse('missing token');
+    let payload: Awaited<ReturnType<typeof verifier.verify>>;
+    try {
+      payload = await verifier.verify(token);
+    } catch (error) {
+      refuse(error instanceof Error ? error.constructor.name : 'Error', error);
+    }
+    const username = payload.token_use === 'id' ? payload['cognito:username'] : payload.username;
+    const userGroups = payload['cognito:groups'] ?? [];
+    const context: ConnectionIdentity = {
+      sub: payload.sub,
+      username: String(username),
+      groups: ROLE_GROUPS.filter((group) => userGroups.includes(group)).join(','),
+    };
+    return {
+      principalId: payload.sub,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: request.methodArn }],
+      },
+      context,
+    };
+  };
+}
+
+let authorizer: Authorizer | undefined;
+
+/**
+ * The Lambda handler. The settings are read and the verifier created on the first invocation, once per container.
+ */
+export async function handler(event: AuthorizerRequest): Promise<APIGatewayAuthorizerResult> {
+  authorizer ??= createAuthorizer(settingsFromEnvironment());
+  return authorizer(event);
+}
