@@ -61,6 +61,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/lib-dynamodb',
     '@aws-sdk/client-appconfigdata',
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-sts',
     // Not in the Lambda runtime: bundled into the handlers by esbuild.
     'aws-jwt-verify',
     '@aws-lambda-powertools/logger',

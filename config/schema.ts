@@ -161,7 +161,7 @@ const IdentityProvider = z.discriminatedUnion('type', [
     name: z.string().regex(/^[\w.-]{1,32}$/, 'a provider name: 1 to 32 letters, digits, "_", "." and "-"'),
     issuerUrl: z.url({ protocol: /^https$/ }).describe('the OIDC issuer (https)'),
     clientId: z.string().min(1).max(255),
-    clientSecretParameter: ssmParameterName.describe('SSM SecureString parameter holding the client secret (never in config)'),
+    clientSecretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'a Secrets Manager secret name').describe('Secrets Manager secret holding the client secret (never in config; CloudFormation reads it at deploy)'),
     scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
   }),
   z.strictObject({
@@ -190,7 +190,8 @@ const SupportChat = z.strictObject({
     historyTokens: whole(100, 200_000).default(6_000).describe('token budget for those earlier messages'),
     dailyTokensPerUser: whole(1, 1_000_000_000).default(200_000).describe('tokens one user may use in a day'),
     dailyTokensPerTenant: whole(1, 10_000_000_000).default(50_000_000).describe('tokens the tenant may use in a day'),
-    turnDeadlineSeconds: whole(1, 120).default(25).describe('a turn\'s deadline, retries and fallbacks included'),
+    turnDeadlineSeconds: whole(1, 25).default(25)
+      .describe('a turn\'s deadline, retries and fallbacks included; at most 25, under API Gateway\'s 29-second integration timeout for the relay'),
   }).prefault({}),
   identityProviders: z.array(IdentityProvider).default([]).describe('SAML or OIDC providers federated into the tenant\'s user pool'),
 });

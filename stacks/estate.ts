@@ -15,6 +15,7 @@ import { ObservabilityStack } from './observability/observability-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
 import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-stack';
+import { SupportChatStack } from '../workloads/support-chat/support-chat-stack';
 
 /** Construct ids of the estate's stacks: a stable contract, since renaming a stack replaces it. */
 export const STACK_IDS = {
@@ -30,6 +31,8 @@ export const STACK_IDS = {
   /** MAC-1 in the audit account, one per governed Region: `GovernanceMacie-eu-central-1`. */
   macie: (region: string) => `GovernanceMacie-${region}`,
   stackSets: 'GovernanceBaselineStackSets',
+  /** The support-chat tenant, one per Region of `workloads.supportChat.regions`: `SupportChat-eu-central-1`. */
+  supportChat: (region: string) => `SupportChat-${region}`,
   /** The Stage holding the member templates (synthesized to `cdk.out/assembly-GovernanceBaseline/`, never deployed directly). */
   baselineStage: 'GovernanceBaseline',
   baselineGlobal: 'Global',
@@ -55,6 +58,8 @@ export interface Estate {
   /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
   readonly baseline: { readonly stage: Stage; readonly global: BaselineGlobalStack; readonly regional: BaselineRegionalStack };
   readonly stackSets: StackSetAdministrationStack;
+  /** The support-chat tenant per Region; none without `workloads.supportChat`. */
+  readonly supportChat: readonly SupportChatStack[];
 }
 
 /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
@@ -158,6 +163,12 @@ export const STACK_RECIPES = {
     env: { account: accountIdOf(config, config.topology.audit), region },
     description: `Generative-AI governance: Macie for the organization in ${region} (MAC-1, audit account)`,
   })),
+  supportChat: (app: App, config: GovernanceConfig, region: string) => new SupportChatStack(app, STACK_IDS.supportChat(region), {
+    config,
+    region,
+    env: { account: accountIdOf(config, config.workloads.supportChat!.account), region },
+    description: `Support-chat tenant in ${region}: authenticated WebSocket chat on Bedrock inside the governance (workload account)`,
+  }),
   guardrail: (app: App, config: GovernanceConfig, region: string) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(region), {
     config,
     region,
@@ -216,6 +227,11 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
   // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
   const guardrails = config.bedrock.guardrail.enforcement === 'account' ? [] : config.organization.governedRegions.map((r) => STACK_RECIPES.guardrail(app, config, r));
   for (const g of guardrails) baselineStackSets.addStackDependency(g, 'members\' workload contract reads the shared guardrail parameter');
+  const supportChat = (config.workloads.supportChat?.regions ?? []).map((r) => {
+    const stack = STACK_RECIPES.supportChat(app, config, r);
+    stack.addStackDependency(baselineStackSets, 'the tenant reads the workload contract the baseline publishes');
+    return stack;
+  });
 
   return {
     baseline: { stage: baseline.stage, global: baseline.global, regional: baseline.regional },
@@ -224,6 +240,7 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
     macie,
     observability,
     guardrails,
+    supportChat,
     auditAlerts,
     logArchive,
     organizationTrail,

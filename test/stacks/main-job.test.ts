@@ -63,11 +63,11 @@ describe('main job: the app synthesizes the example organization offline and pri
     const [header, ...rows] = lines.slice(start + 1, end);
     expect(header).toMatch(/^ {2}account\s+stack\s+account id\s+region\s+resources$/);
     const cells = rows.map((r) => r.trim().split(/\s+/));
-    const rank = (account: string) => ['management', 'log-archive', 'audit'].indexOf(account);
+    const rank = (account: string) => { const i = ['management', 'log-archive', 'audit'].indexOf(account); return i < 0 ? 3 : i; };
     const sorted = [...cells].sort((a, b) => rank(a[0]) - rank(b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     expect(cells).toEqual(sorted);
     expect(cells.map((c) => c[0])).toEqual(expect.arrayContaining(['management', 'log-archive', 'audit']));
-    expect(cells.length).toBe(stackIds.length + 7); // + trail, alerts, analytics, Macie and observability per Region
+    expect(cells.length).toBe(stackIds.length + 8); // + trail, alerts, analytics, Macie and observability per Region, the support-chat tenant
     // Every column starts where its header does, and the longest stack name still leaves two spaces before the account id.
     const starts = ['account', 'stack', 'account id', 'region', 'resources'].map((title) => header.indexOf(title));
     rows.forEach((row, i) => starts.forEach((at, column) => expect(row.slice(at).startsWith(cells[i][column])).toBe(true)));

@@ -30,6 +30,8 @@ export function scaledOrganization(accounts: number, ous: number): GovernanceCon
       })),
     ],
     topology: { management: 'management', logArchive: 'log-archive', audit: 'audit' },
+    // The example's tenant, in the first workload account.
+    workloads: base.workloads?.supportChat ? { supportChat: { ...base.workloads.supportChat, account: 'workload-1' } } : {},
   };
 }
 

@@ -1,0 +1,297 @@
+import { ConverseCommand, ConverseStreamCommand, type BedrockRuntimeClient, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { TenantModels } from '../tenant-models';
+import { decideBudget, DEFAULT_BUDGET_RULES, type BudgetRules } from './lib/budget';
+import type { BudgetCounter } from './lib/budget-counter';
+import { budgetDay } from './lib/budget-counter';
+import { budgetKey, checkedId, checkedSub, InvalidKeyError, userKey } from './lib/conversation-keys';
+import type { ConversationStore, StoredMessage } from './lib/conversation-store';
+import { FrameWriter, type FrameUsage } from './lib/frames';
+import { estimateTokens, selectHistory, toConverseMessages } from './lib/history';
+import { canFallBack, CircuitBreaker, DeadlineExceededError, firstAvailable, GuardrailIntervenedError } from './lib/resilience';
+import { buildClassifierRequest, classifyResponse, type QuestionClass } from './lib/router';
+
+/** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
+export interface TurnRequest {
+  readonly action: 'sendMessage' | 'resume';
+  /** The Cognito `sub` the authorizer verified. */
+  readonly sub: string;
+  readonly conversationId: string;
+  readonly messageId: string;
+  /** The user's message (`sendMessage`). */
+  readonly text?: string;
+}
+
+/** The tenant's limits (`workloads.supportChat.limits`). */
+export interface TurnLimits {
+  readonly maxInputCharacters: number;
+  readonly historyMessages: number;
+  readonly historyTokens: number;
+  readonly dailyTokensPerUser: number;
+  readonly dailyTokensPerTenant: number;
+  readonly turnDeadlineSeconds: number;
+}
+
+/** What a turn needs; the Lambda handler builds it from the environment, the local harness from its emulators. */
+export interface TurnDependencies {
+  readonly bedrock: BedrockRuntimeClient;
+  /** The conversation store and counter of one user, with credentials confined to that user's items. */
+  readonly forUser: (sub: string) => Promise<{ readonly store: ConversationStore; readonly counter: BudgetCounter }>;
+  /** The tenant's daily counter (the handler role's own credentials). */
+  readonly tenantCounter: BudgetCounter;
+  readonly models: TenantModels;
+  readonly limits: TurnLimits;
+  /** The guardrail to pass on every call: the workload contract's ARN and numeric version. */
+  readonly guardrail: { readonly identifier: string; readonly version: string };
+  /** One breaker per inference profile, kept across turns of a container. */
+  readonly breaker: CircuitBreaker;
+  /** @default DEFAULT_BUDGET_RULES */
+  readonly budgetRules?: BudgetRules;
+  /** The answer when every model failed. */
+  readonly degradedText: string;
+  /** The most tokens an answer may have. @default 1024 */
+  readonly maxAnswerTokens?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** What a turn did, for logs and metrics. */
+export interface TurnOutcome {
+  readonly result: 'answered' | 'replayed' | 'degraded' | 'refused' | 'failed' | 'gone';
+  readonly code?: string;
+  readonly profile?: string;
+  readonly questionClass?: QuestionClass;
+  readonly fallback?: boolean;
+  readonly usage?: FrameUsage;
+  /** Milliseconds from the turn's start to its first text frame. */
+  readonly firstTokenMs?: number;
+}
+
+const SYSTEM_PROMPT = [
+  'You are the customer-support assistant of an online shop. Answer in the language of the customer\'s last message.',
+  'Be brief and concrete. If you cannot help, say so and offer to hand over to a human agent.',
+].join(' ');
+
+/** Thrown inside an attempt once text has reached the client: the chain must not restart the answer on another model. */
+class StreamedThenFailed extends Error {
+  constructor(readonly cause: unknown) {
+    super('the stream failed after text was sent');
+  }
+}
+
+/**
+ * One turn of the chat, persist first and stream second: the user message is stored (idempotent by `messageId`) before
+ * any model call; a repeated or resumed message replays the stored answer; the budgets are reserved atomically; the
+ * classifier picks the question's class; the budget rules pick the model role; the answer streams through the approved
+ * profile with the organization guardrail, falling back along the configured chain (never outside it) and finally to a
+ * static degraded answer; the answer is stored and the budgets settled with the real usage. Frames go to `send`.
+ */
+export async function runTurn(request: TurnRequest, deps: TurnDependencies, send: (data: string) => Promise<void>): Promise<TurnOutcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const deadline = started + deps.limits.turnDeadlineSeconds * 1000;
+  let firstTokenAt: number | undefined;
+  // A relay that stops reading (its client left) must not stop the turn: the answer is still stored, for a resume.
+  let detached = false;
+  const sendWhileAttached = async (data: string) => {
+    if (detached) return;
+    try {
+      await send(data);
+    } catch {
+      detached = true;
+    }
+  };
+  const writer = new FrameWriter({ conversationId: safe(request.conversationId), messageId: safe(request.messageId), send: sendWhileAttached });
+  const checked = validate(request, deps.limits);
+  if (!checked.ok) {
+    await writer.fail(checked.problem === 'input_too_long' ? 'input_too_long' : 'bad_request', describe(checked.problem, deps.limits));
+    return { result: 'refused', code: checked.problem };
+  }
+  const input = checked.text;
+
+  const { store, counter } = await deps.forUser(request.sub);
+  const replay = async (answer: StoredMessage): Promise<TurnOutcome> => {
+    await writer.write(answer.text);
+    const summary = await writer.end();
+    return { result: summary.state === 'gone' ? 'gone' : 'replayed' };
+  };
+  if (request.action === 'resume') {
+    const found = await store.find(request.sub, request.conversationId, request.messageId);
+    if (found?.answer) return replay(found.answer);
+    if (!found) {
+      await writer.fail('bad_request', `no message ${request.messageId} in conversation ${request.conversationId}`);
+      return { result: 'refused', code: 'unknown_message' };
+    }
+  }
+  const stored = request.action === 'sendMessage'
+    ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input)
+    : { created: false, message: (await store.find(request.sub, request.conversationId, request.messageId))!.message };
+  if ('answer' in stored && stored.answer) return replay(stored.answer);
+  const question = stored.message.text;
+
+  const prior = (await store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1))
+    .filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
+  const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
+
+  const questionClass = await classify(question, deps);
+  const maxAnswer = deps.maxAnswerTokens ?? 1024;
+  const estimate = history.historyTokens + estimateTokens(question) + maxAnswer;
+  const day = budgetDay(now());
+  const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
+  const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
+  const userReservation = await counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser);
+  const tenantReservation = userReservation.granted
+    ? await deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant)
+    : undefined;
+  if (!userReservation.granted || !tenantReservation?.granted) {
+    if (userReservation.granted) await counter.settle(userKeyOfDay, -estimate);
+    await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
+    return { result: 'refused', code: 'budget_exhausted', questionClass };
+  }
+  const decision = decideBudget({
+    user: 1 - userReservation.used / deps.limits.dailyTokensPerUser,
+    tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
+  }, questionClass, deps.budgetRules ?? DEFAULT_BUDGET_RULES);
+  const settle = async (used: number) => {
+    await counter.settle(userKeyOfDay, used - estimate);
+    await deps.tenantCounter.settle(tenantKeyOfDay, used - estimate);
+  };
+  if (decision.kind === 'refuse') {
+    await settle(0);
+    await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
+    return { result: 'refused', code: 'budget_exhausted', questionClass };
+  }
+
+  const chosen = deps.models[decision.role];
+  const candidates = [chosen, ...deps.models.fallback.filter((p) => p !== chosen)];
+  let text = '';
+  let usage: FrameUsage | undefined;
+  try {
+    const result = await firstAvailable(candidates, async (profile, context) => {
+      text = '';
+      const answer = await streamAnswer(profile, history.messages, deps, maxAnswer, context.remainingMs, async (delta) => {
+        firstTokenAt ??= now();
+        text += delta;
+        await writer.write(delta);
+      });
+      usage = answer.usage;
+      return answer;
+    }, {
+      breaker: deps.breaker,
+      degradedText: deps.degradedText,
+      deadline,
+      now,
+      random: deps.random,
+      sleep: deps.sleep,
+      // Never restart an answer the client has partly seen on another model; otherwise what the chain allows.
+      shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
+    });
+    if (result.kind === 'degraded') {
+      await writer.write(result.text);
+      text = result.text;
+    }
+    await store.putAnswer(request.sub, request.conversationId, request.messageId, text);
+    await settle(usage?.totalTokens ?? 0);
+    const summary = await writer.end(usage);
+    return {
+      result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
+      profile: result.kind === 'answer' ? result.candidate : undefined,
+      fallback: result.kind === 'answer' ? result.fallback : undefined,
+      questionClass,
+      usage,
+      firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
+    };
+  } catch (error) {
+    await settle(usage?.totalTokens ?? estimateTokens(text));
+    const code = error instanceof GuardrailIntervenedError ? 'guardrail_intervened'
+      : error instanceof DeadlineExceededError || (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError' ? 'deadline_exceeded'
+        : 'model_unavailable';
+    await writer.fail(code, {
+      guardrail_intervened: 'The organization\'s AI use policy stopped this answer.',
+      deadline_exceeded: 'The answer took too long; please ask again.',
+      model_unavailable: 'The assistant could not finish this answer; please ask again.',
+    }[code]);
+    return { result: 'failed', code, questionClass };
+  }
+}
+
+/** Streams one answer; a stream that ends without `messageStop` failed (a connection cut can end it silently). */
+async function streamAnswer(
+  profile: string, messages: ReturnType<typeof selectHistory>['messages'], deps: TurnDependencies, maxTokens: number, remainingMs: number,
+  onText: (delta: string) => Promise<void>,
+): Promise<{ usage?: FrameUsage; stopReason?: string }> {
+  // The turn's deadline holds inside a call too: the SDK aborts the request and its stream when it passes.
+  const abortSignal = AbortSignal.timeout(Math.max(1, remainingMs));
+  const response = await deps.bedrock.send(new ConverseStreamCommand({
+    modelId: profile,
+    system: [{ text: SYSTEM_PROMPT }],
+    messages: toConverseMessages(messages),
+    inferenceConfig: { maxTokens },
+    guardrailConfig: { guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync' },
+  }), { abortSignal });
+  let sent = false;
+  let stopReason: string | undefined;
+  let usage: FrameUsage | undefined;
+  try {
+    for await (const event of response.stream ?? ([] as ConverseStreamOutput[])) {
+      const delta = event.contentBlockDelta?.delta?.text;
+      if (delta) {
+        sent = true;
+        await onText(delta);
+      }
+      if (event.messageStop) stopReason = event.messageStop.stopReason;
+      if (event.metadata?.usage) {
+        const u = event.metadata.usage;
+        usage = { inputTokens: u.inputTokens ?? 0, outputTokens: u.outputTokens ?? 0, totalTokens: u.totalTokens ?? 0 };
+      }
+    }
+    if (stopReason === undefined) throw Object.assign(new Error('the model stream ended without messageStop'), { name: 'ModelStreamErrorException' });
+  } catch (error) {
+    if (sent) throw new StreamedThenFailed(error);
+    throw error;
+  }
+  if (stopReason === 'guardrail_intervened' && !sent) throw new GuardrailIntervenedError('the guardrail intervened before any text');
+  return { usage, stopReason };
+}
+
+/** The classifier's call; anything unusable counts as complex. */
+async function classify(question: string, deps: TurnDependencies): Promise<QuestionClass> {
+  try {
+    const request = buildClassifierRequest(question, { modelId: deps.models.classifier, guardrail: deps.guardrail });
+    const response = await deps.bedrock.send(new ConverseCommand(request));
+    return classifyResponse(response).questionClass;
+  } catch {
+    return 'complex';
+  }
+}
+
+type InputProblem = 'input_too_long' | 'missing_text' | 'bad_ids';
+
+function validate(request: TurnRequest, limits: TurnLimits): { ok: true; text: string } | { ok: false; problem: InputProblem } {
+  try {
+    checkedSub(request.sub);
+    checkedId('conversation id', request.conversationId);
+    checkedId('message id', request.messageId);
+  } catch (error) {
+    if (error instanceof InvalidKeyError) return { ok: false, problem: 'bad_ids' };
+    throw error;
+  }
+  if (request.action === 'resume') return { ok: true, text: '' };
+  if (typeof request.text !== 'string' || request.text.trim().length === 0) return { ok: false, problem: 'missing_text' };
+  if ([...request.text].length > limits.maxInputCharacters) return { ok: false, problem: 'input_too_long' };
+  return { ok: true, text: request.text };
+}
+
+function describe(problem: InputProblem, limits: TurnLimits): string {
+  switch (problem) {
+    case 'input_too_long': return `Messages are limited to ${limits.maxInputCharacters} characters; please shorten yours.`;
+    case 'missing_text': return 'The message has no text.';
+    case 'bad_ids': return 'conversationId and messageId must be 1 to 64 of A-Z a-z 0-9 - _.';
+  }
+}
+
+/** Ids echoed in frames: only when they are well formed (a bad id is reported, not reflected). */
+function safe(id: string): string {
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : 'invalid';
+}

@@ -1,0 +1,83 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BudgetCounter } from './lib/budget-counter';
+import { ConversationStore } from './lib/conversation-store';
+import { CircuitBreaker } from './lib/resilience';
+import { conversationSessionPolicy } from './lib/session-policy';
+import type { TurnDependencies, TurnLimits } from './turn-core';
+import type { TenantModels } from '../tenant-models';
+
+/** The environment the stack gives the turn function (`SupportChatStack`). */
+export interface TurnEnvironment {
+  readonly TABLE_NAME: string;
+  readonly TABLE_ARN: string;
+  readonly DATA_ROLE_ARN: string;
+  /** The tenant's DynamoDB and STS interface endpoints (private DNS off, ADR 7). @default the public endpoints */
+  readonly DYNAMODB_ENDPOINT?: string;
+  readonly STS_ENDPOINT?: string;
+  /** Bedrock's endpoint: the baseline's runtime endpoint by private DNS. @default the SDK's */
+  readonly BEDROCK_ENDPOINT?: string;
+  readonly GUARDRAIL_ARN: string;
+  readonly GUARDRAIL_VERSION: string;
+  /** JSON `TenantModels`. */
+  readonly MODELS: string;
+  /** JSON `TurnLimits`. */
+  readonly LIMITS: string;
+  readonly RETENTION_DAYS: string;
+  readonly DEGRADED_TEXT?: string;
+}
+
+const DEGRADED = 'Sorry, the assistant cannot answer right now. Your message is saved; a human agent can pick it up, or please try again in a few minutes.';
+
+function required(env: Partial<TurnEnvironment>, name: keyof TurnEnvironment): string {
+  const value = env[name];
+  if (!value) throw new Error(`the turn function needs ${name} in its environment`);
+  return value;
+}
+
+/**
+ * The turn's dependencies from its environment: Bedrock through the baseline's endpoint; for each user a DynamoDB client
+ * whose credentials come from assuming the conversation-data role with a session policy for that user's items only
+ * (cached until five minutes before they expire); the tenant's counter with the function's own credentials (its role
+ * may touch only the `TENANT` partition).
+ */
+export function turnDependencies(env: Partial<TurnEnvironment>, region = process.env.AWS_REGION): TurnDependencies {
+  const tableName = required(env, 'TABLE_NAME');
+  const tableArn = required(env, 'TABLE_ARN');
+  const retentionDays = Number(required(env, 'RETENTION_DAYS'));
+  const sts = new STSClient({ region, endpoint: env.STS_ENDPOINT });
+  const dynamo = (credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: env.DYNAMODB_ENDPOINT, credentials }));
+  const sessions = new Map<string, { expires: number; store: ConversationStore; counter: BudgetCounter }>();
+  const forUser = async (sub: string) => {
+    const cached = sessions.get(sub);
+    if (cached && cached.expires > Date.now() + 5 * 60_000) return cached;
+    const { Credentials: c } = await sts.send(new AssumeRoleCommand({
+      RoleArn: required(env, 'DATA_ROLE_ARN'),
+      RoleSessionName: sub,
+      DurationSeconds: 900,
+      Policy: JSON.stringify(conversationSessionPolicy(tableArn, sub)),
+    }));
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error('AssumeRole returned no credentials');
+    const client = dynamo({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });
+    const entry = {
+      expires: c.Expiration.getTime(),
+      store: new ConversationStore({ tableName, client, retentionDays }),
+      counter: new BudgetCounter({ tableName, client }),
+    };
+    sessions.set(sub, entry);
+    return entry;
+  };
+  return {
+    bedrock: new BedrockRuntimeClient({ region, endpoint: env.BEDROCK_ENDPOINT, maxAttempts: 1 }),
+    forUser,
+    tenantCounter: new BudgetCounter({ tableName, client: dynamo() }),
+    models: JSON.parse(required(env, 'MODELS')) as TenantModels,
+    limits: JSON.parse(required(env, 'LIMITS')) as TurnLimits,
+    guardrail: { identifier: required(env, 'GUARDRAIL_ARN'), version: required(env, 'GUARDRAIL_VERSION') },
+    breaker: new CircuitBreaker(),
+    degradedText: env.DEGRADED_TEXT ?? DEGRADED,
+  };
+}
