@@ -147,6 +147,8 @@ export interface ExampleEstate {
   readonly macie: readonly SynthesizedStack[];
   readonly baseline: { readonly global: SynthesizedStack; readonly regional: SynthesizedStack };
   readonly stackSets: SynthesizedStack;
+  /** The support-chat tenant, one per Region of `workloads.supportChat.regions`. */
+  readonly supportChat: readonly SynthesizedStack[];
   /** Every stack, the member templates included. */
   readonly all: readonly SynthesizedStack[];
 }
@@ -172,8 +174,9 @@ export function exampleEstate(): ExampleEstate {
     macie: homeFirst.map((r) => stack(STACK_IDS.macie(r))),
     baseline: { global: member(STACK_IDS.baselineGlobal), regional: member(STACK_IDS.baselineRegional) },
     stackSets: stack(STACK_IDS.stackSets),
+    supportChat: (config.workloads.supportChat?.regions ?? []).map((r) => stack(STACK_IDS.supportChat(r))),
   };
   const all = [estate.management, estate.logArchive, estate.auditAlerts, estate.organizationTrail, estate.auditAnalytics, ...estate.guardrails,
-    ...estate.observability, ...estate.macie, estate.baseline.global, estate.baseline.regional, estate.stackSets];
+    ...estate.observability, ...estate.macie, estate.baseline.global, estate.baseline.regional, estate.stackSets, ...estate.supportChat];
   return { ...estate, all };
 }

@@ -39,6 +39,8 @@ export interface OrgRequest {
   readonly identityPolicy?: unknown;
   /** A permission boundary on the principal. @default none */
   readonly permissionBoundary?: unknown;
+  /** The session policy of an assumed-role session. @default none */
+  readonly sessionPolicy?: unknown;
 }
 
 /**
@@ -96,6 +98,7 @@ export class OrgSimulator {
       },
       identityPolicies: [{ name: 'identity', policy: request.identityPolicy ?? ALLOW_ALL }],
       ...(request.permissionBoundary !== undefined && { permissionBoundaryPolicies: [{ name: 'boundary', policy: request.permissionBoundary }] }),
+      ...(request.sessionPolicy !== undefined && { sessionPolicy: request.sessionPolicy }),
       serviceControlPolicies: inOrg ? this.attached('SERVICE_CONTROL_POLICY', principalAccount).map((l) => ({
         ...l, policies: [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, ...l.policies],
       })) : [],

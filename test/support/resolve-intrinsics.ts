@@ -45,6 +45,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Bedrock::Guardrail': 'Name',
   'AWS::CloudWatch::Alarm': 'AlarmName',
   'AWS::SSM::Parameter': 'Name',
+  'AWS::DynamoDB::Table': 'TableName',
 };
 
 /** `Ref` of a resource: what CloudFormation returns for each type (a name, an id or an ARN). */
@@ -63,6 +64,8 @@ const REF: Record<string, (name: string, p: Place) => string> = {
   'AWS::EC2::SecurityGroup': (n) => `sg-${n}`,
   'AWS::Athena::WorkGroup': (n) => n,
   'AWS::SSM::Parameter': (n) => n,
+  'AWS::DynamoDB::Table': (n) => n,
+  'AWS::ApiGatewayV2::Api': (n) => n,
 };
 
 /** `Fn::GetAtt <Resource>.Arn` per type, in the ARN format of the Service Authorization Reference. */
@@ -81,6 +84,7 @@ const ARN: Record<string, (name: string, p: Place) => string> = {
   'AWS::Bedrock::Guardrail': (n, p) => `arn:aws:bedrock:${p.region}:${p.account}:guardrail/${n}`,
   'AWS::Athena::WorkGroup': (n, p) => `arn:aws:athena:${p.region}:${p.account}:workgroup/${n}`,
   'AWS::CloudWatch::Alarm': (n, p) => `arn:aws:cloudwatch:${p.region}:${p.account}:alarm:${n}`,
+  'AWS::DynamoDB::Table': (n, p) => `arn:aws:dynamodb:${p.region}:${p.account}:table/${n}`,
 };
 
 /** The value `value` takes in `place`, with every intrinsic function resolved. */

@@ -4,7 +4,7 @@ import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { WebSocketApi, WebSocketStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { ArnPrincipal, CfnRole, ManagedPolicy, PermissionsBoundary, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, CfnRole, Effect, ManagedPolicy, PermissionsBoundary, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -101,6 +101,15 @@ export class SupportChatStack extends Stack {
       roles: [turnRole],
       statements: [
         new PolicyStatement({ sid: 'OneUsersSession', actions: ['sts:AssumeRole'], resources: [this.dataRole.roleArn] }),
+        // AWS's pattern for enforcing a guardrail (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html):
+        // a call without the contract's guardrail at its numeric version is denied, whatever else allows it.
+        new PolicyStatement({
+          sid: 'EveryCallWithTheGuardrail',
+          effect: Effect.DENY,
+          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          resources: ['*'],
+          conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': `${contract.guardrailArn}:${contract.guardrailVersion}` } },
+        }),
         new PolicyStatement({
           sid: 'TenantCounterOnly',
           actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],

@@ -1,0 +1,184 @@
+import { findCatalogModel, findGeographicProfile } from '../../../catalog/models';
+import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
+import { foundationModelArn } from '../../../policies/arns';
+import { userKey } from '../../../workloads/support-chat/handlers/lib/conversation-keys';
+import { conversationSessionPolicy } from '../../../workloads/support-chat/handlers/lib/session-policy';
+import { tenantModels } from '../../../workloads/support-chat/tenant-models';
+import { exampleEstate, type SynthesizedStack } from '../../support/example-estate';
+import { OrgSimulator, type OrgRequest } from '../../support/org-simulator';
+import { resolveIntrinsics, type Template } from '../../support/resolve-intrinsics';
+
+/**
+ * The governance replay: the support-chat tenant's exact call sequence — each role, action, resource ARN and context,
+ * every destination-Region evaluation of a cross-Region inference call included — evaluated with iam-simulate against
+ * what the estate synthesizes: the SCPs and RCPs, the workload boundary and invoke policies of the member baseline,
+ * the tenant's own role policies, trust and resource policies, and the per-user session policy. Every legitimate call
+ * is allowed; the shortcuts (a direct model call, an unapproved model, another geography, a call without the
+ * guardrail or with another version, another user's items) are denied.
+ */
+const REGION = 'eu-central-1';
+const SUB = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const OTHER_SUB = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+const UNAPPROVED = 'anthropic.claude-3-7-sonnet-20250219-v1:0';
+const GUARDRAIL_VERSION = '3';
+
+describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role, trust, resource and session policies)', () => {
+  const estate = exampleEstate();
+  const { config } = estate;
+  const tenant = config.workloads.supportChat!;
+  const account = config.accounts.find((a) => a.name === tenant.account)!.id;
+  const management = config.accounts.find((a) => a.name === config.topology.management)!.id;
+  const place = { account, region: REGION };
+  const simulator = new OrgSimulator(estate.assembly, config);
+  const chat = estate.supportChat.find((s) => s.region === REGION)!;
+  const guardrailStack = estate.guardrails.find((g) => g.region === REGION)!;
+  const guardrailPolicyResource = Object.values(guardrailStack.template.findResources('AWS::Bedrock::ResourcePolicy'))[0];
+  const guardrailPolicy = resolveIntrinsics(guardrailPolicyResource.Properties.PolicyDocument,
+    { ...(guardrailStack.template.toJSON() as Template) }, { account: management, region: REGION });
+  /** The organization guardrail's ARN as the guardrail stack names it (its id is the guardrail's, known only after deploy). */
+  const guardrailArn: string = guardrailPolicy.Statement[0].Resource;
+  const guardrailIdentifier = `${guardrailArn}:${GUARDRAIL_VERSION}`;
+
+  /** The tenant template with its SSM-typed parameters set to what the workload contract holds in this account and Region. */
+  const contractValues: Record<string, string> = {
+    [WORKLOAD_CONTRACT.guardrailArn]: guardrailArn,
+    [WORKLOAD_CONTRACT.guardrailVersion]: GUARDRAIL_VERSION,
+    [WORKLOAD_CONTRACT.permissionsBoundaryArn]: `arn:aws:iam::${account}:policy/genai-governance-workload-boundary`,
+    [WORKLOAD_CONTRACT.vpcId]: 'vpc-0a1b2c3d4e5f60718',
+    [WORKLOAD_CONTRACT.endpointSecurityGroupId]: 'sg-0a1b2c3d4e5f60718',
+  };
+  const withContract = (stack: SynthesizedStack): Template => {
+    const template = stack.template.toJSON() as Template & { Parameters: Record<string, { Type: string; Default?: unknown }> };
+    const parameters = Object.fromEntries(Object.entries(template.Parameters ?? {}).map(([id, p]) =>
+      [id, { ...p, Default: contractValues[String(p.Default)] ?? p.Default }]));
+    return { ...template, Parameters: parameters };
+  };
+  const chatTemplate = withContract(chat);
+  const resolved = (value: unknown, template: Template = chatTemplate) => resolveIntrinsics(value, template, place);
+  const managedPolicy = (stack: SynthesizedStack, template: Template, name: string) => {
+    const found = Object.values(stack.template.findResources('AWS::IAM::ManagedPolicy')).find((p) => resolved(p.Properties.ManagedPolicyName, template) === name);
+    if (!found) throw new Error(`no managed policy ${name} in ${stack.artifact.stackName}`);
+    return resolved(found.Properties.PolicyDocument, template);
+  };
+  const baselineGlobal = estate.baseline.global.template.toJSON() as Template;
+  const globalPolicies = Object.values(estate.baseline.global.template.findResources('AWS::IAM::ManagedPolicy'));
+  const boundary = resolveIntrinsics(globalPolicies.find((p) => p.Properties.ManagedPolicyName === 'genai-governance-workload-boundary')!.Properties.PolicyDocument, baselineGlobal, place);
+  const invokePolicies = globalPolicies.filter((p) => String(p.Properties.ManagedPolicyName).startsWith('genai-governance-cri-invoke-'))
+    .map((p) => resolveIntrinsics(p.Properties.PolicyDocument, baselineGlobal, place));
+  const merged = (...documents: { Statement: unknown[] }[]) => ({ Version: '2012-10-17', Statement: documents.flatMap((d) => d.Statement) });
+
+  const turnRoleName = `support-chat-turn-${REGION}`;
+  const turnPolicy = managedPolicy(chat, chatTemplate, turnRoleName);
+  const turnIdentity = merged(turnPolicy, ...invokePolicies);
+  const dataRoleName = `support-chat-conversation-data-${REGION}`;
+  const dataPolicy = managedPolicy(chat, chatTemplate, dataRoleName);
+  const relayPolicy = managedPolicy(chat, chatTemplate, `support-chat-relay-${REGION}`);
+  const tableArn = resolved({ 'Fn::GetAtt': [Object.keys(chat.template.findResources('AWS::DynamoDB::Table'))[0], 'Arn'] });
+  const [dataRole] = Object.values(chat.template.findResources('AWS::IAM::Role')).filter((r) => resolved(r.Properties.RoleName) === dataRoleName);
+
+  const turn = (action: string, resource: string, context: Record<string, string | string[]>, extra: Partial<OrgRequest> = {}): OrgRequest => ({
+    account: tenant.account, role: turnRoleName, action, resource, context, identityPolicy: turnIdentity, permissionBoundary: boundary, ...extra,
+  });
+  const profileArn = (profileId: string) => `arn:aws:bedrock:${REGION}:${account}:inference-profile/${profileId}`;
+  /** One CRI call as Bedrock authorizes it: the profile, then the foundation model in each destination Region. */
+  const criCall = (action: string, profileId: string, guardrail: string | null = guardrailIdentifier): [string, OrgRequest][] => {
+    const modelId = profileId.slice(profileId.indexOf('.') + 1);
+    const geography = profileId.slice(0, profileId.indexOf('.')) as 'eu';
+    const destinations = findGeographicProfile(findCatalogModel(modelId)!, geography)?.destinationRegions ?? [REGION];
+    const withGuardrail: Record<string, string> = guardrail === null ? {} : { 'bedrock:GuardrailIdentifier': guardrail };
+    return [
+      [`${action} on ${profileId} (profile)`, turn(action, profileArn(profileId), { ...withGuardrail, 'aws:RequestedRegion': REGION })],
+      ...destinations.map((r): [string, OrgRequest] => [
+        `${action} on ${modelId} in ${r} through ${geography}.`,
+        turn(action, foundationModelArn(r, modelId), { ...withGuardrail, 'bedrock:InferenceProfileArn': profileArn(profileId) }),
+      ]),
+    ];
+  };
+
+  const models = tenantModels(config, REGION);
+  const legitimate: [string, OrgRequest][] = [
+    // The classifier (Converse authorizes as InvokeModel), then the answer (ConverseStream as InvokeModelWithResponseStream), and each fallback.
+    ...criCall('bedrock:InvokeModel', models.classifier),
+    ...[models.fast, models.capable, ...models.fallback].flatMap((p) => criCall('bedrock:InvokeModelWithResponseStream', p)),
+    // The guardrail is the management account's: applied with the caller's credentials under its resource policy.
+    ['bedrock:ApplyGuardrail on the organization guardrail', turn('bedrock:ApplyGuardrail', guardrailArn, { 'aws:RequestedRegion': REGION }, {
+      resourceAccount: management, resourcePolicy: guardrailPolicy,
+    })],
+    ['sts:AssumeRole of the conversation-data role', turn('sts:AssumeRole', `arn:aws:iam::${account}:role/${dataRoleName}`, {}, { resourcePolicy: resolved(dataRole.Properties.AssumeRolePolicyDocument) })],
+    ['dynamodb:UpdateItem on the tenant\'s counter', turn('dynamodb:UpdateItem', tableArn, { 'dynamodb:LeadingKeys': ['TENANT'], 'aws:RequestedRegion': REGION })],
+    ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'].map((action): [string, OrgRequest] => [
+      `${action} on the user's items in the user's session`,
+      {
+        account: tenant.account,
+        role: dataRoleName,
+        action,
+        resource: tableArn,
+        identityPolicy: dataPolicy,
+        permissionBoundary: boundary,
+        sessionPolicy: conversationSessionPolicy(tableArn, SUB),
+        context: { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION },
+      },
+    ]),
+    ['lambda:InvokeFunction of the turn by the relay', {
+      account: tenant.account,
+      role: `support-chat-relay-${REGION}`,
+      action: 'lambda:InvokeFunction',
+      identityPolicy: relayPolicy,
+      permissionBoundary: boundary,
+      resource: `arn:aws:lambda:${REGION}:${account}:function:support-chat-turn`,
+    }],
+  ];
+
+  test('the call sequence covers every model of the tenant through every destination Region of its profile', () => {
+    const profiles = new Set([models.classifier, models.fast, models.capable, ...models.fallback]);
+    expect(profiles.size).toBeGreaterThanOrEqual(2);
+    for (const p of profiles) expect(p.startsWith('eu.')).toBe(true);
+    expect(legitimate.filter(([name]) => / in [a-z]+-[a-z]+-\d through eu\./.test(name)).length).toBeGreaterThan(profiles.size * 2);
+  });
+
+  test.each(legitimate)('allowed: %s', async (_, request) => {
+    expect(await simulator.evaluate(request)).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  const shortcuts: [string, OrgRequest, string?][] = [
+    ['a direct model call (no profile)', turn('bedrock:InvokeModelWithResponseStream', foundationModelArn(REGION, tenant.models.capable), {
+      'bedrock:GuardrailIdentifier': guardrailIdentifier, 'aws:RequestedRegion': REGION,
+    }), 'BRCRI1'],
+    ['an unapproved model through the eu. profile', turn('bedrock:InvokeModelWithResponseStream', foundationModelArn(REGION, UNAPPROVED), {
+      'bedrock:GuardrailIdentifier': guardrailIdentifier, 'bedrock:InferenceProfileArn': profileArn(`eu.${UNAPPROVED}`),
+    }), 'BRMODEL1'],
+    ['another geography (a us. profile)', turn('bedrock:InvokeModelWithResponseStream', foundationModelArn(REGION, tenant.models.capable), {
+      'bedrock:GuardrailIdentifier': guardrailIdentifier, 'bedrock:InferenceProfileArn': `arn:aws:bedrock:us-east-1:${account}:inference-profile/us.${tenant.models.capable}`,
+    }), 'BRCRI2'],
+    ...criCall('bedrock:InvokeModelWithResponseStream', models.capable, null).map(([name, request]): [string, OrgRequest] => [`without the guardrail: ${name}`, request]),
+    ...criCall('bedrock:InvokeModelWithResponseStream', models.capable, `${guardrailArn}:1`).map(([name, request]): [string, OrgRequest] => [`with another guardrail version: ${name}`, request]),
+    ['the turn role reading a user\'s items with its own credentials', turn('dynamodb:Query', tableArn, { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION })],
+    ['a user\'s session reading another user\'s items', {
+      account: tenant.account,
+      role: dataRoleName,
+      action: 'dynamodb:Query',
+      resource: tableArn,
+      identityPolicy: dataPolicy,
+      permissionBoundary: boundary,
+      sessionPolicy: conversationSessionPolicy(tableArn, SUB),
+      context: { 'dynamodb:LeadingKeys': [userKey(OTHER_SUB)], 'aws:RequestedRegion': REGION },
+    }],
+    ['the relay calling Bedrock itself', {
+      account: tenant.account,
+      role: `support-chat-relay-${REGION}`,
+      action: 'bedrock:InvokeModel',
+      identityPolicy: relayPolicy,
+      permissionBoundary: boundary,
+      resource: profileArn(models.fast),
+      context: { 'bedrock:GuardrailIdentifier': guardrailIdentifier },
+    }],
+  ];
+
+  // Every row with three cells: jest passes a done callback in a missing third one.
+  test.each(shortcuts.map(([name, request, scp]) => [name, request, scp ?? ''] as const))('denied: %s', async (_, request, scp) => {
+    const { result, deniedBy } = await simulator.evaluate(request);
+    expect(result).not.toBe('Allowed');
+    // Where an SCP is the control that must stop it, the denial names it (a Sid of that control).
+    if (scp) expect(deniedBy.some((sid) => sid.startsWith(scp))).toBe(true);
+  });
+});
