@@ -158,6 +158,16 @@ project.addTask('docs:acknowledgements', {
   exec: 'ts-node --transpile-only -P tsconfig.json stacks/write-acknowledgement-register.ts',
 });
 
+// The support-chat tenant on this machine: the real handlers behind a local WebSocket gateway, moto, the Bedrock emulator
+// and a local issuer (workloads/support-chat/local/chat-local.ts); a terminal chat as a customer. The venv brings moto_server.
+project.addTask('chat:local', {
+  description: 'Run the support-chat tenant locally (moto, Bedrock emulator, local issuer and WebSocket gateway) and chat with it in the terminal',
+  steps: [
+    { exec: 'bash test/support/python-venv.sh' },
+    { exec: 'ts-node --transpile-only -P tsconfig.json workloads/support-chat/local/chat-local-cli.ts', receiveArgs: true },
+  ],
+});
+
 project.addTask('bench:synth-scale', {
   description: 'Synthesize 10/100/1,000-account configs and print time, template count and bytes as ratios',
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/synth-scale.ts',

@@ -134,7 +134,6 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
     .filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
   const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
 
-  const questionClass = await classify(question, deps);
   const maxAnswer = deps.maxAnswerTokens ?? 1024;
   const estimate = history.historyTokens + estimateTokens(question) + maxAnswer;
   const day = budgetDay(now());
@@ -147,15 +146,17 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   if (!userReservation.granted || !tenantReservation?.granted) {
     if (userReservation.granted) await counter.settle(userKeyOfDay, -estimate);
     await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
-    return { result: 'refused', code: 'budget_exhausted', questionClass };
+    return { result: 'refused', code: 'budget_exhausted' };
   }
+  // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
+  const { questionClass, tokens: classifierTokens } = await classify(question, deps);
   const decision = decideBudget({
     user: 1 - userReservation.used / deps.limits.dailyTokensPerUser,
     tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
   }, questionClass, deps.budgetRules ?? DEFAULT_BUDGET_RULES);
   const settle = async (used: number) => {
-    await counter.settle(userKeyOfDay, used - estimate);
-    await deps.tenantCounter.settle(tenantKeyOfDay, used - estimate);
+    await counter.settle(userKeyOfDay, classifierTokens + used - estimate);
+    await deps.tenantCounter.settle(tenantKeyOfDay, classifierTokens + used - estimate);
   };
   if (decision.kind === 'refuse') {
     await settle(0);
@@ -255,14 +256,14 @@ async function streamAnswer(
   return { usage, stopReason };
 }
 
-/** The classifier's call; anything unusable counts as complex. */
-async function classify(question: string, deps: TurnDependencies): Promise<QuestionClass> {
+/** The classifier's call and the tokens it used; anything unusable counts as complex. */
+async function classify(question: string, deps: TurnDependencies): Promise<{ questionClass: QuestionClass; tokens: number }> {
   try {
     const request = buildClassifierRequest(question, { modelId: deps.models.classifier, guardrail: deps.guardrail });
     const response = await deps.bedrock.send(new ConverseCommand(request));
-    return classifyResponse(response).questionClass;
+    return { questionClass: classifyResponse(response).questionClass, tokens: response.usage?.totalTokens ?? 0 };
   } catch {
-    return 'complex';
+    return { questionClass: 'complex', tokens: 0 };
   }
 }
 

@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { type ChatLocal, startChatLocal } from './chat-local';
+import { chatInTerminal } from './chat-terminal';
+import { resolveConfigFile } from '../../../config/load';
+
+/*
+ * `npx projen chat:local [-- options]`: the support-chat tenant on this machine (`startChatLocal`), and a terminal chat
+ * against it as a customer. Prints the WebSocket URL and a customer's id token (another client can connect with
+ * `<url>?token=<token>`), then reads lines from stdin; Ctrl-C (or the end of stdin) stops everything.
+ *
+ *   --real-bedrock                 call Bedrock in the tenant's Region with the environment's AWS credentials
+ *   --guardrail-arn <arn>          the guardrail to send with every call (needed with --real-bedrock)
+ *   --guardrail-version <n>        its numeric version (needed with --real-bedrock)
+ *   --region <region>              one of workloads.supportChat.regions (default: the first)
+ *   --config <file>                another governance config (default: GOVERNANCE_CONFIG, else the example)
+ */
+
+const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>]';
+
+/** The emulator's pacing locally: visible streaming, about as fast as a small model. */
+const LOCAL_PACING = { firstTokenDelayMs: 180, interTokenDelayMs: 35, chunkSize: 5 } as const;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'real-bedrock': { type: 'boolean', default: false },
+      'guardrail-arn': { type: 'string' },
+      'guardrail-version': { type: 'string' },
+      'region': { type: 'string' },
+      'config': { type: 'string' },
+      'help': { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const realBedrock = values['real-bedrock'] ?? false;
+  const arn = values['guardrail-arn'];
+  const version = values['guardrail-version'];
+  if ((arn === undefined) !== (version === undefined) || (realBedrock && arn === undefined)) {
+    throw new Error(`${realBedrock ? 'real Bedrock needs' : 'give both'} --guardrail-arn and --guardrail-version `
+      + '(the workload contract\'s /genai-governance/workload/guardrail-arn and guardrail-version)\n' + USAGE);
+  }
+  const chat: ChatLocal = await startChatLocal({
+    configFile: resolveConfigFile(values.config),
+    region: values.region,
+    realBedrock,
+    guardrail: arn !== undefined && version !== undefined ? { identifier: arn, version } : undefined,
+    bedrockDefaults: LOCAL_PACING,
+  });
+  let closing: Promise<void> | undefined;
+  const shutdown = () => (closing ??= chat.close());
+  process.once('SIGINT', () => {
+    process.stdout.write('\nstopping\n');
+    void shutdown().then(() => process.exit(130));
+  });
+
+  const token = chat.token('customer', { username: 'local-customer' });
+  const { classifier, fast, capable, fallback } = chat.models;
+  console.log([
+    `support-chat on this machine (${chat.region}; Bedrock: ${chat.emulator ? `emulator at ${chat.emulator.endpoint}` : 'the real service'}; `
+      + `DynamoDB and STS: moto at ${chat.moto.endpoint})`,
+    `profiles: classifier ${classifier}, fast ${fast}, capable ${capable}, fallback ${fallback.join(', ') || 'none'}`,
+    `guardrail: ${chat.guardrail.identifier} version ${chat.guardrail.version}`,
+    `WebSocket URL:  ${chat.url}`,
+    `customer token: ${token}`,
+    `(another client: connect to ${chat.url}?token=<token>; send {"action":"sendMessage","conversationId","messageId","text"})`,
+    'Type a message and press Enter; Ctrl-C quits.',
+    '',
+  ].join('\n'));
+  const terminal = await chatInTerminal({ url: chat.connectUrl(token), input: process.stdin, output: process.stdout });
+  await terminal.finished;
+  await shutdown();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

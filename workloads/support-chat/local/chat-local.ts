@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { type BedrockBehaviour, BedrockEmulator } from './bedrock-emulator';
+import { LocalJwtIssuer } from './jwt-issuer';
+import { withLocalClassifier } from './local-classifier';
+import { startLocalMoto } from './local-moto';
+import { createLocalChatResources, type LocalChatResources } from './local-resources';
+import { localTurnFunction, type LocalTurnRecord } from './local-turn';
+import { start as startGateway, type WebSocketGateway } from './websocket-gateway';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
+import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment, TOKEN_QUERY_PARAMETER } from '../handlers/authorizer';
+import { createRelay, type RelayEvent } from '../handlers/relay-core';
+import type { TurnDependencies, TurnLimits } from '../handlers/turn-core';
+import { turnDependencies, type TurnEnvironment } from '../handlers/turn-dependencies';
+import { type TenantModels, tenantModels } from '../tenant-models';
+
+/** A role of the chat: a Cognito group the authorizer passes on. */
+export type ChatRole = typeof ROLE_GROUPS[number];
+
+/** Options of `startChatLocal`. */
+export interface ChatLocalOptions {
+  /** The governance config whose `workloads.supportChat` the tenant reads. @default config/governance.yaml (the example) */
+  readonly configFile?: string;
+  /** The tenant's Region. @default the first of `workloads.supportChat.regions` */
+  readonly region?: string;
+  /** Overrides of `workloads.supportChat.limits` (e.g. a tiny `dailyTokensPerUser`). @default none */
+  readonly limits?: Partial<TurnLimits>;
+  /**
+   * Call the real Bedrock Runtime in the tenant's Region instead of the emulator, with the credentials of the environment
+   * (the SDK's default chain). The guardrail must then be a real one (`guardrail`). @default false
+   */
+  readonly realBedrock?: boolean;
+  /**
+   * The guardrail every call carries (the workload contract's ARN and numeric version).
+   *
+   * @default a well-formed but fake guardrail in the tenant's Region, version 1 (emulator only)
+   */
+  readonly guardrail?: { readonly identifier: string; readonly version: string };
+  /** The emulator's behaviour of every request no script or queue decides (pacing, chunking). @default quick answers */
+  readonly bedrockDefaults?: BedrockBehaviour;
+  /** The static answer when every model failed. @default the turn function's */
+  readonly degradedText?: string;
+}
+
+/** One invocation of the gateway's authorizer or a route (`$connect`, `$disconnect`, `$default`), and how it ended. */
+export interface RouteRecord {
+  readonly route: 'authorizer' | '$connect' | '$disconnect' | '$default';
+  readonly connectionId: string;
+  /** Set when the handler returned (a route's `statusCode`; the authorizer's allow is 200) or threw (`error`). */
+  ended?: { readonly statusCode?: number; readonly error?: string };
+}
+
+/** Runs a handler and records its invocation and how it ended. */
+async function recorded<T extends { statusCode?: number } | object>(
+  routes: RouteRecord[], route: RouteRecord['route'], connectionId: string, run: () => Promise<T>,
+): Promise<T> {
+  const record: RouteRecord = { route, connectionId };
+  routes.push(record);
+  try {
+    const result = await run();
+    record.ended = { statusCode: 'statusCode' in result ? result.statusCode : 200 };
+    return result;
+  } catch (error) {
+    record.ended = { error: error instanceof Error ? error.message : String(error) };
+    throw error;
+  }
+}
+
+/** The running tenant. */
+export interface ChatLocal {
+  /** `ws://127.0.0.1:<port>/live`: connect with `?token=<id token>`. */
+  readonly url: string;
+  /** The tenant's Region. */
+  readonly region: string;
+  /** The profiles by role, from `tenantModels`. */
+  readonly models: TenantModels;
+  readonly limits: TurnLimits;
+  readonly guardrail: { readonly identifier: string; readonly version: string };
+  /** The static answer when every model failed. */
+  readonly degradedText: string;
+  /** The Cognito-style issuer (for tokens made wrong on purpose). */
+  readonly issuer: LocalJwtIssuer;
+  /** The Bedrock emulator, to script; undefined with `realBedrock`. */
+  readonly emulator: BedrockEmulator | undefined;
+  /** moto's endpoint and the table on it. */
+  readonly moto: { readonly endpoint: string } & LocalChatResources;
+  /** Every turn the relay invoked, with its outcome once it ended. */
+  readonly turns: readonly LocalTurnRecord[];
+  /** Every invocation of the authorizer and the routes, in order. */
+  readonly routes: readonly RouteRecord[];
+  /** An id token of a user in `role`'s group, as the user pool's app client would issue it. */
+  token(role?: ChatRole, user?: { readonly sub?: string; readonly username?: string }): string;
+  /** `url` with a token in the query string, as the web widget connects. */
+  connectUrl(token: string): string;
+  /** Forgets the emulator's requests, queue and scripts, and installs the local classifier again. */
+  resetBedrock(): void;
+  /** A fresh turn "container": new dependencies, so new circuit breakers and sessions (as a Lambda cold start). */
+  coldStart(): void;
+  /** Resolves when every turn started so far has ended (a turn outlives its client). */
+  settled(timeoutMs?: number): Promise<void>;
+  /** Stops everything and restores the environment. */
+  close(): Promise<void>;
+}
+
+/** Dummy credentials: the SDK signs every request (moto, the emulator and the gateway want a SigV4 header), nothing checks them. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALCHAT0000000', secretAccessKey: 'local-chat-secret-access-key' } as const;
+
+/** Sets environment variables and returns how to put the old values back. */
+function setEnvironment(values: Record<string, string | undefined>): () => void {
+  const saved = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+  const apply = (next: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(next)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(values);
+  return () => apply(saved);
+}
+
+/**
+ * Starts the support-chat tenant on this machine, every piece on a free 127.0.0.1 port: moto (DynamoDB, STS) with the
+ * conversation table as the stack creates it; the Bedrock emulator (unless `realBedrock`); the local Cognito-style
+ * issuer; and the local WebSocket gateway with the tenant's real handlers: the `$connect` authorizer (`createAuthorizer`
+ * with the settings its Lambda reads from `USER_POOL_ID`, `CLIENT_ID`, `TOKEN_USE` and, locally, `JWKS_URL`), and the
+ * relay (`createRelay`) on `$connect`, `$disconnect` and `$default`. The relay posts with the real
+ * `ApiGatewayManagementApiClient` to the gateway's `@connections` API and invokes the turn in-process through the
+ * streaming interface of the deployed relay (`local-turn.ts`); the turn runs `runTurn` with the dependencies its Lambda
+ * builds (`turnDependencies`), pointed at moto and the emulator, with models, limits and retention from
+ * `workloads.supportChat`.
+ *
+ * The process environment gets dummy static credentials (the Lambda runtime puts the role's there) for as long as the
+ * tenant runs, unless `realBedrock`, which keeps the environment's own credentials for Bedrock (moto accepts any).
+ * moto does not enforce IAM: the per-user session policy (`dynamodb:LeadingKeys`) is sent with every AssumeRole but not
+ * evaluated; test/workloads/support-chat/session-policy.test.ts proves it with iam-simulate.
+ */
+export async function startChatLocal(options: ChatLocalOptions = {}): Promise<ChatLocal> {
+  const config = loadConfigFile(options.configFile ?? DEFAULT_CONFIG_FILE);
+  const tenant = config.workloads.supportChat;
+  if (!tenant) throw new Error('the config has no workloads.supportChat: nothing to run');
+  const region = options.region ?? tenant.regions[0];
+  if (!tenant.regions.includes(region)) throw new Error(`${region} is not one of workloads.supportChat.regions (${tenant.regions.join(', ')})`);
+  if (options.realBedrock && !options.guardrail) {
+    throw new Error('real Bedrock needs the real guardrail: the workload contract\'s guardrail ARN and numeric version');
+  }
+  const models = tenantModels(config, region);
+  const limits: TurnLimits = { ...tenant.limits, ...options.limits };
+  const guardrail = options.guardrail ?? { identifier: `arn:aws:bedrock:${region}:123456789012:guardrail/localchat01`, version: '1' };
+
+  const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+    stops.length = 0;
+  };
+  try {
+    if (!options.realBedrock) {
+      stops.push(setEnvironment({
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_SESSION_TOKEN: undefined,
+      }));
+    }
+    const moto = await startLocalMoto();
+    stops.push(() => moto.stop());
+    // Turns still running when the tenant stops end before moto does (the emulator is gone by then, so they end fast).
+    let settled: ((timeoutMs: number) => Promise<void>) | undefined;
+    stops.push(() => settled?.(5_000));
+    const resources = await createLocalChatResources({ endpoint: moto.endpoint, region, credentials: LOCAL_CREDENTIALS });
+
+    let emulator: BedrockEmulator | undefined;
+    if (!options.realBedrock) {
+      const started = new BedrockEmulator({ defaults: options.bedrockDefaults });
+      started.script(withLocalClassifier());
+      await started.start();
+      stops.push(() => started.close());
+      emulator = started;
+    }
+
+    const issuer = await LocalJwtIssuer.start({ region, userPoolId: `${region}_LocalChat1` });
+    stops.push(() => issuer.close());
+
+    const environment: TurnEnvironment = {
+      TABLE_NAME: resources.tableName,
+      TABLE_ARN: resources.tableArn,
+      DATA_ROLE_ARN: resources.dataRoleArn,
+      DYNAMODB_ENDPOINT: moto.endpoint,
+      STS_ENDPOINT: moto.endpoint,
+      ...(emulator ? { BEDROCK_ENDPOINT: emulator.endpoint } : {}),
+      GUARDRAIL_ARN: guardrail.identifier,
+      GUARDRAIL_VERSION: guardrail.version,
+      MODELS: JSON.stringify(models),
+      LIMITS: JSON.stringify(limits),
+      RETENTION_DAYS: String(tenant.conversations.retentionDays),
+      ...(options.degradedText ? { DEGRADED_TEXT: options.degradedText } : {}),
+    };
+    const containers: TurnDependencies[] = [turnDependencies(environment, region)];
+    stops.push(() => containers.forEach((c) => c.bedrock.destroy()));
+    if (options.realBedrock) {
+      // Fail at the start, not at the first message, when the environment has no credentials for Bedrock.
+      await containers[0].bedrock.config.credentials().catch((error: unknown) => {
+        throw new Error(`real Bedrock needs AWS credentials in the environment: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+    const turnFunction = localTurnFunction(() => containers[containers.length - 1]);
+    settled = turnFunction.settled;
+
+    const routes: RouteRecord[] = [];
+    const authorize = createAuthorizer(settingsFromEnvironment({
+      USER_POOL_ID: issuer.userPoolId, CLIENT_ID: issuer.clientId, TOKEN_USE: 'id', JWKS_URL: issuer.jwksUrl,
+    }));
+    let connections: ApiGatewayManagementApiClient | undefined;
+    const relay = createRelay({
+      invokeTurn: turnFunction.invoke,
+      post: async (connectionId, frame) => {
+        await connections!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(frame) }));
+      },
+    });
+    const route = (key: RouteRecord['route']) => (event: RelayEvent) => recorded(routes, key, event.requestContext.connectionId, () => relay(event));
+    const gateway: WebSocketGateway = await startGateway({
+      region,
+      stage: 'live',
+      routeSelectionExpression: '$request.body.action',
+      identitySource: [`route.request.querystring.${TOKEN_QUERY_PARAMETER}`],
+      authorizer: (event) => recorded(routes, 'authorizer', event.requestContext.connectionId, () => authorize(event)),
+      routes: { $connect: route('$connect'), $disconnect: route('$disconnect'), $default: route('$default') },
+    });
+    connections = new ApiGatewayManagementApiClient({ endpoint: gateway.managementEndpoint, region, credentials: LOCAL_CREDENTIALS });
+    stops.push(async () => {
+      await turnFunction.settled(2_000);
+      connections?.destroy();
+    });
+    stops.push(() => gateway.close());
+
+    return {
+      url: gateway.url,
+      region,
+      models,
+      limits,
+      guardrail,
+      degradedText: containers[0].degradedText,
+      issuer,
+      emulator,
+      moto: { endpoint: moto.endpoint, ...resources },
+      turns: turnFunction.turns,
+      routes,
+      token: (role = 'customer', user = {}) => issuer.mintIdToken({
+        username: user.username ?? `${role}-${randomUUID().slice(0, 8)}`,
+        sub: user.sub ?? randomUUID(),
+        groups: [role],
+      }),
+      connectUrl: (token) => `${gateway.url}?${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`,
+      resetBedrock: () => {
+        emulator?.reset();
+        emulator?.script(withLocalClassifier());
+      },
+      coldStart: () => {
+        containers.push(turnDependencies(environment, region));
+      },
+      settled: (timeoutMs) => turnFunction.settled(timeoutMs),
+      close: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
