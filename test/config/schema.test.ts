@@ -12,6 +12,16 @@ import { PROJECT_ROOT } from '../support/run-app';
 
 const EXAMPLE_TEXT = readFileSync(DEFAULT_CONFIG_FILE, 'utf8');
 
+/** The issues parsing a config text reports (none when it loads). */
+function issuesOfText(text: string) {
+  try {
+    parseConfig(text, 'x.yaml');
+    return [];
+  } catch (e) {
+    return (e as ConfigError).issues;
+  }
+}
+
 function issuesOf(mutate: (c: GovernanceConfig) => void) {
   const config = structuredClone(exampleConfig());
   mutate(config);
@@ -155,14 +165,6 @@ describe('config schema', () => {
 
   describe('organization.limits', () => {
     const withLimits = (limits: string) => EXAMPLE_TEXT.replace(/ {2}limits:.*\n(?: {4}.*\n)*/, `  limits:\n${limits}`);
-    const issuesOfText = (text: string) => {
-      try {
-        parseConfig(text, 'x.yaml');
-        return [];
-      } catch (e) {
-        return (e as ConfigError).issues;
-      }
-    };
 
     test('default to AWS\'s quotas of today when left out', () => {
       const config = parseConfig(EXAMPLE_TEXT.replace(/ {2}limits:.*\n(?: {4}.*\n)*/, ''), 'x.yaml');
@@ -217,14 +219,6 @@ describe('config schema', () => {
 
   describe('observability.accountHourlyLimits', () => {
     const withLimits = (limits: string) => EXAMPLE_TEXT.replace(/ {2}accountHourlyLimits:\n(?: {4}.*\n)*/, limits ? `  accountHourlyLimits:\n${limits}` : '');
-    const issuesOfText = (text: string) => {
-      try {
-        parseConfig(text, 'x.yaml');
-        return [];
-      } catch (e) {
-        return (e as ConfigError).issues;
-      }
-    };
 
     test('a limit that is not a whole number of at least 1, or a key the schema does not know, is rejected', () => {
       expect(issuesOfText(withLimits('    invocations: 0\n'))).toEqual([expect.objectContaining({ path: ['observability', 'accountHourlyLimits', 'invocations'] })]);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { freePort } from '../../workloads/support-chat/local/local-moto';
 
 /** The project's venv Python (test/support/python-venv.sh installs moto there; `npx projen test` runs that first). */
 const PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
@@ -13,17 +13,6 @@ export interface MotoServer {
   /** `http://127.0.0.1:<port>`: pass as the SDK endpoint. */
   readonly endpoint: string;
   readonly stop: () => Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -73,7 +73,7 @@ function deltas(events: ConverseStreamOutput[]): string[] {
   return events.filter((e) => e.contentBlockDelta).map((e) => e.contentBlockDelta!.delta!.text!);
 }
 
-describe('ConverseStream through the real SDK client', () => {
+describe('Bedrock emulator: ConverseStream through the real SDK client', () => {
   test('the text arrives in order as contentBlockDelta events, then messageStop and metadata with the usage', async () => {
     const answer = 'Your order 4711 shipped on Monday; it should arrive by Thursday. Ünïcödé stays whole: 日本語のテキスト.';
     emulator.queue({ answer, chunkSize: 7, usage: { inputTokens: 321, outputTokens: 54 } });
@@ -285,7 +285,7 @@ describe('ConverseStream through the real SDK client', () => {
   });
 });
 
-describe('Converse (the fallback path) through the real SDK client', () => {
+describe('Bedrock emulator: Converse (the fallback path) through the real SDK client', () => {
   test('answers with output.message, stopReason, usage and metrics', async () => {
     emulator.queue({ answer: 'Fallback answer.', usage: { inputTokens: 10, outputTokens: 3 } });
     const out = await client.send(new ConverseCommand(input('hi')));
@@ -313,7 +313,7 @@ describe('Converse (the fallback path) through the real SDK client', () => {
   });
 });
 
-describe('requests AWS would refuse', () => {
+describe('Bedrock emulator: requests AWS would refuse', () => {
   test('an unsigned request is refused with 403 MissingAuthenticationTokenException', async () => {
     const res = await fetch(`${running.endpoint}/model/${encodeURIComponent(PROFILE)}/converse-stream`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input('hi')),

@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => moto?.stop());
 
-describe('conversation store: persist first, idempotent by message id', () => {
+describe('conversation store against moto\'s DynamoDB: persist first, idempotent by message id', () => {
   const store = () => new ConversationStore({ tableName: TABLE, client, retentionDays: 90, now });
 
   test('a user message is stored once; the retry gets the first copy back, not a second item', async () => {
@@ -90,7 +90,7 @@ describe('conversation store: persist first, idempotent by message id', () => {
   });
 });
 
-describe('daily token counters: reserved atomically before the call, settled after', () => {
+describe('daily token counters against moto\'s DynamoDB: reserved atomically before the call, settled after', () => {
   const counter = () => new BudgetCounter({ tableName: TABLE, client, now });
   const key = () => ({ pk: userKey(BOB), sk: budgetKey(budgetDay(clock)) });
 

@@ -65,7 +65,7 @@ afterAll(async () => {
   await issuer.close();
 });
 
-describe('the chat gateway: real authorizer, routes posting back through the real management client', () => {
+describe('the local WebSocket gateway (emulating API Gateway): real authorizer, routes posting back through the real management client', () => {
   let gateway: WebSocketGateway;
   let recorded: Recorded;
   let client: ApiGatewayManagementApiClient;
@@ -283,7 +283,7 @@ describe('the chat gateway: real authorizer, routes posting back through the rea
   });
 });
 
-describe('gateway behaviours with stub handlers', () => {
+describe('the local WebSocket gateway (emulating API Gateway): behaviours with stub handlers', () => {
   const gateways: WebSocketGateway[] = [];
   afterEach(async () => {
     await Promise.all(gateways.splice(0).map((g) => g.close()));
