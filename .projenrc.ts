@@ -67,6 +67,9 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     'aws-jwt-verify',
     '@aws-lambda-powertools/logger',
     '@aws-lambda-powertools/metrics',
+    '@aws-lambda-powertools/tracer',
+    // Reads the tenant's AppConfig hosted configuration (routing, prompts, flags, budgets) with a cache (ADR 8).
+    '@aws-lambda-powertools/parameters',
     // The Bedrock runtime emulator writes the real event-stream wire format; the local gateway speaks WebSocket.
     '@smithy/eventstream-codec',
     '@smithy/util-utf8',
@@ -165,6 +168,17 @@ project.addTask('chat:local', {
   steps: [
     { exec: 'bash test/support/python-venv.sh' },
     { exec: 'ts-node --transpile-only -P tsconfig.json workloads/support-chat/local/chat-local-cli.ts', receiveArgs: true },
+  ],
+});
+
+// The chat path under load: 100 sessions for 60 s on the local harness with 20 % throttling, against a bare ConverseStream
+// on the same emulator (which runs in its own process); prints our overhead per turn, added time to first token, memory.
+project.addTask('bench:chat', {
+  description: 'Run 100 concurrent support-chat sessions for 60 s on the local harness (20 % throttling) and print overhead, '
+    + 'time to first token, memory per connection and messages lost, as ratios against a bare ConverseStream on the same emulator',
+  steps: [
+    { exec: 'bash test/support/python-venv.sh' },
+    { exec: 'ts-node --transpile-only -P tsconfig.json test/bench/chat.ts', receiveArgs: true },
   ],
 });
 
