@@ -66,6 +66,29 @@ export interface TurnOutcome {
   readonly usage?: FrameUsage;
   /** Milliseconds from the turn's start to its first text frame. */
   readonly firstTokenMs?: number;
+  /** How the turn spent its time and what the resilience did (for the EMF metrics and the bench). */
+  readonly timing?: TurnTiming;
+}
+
+/** The turn's time, split into the model's, the backoff sleeps' and ours. */
+export interface TurnTiming {
+  /** Milliseconds from the turn's start to its end. */
+  readonly totalMs: number;
+  /**
+   * Milliseconds waiting on Bedrock: each call from its request to its last event (the classifier's and every attempt's),
+   * less the time the stream waited on us (writing frames).
+   */
+  readonly modelMs: number;
+  /** Milliseconds sleeping between retries (the jittered backoff). */
+  readonly backoffMs: number;
+  /** Our own time: `totalMs - modelMs - backoffMs`. */
+  readonly overheadMs: number;
+  /** Retries after a throttling error (`ThrottlingException`, HTTP 429). */
+  readonly throttles: number;
+  /** Retries of any kind. */
+  readonly retries: number;
+  /** Candidates the fallback chain passed over because their breaker was open. */
+  readonly breakerOpen: number;
 }
 
 const SYSTEM_PROMPT = [
@@ -90,6 +113,7 @@ class StreamedThenFailed extends Error {
 export async function runTurn(request: TurnRequest, deps: TurnDependencies, send: (data: string) => Promise<void>): Promise<TurnOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
+  const clock = new TurnClock(now);
   const deadline = started + deps.limits.turnDeadlineSeconds * 1000;
   let firstTokenAt: number | undefined;
   // A relay that stops reading (its client left) must not stop the turn: the answer is still stored, for a resume.
@@ -149,7 +173,7 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
     return { result: 'refused', code: 'budget_exhausted' };
   }
   // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
-  const { questionClass, tokens: classifierTokens } = await classify(question, deps);
+  const { questionClass, tokens: classifierTokens } = await clock.model(() => classify(question, deps));
   const decision = decideBudget({
     user: 1 - userReservation.used / deps.limits.dailyTokensPerUser,
     tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
@@ -171,11 +195,11 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   try {
     const result = await firstAvailable(candidates, async (profile, context) => {
       text = '';
-      const answer = await streamAnswer(profile, history.messages, deps, maxAnswer, context.remainingMs, async (delta) => {
+      const answer = await clock.model(() => streamAnswer(profile, history.messages, deps, maxAnswer, context.remainingMs, async (delta) => {
         firstTokenAt ??= now();
         text += delta;
-        await writer.write(delta);
-      });
+        await clock.ours(() => writer.write(delta));
+      }));
       usage = answer.usage;
       return answer;
     }, {
@@ -185,6 +209,7 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       now,
       random: deps.random,
       sleep: deps.sleep,
+      onRetry: ({ delayMs, error }) => clock.retried(delayMs, error),
       // Never restart an answer the client has partly seen on another model; otherwise what the chain allows.
       shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
     });
@@ -202,6 +227,7 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       questionClass,
       usage,
       firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
+      timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
     };
   } catch (error) {
     await settle(usage?.totalTokens ?? estimateTokens(text));
@@ -213,7 +239,62 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       deadline_exceeded: 'The answer took too long; please ask again.',
       model_unavailable: 'The assistant could not finish this answer; please ask again.',
     }[code]);
-    return { result: 'failed', code, questionClass };
+    return { result: 'failed', code, questionClass, timing: clock.timing(0) };
+  }
+}
+
+/** Splits a turn's time into the model's (less what the model's stream waited on us), the backoff's, and ours. */
+class TurnClock {
+  private readonly started: number;
+  private modelMs = 0;
+  private oursInsideModelMs = 0;
+  private backoffMs = 0;
+  private retries = 0;
+  private throttles = 0;
+
+  constructor(private readonly now: () => number) {
+    this.started = now();
+  }
+
+  /** Runs a Bedrock call (and its stream) and counts its time as the model's. */
+  async model<T>(call: () => Promise<T>): Promise<T> {
+    const start = this.now();
+    try {
+      return await call();
+    } finally {
+      this.modelMs += this.now() - start;
+    }
+  }
+
+  /** Runs our own work inside a model call (writing a frame) and takes its time back from the model's. */
+  async ours<T>(work: () => Promise<T>): Promise<T> {
+    const start = this.now();
+    try {
+      return await work();
+    } finally {
+      this.oursInsideModelMs += this.now() - start;
+    }
+  }
+
+  retried(delayMs: number, error: unknown): void {
+    this.retries += 1;
+    this.backoffMs += delayMs;
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+    if (e?.name === 'ThrottlingException' || e?.$metadata?.httpStatusCode === 429) this.throttles += 1;
+  }
+
+  timing(breakerOpen: number): TurnTiming {
+    const totalMs = this.now() - this.started;
+    const modelMs = Math.max(0, this.modelMs - this.oursInsideModelMs);
+    return {
+      totalMs,
+      modelMs,
+      backoffMs: this.backoffMs,
+      overheadMs: Math.max(0, totalMs - modelMs - this.backoffMs),
+      throttles: this.throttles,
+      retries: this.retries,
+      breakerOpen,
+    };
   }
 }
 
