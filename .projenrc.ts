@@ -61,6 +61,11 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/lib-dynamodb',
     '@aws-sdk/client-appconfigdata',
+    // chat:local keeps the tenant's AppConfig application, profile and hosted versions in moto, and checks each version
+    // with the profile's JSON Schema (Draft 4, as AppConfig's examples) before its local data plane serves it.
+    '@aws-sdk/client-appconfig@^3.1124.0',
+    'ajv@^8.20.0',
+    'ajv-draft-04@^1.0.0',
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-sts',
     // Not in the Lambda runtime: bundled into the handlers by esbuild.
