@@ -30,3 +30,12 @@ export function tenantModels(config: GovernanceConfig, region: string): TenantMo
     fallback: tenant.models.fallback.map(profile),
   };
 }
+
+/**
+ * The profiles the tenant may ever call from `region`: every approved geography's system profile callable there
+ * (`global.` ones excluded, as in `tenantModels`). The AppConfig validator's enum and the turn's `ALLOWED_PROFILES`: a
+ * settings version naming anything else cannot deploy, and the turn would not use it.
+ */
+export function tenantAllowedProfiles(config: GovernanceConfig, region: string): string[] {
+  return inferenceProfileIds(config, region).filter((p) => !p.startsWith('global.')).sort();
+}

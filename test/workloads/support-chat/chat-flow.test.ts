@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { connect, refusedStatus, type TestClient } from './ws-client';
+import { ask, textOf, userOf } from './chat-session';
+import { connect, refusedStatus } from './ws-client';
 import { inferenceProfileIds } from '../../../policies/approved-inference';
 import { BudgetCounter, budgetDay } from '../../../workloads/support-chat/handlers/lib/budget-counter';
 import { budgetKey, userKey } from '../../../workloads/support-chat/handlers/lib/conversation-keys';
@@ -25,36 +25,6 @@ const COMPLAINT = 'My parcel arrived damaged and I want a refund.';
 /** A question it labels `order_status` (simple: the fast profile). */
 const ORDER_STATUS = 'Where is my order 40412?';
 
-/** One user: a fresh Cognito sub and a way to open connections as them. */
-interface User {
-  readonly sub: string;
-  connect(): Promise<TestClient>;
-}
-
-function userOf(chat: ChatLocal): User {
-  const sub = randomUUID();
-  return { sub, connect: () => connect(chat.connectUrl(chat.token('customer', { sub }))) };
-}
-
-/** Sends a chat message (or a resume) and returns the frames of its answer, up to the `done` or `error` frame. */
-async function ask(client: TestClient, message: { action?: 'sendMessage' | 'resume'; conversationId: string; messageId: string; text?: string }) {
-  client.ws.send(JSON.stringify({ action: 'sendMessage', ...message }));
-  return framesOf(client, message.messageId);
-}
-
-async function framesOf(client: TestClient, messageId: string, timeoutMs = 15_000): Promise<Frame[]> {
-  const frames: Frame[] = [];
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const parsed = JSON.parse(await client.nextMessage(Math.max(1, deadline - Date.now()))) as Frame | { message: string };
-    if (!('type' in parsed)) throw new Error(`the gateway answered ${JSON.stringify(parsed)}`);
-    if (parsed.messageId !== messageId) throw new Error(`a frame of another message: ${JSON.stringify(parsed)}`);
-    frames.push(parsed);
-    if (parsed.type !== 'chunk') return frames;
-  }
-}
-
-const textOf = (frames: Frame[]) => frames.map((f) => (f.type === 'chunk' ? f.text : '')).join('');
 const seqsOf = (frames: Frame[]) => frames.map((f) => f.seq);
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 const streamsTo = (chat: ChatLocal, modelId: string) => emulatorOf(chat).requests.filter((r) => r.operation === 'ConverseStream' && r.modelId === modelId);

@@ -1,14 +1,15 @@
 import { ConverseCommand, ConverseStreamCommand, type BedrockRuntimeClient, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
-import type { TenantModels } from '../tenant-models';
-import { decideBudget, DEFAULT_BUDGET_RULES, type BudgetRules } from './lib/budget';
+import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
-import { budgetKey, checkedId, checkedSub, InvalidKeyError, userKey } from './lib/conversation-keys';
+import type { ChatSettings } from './lib/chat-settings';
+import { budgetKey, checkedId, checkedSub, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
 import type { ConversationStore, StoredMessage } from './lib/conversation-store';
 import { FrameWriter, type FrameUsage } from './lib/frames';
 import { estimateTokens, selectHistory, toConverseMessages } from './lib/history';
 import { canFallBack, CircuitBreaker, DeadlineExceededError, firstAvailable, GuardrailIntervenedError } from './lib/resilience';
 import { buildClassifierRequest, classifyResponse, type QuestionClass } from './lib/router';
+import type { ActiveSettings } from './lib/settings-source';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
@@ -38,18 +39,18 @@ export interface TurnDependencies {
   readonly forUser: (sub: string) => Promise<{ readonly store: ConversationStore; readonly counter: BudgetCounter }>;
   /** The tenant's daily counter (the handler role's own credentials). */
   readonly tenantCounter: BudgetCounter;
-  readonly models: TenantModels;
+  /**
+   * The settings of this turn (AppConfig's deployed version, else the last good one, else the defaults: `SettingsSource`):
+   * profiles by role and the fallback chain, budget rules, prompts, flags, the per-user rate.
+   */
+  readonly settings: () => Promise<ActiveSettings>;
   readonly limits: TurnLimits;
   /** The guardrail to pass on every call: the workload contract's ARN and numeric version. */
   readonly guardrail: { readonly identifier: string; readonly version: string };
   /** One breaker per inference profile, kept across turns of a container. */
   readonly breaker: CircuitBreaker;
-  /** @default DEFAULT_BUDGET_RULES */
-  readonly budgetRules?: BudgetRules;
   /** The answer when every model failed. */
   readonly degradedText: string;
-  /** The most tokens an answer may have. @default 1024 */
-  readonly maxAnswerTokens?: number;
   /** @default Date.now */
   readonly now?: () => number;
   readonly random?: () => number;
@@ -68,6 +69,8 @@ export interface TurnOutcome {
   readonly firstTokenMs?: number;
   /** How the turn spent its time and what the resilience did (for the EMF metrics and the bench). */
   readonly timing?: TurnTiming;
+  /** Where the turn's settings came from and the prompt versions it used (for the logs). */
+  readonly settings?: { readonly source: ActiveSettings['source']; readonly problem?: string; readonly prompts?: readonly string[] };
 }
 
 /** The turn's time, split into the model's, the backoff sleeps' and ours. */
@@ -90,11 +93,6 @@ export interface TurnTiming {
   /** Candidates the fallback chain passed over because their breaker was open. */
   readonly breakerOpen: number;
 }
-
-const SYSTEM_PROMPT = [
-  'You are the customer-support assistant of an online shop. Answer in the language of the customer\'s last message.',
-  'Be brief and concrete. If you cannot help, say so and offer to hand over to a human agent.',
-].join(' ');
 
 /** Thrown inside an attempt once text has reached the client: the chain must not restart the answer on another model. */
 class StreamedThenFailed extends Error {
@@ -134,6 +132,9 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   }
   const input = checked.text;
 
+  const active = await deps.settings();
+  const settings = active.settings;
+  const settingsLog = { source: active.source, problem: active.problem, prompts: [settings.prompts.answer.version, settings.prompts.router.version] };
   const { store, counter } = await deps.forUser(request.sub);
   const replay = async (answer: StoredMessage): Promise<TurnOutcome> => {
     await writer.write(answer.text);
@@ -154,11 +155,19 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   if ('answer' in stored && stored.answer) return replay(stored.answer);
   const question = stored.message.text;
 
+  // Per-user throttling: the message is stored (a resume can answer it later), the model is not called.
+  const minute = new Date(now()).toISOString().slice(0, 16);
+  const rate = await counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute);
+  if (!rate.granted) {
+    await writer.fail('rate_limited', `At most ${settings.limits.messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.`);
+    return { result: 'refused', code: 'rate_limited', settings: settingsLog };
+  }
+
   const prior = (await store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1))
     .filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
   const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
 
-  const maxAnswer = deps.maxAnswerTokens ?? 1024;
+  const maxAnswer = settings.limits.maxAnswerTokens;
   const estimate = history.historyTokens + estimateTokens(question) + maxAnswer;
   const day = budgetDay(now());
   const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
@@ -170,14 +179,16 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   if (!userReservation.granted || !tenantReservation?.granted) {
     if (userReservation.granted) await counter.settle(userKeyOfDay, -estimate);
     await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
-    return { result: 'refused', code: 'budget_exhausted' };
+    return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
   }
   // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
-  const { questionClass, tokens: classifierTokens } = await clock.model(() => classify(question, deps));
+  const { questionClass, tokens: classifierTokens } = settings.flags.classifier
+    ? await clock.model(() => classify(question, settings, deps))
+    : { questionClass: 'complex' as const, tokens: 0 };
   const decision = decideBudget({
     user: 1 - userReservation.used / deps.limits.dailyTokensPerUser,
     tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
-  }, questionClass, deps.budgetRules ?? DEFAULT_BUDGET_RULES);
+  }, questionClass, settings.budgetRules);
   const settle = async (used: number) => {
     await counter.settle(userKeyOfDay, classifierTokens + used - estimate);
     await deps.tenantCounter.settle(tenantKeyOfDay, classifierTokens + used - estimate);
@@ -185,17 +196,18 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   if (decision.kind === 'refuse') {
     await settle(0);
     await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
-    return { result: 'refused', code: 'budget_exhausted', questionClass };
+    return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
   }
 
-  const chosen = deps.models[decision.role];
-  const candidates = [chosen, ...deps.models.fallback.filter((p) => p !== chosen)];
+  // The chain is the settings' (each id one the validator and `parseChatSettings` allow: the approved geography only).
+  const chosen = settings.models[decision.role];
+  const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
   let text = '';
   let usage: FrameUsage | undefined;
   try {
     const result = await firstAvailable(candidates, async (profile, context) => {
       text = '';
-      const answer = await clock.model(() => streamAnswer(profile, history.messages, deps, maxAnswer, context.remainingMs, async (delta) => {
+      const answer = await clock.model(() => streamAnswer(profile, history.messages, settings, deps, maxAnswer, context.remainingMs, async (delta) => {
         firstTokenAt ??= now();
         text += delta;
         await clock.ours(() => writer.write(delta));
@@ -228,6 +240,7 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       usage,
       firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
       timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
+      settings: settingsLog,
     };
   } catch (error) {
     await settle(usage?.totalTokens ?? estimateTokens(text));
@@ -239,7 +252,7 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       deadline_exceeded: 'The answer took too long; please ask again.',
       model_unavailable: 'The assistant could not finish this answer; please ask again.',
     }[code]);
-    return { result: 'failed', code, questionClass, timing: clock.timing(0) };
+    return { result: 'failed', code, questionClass, timing: clock.timing(0), settings: settingsLog };
   }
 }
 
@@ -300,14 +313,15 @@ class TurnClock {
 
 /** Streams one answer; a stream that ends without `messageStop` failed (a connection cut can end it silently). */
 async function streamAnswer(
-  profile: string, messages: ReturnType<typeof selectHistory>['messages'], deps: TurnDependencies, maxTokens: number, remainingMs: number,
+  profile: string, messages: ReturnType<typeof selectHistory>['messages'], settings: ChatSettings, deps: TurnDependencies, maxTokens: number,
+  remainingMs: number,
   onText: (delta: string) => Promise<void>,
 ): Promise<{ usage?: FrameUsage; stopReason?: string }> {
   // The turn's deadline holds inside a call too: the SDK aborts the request and its stream when it passes.
   const abortSignal = AbortSignal.timeout(Math.max(1, remainingMs));
   const response = await deps.bedrock.send(new ConverseStreamCommand({
     modelId: profile,
-    system: [{ text: SYSTEM_PROMPT }],
+    system: [{ text: settings.prompts.answer.system }],
     messages: toConverseMessages(messages),
     inferenceConfig: { maxTokens },
     guardrailConfig: { guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync' },
@@ -338,9 +352,9 @@ async function streamAnswer(
 }
 
 /** The classifier's call and the tokens it used; anything unusable counts as complex. */
-async function classify(question: string, deps: TurnDependencies): Promise<{ questionClass: QuestionClass; tokens: number }> {
+async function classify(question: string, settings: ChatSettings, deps: TurnDependencies): Promise<{ questionClass: QuestionClass; tokens: number }> {
   try {
-    const request = buildClassifierRequest(question, { modelId: deps.models.classifier, guardrail: deps.guardrail });
+    const request = buildClassifierRequest(question, { modelId: settings.models.classifier, guardrail: deps.guardrail, prompt: settings.prompts.router });
     const response = await deps.bedrock.send(new ConverseCommand(request));
     return { questionClass: classifyResponse(response).questionClass, tokens: response.usage?.totalTokens ?? 0 };
   } catch {

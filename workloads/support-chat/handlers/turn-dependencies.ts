@@ -1,11 +1,15 @@
+import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BudgetCounter } from './lib/budget-counter';
+import { defaultChatSettings } from './lib/chat-settings';
 import { ConversationStore } from './lib/conversation-store';
 import { CircuitBreaker } from './lib/resilience';
 import { conversationSessionPolicy } from './lib/session-policy';
+import { SettingsSource, type ActiveSettings } from './lib/settings-source';
 import type { TurnDependencies, TurnLimits } from './turn-core';
 import type { TenantModels } from '../tenant-models';
 
@@ -21,8 +25,18 @@ export interface TurnEnvironment {
   readonly BEDROCK_ENDPOINT?: string;
   readonly GUARDRAIL_ARN: string;
   readonly GUARDRAIL_VERSION: string;
-  /** JSON `TenantModels`. */
+  /** JSON `TenantModels`: the config's profiles by role, the default settings' (`defaultChatSettings`). */
   readonly MODELS: string;
+  /** JSON array: the approved profiles callable from the Region, the only ids a settings version may name. */
+  readonly ALLOWED_PROFILES: string;
+  /** The tenant's AppConfig application, environment and configuration profile (ids or names). @default the defaults only */
+  readonly APPCONFIG_APPLICATION?: string;
+  readonly APPCONFIG_ENVIRONMENT?: string;
+  readonly APPCONFIG_PROFILE?: string;
+  /** AppConfig's data plane: the tenant's `appconfigdata` interface endpoint (private DNS off). @default the SDK's */
+  readonly APPCONFIG_ENDPOINT?: string;
+  /** Seconds a read settings version is kept before AppConfig is asked again. @default 45 */
+  readonly APPCONFIG_MAX_AGE_SECONDS?: string;
   /** JSON `TurnLimits`. */
   readonly LIMITS: string;
   readonly RETENTION_DAYS: string;
@@ -74,10 +88,33 @@ export function turnDependencies(env: Partial<TurnEnvironment>, region = process
     bedrock: new BedrockRuntimeClient({ region, endpoint: env.BEDROCK_ENDPOINT, maxAttempts: 1 }),
     forUser,
     tenantCounter: new BudgetCounter({ tableName, client: dynamo() }),
-    models: JSON.parse(required(env, 'MODELS')) as TenantModels,
+    settings: settingsFromAppConfig(env, region),
     limits: JSON.parse(required(env, 'LIMITS')) as TurnLimits,
     guardrail: { identifier: required(env, 'GUARDRAIL_ARN'), version: required(env, 'GUARDRAIL_VERSION') },
     breaker: new CircuitBreaker(),
     degradedText: env.DEGRADED_TEXT ?? DEGRADED,
   };
+}
+
+/**
+ * The settings of each turn: AppConfig's deployed version through Powertools Parameters (`AppConfigProvider`, which keeps
+ * the data plane's session and caches the value for `APPCONFIG_MAX_AGE_SECONDS`), checked by `SettingsSource` against
+ * the approved profiles; the config's models with the built-in settings when AppConfig is not configured or unusable.
+ */
+function settingsFromAppConfig(env: Partial<TurnEnvironment>, region: string | undefined): () => Promise<ActiveSettings> {
+  const allowedProfiles = JSON.parse(required(env, 'ALLOWED_PROFILES')) as string[];
+  const defaults = defaultChatSettings(JSON.parse(required(env, 'MODELS')) as TenantModels);
+  const { APPCONFIG_APPLICATION: application, APPCONFIG_ENVIRONMENT: environment, APPCONFIG_PROFILE: profile } = env;
+  let fetch: (() => Promise<unknown>) | undefined;
+  if (application && environment && profile) {
+    const maxAge = Number(env.APPCONFIG_MAX_AGE_SECONDS ?? 45);
+    const provider = new AppConfigProvider({
+      application,
+      environment,
+      awsSdkV3Client: new AppConfigDataClient({ region, endpoint: env.APPCONFIG_ENDPOINT }),
+    });
+    fetch = () => provider.get(profile, { maxAge, transform: 'json' });
+  }
+  const source = new SettingsSource({ fetch, allowedProfiles, defaults });
+  return () => source.current();
 }

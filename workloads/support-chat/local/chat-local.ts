@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { type BedrockBehaviour, BedrockEmulator } from './bedrock-emulator';
 import { LocalJwtIssuer } from './jwt-issuer';
+import { type LocalAppConfig, startLocalAppConfig } from './local-appconfig';
 import { withLocalClassifier } from './local-classifier';
 import { startLocalMoto } from './local-moto';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
@@ -9,10 +10,11 @@ import { localTurnFunction, type LocalTurnRecord } from './local-turn';
 import { start as startGateway, type WebSocketGateway } from './websocket-gateway';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
 import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment, TOKEN_QUERY_PARAMETER } from '../handlers/authorizer';
+import { type ChatSettings, defaultChatSettings, settingsJsonSchema } from '../handlers/lib/chat-settings';
 import { createRelay, type RelayEvent } from '../handlers/relay-core';
 import type { TurnDependencies, TurnLimits } from '../handlers/turn-core';
 import { turnDependencies, type TurnEnvironment } from '../handlers/turn-dependencies';
-import { type TenantModels, tenantModels } from '../tenant-models';
+import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant-models';
 
 /** A role of the chat: a Cognito group the authorizer passes on. */
 export type ChatRole = typeof ROLE_GROUPS[number];
@@ -38,8 +40,23 @@ export interface ChatLocalOptions {
   readonly guardrail?: { readonly identifier: string; readonly version: string };
   /** The emulator's behaviour of every request no script or queue decides (pacing, chunking). @default quick answers */
   readonly bedrockDefaults?: BedrockBehaviour;
+  /**
+   * Send Bedrock calls to this endpoint (e.g. a Bedrock emulator in another process, `bedrock-emulator-process.ts`) instead
+   * of starting an emulator in this process; `emulator` is then undefined and `bedrockDefaults` unused. Not with `realBedrock`.
+   *
+   * @default an emulator in this process
+   */
+  readonly bedrockEndpoint?: string;
   /** The static answer when every model failed. @default the turn function's */
   readonly degradedText?: string;
+  /**
+   * The first AppConfig version: the defaults the stack deploys (`defaultChatSettings` of the config's models), changed.
+   *
+   * @default the defaults
+   */
+  readonly settings?: (defaults: ChatSettings) => ChatSettings;
+  /** Seconds the turn keeps a settings version before asking AppConfig again. @default 45 (the stack's) */
+  readonly settingsMaxAgeSeconds?: number;
 }
 
 /** One invocation of the gateway's authorizer or a route (`$connect`, `$disconnect`, `$default`), and how it ended. */
@@ -80,10 +97,14 @@ export interface ChatLocal {
   readonly degradedText: string;
   /** The Cognito-style issuer (for tokens made wrong on purpose). */
   readonly issuer: LocalJwtIssuer;
-  /** The Bedrock emulator, to script; undefined with `realBedrock`. */
+  /** The Bedrock emulator, to script; undefined with `realBedrock` or `bedrockEndpoint`. */
   readonly emulator: BedrockEmulator | undefined;
   /** moto's endpoint and the table on it. */
   readonly moto: { readonly endpoint: string } & LocalChatResources;
+  /** The tenant's AppConfig (moto's control plane, the local data plane): deploy new settings with `deploy`. */
+  readonly appConfig: LocalAppConfig;
+  /** The profiles a settings version may name (the validator's enum). */
+  readonly allowedProfiles: readonly string[];
   /** Every turn the relay invoked, with its outcome once it ended. */
   readonly turns: readonly LocalTurnRecord[];
   /** Every invocation of the authorizer and the routes, in order. */
@@ -143,6 +164,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
   if (options.realBedrock && !options.guardrail) {
     throw new Error('real Bedrock needs the real guardrail: the workload contract\'s guardrail ARN and numeric version');
   }
+  if (options.realBedrock && options.bedrockEndpoint) throw new Error('give realBedrock or bedrockEndpoint, not both');
   const models = tenantModels(config, region);
   const limits: TurnLimits = { ...tenant.limits, ...options.limits };
   const guardrail = options.guardrail ?? { identifier: `arn:aws:bedrock:${region}:123456789012:guardrail/localchat01`, version: '1' };
@@ -166,9 +188,19 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     let settled: ((timeoutMs: number) => Promise<void>) | undefined;
     stops.push(() => settled?.(5_000));
     const resources = await createLocalChatResources({ endpoint: moto.endpoint, region, credentials: LOCAL_CREDENTIALS });
+    const allowedProfiles = tenantAllowedProfiles(config, region);
+    const defaults = defaultChatSettings(models);
+    const appConfig = await startLocalAppConfig({
+      motoEndpoint: moto.endpoint,
+      region,
+      credentials: LOCAL_CREDENTIALS,
+      schema: settingsJsonSchema(allowedProfiles),
+      initial: options.settings ? options.settings(defaults) : defaults,
+    });
+    stops.push(() => appConfig.close());
 
     let emulator: BedrockEmulator | undefined;
-    if (!options.realBedrock) {
+    if (!options.realBedrock && !options.bedrockEndpoint) {
       const started = new BedrockEmulator({ defaults: options.bedrockDefaults });
       started.script(withLocalClassifier());
       await started.start();
@@ -186,9 +218,16 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       DYNAMODB_ENDPOINT: moto.endpoint,
       STS_ENDPOINT: moto.endpoint,
       ...(emulator ? { BEDROCK_ENDPOINT: emulator.endpoint } : {}),
+      ...(options.bedrockEndpoint ? { BEDROCK_ENDPOINT: options.bedrockEndpoint } : {}),
       GUARDRAIL_ARN: guardrail.identifier,
       GUARDRAIL_VERSION: guardrail.version,
       MODELS: JSON.stringify(models),
+      ALLOWED_PROFILES: JSON.stringify(allowedProfiles),
+      APPCONFIG_APPLICATION: appConfig.applicationId,
+      APPCONFIG_ENVIRONMENT: appConfig.environment,
+      APPCONFIG_PROFILE: appConfig.profileId,
+      APPCONFIG_ENDPOINT: appConfig.endpoint,
+      APPCONFIG_MAX_AGE_SECONDS: String(options.settingsMaxAgeSeconds ?? 45),
       LIMITS: JSON.stringify(limits),
       RETENTION_DAYS: String(tenant.conversations.retentionDays),
       ...(options.degradedText ? { DEGRADED_TEXT: options.degradedText } : {}),
@@ -241,6 +280,8 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       issuer,
       emulator,
       moto: { endpoint: moto.endpoint, ...resources },
+      appConfig,
+      allowedProfiles,
       turns: turnFunction.turns,
       routes,
       token: (role = 'customer', user = {}) => issuer.mintIdToken({

@@ -5,7 +5,8 @@
  * - `CONV#<conversationId>#MSG#<createdAt, 13 digits>#<messageId>#<u|a>`: a message (user or assistant), in time order;
  * - `CONV#<conversationId>#ID#<messageId>`: the idempotency record of one user message: which message item holds it and,
  *   once answered, which holds the answer (a retry or a reconnecting client finds both by the client's `messageId`);
- * - `BUDGET#<yyyy-mm-dd>`: the user's tokens of the day (`budget-counter.ts`).
+ * - `BUDGET#<yyyy-mm-dd>`: the user's tokens of the day (`budget-counter.ts`);
+ * - `RATE#<yyyy-mm-ddThh:mm>`: the user's messages of the minute (per-user throttling, the same counter).
  */
 
 /** Cognito `sub` values are UUIDs; anything else (a `*`, a `#`) could widen a key prefix or a policy, so it is refused. */
@@ -43,3 +44,6 @@ export const idempotencyKey = (conversationId: string, messageId: string) =>
   `CONV#${checkedId('conversation id', conversationId)}#ID#${checkedId('message id', messageId)}`;
 
 export const budgetKey = (day: string) => `BUDGET#${day}`;
+
+/** The user's messages of one UTC minute (`yyyy-mm-ddThh:mm`), for the per-user rate. */
+export const rateKey = (minute: string) => `RATE#${minute}`;

@@ -28,6 +28,7 @@ export type FrameType = 'chunk' | 'done' | 'error';
 export const ERROR_CODES = [
   'input_too_long',
   'budget_exhausted',
+  'rate_limited',
   'model_unavailable',
   'deadline_exceeded',
   'guardrail_intervened',

@@ -1,0 +1,70 @@
+import { parseChatSettings, type ChatSettings } from './chat-settings';
+
+/** The settings a turn runs with, where they came from, and why not from AppConfig when they did not. */
+export interface ActiveSettings {
+  readonly settings: ChatSettings;
+  /** `appconfig`: the deployed version; `last-good`: the last valid deployed version; `defaults`: the built-in settings. */
+  readonly source: 'appconfig' | 'last-good' | 'defaults';
+  /** Why the deployed version is not in use (unreadable or invalid), for the logs and the `SettingsRejected` metric. */
+  readonly problem?: string;
+}
+
+/** Properties of `SettingsSource`. */
+export interface SettingsSourceProps {
+  /**
+   * Reads the deployed configuration, parsed JSON (Powertools Parameters' `AppConfigProvider.get` with `transform: 'json'`,
+   * which caches it for its `maxAge` and polls AppConfig's data plane with its session tokens).
+   *
+   * @default - none: the defaults always
+   */
+  readonly fetch?: () => Promise<unknown>;
+  /** The approved profiles callable from the Region: the only ids a version may name. */
+  readonly allowedProfiles: readonly string[];
+  /** The built-in settings (the first hosted version's content). */
+  readonly defaults: ChatSettings;
+}
+
+/**
+ * The tenant's settings for each turn: the deployed AppConfig version when it is readable and valid
+ * (`parseChatSettings`: the validator's schema, the allowed profiles, the budget rules' order); otherwise the last valid
+ * version this container read; otherwise the defaults. A bad version therefore never reaches a model call, and an
+ * AppConfig outage never stops the chat. A value already checked (the provider's cache returns the same object) is not
+ * checked again.
+ */
+export class SettingsSource {
+  private lastGood: ChatSettings | undefined;
+  private lastValue: unknown;
+  private lastResult: ActiveSettings | undefined;
+
+  constructor(private readonly props: SettingsSourceProps) {
+    parseOrThrow(props.defaults, props.allowedProfiles);
+  }
+
+  async current(): Promise<ActiveSettings> {
+    if (!this.props.fetch) return { settings: this.props.defaults, source: 'defaults' };
+    let value: unknown;
+    try {
+      value = await this.props.fetch();
+    } catch (error) {
+      return this.fallback(`AppConfig unreadable: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    }
+    if (value === this.lastValue && this.lastResult) return this.lastResult;
+    const parsed = parseChatSettings(value, this.props.allowedProfiles);
+    const result: ActiveSettings = parsed.ok
+      ? { settings: parsed.settings, source: 'appconfig' }
+      : this.fallback(`AppConfig version invalid: ${parsed.problems.slice(0, 5).join('; ')}`);
+    if (parsed.ok) this.lastGood = parsed.settings;
+    this.lastValue = value;
+    this.lastResult = result;
+    return result;
+  }
+
+  private fallback(problem: string): ActiveSettings {
+    return this.lastGood ? { settings: this.lastGood, source: 'last-good', problem } : { settings: this.props.defaults, source: 'defaults', problem };
+  }
+}
+
+function parseOrThrow(settings: ChatSettings, allowedProfiles: readonly string[]): void {
+  const parsed = parseChatSettings(settings, allowedProfiles);
+  if (!parsed.ok) throw new Error(`the default chat settings are invalid: ${parsed.problems.join('; ')}`);
+}
