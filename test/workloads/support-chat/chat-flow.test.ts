@@ -143,6 +143,38 @@ describe('a turn through the real authorizer, relay and turn, the store on moto 
     expect(emulatorOf(chat).requests).toHaveLength(calls);
   });
 
+  test('a resume while the first turn still answers gets in_progress, not a second model call; after the answer it gets the answer', async () => {
+    const user = userOf(chat);
+    emulatorOf(chat).queue({ answer: 'A slow but complete answer.', chunkSize: 2, interTokenDelayMs: 40 }, { modelId: chat.models.capable });
+    const first = await user.connect();
+    first.ws.send(JSON.stringify({ action: 'sendMessage', conversationId: 'c9', messageId: 'm1', text: COMPLAINT }));
+    const second = await user.connect();
+    // Wait for the first chunk: the first turn holds the message's lease by then.
+    await first.nextMessage(5_000);
+    const during = await ask(second, { action: 'resume', conversationId: 'c9', messageId: 'm1' });
+    const repeated = await ask(second, { conversationId: 'c9', messageId: 'm1', text: COMPLAINT });
+    await chat.settled();
+    const after = await ask(second, { action: 'resume', conversationId: 'c9', messageId: 'm1' });
+    first.ws.close();
+    second.ws.close();
+    expect(during).toEqual([expect.objectContaining({ type: 'error', code: 'in_progress' })]);
+    expect(repeated).toEqual([expect.objectContaining({ type: 'error', code: 'in_progress' })]);
+    expect(textOf(after)).toBe('A slow but complete answer.');
+    expect(streamsTo(chat, chat.models.capable)).toHaveLength(1);
+  });
+
+  test('a turn refused after storing the message gives its lease back: a resume answers it at once', async () => {
+    const user = userOf(chat);
+    // The capable profile fails without a retryable error, so the turn fails (model_unavailable) with the message stored.
+    emulatorOf(chat).queue({ fault: BEDROCK_FAULTS.validation }, { modelId: chat.models.capable });
+    const client = await user.connect();
+    const failed = await ask(client, { conversationId: 'c10', messageId: 'm1', text: COMPLAINT });
+    const resumed = await ask(client, { action: 'resume', conversationId: 'c10', messageId: 'm1' });
+    client.ws.close();
+    expect(failed.at(-1)).toMatchObject({ type: 'error' });
+    expect(resumed.at(-1)?.type).toBe('done');
+  });
+
   test('another user cannot resume someone else\'s message', async () => {
     const owner = userOf(chat);
     const client = await owner.connect();

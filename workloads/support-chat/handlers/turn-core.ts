@@ -20,6 +20,8 @@ export interface TurnRequest {
   readonly messageId: string;
   /** The user's message (`sendMessage`). */
   readonly text?: string;
+  /** The relay's API Gateway request id, for the turn's logs (`correlation_id`); the turn itself does not read it. */
+  readonly correlationId?: string;
 }
 
 /** The tenant's limits (`workloads.supportChat.limits`). */
@@ -149,110 +151,130 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       return { result: 'refused', code: 'unknown_message' };
     }
   }
+  // The message's lease: one turn at a time answers it (a resume while it runs gets `in_progress`, not a second model call).
+  const leaseUntil = started + (deps.limits.turnDeadlineSeconds + 5) * 1000;
   const stored = request.action === 'sendMessage'
-    ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input)
+    ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input, leaseUntil)
     : { created: false, message: (await store.find(request.sub, request.conversationId, request.messageId))!.message };
   if ('answer' in stored && stored.answer) return replay(stored.answer);
-  const question = stored.message.text;
-
-  // Per-user throttling: the message is stored (a resume can answer it later), the model is not called.
-  const minute = new Date(now()).toISOString().slice(0, 16);
-  const rate = await counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute);
-  if (!rate.granted) {
-    await writer.fail('rate_limited', `At most ${settings.limits.messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.`);
-    return { result: 'refused', code: 'rate_limited', settings: settingsLog };
+  if (!stored.created && !(await store.claim(request.sub, request.conversationId, request.messageId, leaseUntil))) {
+    const again = await store.find(request.sub, request.conversationId, request.messageId);
+    if (again?.answer) return replay(again.answer);
+    await writer.fail('in_progress', 'This message is being answered; resume it in a moment to get the answer.');
+    return { result: 'refused', code: 'in_progress', settings: settingsLog };
   }
-
-  const prior = (await store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1))
-    .filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
-  const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
-
-  const maxAnswer = settings.limits.maxAnswerTokens;
-  const estimate = history.historyTokens + estimateTokens(question) + maxAnswer;
-  const day = budgetDay(now());
-  const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
-  const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
-  const userReservation = await counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser);
-  const tenantReservation = userReservation.granted
-    ? await deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant)
-    : undefined;
-  if (!userReservation.granted || !tenantReservation?.granted) {
-    if (userReservation.granted) await counter.settle(userKeyOfDay, -estimate);
-    await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
-    return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
-  }
-  // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
-  const { questionClass, tokens: classifierTokens } = settings.flags.classifier
-    ? await clock.model(() => classify(question, settings, deps))
-    : { questionClass: 'complex' as const, tokens: 0 };
-  const decision = decideBudget({
-    user: 1 - userReservation.used / deps.limits.dailyTokensPerUser,
-    tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
-  }, questionClass, settings.budgetRules);
-  const settle = async (used: number) => {
-    await counter.settle(userKeyOfDay, classifierTokens + used - estimate);
-    await deps.tenantCounter.settle(tenantKeyOfDay, classifierTokens + used - estimate);
-  };
-  if (decision.kind === 'refuse') {
-    await settle(0);
-    await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
-    return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
-  }
-
-  // The chain is the settings' (each id one the validator and `parseChatSettings` allow: the approved geography only).
-  const chosen = settings.models[decision.role];
-  const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
-  let text = '';
-  let usage: FrameUsage | undefined;
+  let answered = false;
   try {
-    const result = await firstAvailable(candidates, async (profile, context) => {
-      text = '';
-      const answer = await clock.model(() => streamAnswer(profile, history.messages, settings, deps, maxAnswer, context.remainingMs, async (delta) => {
-        firstTokenAt ??= now();
-        text += delta;
-        await clock.ours(() => writer.write(delta));
-      }));
-      usage = answer.usage;
-      return answer;
-    }, {
-      breaker: deps.breaker,
-      degradedText: deps.degradedText,
-      deadline,
-      now,
-      random: deps.random,
-      sleep: deps.sleep,
-      onRetry: ({ delayMs, error }) => clock.retried(delayMs, error),
-      // Never restart an answer the client has partly seen on another model; otherwise what the chain allows.
-      shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
-    });
-    if (result.kind === 'degraded') {
-      await writer.write(result.text);
-      text = result.text;
+    return await answerTurn();
+  } finally {
+    // A refused or failed turn gives the lease back, so a resume can answer the message at once.
+    if (!answered) await store.release(request.sub, request.conversationId, request.messageId).catch(() => undefined);
+  }
+
+  async function answerTurn(): Promise<TurnOutcome> {
+    const question = stored.message.text;
+
+    // Per-user throttling: the message is stored (a resume can answer it later), the model is not called.
+    const minute = new Date(now()).toISOString().slice(0, 16);
+    const rate = await counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute);
+    if (!rate.granted) {
+      await writer.fail('rate_limited', `At most ${settings.limits.messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.`);
+      return { result: 'refused', code: 'rate_limited', settings: settingsLog };
     }
-    await store.putAnswer(request.sub, request.conversationId, request.messageId, text);
-    await settle(usage?.totalTokens ?? 0);
-    const summary = await writer.end(usage);
-    return {
-      result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
-      profile: result.kind === 'answer' ? result.candidate : undefined,
-      fallback: result.kind === 'answer' ? result.fallback : undefined,
-      questionClass,
-      usage,
-      firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
-      timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
-      settings: settingsLog,
+
+    const prior = (await store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1))
+      .filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
+    const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
+
+    const maxAnswer = settings.limits.maxAnswerTokens;
+    const estimate = history.historyTokens + estimateTokens(question) + maxAnswer;
+    const day = budgetDay(now());
+    const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
+    const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
+    const userReservation = await counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser);
+    const tenantReservation = userReservation.granted
+      ? await deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant)
+      : undefined;
+    if (!userReservation.granted || !tenantReservation?.granted) {
+      if (userReservation.granted) await counter.settle(userKeyOfDay, -estimate);
+      await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
+      return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
+    }
+    // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
+    const { questionClass, tokens: classifierTokens } = settings.flags.classifier
+      ? await clock.model(() => classify(question, settings, deps))
+      : { questionClass: 'complex' as const, tokens: 0 };
+    const decision = decideBudget({
+      user: 1 - userReservation.used / deps.limits.dailyTokensPerUser,
+      tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
+    }, questionClass, settings.budgetRules);
+    const settle = async (used: number) => {
+      await counter.settle(userKeyOfDay, classifierTokens + used - estimate);
+      await deps.tenantCounter.settle(tenantKeyOfDay, classifierTokens + used - estimate);
     };
-  } catch (error) {
-    await settle(usage?.totalTokens ?? estimateTokens(text));
-    const code = error instanceof GuardrailIntervenedError ? 'guardrail_intervened'
-      : error instanceof DeadlineExceededError || (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError' ? 'deadline_exceeded'
-        : 'model_unavailable';
-    await writer.fail(code, {
-      guardrail_intervened: 'The organization\'s AI use policy stopped this answer.',
-      deadline_exceeded: 'The answer took too long; please ask again.',
-      model_unavailable: 'The assistant could not finish this answer; please ask again.',
-    }[code]);
-    return { result: 'failed', code, questionClass, timing: clock.timing(0), settings: settingsLog };
+    if (decision.kind === 'refuse') {
+      await settle(0);
+      await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
+      return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
+    }
+
+    // The chain is the settings' (each id one the validator and `parseChatSettings` allow: the approved geography only).
+    const chosen = settings.models[decision.role];
+    const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
+    let text = '';
+    let usage: FrameUsage | undefined;
+    try {
+      const result = await firstAvailable(candidates, async (profile, context) => {
+        text = '';
+        const { remainingMs } = context;
+        const answer = await clock.model(() => streamAnswer(profile, history.messages, settings, deps, maxAnswer, remainingMs, async (delta) => {
+          firstTokenAt ??= now();
+          text += delta;
+          await clock.ours(() => writer.write(delta));
+        }));
+        usage = answer.usage;
+        return answer;
+      }, {
+        breaker: deps.breaker,
+        degradedText: deps.degradedText,
+        deadline,
+        now,
+        random: deps.random,
+        sleep: deps.sleep,
+        onRetry: ({ delayMs, error }) => clock.retried(delayMs, error),
+        // Never restart an answer the client has partly seen on another model; otherwise what the chain allows.
+        shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
+      });
+      if (result.kind === 'degraded') {
+        await writer.write(result.text);
+        text = result.text;
+      }
+      await store.putAnswer(request.sub, request.conversationId, request.messageId, text);
+      answered = true;
+      await settle(usage?.totalTokens ?? 0);
+      const summary = await writer.end(usage);
+      return {
+        result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
+        profile: result.kind === 'answer' ? result.candidate : undefined,
+        fallback: result.kind === 'answer' ? result.fallback : undefined,
+        questionClass,
+        usage,
+        firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
+        timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
+        settings: settingsLog,
+      };
+    } catch (error) {
+      await settle(usage?.totalTokens ?? estimateTokens(text));
+      const code = error instanceof GuardrailIntervenedError ? 'guardrail_intervened'
+        : error instanceof DeadlineExceededError || (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError' ? 'deadline_exceeded'
+          : 'model_unavailable';
+      await writer.fail(code, {
+        guardrail_intervened: 'The organization\'s AI use policy stopped this answer.',
+        deadline_exceeded: 'The answer took too long; please ask again.',
+        model_unavailable: 'The assistant could not finish this answer; please ask again.',
+      }[code]);
+      return { result: 'failed', code, questionClass, timing: clock.timing(0), settings: settingsLog };
+    }
   }
 }
 
@@ -354,7 +376,8 @@ async function streamAnswer(
 /** The classifier's call and the tokens it used; anything unusable counts as complex. */
 async function classify(question: string, settings: ChatSettings, deps: TurnDependencies): Promise<{ questionClass: QuestionClass; tokens: number }> {
   try {
-    const request = buildClassifierRequest(question, { modelId: settings.models.classifier, guardrail: deps.guardrail, prompt: settings.prompts.router });
+    const { classifier: modelId } = settings.models;
+    const request = buildClassifierRequest(question, { modelId, guardrail: deps.guardrail, prompt: settings.prompts.router });
     const response = await deps.bedrock.send(new ConverseCommand(request));
     return { questionClass: classifyResponse(response).questionClass, tokens: response.usage?.totalTokens ?? 0 };
   } catch {

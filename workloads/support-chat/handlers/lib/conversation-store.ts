@@ -1,5 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { idempotencyKey, messageKey, messagePrefix, userKey } from './conversation-keys';
 
 /** A stored message of a conversation. */
@@ -48,6 +48,10 @@ function conditionFailed(error: unknown): boolean {
  * the model is called, together with an idempotency record, in one transaction, so a retried or replayed message is
  * stored once; the answer is stored when the stream ends, and the record then names it, so a client that reconnects
  * finds the answer by `messageId`. Messages expire after `retentionDays` (TTL attribute `expiresAt`).
+ *
+ * One turn at a time answers a message: the record carries a lease (`leaseUntil`, milliseconds) that the storing turn
+ * takes with the message, and that a resume or a repeated message takes only once it expired or was released (`claim`,
+ * `release`), so two turns never call the model for the same message.
  */
 export class ConversationStore {
   private readonly now: () => number;
@@ -56,8 +60,11 @@ export class ConversationStore {
     this.now = props.now ?? Date.now;
   }
 
-  /** Stores a user message once: a second call with the same ids returns the first one (and its answer, if any). */
-  public async putUserMessage(sub: string, conversationId: string, messageId: string, text: string): Promise<PutUserMessageResult> {
+  /**
+   * Stores a user message once: a second call with the same ids returns the first one (and its answer, if any). The call
+   * that stores it holds the message's lease until `leaseUntil` (milliseconds since the epoch).
+   */
+  public async putUserMessage(sub: string, conversationId: string, messageId: string, text: string, leaseUntil = 0): Promise<PutUserMessageResult> {
     const pk = userKey(sub);
     const createdAt = this.now();
     const message: StoredMessage = { conversationId, messageId, role: 'user', text, createdAt };
@@ -65,7 +72,7 @@ export class ConversationStore {
     try {
       await this.props.client.send(new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.props.tableName, Item: { pk, sk: idempotencyKey(conversationId, messageId), messageSk: sk, status: 'pending', expiresAt: this.expiry(createdAt) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: this.props.tableName, Item: { pk, sk: idempotencyKey(conversationId, messageId), messageSk: sk, status: 'pending', leaseUntil, expiresAt: this.expiry(createdAt) }, ConditionExpression: 'attribute_not_exists(pk)' } },
           { Put: { TableName: this.props.tableName, Item: this.item(pk, sk, message), ConditionExpression: 'attribute_not_exists(pk)' } },
         ],
       }));
@@ -106,6 +113,43 @@ export class ConversationStore {
       const found = await this.find(sub, conversationId, messageId);
       if (!found?.answer) throw new Error(`no pending user message ${messageId} in conversation ${conversationId}`);
       return found.answer;
+    }
+  }
+
+  /**
+   * Takes the lease of an unanswered message until `leaseUntil`, if no other turn holds it (no lease, or one that expired
+   * or was released). False when another turn is answering it, or it is answered or unknown.
+   */
+  public async claim(sub: string, conversationId: string, messageId: string, leaseUntil: number): Promise<boolean> {
+    try {
+      await this.props.client.send(new UpdateCommand({
+        TableName: this.props.tableName,
+        Key: { pk: userKey(sub), sk: idempotencyKey(conversationId, messageId) },
+        UpdateExpression: 'SET leaseUntil = :until',
+        ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':until': leaseUntil, ':pending': 'pending', ':now': this.now() },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Gives up the lease of a message this turn did not answer (refused or failed), so a resume can answer it at once. */
+  public async release(sub: string, conversationId: string, messageId: string): Promise<void> {
+    try {
+      await this.props.client.send(new UpdateCommand({
+        TableName: this.props.tableName,
+        Key: { pk: userKey(sub), sk: idempotencyKey(conversationId, messageId) },
+        UpdateExpression: 'SET leaseUntil = :zero',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':zero': 0, ':pending': 'pending' },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'input_too_long',
   'budget_exhausted',
   'rate_limited',
+  'in_progress',
   'model_unavailable',
   'deadline_exceeded',
   'guardrail_intervened',
