@@ -73,7 +73,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-lambda-powertools/logger',
     '@aws-lambda-powertools/metrics',
     '@aws-lambda-powertools/tracer',
-    // Reads the tenant's AppConfig hosted configuration (routing, prompts, flags, budgets) with a cache (ADR 8).
+    // Reads the tenant's AppConfig hosted configuration (routing, prompts, flags, budgets) with a cache (ADR 9).
     '@aws-lambda-powertools/parameters',
     // The Bedrock runtime emulator writes the real event-stream wire format; the local gateway speaks WebSocket.
     '@smithy/eventstream-codec',

@@ -1,8 +1,8 @@
 import Ajv from 'ajv-draft-04';
 import { ask, textOf, userOf } from './chat-session';
 import { inferenceProfileIds } from '../../../policies/approved-inference';
-import type { ErrorFrame } from '../../../workloads/support-chat/handlers/lib/frames';
 import { defaultChatSettings, parseChatSettings, settingsJsonSchema, type ChatSettings } from '../../../workloads/support-chat/handlers/lib/chat-settings';
+import type { ErrorFrame } from '../../../workloads/support-chat/handlers/lib/frames';
 import { SettingsSource } from '../../../workloads/support-chat/handlers/lib/settings-source';
 import { THROTTLE } from '../../../workloads/support-chat/local/bedrock-emulator';
 import { type ChatLocal, startChatLocal } from '../../../workloads/support-chat/local/chat-local';
@@ -139,7 +139,8 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
 
   test('a version with a profile of another geography cannot deploy: the validator refuses it and the turn keeps the deployed one', async () => {
     const before = chat.appConfig.deployedVersion;
-    await expect(chat.appConfig.deploy({ ...defaults, models: { ...defaults.models, fallback: [US_PROFILE] } })).rejects.toBeInstanceOf(LocalValidationError);
+    const elsewhere = { ...defaults, models: { ...defaults.models, fallback: [US_PROFILE] } };
+    await expect(chat.appConfig.deploy(elsewhere)).rejects.toBeInstanceOf(LocalValidationError);
     expect(chat.appConfig.deployedVersion).toBe(before);
     const client = await userOf(chat).connect();
     await ask(client, { conversationId: 'c1', messageId: 'm1', text: COMPLAINT });

@@ -2,7 +2,8 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { JwtParseError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
+import { createTelemetry, inSubsegment, recordAuthorization, SERVICES } from './lib/telemetry';
 
 /*
  * The Lambda REQUEST authorizer of the support-chat WebSocket API's `$connect` route: verifies a Cognito JWT with
@@ -156,11 +157,37 @@ export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
 }
 
 let authorizer: Authorizer | undefined;
+const telemetry = createTelemetry(SERVICES.authorizer);
+
+/** The authorizer's Lambda event: the request it reads, and the connection and request ids API Gateway adds. */
+export type AuthorizerEvent = AuthorizerRequest & { readonly requestContext?: { readonly connectionId?: string; readonly requestId?: string } };
 
 /**
  * The Lambda handler. The settings are read and the verifier created on the first invocation, once per container.
+ * Telemetry (docs/adr/0008-support-chat-telemetry.md): logs carry the Lambda request id, the connection id and API
+ * Gateway's request id (`correlation_id`); one set of EMF metrics per invocation (authorized, refused, or an error other
+ * than a refusal); an X-Ray subsegment, with the JWKS fetch in it.
  */
-export async function handler(event: AuthorizerRequest): Promise<APIGatewayAuthorizerResult> {
-  authorizer ??= createAuthorizer(settingsFromEnvironment());
-  return authorizer(event);
+export async function handler(event: AuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> {
+  const { logger, metrics, tracer } = telemetry;
+  if (context) logger.addContext(context);
+  if (event.requestContext?.connectionId) logger.appendKeys({ connectionId: event.requestContext.connectionId });
+  if (event.requestContext?.requestId) logger.setCorrelationId(event.requestContext.requestId);
+  let outcome: 'authorized' | 'refused' | 'error' = 'error';
+  try {
+    const result = await inSubsegment(tracer, '## authorizer', async () => {
+      authorizer ??= createAuthorizer(settingsFromEnvironment());
+      return authorizer(event);
+    });
+    outcome = 'authorized';
+    return result;
+  } catch (error) {
+    // A refusal is logged by `refuse` with its reason; anything else is a fault of the function.
+    if (error instanceof Error && error.message === 'Unauthorized') outcome = 'refused';
+    else logger.error('the authorizer failed', error as Error);
+    throw error;
+  } finally {
+    recordAuthorization(metrics, outcome);
+    logger.resetKeys();
+  }
 }

@@ -1,6 +1,8 @@
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { createRelay, type RelayEvent, type TurnInvoker } from './relay-core';
+import type { Context } from 'aws-lambda';
+import { createTelemetry, inSubsegment, recordRelay, SERVICES, type Telemetry } from './lib/telemetry';
+import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from './relay-core';
 import type { TurnRequest } from './turn-core';
 
 /**
@@ -8,8 +10,10 @@ import type { TurnRequest } from './turn-core';
  * each newline-delimited frame of its response stream with `PostToConnection`. Environment: `TURN_FUNCTION_NAME`,
  * `CONNECTIONS_ENDPOINT` (the stage's `https://…/live` callback URL).
  */
-const lambda = new LambdaClient({});
-const connections = new ApiGatewayManagementApiClient({ endpoint: process.env.CONNECTIONS_ENDPOINT });
+const telemetry = createTelemetry(SERVICES.relay);
+// Both clients' calls become X-Ray subsegments; the Lambda client passes the trace header on, so the turn's trace joins.
+const lambda = telemetry.tracer.captureAWSv3Client(new LambdaClient({}));
+const connections = telemetry.tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint: process.env.CONNECTIONS_ENDPOINT }));
 
 /** Splits a byte stream into lines, across chunk boundaries. */
 export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
@@ -42,11 +46,70 @@ const invokeTurn: TurnInvoker = async function* (request: TurnRequest) {
   yield* lines(payload());
 };
 
-const relay = createRelay({
+/** The relay's Lambda event: the WebSocket proxy event, with the request id API Gateway gives every message. */
+export type RelayLambdaEvent = RelayEvent & { readonly requestContext: RelayEvent['requestContext'] & { readonly requestId?: string } };
+
+/** Whether a frame carries answer text (`chunk`), rather than `done` or `error`. */
+function isChunk(frame: string): boolean {
+  try {
+    return (JSON.parse(frame) as { type?: unknown }).type === 'chunk';
+  } catch {
+    return false;
+  }
+}
+
+function isGone(error: unknown): boolean {
+  return (error as { name?: string })?.name === 'GoneException' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410;
+}
+
+/**
+ * The relay's handler with its telemetry around `createRelay` (docs/adr/0008-support-chat-telemetry.md): logs carry the
+ * Lambda request id, the connection id, the route and, as `correlation_id`, API Gateway's request id, which the turn
+ * receives as `correlationId` and logs under the same key; one set of EMF metrics per invocation (`recordRelay`: the
+ * message, the time to the turn's first text frame, a client gone, a failure); an X-Ray subsegment around it.
+ */
+export function instrumentedRelay({ logger, metrics, tracer }: Telemetry, deps: RelayDependencies) {
+  return async (event: RelayLambdaEvent, context?: Context): Promise<{ statusCode: number }> => {
+    const { connectionId, routeKey, requestId } = event.requestContext;
+    if (context) logger.addContext(context);
+    logger.appendKeys({ connectionId, routeKey });
+    if (requestId) logger.setCorrelationId(requestId);
+    const seen = { invokedTurn: false, clientGone: false, threw: false, firstChunkMs: undefined as number | undefined };
+    const relay = createRelay({
+      invokeTurn: async function* (request) {
+        seen.invokedTurn = true;
+        const started = Date.now();
+        for await (const frame of deps.invokeTurn(requestId ? { ...request, correlationId: requestId } : request)) {
+          if (seen.firstChunkMs === undefined && isChunk(frame)) seen.firstChunkMs = Date.now() - started;
+          yield frame;
+        }
+      },
+      post: async (id, frame) => {
+        try {
+          await deps.post(id, frame);
+        } catch (error) {
+          if (isGone(error)) seen.clientGone = true;
+          throw error;
+        }
+      },
+    });
+    try {
+      return await inSubsegment(tracer, '## relay', () => relay(event));
+    } catch (error) {
+      seen.threw = true;
+      logger.error('the relay failed', error as Error);
+      throw error;
+    } finally {
+      recordRelay(metrics, seen);
+      if (seen.invokedTurn) logger.info('message relayed', { clientGone: seen.clientGone, firstChunkMs: seen.firstChunkMs, failed: seen.threw });
+      logger.resetKeys();
+    }
+  };
+}
+
+export const handler = instrumentedRelay(telemetry, {
   invokeTurn,
   post: async (connectionId, frame) => {
     await connections.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(frame) }));
   },
 });
-
-export const handler = (event: RelayEvent) => relay(event);

@@ -1,23 +1,73 @@
-import { runTurn, type TurnDependencies, type TurnRequest } from './turn-core';
+import type { Context } from 'aws-lambda';
+import { createTelemetry, inSubsegment, loggableCorrelationId, loggableId, recordTurn, recordTurnThrew, SERVICES, type Telemetry } from './lib/telemetry';
+import { runTurn, type TurnDependencies, type TurnOutcome, type TurnRequest } from './turn-core';
 import { turnDependencies } from './turn-dependencies';
 
-/** The Lambda Node.js runtime's response-streaming API (https://docs.aws.amazon.com/lambda/latest/dg/response-streaming-tutorial.html). */
-declare const awslambda: {
-  streamifyResponse(handler: (event: unknown, stream: NodeJS.WritableStream) => Promise<void>): unknown;
-};
+/**
+ * The Lambda Node.js runtime's response-streaming API (https://docs.aws.amazon.com/lambda/latest/dg/response-streaming-tutorial.html),
+ * on `globalThis.awslambda` in Lambda. Powertools' invoke store creates `globalThis.awslambda` elsewhere too (without
+ * `streamifyResponse`), so the function itself is what tells Lambda apart.
+ */
+const awslambda = (globalThis as {
+  awslambda?: { streamifyResponse?: (handler: (event: unknown, stream: NodeJS.WritableStream, context: Context) => Promise<void>) => unknown };
+}).awslambda;
 
-let dependencies: TurnDependencies | undefined;
+/** The turn's entry point: one request in, its frames out as newline-delimited JSON on the response stream. */
+export type TurnStreamHandler = (event: unknown, stream: NodeJS.WritableStream, context?: Context) => Promise<void>;
+
+/** Runs one turn: `runTurn` in the function, a stand-in in the wrapper's tests. */
+export type TurnRunner = (request: TurnRequest, dependencies: TurnDependencies, send: (data: string) => Promise<void>) => Promise<TurnOutcome>;
 
 /**
- * The turn Lambda function (inside the baseline VPC): runs one turn (`runTurn`) for the relay and streams its frames
- * back as newline-delimited JSON through Lambda response streaming, which the relay reads with
- * `InvokeWithResponseStream`. The dependencies are built once per container (the breakers and sessions live there).
+ * The turn's handler with its telemetry around `runTurn` (docs/adr/0008-support-chat-telemetry.md): logs carry the
+ * Lambda request id, the conversation and message ids and, as `correlation_id`, the relay's API Gateway request id
+ * (`correlationId`); one log line and one set of EMF metrics per turn (`recordTurn`), or `Errors` when the turn throws
+ * (rethrown: the relay sees the invocation fail); an X-Ray subsegment annotated with the result, and the Bedrock
+ * client's calls as subsegments. The dependencies are built on the first invocation, once per container (the breakers
+ * and sessions live there). Never logged: the user's `sub` and any text.
  */
-export async function streamTurn(event: unknown, stream: NodeJS.WritableStream): Promise<void> {
-  dependencies ??= turnDependencies(process.env);
-  const write = (line: string) => new Promise<void>((resolve, reject) => stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve())));
-  await runTurn(event as TurnRequest, dependencies, write);
-  stream.end();
+export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnDependencies, run: TurnRunner = runTurn): TurnStreamHandler {
+  const { logger, metrics, tracer } = telemetry;
+  let built: TurnDependencies | undefined;
+  return async (event, stream, context) => {
+    const request = event as TurnRequest;
+    if (context) logger.addContext(context);
+    logger.appendKeys({
+      conversationId: loggableId(request?.conversationId),
+      messageId: loggableId(request?.messageId),
+      action: String(request?.action),
+    });
+    if (typeof request?.correlationId === 'string') logger.setCorrelationId(loggableCorrelationId(request.correlationId));
+    try {
+      await inSubsegment(tracer, '## turn', async () => {
+        if (!built) {
+          built = dependencies();
+          tracer.captureAWSv3Client(built.bedrock);
+        }
+        tracer.putAnnotation('conversationId', loggableId(request?.conversationId));
+        const write = (line: string) => new Promise<void>((resolve, reject) => stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve())));
+        let outcome: TurnOutcome;
+        try {
+          outcome = await run(request, built, write);
+        } catch (error) {
+          recordTurnThrew(metrics);
+          logger.error('the turn threw', error as Error);
+          throw error;
+        }
+        recordTurn(metrics, outcome);
+        tracer.putAnnotation('result', outcome.result);
+        if (outcome.code) tracer.putAnnotation('code', outcome.code);
+        if (outcome.profile) tracer.putAnnotation('profile', outcome.profile);
+        logger.info('turn ended', { outcome });
+      });
+      stream.end();
+    } finally {
+      logger.resetKeys();
+    }
+  };
 }
 
-export const handler = typeof awslambda === 'undefined' ? undefined : awslambda.streamifyResponse(streamTurn);
+/** The turn function's handler (outside Lambda, e.g. in tests, `handler` is undefined and `streamTurn` runs the same code). */
+export const streamTurn = instrumentedTurn(createTelemetry(SERVICES.turn), () => turnDependencies(process.env));
+
+export const handler = awslambda?.streamifyResponse ? awslambda.streamifyResponse(streamTurn) : undefined;

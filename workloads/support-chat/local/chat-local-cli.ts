@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   const { classifier, fast, capable, fallback } = chat.models;
   console.log([
     `support-chat on this machine (${chat.region}; Bedrock: ${chat.emulator ? `emulator at ${chat.emulator.endpoint}` : 'the real service'}; `
-      + `DynamoDB and STS: moto at ${chat.moto.endpoint})`,
+      + `DynamoDB, STS and AppConfig's control plane: moto at ${chat.moto.endpoint}; AppConfig data plane at ${chat.appConfig.endpoint})`,
+    `settings: AppConfig version ${chat.appConfig.deployedVersion} (application ${chat.appConfig.applicationId}, environment `
+      + `${chat.appConfig.environment}, profile ${chat.appConfig.profileId})`,
     `profiles: classifier ${classifier}, fast ${fast}, capable ${capable}, fallback ${fallback.join(', ') || 'none'}`,
     `guardrail: ${chat.guardrail.identifier} version ${chat.guardrail.version}`,
     `WebSocket URL:  ${chat.url}`,
