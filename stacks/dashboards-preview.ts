@@ -1,7 +1,7 @@
 /**
  * `npx projen dashboards:preview`: synthesizes the example config, takes every dashboard of the home Region's
- * observability stack from the template, and writes a PNG of each to `docs/dashboards/` (offline: SVG drawn here,
- * rasterized by resvg with the system fonts).
+ * observability stack and of the support-chat tenant's stacks from the templates, and writes a PNG of each to
+ * `docs/dashboards/` (offline: SVG drawn here, rasterized by resvg with the system fonts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +27,9 @@ function main(): void {
   const estate = buildEstate(app, config);
   const assembly = app.synth();
   mkdirSync(OUT_DIR, { recursive: true });
-  for (const dashboard of synthesizedDashboards(assembly.getStackArtifact(estate.observability[0].artifactId).template)) {
+  // The home Region's organization dashboards, and the support-chat tenant's of each of its Regions.
+  const stacks = [estate.observability[0], ...estate.supportChat];
+  for (const dashboard of stacks.flatMap((stack) => synthesizedDashboards(assembly.getStackArtifact(stack.artifactId).template))) {
     const file = path.join(OUT_DIR, `${dashboard.name}.png`);
     const png = renderPng(dashboard.name, dashboard.widgets);
     writeFileSync(file, png);

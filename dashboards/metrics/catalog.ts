@@ -41,6 +41,24 @@ const guardrail = (metricName: string, kind: MetricKind = 'count'): MetricDefini
 const governance = (metricName: string, dimensions: readonly string[], source: string): MetricDefinition =>
   ({ namespace: GOVERNANCE_METRICS_NAMESPACE, metricName, dimensionSets: [dimensions], kind: 'count', source });
 
+const LAMBDA_METRICS = 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html';
+export const LAMBDA = 'AWS/Lambda';
+const lambda = (metricName: string): MetricDefinition => ({ namespace: LAMBDA, metricName, dimensionSets: [['FunctionName']], kind: 'count', source: LAMBDA_METRICS });
+
+/**
+ * Namespace of the support-chat tenant's own metrics: EMF lines its functions write with Powertools Metrics, dimension
+ * `service` (and `Profile` for the per-profile ones). test/workloads/support-chat/telemetry.test.ts checks these entries
+ * against what the handlers print.
+ */
+export const SUPPORT_CHAT_NAMESPACE = 'SupportChat';
+const tenant = (metricName: string, kind: MetricKind, perProfile = false): MetricDefinition => ({
+  namespace: SUPPORT_CHAT_NAMESPACE,
+  metricName,
+  dimensionSets: perProfile ? [['service'], ['service', 'Profile']] : [['service']],
+  kind,
+  source: 'workloads/support-chat/handlers/lib/telemetry.ts: EMF (Powertools Metrics) from the tenant\'s turn, relay and authorizer',
+});
+
 export const METRIC_CATALOG: readonly MetricDefinition[] = [
   runtime('Invocations'),
   runtime('InvocationLatency', 'duration'),
@@ -70,6 +88,14 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   governance('BedrockAccessDenied', [], 'stacks/management/organization-trail-stack.ts: metric filter on the organization trail\'s log group'),
   governance('MacieInvocationLogFindings', ['Severity'], 'stacks/observability/alert-event-metrics.ts: metric filter on the alert events'),
   governance('MemberAlarmsInAlarm', ['AccountId'], 'stacks/observability/alert-event-metrics.ts: metric filter on the alert events'),
+  lambda('Errors'),
+  lambda('Throttles'),
+  ...['Turns', 'TurnsAnswered', 'TurnsReplayed', 'TurnsDegraded', 'TurnsRefused', 'TurnsFailed', 'TurnsGone', 'Errors', 'Throttles', 'Retries', 'Fallbacks',
+    'BreakerOpen', 'Messages', 'ClientGone', 'ConnectionsAuthorized', 'ConnectionsRefused'].map((name) => tenant(name, 'count')),
+  ...['TurnLatency', 'Overhead', 'ModelTime', 'BackoffTime', 'TimeToFirstChunk'].map((name) => tenant(name, 'duration')),
+  tenant('TimeToFirstToken', 'duration', true),
+  tenant('InputTokens', 'count', true),
+  tenant('OutputTokens', 'count', true),
 ];
 
 const COUNT_STATISTICS = ['Sum', 'SampleCount', 'Average', 'Minimum', 'Maximum'];

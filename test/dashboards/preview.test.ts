@@ -26,3 +26,36 @@ describe('dashboards:preview draws the synthesized dashboards', () => {
     expect(png.readUInt32BE(16)).toBe(24 * 48 + 2 * 16);
   });
 });
+
+describe('dashboards:preview draws the support-chat tenant\'s dashboard too', () => {
+  const chat = exampleEstate().supportChat[0];
+  const dashboards = synthesizedDashboards(chat.artifact.template);
+
+  test('one dashboard, support-chat-<region>: every widget at its grid place with its title, the tenant\'s alarms by name', () => {
+    expect(dashboards.map((d) => d.name)).toEqual([`support-chat-${chat.region}`]);
+    const [tenant] = dashboards;
+    const svg = dashboardSvg(tenant.name, tenant.widgets);
+    for (const w of tenant.widgets) {
+      expect(svg).toContain(`<rect x="${16 + w.x * 48 + 4}" y="${16 + 40 + w.y * 48 + 4}" width="${w.width * 48 - 8}" height="${w.height * 48 - 8}"`);
+      if (w.type !== 'text') expect(svg).toContain(`[${w.type}] ${w.properties.title.replace(/&/g, '&amp;').slice(0, 20)}`);
+    }
+    expect(tenant.widgets.flatMap((w) => (w.type === 'text' ? [] : [w.properties.title]))).toEqual([
+      'Time to first token (ms)', 'Turn latency (ms)', 'Our overhead and the model\'s time per turn (ms)', 'Turns by result', 'Errors and error rate',
+      'Throttles, retries, fallbacks, open breakers', 'Answer tokens', 'Answer tokens by inference profile', 'Connections and messages',
+      'Lambda errors and throttles by function', 'Support-chat alarms',
+    ]);
+    for (const alarm of ['support-chat-turn-latency-p95', 'support-chat-error-rate', 'support-chat-relay-errors']) expect(svg).toContain(`alarm ${alarm}`);
+    const ttft = tenant.widgets.find((w) => w.type === 'metric' && w.properties.title === 'Time to first token (ms)');
+    expect(ttft?.type === 'metric' && ttft.properties.metrics.map((line) => line.slice(0, 4).join(' '))).toEqual([
+      ...['p50', 'p95', 'p99'].map(() => 'SupportChat TimeToFirstToken service support-chat-turn'), 'SupportChat TimeToFirstChunk service support-chat-relay',
+    ]);
+    // Nothing in the body is left unresolved: functions are named, the Region is the stack's.
+    expect(svg).not.toMatch(/&lt;[A-Za-z0-9]+&gt;/);
+    for (const w of tenant.widgets) if (w.type === 'metric') expect(w.properties.region).toBe(chat.region);
+  });
+
+  test('its picture is a PNG as wide as the grid', () => {
+    const png = renderPng(dashboards[0].name, dashboards[0].widgets);
+    expect(png.readUInt32BE(16)).toBe(24 * 48 + 2 * 16);
+  });
+});

@@ -66,6 +66,10 @@ const REF: Record<string, (name: string, p: Place) => string> = {
   'AWS::SSM::Parameter': (n) => n,
   'AWS::DynamoDB::Table': (n) => n,
   'AWS::ApiGatewayV2::Api': (n) => n,
+  // AppConfig assigns the ids (Ref) at deploy; the logical id stands in for them.
+  'AWS::AppConfig::Application': (n) => n,
+  'AWS::AppConfig::Environment': (n) => n,
+  'AWS::AppConfig::ConfigurationProfile': (n) => n,
 };
 
 /** `Fn::GetAtt <Resource>.Arn` per type, in the ARN format of the Service Authorization Reference. */

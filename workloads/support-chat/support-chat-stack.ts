@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aws, type CfnResource, Duration, Fn, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { WebSocketApi, WebSocketStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -9,13 +9,19 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { defaultChatSettings } from './handlers/lib/chat-settings';
 import { CONVERSATION_ACTIONS } from './handlers/lib/session-policy';
+import { ChatAlarms } from './stack/chat-alarms';
+import { ChatDashboard } from './stack/chat-dashboard';
 import { ChatFunction } from './stack/chat-function';
 import { ChatIdentity } from './stack/chat-identity';
+import { ChatSettingsConfig } from './stack/chat-settings-config';
+import { ChatTracing } from './stack/chat-tracing';
+import { ChatWebAcl } from './stack/chat-waf';
 import { ConversationTable } from './stack/conversation-table';
 import { TenantEndpoints } from './stack/tenant-endpoints';
 import { readWorkloadContract } from './stack/workload-contract-values';
-import { tenantModels } from './tenant-models';
+import { tenantAllowedProfiles, tenantModels } from './tenant-models';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import type { GovernanceConfig } from '../../config/schema';
@@ -53,6 +59,14 @@ export class SupportChatStack extends Stack {
   public readonly relay: ChatFunction;
   public readonly authorizer: ChatFunction;
   public readonly dataRole: Role;
+  /** The web ACL of the user pool: AWS managed common and known-bad-input rules, a rate limit per client IP. */
+  public readonly waf: ChatWebAcl;
+  /** The turn's settings in AWS AppConfig (routing, prompts, flags, budgets), deployed gradually under the alarms. */
+  public readonly settings: ChatSettingsConfig;
+  /** The alarms on the handlers' metrics (`alarms.errorRate`: a rollback monitor) and their topic. */
+  public readonly alarms: ChatAlarms;
+  /** The tenant dashboard `support-chat-<region>`. */
+  public readonly dashboard: ChatDashboard;
 
   constructor(scope: Construct, id: string, props: SupportChatStackProps) {
     super(scope, id, props);
@@ -67,6 +81,8 @@ export class SupportChatStack extends Stack {
     denyGrantsExceptForAwsResources(key);
     this.table = new ConversationTable(this, 'Conversations', { key });
     this.identity = new ChatIdentity(this, 'Identity', { identityProviders: tenant.identityProviders });
+    // AWS WAF in front of the user pool (sign-in, sign-up, tokens); WAF cannot protect a WebSocket API (chat-waf.ts).
+    this.waf = new ChatWebAcl(this, 'Waf', { name: TENANT_PREFIX, resourceArn: this.identity.userPool.userPoolArn, logKey: key, logRetention });
 
     const lambdaPrincipal = new ServicePrincipal('lambda.amazonaws.com');
     const turnRole = new Role(this, 'TurnRole', { roleName: `${TENANT_PREFIX}-turn-${props.region}`, assumedBy: lambdaPrincipal });
@@ -95,6 +111,8 @@ export class SupportChatStack extends Stack {
       bedrockEndpointSecurityGroupId: contract.endpointSecurityGroupId,
       tableArn: this.table.table.tableArn,
       dataRoleArn: this.dataRole.roleArn,
+      // The settings are created last (their deployments roll back on the alarms, which watch the functions).
+      settingsConfigurationArn: Lazy.string({ produce: () => this.settings.configurationArn }),
     });
     const turnPolicy = new ManagedPolicy(this, 'TurnPolicy', {
       managedPolicyName: `${TENANT_PREFIX}-turn-${props.region}`,
@@ -134,6 +152,7 @@ export class SupportChatStack extends Stack {
     });
 
     const models = tenantModels(props.config, props.region);
+    const allowedProfiles = tenantAllowedProfiles(props.config, props.region);
     this.turn = new ChatFunction(this, 'Turn', {
       functionName: `${TENANT_PREFIX}-turn`,
       description: 'Support chat: one turn (store, budgets, route, Bedrock through the approved profile and guardrail, answer), inside the baseline VPC',
@@ -156,6 +175,8 @@ export class SupportChatStack extends Stack {
         GUARDRAIL_ARN: contract.guardrailArn,
         GUARDRAIL_VERSION: contract.guardrailVersion,
         MODELS: JSON.stringify(models),
+        ALLOWED_PROFILES: JSON.stringify(allowedProfiles),
+        APPCONFIG_ENDPOINT: endpoints.appConfigDataUrl,
         LIMITS: JSON.stringify(tenant.limits),
         RETENTION_DAYS: String(tenant.conversations.retentionDays),
       },
@@ -249,6 +270,28 @@ export class SupportChatStack extends Stack {
       id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
       reason: 'It is in the baseline VPC: its subnets are the workload contract\'s, read from SSM by CloudFormation at deploy (Fn::Select of the list), which the rule cannot resolve at synth',
     });
+    // Telemetry (docs/adr/0008-support-chat-telemetry.md): X-Ray active tracing, the alarms and the dashboard on the
+    // metrics the handlers publish with Powertools.
+    const functions = [this.turn, this.relay, this.authorizer];
+    new ChatTracing(this, 'Tracing', { functions, policyName: `${TENANT_PREFIX}-tracing-${props.region}` });
+    this.alarms = new ChatAlarms(this, 'Alarms', { namePrefix: TENANT_PREFIX, relay: this.relay });
+    this.dashboard = new ChatDashboard(this, 'Dashboard', {
+      dashboardName: `${TENANT_PREFIX}-${props.region}`,
+      functionNames: [`${TENANT_PREFIX}-turn`, `${TENANT_PREFIX}-relay`, `${TENANT_PREFIX}-authorizer`],
+      alarms: this.alarms.alarms,
+    });
+    // The settings in AppConfig (docs/adr/0009-support-chat-settings-in-appconfig.md): the config's models with the code
+    // defaults as the first version; later versions roll out gradually and roll back when an alarm fires.
+    this.settings = new ChatSettingsConfig(this, 'Settings', {
+      allowedProfiles,
+      initial: defaultChatSettings(models),
+      rollbackAlarms: [this.alarms.errorRate, this.alarms.turnLatency],
+      monitorRoleName: `${TENANT_PREFIX}-appconfig-monitor-${props.region}`,
+    });
+    turnPolicy.addStatements(this.settings.readStatement());
+    this.turn.addEnvironment('APPCONFIG_APPLICATION', this.settings.application.applicationId);
+    this.turn.addEnvironment('APPCONFIG_ENVIRONMENT', this.settings.environment.environmentId);
+    this.turn.addEnvironment('APPCONFIG_PROFILE', this.settings.configuration.configurationProfileId);
     Tags.of(this).add('workload', TENANT_PREFIX);
   }
 }

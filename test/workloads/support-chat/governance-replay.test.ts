@@ -3,7 +3,7 @@ import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
 import { foundationModelArn } from '../../../policies/arns';
 import { userKey } from '../../../workloads/support-chat/handlers/lib/conversation-keys';
 import { conversationSessionPolicy } from '../../../workloads/support-chat/handlers/lib/session-policy';
-import { tenantModels } from '../../../workloads/support-chat/tenant-models';
+import { tenantAllowedProfiles, tenantModels } from '../../../workloads/support-chat/tenant-models';
 import { exampleEstate, type SynthesizedStack } from '../../support/example-estate';
 import { OrgSimulator, type OrgRequest } from '../../support/org-simulator';
 import { resolveIntrinsics, type Template } from '../../support/resolve-intrinsics';
@@ -73,6 +73,7 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
   const dataRoleName = `support-chat-conversation-data-${REGION}`;
   const dataPolicy = managedPolicy(chat, chatTemplate, dataRoleName);
   const relayPolicy = managedPolicy(chat, chatTemplate, `support-chat-relay-${REGION}`);
+  const tracingPolicy = managedPolicy(chat, chatTemplate, `support-chat-tracing-${REGION}`);
   const tableArn = resolved({ 'Fn::GetAtt': [Object.keys(chat.template.findResources('AWS::DynamoDB::Table'))[0], 'Arn'] });
   const [dataRole] = Object.values(chat.template.findResources('AWS::IAM::Role')).filter((r) => resolved(r.Properties.RoleName) === dataRoleName);
 
@@ -96,7 +97,13 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
   };
 
   const models = tenantModels(config, REGION);
+  /** The tenant's AppConfig configuration, as the turn policy names it. */
+  const settingsArn: string = turnPolicy.Statement.find((s: { Sid?: string }) => s.Sid === 'ReadTheSettings').Resource;
   const legitimate: [string, OrgRequest][] = [
+    // The settings (AppConfig's data plane, through Powertools Parameters): a session, then the latest version.
+    ...['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'].map((action): [string, OrgRequest] => [
+      `${action} on the tenant's settings`, turn(action, settingsArn, { 'aws:RequestedRegion': REGION }),
+    ]),
     // The classifier (Converse authorizes as InvokeModel), then the answer (ConverseStream as InvokeModelWithResponseStream), and each fallback.
     ...criCall('bedrock:InvokeModel', models.classifier),
     ...[models.fast, models.capable, ...models.fallback].flatMap((p) => criCall('bedrock:InvokeModelWithResponseStream', p)),
@@ -127,6 +134,19 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
       permissionBoundary: boundary,
       resource: `arn:aws:lambda:${REGION}:${account}:function:support-chat-turn`,
     }],
+    // Active tracing: Lambda's X-Ray daemon sends each function's segments with the function's role (ADR 8).
+    ...['turn', 'relay', 'authorizer'].flatMap((fn) => ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action): [string, OrgRequest] => [
+      `${action} with the ${fn} function's role (active tracing)`,
+      {
+        account: tenant.account,
+        role: `support-chat-${fn}-${REGION}`,
+        action,
+        resource: '*',
+        identityPolicy: tracingPolicy,
+        permissionBoundary: boundary,
+        context: { 'aws:RequestedRegion': REGION },
+      },
+    ])),
   ];
 
   test('the call sequence covers every model of the tenant through every destination Region of its profile', () => {
@@ -134,6 +154,16 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     expect(profiles.size).toBeGreaterThanOrEqual(2);
     for (const p of profiles) expect(p.startsWith('eu.')).toBe(true);
     expect(legitimate.filter(([name]) => / in [a-z]+-[a-z]+-\d through eu\./.test(name)).length).toBeGreaterThan(profiles.size * 2);
+  });
+
+  test('the settings ARN is this account\'s configuration of the tenant\'s application, environment and profile', () => {
+    expect(settingsArn).toMatch(new RegExp(`^arn:aws:appconfig:${REGION}:${account}:application/[^/*]+/environment/[^/*]+/configuration/[^/*]+$`));
+  });
+
+  // Any version AppConfig's validator admits may route to any allowed profile: each must pass the governance.
+  const admitted = tenantAllowedProfiles(config, REGION).flatMap((p) => criCall('bedrock:InvokeModelWithResponseStream', p));
+  test.each(admitted)('allowed for a settings version the validator admits: %s', async (_, request) => {
+    expect(await simulator.evaluate(request)).toEqual({ result: 'Allowed', deniedBy: [] });
   });
 
   test.each(legitimate)('allowed: %s', async (_, request) => {
@@ -152,6 +182,8 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     }), 'BRCRI2'],
     ...criCall('bedrock:InvokeModelWithResponseStream', models.capable, null).map(([name, request]): [string, OrgRequest] => [`without the guardrail: ${name}`, request]),
     ...criCall('bedrock:InvokeModelWithResponseStream', models.capable, `${guardrailArn}:1`).map(([name, request]): [string, OrgRequest] => [`with another guardrail version: ${name}`, request]),
+    ['the turn role reading another AppConfig configuration of the account', turn('appconfig:GetLatestConfiguration',
+      `arn:aws:appconfig:${REGION}:${account}:application/other01/environment/prod01/configuration/flags01`, { 'aws:RequestedRegion': REGION })],
     ['the turn role reading a user\'s items with its own credentials', turn('dynamodb:Query', tableArn, { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION })],
     ['a user\'s session reading another user\'s items', {
       account: tenant.account,

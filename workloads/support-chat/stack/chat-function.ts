@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, type IRole, type ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { logStreamsArn, logStreamsFinding } from '../../../building-blocks/cloudwatch-logs/log-streams';
@@ -43,6 +43,9 @@ const CONCURRENCY = 'Bounded by the WebSocket stage throttle and the per-user an
  * gate findings every such function raises are acknowledged here with their reasons.
  */
 export class ChatFunction extends LambdaFunction {
+  /** The managed policies of the role the function needs at creation: CloudFormation creates it after them. */
+  private readonly rolePolicies: ManagedPolicy[] = [];
+
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       logGroupName: `/aws/lambda/${props.functionName}`,
@@ -68,8 +71,9 @@ export class ChatFunction extends LambdaFunction {
       sid: 'OwnLogStreams', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsArn(`/aws/lambda/${props.functionName}`)],
     }));
     acknowledgeFinding(props.rolePolicy, { id: logStreamsFinding(`/aws/lambda/${props.functionName}`), reason: 'Lambda names the log streams of its function\'s log group' });
-    // Only the managed policy: aws-cdk-lib would add the role as well, which cfn-lint reports as redundant (W3005).
-    (this.node.defaultChild as CfnFunction).addOverride('DependsOn', [logicalIdOf(props.rolePolicy)]);
+    // Only the managed policies: aws-cdk-lib would add the role as well, which cfn-lint reports as redundant (W3005).
+    this.rolePolicies.push(props.rolePolicy);
+    (this.node.defaultChild as CfnFunction).addOverride('DependsOn', Lazy.list({ produce: () => this.rolePolicies.map(logicalIdOf) }));
     if (props.vpc) {
       (this.node.defaultChild as CfnFunction).vpcConfig = { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds };
     } else {
@@ -86,5 +90,16 @@ export class ChatFunction extends LambdaFunction {
       { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', reason: CONCURRENCY },
       { id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency', reason: CONCURRENCY },
     );
+  }
+
+  /**
+   * Turns on active tracing (X-Ray): Lambda samples invocations, runs the X-Ray daemon for the function and records its
+   * segment; the handler's Tracer adds subsegments. `policy` is a managed policy of the function's role that allows
+   * sending traces: Lambda refuses to create a function with active tracing whose role cannot, so the function is
+   * created after it (not through aws-cdk-lib's `tracing`, which writes the permission into an inline default policy).
+   */
+  public activeTracing(policy: ManagedPolicy): void {
+    (this.node.defaultChild as CfnFunction).tracingConfig = { mode: Tracing.ACTIVE };
+    if (!this.rolePolicies.includes(policy)) this.rolePolicies.push(policy);
   }
 }

@@ -13,6 +13,8 @@ export interface TenantEndpointsProps {
   readonly tableArn: string;
   /** The conversation-data role: the only role its STS endpoint lets the turn assume. */
   readonly dataRoleArn: string;
+  /** The tenant's AppConfig configuration (`application/<id>/environment/<id>/configuration/<id>`): the only one its data-plane endpoint serves. */
+  readonly settingsConfigurationArn: string;
 }
 
 /** `https://<first DNS name of an interface endpoint>`, for an SDK client's `endpoint`. */
@@ -22,10 +24,11 @@ function endpointUrl(endpoint: CfnVPCEndpoint): string {
 
 /**
  * The interface endpoints the tenant adds to the baseline VPC beyond the Bedrock ones (the baseline VPC has no route
- * out): DynamoDB for the conversation table and STS for the per-user session. Private DNS stays off — another tenant
+ * out): DynamoDB for the conversation table, STS for the per-user session and AppConfig's data plane (`appconfigdata`)
+ * for the settings. Private DNS stays off — another tenant
  * of the account may add the same services, and two endpoints with private DNS for one service cannot share a VPC —
- * so the turn function's SDK clients take the endpoints' DNS names (`dynamoDbUrl`, `stsUrl`). The endpoint policies
- * admit only this account's principals, on the table and the data role. The turn function's security group may send
+ * so the turn function's SDK clients take the endpoints' DNS names (`dynamoDbUrl`, `stsUrl`, `appConfigDataUrl`). The
+ * endpoint policies admit only this account's principals, on the table, the data role and the settings. The turn function's security group may send
  * HTTPS only to these endpoints and the Bedrock ones.
  */
 export class TenantEndpoints extends Construct {
@@ -33,6 +36,7 @@ export class TenantEndpoints extends Construct {
   public readonly functionSecurityGroup: CfnSecurityGroup;
   public readonly dynamoDbUrl: string;
   public readonly stsUrl: string;
+  public readonly appConfigDataUrl: string;
 
   constructor(scope: Construct, id: string, props: TenantEndpointsProps) {
     super(scope, id);
@@ -46,7 +50,7 @@ export class TenantEndpoints extends Construct {
     });
     const endpointGroup = new CfnSecurityGroup(this, 'EndpointSecurityGroup', {
       vpcId: props.vpcId,
-      groupDescription: 'Support-chat DynamoDB and STS endpoints: HTTPS from the turn function only',
+      groupDescription: 'Support-chat DynamoDB, STS and AppConfig data endpoints: HTTPS from the turn function only',
       securityGroupEgress: [{ ipProtocol: 'icmp', fromPort: -1, toPort: -1, cidrIp: '255.255.255.255/32', description: 'Matches no traffic, so the group sends nothing (as CDK writes allowAllOutbound: false)' }],
     });
     new CfnSecurityGroupIngress(this, 'EndpointFromFunction', {
@@ -63,7 +67,7 @@ export class TenantEndpoints extends Construct {
       fromPort: 443,
       toPort: 443,
       destinationSecurityGroupId: endpointGroup.attrGroupId,
-      description: 'DynamoDB and STS endpoints',
+      description: 'DynamoDB, STS and AppConfig data endpoints',
     });
     const thisAccount = { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } };
     const endpoint = (service: string, statement: object) => new CfnVPCEndpoint(this, `Endpoint-${service}`, {
@@ -81,7 +85,16 @@ export class TenantEndpoints extends Construct {
     const sts = endpoint('sts', {
       Sid: 'DataRoleOnly', Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Resource: props.dataRoleArn, Condition: thisAccount,
     });
+    const appConfigData = endpoint('appconfigdata', {
+      Sid: 'TenantSettingsOnly',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+      Resource: props.settingsConfigurationArn,
+      Condition: thisAccount,
+    });
     this.dynamoDbUrl = endpointUrl(dynamodb);
     this.stsUrl = endpointUrl(sts);
+    this.appConfigDataUrl = endpointUrl(appConfigData);
   }
 }
