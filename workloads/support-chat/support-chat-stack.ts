@@ -279,6 +279,9 @@ export class SupportChatStack extends Stack {
       dashboardName: `${TENANT_PREFIX}-${props.region}`,
       functionNames: [`${TENANT_PREFIX}-turn`, `${TENANT_PREFIX}-relay`, `${TENANT_PREFIX}-authorizer`],
       alarms: this.alarms.alarms,
+      prices: allowedProfiles.flatMap((profileId) => props.config.observability.modelPrices
+        .filter((p) => profileId.endsWith(`.${p.modelId}`))
+        .map((p) => ({ profileId, inputPerMillionTokens: p.inputPerMillionTokens, outputPerMillionTokens: p.outputPerMillionTokens }))),
     });
     // The settings in AppConfig (docs/adr/0009-support-chat-settings-in-appconfig.md): the config's models with the code
     // defaults as the first version; later versions roll out gradually and roll back when an alarm fires.

@@ -1,5 +1,6 @@
 import { createTelemetry, recordTurn, SERVICES } from '../../../workloads/support-chat/handlers/lib/telemetry';
 import type { TurnOutcome } from '../../../workloads/support-chat/handlers/turn-core';
+import { tenantAllowedProfiles } from '../../../workloads/support-chat/tenant-models';
 import { exampleEstate } from '../../support/example-estate';
 
 /**
@@ -135,5 +136,29 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
   test('the dashboard support-chat-<region> shows the alarms and reads the tenant\'s metrics in the stack\'s Region', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards.map((d) => d.Properties.DashboardName)).toEqual([`support-chat-${chat.region}`]);
+  });
+
+  test('the cost widget prices each callable profile of a priced model at observability.modelPrices, on tokens the turn publishes', () => {
+    const { config } = exampleEstate();
+    // The body is a Fn::Join of JSON text and the alarms' ARNs (inside JSON strings): an X stands in for each ARN.
+    const parts = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const widget = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'X')).join('')).widgets.find((w: { properties: { title?: string } }) => w.properties.title?.startsWith('Estimated cost'));
+    const lines = widget.properties.metrics as unknown[][];
+    const costs = lines.filter((l) => typeof l[0] === 'object' && 'expression' in (l[0] as object)).map((l) => l[0] as { id: string; expression: string; label: string });
+    const allowed = tenantAllowedProfiles(config, chat.region);
+    const expected = allowed.flatMap((profileId) => config.observability.modelPrices.filter((p) => profileId.endsWith(`.${p.modelId}`)).map((p) => ({ profileId, p })));
+    expect(expected.length).toBeGreaterThan(1);
+    expect(costs.map((c) => c.label)).toEqual(expected.map((e) => `${e.profileId} (USD)`));
+    expected.forEach(({ profileId, p }, i) => {
+      expect(costs[i].expression).toBe(`(FILL(in${i}, 0) * ${p.inputPerMillionTokens} + FILL(out${i}, 0) * ${p.outputPerMillionTokens}) / 1000000`);
+      // The hidden token lines name the metric, dimensions and value the turn prints for an answer of that profile.
+      const input = lines.find((l) => (l.at(-1) as { id?: string }).id === `in${i}`)!;
+      expect(input.slice(0, -1)).toEqual(['SupportChat', 'InputTokens', 'service', SERVICES.turn, 'Profile', profileId]);
+    });
+    expect(published(turnDocs, 'SupportChat', 'InputTokens', [{ Name: 'service', Value: SERVICES.turn }, {
+      Name: 'Profile',
+      Value: turnDocs
+        .map((d) => d.Profile).find(Boolean),
+    }])).toBe(true);
   });
 });

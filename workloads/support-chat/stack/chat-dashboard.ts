@@ -14,6 +14,18 @@ export interface ChatDashboardContext {
   readonly functionNames: readonly string[];
   /** ARNs of the tenant's alarms. */
   readonly alarmArns: readonly string[];
+  /**
+   * USD per million tokens of each profile the turn may call whose model has a price in `observability.modelPrices`
+   * (the organization's list prices; check your own agreement). @default none: no cost widget
+   */
+  readonly prices?: readonly ProfilePrice[];
+}
+
+/** The price of one inference profile's tokens. */
+export interface ProfilePrice {
+  readonly profileId: string;
+  readonly inputPerMillionTokens: number;
+  readonly outputPerMillionTokens: number;
 }
 
 const FIVE_MINUTES = 300;
@@ -63,7 +75,10 @@ export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefini
         + 'Time to first token is from the turn\'s start to its first text; the relay\'s line adds the Lambda invocation. Turn latency, overhead and model time '
         + 'count turns that called a model; overhead is our own time (turn latency less model time and backoff). Tokens are the answers\' (the classifier\'s are '
         + 'in AWS/Bedrock). An error is a turn that failed (model unavailable, deadline) or threw; a guardrail intervention is not. '
-        + 'No cost line: no list price of the eu. inference profiles could be verified yet (docs/adr/0008-support-chat-telemetry.md).',
+        + (ctx.prices && ctx.prices.length > 0
+          ? 'The cost is an estimate of the answers\' tokens at the organization\'s `observability.modelPrices` (list prices of the base models: '
+            + 'a geographic profile may cost more, docs/adr/0008-support-chat-telemetry.md).'
+          : 'No cost line: no profile the turn may call has a price in `observability.modelPrices`.'),
       ].join('\n'),
     },
   };
@@ -97,6 +112,7 @@ export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefini
     graph('Throttles, retries, fallbacks, open breakers', region, sums(turn, ['Throttles', 'Retries', 'Fallbacks', 'BreakerOpen'])),
     graph('Answer tokens', region, sums(turn, ['InputTokens', 'OutputTokens'])),
     graph('Answer tokens by inference profile', region, [tokensByProfile('pin', 'InputTokens'), tokensByProfile('pout', 'OutputTokens')]),
+    ...(ctx.prices && ctx.prices.length > 0 ? [graph('Estimated cost of the answers (USD per 5 minutes)', region, costLines(ctx.prices), { label: 'USD', stacked: true })] : []),
     graph('Connections and messages', region, [
       ...sums(authorizer, ['ConnectionsAuthorized', 'ConnectionsRefused']),
       ...sums(relay, ['Messages', 'ClientGone']),
@@ -107,11 +123,29 @@ export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefini
   ]);
 }
 
+/** Per priced profile: its answers' tokens (hidden) and their cost at the configured price per million. */
+function costLines(prices: readonly ProfilePrice[]): MetricLine[] {
+  const { turn } = SERVICES;
+  return prices.flatMap((price, i): MetricLine[] => [
+    ...(['InputTokens', 'OutputTokens'] as const).map((metricName): MetricLine => [
+      METRICS_NAMESPACE, metricName, SERVICE_DIMENSION, turn, PROFILE_DIMENSION, price.profileId,
+      { stat: 'Sum', id: `${metricName === 'InputTokens' ? 'in' : 'out'}${i}`, visible: false },
+    ]),
+    [{
+      id: `cost${i}`,
+      expression: `(FILL(in${i}, 0) * ${price.inputPerMillionTokens} + FILL(out${i}, 0) * ${price.outputPerMillionTokens}) / 1000000`,
+      label: `${price.profileId} (USD)`,
+    }],
+  ]);
+}
+
 /** Properties of `ChatDashboard`. */
 export interface ChatDashboardProps {
   readonly dashboardName: string;
   readonly functionNames: readonly string[];
   readonly alarms: readonly IAlarm[];
+  /** @default none: no cost widget */
+  readonly prices?: readonly ProfilePrice[];
 }
 
 /** The tenant dashboard (`supportChatDashboard`) as an `AWS::CloudWatch::Dashboard` of the stack's Region. */
@@ -127,6 +161,7 @@ export class ChatDashboard extends Construct {
       region: stack.region,
       functionNames: props.functionNames,
       alarmArns: props.alarms.map((a) => a.alarmArn),
+      prices: props.prices,
     });
     this.dashboard = new CfnDashboard(this, 'Resource', { dashboardName: props.dashboardName, dashboardBody: stack.toJsonString(this.definition.body) });
   }
