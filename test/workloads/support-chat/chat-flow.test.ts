@@ -7,6 +7,7 @@ import { BudgetCounter, budgetDay } from '../../../workloads/support-chat/handle
 import { budgetKey, userKey } from '../../../workloads/support-chat/handlers/lib/conversation-keys';
 import { ConversationStore } from '../../../workloads/support-chat/handlers/lib/conversation-store';
 import type { ErrorFrame, Frame } from '../../../workloads/support-chat/handlers/lib/frames';
+import { TURN_BREAKER } from '../../../workloads/support-chat/handlers/turn-dependencies';
 import { BEDROCK_FAULTS, type BedrockBehaviour, type BedrockRequestRecord, THROTTLE } from '../../../workloads/support-chat/local/bedrock-emulator';
 import { type ChatLocal, LOCAL_CREDENTIALS, startChatLocal } from '../../../workloads/support-chat/local/chat-local';
 import { withLocalClassifier } from '../../../workloads/support-chat/local/local-classifier';
@@ -325,7 +326,7 @@ describe('resilience: retries, the fallback chain, the circuit breaker and the d
     emulatorOf(chat).script(failing([chat.models.capable], THROTTLE));
     const client = await userOf(chat).connect();
     const callsPerTurn: number[] = [];
-    for (let turn = 0; turn < 4; turn++) {
+    for (let turn = 0; turn < 6; turn++) {
       const before = streamsTo(chat, chat.models.capable).length;
       const frames = await ask(client, { conversationId: 'c2', messageId: `m${turn}`, text: COMPLAINT });
       expect(textOf(frames)).toBe(fallbackText);
@@ -334,10 +335,11 @@ describe('resilience: retries, the fallback chain, the circuit breaker and the d
     client.ws.close();
     const opened = callsPerTurn.indexOf(0);
     expect(opened).toBeGreaterThan(0);
-    // CircuitBreaker's default: 5 failures within its window open it; the turns after that never reach the profile.
-    expect(callsPerTurn.slice(0, opened).reduce((a, b) => a + b, 0)).toBe(5);
+    // The turn's breaker (TURN_BREAKER): once minimumCalls calls are in the window and half failed, it opens; the turns
+    // after that never reach the profile.
+    expect(callsPerTurn.slice(0, opened).reduce((a, b) => a + b, 0)).toBe(TURN_BREAKER.minimumCalls);
     expect(callsPerTurn.slice(opened).every((n) => n === 0)).toBe(true);
-    expect(streamsTo(chat, chat.models.fallback[0])).toHaveLength(4);
+    expect(streamsTo(chat, chat.models.fallback[0])).toHaveLength(6);
   });
 
   test('every profile failing: the static degraded answer, streamed, stored, ended with done', async () => {
@@ -373,9 +375,13 @@ describe('the daily token budget and the $connect authorizer', () => {
   test('a user whose daily budget cannot cover a turn gets budget_exhausted, and no model (not even the classifier) is called', async () => {
     const user = userOf(chat);
     const client = await user.connect();
+    const tenantKey = { pk: 'TENANT', sk: budgetKey(budgetDay(Date.now())) };
+    const tenantBefore = await reader.counter.used(tenantKey);
     const frames = await ask(client, { conversationId: 'c1', messageId: 'm1', text: ORDER_STATUS });
     client.ws.close();
     expect(frames).toEqual([expect.objectContaining({ type: 'error', code: 'budget_exhausted', seq: 0 })]);
+    // The tenant's reservation, made at the same time as the user's, was given back.
+    expect(await reader.counter.used(tenantKey)).toBe(tenantBefore);
     expect((frames[0] as ErrorFrame).message).toMatch(/allowance/);
     expect(emulatorOf(chat).requests).toHaveLength(0);
     // Persist first: the message is kept (an agent can pick it up), unanswered.

@@ -2,6 +2,7 @@ import {
   type BreakerState, canFallBack, CircuitBreaker, CircuitOpenError, DeadlineExceededError, firstAvailable, fullJitterDelay,
   GuardrailIntervenedError, isProfileFailure, isRetryableError, MAX_BACKOFF_CAP_MS, retry,
 } from '../../../workloads/support-chat/handlers/lib/resilience';
+import { TURN_BREAKER } from '../../../workloads/support-chat/handlers/turn-dependencies';
 
 /** A fake clock whose sleep moves time and records every sleep. */
 function fakeClock(start = 1_000_000) {
@@ -290,6 +291,33 @@ describe('CircuitBreaker', () => {
     expect(b.state('p1')).toBe('closed');
     await fail(b, 'p1'); // 4 of 6
     expect(b.state('p1')).toBe('open');
+  });
+
+  test('the turn\'s breaker (a rate, no count): a steady 20 % of throttling never opens it, 60 % does', async () => {
+    const run = async (failEvery: (i: number) => boolean) => {
+      const clock = fakeClock();
+      const b = new CircuitBreaker({ ...TURN_BREAKER, now: clock.now });
+      for (let i = 0; i < 300; i++) {
+        if (failEvery(i)) await fail(b, 'p1');
+        else await b.run('p1', async () => 'ok');
+        clock.advance(100); // 10 calls a second: 300 in the 30 s window
+        if (b.state('p1') !== 'closed') return { openedAfter: i + 1 };
+      }
+      return { openedAfter: undefined };
+    };
+    await expect(run((i) => i % 5 === 0)).resolves.toEqual({ openedAfter: undefined });
+    const { openedAfter } = await run((i) => i % 5 < 3);
+    expect(openedAfter).toBeGreaterThanOrEqual(TURN_BREAKER.minimumCalls);
+    expect(openedAfter).toBeLessThanOrEqual(TURN_BREAKER.minimumCalls + 5);
+    // Without the rate, the count default (5 in the window) opens on the same 20 %.
+    const clock = fakeClock();
+    const counting = new CircuitBreaker({ windowMs: TURN_BREAKER.windowMs, now: clock.now });
+    for (let i = 0; i < 30; i++) {
+      if (i % 5 === 0) await fail(counting, 'p1');
+      else await counting.run('p1', async () => 'ok').catch(() => undefined);
+      clock.advance(100);
+    }
+    expect(counting.state('p1')).toBe('open');
   });
 
   test('after the cool-down, half-open lets exactly one concurrent probe through; its success closes the breaker', async () => {

@@ -174,16 +174,19 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   async function answerTurn(): Promise<TurnOutcome> {
     const question = stored.message.text;
 
-    // Per-user throttling: the message is stored (a resume can answer it later), the model is not called.
+    // Per-user throttling (the message is stored: a resume can answer it later; the model is not called), and the
+    // history read at the same time: both are round trips to DynamoDB before the first token.
     const minute = new Date(now()).toISOString().slice(0, 16);
-    const rate = await counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute);
+    const [rate, recent] = await Promise.all([
+      counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute),
+      store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1),
+    ]);
     if (!rate.granted) {
       await writer.fail('rate_limited', `At most ${settings.limits.messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.`);
       return { result: 'refused', code: 'rate_limited', settings: settingsLog };
     }
 
-    const prior = (await store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1))
-      .filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
+    const prior = recent.filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
     const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
 
     const maxAnswer = settings.limits.maxAnswerTokens;
@@ -191,12 +194,16 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
     const day = budgetDay(now());
     const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
     const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
-    const userReservation = await counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser);
-    const tenantReservation = userReservation.granted
-      ? await deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant)
-      : undefined;
-    if (!userReservation.granted || !tenantReservation?.granted) {
-      if (userReservation.granted) await counter.settle(userKeyOfDay, -estimate);
+    // Both reservations at once; when only one is granted it is given back.
+    const [userReservation, tenantReservation] = await Promise.all([
+      counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser),
+      deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant),
+    ]);
+    if (!userReservation.granted || !tenantReservation.granted) {
+      await Promise.all([
+        userReservation.granted ? counter.settle(userKeyOfDay, -estimate) : undefined,
+        tenantReservation.granted ? deps.tenantCounter.settle(tenantKeyOfDay, -estimate) : undefined,
+      ]);
       await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
       return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
     }
@@ -209,8 +216,10 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
     }, questionClass, settings.budgetRules);
     const settle = async (used: number) => {
-      await counter.settle(userKeyOfDay, classifierTokens + used - estimate);
-      await deps.tenantCounter.settle(tenantKeyOfDay, classifierTokens + used - estimate);
+      await Promise.all([
+        counter.settle(userKeyOfDay, classifierTokens + used - estimate),
+        deps.tenantCounter.settle(tenantKeyOfDay, classifierTokens + used - estimate),
+      ]);
     };
     if (decision.kind === 'refuse') {
       await settle(0);

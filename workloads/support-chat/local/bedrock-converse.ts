@@ -4,7 +4,7 @@ import {
 import type { ResolvedBedrockBehaviour } from './bedrock-behaviour';
 import { cutConnection, type EmulatorResponse } from './bedrock-listener';
 import { ClientWatch, finish, pause } from './bedrock-pacing';
-import type { BedrockRequestRecord } from './bedrock-request';
+import { type BedrockRequestRecord, monotonicMs } from './bedrock-request';
 import { writeAwsError, writeJson } from './bedrock-wire';
 
 /**
@@ -34,6 +34,7 @@ export async function answerConverse(res: EmulatorResponse, record: BedrockReque
   }
   const trace = guardrailTraceFor(record, behaviour.guardrail);
   record.firstTokenAt = Date.now();
+  record.firstTokenAtMonotonicMs = monotonicMs();
   record.chunksSent = chunks.length;
   writeJson(res, {
     output: { message: { role: 'assistant', content: [{ text: answer }] } },

@@ -17,7 +17,7 @@ import { type BedrockBehaviour, resolveBehaviour } from './bedrock-behaviour';
 import { answerConverse } from './bedrock-converse';
 import { type EmulatorRequest, type EmulatorResponse, listenHttp1And2, type Listening } from './bedrock-listener';
 import {
-  type BedrockMessage, type BedrockRequestRecord, checkSigV4, isRefusal, parseModelPath,
+  type BedrockMessage, type BedrockRequestRecord, checkSigV4, isRefusal, monotonicMs, parseModelPath,
 } from './bedrock-request';
 import { answerConverseStream } from './bedrock-stream';
 import { writeAwsError } from './bedrock-wire';
@@ -141,6 +141,7 @@ export class BedrockEmulator {
   }
 
   private async handle(req: EmulatorRequest, res: EmulatorResponse): Promise<void> {
+    const arrivedAtMonotonicMs = monotonicMs();
     const raw = await readBody(req);
     const route = req.method === 'POST' ? parseModelPath(req.url ?? '') : undefined;
     if (!route) {
@@ -168,6 +169,7 @@ export class BedrockEmulator {
       inferenceConfig: body?.inferenceConfig as Record<string, unknown> | undefined,
       guardrailConfig: body?.guardrailConfig as Record<string, unknown> | undefined,
       receivedAt: Date.now(),
+      arrivedAtMonotonicMs,
       chunksSent: 0,
       outcome: 'pending',
     };
@@ -204,6 +206,7 @@ export class BedrockEmulator {
 function refuse(record: BedrockRequestRecord): void {
   record.outcome = 'refused';
   record.endedAt = Date.now();
+  record.endedAtMonotonicMs = monotonicMs();
 }
 
 async function readBody(req: EmulatorRequest): Promise<string> {
@@ -238,4 +241,5 @@ export type {
   BedrockBehaviour, BedrockFault, BedrockGuardrailIntervention, BedrockStreamCut, BedrockStreamException, BedrockStreamExceptionType, BedrockUsage,
 } from './bedrock-behaviour';
 export type { BedrockOperation, BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
+export { monotonicMs } from './bedrock-request';
 export { defaultAnswer } from './bedrock-answer';

@@ -1,6 +1,6 @@
 import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
 import { type EmulatorResponse, isClosed } from './bedrock-listener';
-import type { BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
+import { type BedrockRequestOutcome, type BedrockRequestRecord, monotonicMs } from './bedrock-request';
 
 /** Waits `ms` milliseconds; 0 only yields to the event loop (no 1 ms timer floor). */
 export async function pause(ms: number): Promise<void> {
@@ -28,4 +28,5 @@ export class ClientWatch {
 export function finish(record: BedrockRequestRecord, outcome: BedrockRequestOutcome): void {
   record.outcome = outcome;
   record.endedAt = Date.now();
+  record.endedAtMonotonicMs = monotonicMs();
 }

@@ -62,10 +62,28 @@ export interface BedrockRequestRecord {
   firstTokenAt?: number;
   /** `Date.now()` when the answer ended, whatever the outcome. */
   endedAt?: number;
+  /**
+   * `monotonicMs()` when the request's headers arrived (before its body was read): the server-side start of the model call,
+   * on a clock other processes of the host can read too (`bench:chat` lines it up with its clients' clock).
+   */
+  readonly arrivedAtMonotonicMs: number;
+  /** `monotonicMs()` when the first text chunk (or the Converse response) was written. */
+  firstTokenAtMonotonicMs?: number;
+  /** `monotonicMs()` when the answer ended (last bytes written, fault sent, connection cut or refused), whatever the outcome. */
+  endedAtMonotonicMs?: number;
   /** Text chunks written. */
   chunksSent: number;
   /** How it ended. */
   outcome: BedrockRequestOutcome;
+}
+
+/**
+ * Milliseconds (fractional, nanosecond resolution) of `process.hrtime.bigint()`: on Linux that is CLOCK_MONOTONIC, one clock
+ * for every process of the host (time since boot, never set back), so timestamps taken in the emulator's process and in
+ * another process compare directly. (`performance.now()` counts from each process's own start: not comparable.)
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** The operation and model id of a Bedrock Runtime path, or undefined for any other path. */

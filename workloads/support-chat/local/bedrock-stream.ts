@@ -4,7 +4,7 @@ import {
 import type { ResolvedBedrockBehaviour } from './bedrock-behaviour';
 import { cutConnection, type EmulatorResponse, writeBytes } from './bedrock-listener';
 import { ClientWatch, finish, pause } from './bedrock-pacing';
-import type { BedrockRequestRecord } from './bedrock-request';
+import { type BedrockRequestRecord, monotonicMs } from './bedrock-request';
 import { baseHeaders, EVENT_STREAM_CONTENT_TYPE, eventFrame, exceptionFrame, writeAwsError } from './bedrock-wire';
 
 /** Counts the streams open at once. */
@@ -41,6 +41,7 @@ export async function answerConverseStream(
       if (i === chunks.length) break;
       writeBytes(res, eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: chunks[i] } }));
       record.firstTokenAt ??= Date.now();
+      record.firstTokenAtMonotonicMs ??= monotonicMs();
       record.chunksSent++;
     }
     writeBytes(res, eventFrame('contentBlockStop', { contentBlockIndex: 0 }));

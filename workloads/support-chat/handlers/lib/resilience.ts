@@ -235,7 +235,7 @@ export interface CircuitBreakerOptions {
   /**
    * Failures within `windowMs` that open the breaker.
    *
-   * @default 5
+   * @default 5; none when `failureRate` is given (a count alone opens a busy breaker on a steady trickle of throttling)
    */
   readonly failureThreshold?: number;
   /**
@@ -330,7 +330,7 @@ export class CircuitBreaker {
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions = {}) {
-    this.failureThreshold = options.failureThreshold ?? 5;
+    this.failureThreshold = options.failureThreshold ?? (options.failureRate === undefined ? 5 : Number.POSITIVE_INFINITY);
     this.failureRate = options.failureRate;
     this.minimumCalls = options.minimumCalls ?? 20;
     this.windowMs = options.windowMs ?? 30_000;
@@ -338,7 +338,10 @@ export class CircuitBreaker {
     this.probeTimeoutMs = options.probeTimeoutMs ?? 30_000;
     this.isFailure = options.isFailure ?? isProfileFailure;
     this.now = options.now ?? Date.now;
-    if (!Number.isInteger(this.failureThreshold) || this.failureThreshold < 1) throw new RangeError('failureThreshold must be a positive integer');
+    if (options.failureThreshold !== undefined && (!Number.isInteger(this.failureThreshold) || this.failureThreshold < 1)) {
+      throw new RangeError('failureThreshold must be a positive integer');
+    }
+    if (!Number.isInteger(this.minimumCalls) || this.minimumCalls < 1) throw new RangeError('minimumCalls must be a positive integer');
     if (this.failureRate !== undefined && !(this.failureRate > 0 && this.failureRate <= 1)) throw new RangeError('failureRate must be in (0, 1]');
     if (!(this.windowMs > 0) || !(this.coolDownMs > 0) || !(this.probeTimeoutMs > 0)) {
       throw new RangeError('windowMs, coolDownMs and probeTimeoutMs must be positive');
