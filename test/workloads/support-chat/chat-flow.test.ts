@@ -110,6 +110,8 @@ describe('a turn through the real authorizer, relay and turn, the store on moto 
     const client = await user.connect();
     const frames = await ask(client, { conversationId: 'c1', messageId: 'm1', text: COMPLAINT });
     client.ws.close();
+    // The budgets settle while `done` goes out: wait for the turn's end.
+    await chat.settled();
     const total = classifierUsage.inputTokens + classifierUsage.outputTokens + answerUsage.inputTokens + answerUsage.outputTokens;
     expect(frames.at(-1)).toMatchObject({ type: 'done', usage: { totalTokens: answerUsage.inputTokens + answerUsage.outputTokens } });
     expect(await reader.counter.used({ pk: userKey(user.sub), sk: day })).toBe(total);
@@ -319,6 +321,7 @@ describe('resilience: retries, the fallback chain, the circuit breaker and the d
     expect(chosen.every((r) => r.outcome === 'fault')).toBe(true);
     expect(streams.map((r) => r.modelId)).toEqual([...chosen.map(() => chat.models.capable), chat.models.fallback[0]]);
     expectGoverned(chat, emulatorOf(chat).requests);
+    await chat.settled();
     expect(chat.turns.at(-1)?.outcome).toMatchObject({ result: 'answered', profile: chat.models.fallback[0], fallback: true });
   });
 
@@ -354,6 +357,7 @@ describe('resilience: retries, the fallback chain, the circuit breaker and the d
     expect((await reader.store.find(user.sub, 'c3', 'm1'))?.answer?.text).toBe(chat.degradedText);
     const tried = new Set(emulatorOf(chat).requests.filter((r) => r.operation === 'ConverseStream').map((r) => r.modelId));
     expect([...tried].sort()).toEqual([chat.models.capable, ...chat.models.fallback].sort());
+    await chat.settled();
     expect(chat.turns.at(-1)?.outcome?.result).toBe('degraded');
   });
 });

@@ -112,7 +112,11 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
     await chat.appConfig.deploy(defaultChatSettings(chat.models));
   });
 
-  const lastOutcome = () => chat.turns.at(-1)?.outcome;
+  /** The last turn's outcome, once it ended (`done` goes out while the budgets settle). */
+  const lastOutcome = async () => {
+    await chat.settled();
+    return chat.turns.at(-1)?.outcome;
+  };
   const streams = () => chat.emulator!.requests.filter((r) => r.operation === 'ConverseStream');
 
   test('the first turn runs on the deployed version, and logs its prompt versions', async () => {
@@ -120,7 +124,7 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
     const frames = await ask(client, { conversationId: 'c1', messageId: 'm1', text: COMPLAINT });
     client.ws.close();
     expect(frames.at(-1)?.type).toBe('done');
-    expect(lastOutcome()?.settings).toEqual({ source: 'appconfig', prompts: ['answer@1.0.0', 'router@1.0.0'] });
+    expect((await lastOutcome())?.settings).toEqual({ source: 'appconfig', prompts: ['answer@1.0.0', 'router@1.0.0'] });
   });
 
   test('a new version with another answer prompt and complex questions on the fast model is used from the next turn', async () => {
@@ -134,7 +138,7 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
     await ask(client, { conversationId: 'c1', messageId: 'm1', text: COMPLAINT });
     client.ws.close();
     expect(streams().map((r) => [r.modelId, r.system])).toEqual([[chat.models.fast, [{ text: next.prompts.answer.system }]]]);
-    expect(lastOutcome()?.settings?.prompts).toEqual(['answer@1.1.0', 'router@1.0.0']);
+    expect((await lastOutcome())?.settings?.prompts).toEqual(['answer@1.1.0', 'router@1.0.0']);
   });
 
   test('a version with a profile of another geography cannot deploy: the validator refuses it and the turn keeps the deployed one', async () => {
@@ -145,7 +149,7 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
     const client = await userOf(chat).connect();
     await ask(client, { conversationId: 'c1', messageId: 'm1', text: COMPLAINT });
     client.ws.close();
-    expect(lastOutcome()?.settings?.source).toBe('appconfig');
+    expect((await lastOutcome())?.settings?.source).toBe('appconfig');
     expect(chat.emulator!.requests.every((r) => r.modelId !== US_PROFILE)).toBe(true);
   });
 

@@ -174,36 +174,36 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   async function answerTurn(): Promise<TurnOutcome> {
     const question = stored.message.text;
 
-    // Per-user throttling (the message is stored: a resume can answer it later; the model is not called), and the
-    // history read at the same time: both are round trips to DynamoDB before the first token.
+    // One round trip to DynamoDB before the model: the per-user rate, the history, and the user's and the tenant's daily
+    // tokens reserved atomically. The reservation is an upper bound (the whole history budget, the question, the longest
+    // answer), corrected by the real usage when the turn settles.
     const minute = new Date(now()).toISOString().slice(0, 16);
-    const [rate, recent] = await Promise.all([
+    const maxAnswer = settings.limits.maxAnswerTokens;
+    const estimate = deps.limits.historyTokens + estimateTokens(question) + maxAnswer;
+    const day = budgetDay(now());
+    const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
+    const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
+    const [rate, recent, userReservation, tenantReservation] = await Promise.all([
       counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute),
       store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1),
+      counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser),
+      deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant),
+    ]);
+    // Gives back what a refused turn reserved.
+    const giveBack = () => Promise.all([
+      userReservation.granted ? counter.settle(userKeyOfDay, -estimate) : undefined,
+      tenantReservation.granted ? deps.tenantCounter.settle(tenantKeyOfDay, -estimate) : undefined,
     ]);
     if (!rate.granted) {
+      await giveBack();
       await writer.fail('rate_limited', `At most ${settings.limits.messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.`);
       return { result: 'refused', code: 'rate_limited', settings: settingsLog };
     }
 
     const prior = recent.filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
     const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
-
-    const maxAnswer = settings.limits.maxAnswerTokens;
-    const estimate = history.historyTokens + estimateTokens(question) + maxAnswer;
-    const day = budgetDay(now());
-    const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
-    const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
-    // Both reservations at once; when only one is granted it is given back.
-    const [userReservation, tenantReservation] = await Promise.all([
-      counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser),
-      deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant),
-    ]);
     if (!userReservation.granted || !tenantReservation.granted) {
-      await Promise.all([
-        userReservation.granted ? counter.settle(userKeyOfDay, -estimate) : undefined,
-        tenantReservation.granted ? deps.tenantCounter.settle(tenantKeyOfDay, -estimate) : undefined,
-      ]);
+      await giveBack();
       await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
       return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
     }
@@ -260,8 +260,8 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       }
       await store.putAnswer(request.sub, request.conversationId, request.messageId, text);
       answered = true;
-      await settle(usage?.totalTokens ?? 0);
-      const summary = await writer.end(usage);
+      // The answer is stored: `done` goes out while the budgets settle.
+      const [summary] = await Promise.all([writer.end(usage), settle(usage?.totalTokens ?? 0)]);
       return {
         result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
         profile: result.kind === 'answer' ? result.candidate : undefined,
