@@ -54,6 +54,21 @@ describe('conversation store against moto\'s DynamoDB: persist first, idempotent
     expect(replay.answer).toEqual(answer);
   });
 
+  test('the lease: the storing turn holds it; another claim fails until it expires or is released; an answered message cannot be claimed', async () => {
+    const lease = 30_000;
+    await store().putUserMessage(ALICE, 'c7', 'm1', 'Is my parcel lost?', clock + lease);
+    expect(await store().claim(ALICE, 'c7', 'm1', clock + lease)).toBe(false);
+    clock += lease + 1;
+    expect(await store().claim(ALICE, 'c7', 'm1', clock + lease)).toBe(true);
+    expect(await store().claim(ALICE, 'c7', 'm1', clock + lease)).toBe(false);
+    await store().release(ALICE, 'c7', 'm1');
+    expect(await store().claim(ALICE, 'c7', 'm1', clock + lease)).toBe(true);
+    await store().putAnswer(ALICE, 'c7', 'm1', 'No, it is on its way.');
+    await store().release(ALICE, 'c7', 'm1');
+    expect(await store().claim(ALICE, 'c7', 'm1', clock + lease)).toBe(false);
+    expect(await store().claim(ALICE, 'c7', 'never-sent', clock + lease)).toBe(false);
+  });
+
   test('an answer without its stored user message is refused', async () => {
     await expect(store().putAnswer(ALICE, 'c1', 'never-sent', 'x')).rejects.toThrow(/no pending user message never-sent/);
   });

@@ -121,35 +121,29 @@ export class ConversationStore {
    * or was released). False when another turn is answering it, or it is answered or unknown.
    */
   public async claim(sub: string, conversationId: string, messageId: string, leaseUntil: number): Promise<boolean> {
+    return this.setLease(sub, conversationId, messageId, leaseUntil, true);
+  }
+
+  /** Gives up the lease of a message this turn did not answer (refused or failed), so a resume can answer it at once. */
+  public async release(sub: string, conversationId: string, messageId: string): Promise<void> {
+    await this.setLease(sub, conversationId, messageId, 0, false);
+  }
+
+  /** Sets the lease of an unanswered message (`onlyIfFree`: and no unexpired lease); false when the condition fails. */
+  private async setLease(sub: string, conversationId: string, messageId: string, leaseUntil: number, onlyIfFree: boolean): Promise<boolean> {
     try {
       await this.props.client.send(new UpdateCommand({
         TableName: this.props.tableName,
         Key: { pk: userKey(sub), sk: idempotencyKey(conversationId, messageId) },
         UpdateExpression: 'SET leaseUntil = :until',
-        ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ConditionExpression: onlyIfFree ? '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)' : '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':until': leaseUntil, ':pending': 'pending', ':now': this.now() },
+        ExpressionAttributeValues: { ':until': leaseUntil, ':pending': 'pending', ...(onlyIfFree ? { ':now': this.now() } : {}) },
       }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
-    }
-  }
-
-  /** Gives up the lease of a message this turn did not answer (refused or failed), so a resume can answer it at once. */
-  public async release(sub: string, conversationId: string, messageId: string): Promise<void> {
-    try {
-      await this.props.client.send(new UpdateCommand({
-        TableName: this.props.tableName,
-        Key: { pk: userKey(sub), sk: idempotencyKey(conversationId, messageId) },
-        UpdateExpression: 'SET leaseUntil = :zero',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':zero': 0, ':pending': 'pending' },
-      }));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
