@@ -41,7 +41,8 @@ describe('dashboards:preview draws the support-chat tenant\'s dashboard too', ()
     }
     expect(tenant.widgets.flatMap((w) => (w.type === 'text' ? [] : [w.properties.title]))).toEqual([
       'Time to first token (ms)', 'Turn latency (ms)', 'Our overhead and the model\'s time per turn (ms)', 'Turns by result', 'Errors and error rate',
-      'Throttles, retries, fallbacks, open breakers', 'Answer tokens', 'Answer tokens by inference profile', 'Connections and messages',
+      'Throttles, retries, fallbacks, open breakers', 'Answer tokens', 'Answer tokens by inference profile',
+      'Estimated cost of the answers (USD per 5 minutes)', 'Connections and messages',
       'Lambda errors and throttles by function', 'Support-chat alarms',
     ]);
     for (const alarm of ['support-chat-turn-latency-p95', 'support-chat-error-rate', 'support-chat-relay-errors']) expect(svg).toContain(`alarm ${alarm}`);
