@@ -10,6 +10,7 @@ import { instrumentedRelay, type RelayLambdaEvent } from '../../../workloads/sup
 import type { TurnInvoker } from '../../../workloads/support-chat/handlers/relay-core';
 import { instrumentedTurn } from '../../../workloads/support-chat/handlers/turn';
 import type { TurnDependencies, TurnLimits, TurnOutcome, TurnRequest } from '../../../workloads/support-chat/handlers/turn-core';
+import { turnDependencies } from '../../../workloads/support-chat/handlers/turn-dependencies';
 import { LocalJwtIssuer } from '../../../workloads/support-chat/local/jwt-issuer';
 
 /**
@@ -376,5 +377,30 @@ describe('the metric catalog names exactly what the handlers publish', () => {
     // Only the service and the profile are dimensions: no user, conversation or connection ever becomes one.
     expect(new Set(emf(lines).flatMap((d) => directive(d).Dimensions.flat()))).toEqual(new Set([SERVICE_DIMENSION, PROFILE_DIMENSION]));
     expect(Object.keys(TURN_METRICS)).toEqual(expect.arrayContaining([...PROFILE_METRICS]));
+  });
+});
+
+describe('the turn\'s AWS clients go through the instrument (Tracer\'s captureAWSv3Client in Lambda)', () => {
+  test('Bedrock, STS, DynamoDB and the AppConfig data client are each passed to it once built', async () => {
+    const seen: string[] = [];
+    const deps = turnDependencies({
+      TABLE_NAME: 't',
+      TABLE_ARN: 'arn:aws:dynamodb:eu-central-1:123456789012:table/t',
+      DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/d',
+      GUARDRAIL_ARN: 'arn:aws:bedrock:eu-central-1:123456789012:guardrail/g',
+      GUARDRAIL_VERSION: '1',
+      RETENTION_DAYS: '90',
+      MODELS: JSON.stringify({ classifier: 'eu.a', fast: 'eu.a', capable: 'eu.b', fallback: [] }),
+      ALLOWED_PROFILES: JSON.stringify(['eu.a', 'eu.b']),
+      LIMITS: JSON.stringify({}),
+      APPCONFIG_APPLICATION: 'app',
+      APPCONFIG_ENVIRONMENT: 'env',
+      APPCONFIG_PROFILE: 'profile',
+    }, 'eu-central-1', (client) => {
+      seen.push(client.constructor.name);
+      return client;
+    });
+    expect(seen.sort()).toEqual(['AppConfigDataClient', 'BedrockRuntimeClient', 'DynamoDBClient', 'STSClient']);
+    deps.bedrock.destroy();
   });
 });

@@ -50,6 +50,9 @@ export interface TurnEnvironment {
  */
 export const TURN_BREAKER = { failureRate: 0.5, minimumCalls: 10, windowMs: 30_000, coolDownMs: 15_000 } as const;
 
+/** Wraps each AWS SDK client the turn makes (Tracer's `captureAWSv3Client` in Lambda: a subsegment per call). */
+export type Instrument = <C extends object>(client: C) => C;
+
 const DEGRADED = 'Sorry, the assistant cannot answer right now. Your message is saved; a human agent can pick it up, or please try again in a few minutes.';
 
 function required(env: Partial<TurnEnvironment>, name: keyof TurnEnvironment): string {
@@ -64,13 +67,15 @@ function required(env: Partial<TurnEnvironment>, name: keyof TurnEnvironment): s
  * (cached until five minutes before they expire); the tenant's counter with the function's own credentials (its role
  * may touch only the `TENANT` partition).
  */
-export function turnDependencies(env: Partial<TurnEnvironment>, region = process.env.AWS_REGION): TurnDependencies {
+export function turnDependencies(
+  env: Partial<TurnEnvironment>, region = process.env.AWS_REGION, instrument: Instrument = (client) => client,
+): TurnDependencies {
   const tableName = required(env, 'TABLE_NAME');
   const tableArn = required(env, 'TABLE_ARN');
   const retentionDays = Number(required(env, 'RETENTION_DAYS'));
-  const sts = new STSClient({ region, endpoint: env.STS_ENDPOINT });
+  const sts = instrument(new STSClient({ region, endpoint: env.STS_ENDPOINT }));
   const dynamo = (credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) =>
-    DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: env.DYNAMODB_ENDPOINT, credentials }));
+    DynamoDBDocumentClient.from(instrument(new DynamoDBClient({ region, endpoint: env.DYNAMODB_ENDPOINT, credentials })));
   const sessions = new Map<string, { expires: number; store: ConversationStore; counter: BudgetCounter }>();
   const forUser = async (sub: string) => {
     const cached = sessions.get(sub);
@@ -92,10 +97,10 @@ export function turnDependencies(env: Partial<TurnEnvironment>, region = process
     return entry;
   };
   return {
-    bedrock: new BedrockRuntimeClient({ region, endpoint: env.BEDROCK_ENDPOINT, maxAttempts: 1 }),
+    bedrock: instrument(new BedrockRuntimeClient({ region, endpoint: env.BEDROCK_ENDPOINT, maxAttempts: 1 })),
     forUser,
     tenantCounter: new BudgetCounter({ tableName, client: dynamo() }),
-    settings: settingsFromAppConfig(env, region),
+    settings: settingsFromAppConfig(env, region, instrument),
     limits: JSON.parse(required(env, 'LIMITS')) as TurnLimits,
     guardrail: { identifier: required(env, 'GUARDRAIL_ARN'), version: required(env, 'GUARDRAIL_VERSION') },
     breaker: new CircuitBreaker(TURN_BREAKER),
@@ -108,7 +113,7 @@ export function turnDependencies(env: Partial<TurnEnvironment>, region = process
  * the data plane's session and caches the value for `APPCONFIG_MAX_AGE_SECONDS`), checked by `SettingsSource` against
  * the approved profiles; the config's models with the built-in settings when AppConfig is not configured or unusable.
  */
-function settingsFromAppConfig(env: Partial<TurnEnvironment>, region: string | undefined): () => Promise<ActiveSettings> {
+function settingsFromAppConfig(env: Partial<TurnEnvironment>, region: string | undefined, instrument: Instrument): () => Promise<ActiveSettings> {
   const allowedProfiles = JSON.parse(required(env, 'ALLOWED_PROFILES')) as string[];
   const defaults = defaultChatSettings(JSON.parse(required(env, 'MODELS')) as TenantModels);
   const { APPCONFIG_APPLICATION: application, APPCONFIG_ENVIRONMENT: environment, APPCONFIG_PROFILE: profile } = env;
@@ -118,7 +123,7 @@ function settingsFromAppConfig(env: Partial<TurnEnvironment>, region: string | u
     const provider = new AppConfigProvider({
       application,
       environment,
-      awsSdkV3Client: new AppConfigDataClient({ region, endpoint: env.APPCONFIG_ENDPOINT }),
+      awsSdkV3Client: instrument(new AppConfigDataClient({ region, endpoint: env.APPCONFIG_ENDPOINT })),
     });
     fetch = () => provider.get(profile, { maxAge, transform: 'json' });
   }

@@ -22,8 +22,8 @@ export type TurnRunner = (request: TurnRequest, dependencies: TurnDependencies, 
  * The turn's handler with its telemetry around `runTurn` (docs/adr/0008-support-chat-telemetry.md): logs carry the
  * Lambda request id, the conversation and message ids and, as `correlation_id`, the relay's API Gateway request id
  * (`correlationId`); one log line and one set of EMF metrics per turn (`recordTurn`), or `Errors` when the turn throws
- * (rethrown: the relay sees the invocation fail); an X-Ray subsegment annotated with the result, and the Bedrock
- * client's calls as subsegments. The dependencies are built on the first invocation, once per container (the breakers
+ * (rethrown: the relay sees the invocation fail); an X-Ray subsegment annotated with the result, and each AWS call
+ * (Bedrock, DynamoDB, STS, AppConfig) as a subsegment. The dependencies are built on the first invocation, once per container (the breakers
  * and sessions live there). Never logged: the user's `sub` and any text.
  */
 export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnDependencies, run: TurnRunner = runTurn): TurnStreamHandler {
@@ -40,10 +40,7 @@ export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnD
     if (typeof request?.correlationId === 'string') logger.setCorrelationId(loggableCorrelationId(request.correlationId));
     try {
       await inSubsegment(tracer, '## turn', async () => {
-        if (!built) {
-          built = dependencies();
-          tracer.captureAWSv3Client(built.bedrock);
-        }
+        built ??= dependencies();
         tracer.putAnnotation('conversationId', loggableId(request?.conversationId));
         const write = (line: string) => new Promise<void>((resolve, reject) => stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve())));
         let outcome: TurnOutcome;
@@ -68,6 +65,8 @@ export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnD
 }
 
 /** The turn function's handler (outside Lambda, e.g. in tests, `handler` is undefined and `streamTurn` runs the same code). */
-export const streamTurn = instrumentedTurn(createTelemetry(SERVICES.turn), () => turnDependencies(process.env));
+const telemetry = createTelemetry(SERVICES.turn);
+const traced = <C extends object>(client: C): C => telemetry.tracer.captureAWSv3Client(client);
+export const streamTurn = instrumentedTurn(telemetry, () => turnDependencies(process.env, process.env.AWS_REGION, traced));
 
 export const handler = awslambda?.streamifyResponse ? awslambda.streamifyResponse(streamTurn) : undefined;
