@@ -9,7 +9,7 @@ import { ConversationStore } from '../../../workloads/support-chat/handlers/lib/
 import type { ErrorFrame, Frame } from '../../../workloads/support-chat/handlers/lib/frames';
 import { TURN_BREAKER } from '../../../workloads/support-chat/handlers/turn-dependencies';
 import { BEDROCK_FAULTS, type BedrockBehaviour, type BedrockRequestRecord, THROTTLE } from '../../../workloads/support-chat/local/bedrock-emulator';
-import { type ChatLocal, LOCAL_CREDENTIALS, startChatLocal } from '../../../workloads/support-chat/local/chat-local';
+import { type ChatLocal, type ChatLocalOptions, LOCAL_CREDENTIALS, startChatLocal } from '../../../workloads/support-chat/local/chat-local';
 import { withLocalClassifier } from '../../../workloads/support-chat/local/local-classifier';
 import { exampleConfig } from '../../support/example-config';
 
@@ -43,6 +43,26 @@ function storeOf(chat: ChatLocal): { store: ConversationStore; counter: BudgetCo
   return { store, counter: new BudgetCounter({ tableName: chat.moto.tableName, client }), destroy: () => raw.destroy() };
 }
 
+type Reader = ReturnType<typeof storeOf>;
+
+/**
+ * Starts the tenant for the enclosing `describe` (with `options`) and a reader of its table, hands both to `use` once
+ * started, scripts the emulator afresh before each test, and stops everything after the block.
+ */
+function useChatLocal(use: (chat: ChatLocal, reader: Reader) => void, options?: ChatLocalOptions): void {
+  let started: { chat: ChatLocal; reader: Reader } | undefined;
+  beforeAll(async () => {
+    const chat = await startChatLocal(options);
+    started = { chat, reader: storeOf(chat) };
+    use(started.chat, started.reader);
+  }, 60_000);
+  afterAll(async () => {
+    started?.reader.destroy();
+    await started?.chat.close();
+  });
+  beforeEach(() => started?.chat.resetBedrock());
+}
+
 /** The profile ids the example organization approves in the tenant's Region (BR-CRI-1, BR-CRI-2, BR-MODEL-1). */
 function approvedProfiles(chat: ChatLocal): string[] {
   return inferenceProfileIds(exampleConfig(), chat.region);
@@ -66,17 +86,8 @@ afterAll(() => warn.mockRestore());
 
 describe('a turn through the real authorizer, relay and turn, the store on moto and the Bedrock emulator', () => {
   let chat: ChatLocal;
-  let reader: ReturnType<typeof storeOf>;
-
-  beforeAll(async () => {
-    chat = await startChatLocal();
-    reader = storeOf(chat);
-  }, 60_000);
-  afterAll(async () => {
-    reader?.destroy();
-    await chat?.close();
-  });
-  beforeEach(() => chat.resetBedrock());
+  let reader: Reader;
+  useChatLocal((c, r) => { chat = c; reader = r; });
 
   test('the answer streams as chunk frames with contiguous seq and a done frame with the usage; question and answer are stored', async () => {
     const answer = 'We are sorry about the damage. A refund of the full price is on its way to your card; no need to send the parcel back.';
@@ -279,7 +290,7 @@ describe('a turn through the real authorizer, relay and turn, the store on moto 
 
 describe('resilience: retries, the fallback chain, the circuit breaker and the degraded answer', () => {
   let chat: ChatLocal;
-  let reader: ReturnType<typeof storeOf>;
+  let reader: Reader;
   const fallbackText = 'This answer comes from the fallback profile: your refund is being processed.';
 
   /** Every stream to `failing` profiles answers `fault`; the first fallback answers `fallbackText`. */
@@ -289,16 +300,8 @@ describe('resilience: retries, the fallback chain, the circuit breaker and the d
     return r.modelId === chat.models.fallback[0] ? { answer: fallbackText } : undefined;
   });
 
-  beforeAll(async () => {
-    chat = await startChatLocal();
-    reader = storeOf(chat);
-  }, 60_000);
-  afterAll(async () => {
-    reader?.destroy();
-    await chat?.close();
-  });
+  useChatLocal((c, r) => { chat = c; reader = r; });
   beforeEach(() => {
-    chat.resetBedrock();
     // A fresh turn container: new breakers, so each test starts with every circuit closed.
     chat.coldStart();
   });
@@ -364,17 +367,8 @@ describe('resilience: retries, the fallback chain, the circuit breaker and the d
 
 describe('the daily token budget and the $connect authorizer', () => {
   let chat: ChatLocal;
-  let reader: ReturnType<typeof storeOf>;
-
-  beforeAll(async () => {
-    chat = await startChatLocal({ limits: { dailyTokensPerUser: 500 } });
-    reader = storeOf(chat);
-  }, 60_000);
-  afterAll(async () => {
-    reader?.destroy();
-    await chat?.close();
-  });
-  beforeEach(() => chat.resetBedrock());
+  let reader: Reader;
+  useChatLocal((c, r) => { chat = c; reader = r; }, { limits: { dailyTokensPerUser: 500 } });
 
   test('a user whose daily budget cannot cover a turn gets budget_exhausted, and no model (not even the classifier) is called', async () => {
     const user = userOf(chat);
