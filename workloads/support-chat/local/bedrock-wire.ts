@@ -16,23 +16,20 @@ const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 /** One event of an AWS event stream (`:message-type` event), its payload JSON, framed with prelude and CRCs. */
 export function eventFrame(eventType: ConverseStreamEventType, payload: Record<string, unknown>): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':event-type': { type: 'string', value: eventType },
-      ':content-type': { type: 'string', value: 'application/json' },
-      ':message-type': { type: 'string', value: 'event' },
-    },
-    body: fromUtf8(JSON.stringify(payload)),
-  });
+  return jsonFrame('event', ':event-type', eventType, payload);
 }
 
 /** A modeled exception inside an AWS event stream (`:message-type` exception, `:exception-type` the union member's name). */
 export function exceptionFrame(exceptionType: string, payload: Record<string, unknown>): Uint8Array {
+  return jsonFrame('exception', ':exception-type', exceptionType, payload);
+}
+
+function jsonFrame(messageType: 'event' | 'exception', typeHeader: ':event-type' | ':exception-type', type: string, payload: Record<string, unknown>): Uint8Array {
   return codec.encode({
     headers: {
-      ':exception-type': { type: 'string', value: exceptionType },
+      [typeHeader]: { type: 'string', value: type },
       ':content-type': { type: 'string', value: 'application/json' },
-      ':message-type': { type: 'string', value: 'exception' },
+      ':message-type': { type: 'string', value: messageType },
     },
     body: fromUtf8(JSON.stringify(payload)),
   });
