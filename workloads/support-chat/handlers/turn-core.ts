@@ -143,26 +143,23 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
     const summary = await writer.end();
     return { result: summary.state === 'gone' ? 'gone' : 'replayed' };
   };
-  if (request.action === 'resume') {
-    const found = await store.find(request.sub, request.conversationId, request.messageId);
-    if (found?.answer) return replay(found.answer);
-    if (!found) {
-      await writer.fail('bad_request', `no message ${request.messageId} in conversation ${request.conversationId}`);
-      return { result: 'refused', code: 'unknown_message' };
-    }
-  }
   // The message's lease: one turn at a time answers it (a resume while it runs gets `in_progress`, not a second model call).
   const leaseUntil = started + (deps.limits.turnDeadlineSeconds + 5) * 1000;
   const stored = request.action === 'sendMessage'
     ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input, leaseUntil)
-    : { created: false, message: (await store.find(request.sub, request.conversationId, request.messageId))!.message };
-  if ('answer' in stored && stored.answer) return replay(stored.answer);
+    : await store.find(request.sub, request.conversationId, request.messageId).then((found) => found && { created: false, ...found });
+  if (!stored) {
+    await writer.fail('bad_request', `no message ${request.messageId} in conversation ${request.conversationId}`);
+    return { result: 'refused', code: 'unknown_message' };
+  }
+  if (stored.answer) return replay(stored.answer);
   if (!stored.created && !(await store.claim(request.sub, request.conversationId, request.messageId, leaseUntil))) {
     const again = await store.find(request.sub, request.conversationId, request.messageId);
     if (again?.answer) return replay(again.answer);
     await writer.fail('in_progress', 'This message is being answered; resume it in a moment to get the answer.');
     return { result: 'refused', code: 'in_progress', settings: settingsLog };
   }
+  const question = stored.message.text;
   let answered = false;
   try {
     return await answerTurn();
@@ -172,7 +169,6 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   }
 
   async function answerTurn(): Promise<TurnOutcome> {
-    const question = stored.message.text;
 
     // One round trip to DynamoDB before the model: the per-user rate, the history, and the user's and the tenant's daily
     // tokens reserved atomically. The reservation is an upper bound (the whole history budget, the question, the longest
