@@ -58,14 +58,6 @@ export class LocalValidationError extends Error {
   }
 }
 
-interface Session {
-  readonly application: string;
-  readonly environment: string;
-  readonly profile: string;
-  /** The version this session's client has, or 0. */
-  delivered: number;
-}
-
 export async function startLocalAppConfig(options: LocalAppConfigOptions): Promise<LocalAppConfig> {
   const names = { application: 'support-chat', environment: 'local', profile: 'settings', ...options.names };
   const control = new AppConfigClient({ endpoint: options.motoEndpoint, region: options.region, credentials: options.credentials });
@@ -114,7 +106,8 @@ export async function startLocalAppConfig(options: LocalAppConfigOptions): Promi
     return version;
   };
 
-  const sessions = new Map<string, Session>();
+  /** The open tokens of the one configuration served, each with the version its client has (0: none yet). */
+  const sessions = new Map<string, number>();
   const known = (value: unknown, ...accepted: string[]) => typeof value === 'string' && accepted.includes(value);
   const server: Server = createServer((request, response) => {
     void serve(request, response).catch((error: unknown) => sendError(response, 500, 'InternalServerException', String(error)));
@@ -130,22 +123,22 @@ export async function startLocalAppConfig(options: LocalAppConfigOptions): Promi
         return;
       }
       const token = randomUUID();
-      sessions.set(token, { application: ids.application, environment: names.environment, profile: ids.profile, delivered: 0 });
+      sessions.set(token, 0);
       sendJson(response, 201, { InitialConfigurationToken: token });
       return;
     }
     if (request.method === 'GET' && url.pathname === '/configuration') {
       const token = url.searchParams.get('configuration_token') ?? '';
-      const session = sessions.get(token);
-      if (!session) {
+      const delivered = sessions.get(token);
+      if (delivered === undefined) {
         sendError(response, 400, 'BadRequestException', 'Request contains an invalid or expired configuration token');
         return;
       }
       sessions.delete(token);
       const next = randomUUID();
       const current = deployed;
-      const changed = current !== undefined && current.version !== session.delivered;
-      sessions.set(next, { ...session, delivered: current?.version ?? 0 });
+      const changed = current !== undefined && current.version !== delivered;
+      sessions.set(next, current?.version ?? 0);
       response.writeHead(200, {
         'Content-Type': 'application/json',
         'Next-Poll-Configuration-Token': next,
