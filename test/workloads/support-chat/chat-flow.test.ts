@@ -288,7 +288,7 @@ describe('a turn through the real authorizer, relay and turn, the store on moto 
   });
 });
 
-describe('resilience: retries, the fallback chain, the circuit breaker and the degraded answer', () => {
+describe('resilience on the local harness (Bedrock emulator, moto): retries, the fallback chain, the circuit breaker and the degraded answer', () => {
   let chat: ChatLocal;
   let reader: Reader;
   const fallbackText = 'This answer comes from the fallback profile: your refund is being processed.';
@@ -365,7 +365,7 @@ describe('resilience: retries, the fallback chain, the circuit breaker and the d
   });
 });
 
-describe('the daily token budget and the $connect authorizer', () => {
+describe('the daily token budget and the $connect authorizer on the local harness (moto, the local issuer and gateway)', () => {
   let chat: ChatLocal;
   let reader: Reader;
   useChatLocal((c, r) => { chat = c; reader = r; }, { limits: { dailyTokensPerUser: 500 } });
