@@ -1,3 +1,4 @@
+import { encodeFrame, isGoneError } from './lib/frames';
 import type { TurnRequest } from './turn-core';
 
 /** Runs a turn and yields its frames as they come (the turn function's response stream, or the turn in-process). */
@@ -23,13 +24,9 @@ export interface RelayDependencies {
   readonly post: ConnectionPoster;
 }
 
-function isGone(error: unknown): boolean {
-  return (error as { name?: string })?.name === 'GoneException' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410;
-}
-
 /** A frame the relay writes itself, for a message it cannot hand to the turn. */
 function badRequest(message: string): string {
-  return JSON.stringify({ type: 'error', conversationId: 'invalid', messageId: 'invalid', seq: 0, code: 'bad_request', message });
+  return encodeFrame({ type: 'error', conversationId: 'invalid', messageId: 'invalid', seq: 0, code: 'bad_request', message });
 }
 
 /**
@@ -67,7 +64,7 @@ export function createRelay(deps: RelayDependencies) {
       try {
         await deps.post(connectionId, frame);
       } catch (error) {
-        if (isGone(error)) break;
+        if (isGoneError(error)) break;
         throw error;
       }
     }
@@ -79,6 +76,6 @@ async function postQuietly(deps: RelayDependencies, connectionId: string, frame:
   try {
     await deps.post(connectionId, frame);
   } catch (error) {
-    if (!isGone(error)) throw error;
+    if (!isGoneError(error)) throw error;
   }
 }

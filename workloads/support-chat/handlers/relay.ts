@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
+import { isGoneError } from './lib/frames';
 import { createTelemetry, inSubsegment, recordRelay, SERVICES, type Telemetry } from './lib/telemetry';
 import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from './relay-core';
 import type { TurnRequest } from './turn-core';
@@ -58,10 +59,6 @@ function isChunk(frame: string): boolean {
   }
 }
 
-function isGone(error: unknown): boolean {
-  return (error as { name?: string })?.name === 'GoneException' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410;
-}
-
 /**
  * The relay's handler with its telemetry around `createRelay` (docs/adr/0008-support-chat-telemetry.md): logs carry the
  * Lambda request id, the connection id, the route and, as `correlation_id`, API Gateway's request id, which the turn
@@ -88,7 +85,7 @@ export function instrumentedRelay({ logger, metrics, tracer }: Telemetry, deps: 
         try {
           await deps.post(id, frame);
         } catch (error) {
-          if (isGone(error)) seen.clientGone = true;
+          if (isGoneError(error)) seen.clientGone = true;
           throw error;
         }
       },
