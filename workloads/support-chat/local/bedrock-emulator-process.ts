@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { lastUserText } from './bedrock-answer';
 import { type BedrockRequestRecord, BedrockEmulator, monotonicMs, THROTTLE } from './bedrock-emulator';
+import { readBody, sendJson } from './http-body';
 import { withLocalClassifier } from './local-classifier';
 
 /*
@@ -173,7 +174,7 @@ export async function startEmulatorProcessServers(settings: EmulatorProcessSetti
         memory: process.memoryUsage(),
       }),
     }).catch((error: unknown) => {
-      if (!res.headersSent) json(res, 400, { message: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) sendJson(res, 400, { message: error instanceof Error ? error.message : String(error) });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -202,19 +203,13 @@ interface ControlRoutes {
 
 async function answerControl(req: IncomingMessage, res: ServerResponse, routes: ControlRoutes): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = await readBody(req);
   const route = `${req.method} ${url.pathname}`;
-  if (route === 'GET /clock') return json(res, 200, routes.clock());
-  if (route === 'GET /records') return json(res, 200, routes.records(Math.max(0, Number(url.searchParams.get('from') ?? 0) || 0)));
-  if (route === 'GET /stats') return json(res, 200, routes.stats());
-  if (route === 'POST /settings') return json(res, 200, routes.settings(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
-  return json(res, 404, { message: `no ${route}; try GET /clock, GET /records?from=0, POST /settings, GET /stats` });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  if (route === 'GET /clock') return sendJson(res, 200, routes.clock());
+  if (route === 'GET /records') return sendJson(res, 200, routes.records(Math.max(0, Number(url.searchParams.get('from') ?? 0) || 0)));
+  if (route === 'GET /stats') return sendJson(res, 200, routes.stats());
+  if (route === 'POST /settings') return sendJson(res, 200, routes.settings(JSON.parse(body.toString('utf8') || '{}')));
+  return sendJson(res, 404, { message: `no ${route}; try GET /clock, GET /records?from=0, POST /settings, GET /stats` });
 }
 
 async function main(): Promise<void> {

@@ -21,6 +21,7 @@ import {
 } from './bedrock-request';
 import { answerConverseStream } from './bedrock-stream';
 import { writeAwsError } from './bedrock-wire';
+import { readBody } from './http-body';
 
 /** Properties of a `BedrockEmulator`. */
 export interface BedrockEmulatorProps {
@@ -142,7 +143,7 @@ export class BedrockEmulator {
 
   private async handle(req: EmulatorRequest, res: EmulatorResponse): Promise<void> {
     const arrivedAtMonotonicMs = monotonicMs();
-    const raw = await readBody(req);
+    const raw = (await readBody(req)).toString('utf8');
     const route = req.method === 'POST' ? parseModelPath(req.url ?? '') : undefined;
     if (!route) {
       writeAwsError(res, { status: 404, errorType: 'UnknownOperationException', message: `No operation at ${req.method} ${req.url}` });
@@ -207,12 +208,6 @@ function refuse(record: BedrockRequestRecord): void {
   record.outcome = 'refused';
   record.endedAt = Date.now();
   record.endedAtMonotonicMs = monotonicMs();
-}
-
-async function readBody(req: EmulatorRequest): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseBody(raw: string): Record<string, unknown> | undefined {

@@ -6,6 +6,7 @@ import {
   GetConfigurationProfileCommand, GetHostedConfigurationVersionCommand,
 } from '@aws-sdk/client-appconfig';
 import Ajv from 'ajv-draft-04';
+import { readBody, sendJson } from './http-body';
 
 /**
  * The tenant's AWS AppConfig on this machine. The control plane is the pinned moto server's: the application, the
@@ -115,7 +116,7 @@ export async function startLocalAppConfig(options: LocalAppConfigOptions): Promi
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method === 'POST' && url.pathname === '/configurationsessions') {
-      const body = JSON.parse((await readBody(request)) || '{}') as Record<string, unknown>;
+      const body = JSON.parse((await readBody(request)).toString('utf8') || '{}') as Record<string, unknown>;
       if (!known(body.ApplicationIdentifier, ids.application, names.application)
         || !known(body.EnvironmentIdentifier, names.environment)
         || !known(body.ConfigurationProfileIdentifier, ids.profile, names.profile)) {
@@ -176,23 +177,11 @@ export async function startLocalAppConfig(options: LocalAppConfigOptions): Promi
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'Content-Type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
 /** An error as AWS's REST-JSON protocol writes it: the type in `x-amzn-ErrorType` and the body. */
 function sendError(response: ServerResponse, status: number, type: string, message: string): void {
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  response.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type });
-  response.end(JSON.stringify({ Message: message }));
+  sendJson(response, status, { Message: message }, { 'x-amzn-ErrorType': type });
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult, Callback, Context } from 'aws-lambda';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { readBody } from './http-body';
 
 /*
  * A local stand-in for an API Gateway WebSocket API: the authorizer on `$connect`, route selection, the frame and message
@@ -793,15 +794,6 @@ class LocalWebSocketGateway implements WebSocketGateway {
         return answer(res, 403, { message: 'Forbidden' }, 'ForbiddenException');
     }
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /**
