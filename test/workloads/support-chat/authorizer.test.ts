@@ -1,4 +1,5 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { useAuthorizerIssuer } from './authorizer-issuer';
 import {
   type AuthorizerRequest,
   createAuthorizer,
@@ -6,13 +7,12 @@ import {
   settingsFromEnvironment,
   tokenOf,
 } from '../../../workloads/support-chat/handlers/authorizer';
-import { LocalJwtIssuer } from '../../../workloads/support-chat/local/jwt-issuer';
+import type { LocalJwtIssuer } from '../../../workloads/support-chat/local/jwt-issuer';
 
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/local/$connect';
 
 let issuer: LocalJwtIssuer;
 let warnings: string[];
-const savedEnv = { ...process.env };
 
 function viaQuery(token: string): AuthorizerRequest {
   return { methodArn: METHOD_ARN, headers: { Host: 'abcdef1234.execute-api.us-east-1.amazonaws.com' }, queryStringParameters: { token } };
@@ -26,19 +26,8 @@ function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-beforeAll(async () => {
-  issuer = await LocalJwtIssuer.start({ region: 'eu-west-1', userPoolId: 'eu-west-1_ChatPool1' });
-  // The exported handler reads its settings on its first call: access tokens, JWKS fetched over HTTP from the issuer.
-  process.env.USER_POOL_ID = issuer.userPoolId;
-  process.env.CLIENT_ID = issuer.clientId;
-  process.env.TOKEN_USE = 'access';
-  process.env.JWKS_URL = issuer.jwksUrl;
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  await issuer.close();
-});
+// The exported handler reads its settings on its first call: access tokens, JWKS fetched over HTTP from the issuer.
+useAuthorizerIssuer('access', (started) => { issuer = started; });
 
 beforeEach(() => {
   warnings = [];

@@ -7,9 +7,10 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { useAuthorizerIssuer } from './authorizer-issuer';
 import { connect, eventually, refusedStatus, type TestClient, within } from './ws-client';
 import { handler as authorizerHandler } from '../../../workloads/support-chat/handlers/authorizer';
-import { LocalJwtIssuer } from '../../../workloads/support-chat/local/jwt-issuer';
+import type { LocalJwtIssuer } from '../../../workloads/support-chat/local/jwt-issuer';
 import {
   type AuthorizerHandler,
   FRAME_SIZE_LIMIT_BYTES,
@@ -21,7 +22,6 @@ import {
   type WebSocketRouteEvent,
 } from '../../../workloads/support-chat/local/websocket-gateway';
 
-const savedEnv = { ...process.env };
 let issuer: LocalJwtIssuer;
 
 /** What the routes of one gateway saw. */
@@ -51,19 +51,8 @@ function sendFragments(client: TestClient, sizes: number[]): void {
   sizes.forEach((size, i) => client.ws.send(Buffer.alloc(size, 'a'), { binary: false, fin: i === sizes.length - 1 }));
 }
 
-beforeAll(async () => {
-  issuer = await LocalJwtIssuer.start({ region: 'eu-west-1', userPoolId: 'eu-west-1_ChatPool1' });
-  // The real authorizer module, configured as the stack configures it, with the local issuer's JWKS over HTTP.
-  process.env.USER_POOL_ID = issuer.userPoolId;
-  process.env.CLIENT_ID = issuer.clientId;
-  process.env.TOKEN_USE = 'id';
-  process.env.JWKS_URL = issuer.jwksUrl;
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  await issuer.close();
-});
+// The real authorizer module, configured as the stack configures it, with the local issuer's JWKS over HTTP.
+useAuthorizerIssuer('id', (started) => { issuer = started; });
 
 describe('the local WebSocket gateway (emulating API Gateway): real authorizer, routes posting back through the real management client', () => {
   let gateway: WebSocketGateway;
