@@ -6,7 +6,13 @@ import { APP_CONTEXT } from './stacks/app-context';
  * before it (and from itself). `stacks/` holds the account stacks, the composition root and the app entry.
  */
 const LAYERS = ['catalog', 'config', 'contracts', 'policies', 'building-blocks', 'dashboards', 'stacksets', 'workloads', 'stacks'];
-const SOURCE_FOLDERS = LAYERS;
+/**
+ * Development-only stand-ins for AWS services (the Bedrock runtime, the WebSocket gateway, the token issuer, the AppConfig
+ * data plane, the moto launcher): the tests, the benchmarks and the local harnesses use them. Apart from the layers: no
+ * product folder imports them, and they import no product folder.
+ */
+const EMULATORS = 'emulators';
+const SOURCE_FOLDERS = [...LAYERS, EMULATORS];
 
 const project = new awscdk.AwsCdkTypeScriptApp({
   name: 'genai-governance',
@@ -106,17 +112,37 @@ const project = new awscdk.AwsCdkTypeScriptApp({
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 for (const folder of SOURCE_FOLDERS) project.eslint?.addLintPattern(folder);
-// Imports flow one way between the layers, and never in a circle: an upward or circular import fails `eslint`, which
-// the test task runs.
-project.eslint?.addRules({
-  'import/no-cycle': ['error', { ignoreExternal: true }],
-  'import/no-restricted-paths': ['error', {
-    zones: LAYERS.slice(0, -1).map((layer, i) => ({
+/** import/no-restricted-paths zones: no upward import between the layers; no product import of the emulators (unless `harness`), nor the reverse. */
+function layerZones(harness: boolean) {
+  return [
+    ...LAYERS.slice(0, -1).map((layer, i) => ({
       target: `./${layer}`,
       from: LAYERS.slice(i + 1).map((upper) => `./${upper}`),
       message: `${layer}/ is below ${LAYERS.slice(i + 1).join(', ')} (layers, lowest first: ${LAYERS.join(' < ')}); move the shared piece down instead.`,
     })),
-  }],
+    ...(harness ? [] : [{
+      target: LAYERS.map((layer) => `./${layer}`),
+      from: `./${EMULATORS}`,
+      message: `${EMULATORS}/ is development-only: product code may not import it (a tenant's local/ harness and the tests may).`,
+    }]),
+    {
+      target: `./${EMULATORS}`,
+      from: LAYERS.map((layer) => `./${layer}`),
+      message: `${EMULATORS}/ emulates AWS and knows no product code: the caller passes in what it needs (behaviour, handlers).`,
+    },
+  ];
+}
+// Imports flow one way between the layers, and never in a circle: an upward or circular import fails `eslint`, which
+// the test task runs.
+project.eslint?.addRules({
+  'import/no-cycle': ['error', { ignoreExternal: true }],
+  'import/no-restricted-paths': ['error', { zones: layerZones(false) }],
+});
+// A tenant's local harness (`workloads/<tenant>/local/`, e.g. npx projen chat:local) composes the emulators with the
+// tenant's handlers: the one place in the layers that may import them.
+project.eslint?.addOverride({
+  files: ['workloads/*/local/**'],
+  rules: { 'import/no-restricted-paths': ['error', { zones: layerZones(true) }] },
 });
 // Lambda handlers import the AWS SDK the Lambda runtime provides (bundles leave it out); the inline bundler runs esbuild
 // at synth, which happens where devDependencies are installed.
@@ -127,6 +153,8 @@ project.eslint?.allowDevDeps('building-blocks/custom-resources/inline-handler.ts
 project.eslint?.allowDevDeps('workloads/**/handlers/**');
 // The tenants' local harness (npx projen chat:local) is a development command, like the tests it serves.
 project.eslint?.allowDevDeps('workloads/**/local/**');
+// The emulators serve the tests, benchmarks and local harnesses only.
+project.eslint?.allowDevDeps('emulators/**');
 // The preview renderer is a development command (npx projen dashboards:preview), not part of the app.
 project.eslint?.allowDevDeps('dashboards/preview/**');
 project.eslint?.allowDevDeps('stacks/dashboards-preview.ts');

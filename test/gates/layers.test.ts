@@ -38,6 +38,35 @@ describe('layers: imports flow one way between the source folders', () => {
     });
   });
 
+  describe('emulators/ is development-only, apart from the layers', () => {
+    test('fails: product code (the tenant\'s handlers) importing an emulator', async () => {
+      const errors = await lint('workloads/support-chat/chat/handlers/lib/frames.ts',
+        "import { startLocalMoto } from '../../../../../emulators/moto/moto-launcher';\nexport const PLANTED = startLocalMoto;\n");
+      expect(errors).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*emulators\/ is development-only: product code may not import it/)]);
+    });
+
+    test('fails: the composition root importing an emulator', async () => {
+      const errors = await lint('stacks/app-context.ts', "import { LocalJwtIssuer } from '../emulators/token-issuer/jwt-issuer';\nexport const PLANTED = LocalJwtIssuer;\n");
+      expect(errors).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*emulators\/ is development-only/)]);
+    });
+
+    test('fails: an emulator importing product code (the tenant\'s router)', async () => {
+      const errors = await lint('emulators/bedrock-runtime/bedrock-request.ts',
+        "import { ROUTER_PROMPT } from '../../workloads/support-chat/chat/handlers/lib/router';\nexport const PLANTED = ROUTER_PROMPT;\n");
+      expect(errors).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*emulators\/ emulates AWS and knows no product code/)]);
+    });
+
+    test('fails: an emulator importing the config', async () => {
+      const errors = await lint('emulators/http/http-body.ts', "import type { GovernanceConfig } from '../../config/schema';\nexport type Planted = GovernanceConfig;\n");
+      expect(errors).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*emulators\/ emulates AWS/)]);
+    });
+
+    test('passes: a tenant\'s local harness composing an emulator with its handlers', async () => {
+      expect(await lint('workloads/support-chat/local/local-resources.ts',
+        "import { startLocalMoto } from '../../../emulators/moto/moto-launcher';\nexport const PLANTED = startLocalMoto;\n")).toEqual([]);
+    });
+  });
+
   test('a downward import passes (stacks/ importing config/)', async () => {
     expect(await lint('stacks/app-context.ts', "import type { GovernanceConfig } from '../config/schema';\nexport type Planted = GovernanceConfig;\n")).toEqual([]);
   });

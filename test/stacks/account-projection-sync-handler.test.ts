@@ -4,10 +4,10 @@ import { CreateAccountCommand, CreateOrganizationCommand, ListAccountsCommand, O
 import { invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
 import { INVOCATION_LOG_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { AUDIT_DATABASE } from '../../dashboards/athena/tables';
+import { startMoto, type MotoServer } from '../../emulators/moto/moto-server';
 import { ACCOUNT_VALUES_PARAMETER, type SyncResult } from '../../stacks/audit/handlers/account-projection-sync';
 import { loadInlineHandler, TEST_CREDENTIALS } from '../support/custom-resource-harness';
 import { exampleEstate } from '../support/example-estate';
-import { startMoto, type MotoServer } from '../support/moto-server';
 import { partitionOf, renderLocation } from '../support/partition-projection';
 import { resolveIntrinsics, type Template } from '../support/resolve-intrinsics';
 

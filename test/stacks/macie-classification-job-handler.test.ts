@@ -8,7 +8,7 @@ import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harne
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 
 // MAC-1's classification job over the invocation-log archive, as bundled into the template, against moto_server with
-// the Macie operations moto lacks (test/support/moto/macie2_extension.py), answering as the audit account.
+// the Macie operations moto lacks (emulators/moto/macie2_extension.py), answering as the audit account.
 
 const AUDIT = '527038146692';
 const REGION = 'eu-central-1';

@@ -11,7 +11,7 @@ import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harne
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 
 // MAC-1's organization handler (audit account = Macie delegated administrator), as bundled into the template, against
-// moto_server with the Macie operations moto lacks (test/support/moto/macie2_extension.py). moto answers as the audit
+// moto_server with the Macie operations moto lacks (emulators/moto/macie2_extension.py). moto answers as the audit
 // account (MOTO_ACCOUNT_ID), which also holds the test organization.
 
 const AUDIT = '527038146692';

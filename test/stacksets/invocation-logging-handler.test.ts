@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, type LoggingConfig } from '@aws-sdk/client-bedrock';
+import { startMoto, type MotoServer } from '../../emulators/moto/moto-server';
 import { NOT_CREATED_ID, PHYSICAL_ID, RETRY } from '../../stacksets/baseline/handlers/invocation-logging';
 import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
-import { startMoto, type MotoServer } from '../support/moto-server';
 
 // BL-LOG-1's handler, as bundled into the member template, against moto_server (Bedrock's logging API) and a local
 // response URL. Faults moto cannot produce (throttling, server errors, denials in Bedrock's JSON shape) come from a

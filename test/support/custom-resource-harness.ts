@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { startMoto, type MotoServer } from './moto-server';
 import { bundleHandler } from '../../building-blocks/custom-resources/inline-handler';
+import { startMoto, type MotoServer } from '../../emulators/moto/moto-server';
 
 /** What a handler PUT to the response URL: CloudFormation's custom-resource response object. */
 export interface CustomResourceResponse {

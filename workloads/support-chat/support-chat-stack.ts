@@ -9,19 +9,19 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { defaultChatSettings } from './handlers/lib/chat-settings';
-import { CONVERSATION_ACTIONS } from './handlers/lib/session-policy';
-import { ChatAlarms } from './stack/chat-alarms';
-import { ChatDashboard } from './stack/chat-dashboard';
-import { ChatFunction } from './stack/chat-function';
-import { ChatIdentity } from './stack/chat-identity';
-import { ChatSettingsConfig } from './stack/chat-settings-config';
-import { ChatTracing } from './stack/chat-tracing';
-import { ChatWebAcl } from './stack/chat-waf';
-import { ConversationTable } from './stack/conversation-table';
-import { TenantEndpoints } from './stack/tenant-endpoints';
-import { readWorkloadContract } from './stack/workload-contract-values';
-import { tenantAllowedProfiles, tenantModels } from './tenant-models';
+import { ChatAlarms } from './chat/constructs/chat-alarms';
+import { ChatDashboard } from './chat/constructs/chat-dashboard';
+import { ChatFunction } from './chat/constructs/chat-function';
+import { ChatIdentity } from './chat/constructs/chat-identity';
+import { ChatSettingsConfig } from './chat/constructs/chat-settings-config';
+import { ChatTracing } from './chat/constructs/chat-tracing';
+import { ChatWebAcl } from './chat/constructs/chat-waf';
+import { ConversationTable } from './chat/constructs/conversation-table';
+import { defaultChatSettings } from './chat/handlers/lib/chat-settings';
+import { CONVERSATION_ACTIONS } from './chat/handlers/lib/session-policy';
+import { TenantEndpoints } from './tenant/tenant-endpoints';
+import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
+import { readWorkloadContract } from './tenant/workload-contract-values';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import type { GovernanceConfig } from '../../config/schema';
@@ -34,7 +34,7 @@ export interface SupportChatStackProps extends StackProps {
 
 /** Name prefix of the tenant's functions and roles (not `genai-governance-`: those are the platform's, ORG-TAMPER-BASELINE). */
 export const TENANT_PREFIX = 'support-chat';
-const HANDLERS = path.join(__dirname, 'handlers');
+const HANDLERS = path.join(__dirname, 'chat', 'handlers');
 const OUTSIDE_VPC = 'Posts to the WebSocket API\'s @connections endpoint, which no VPC endpoint serves (docs/adr/0007-websocket-relay-outside-the-vpc.md); holds no data or model permissions';
 
 /**

@@ -2,8 +2,8 @@ import { type BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/clien
 import type { Options } from './options';
 import { QUESTIONS } from './questions';
 import { onSchedule } from './schedule';
-import { LABEL_CLASS } from '../../../workloads/support-chat/handlers/lib/router';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-emulator';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-emulator';
+import { LABEL_CLASS } from '../../../workloads/support-chat/chat/handlers/lib/router';
 import type { ChatLocal } from '../../../workloads/support-chat/local/chat-local';
 import { localLabel } from '../../../workloads/support-chat/local/local-classifier';
 

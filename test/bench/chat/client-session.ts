@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import type { ClientPhase, ClientTerminal, ClientTurn, SessionPlan } from './clients-protocol';
 import { QUESTIONS } from './questions';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-request';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-request';
 
 /*
  * One session of the load generator (`clients.ts`): a WebSocket of one user that sends chat messages as the web widget

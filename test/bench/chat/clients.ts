@@ -1,7 +1,7 @@
 import { Session } from './client-session';
 import type { ClientsCommand, ClientsEvent } from './clients-protocol';
 import { onSchedule } from './schedule';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-request';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-request';
 
 /*
  * The load generator of `bench:chat` (test/bench/chat.ts), in a process of its own so that the clients' CPU and memory

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-emulator';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 
 /*
  * The CPU of the bench's processes, from /proc (Linux): read at an instant, sampled every second, and as a share of one

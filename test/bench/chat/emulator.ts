@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { CHILD_ENV, ROOT, TS_NODE } from './children';
 import type { Options } from './options';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-emulator';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 import type { EmulatorProcessAddress } from '../../../workloads/support-chat/local/bedrock-emulator-process';
 
 /*

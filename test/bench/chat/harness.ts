@@ -8,7 +8,7 @@ import { motoPid } from './cpu';
 import { checkSharedClock, startEmulatorProcess } from './emulator';
 import { observeOnly } from './moto-requests';
 import type { Options } from './options';
-import { emulatorClientConfig } from '../../../workloads/support-chat/local/bedrock-emulator';
+import { emulatorClientConfig } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 import type { EmulatorProcessAddress } from '../../../workloads/support-chat/local/bedrock-emulator-process';
 import { type ChatLocal, LOCAL_CREDENTIALS, startChatLocal } from '../../../workloads/support-chat/local/chat-local';
 

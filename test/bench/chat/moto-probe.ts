@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-emulator';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 
 /** One GetItem of the probe: when it was sent (monotonic ms) and how long it took. */
 export interface Probe {

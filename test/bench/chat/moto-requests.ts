@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-emulator';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 
 /*
  * The moto requests of this process, timed: what the chat's turns wait on DynamoDB and STS (`storage-attribution.ts`

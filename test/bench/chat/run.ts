@@ -13,7 +13,7 @@ import type { Options } from './options';
 import { QUESTIONS } from './questions';
 import { storageOfTurns } from './storage-attribution';
 import { type Integrity, verifyStored } from './verify-stored';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-emulator';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 import type { EmulatorRecordSummary } from '../../../workloads/support-chat/local/bedrock-emulator-process';
 import type { ChatLocal } from '../../../workloads/support-chat/local/chat-local';
 

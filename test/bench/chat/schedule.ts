@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { monotonicMs } from '../../../workloads/support-chat/local/bedrock-request';
+import { monotonicMs } from '../../../emulators/bedrock-runtime/bedrock-request';
 
 /**
  * The bench's pacing, for the sessions and for the baseline's loops alike: `loops` loops, each with one slot every

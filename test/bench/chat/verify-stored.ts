@@ -1,7 +1,7 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientTurn } from './clients-protocol';
-import { messagePrefix, userKey } from '../../../workloads/support-chat/handlers/lib/conversation-keys';
+import { messagePrefix, userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { type ChatLocal, LOCAL_CREDENTIALS } from '../../../workloads/support-chat/local/chat-local';
 
 /*

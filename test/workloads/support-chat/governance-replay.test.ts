@@ -1,9 +1,9 @@
 import { findCatalogModel, findGeographicProfile } from '../../../catalog/models';
 import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
 import { foundationModelArn } from '../../../policies/arns';
-import { userKey } from '../../../workloads/support-chat/handlers/lib/conversation-keys';
-import { conversationSessionPolicy } from '../../../workloads/support-chat/handlers/lib/session-policy';
-import { tenantAllowedProfiles, tenantModels } from '../../../workloads/support-chat/tenant-models';
+import { userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
+import { conversationSessionPolicy } from '../../../workloads/support-chat/chat/handlers/lib/session-policy';
+import { tenantAllowedProfiles, tenantModels } from '../../../workloads/support-chat/tenant/tenant-models';
 import { exampleEstate, type SynthesizedStack } from '../../support/example-estate';
 import { OrgSimulator, type OrgRequest } from '../../support/org-simulator';
 import { resolveIntrinsics, type Template } from '../../support/resolve-intrinsics';

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { lastUserText } from './bedrock-answer';
-import { type BedrockRequestRecord, BedrockEmulator, monotonicMs, THROTTLE } from './bedrock-emulator';
-import { readBody, sendJson } from './http-body';
+import { lastUserText } from '../../../emulators/bedrock-runtime/bedrock-answer';
+import { type BedrockRequestRecord, BedrockEmulator, monotonicMs, THROTTLE } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 import { withLocalClassifier } from './local-classifier';
+import { readBody, sendJson } from '../../../emulators/http/http-body';
 
 /*
  * The Bedrock emulator in a process of its own, so that its CPU does not count against the process that calls it

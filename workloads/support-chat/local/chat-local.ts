@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { type BedrockBehaviour, BedrockEmulator } from './bedrock-emulator';
-import { LocalJwtIssuer } from './jwt-issuer';
-import { type LocalAppConfig, startLocalAppConfig } from './local-appconfig';
 import { withLocalClassifier } from './local-classifier';
-import { startLocalMoto } from './local-moto';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
 import { localTurnFunction, type LocalTurnRecord } from './local-turn';
-import { start as startGateway, type WebSocketGateway } from './websocket-gateway';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
-import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment, TOKEN_QUERY_PARAMETER } from '../handlers/authorizer';
-import { type ChatSettings, defaultChatSettings, settingsJsonSchema } from '../handlers/lib/chat-settings';
-import { createRelay, type RelayEvent } from '../handlers/relay-core';
-import type { TurnDependencies, TurnLimits } from '../handlers/turn-core';
-import { turnDependencies, type TurnEnvironment } from '../handlers/turn-dependencies';
-import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant-models';
+import { type LocalAppConfig, startLocalAppConfig } from '../../../emulators/appconfig/local-appconfig';
+import { type BedrockBehaviour, BedrockEmulator } from '../../../emulators/bedrock-runtime/bedrock-emulator';
+import { startLocalMoto } from '../../../emulators/moto/moto-launcher';
+import { LocalJwtIssuer } from '../../../emulators/token-issuer/jwt-issuer';
+import { start as startGateway, type WebSocketGateway } from '../../../emulators/websocket-gateway/websocket-gateway';
+import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment, TOKEN_QUERY_PARAMETER } from '../chat/handlers/authorizer';
+import { type ChatSettings, defaultChatSettings, settingsJsonSchema } from '../chat/handlers/lib/chat-settings';
+import { createRelay, type RelayEvent } from '../chat/handlers/relay-core';
+import type { TurnDependencies, TurnLimits } from '../chat/handlers/turn-core';
+import { turnDependencies, type TurnEnvironment } from '../chat/handlers/turn-dependencies';
+import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant/tenant-models';
 
 /** A role of the chat: a Cognito group the authorizer passes on. */
 export type ChatRole = typeof ROLE_GROUPS[number];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
-import type { Frame } from '../handlers/lib/frames';
+import type { Frame } from '../chat/handlers/lib/frames';
 
 /** Options of `chatInTerminal`. */
 export interface TerminalChatOptions {

@@ -1,7 +1,7 @@
-import { lastUserText } from './bedrock-answer';
-import type { BedrockScript } from './bedrock-emulator';
-import type { BedrockRequestRecord } from './bedrock-request';
-import { ROUTER_PROMPT, type RouteLabel } from '../handlers/lib/router';
+import { lastUserText } from '../../../emulators/bedrock-runtime/bedrock-answer';
+import type { BedrockScript } from '../../../emulators/bedrock-runtime/bedrock-emulator';
+import type { BedrockRequestRecord } from '../../../emulators/bedrock-runtime/bedrock-request';
+import { ROUTER_PROMPT, type RouteLabel } from '../chat/handlers/lib/router';
 
 /**
  * The emulated routing classifier of the local harness: the emulator answers the turn's classifier call (Converse with

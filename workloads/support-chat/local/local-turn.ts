@@ -1,5 +1,5 @@
-import type { TurnInvoker } from '../handlers/relay-core';
-import { runTurn, type TurnDependencies, type TurnOutcome, type TurnRequest } from '../handlers/turn-core';
+import type { TurnInvoker } from '../chat/handlers/relay-core';
+import { runTurn, type TurnDependencies, type TurnOutcome, type TurnRequest } from '../chat/handlers/turn-core';
 
 /** One turn the in-process invoker ran: the request as the turn received it, and its outcome once it ended. */
 export interface LocalTurnRecord {

@@ -1,0 +1,240 @@
+/*
+ * Bedrock Runtime emulator for the support-chat tenant's local harness (`chat:local`) and its tests.
+ *
+ * Why our own and not one from PyPI: the pinned moto (moto[server] 5.2.5 in requirements-dev.txt, also the newest
+ * moto on PyPI when this was written) has a `bedrockruntime` backend with InvokeModel only, answering `{}`
+ * (moto/bedrockruntime/responses.py defines `invoke_model` and nothing else; no `converse`, no `converse_stream`, no
+ * event-stream encoder), so it cannot serve Converse or ConverseStream, let alone pace them or inject faults mid-stream.
+ * LocalStack's Bedrock is a Pro (licensed) feature that needs Docker and a model runtime; not offline-usable here.
+ * So this server speaks the wire protocol itself: REST-JSON requests (`POST /model/{modelId}/converse[-stream]`,
+ * SigV4, signing name `bedrock`), AWS JSON errors (`x-amzn-ErrorType`), and `application/vnd.amazon.eventstream`
+ * responses framed by `@smithy/eventstream-codec`, the same codec the SDK decodes with, so the real
+ * `@aws-sdk/client-bedrock-runtime` parses them as it parses the service's. It serves cleartext HTTP/2 as well as
+ * HTTP/1.1 on one port, because that client's default request handler is HTTP/2 (`NodeHttp2Handler`). It emulates the
+ * protocol and chosen failure modes, nothing of what AWS enforces (IAM, SCPs, guardrail policies are proven elsewhere).
+ */
+import { type BedrockBehaviour, resolveBehaviour } from './bedrock-behaviour';
+import { answerConverse } from './bedrock-converse';
+import { type EmulatorRequest, type EmulatorResponse, listenHttp1And2, type Listening } from './bedrock-listener';
+import {
+  type BedrockMessage, type BedrockRequestRecord, checkSigV4, isRefusal, monotonicMs, parseModelPath,
+} from './bedrock-request';
+import { answerConverseStream } from './bedrock-stream';
+import { writeAwsError } from './bedrock-wire';
+import { readBody } from '../http/http-body';
+
+/** Properties of a `BedrockEmulator`. */
+export interface BedrockEmulatorProps {
+  /** Behaviour of every request that no queued behaviour or script decides. @default a quick answer (`DEFAULT_BEDROCK_BEHAVIOUR`) */
+  readonly defaults?: BedrockBehaviour;
+  /** Refuse requests that are not SigV4-signed for `bedrock` with 403, as AWS does. @default true */
+  readonly requireSigV4?: boolean;
+  /** TCP port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
+}
+
+/** Decides a request's behaviour from its record (model id, call order, prompt); undefined leaves it to the defaults. */
+export type BedrockScript = (request: BedrockRequestRecord) => BedrockBehaviour | undefined;
+
+/** Which requests a queued behaviour applies to. */
+export interface BedrockQueueOptions {
+  /** Only requests for this model id (as decoded from the path). @default any model */
+  readonly modelId?: string;
+  /** How many requests it answers before it is used up. @default 1 */
+  readonly times?: number;
+}
+
+/** A started emulator: the endpoint to give the SDK client, and how to stop it. */
+export interface RunningBedrockEmulator {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+/** Client settings that reach the emulator: its endpoint, a Region and static dummy credentials (the SDK still signs). */
+export function emulatorClientConfig(endpoint: string, region = 'eu-central-1') {
+  return { endpoint, region, credentials: { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret-key' } };
+}
+
+interface QueuedBehaviour {
+  readonly behaviour: BedrockBehaviour;
+  readonly modelId?: string;
+  remaining: number;
+}
+
+/**
+ * An HTTP server that answers Bedrock Runtime's Converse and ConverseStream on 127.0.0.1 for the real SDK client.
+ * Each request takes, in order: the first queued behaviour for its model (or for any model), else the script's answer,
+ * else the defaults; missing fields fall back to the defaults. Every request is recorded in `requests`.
+ */
+export class BedrockEmulator {
+  /** Every request received, in arrival order (refused ones too). */
+  public readonly requests: BedrockRequestRecord[] = [];
+  private readonly defaults: BedrockBehaviour;
+  private readonly requireSigV4: boolean;
+  private readonly queued: QueuedBehaviour[] = [];
+  private readonly perModel = new Map<string, number>();
+  private scriptFn?: BedrockScript;
+  private listening?: Listening;
+  private active = 0;
+  private peak = 0;
+
+  constructor(private readonly props: BedrockEmulatorProps = {}) {
+    this.defaults = props.defaults ?? {};
+    this.requireSigV4 = props.requireSigV4 ?? true;
+  }
+
+  /** Streams open now. */
+  public get activeStreams(): number {
+    return this.active;
+  }
+
+  /** The most streams open at once since the start (or the last `reset`). */
+  public get peakStreams(): number {
+    return this.peak;
+  }
+
+  /** Sets the script that decides behaviours (replacing any earlier one; undefined removes it). */
+  public script(fn: BedrockScript | undefined): this {
+    this.scriptFn = fn;
+    return this;
+  }
+
+  /** Queues a behaviour for the next request(s), optionally of one model; queued behaviours go before the script. */
+  public queue(behaviour: BedrockBehaviour, options: BedrockQueueOptions = {}): this {
+    this.queued.push({ behaviour, modelId: options.modelId, remaining: options.times ?? 1 });
+    return this;
+  }
+
+  /** Forgets the recorded requests, the queue, the script and the peak count. */
+  public reset(): void {
+    this.requests.length = 0;
+    this.queued.length = 0;
+    this.perModel.clear();
+    this.scriptFn = undefined;
+    this.peak = this.active;
+  }
+
+  /** Starts listening on 127.0.0.1. */
+  public async start(): Promise<RunningBedrockEmulator> {
+    if (this.listening) throw new Error('the emulator is already started');
+    this.listening = await listenHttp1And2((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) writeAwsError(res, { status: 500, errorType: 'InternalServerException', message: String(error) });
+        else res.destroy();
+      });
+    }, this.props.port);
+    return { endpoint: this.listening.endpoint, close: () => this.close() };
+  }
+
+  /** The endpoint, once started. */
+  public get endpoint(): string {
+    if (!this.listening) throw new Error('the emulator is not started');
+    return this.listening.endpoint;
+  }
+
+  /** Stops listening and drops open connections. */
+  public async close(): Promise<void> {
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.close();
+  }
+
+  private async handle(req: EmulatorRequest, res: EmulatorResponse): Promise<void> {
+    const arrivedAtMonotonicMs = monotonicMs();
+    const raw = (await readBody(req)).toString('utf8');
+    const route = req.method === 'POST' ? parseModelPath(req.url ?? '') : undefined;
+    if (!route) {
+      writeAwsError(res, { status: 404, errorType: 'UnknownOperationException', message: `No operation at ${req.method} ${req.url}` });
+      return;
+    }
+    const auth = checkSigV4(req.headers);
+    const signed = !isRefusal(auth);
+    const body = parseBody(raw);
+    const modelSequence = this.perModel.get(route.modelId) ?? 0;
+    this.perModel.set(route.modelId, modelSequence + 1);
+    const record: BedrockRequestRecord = {
+      sequence: this.requests.length,
+      modelSequence,
+      operation: route.operation,
+      modelId: route.modelId,
+      httpVersion: req.httpVersion,
+      path: req.url ?? '',
+      signingRegion: signed ? auth.region : undefined,
+      accessKeyId: signed ? auth.accessKeyId : undefined,
+      headers: req.headers,
+      body: body ?? {},
+      messages: Array.isArray(body?.messages) ? (body.messages as BedrockMessage[]) : [],
+      system: Array.isArray(body?.system) ? body.system : undefined,
+      inferenceConfig: body?.inferenceConfig as Record<string, unknown> | undefined,
+      guardrailConfig: body?.guardrailConfig as Record<string, unknown> | undefined,
+      receivedAt: Date.now(),
+      arrivedAtMonotonicMs,
+      chunksSent: 0,
+      outcome: 'pending',
+    };
+    this.requests.push(record);
+    if (isRefusal(auth) && this.requireSigV4) {
+      writeAwsError(res, auth);
+      return refuse(record);
+    }
+    const invalid = validate(body);
+    if (invalid) {
+      writeAwsError(res, { status: 400, errorType: 'ValidationException', message: invalid });
+      return refuse(record);
+    }
+    const behaviour = resolveBehaviour(this.defaults, this.take(record.modelId) ?? this.scriptFn?.(record));
+    if (route.operation === 'Converse') return answerConverse(res, record, behaviour);
+    return answerConverseStream(res, record, behaviour, {
+      opened: () => {
+        this.active++;
+        this.peak = Math.max(this.peak, this.active);
+      },
+      closed: () => this.active--,
+    });
+  }
+
+  private take(modelId: string): BedrockBehaviour | undefined {
+    const index = this.queued.findIndex((q) => q.modelId === undefined || q.modelId === modelId);
+    if (index < 0) return undefined;
+    const entry = this.queued[index];
+    if (--entry.remaining <= 0) this.queued.splice(index, 1);
+    return entry.behaviour;
+  }
+}
+
+function refuse(record: BedrockRequestRecord): void {
+  record.outcome = 'refused';
+  record.endedAt = Date.now();
+  record.endedAtMonotonicMs = monotonicMs();
+}
+
+function parseBody(raw: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The service's validation of the parts the emulator reads: a JSON body whose messages start with the user. */
+function validate(body: Record<string, unknown> | undefined): string | undefined {
+  if (!body) return 'Malformed input request, please reformat your input and try again.';
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return 'A conversation must start with a user message. Try again with a conversation that starts with a user message.';
+  const first = messages[0] as Partial<BedrockMessage>;
+  if (first.role !== 'user') return 'A conversation must start with a user message. Try again with a conversation that starts with a user message.';
+  const bad = messages.findIndex((m: Partial<BedrockMessage>) => (m.role !== 'user' && m.role !== 'assistant') || !Array.isArray(m.content));
+  if (bad >= 0) return `Malformed message at index ${bad}: a message needs a role of user or assistant and a content list.`;
+  return undefined;
+}
+
+export { BEDROCK_FAULTS, DEFAULT_BEDROCK_BEHAVIOUR, THROTTLE } from './bedrock-behaviour';
+export type {
+  BedrockBehaviour, BedrockFault, BedrockGuardrailIntervention, BedrockStreamCut, BedrockStreamException, BedrockStreamExceptionType, BedrockUsage,
+} from './bedrock-behaviour';
+export type { BedrockOperation, BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
+export { monotonicMs } from './bedrock-request';
+export { defaultAnswer } from './bedrock-answer';

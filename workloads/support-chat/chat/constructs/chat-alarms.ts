@@ -1,0 +1,112 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { TopicKey } from '../../../../building-blocks/kms/topic-key';
+import { METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICES, type TurnMetricName } from '../handlers/lib/telemetry';
+
+/** Properties of `ChatAlarms`. */
+export interface ChatAlarmsProps {
+  /** Prefix of the alarm and topic names (the tenant's, `support-chat`). */
+  readonly namePrefix: string;
+  /** The relay function: its Lambda `Errors` are alarmed on (a message that got no answer, or a cut one). */
+  readonly relay: IFunction;
+  /**
+   * The p95 turn latency above which the latency alarm fires.
+   *
+   * @default 5 seconds
+   */
+  readonly turnLatencyThreshold?: Duration;
+  /**
+   * The share of turns that end in an error (per minute, `Errors / Turns`) above which the error-rate alarm fires, in %.
+   *
+   * @default 1
+   */
+  readonly errorRatePercent?: number;
+}
+
+/** A metric the turn publishes (namespace `SupportChat`, dimension `service` = `support-chat-turn`; `handlers/lib/telemetry.ts`). */
+export function turnMetric(metricName: TurnMetricName, statistic: string, period: Duration): Metric {
+  return new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [SERVICE_DIMENSION]: SERVICES.turn }, statistic, period });
+}
+
+/**
+ * The tenant's alarms on what its handlers publish (docs/adr/0008-support-chat-telemetry.md), each notifying the
+ * tenant's topic when it goes into ALARM and back to OK:
+ *
+ * - `<prefix>-turn-latency-p95`: p95 of `TurnLatency` (turns that called a model, start to last frame) above 5 s in
+ *   three consecutive 5-minute periods;
+ * - `<prefix>-error-rate`: `100 * Errors / Turns` above 1 % in 3 of 5 one-minute periods (metric math). A minute
+ *   without turns has no data point and counts as not breaching. `errorRate` is the alarm a deployment can roll back on
+ *   (AppConfig's rollback monitor);
+ * - `<prefix>-relay-errors`: the relay function's Lambda `Errors` above 0 in 2 of 3 five-minute periods.
+ *
+ * The topic `<prefix>-alarms` is encrypted with a key of its own that CloudWatch may use (not the conversations' key),
+ * refuses requests without TLS, and lets CloudWatch of this account publish; subscribe the team's endpoints to it.
+ */
+export class ChatAlarms extends Construct {
+  public readonly topic: Topic;
+  public readonly turnLatency: Alarm;
+  /** The error rate of the turns: a rollback monitor for configuration deployments. */
+  public readonly errorRate: IAlarm;
+  public readonly relayErrors: Alarm;
+  /** Every alarm of the tenant, for the dashboard. */
+  public readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: ChatAlarmsProps) {
+    super(scope, id);
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const key = new TopicKey(this, 'TopicKey', { description: 'Support chat: encrypts the alarm topic', publisher: cloudWatch });
+    this.topic = new Topic(this, 'Topic', { topicName: `${props.namePrefix}-alarms`, masterKey: key, enforceSSL: true });
+    this.topic.grantPublish(new ServicePrincipal('cloudwatch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.topic.env.account } } }));
+
+    const latencyMs = (props.turnLatencyThreshold ?? Duration.seconds(5)).toMilliseconds();
+    const percent = props.errorRatePercent ?? 1;
+    const turnLatency = new Alarm(this, 'TurnLatencyP95', {
+      alarmName: `${props.namePrefix}-turn-latency-p95`,
+      alarmDescription: `Support chat: p95 turn latency (TurnLatency, turns that called a model) above ${latencyMs} ms in 3 consecutive 5-minute periods`,
+      metric: turnMetric('TurnLatency', 'p95', Duration.minutes(5)),
+      threshold: latencyMs,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const errorRate = new Alarm(this, 'ErrorRate', {
+      alarmName: `${props.namePrefix}-error-rate`,
+      alarmDescription: `Support chat: more than ${percent} % of turns ended in an error (Errors / Turns, per minute) in 3 of 5 minutes`,
+      metric: new MathExpression({
+        expression: '100 * FILL(errors, 0) / turns',
+        usingMetrics: { errors: turnMetric('Errors', 'Sum', Duration.minutes(1)), turns: turnMetric('Turns', 'Sum', Duration.minutes(1)) },
+        label: 'Turns ending in an error (%)',
+        period: Duration.minutes(1),
+      }),
+      threshold: percent,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.relayErrors = new Alarm(this, 'RelayErrors', {
+      alarmName: `${props.namePrefix}-relay-errors`,
+      alarmDescription: 'Support chat: the relay failed (the turn\'s invocation or posting a frame) in 2 of 3 five-minute periods',
+      metric: props.relay.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.turnLatency = turnLatency;
+    this.errorRate = errorRate;
+    this.alarms = [turnLatency, errorRate, this.relayErrors];
+    const notify = new SnsAction(this.topic);
+    for (const alarm of this.alarms) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+  }
+}
