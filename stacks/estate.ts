@@ -128,7 +128,6 @@ export const STACK_RECIPES = {
   })),
   observability: (app: App, config: GovernanceConfig, region: string) => evidenceStack(new ObservabilityStack(app, STACK_IDS.observability(region), {
     config,
-    region,
     env: { account: accountIdOf(config, config.topology.audit), region },
     description: `Generative-AI governance: cross-account observability, dashboards and organization alarms in ${region} (DASH-1, audit account)`,
   })),
@@ -159,7 +158,6 @@ export const STACK_RECIPES = {
   }),
   macie: (app: App, config: GovernanceConfig, region: string) => evidenceStack(new MacieOrganizationStack(app, STACK_IDS.macie(region), {
     config,
-    region,
     env: { account: accountIdOf(config, config.topology.audit), region },
     description: `Generative-AI governance: Macie for the organization in ${region} (MAC-1, audit account)`,
   })),
@@ -171,7 +169,6 @@ export const STACK_RECIPES = {
   }),
   guardrail: (app: App, config: GovernanceConfig, region: string) => new OrganizationGuardrailStack(app, STACK_IDS.guardrail(region), {
     config,
-    region,
     env: { account: accountIdOf(config, config.topology.management), region },
     description: `Generative-AI governance: organization guardrail and its enforcement in ${region} (management account)`,
   }),

@@ -12,6 +12,7 @@ import type { GovernanceConfig } from '../../config/schema';
 import { ALERT_BUS_NAME, MACIE_FINDING_PATTERN } from '../../contracts/alert-bus';
 import { invocationLogArchiveBucketName } from '../../contracts/archive-names';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
+import { concreteRegion } from '../stack-region';
 
 const HANDLERS = path.join(__dirname, 'handlers');
 const OUTSIDE_VPC = 'Calls only the Macie and Organizations APIs and the CloudFormation response URL; the audit account runs no VPC for it';
@@ -20,14 +21,12 @@ const CONCURRENCY = 'Runs once per stack operation; reserved concurrency would t
 export interface MacieOrganizationStackProps extends StackProps {
   /** The governance configuration. */
   readonly config: GovernanceConfig;
-  /** The governed Region this stack configures Macie in. */
-  readonly region: string;
 }
 
 /**
- * MAC-1 in the audit account, one stack per governed Region (Macie is Regional). The management stack has made this
- * account the delegated Macie administrator there, which also turns Macie on for it, so no `AWS::Macie::Session` is
- * declared (it would collide with the session designation created). Here:
+ * MAC-1 in the audit account, one stack per governed Region (Macie is Regional), the Region of its `env`. The
+ * management stack has made this account the delegated Macie administrator there, which also turns Macie on for it, so
+ * no `AWS::Macie::Session` is declared (it would collide with the session designation created). Here:
  *
  * - `Custom::MacieOrganization`: auto-enable for accounts that join, every existing active account added as a member,
  *   automated sensitive-data discovery for all members (`audit.macie.automatedDiscovery`);
@@ -43,11 +42,12 @@ export class MacieOrganizationStack extends Stack {
   constructor(scope: Construct, id: string, props: MacieOrganizationStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const region = concreteRegion(this);
     const audit = accountIdOf(config, config.topology.audit);
     const logRetention: RetentionDays = config.retention.logGroupRetentionDays;
 
     const organizationHandler = new GovernanceHandler(this, 'OrganizationHandler', {
-      functionName: `${GOVERNANCE_NAME_PREFIX}macie-organization-${props.region}`.slice(0, 64),
+      functionName: `${GOVERNANCE_NAME_PREFIX}macie-organization-${region}`.slice(0, 64),
       roleDescription: 'MAC-1: configures the Macie organization (auto-enable, members, automated discovery)',
       description: 'MAC-1: configures the Macie organization from the delegated administrator (CloudFormation custom resource)',
       entry: path.join(HANDLERS, 'macie-organization.ts'),
@@ -63,7 +63,7 @@ export class MacieOrganizationStack extends Stack {
       ],
       policyAcknowledgements: [
         { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'UpdateOrganizationConfiguration, UpdateAutomatedDiscoveryConfiguration, ListMembers and organizations:ListAccounts have no resource type' },
-        { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:macie2:${props.region}:${audit}:member/*]`, reason: 'Members are named by the accounts of the organization, which the handler reads at run time; the wildcard is this account\'s Macie members in this Region' },
+        { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:macie2:${region}:${audit}:member/*]`, reason: 'Members are named by the accounts of the organization, which the handler reads at run time; the wildcard is this account\'s Macie members in this Region' },
       ],
       outsideVpcReason: OUTSIDE_VPC,
       concurrencyReason: CONCURRENCY,
@@ -80,14 +80,14 @@ export class MacieOrganizationStack extends Stack {
 
     new EventForwarding(this, 'MacieFindings', {
       busArn: `arn:${this.partition}:events:${config.organization.homeRegion}:${this.account}:event-bus/${ALERT_BUS_NAME}`,
-      roleName: `${GOVERNANCE_NAME_PREFIX}macie-findings-${props.region}`,
+      roleName: `${GOVERNANCE_NAME_PREFIX}macie-findings-${region}`,
       roleDescription: 'MAC-1: EventBridge forwards Macie findings to the audit alert bus with this role',
       ruleName: `${GOVERNANCE_NAME_PREFIX}macie-findings-forwarding`,
-      ruleDescription: `MAC-1: Macie findings of the organization in ${props.region}, to the audit account's alert bus`,
+      ruleDescription: `MAC-1: Macie findings of the organization in ${region}, to the audit account's alert bus`,
       eventPattern: MACIE_FINDING_PATTERN,
     });
 
-    if (props.region === config.organization.homeRegion) this.classificationJob = this.invocationLogJob(config, logRetention);
+    if (region === config.organization.homeRegion) this.classificationJob = this.invocationLogJob(config, logRetention);
   }
 
   private invocationLogJob(config: GovernanceConfig, logRetention: RetentionDays): CustomResource {

@@ -10,18 +10,17 @@ import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import { GUARDRAIL_IDENTIFIER_PARAMETER_NAME } from '../../contracts/workload-contract';
 import { bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
+import { concreteRegion } from '../stack-region';
 import { MEASURED_CHARACTERS_METADATA } from '../summary';
 
 export interface OrganizationGuardrailStackProps extends StackProps {
   readonly config: GovernanceConfig;
-  /** The governed Region this stack serves (its `env.region`). */
-  readonly region: string;
 }
 
 /**
- * BR-GR-1 in one governed Region, in the management account: the guardrail from config, a numeric version of it, the
- * resource policy that lets the organization apply it, and the Organizations Bedrock policy on the root that enforces
- * it on every Bedrock invocation in the Region. A Bedrock policy names guardrails per Region and each must live in its
+ * BR-GR-1 in one governed Region (the Region of its `env`), in the management account: the guardrail from config, a
+ * numeric version of it, the resource policy that lets the organization apply it, and the Organizations Bedrock policy
+ * on the root that enforces it on every Bedrock invocation in the Region. A Bedrock policy names guardrails per Region and each must live in its
  * Region, so there is one stack per governed Region; Organizations merges the root's Bedrock policies by Region key.
  *
  * A change to the guardrail's content gets a new version resource (its id carries a hash of the content), so the
@@ -37,7 +36,8 @@ export class OrganizationGuardrailStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrganizationGuardrailStackProps) {
     super(scope, id, props);
-    const { config, region } = props;
+    const { config } = props;
+    const region = concreteRegion(this);
     const content = guardrailProperties(config);
     this.guardrail = new CfnGuardrail(this, 'Guardrail', {
       ...content,

@@ -14,16 +14,16 @@ import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { SHARED_RESOURCE_TYPES, SINK_ARN_PARAMETER_NAME, SINK_NAME } from '../../contracts/oam-names';
 import { dashboardsFor } from '../../dashboards/definitions/dashboards';
 import { metricModelIds } from '../../dashboards/metrics/bedrock-metrics';
+import { concreteRegion } from '../stack-region';
 
 export interface ObservabilityStackProps extends StackProps {
   /** The governance configuration. */
   readonly config: GovernanceConfig;
-  /** The governed Region this stack serves. */
-  readonly region: string;
 }
 
 /**
- * DASH-1 in the audit account, one stack per governed Region (OAM links, alarms and their metrics are Regional):
+ * DASH-1 in the audit account, one stack per governed Region (OAM links, alarms and their metrics are Regional), the
+ * Region of its `env`:
  *
  * - the OAM sink `genai-governance-organization`, whose policy admits links from principals of the organization only and
  *   only for metrics and log groups; its ARN in the advanced-tier SSM parameter `/genai-governance/observability/sink-arn`,
@@ -41,6 +41,7 @@ export class ObservabilityStack extends Stack {
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const region = concreteRegion(this);
     const management = accountIdOf(config, config.topology.management);
 
     this.sink = new CfnSink(this, 'Sink', {
@@ -90,7 +91,7 @@ export class ObservabilityStack extends Stack {
         const own = limits.models.find((l) => l.modelId === m.modelId);
         return {
           modelId: m.modelId,
-          metricModelIds: metricModelIds(config, m, props.region),
+          metricModelIds: metricModelIds(config, m, region),
           accountLimits: {
             Invocations: own?.invocations ?? limits.invocations,
             InputTokenCount: own?.inputTokens ?? limits.inputTokens,
@@ -101,13 +102,13 @@ export class ObservabilityStack extends Stack {
       sourceAccountCount: baselineAccounts(config).length,
       anomalyBandStandardDeviations: config.observability.anomalyBandStandardDeviations,
       topics: this.topics,
-      isHomeRegion: props.region === config.organization.homeRegion,
+      isHomeRegion: region === config.organization.homeRegion,
       managementAccountId: management,
     });
     const alarmArns = this.alarms.alarms.map((a) => CfnAlarm.arnForAlarm(a));
     this.dashboards = dashboardsFor({
       config,
-      region: props.region,
+      region,
       alarmArns,
       managementAccountId: management,
     }).map((d) => new CfnDashboard(this, d.name, { dashboardName: d.name, dashboardBody: this.toJsonString(d.body) }));

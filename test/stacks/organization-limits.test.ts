@@ -7,7 +7,7 @@ describe('organization.limits reach the stacks: the Bedrock policy is checked ag
     const config = structuredClone(exampleConfig());
     // Below the schema's minimum on purpose: the stack must take the figure it is given, not a constant of its own.
     config.organization.limits = { ...config.organization.limits, bedrockPolicyCharacters };
-    return () => new OrganizationGuardrailStack(new App(), 'Guardrail', { config, region: 'eu-central-1', env: { account: '318274650913', region: 'eu-central-1' } });
+    return () => new OrganizationGuardrailStack(new App(), 'Guardrail', { config, env: { account: '318274650913', region: 'eu-central-1' } });
   };
 
   test('a policy over the configured limit fails synth, naming the key', () => {
