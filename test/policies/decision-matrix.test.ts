@@ -96,6 +96,12 @@ function casesFor(config: GovernanceConfig): Case[] {
 
     // BR-KEY-1: no long-term Bedrock API keys
     { control: 'BR-KEY-1', name: 'creating a Bedrock API key', request: as('workload-admin', 'iam:CreateServiceSpecificCredential', `arn:aws:iam::${prod}:user/dev`, { 'iam:ServiceSpecificCredentialServiceName': 'bedrock.amazonaws.com' }), expect: 'Denied' },
+    // A key made before the SCPs (or by an exempt principal) must not come back: resetting re-issues its secret, updating re-activates it.
+    ...(['iam:ResetServiceSpecificCredential', 'iam:UpdateServiceSpecificCredential'] as const).flatMap((action) => ['bedrock.amazonaws.com', 'bedrock-mantle.amazonaws.com'].map((service): Case => ({
+      control: 'BR-KEY-1', name: `${action.slice(4)} on an existing ${service.split('.')[0]} API key`, request: as('workload-admin', action, `arn:aws:iam::${prod}:user/dev`, { 'iam:ServiceSpecificCredentialServiceName': service }), expect: 'Denied',
+    }))),
+    { control: 'BR-KEY-1', name: 'resetting a CodeCommit credential', request: as('workload-admin', 'iam:ResetServiceSpecificCredential', `arn:aws:iam::${prod}:user/dev`, { 'iam:ServiceSpecificCredentialServiceName': 'codecommit.amazonaws.com' }), expect: 'Allowed' },
+    { control: 'BR-KEY-1', name: 'deleting a Bedrock API key (the remedy for a leaked one)', request: as('workload-admin', 'iam:DeleteServiceSpecificCredential', `arn:aws:iam::${prod}:user/dev`, { 'iam:ServiceSpecificCredentialServiceName': 'bedrock.amazonaws.com' }), expect: 'Allowed' },
     { control: 'BR-KEY-1', name: 'creating a CodeCommit credential', request: as('workload-admin', 'iam:CreateServiceSpecificCredential', `arn:aws:iam::${prod}:user/dev`, { 'iam:ServiceSpecificCredentialServiceName': 'codecommit.amazonaws.com' }), expect: 'Allowed' },
     { control: 'BR-KEY-1', name: 'calling with a long-term key', request: as('app', 'bedrock:CallWithBearerToken', '*', { 'bedrock:BearerTokenType': 'LONG_TERM', 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
     { control: 'BR-KEY-1', name: 'calling with a bearer token of unknown type', request: as('app', 'bedrock:CallWithBearerToken', '*', { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
