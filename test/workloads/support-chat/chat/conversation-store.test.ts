@@ -1,4 +1,7 @@
-import { CreateTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException, CreateTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ProvisionedThroughputExceededException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
 import { BudgetCounter, budgetDay } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
@@ -121,10 +124,98 @@ describe('daily token counters against moto\'s DynamoDB: reserved atomically bef
     expect(await counter().reserve(key(), 250, 1000)).toEqual({ granted: true, used: 1000 });
   });
 
-  test('concurrent reservations never pass the limit together', async () => {
+  test('sequential reservations at the boundary: the one that reaches the limit exactly is granted, the next is refused and changes nothing', async () => {
     const tenant = { pk: 'TENANT', sk: budgetKey('2026-12-01') };
-    const results = await Promise.all(Array.from({ length: 20 }, () => counter().reserve(tenant, 100, 1000)));
-    expect(results.filter((r) => r.granted)).toHaveLength(10);
+    const results = [];
+    for (let i = 0; i < 11; i++) results.push(await counter().reserve(tenant, 100, 1000));
+    expect(results.map((r) => r.granted)).toEqual([...Array<boolean>(10).fill(true), false]);
+    expect(results.map((r) => r.used)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1000]);
     expect(await counter().used(tenant)).toBe(1000);
+  });
+});
+
+/** A document client that records what the counter sends and answers as `answer` says, without any DynamoDB. */
+function recordingClient(answer: (input: Record<string, unknown>) => unknown) {
+  const sent: Array<{ command: string; input: Record<string, unknown> }> = [];
+  const recorder = {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      sent.push({ command: command.constructor.name, input: command.input });
+      return answer(command.input);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { recorder, sent };
+}
+
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+describe('daily token counters: what the product asks DynamoDB to decide (recorded requests, no emulator)', () => {
+  const key = { pk: 'TENANT', sk: budgetKey('2026-12-01') };
+
+  test('a reservation is one conditional ADD: granted only while used + tokens stays within the limit '
+    + '(that DynamoDB applies the condition and the ADD atomically under concurrent turns is AWS\'s guarantee; no emulator here proves it)', async () => {
+    const { recorder, sent } = recordingClient(() => ({ Attributes: { used: 300 } }));
+    expect(await new BudgetCounter({ tableName: TABLE, client: recorder, now }).reserve(key, 300, 1000)).toEqual({ granted: true, used: 300 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0].command).toBe('UpdateCommand');
+    expect(sent[0].input).toMatchObject({
+      TableName: TABLE,
+      Key: key,
+      UpdateExpression: expect.stringMatching(/^ADD used :n\b/),
+      ConditionExpression: 'attribute_not_exists(used) OR used <= :most',
+      ReturnValues: 'UPDATED_NEW',
+    });
+    const values = sent[0].input.ExpressionAttributeValues as Record<string, number>;
+    expect(values[':n']).toBe(300);
+    // used <= limit - tokens is used + tokens <= limit: the last token of the day can be granted, none past it.
+    expect(values[':most']).toBe(700);
+  });
+
+  test('a ConditionalCheckFailed answer is a refusal: not granted, with the day\'s count read back, and nothing added', async () => {
+    const { recorder, sent } = recordingClient((input) => {
+      if ('UpdateExpression' in input) throw conditionFailed();
+      return { Item: { ...key, used: 950 } };
+    });
+    expect(await new BudgetCounter({ tableName: TABLE, client: recorder, now }).reserve(key, 100, 1000)).toEqual({ granted: false, used: 950 });
+    expect(sent.map((s) => s.command)).toEqual(['UpdateCommand', 'GetCommand']);
+    expect(sent[1].input).toMatchObject({ Key: key, ConsistentRead: true });
+  });
+
+  test('any other failure is not a refusal: it reaches the caller', async () => {
+    const { recorder } = recordingClient(() => {
+      throw new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: {} });
+    });
+    const reserving = new BudgetCounter({ tableName: TABLE, client: recorder, now }).reserve(key, 100, 1000);
+    await expect(reserving).rejects.toThrow(ProvisionedThroughputExceededException);
+  });
+
+  test('a reservation larger than the whole limit is refused without a write', async () => {
+    const { recorder, sent } = recordingClient(() => ({ Item: undefined }));
+    expect(await new BudgetCounter({ tableName: TABLE, client: recorder, now }).reserve(key, 1001, 1000)).toEqual({ granted: false, used: 0 });
+    expect(sent.map((s) => s.command)).toEqual(['GetCommand']);
+  });
+});
+
+describe('the message lease: what the product asks DynamoDB to decide (recorded requests, no emulator)', () => {
+  test('a claim is one conditional update: only an unanswered message whose lease is absent or expired '
+    + '(that two turns claiming at once cannot both win is DynamoDB\'s per-item atomicity, not proven here)', async () => {
+    const { recorder, sent } = recordingClient(() => ({}));
+    const store = new ConversationStore({ tableName: TABLE, client: recorder, retentionDays: 90, now });
+    expect(await store.claim(ALICE, 'c7', 'm1', clock + 30_000)).toBe(true);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].input).toMatchObject({
+      Key: { pk: userKey(ALICE) },
+      UpdateExpression: 'SET leaseUntil = :until',
+      ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':until': clock + 30_000, ':pending': 'pending', ':now': clock },
+    });
+  });
+
+  test('a ConditionalCheckFailed answer to a claim is "another turn has it", not an error', async () => {
+    const { recorder } = recordingClient(() => {
+      throw conditionFailed();
+    });
+    const store = new ConversationStore({ tableName: TABLE, client: recorder, retentionDays: 90, now });
+    expect(await store.claim(ALICE, 'c7', 'm1', clock + 30_000)).toBe(false);
   });
 });
