@@ -5,7 +5,7 @@ import { GOVERNANCE_NAME_PREFIX } from './governance-names';
  * ATH-1) and that auditors meet.
  */
 
-/** The Athena workgroup auditors query in. */
+/** The Athena workgroup auditors query in (ATH-1); the dashboards' text widgets point them to it. */
 export const AUDIT_WORKGROUP = `${GOVERNANCE_NAME_PREFIX}audit`;
 /** The role Lake Formation reads the archives with (registered for both archive buckets); the archive admits it. */
 export const ARCHIVE_READER_ROLE_NAME = `${GOVERNANCE_NAME_PREFIX}lakeformation-archive-reader`;

@@ -1,4 +1,5 @@
 import type { GovernanceConfig } from '../../config/schema';
+import { AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { AUDIT_DATABASE } from '../athena/tables';
 import { metricModelIds } from '../metrics/bedrock-metrics';
 import { BEDROCK, BEDROCK_GUARDRAILS, GOVERNANCE_METRICS_NAMESPACE } from '../metrics/catalog';
@@ -6,8 +7,6 @@ import { type DashboardDefinition, insights, layOut, type MetricLine, search, ty
 
 /** Name prefix of the dashboards; the Region is appended (dashboard names are global in an account). */
 export const DASHBOARD_PREFIX = 'genai-governance';
-/** The Athena workgroup the text widgets point auditors to (ATH-1). */
-const WORKGROUP = 'genai-governance-audit';
 
 /** What a dashboard needs besides the config: where it is, and the alarms it shows. */
 export interface DashboardContext {
@@ -28,7 +27,7 @@ function intro(title: string, howToRead: string, query: string, question: string
     widget: {
       type: 'text',
       properties: {
-        markdown: `# ${title}\n${howToRead}\n\n**Drill down in Athena:** workgroup \`${WORKGROUP}\`, database \`${AUDIT_DATABASE}\`, saved query \`${query}\` (${question}).`,
+        markdown: `# ${title}\n${howToRead}\n\n**Drill down in Athena:** workgroup \`${AUDIT_WORKGROUP}\`, database \`${AUDIT_DATABASE}\`, saved query \`${query}\` (${question}).`,
       },
     },
     width: 24,

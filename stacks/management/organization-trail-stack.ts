@@ -11,12 +11,10 @@ import { ObservabilityLink } from '../../building-blocks/observability/observabi
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../../contracts/archive-names';
+import { TRAIL_LOG_GROUP_NAME } from '../../contracts/governance-log-groups';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import { MANAGEMENT_LINK_METRIC_FILTER, sinkArnParameterArn } from '../../contracts/oam-names';
 import { governanceMetricFilter } from '../observability/governance-metric-filter';
-
-/** Log group of the organization trail in the management account (the dashboards' metric filters read it). */
-export const TRAIL_LOG_GROUP_NAME = '/genai-governance/cloudtrail/organization';
 
 export interface OrganizationTrailStackProps extends StackProps {
   /** The governance configuration. */

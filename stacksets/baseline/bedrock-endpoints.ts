@@ -7,6 +7,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
+import { FLOW_LOG_GROUP_NAME } from '../../contracts/governance-log-groups';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import type { PolicyDocument } from '../../policies/policy-document';
 
@@ -38,9 +39,6 @@ export interface BedrockEndpointsProps {
   /** How long the flow logs of the baseline's own VPC are kept. */
   readonly flowLogRetention: RetentionDays;
 }
-
-/** The VPC flow logs' log group: under `/genai-governance/`, so the OAM link shares it and ORG-TAMPER-LOGGING protects it by name. */
-export const FLOW_LOG_GROUP_NAME = '/genai-governance/vpc/flow-logs';
 
 /** The endpoint services every member gets, before any configured extras. */
 export const DEFAULT_ENDPOINT_SERVICES = ['bedrock', 'bedrock-runtime', 'bedrock-agent-runtime'] as const;

@@ -2,8 +2,8 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { accountIdOf } from '../../config/accounts';
 import { ALERT_BUS_NAME } from '../../contracts/alert-bus';
 import { invocationLogArchiveBucketName } from '../../contracts/archive-names';
+import { TRAIL_LOG_GROUP_NAME } from '../../contracts/governance-log-groups';
 import { INVOCATION_LOG_GROUP_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
-import { TRAIL_LOG_GROUP_NAME } from '../../stacks/management/organization-trail-stack';
 import { exampleEstate, type SynthesizedStack } from '../support/example-estate';
 import { deployPlace, resolveIntrinsics, type Place, type Template } from '../support/resolve-intrinsics';
 

@@ -1,7 +1,7 @@
 import { BEDROCK_DATA_EVENT_TYPES, type GovernanceConfig } from '../../config/schema';
 import { archiveKeyAliasArn, organizationTrailArn, trailArchiveBucketName } from '../../contracts/archive-names';
+import { TRAIL_LOG_GROUP_NAME } from '../../contracts/governance-log-groups';
 import { STACK_RECIPES } from '../../stacks/estate';
-import { TRAIL_LOG_GROUP_NAME } from '../../stacks/management/organization-trail-stack';
 import { synthOne } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
