@@ -9,16 +9,11 @@ import {
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { connect, eventually, refusedStatus, type TestClient, within } from './ws-client';
 import type { LocalJwtIssuer } from '../../emulators/token-issuer/jwt-issuer';
-import {
-  type AuthorizerHandler,
-  FRAME_SIZE_LIMIT_BYTES,
-  MESSAGE_PAYLOAD_LIMIT_BYTES,
-  type RouteHandler,
-  start,
-  type WebSocketConnectAuthorizerEvent,
-  type WebSocketGateway,
-  type WebSocketRouteEvent,
-} from '../../emulators/websocket-gateway/websocket-gateway';
+import type {
+  AuthorizerHandler, RouteHandler, WebSocketConnectAuthorizerEvent, WebSocketRouteEvent,
+} from '../../emulators/websocket-gateway/websocket-events';
+import { start, type WebSocketGateway } from '../../emulators/websocket-gateway/websocket-gateway';
+import { FRAME_SIZE_LIMIT_BYTES, MESSAGE_PAYLOAD_LIMIT_BYTES } from '../../emulators/websocket-gateway/websocket-quotas';
 import { handler as authorizerHandler } from '../../workloads/support-chat/chat/handlers/authorizer';
 import { useAuthorizerIssuer } from '../workloads/support-chat/support/authorizer-issuer';
 

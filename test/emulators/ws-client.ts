@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { type WebSocketFrameHeader, WebSocketFrameScanner } from '../../emulators/websocket-gateway/websocket-gateway';
+import { type WebSocketFrameHeader, WebSocketFrameScanner } from '../../emulators/websocket-gateway/frame-scanner';
 
 /** A connected test client: what it received, message by message and frame by frame, and how it was closed. */
 export interface TestClient {
