@@ -5,7 +5,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_INSIGHTS_QUOTAS, metricsInsightsQuery } from './metrics-insights';
-import { GEOGRAPHIES } from '../../catalog/geographies';
+import { GEOGRAPHIES, GLOBAL_PROFILE_PREFIX } from '../../catalog/geographies';
+import { findCatalogModel } from '../../catalog/models';
 import type { GovernanceConfig } from '../../config/schema';
 
 export const BEDROCK_NAMESPACE = 'AWS/Bedrock';
@@ -15,12 +16,15 @@ export const BEDROCK_NAMESPACE = 'AWS/Bedrock';
  * is reported under the profile id or the base model id is not stated on that page, so alarms and widgets read the
  * base id and, for inference-profile access, each approved geography's profile id. Given a `region`, only the
  * geographies that Region belongs to: a geography's Regions are its profiles' source and destination Regions
- * (`catalog/geographies.ts`), so no other geography's profile can report there.
+ * (`catalog/geographies.ts`), so no other geography's profile can report there. With `bedrock.globalInference: allow`,
+ * a model with a `global.` profile (`catalog/models.ts`) also reports under `global.<model>` in every Region: a global
+ * profile is called from any commercial source Region, so leaving its id out would leave that usage unwatched.
  */
 export function metricModelIds(config: GovernanceConfig, model: { readonly modelId: string; readonly access: string }, region?: string): string[] {
   if (model.access === 'in-region') return [model.modelId];
   const geographies = config.bedrock.geographies.filter((g) => region === undefined || GEOGRAPHIES[g].regions.includes(region));
-  return [model.modelId, ...geographies.map((g) => `${g}.${model.modelId}`)];
+  const global = config.bedrock.globalInference === 'allow' && findCatalogModel(model.modelId)?.globalProfile === true;
+  return [model.modelId, ...geographies.map((g) => `${g}.${model.modelId}`), ...(global ? [`${GLOBAL_PROFILE_PREFIX}.${model.modelId}`] : [])];
 }
 
 /** Per-model usage metrics, dimension `ModelId` (the model or profile id as invoked), statistic Sum. */

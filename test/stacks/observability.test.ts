@@ -230,6 +230,28 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
       .toBe(limitsOf(config, 'amazon.titan-embed-text-v2:0').InputTokenCount);
   });
 
+  test('with global inference allowed, a model that has a global. profile is watched under its global. id in every Region; one without is not', () => {
+    const sonnet = config.bedrock.approvedModels.find((m) => m.modelId === 'anthropic.claude-sonnet-4-5-20250929-v1:0')!;
+    const nova = config.bedrock.approvedModels.find((m) => m.modelId === 'amazon.nova-lite-v1:0')!;
+    const titan = config.bedrock.approvedModels.find((m) => m.modelId === 'amazon.titan-embed-text-v2:0')!;
+    expect(config.bedrock.globalInference).toBe('deny');
+    expect(metricModelIds(config, sonnet, 'eu-central-1')).not.toContain(`global.${sonnet.modelId}`);
+    const allowed: GovernanceConfig = { ...config, bedrock: { ...config.bedrock, globalInference: 'allow' } };
+    for (const region of [...config.organization.governedRegions, undefined]) {
+      expect(metricModelIds(allowed, sonnet, region)).toEqual([sonnet.modelId, `eu.${sonnet.modelId}`, `global.${sonnet.modelId}`]);
+      // Nova Lite has no global. profile in the catalog; an in-Region model reports under its own id only.
+      expect(metricModelIds(allowed, nova, region)).toEqual([nova.modelId, `eu.${nova.modelId}`]);
+      expect(metricModelIds(allowed, titan, region)).toEqual([titan.modelId]);
+    }
+    // The organization alarms follow: three more per global. id (one per usage metric), each on a query for that id.
+    const t = synthOne((app) => STACK_RECIPES.observability(app, allowed, 'eu-west-1'));
+    const globals = usageAlarms(t).filter((a) => /-global\./.test(a.Properties.AlarmName));
+    const withGlobal = allowed.bedrock.approvedModels.filter((m) => metricModelIds(allowed, m).some((id) => id.startsWith('global.')));
+    expect(withGlobal.map((m) => m.modelId)).toEqual(['anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-haiku-4-5-20251001-v1:0']);
+    expect(globals.map((a) => a.Properties.AlarmName).sort()).toEqual(withGlobal.flatMap((m) => USAGE_METRICS.map((metric) => `genai-governance-org-${metric}-global.${m.modelId}`)).sort());
+    for (const a of globals) expect(a.Properties.Metrics[0].Expression).toContain(` WHERE ModelId = '${/-(global\..*)$/.exec(a.Properties.AlarmName)![1]}' `);
+  });
+
   test('no organization alarm names an account: the queries find the accounts linked to the sink', () => {
     const accountIds = baselineAccounts(config).map((a) => a.id);
     expect(accountIds.length).toBeGreaterThan(0);
