@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { AlarmRule, AlarmState, CfnAlarm, CompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmRule, AlarmState, CfnAlarm, CompositeAlarm, type IAlarmRule } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { accountUsageQuery, USAGE_METRICS } from '../../dashboards/metrics/bedrock-metrics';
 import { GOVERNANCE_METRICS_NAMESPACE } from '../../dashboards/metrics/catalog';
@@ -13,22 +14,22 @@ const MAX_COMPOSITE_RULE_CHARACTERS = 10240;
 
 /** A usage metric the organization alarms watch per approved model: `Invocations`, `InputTokenCount`, `OutputTokenCount`. */
 export type UsageMetric = typeof USAGE_METRICS[number];
-/** The token metrics behind the composite spend alarm. */
-const SPEND_METRICS = new Set<UsageMetric>(['InputTokenCount', 'OutputTokenCount']);
+/** The token metrics behind the composite token-usage alarm (critical): the usage Bedrock's on-demand prices follow. */
+const TOKEN_METRICS = new Set<UsageMetric>(['InputTokenCount', 'OutputTokenCount']);
 
 /** The alert topics by severity: where each alarm's actions go. */
 export interface SeverityTopics {
-  /** Spend: an account's token usage of an approved model is above its hourly limit; the bill is running away. */
+  /** Token usage: an account's input or output tokens of an approved model are above their hourly limit (what the bill follows). */
   readonly critical: ITopic;
   /** A control reports a problem: AccessDenied surge, personal data in invocation logs, a member alarm fired. */
   readonly high: ITopic;
-  /** An account's usage of one approved model is above its hourly limit. */
+  /** An account's usage of one approved model is above its hourly limit: one message per model as its first alarm goes into ALARM. */
   readonly medium: ITopic;
 }
 
 /** An approved model the organization alarms watch. */
 export interface OrganizationAlarmModel {
-  /** The model id (`bedrock.approvedModels[].modelId`): groups the model's alarms in the spend alarm. */
+  /** The model id (`bedrock.approvedModels[].modelId`): groups the model's alarms in its composite alarms. */
   readonly modelId: string;
   /**
    * The `ModelId` dimension values its usage is reported under: the model's own id and its inference-profile ids. Each
@@ -79,10 +80,17 @@ export interface OrganizationAlarmsProps {
  *   a multiple-time-series alarm on a Metrics Insights query (`accountUsageQuery`: `SUM` of the metric `WHERE ModelId
  *   = '<id>' GROUP BY AWS.AccountId ORDER BY SUM() DESC LIMIT 500`) over every account linked to the OAM sink. Each
  *   account is a contributor; one above its hourly limit (`observability.accountHourlyLimits`) puts the alarm into
- *   ALARM → medium. An anomaly band is not used: AWS documents anomaly detection on single metrics and metric math
- *   (at most 10 metrics), not on Metrics Insights queries (docs/adr/0005-organization-alarms-metrics-insights.md);
- *   per-account anomaly bands stay with the members' BL-MON-1 alarms, counted by `MemberAlarmsInAlarm`;
- * - `genai-governance-spend-anomaly`: a composite alarm, in ALARM when any token alarm is → critical;
+ *   ALARM. These alarms have no actions of their own: CloudWatch sends an SNS message for every contributor of a
+ *   multi-time-series alarm as well as for the alarm
+ *   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Acting_Alarm_Changes.html), so one runaway client
+ *   shared by 200 accounts would page 200 times per metric and id. An anomaly band is not used: AWS documents anomaly
+ *   detection on single metrics and metric math (at most 10 metrics), not on Metrics Insights queries
+ *   (docs/adr/0005-organization-alarms-metrics-insights.md); per-account anomaly bands stay with the members' BL-MON-1
+ *   alarms, counted by `MemberAlarmsInAlarm`;
+ * - per approved model, `genai-governance-usage-above-limit-<model>`: a composite alarm, in ALARM when any of the
+ *   model's usage alarms is → medium. One message when the model's first alarm goes into ALARM, naming that alarm in
+ *   its state reason; `describe-alarm-contributors` on it lists the accounts (docs/adr/0011-three-layers-of-usage-and-spend-anomalies.md);
+ * - `genai-governance-token-usage-above-limit`: a composite alarm, in ALARM when any token alarm is → critical;
  * - in the home Region: an anomaly alarm on the organization trail's `BedrockAccessDenied` (management account), and
  *   Metrics Insights threshold alarms on Macie findings in invocation logs and member alarms going into ALARM → high.
  *
@@ -108,8 +116,9 @@ export class OrganizationAlarms extends Construct {
       throw new Error(`DASH-1: ${props.sourceAccountCount} source accounts; each organization usage query reads one metric per account, a Metrics Insights `
         + `query processes at most ${METRICS_INSIGHTS_QUOTAS.metricsPerQuery} and this app keeps 20 % headroom (at most ${METRICS_INSIGHTS_BUDGET.metricsPerQuery} accounts)`);
     }
-    const spend = new Map<string, CfnAlarm[]>();
+    const tokens = new Map<string, CfnAlarm[]>();
     for (const model of props.models) {
+      const modelAlarms: CfnAlarm[] = [];
       for (const metricModelId of model.metricModelIds) {
         for (const metricName of USAGE_METRICS) {
           const limit = model.accountLimits[metricName];
@@ -123,15 +132,16 @@ export class OrganizationAlarms extends Construct {
             threshold: limit,
             evaluationPeriods,
             treatMissingData: 'notBreaching',
-            alarmActions: [topics.medium.topicArn],
             metrics: [{ id: 'accounts', expression, period: period.toSeconds(), returnData: true }],
           });
           this.alarms.push(alarm);
-          if (SPEND_METRICS.has(metricName)) spend.set(model.modelId, [...spend.get(model.modelId) ?? [], alarm]);
+          modelAlarms.push(alarm);
+          if (TOKEN_METRICS.has(metricName)) tokens.set(model.modelId, [...tokens.get(model.modelId) ?? [], alarm]);
         }
       }
+      if (modelAlarms.length > 0) this.usageAboveLimit(model.modelId, modelAlarms, topics.medium);
     }
-    if (spend.size > 0) this.spendAnomaly(spend, topics);
+    if (tokens.size > 0) this.tokenUsageAboveLimit(tokens, topics);
     if (props.isHomeRegion) this.homeRegionAlarms(props);
     this.checkMetricsInsightsBudget();
   }
@@ -158,20 +168,49 @@ export class OrganizationAlarms extends Construct {
   }
 
   /**
-   * The composite spend alarm over the token alarms. A composite rule holds at most 10,240 characters, so past that the
-   * rule names one composite per model (`genai-governance-spend-anomaly-<model>`, each over that model's token alarms).
-   * Rules name their alarms (CloudWatch takes a name or an ARN), so each composite depends on its alarms explicitly.
+   * One composite per approved model over all its usage alarms, the only one of them that notifies medium: a composite
+   * alarm acts on its own state changes, never per contributor. Its rule names its alarms (CloudWatch takes a name or an
+   * ARN), so it depends on each explicitly.
    */
-  private spendAnomaly(spend: Map<string, CfnAlarm[]>, topics: SeverityTopics): void {
-    const anyInAlarm = (alarmNames: readonly string[]) => AlarmRule.anyOf(...alarmNames.map((name) => AlarmRule.fromString(`${AlarmState.ALARM}("${name}")`)));
-    const all = [...spend.values()].flat();
+  private usageAboveLimit(modelId: string, alarms: readonly CfnAlarm[], medium: ITopic): void {
+    const name = `${GOVERNANCE_NAME_PREFIX}usage-above-limit-${modelId}`.slice(0, 255);
+    const rule = anyInAlarm(alarms.map((a) => a.alarmName!));
+    if (rule.renderAlarmRule().length > MAX_COMPOSITE_RULE_CHARACTERS) {
+      throw new Error(`DASH-1: the rule of ${name} names ${alarms.length} alarms in ${rule.renderAlarmRule().length} characters; a composite alarm rule holds at most ${MAX_COMPOSITE_RULE_CHARACTERS}`);
+    }
+    const composite = new CompositeAlarm(this, `UsageAboveLimit${modelId.replace(/[^A-Za-z0-9]/g, '')}`, {
+      compositeAlarmName: name,
+      alarmDescription: `DASH-1: an account's usage of ${modelId} is above its hourly limit. The state reason names the alarm that fired; `
+        + '`aws cloudwatch describe-alarm-contributors --alarm-name <that alarm>` lists every account above the limit',
+      alarmRule: rule,
+    });
+    composite.addAlarmAction(new SnsAction(medium));
+    composite.node.addDependency(...alarms);
+    this.alarms.push(composite);
+    const reason = `Notifies through the composite alarm ${name} that names it (action: the medium topic); an action of its own would send one SNS `
+      + 'message per contributor account as well (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Acting_Alarm_Changes.html)';
+    for (const alarm of alarms) {
+      acknowledgeFinding(alarm,
+        { id: 'cdk-validator-cfnguard::cloudwatch_alarm_action_check', reason },
+        { id: 'NIST.800.53.R5::NIST.800.53.R5-CloudWatchAlarmAction', reason },
+        { id: 'HIPAA.Security::HIPAA.Security-CloudWatchAlarmAction', reason });
+    }
+  }
+
+  /**
+   * The composite token-usage alarm over the token alarms (critical). A composite rule holds at most 10,240 characters,
+   * so past that the rule names one composite per model (`genai-governance-token-usage-above-limit-<model>`, each over
+   * that model's token alarms).
+   */
+  private tokenUsageAboveLimit(tokens: Map<string, CfnAlarm[]>, topics: SeverityTopics): void {
+    const all = [...tokens.values()].flat();
     let members: { readonly alarm: CfnAlarm | CompositeAlarm; readonly name: string }[] = all.map((alarm) => ({ alarm, name: alarm.alarmName! }));
     if (anyInAlarm(members.map((m) => m.name)).renderAlarmRule().length > MAX_COMPOSITE_RULE_CHARACTERS) {
-      members = [...spend.entries()].map(([modelId, alarms]) => {
-        const name = `${GOVERNANCE_NAME_PREFIX}spend-anomaly-${modelId}`.slice(0, 255);
-        const perModel = new CompositeAlarm(this, `SpendAnomaly${modelId.replace(/[^A-Za-z0-9]/g, '')}`, {
+      members = [...tokens.entries()].map(([modelId, alarms]) => {
+        const name = `${GOVERNANCE_NAME_PREFIX}token-usage-above-limit-${modelId}`.slice(0, 255);
+        const perModel = new CompositeAlarm(this, `TokenUsageAboveLimit${modelId.replace(/[^A-Za-z0-9]/g, '')}`, {
           compositeAlarmName: name,
-          alarmDescription: `DASH-1: an account's token usage of ${modelId} is above its hourly limit`,
+          alarmDescription: `DASH-1: an account's input or output tokens of ${modelId} are above their hourly limit`,
           alarmRule: anyInAlarm(alarms.map((a) => a.alarmName!)),
         });
         perModel.node.addDependency(...alarms);
@@ -179,9 +218,10 @@ export class OrganizationAlarms extends Construct {
         return { alarm: perModel, name };
       });
     }
-    const composite = new CompositeAlarm(this, 'SpendAnomaly', {
-      compositeAlarmName: `${GOVERNANCE_NAME_PREFIX}spend-anomaly`,
-      alarmDescription: 'DASH-1: an account\'s token usage of at least one approved model is above its hourly limit: spend is running away',
+    const composite = new CompositeAlarm(this, 'TokenUsageAboveLimit', {
+      compositeAlarmName: `${GOVERNANCE_NAME_PREFIX}token-usage-above-limit`,
+      alarmDescription: 'DASH-1: an account\'s input or output tokens of at least one approved model are above their hourly limit (usage, not billed '
+        + 'spend: Cost Anomaly Detection watches the bill, docs/adr/0011-three-layers-of-usage-and-spend-anomalies.md)',
       alarmRule: anyInAlarm(members.map((m) => m.name)),
     });
     composite.addAlarmAction(new SnsAction(topics.critical));
@@ -225,6 +265,11 @@ export class OrganizationAlarms extends Construct {
     anyOf('MemberAlarmsInAlarm', 'member-alarms-in-alarm', 'DASH-1: a member account\'s baseline alarm went into ALARM (BL-MON-1)',
       `SELECT SUM(MemberAlarmsInAlarm) FROM SCHEMA("${GOVERNANCE_METRICS_NAMESPACE}", AccountId)`);
   }
+}
+
+/** A composite rule in ALARM when any of the named alarms is. */
+function anyInAlarm(alarmNames: readonly string[]): IAlarmRule {
+  return AlarmRule.anyOf(...alarmNames.map((name) => AlarmRule.fromString(`${AlarmState.ALARM}("${name}")`)));
 }
 
 /** An alarm's metric data queries, as given to its constructor. */

@@ -82,16 +82,25 @@ describe('DASH-1: organization alarms refuse what the Metrics Insights quotas wo
     expect(() => alarmsFor(madeUp(1, 1), { evaluationPeriods: 3 })).not.toThrow();
   });
 
-  test('a spend rule past the 10,240 characters of a composite alarm rule nests one composite per model, each within the quota', () => {
+  test('a token-usage rule past the 10,240 characters of a composite alarm rule nests one composite per model, each within the quota', () => {
     // 50 models with one 60-character id each: 100 token alarms of about 110 characters each in the rule.
     const { alarms } = alarmsFor(madeUp(50, 1, 60));
-    const composites = alarms.filter((a) => a instanceof CompositeAlarm)
-      .map((a) => Stack.of(a).resolve((a.node.defaultChild as CfnCompositeAlarm).alarmRule) as string);
-    expect(composites).toHaveLength(51);
-    for (const rule of composites) expect(rule.length).toBeLessThanOrEqual(10240);
+    const composites = alarms.filter((a) => a instanceof CompositeAlarm).map((a) => ({
+      name: Stack.of(a).resolve((a.node.defaultChild as CfnCompositeAlarm).alarmName) as string,
+      rule: Stack.of(a).resolve((a.node.defaultChild as CfnCompositeAlarm).alarmRule) as string,
+    }));
+    // Per model its medium composite and its nested token composite, and the top one.
+    expect(composites).toHaveLength(101);
+    for (const { rule } of composites) expect(rule.length).toBeLessThanOrEqual(10240);
     const top = composites[composites.length - 1];
-    expect(top.split(' OR ')).toHaveLength(50);
-    expect(top).toContain(`ALARM("genai-governance-spend-anomaly-${madeUp(50, 1, 60)[0].modelId}")`);
+    expect(top.name).toBe('genai-governance-token-usage-above-limit');
+    expect(top.rule.split(' OR ')).toHaveLength(50);
+    expect(top.rule).toContain(`ALARM("genai-governance-token-usage-above-limit-${madeUp(50, 1, 60)[0].modelId}")`);
+  });
+
+  test('a model whose usage alarms would not fit one composite rule fails synth, naming the model\'s composite', () => {
+    // 1 model with 40 ids of 200 characters: 120 alarms of about 250 characters each.
+    expect(() => alarmsFor(madeUp(1, 40, 200))).toThrow(/the rule of genai-governance-usage-above-limit-vendor\.model-0-x+ names 120 alarms in \d+ characters; a composite alarm rule holds at most 10240/);
   });
 });
 
@@ -185,12 +194,11 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
     const severityOf = (alarm: Resource) => topics[alarm.Properties.AlarmActions[0].Ref];
     const alarms = [...ofType(home, 'AWS::CloudWatch::Alarm'), ...ofType(home, 'AWS::CloudWatch::CompositeAlarm')].map(([, r]) => r);
     const bySeverity = (name: string) => severityOf(alarms.find((a) => a.Properties.AlarmName === name)!);
-    expect(bySeverity('genai-governance-spend-anomaly')).toBe('genai-governance-alerts-critical');
+    expect(bySeverity('genai-governance-token-usage-above-limit')).toBe('genai-governance-alerts-critical');
+    expect(bySeverity('genai-governance-usage-above-limit-amazon.nova-lite-v1:0')).toBe('genai-governance-alerts-medium');
     expect(bySeverity('genai-governance-bedrock-access-denied-anomaly')).toBe('genai-governance-alerts-high');
     expect(bySeverity('genai-governance-macie-invocation-log-findings')).toBe('genai-governance-alerts-high');
     expect(bySeverity('genai-governance-member-alarms-in-alarm')).toBe('genai-governance-alerts-high');
-    expect(bySeverity('genai-governance-org-Invocations-amazon.nova-lite-v1:0')).toBe('genai-governance-alerts-medium');
-    expect(bySeverity('genai-governance-org-OutputTokenCount-eu.amazon.nova-lite-v1:0')).toBe('genai-governance-alerts-medium');
     expect(ofType(other, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties.AlarmName)).not.toContain('genai-governance-member-alarms-in-alarm');
   });
 
@@ -279,8 +287,8 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
     expect(baselineAccounts(config).length).toBeLessThanOrEqual(METRICS_INSIGHTS_QUOTAS.metricsPerQuery * 0.8);
   });
 
-  test('the spend alarm is in ALARM when any token alarm is: every model id\'s InputTokenCount and OutputTokenCount alarm, no Invocations alarm', () => {
-    const [[, composite]] = ofType(home, 'AWS::CloudWatch::CompositeAlarm');
+  test('the token-usage alarm is in ALARM when any token alarm is: every model id\'s InputTokenCount and OutputTokenCount alarm, no Invocations alarm', () => {
+    const [[, composite]] = ofType(home, 'AWS::CloudWatch::CompositeAlarm').filter(([, r]) => r.Properties.AlarmName === 'genai-governance-token-usage-above-limit');
     const rule = composite.Properties.AlarmRule as string;
     const tokenAlarms = usageAlarms(home).map((a) => a.Properties.AlarmName as string).filter((n) => !n.includes('-Invocations-'));
     expect(tokenAlarms).toHaveLength((3 * 2 + 2) * 2);
@@ -289,6 +297,28 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
     const tokenIds = ofType(home, 'AWS::CloudWatch::Alarm').filter(([, r]) => tokenAlarms.includes(r.Properties.AlarmName)).map(([id]) => id);
     expect(tokenIds).toHaveLength(tokenAlarms.length);
     expect(composite.DependsOn).toEqual(expect.arrayContaining(tokenIds));
+  });
+
+  test('one message per model, not per account: the usage alarms have no actions (CloudWatch would notify per contributor); each is in its model\'s composite, which notifies medium', () => {
+    const topics = Object.fromEntries(ofType(home, 'AWS::SNS::Topic').map(([id, r]) => [id, r.Properties.TopicName]));
+    for (const t of [home, other]) {
+      const usage = usageAlarms(t);
+      for (const a of usage) {
+        expect(a.Properties.AlarmActions).toBeUndefined();
+        expect(a.Properties.OKActions).toBeUndefined();
+      }
+      const composites = ofType(t, 'AWS::CloudWatch::CompositeAlarm').map(([, r]) => r).filter((r) => String(r.Properties.AlarmName).startsWith('genai-governance-usage-above-limit-'));
+      expect(composites.map((c) => c.Properties.AlarmName)).toEqual(config.bedrock.approvedModels.map((m) => `genai-governance-usage-above-limit-${m.modelId}`));
+      const named = composites.flatMap((c) => (c.Properties.AlarmRule as string).replace(/^\((.*)\)$/, '$1').split(' OR '));
+      // Every usage alarm exactly once, and a model's composite names only its own ids' alarms.
+      expect([...named].sort()).toEqual(usage.map((a) => `ALARM("${a.Properties.AlarmName}")`).sort());
+      for (const [c, m] of composites.map((c, i) => [c, config.bedrock.approvedModels[i]] as const)) {
+        const ids = metricModelIds(config, m, t === home ? 'eu-central-1' : 'eu-west-1');
+        expect((c.Properties.AlarmRule as string).split(' OR ')).toHaveLength(ids.length * USAGE_METRICS.length);
+        expect(c.Properties.AlarmDescription).toContain('describe-alarm-contributors');
+        if (t === home) expect(topics[c.Properties.AlarmActions[0].Ref]).toBe('genai-governance-alerts-medium');
+      }
+    }
   });
 
   test('the alarm set is the same for organizations of 10, 100 and 1,000 accounts: same types, names, logical ids and properties', () => {
@@ -300,8 +330,10 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
       return alarmsOf(t).map(([id, r]) => ({ id, type: r.Type, name: r.Properties.AlarmName, properties: r.Properties }));
     };
     const [ten, hundred, thousand] = [synthAt(10, 5), synthAt(100, 20), synthAt(1000, 100)];
-    expect(ten.length).toBe((3 * 2 + 2) * 3 + 1 + 3);
-    expect(ten.filter((a) => a.type === 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual(['genai-governance-spend-anomaly']);
+    expect(ten.length).toBe((3 * 2 + 2) * 3 + 5 + 1 + 3);
+    expect(ten.filter((a) => a.type === 'AWS::CloudWatch::CompositeAlarm').map((a) => a.name)).toEqual([
+      ...config.bedrock.approvedModels.map((m) => `genai-governance-usage-above-limit-${m.modelId}`), 'genai-governance-token-usage-above-limit',
+    ]);
     expect(hundred).toEqual(ten);
     expect(thousand).toEqual(ten);
   });
@@ -319,7 +351,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
         for (const w of rest.filter((x) => x.type === 'metric')) expect([region, config.organization.homeRegion]).toContain((w as any).properties.region);
       }
       const health = dashboards[2].widgets.find((w) => w.type === 'alarm') as any;
-      expect(health.properties.alarms).toContain('genai-governance-spend-anomaly');
+      expect(health.properties.alarms).toContain('genai-governance-token-usage-above-limit');
     }
   });
 
