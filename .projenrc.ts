@@ -164,6 +164,9 @@ project.compileTask.exec('tsc --noEmit -p tsconfig.json');
 
 // The handler tests start moto_server from the Python venv (the same one the conformance tools use).
 project.testTask.prependExec('bash test/support/python-venv.sh');
+// The store's tests and the local harness start the DynamoDB emulator (emulators/dynamodb, Go with minidyn): `go build`
+// once per source hash (the Go module proxy serves its pinned modules on the first build).
+project.testTask.prependExec('ts-node --transpile-only -P tsconfig.json emulators/dynamodb/dynamodb-build.ts');
 
 // `npx projen synth -c config=<path>` (the README's way to pick a config) and `-o <dir>` reach `cdk synth`: projen's
 // CDK app tasks run `cdk synth` without the command line's arguments unless the step receives them (projen's
@@ -200,6 +203,7 @@ project.addTask('chat:local', {
   description: 'Run the support-chat tenant locally (moto, Bedrock emulator, local issuer and WebSocket gateway) and chat with it in the terminal',
   steps: [
     { exec: 'bash test/support/python-venv.sh' },
+    { exec: 'ts-node --transpile-only -P tsconfig.json emulators/dynamodb/dynamodb-build.ts' },
     { exec: 'ts-node --transpile-only -P tsconfig.json workloads/support-chat/local/chat-local-cli.ts', receiveArgs: true },
   ],
 });
@@ -211,6 +215,7 @@ project.addTask('bench:chat', {
     + 'time to first token, memory per connection and messages lost, as ratios against a bare ConverseStream on the same emulator',
   steps: [
     { exec: 'bash test/support/python-venv.sh' },
+    { exec: 'ts-node --transpile-only -P tsconfig.json emulators/dynamodb/dynamodb-build.ts' },
     { exec: 'ts-node --transpile-only -P tsconfig.json test/bench/chat.ts', receiveArgs: true },
   ],
 });

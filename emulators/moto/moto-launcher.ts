@@ -6,8 +6,8 @@ import * as path from 'node:path';
 /**
  * The pinned moto server (`moto[server]` in requirements-dev.txt) for the local harness: DynamoDB, STS and IAM on a
  * loopback port. `bash test/support/python-venv.sh` installs it into the project's `.venv` (`npx projen chat:local` and
- * `npx projen test` run that first). The tests have their own starter (`test/support/moto-server.ts`, with a Macie
- * extension); the harness does not import from `test/`.
+ * `npx projen test` run that first). The tests start `moto-server.ts` beside this file instead, which adds the Macie
+ * operations moto lacks.
  */
 
 /** The project's venv `moto_server` script. */

@@ -1,6 +1,6 @@
 """moto_server with the operations this project's tests need and moto lacks (see macie2_extension.py).
 
-Same arguments as moto_server; test/support/moto-server.ts starts it with the project's venv Python.
+Same arguments as moto_server; emulators/moto/moto-server.ts starts it with the project's venv Python.
 """
 
 import sys

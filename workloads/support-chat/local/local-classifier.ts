@@ -5,9 +5,9 @@ import { ROUTER_PROMPT, type RouteLabel } from '../chat/handlers/lib/router';
 
 /**
  * The emulated routing classifier of the local harness: the emulator answers the turn's classifier call (Converse with
- * the router's system prompt, `handlers/lib/router.ts`) with a label picked by keywords, so a local chat routes as a
- * deployed one would: "where is my order" to the fast model, "my parcel arrived damaged" to the capable one. Anything
- * unrecognized is `other` (complex). The keywords are a stand-in for a model, in English and a little German, French,
+ * the router's system prompt, `../chat/handlers/lib/router.ts`) with a label picked by keywords, so a local chat routes
+ * as a deployed one would: "where is my order" to the fast model, "my parcel arrived damaged" to the capable one.
+ * Anything unrecognized is `other` (complex). The keywords are a stand-in for a model, in English and a little German, French,
  * Spanish and Italian; nothing depends on them beyond which profile answers.
  */
 const KEYWORDS: readonly [RouteLabel, RegExp][] = [

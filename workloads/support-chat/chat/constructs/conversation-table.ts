@@ -17,7 +17,7 @@ export interface ConversationTableProps {
 }
 
 /**
- * The conversation store's table (`handlers/lib/conversation-keys.ts` for the key layout): partition key `pk`
+ * The conversation store's table (`../handlers/lib/conversation-keys.ts` for the key layout): partition key `pk`
  * (`USER#<sub>`, or `TENANT` for the tenant's daily counter), sort key `sk`, on-demand capacity, point-in-time
  * recovery, deletion protection, a customer-managed key, and time to live on `expiresAt`
  * (`workloads.supportChat.conversations.retentionDays`).
