@@ -5,7 +5,7 @@ import { freePort } from './moto-launcher';
 
 /** The project's venv Python (test/support/python-venv.sh installs moto there; `npx projen test` runs that first). */
 const PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
-/** moto_server plus the Macie operations moto lacks (`moto/macie2_extension.py`). */
+/** moto_server plus the Macie operations moto lacks (`macie2_extension.py` beside this file). */
 const MOTO_SERVER = path.join(__dirname, 'server.py');
 
 /** A moto server on a loopback port, started for one test file. */
@@ -31,7 +31,7 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => 
 }
 
 /**
- * Starts moto's server (with `moto/macie2_extension.py` installed) on a free loopback port. `env` reaches the server process, e.g.
+ * Starts moto's server (with `macie2_extension.py` installed) on a free loopback port. `env` reaches the server process, e.g.
  * `INITIAL_NO_AUTH_ACTION_COUNT` to make it enforce IAM after that many requests.
  */
 export async function startMoto(env: Record<string, string> = {}): Promise<MotoServer> {

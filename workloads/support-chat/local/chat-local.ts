@@ -153,7 +153,7 @@ function setEnvironment(values: Record<string, string | undefined>): () => void 
  * The process environment gets dummy static credentials (the Lambda runtime puts the role's there) for as long as the
  * tenant runs, unless `realBedrock`, which keeps the environment's own credentials for Bedrock (moto accepts any).
  * moto does not enforce IAM: the per-user session policy (`dynamodb:LeadingKeys`) is sent with every AssumeRole but not
- * evaluated; test/workloads/support-chat/session-policy.test.ts proves it with iam-simulate.
+ * evaluated; test/workloads/support-chat/chat/session-policy.test.ts proves it with iam-simulate.
  */
 export async function startChatLocal(options: ChatLocalOptions = {}): Promise<ChatLocal> {
   const config = loadConfigFile(options.configFile ?? DEFAULT_CONFIG_FILE);

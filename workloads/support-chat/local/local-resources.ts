@@ -26,7 +26,7 @@ export interface LocalResourceTarget {
  * `dynamodb:LeadingKeys` session policy. Not copied: the customer-managed KMS key, and the role itself (moto's STS hands
  * out sessions for any role ARN). moto does not evaluate IAM policies, session policies included: every session it hands
  * out can read every item, so locally the session policy is sent but not enforced. That a session reaches only its
- * user's items is proven with iam-simulate in test/workloads/support-chat/session-policy.test.ts, not here.
+ * user's items is proven with iam-simulate in test/workloads/support-chat/chat/session-policy.test.ts, not here.
  */
 export async function createLocalChatResources(target: LocalResourceTarget): Promise<LocalChatResources> {
   const tableName = target.tableName ?? 'support-chat-conversations';

@@ -159,7 +159,7 @@ export class ConversationStore {
 
   /**
    * The conversation's first message and its last `limit` messages, oldest first, without repeats: what a turn may
-   * send as history (`lib/history.ts` trims it to the token budget).
+   * send as history (`history.ts` beside this file trims it to the token budget).
    */
   public async history(sub: string, conversationId: string, limit: number): Promise<StoredMessage[]> {
     const query = (forward: boolean, count: number) => this.props.client.send(new QueryCommand({
