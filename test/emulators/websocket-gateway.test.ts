@@ -404,4 +404,38 @@ describe('the local WebSocket gateway (emulating API Gateway): behaviours with s
     expect(event).toMatchObject({ isBase64Encoded: true, body: Buffer.from([0, 1, 2, 255]).toString('base64') });
     ws.ws.close();
   });
+
+  test('a caller\'s own frame and message limits replace the quotas: over them 1009 inbound, 413 and smaller frames outbound', async () => {
+    const events: WebSocketRouteEvent[] = [];
+    const gateway = await startWith({
+      frameSizeLimitBytes: 1000,
+      messagePayloadLimitBytes: 2500,
+      routes: { $default: async (event: WebSocketRouteEvent) => { events.push(event); } },
+    });
+    expect([gateway.frameSizeLimitBytes, gateway.messagePayloadLimitBytes]).toEqual([1000, 2500]);
+    const management = managementClient(gateway.managementEndpoint);
+    const ws = await connect(gateway.url);
+    const [connectionId] = gateway.connectionIds();
+    await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'p'.repeat(2500) }));
+    expect(await ws.nextMessage()).toHaveLength(2500);
+    expect(ws.frames.filter((f) => f.opcode < 8).map((f) => f.payloadLength)).toEqual([1000, 1000, 500]);
+    const tooLarge = await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'p'.repeat(2501) })).catch((e: unknown) => e);
+    expect(tooLarge).toBeInstanceOf(PayloadTooLargeException);
+    sendFragments(ws, [1000, 1000, 500]);
+    await eventually(() => (events.length ? true : undefined));
+    expect(events[0].body).toHaveLength(2500);
+    ws.ws.send('f'.repeat(1001));
+    expect((await within(ws.closed)).code).toBe(1009);
+    expect(events).toHaveLength(1);
+    management.destroy();
+  });
+
+  test.each([
+    [{ frameSizeLimitBytes: 0 }, 'frameSizeLimitBytes must be a positive whole number of bytes, not 0'],
+    [{ frameSizeLimitBytes: 1.5 }, 'frameSizeLimitBytes must be a positive whole number of bytes, not 1.5'],
+    [{ messagePayloadLimitBytes: -1 }, 'messagePayloadLimitBytes must be a positive whole number of bytes, not -1'],
+    [{ messagePayloadLimitBytes: Number.NaN }, 'messagePayloadLimitBytes must be a positive whole number of bytes, not NaN'],
+  ])('limits %p are refused with an error naming the prop', async (limits, message) => {
+    await expect(start({ routes: {}, ...limits })).rejects.toThrow(message);
+  });
 });
