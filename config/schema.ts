@@ -247,6 +247,16 @@ export const GovernanceConfigSchema = z.strictObject({
       .describe('width of the anomaly band of the organization-level Bedrock AccessDenied alarm (home Region), in standard deviations'),
     accountHourlyLimits: AccountHourlyLimits.prefault({})
       .describe('DASH-1: how much of one approved model (one model or profile id) one account may use in one hour before the organization alarm on it fires'),
+    spendAnomalies: z.strictObject({
+      enabled: z.boolean().default(true)
+        .describe('DASH-1: AWS Cost Anomaly Detection on the organization\'s Bedrock spend, in the management account (Cost Explorer must be enabled there)'),
+      minimumImpactUsd: z.number().min(1).max(1_000_000).default(100)
+        .describe('an anomaly notifies when its total cost impact (actual minus expected spend) reaches this many USD'),
+      minimumImpactPercentage: z.number().min(1).max(10_000).optional()
+        .describe('and, when given, also when its impact reaches this percentage of the expected spend (both must hold)'),
+      additionalServiceCodes: z.array(z.string().regex(/^[A-Za-z0-9][\w.-]{0,127}$/, 'a Cost Explorer SERVICE_CODE value, e.g. "AmazonBedrock"')).default([])
+        .describe('Cost Explorer SERVICE_CODE values counted as Bedrock spend besides AmazonBedrock: the AWS Marketplace line items of third-party models, as your bill names them'),
+    }).prefault({}).describe('DASH-1: Cost Anomaly Detection on Bedrock spend (docs/adr/0011-three-layers-of-usage-and-spend-anomalies.md)'),
   }).prefault({}),
   audit: z.strictObject({
     auditorRoleName: roleName.default('genai-governance-auditor')

@@ -1,5 +1,7 @@
 import type { GovernanceConfig } from '../../config/schema';
 import { AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
+import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
+import { SPEND_ANOMALY_NAMES } from '../../contracts/spend-anomaly-names';
 import { AUDIT_DATABASE } from '../athena/tables';
 import { metricModelIds } from '../metrics/bedrock-metrics';
 import { BEDROCK, BEDROCK_GUARDRAILS, GOVERNANCE_METRICS_NAMESPACE } from '../metrics/catalog';
@@ -77,6 +79,34 @@ function costLines(config: GovernanceConfig): MetricLine[] {
   });
 }
 
+/**
+ * Which of DASH-1's three anomaly layers answers which question, how soon, and where it notifies
+ * (docs/adr/0011-three-layers-of-usage-and-spend-anomalies.md).
+ */
+function anomalyLayers(ctx: DashboardContext): { widget: Widget; width: number; height: number } {
+  const spend = ctx.config.observability.spendAnomalies;
+  const costLayer = spend.enabled
+    ? `**Is the bill running away?** Cost Anomaly Detection in the management account (${ctx.managementAccountId}), monitor \`${SPEND_ANOMALY_NAMES.monitor}\` `
+      + `(cost category \`${SPEND_ANOMALY_NAMES.costCategory}\`, every linked account): an anomaly of at least ${spend.minimumImpactUsd} USD → topic `
+      + `\`${SPEND_ANOMALY_NAMES.topic}\` there. Billing data, up to 24 h late; third-party models billed through AWS Marketplace only if their service codes are configured.`
+    : '**Is the bill running away?** Cost Anomaly Detection is off (`observability.spendAnomalies.enabled: false`).';
+  return {
+    widget: {
+      type: 'text',
+      properties: {
+        markdown: '## Three layers of anomalies: which one answers what\n'
+          + '- **Is one account unusual for itself?** BL-MON-1 anomaly bands in each member account and Region (hourly, per model); '
+          + 'counted on the governance-health dashboard as member alarms into ALARM.\n'
+          + `- **Is one account above its limit, anywhere in the organization?** DASH-1 Metrics Insights thresholds in this Region (hourly, every linked account): \`${GOVERNANCE_NAME_PREFIX}usage-above-limit-<model>\` → medium, `
+          + `\`${GOVERNANCE_NAME_PREFIX}token-usage-above-limit\` → critical; \`describe-alarm-contributors\` names the accounts.\n`
+          + `- ${costLayer}`,
+      },
+    },
+    width: 24,
+    height: 4,
+  };
+}
+
 /** GenAI usage: invocations, tokens, latency, time to first token, throttles and errors, estimated cost. */
 export function usageDashboard(ctx: DashboardContext): DashboardDefinition {
   const { region, config } = ctx;
@@ -88,6 +118,7 @@ export function usageDashboard(ctx: DashboardContext): DashboardDefinition {
       + 'Latency and time to first token are percentiles per model; throttles are not counted in invocations or errors. The cost is an estimate from '
       + `\`observability.modelPrices\` (on-demand list prices)${unpriced.length > 0 ? `; not priced: ${unpriced.join(', ')}` : ''}.`,
       'invocations-by-account-model-day', 'invocations and tokens by account, model and day'),
+    anomalyLayers(ctx),
     graph('Invocations by model', region, [insights('q1', sumBy('Invocations', 'ModelId'), 'Invocations')]),
     graph('Invocations by account', region, [insights('q1', sumBy('Invocations', 'AWS.AccountId'), 'Invocations')]),
     graph('Input tokens by model', region, [insights('q1', sumBy('InputTokenCount', 'ModelId'), 'Input tokens')]),

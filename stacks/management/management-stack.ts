@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnPolicy, CfnResourcePolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
+import { BedrockSpendAnomalies } from './bedrock-spend-anomalies';
 import { MacieDelegatedAdministrator } from './macie-delegated-administrator';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
@@ -21,13 +22,16 @@ export interface ManagementStackProps extends StackProps {
  * organization's resource-based delegation policy: it lets the audit account's account-projection function (LF-1/ATH-1)
  * list the organization's accounts, and nothing else
  * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_delegate_policies.html). An organization has one
- * such policy: other delegations belong in this one.
+ * such policy: other delegations belong in this one. DASH-1's Cost Anomaly Detection on the organization's Bedrock
+ * spend (`BedrockSpendAnomalies`) is here too: the payer account sees every linked account's bill.
  */
 export class ManagementStack extends Stack {
   /** The compiled policies and slot budgets, for the summary and tests. */
   public readonly compiled: CompiledOrganizationPolicies;
   /** The organization's resource-based delegation policy. */
   public readonly resourcePolicy: CfnResourcePolicy;
+  /** DASH-1's Cost Anomaly Detection on Bedrock spend; none with `observability.spendAnomalies.enabled: false`. */
+  public readonly spendAnomalies?: BedrockSpendAnomalies;
 
   constructor(scope: Construct, id: string, props: ManagementStackProps) {
     super(scope, id, props);
@@ -48,6 +52,9 @@ export class ManagementStack extends Stack {
       regions: props.config.organization.governedRegions,
       logRetention: props.config.retention.logGroupRetentionDays,
     });
+    const spend = props.config.observability.spendAnomalies;
+    // DASH-1's spend layer: Cost Anomaly Detection on the organization's Bedrock spend lives with the bill, here.
+    if (spend.enabled) this.spendAnomalies = new BedrockSpendAnomalies(this, 'BedrockSpendAnomalies', spend);
     const audit = accountIdOf(props.config, props.config.topology.audit);
     this.resourcePolicy = new CfnResourcePolicy(this, 'DelegationPolicy', {
       content: {
