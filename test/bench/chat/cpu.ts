@@ -11,7 +11,7 @@ const CLK_TCK = 100;
 
 type BenchProcess = 'chat' | 'emulator' | 'clients' | 'moto';
 
-/** The bench's processes' ids (moto's, if found). */
+/** The bench's processes' ids (`moto`: the DynamoDB emulator's, if found). */
 export type Pids = Record<BenchProcess, number | undefined>;
 
 /** What one process used during a window: CPU as a share of one core. */
@@ -39,14 +39,14 @@ function cpuMsOf(pid: number): number | undefined {
   }
 }
 
-/** The pid of the moto server this process started (the harness does not expose it): our child running moto_server. */
+/** The pid of the DynamoDB emulator this process started (the harness does not expose it): our child running dynamodb-emulator. */
 export function motoPid(): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('moto_server')) return Number(entry);
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('dynamodb-emulator')) return Number(entry);
     } catch {
       // gone meanwhile
     }

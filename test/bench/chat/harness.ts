@@ -25,7 +25,7 @@ export interface Harness {
   readonly perUserPerMinute: number;
   readonly motoPort: number;
   readonly moto?: number;
-  /** moto's latency probe's client. */
+  /** The DynamoDB emulator's latency probe's client. */
   readonly probeClient: DynamoDBDocumentClient;
   /** The baseline's client of the emulator. */
   readonly bedrock: BedrockRuntimeClient;
@@ -55,10 +55,11 @@ export async function startHarness(opts: Options, stops: Stops): Promise<Harness
     },
   });
   stops.push(() => chat.close());
-  const motoPort = Number(new URL(chat.moto.endpoint).port);
+  // The turns' DynamoDB requests are timed (the emulator's port); STS on moto, once per user per 15 minutes, is not.
+  const motoPort = Number(new URL(chat.dynamodb.endpoint).port);
   observeOnly(motoPort);
   const moto = motoPid();
-  const probeRaw = new DynamoDBClient({ endpoint: chat.moto.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
+  const probeRaw = new DynamoDBClient({ endpoint: chat.dynamodb.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
   const probeClient = DynamoDBDocumentClient.from(probeRaw);
   stops.push(() => probeRaw.destroy());
   const bedrock = new BedrockRuntimeClient(emulatorClientConfig(emulator.endpoint, chat.region));

@@ -12,21 +12,21 @@ export function printLatency(r: Report): void {
     ['overhead = end to end - model', chat.all.overheadMs],
     ['overhead excluding retry gaps', chat.all.overheadExclRetryMs,
       `goal p50 <= ${GOALS.overheadP50Ms}: ${met(goals.overheadP50)}; p95 <= ${GOALS.overheadP95Ms}: ${met(goals.overheadP95)}`],
-    ['  of it waiting on moto (DynamoDB, STS)', chat.all.storageMs],
+    ['  of it waiting on DynamoDB (the emulator)', chat.all.storageMs],
     ['  of it the rest (gateway, relay, turn, SDKs, loop)', chat.all.restMs],
     ['overhead before the first token', chat.all.ttftOverheadMs],
-    ['  of it the rest (not moto)', chat.all.ttftRestMs],
+    ['  of it the rest (not DynamoDB)', chat.all.ttftRestMs],
   ]);
   table(`Chat, unthrottled turns (${chat.unthrottled.turns} of ${chat.all.turns}: no model request throttled, one answer stream) (ms)`, [
     ['time to first token', chat.unthrottled.ttftMs],
     ['end to end', chat.unthrottled.e2eMs],
     ['overhead', chat.unthrottled.overheadExclRetryMs],
-    ['  of it waiting on moto', chat.unthrottled.storageMs],
+    ['  of it waiting on DynamoDB', chat.unthrottled.storageMs],
     ['  of it the rest', chat.unthrottled.restMs],
     ['overhead before the first token', chat.unthrottled.ttftOverheadMs],
   ]);
   const s = chat.storageAttribution;
-  console.log(`  (moto requests attributed to turns: ${s.userCalls} naming the user's items, ${s.tenantAttributed} of ${s.tenantCalls} tenant-counter ones; `
+  console.log(`  (DynamoDB requests attributed to turns: ${s.userCalls} naming the user's items, ${s.tenantAttributed} of ${s.tenantCalls} tenant-counter ones; `
     + `per turn p50 ${ms(chat.all.storageCalls.p50, 0)}, one after the other; their latency seen by this process p50 ${ms(s.callLatencyMs.p50)} / `
     + `p95 ${ms(s.callLatencyMs.p95)} ms)`);
   if (chat.turnReported) {

@@ -8,7 +8,7 @@ export function printRun(r: Report): void {
   console.log(`bench:chat: ${o.sessions} WebSocket sessions (a user and an id token each) for ${o.seconds} s, offered ${o.rate} messages/s; `
     + `${(100 * o.throttle).toFixed(0)} % of model requests throttled (seed ${o.seed})`);
   console.log(`machine: ${r.machine.cores} cores, ${(r.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${r.machine.node}; processes: `
-    + `chat ${r.pids.chat}, Bedrock emulator ${r.pids.emulator}, clients ${r.pids.clients}, moto ${r.pids.moto ?? '?'}`);
+    + `chat ${r.pids.chat}, Bedrock emulator ${r.pids.emulator}, clients ${r.pids.clients}, DynamoDB emulator ${r.pids.moto ?? '?'}`);
   console.log(`emulator pacing: first text of an answer after ${PACING.firstTokenMs} ms, then ${PACING.chunkSize} characters every ${PACING.interTokenMs} ms; `
     + `the classifier answers in ${PACING.classifierMs} ms; throttled requests get ThrottlingException (429) before any stream`);
   console.log(`clock: process.hrtime.bigint() (CLOCK_MONOTONIC) is one clock with the emulator process: ${r.clock.probes} probes, each within `

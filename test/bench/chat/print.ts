@@ -29,7 +29,7 @@ export function print(r: Report): void {
     + `unthrottled p50 ${times(unthrottled.e2e.p50)}  p95 ${times(unthrottled.e2e.p95)}  p99 ${times(unthrottled.e2e.p99)}`);
   console.log(`  overhead per turn (model and retry gaps excluded): p50 ${ms(goals.overheadP50.measuredMs)} ms (goal ${GOALS.overheadP50Ms}: `
     + `${met(goals.overheadP50)}), p95 ${ms(goals.overheadP95.measuredMs)} ms (goal ${GOALS.overheadP95Ms}: ${met(goals.overheadP95)}); `
-    + `without moto p50 ${ms(chat.all.restMs.p50)} / p95 ${ms(chat.all.restMs.p95)} ms`);
+    + `without DynamoDB p50 ${ms(chat.all.restMs.p50)} / p95 ${ms(chat.all.restMs.p95)} ms`);
   console.log(`  added TTFT p50 ${ms(r.addedTtftMs.all.p50)} ms; rate ${load.achievedPerSecond.toFixed(1)} of ${o.rate} messages/s`
-    + `${r.saturation.moto ? ' (moto saturated)' : ''}${r.saturation.chat ? ' (chat process CPU-bound)' : ''}; messages lost ${i.lost.length}`);
+    + `${r.saturation.moto ? ' (DynamoDB emulator saturated)' : ''}${r.saturation.chat ? ' (chat process CPU-bound)' : ''}; messages lost ${i.lost.length}`);
 }

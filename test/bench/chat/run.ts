@@ -80,7 +80,7 @@ export async function runBench(opts: Options, stops: Stops): Promise<Measured> {
 
   // 6. Throttling on. The baseline, with moto probed (a GetItem of an item nobody else reads) for its latency at rest.
   await control(emulator, '/settings', { throttle: opts.throttle });
-  const prober = startMotoProbe(probeClient, chat.moto.tableName);
+  const prober = startMotoProbe(probeClient, chat.dynamodb.tableName);
   console.error(`bench:chat: baseline, ${opts.sessions} loops for ${opts.baselineSeconds} s`);
   const pids: Pids = { chat: process.pid, emulator: emulator.pid, clients: clients.child.pid, moto };
   const baselineStart = cpuReading(pids);

@@ -21,7 +21,7 @@ export interface Violation {
  * answer) or an `error` frame. Lost: not stored, or neither frame, or `done` without a stored answer.
  */
 export async function verifyStored(chat: ChatLocal, subs: ReadonlyMap<string, string>, turns: readonly ClientTurn[]) {
-  const raw = new DynamoDBClient({ endpoint: chat.moto.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
+  const raw = new DynamoDBClient({ endpoint: chat.dynamodb.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
   const client = DynamoDBDocumentClient.from(raw);
   const users = new Set<string>();
   const answers = new Map<string, string>();
@@ -30,7 +30,7 @@ export async function verifyStored(chat: ChatLocal, subs: ReadonlyMap<string, st
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       do {
         const page = await client.send(new QueryCommand({
-          TableName: chat.moto.tableName,
+          TableName: chat.dynamodb.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': userKey(sub), ':prefix': messagePrefix(conversationId) },
           ConsistentRead: true,
@@ -74,11 +74,11 @@ export async function verifyStored(chat: ChatLocal, subs: ReadonlyMap<string, st
   // moto copies the whole table for each item of a transaction (moto/dynamodb/models/__init__.py, transact_write_items):
   // the table's size is what its transactions cost.
   let tableItems = 0;
-  const counter = new DynamoDBClient({ endpoint: chat.moto.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
+  const counter = new DynamoDBClient({ endpoint: chat.dynamodb.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
   try {
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await counter.send(new ScanCommand({ TableName: chat.moto.tableName, Select: 'COUNT', ExclusiveStartKey }));
+      const page = await counter.send(new ScanCommand({ TableName: chat.dynamodb.tableName, Select: 'COUNT', ExclusiveStartKey }));
       tableItems += page.Count ?? 0;
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const { classifier, fast, capable, fallback } = chat.models;
   console.log([
     `support-chat on this machine (${chat.region}; Bedrock: ${chat.emulator ? `emulator at ${chat.emulator.endpoint}` : 'the real service'}; `
-      + `DynamoDB, STS and AppConfig's control plane: moto at ${chat.moto.endpoint}; AppConfig data plane at ${chat.appConfig.endpoint})`,
+      + `DynamoDB: the emulator at ${chat.dynamodb.endpoint}; STS and AppConfig's control plane: moto at ${chat.moto.endpoint}; AppConfig data plane at ${chat.appConfig.endpoint})`,
     `settings: AppConfig version ${chat.appConfig.deployedVersion} (application ${chat.appConfig.applicationId}, environment `
       + `${chat.appConfig.environment}, profile ${chat.appConfig.profileId})`,
     `profiles: classifier ${classifier}, fast ${fast}, capable ${capable}, fallback ${fallback.join(', ') || 'none'}`,

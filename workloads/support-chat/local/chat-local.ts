@@ -6,6 +6,7 @@ import { localTurnFunction, type LocalTurnRecord } from './local-turn';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
 import { type LocalAppConfig, startLocalAppConfig } from '../../../emulators/appconfig/local-appconfig';
 import { type BedrockBehaviour, BedrockEmulator } from '../../../emulators/bedrock-runtime/bedrock-emulator';
+import { startLocalDynamoDb } from '../../../emulators/dynamodb/dynamodb-emulator';
 import { startLocalMoto } from '../../../emulators/moto/moto-launcher';
 import { LocalJwtIssuer } from '../../../emulators/token-issuer/jwt-issuer';
 import { start as startGateway, type WebSocketGateway } from '../../../emulators/websocket-gateway/websocket-gateway';
@@ -99,8 +100,10 @@ export interface ChatLocal {
   readonly issuer: LocalJwtIssuer;
   /** The Bedrock emulator, to script; undefined with `realBedrock` or `bedrockEndpoint`. */
   readonly emulator: BedrockEmulator | undefined;
-  /** moto's endpoint and the table on it. */
-  readonly moto: { readonly endpoint: string } & LocalChatResources;
+  /** moto's endpoint (STS, IAM, AppConfig's control plane). */
+  readonly moto: { readonly endpoint: string };
+  /** The DynamoDB emulator's endpoint (emulators/dynamodb) and the conversation table on it. */
+  readonly dynamodb: { readonly endpoint: string } & LocalChatResources;
   /** The tenant's AppConfig (moto's control plane, the local data plane): deploy new settings with `deploy`. */
   readonly appConfig: LocalAppConfig;
   /** The profiles a settings version may name (the validator's enum). */
@@ -140,20 +143,21 @@ function setEnvironment(values: Record<string, string | undefined>): () => void 
 }
 
 /**
- * Starts the support-chat tenant on this machine, every piece on a free 127.0.0.1 port: moto (DynamoDB, STS) with the
+ * Starts the support-chat tenant on this machine, every piece on a free 127.0.0.1 port: moto (STS, AppConfig's control
+ * plane); the DynamoDB emulator (emulators/dynamodb: minidyn, atomic conditional writes under concurrency) with the
  * conversation table as the stack creates it; the Bedrock emulator (unless `realBedrock`); the local Cognito-style
  * issuer; and the local WebSocket gateway with the tenant's real handlers: the `$connect` authorizer (`createAuthorizer`
  * with the settings its Lambda reads from `USER_POOL_ID`, `CLIENT_ID`, `TOKEN_USE` and, locally, `JWKS_URL`), and the
  * relay (`createRelay`) on `$connect`, `$disconnect` and `$default`. The relay posts with the real
  * `ApiGatewayManagementApiClient` to the gateway's `@connections` API and invokes the turn in-process through the
  * streaming interface of the deployed relay (`local-turn.ts`); the turn runs `runTurn` with the dependencies its Lambda
- * builds (`turnDependencies`), pointed at moto and the emulator, with models, limits and retention from
- * `workloads.supportChat`.
+ * builds (`turnDependencies`), pointed at moto (STS), the DynamoDB emulator and the Bedrock emulator, with models, limits
+ * and retention from `workloads.supportChat`.
  *
  * The process environment gets dummy static credentials (the Lambda runtime puts the role's there) for as long as the
  * tenant runs, unless `realBedrock`, which keeps the environment's own credentials for Bedrock (moto accepts any).
- * moto does not enforce IAM: the per-user session policy (`dynamodb:LeadingKeys`) is sent with every AssumeRole but not
- * evaluated; test/workloads/support-chat/chat/session-policy.test.ts proves it with iam-simulate.
+ * Neither moto nor the DynamoDB emulator enforces IAM: the per-user session policy (`dynamodb:LeadingKeys`) is sent with
+ * every AssumeRole but not evaluated; test/workloads/support-chat/chat/session-policy.test.ts proves it with iam-simulate.
  */
 export async function startChatLocal(options: ChatLocalOptions = {}): Promise<ChatLocal> {
   const config = loadConfigFile(options.configFile ?? DEFAULT_CONFIG_FILE);
@@ -184,10 +188,13 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     }
     const moto = await startLocalMoto();
     stops.push(() => moto.stop());
-    // Turns still running when the tenant stops end before moto does (the emulator is gone by then, so they end fast).
+    const dynamodb = await startLocalDynamoDb();
+    stops.push(() => dynamodb.stop());
+    // Turns still running when the tenant stops end before moto and DynamoDB do (the Bedrock emulator is gone by then, so
+    // they end fast).
     let settled: ((timeoutMs: number) => Promise<void>) | undefined;
     stops.push(() => settled?.(5_000));
-    const resources = await createLocalChatResources({ endpoint: moto.endpoint, region, credentials: LOCAL_CREDENTIALS });
+    const resources = await createLocalChatResources({ endpoint: dynamodb.endpoint, region, credentials: LOCAL_CREDENTIALS });
     const allowedProfiles = tenantAllowedProfiles(config, region);
     const defaults = defaultChatSettings(models);
     const appConfig = await startLocalAppConfig({
@@ -215,7 +222,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       TABLE_NAME: resources.tableName,
       TABLE_ARN: resources.tableArn,
       DATA_ROLE_ARN: resources.dataRoleArn,
-      DYNAMODB_ENDPOINT: moto.endpoint,
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
       STS_ENDPOINT: moto.endpoint,
       ...(emulator ? { BEDROCK_ENDPOINT: emulator.endpoint } : {}),
       ...(options.bedrockEndpoint ? { BEDROCK_ENDPOINT: options.bedrockEndpoint } : {}),
@@ -279,7 +286,8 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       degradedText: containers[0].degradedText,
       issuer,
       emulator,
-      moto: { endpoint: moto.endpoint, ...resources },
+      moto: { endpoint: moto.endpoint },
+      dynamodb: { endpoint: dynamodb.endpoint, ...resources },
       appConfig,
       allowedProfiles,
       turns: turnFunction.turns,

@@ -1,6 +1,4 @@
-import {
-  CreateTableCommand, DynamoDBClient, UpdateContinuousBackupsCommand, UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The local copies of what the stack deploys for the turn: the conversation table, and the conversation-data role's ARN. */
 export interface LocalChatResources {
@@ -11,7 +9,7 @@ export interface LocalChatResources {
 
 /** Where and with which (dummy) credentials the resources are created. */
 export interface LocalResourceTarget {
-  /** The moto endpoint. */
+  /** The DynamoDB emulator's endpoint (emulators/dynamodb). */
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -20,37 +18,36 @@ export interface LocalResourceTarget {
 }
 
 /**
- * Creates on moto what `SupportChatStack` gives the turn function: the conversation table as `ConversationTable`
- * declares it (partition key `pk`, sort key `sk`, both strings; on-demand; time to live on `expiresAt`; point-in-time
- * recovery; deletion protection), and the ARN of the conversation-data role the turn assumes per user with the
- * `dynamodb:LeadingKeys` session policy. Not copied: the customer-managed KMS key, and the role itself (moto's STS hands
- * out sessions for any role ARN). moto does not evaluate IAM policies, session policies included: every session it hands
- * out can read every item, so locally the session policy is sent but not enforced. That a session reaches only its
- * user's items is proven with iam-simulate in test/workloads/support-chat/chat/session-policy.test.ts, not here.
+ * moto's default account: its STS hands out sessions for a role in the role's account, and the DynamoDB emulator has no
+ * accounts, so the table's ARN names this one.
+ */
+const LOCAL_ACCOUNT = '123456789012';
+
+/**
+ * Creates on the DynamoDB emulator what `SupportChatStack` gives the turn function: the conversation table as
+ * `ConversationTable` declares it (partition key `pk`, sort key `sk`, both strings; on-demand), its ARN, and the ARN of
+ * the conversation-data role the turn assumes per user with the `dynamodb:LeadingKeys` session policy (moto's STS hands
+ * out sessions for any role ARN). Not copied, because the emulator does not serve them (emulators/dynamodb): time to live
+ * on `expiresAt` (items never expire locally), point-in-time recovery and deletion protection; nor the customer-managed
+ * KMS key. No emulator evaluates IAM policies, session policies included: every session can read every item, so locally
+ * the session policy is sent but not enforced. That a session reaches only its user's items is proven with iam-simulate
+ * in test/workloads/support-chat/chat/session-policy.test.ts, not here.
  */
 export async function createLocalChatResources(target: LocalResourceTarget): Promise<LocalChatResources> {
   const tableName = target.tableName ?? 'support-chat-conversations';
-  const config = { endpoint: target.endpoint, region: target.region, credentials: target.credentials };
-  const dynamo = new DynamoDBClient(config);
+  const dynamo = new DynamoDBClient({ endpoint: target.endpoint, region: target.region, credentials: target.credentials });
   try {
-    const created = await dynamo.send(new CreateTableCommand({
+    await dynamo.send(new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      DeletionProtectionEnabled: true,
     }));
-    await dynamo.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
-    await dynamo.send(new UpdateContinuousBackupsCommand({
-      TableName: tableName,
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    }));
-    const tableArn = created.TableDescription?.TableArn;
-    if (!tableArn) throw new Error('moto returned no table ARN');
-    // moto's AssumeRole does not need the role to exist, and the session's credentials belong to the account in the role's
-    // ARN (moto keeps one backend per account): the table's account, so the session finds the table.
-    const account = tableArn.split(':')[4];
-    return { tableName, tableArn, dataRoleArn: `arn:aws:iam::${account}:role/support-chat-conversation-data-${target.region}` };
+    return {
+      tableName,
+      tableArn: `arn:aws:dynamodb:${target.region}:${LOCAL_ACCOUNT}:table/${tableName}`,
+      dataRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/support-chat-conversation-data-${target.region}`,
+    };
   } finally {
     dynamo.destroy();
   }

@@ -16,7 +16,7 @@ import { ask, textOf, userOf } from '../support/chat-session';
 /*
  * The support-chat path end to end through the local harness (`startChatLocal`): a `ws` client, the local gateway with
  * the real $connect authorizer, the real relay posting through the real ApiGatewayManagementApiClient, the real turn
- * (`runTurn` with `turnDependencies`) against the conversation table on moto and the Bedrock emulator. Questions that
+ * (`runTurn` with `turnDependencies`) against the conversation table on the DynamoDB emulator (emulators/dynamodb) and the Bedrock emulator. Questions that
  * name a complaint are routed to the capable profile by the emulated classifier (`local-classifier.ts`), so the tests
  * script that profile.
  */
@@ -35,12 +35,12 @@ function emulatorOf(chat: ChatLocal) {
   return chat.emulator;
 }
 
-/** A reader of the conversation table on moto, with the store's and the counter's own code. */
+/** A reader of the conversation table on the DynamoDB emulator, with the store's and the counter's own code. */
 function storeOf(chat: ChatLocal): { store: ConversationStore; counter: BudgetCounter; destroy: () => void } {
-  const raw = new DynamoDBClient({ endpoint: chat.moto.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
+  const raw = new DynamoDBClient({ endpoint: chat.dynamodb.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS });
   const client = DynamoDBDocumentClient.from(raw);
-  const store = new ConversationStore({ tableName: chat.moto.tableName, client, retentionDays: 90 });
-  return { store, counter: new BudgetCounter({ tableName: chat.moto.tableName, client }), destroy: () => raw.destroy() };
+  const store = new ConversationStore({ tableName: chat.dynamodb.tableName, client, retentionDays: 90 });
+  return { store, counter: new BudgetCounter({ tableName: chat.dynamodb.tableName, client }), destroy: () => raw.destroy() };
 }
 
 type Reader = ReturnType<typeof storeOf>;
@@ -84,7 +84,7 @@ beforeAll(() => {
 });
 afterAll(() => warn.mockRestore());
 
-describe('a turn through the real authorizer, relay and turn, the store on moto and the Bedrock emulator', () => {
+describe('a turn through the real authorizer, relay and turn, the store on the DynamoDB emulator (minidyn) and the Bedrock emulator', () => {
   let chat: ChatLocal;
   let reader: Reader;
   useChatLocal((c, r) => { chat = c; reader = r; });
@@ -288,7 +288,7 @@ describe('a turn through the real authorizer, relay and turn, the store on moto 
   });
 });
 
-describe('resilience on the local harness (Bedrock emulator, moto): retries, the fallback chain, the circuit breaker and the degraded answer', () => {
+describe('resilience on the local harness (Bedrock emulator, DynamoDB emulator): retries, the fallback chain, the circuit breaker and the degraded answer', () => {
   let chat: ChatLocal;
   let reader: Reader;
   const fallbackText = 'This answer comes from the fallback profile: your refund is being processed.';
@@ -365,7 +365,7 @@ describe('resilience on the local harness (Bedrock emulator, moto): retries, the
   });
 });
 
-describe('the daily token budget and the $connect authorizer on the local harness (moto, the local issuer and gateway)', () => {
+describe('the daily token budget and the $connect authorizer on the local harness (DynamoDB emulator, moto, the local issuer and gateway)', () => {
   let chat: ChatLocal;
   let reader: Reader;
   useChatLocal((c, r) => { chat = c; reader = r; }, { limits: { dailyTokensPerUser: 500 } });
