@@ -27,6 +27,12 @@ export const WORKLOAD_CONTRACT = {
   guardrailVersion: `${WORKLOAD_CONTRACT_PREFIX}/guardrail-version`,
 } as const;
 
+/** An entry of the contract. */
+export type WorkloadContractEntry = keyof typeof WORKLOAD_CONTRACT;
+
+/** The entries published as a `StringList` (read them as a list: `AWS::SSM::Parameter::Value<List<String>>`); the rest are `String`s. */
+export const WORKLOAD_CONTRACT_LISTS = ['subnetIds', 'invokePolicyArns', 'inferenceProfileIds'] as const satisfies readonly WorkloadContractEntry[];
+
 /**
  * SSM parameter (advanced tier, shared with the organization through AWS RAM) in the management account holding the
  * organization guardrail's `<ARN>:<version>` in each governed Region: the member templates read it through a template

@@ -1,3 +1,5 @@
+import { SUPPORT_CHAT_METRICS_NAMESPACE, supportChatMetrics } from '../../contracts/support-chat-metrics';
+
 /**
  * The CloudWatch metrics the dashboards and alarms may use, as AWS defines them (each with the AWS documentation page
  * it comes from), plus the metrics this app publishes itself from log metric filters. `test/dashboards/metric-catalog.test.ts`
@@ -46,18 +48,14 @@ export const LAMBDA = 'AWS/Lambda';
 const lambda = (metricName: string): MetricDefinition => ({ namespace: LAMBDA, metricName, dimensionSets: [['FunctionName']], kind: 'count', source: LAMBDA_METRICS });
 
 /**
- * Namespace of the support-chat tenant's own metrics: EMF lines its functions write with Powertools Metrics, dimension
- * `service` (and `Profile` for the per-profile ones). test/workloads/support-chat/telemetry.test.ts checks these entries
- * against what the handlers print.
+ * The support-chat tenant's own metrics: EMF lines its functions write with Powertools Metrics, dimension `service` (and
+ * `Profile` for the per-profile ones), as the tenant's metric contract names them.
  */
-export const SUPPORT_CHAT_NAMESPACE = 'SupportChat';
-const tenant = (metricName: string, kind: MetricKind, perProfile = false): MetricDefinition => ({
-  namespace: SUPPORT_CHAT_NAMESPACE,
-  metricName,
-  dimensionSets: perProfile ? [['service'], ['service', 'Profile']] : [['service']],
-  kind,
-  source: 'workloads/support-chat/handlers/lib/telemetry.ts: EMF (Powertools Metrics) from the tenant\'s turn, relay and authorizer',
-});
+const tenantMetrics = (): MetricDefinition[] => supportChatMetrics().map((m) => ({
+  namespace: SUPPORT_CHAT_METRICS_NAMESPACE,
+  ...m,
+  source: 'contracts/support-chat-metrics.ts: EMF (Powertools Metrics) from the tenant\'s turn, relay and authorizer',
+}));
 
 export const METRIC_CATALOG: readonly MetricDefinition[] = [
   runtime('Invocations'),
@@ -90,12 +88,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   governance('MemberAlarmsInAlarm', ['AccountId'], 'stacks/observability/alert-event-metrics.ts: metric filter on the alert events'),
   lambda('Errors'),
   lambda('Throttles'),
-  ...['Turns', 'TurnsAnswered', 'TurnsReplayed', 'TurnsDegraded', 'TurnsRefused', 'TurnsFailed', 'TurnsGone', 'Errors', 'Throttles', 'Retries', 'Fallbacks',
-    'BreakerOpen', 'Messages', 'ClientGone', 'ConnectionsAuthorized', 'ConnectionsRefused'].map((name) => tenant(name, 'count')),
-  ...['TurnLatency', 'Overhead', 'ModelTime', 'BackoffTime', 'TimeToFirstChunk'].map((name) => tenant(name, 'duration')),
-  tenant('TimeToFirstToken', 'duration', true),
-  tenant('InputTokens', 'count', true),
-  tenant('OutputTokens', 'count', true),
+  ...tenantMetrics(),
 ];
 
 const COUNT_STATISTICS = ['Sum', 'SampleCount', 'Average', 'Minimum', 'Maximum'];

@@ -1,18 +1,31 @@
 import { CfnParameter } from 'aws-cdk-lib';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
+import { WORKLOAD_CONTRACT, WORKLOAD_CONTRACT_LISTS, type WorkloadContractEntry } from '../../../contracts/workload-contract';
+
+/**
+ * The contract entries the tenant reads: all but `inferenceProfileIds`, since the tenant's profiles come from the config
+ * it is synthesized with (`tenant-models.ts`), which the baseline derives that list from too.
+ */
+export type TenantContractEntry = Exclude<WorkloadContractEntry, 'inferenceProfileIds'>;
 
 /** What the tenant reads from the workload contract of its account and Region (resolved by CloudFormation at deploy). */
-export interface WorkloadContractValues {
-  readonly vpcId: string;
-  readonly subnetIds: string[];
-  readonly endpointSecurityGroupId: string;
-  readonly permissionsBoundaryArn: string;
-  readonly invokePolicyArns: string[];
-  readonly guardrailArn: string;
-  readonly guardrailVersion: string;
-}
+export type WorkloadContractValues = {
+  readonly [K in TenantContractEntry]: K extends typeof WORKLOAD_CONTRACT_LISTS[number] ? string[] : string;
+};
+
+/**
+ * The template parameter of each list entry the tenant reads (an SSM `StringList` is read through a parameter of type
+ * `AWS::SSM::Parameter::Value<List<String>>`). The ids are the template's parameter names: they never change.
+ */
+const LIST_PARAMETER_IDS = {
+  subnetIds: 'ContractSubnetIds',
+  invokePolicyArns: 'ContractInvokePolicyArns',
+} as const satisfies Record<Extract<TenantContractEntry, typeof WORKLOAD_CONTRACT_LISTS[number]>, string>;
+
+/** The entries the tenant reads, in the contract's order. */
+const TENANT_ENTRIES = (Object.keys(WORKLOAD_CONTRACT) as WorkloadContractEntry[])
+  .filter((entry): entry is TenantContractEntry => entry !== 'inferenceProfileIds');
 
 /**
  * Reads the workload contract (`/genai-governance/workload/*`, published by the member baseline) as template
@@ -25,14 +38,8 @@ export function readWorkloadContract(scope: Construct): WorkloadContractValues {
     default: name,
     description: `Workload contract: ${name}`,
   }).valueAsList;
-  const text = (name: string) => StringParameter.valueForStringParameter(scope, name);
-  return {
-    vpcId: text(WORKLOAD_CONTRACT.vpcId),
-    subnetIds: list('ContractSubnetIds', WORKLOAD_CONTRACT.subnetIds),
-    endpointSecurityGroupId: text(WORKLOAD_CONTRACT.endpointSecurityGroupId),
-    permissionsBoundaryArn: text(WORKLOAD_CONTRACT.permissionsBoundaryArn),
-    invokePolicyArns: list('ContractInvokePolicyArns', WORKLOAD_CONTRACT.invokePolicyArns),
-    guardrailArn: text(WORKLOAD_CONTRACT.guardrailArn),
-    guardrailVersion: text(WORKLOAD_CONTRACT.guardrailVersion),
-  };
+  const read = (entry: TenantContractEntry): string | string[] => entry in LIST_PARAMETER_IDS
+    ? list(LIST_PARAMETER_IDS[entry as keyof typeof LIST_PARAMETER_IDS], WORKLOAD_CONTRACT[entry])
+    : StringParameter.valueForStringParameter(scope, WORKLOAD_CONTRACT[entry]);
+  return Object.fromEntries(TENANT_ENTRIES.map((entry) => [entry, read(entry)])) as WorkloadContractValues;
 }

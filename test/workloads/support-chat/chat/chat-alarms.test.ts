@@ -1,4 +1,5 @@
-import { createTelemetry, recordTurn, SERVICES } from '../../../../workloads/support-chat/chat/handlers/lib/telemetry';
+import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
+import { createTelemetry, recordTurn } from '../../../../workloads/support-chat/chat/handlers/lib/telemetry';
 import type { TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { tenantAllowedProfiles } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleEstate } from '../../../support/example-estate';
@@ -30,7 +31,7 @@ function emittedByTheTurn(): EmfDocument[] {
     return true;
   });
   try {
-    recordTurn(createTelemetry(SERVICES.turn).metrics, outcome);
+    recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, outcome);
   } finally {
     spy.mockRestore();
   }
@@ -153,9 +154,9 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
       expect(costs[i].expression).toBe(`(FILL(in${i}, 0) * ${p.inputPerMillionTokens} + FILL(out${i}, 0) * ${p.outputPerMillionTokens}) / 1000000`);
       // The hidden token lines name the metric, dimensions and value the turn prints for an answer of that profile.
       const input = lines.find((l) => (l.at(-1) as { id?: string }).id === `in${i}`)!;
-      expect(input.slice(0, -1)).toEqual(['SupportChat', 'InputTokens', 'service', SERVICES.turn, 'Profile', profileId]);
+      expect(input.slice(0, -1)).toEqual(['SupportChat', 'InputTokens', 'service', SUPPORT_CHAT_SERVICES.turn, 'Profile', profileId]);
     });
-    expect(published(turnDocs, 'SupportChat', 'InputTokens', [{ Name: 'service', Value: SERVICES.turn }, {
+    expect(published(turnDocs, 'SupportChat', 'InputTokens', [{ Name: 'service', Value: SUPPORT_CHAT_SERVICES.turn }, {
       Name: 'Profile',
       Value: turnDocs
         .map((d) => d.Profile).find(Boolean),

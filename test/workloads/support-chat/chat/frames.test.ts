@@ -1,6 +1,7 @@
+import { FRAME_SIZE_LIMIT_BYTES, MESSAGE_PAYLOAD_LIMIT_BYTES } from '../../../../emulators/websocket-gateway/websocket-quotas';
 import {
-  type ChunkFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_LIMIT_BYTES, type Frame, FrameWriter, jsonEncodedBytes, type ScheduleTimer,
-  splitByEncodedBytes,
+  type ChunkFrame, DEFAULT_MAX_FRAME_BYTES, type Frame, FrameWriter, jsonEncodedBytes, type ScheduleTimer, splitByEncodedBytes,
+  WEBSOCKET_QUOTAS,
 } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 
 /** A seeded PRNG (Park–Miller), so every run sees the same "random" values. */
@@ -141,7 +142,7 @@ describe('FrameWriter: frame size', () => {
     const summary = await writer.end({ inputTokens: 10, outputTokens: 20, totalTokens: 30 });
 
     const frames = expectWellFormedStream(sent, DEFAULT_MAX_FRAME_BYTES);
-    expect(DEFAULT_MAX_FRAME_BYTES).toBeLessThan(FRAME_LIMIT_BYTES);
+    expect(DEFAULT_MAX_FRAME_BYTES).toBeLessThan(WEBSOCKET_QUOTAS.frameBytes);
     const chunks = frames.filter((f): f is ChunkFrame => f.type === 'chunk');
     expect(chunks.map((c) => c.text).join('')).toBe(answer);
     expect(frames[frames.length - 1]).toEqual({ type: 'done', ...IDS, seq: frames.length - 1, usage: { inputTokens: 10, outputTokens: 20, totalTokens: 30 } });
@@ -174,9 +175,13 @@ describe('FrameWriter: frame size', () => {
 
   test('refuses a maxFrameBytes over the 32 KB quota, or too small for the ids', () => {
     const { send } = recorder();
-    expect(() => new FrameWriter({ ...IDS, send, maxFrameBytes: FRAME_LIMIT_BYTES + 1 })).toThrow(RangeError);
+    expect(() => new FrameWriter({ ...IDS, send, maxFrameBytes: WEBSOCKET_QUOTAS.frameBytes + 1 })).toThrow(RangeError);
     expect(() => new FrameWriter({ conversationId: 'c'.repeat(100), messageId: 'm', send, maxFrameBytes: 150 })).toThrow(RangeError);
-    expect(() => new FrameWriter({ ...IDS, send, maxFrameBytes: FRAME_LIMIT_BYTES })).not.toThrow();
+    expect(() => new FrameWriter({ ...IDS, send, maxFrameBytes: WEBSOCKET_QUOTAS.frameBytes })).not.toThrow();
+  });
+
+  test('the writer\'s quotas are the ones the local gateway emulator enforces (emulator only: AWS enforces its own)', () => {
+    expect(WEBSOCKET_QUOTAS).toEqual({ frameBytes: FRAME_SIZE_LIMIT_BYTES, messageBytes: MESSAGE_PAYLOAD_LIMIT_BYTES });
   });
 
   test('a long error message is cut to fit one frame', async () => {

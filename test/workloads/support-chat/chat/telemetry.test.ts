@@ -1,11 +1,14 @@
 import { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
-import { METRIC_CATALOG, SUPPORT_CHAT_NAMESPACE } from '../../../../dashboards/metrics/catalog';
+import {
+  PROFILE_METRICS, SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_PROFILE_DIMENSION, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES,
+  TURN_METRICS,
+} from '../../../../contracts/support-chat-metrics';
+import { METRIC_CATALOG } from '../../../../dashboards/metrics/catalog';
 import { LocalJwtIssuer } from '../../../../emulators/token-issuer/jwt-issuer';
 import { handler as authorizerHandler } from '../../../../workloads/support-chat/chat/handlers/authorizer';
 import {
-  createTelemetry, METRICS_NAMESPACE, PROFILE_DIMENSION, PROFILE_METRICS, recordAuthorization, recordRelay, recordTurn, recordTurnThrew,
-  RESULT_METRICS, SERVICE_DIMENSION, SERVICES, TURN_METRICS,
+  createTelemetry, recordAuthorization, recordRelay, recordTurn, recordTurnThrew, RESULT_METRICS,
 } from '../../../../workloads/support-chat/chat/handlers/lib/telemetry';
 import { instrumentedRelay, type RelayLambdaEvent } from '../../../../workloads/support-chat/chat/handlers/relay';
 import type { TurnInvoker } from '../../../../workloads/support-chat/chat/handlers/relay-core';
@@ -79,7 +82,7 @@ const ANSWERED: TurnOutcome = {
 };
 
 describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, dimension service)', () => {
-  const turnDocs = async (outcome: TurnOutcome) => emf(await printed(() => recordTurn(createTelemetry(SERVICES.turn).metrics, outcome)));
+  const turnDocs = async (outcome: TurnOutcome) => emf(await printed(() => recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, outcome)));
   const results = (doc: EmfDocument) => Object.fromEntries(Object.values(RESULT_METRICS).map((name) => [name, values(doc)[name]]));
 
   test('a turn that failed for the model is an error; one the guardrail stopped is failed but not an error', async () => {
@@ -93,7 +96,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
   });
 
   test('a turn whose handler threw counts as a turn and an error, in no result', async () => {
-    const docs = emf(await printed(() => recordTurnThrew(createTelemetry(SERVICES.turn).metrics)));
+    const docs = emf(await printed(() => recordTurnThrew(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics)));
     expect(docs).toHaveLength(1);
     expect(values(docs[0])).toMatchObject({ Turns: 1, Errors: 1 });
     expect(Object.values(results(docs[0]))).toEqual([0, 0, 0, 0, 0, 0]);
@@ -182,7 +185,7 @@ describe('the turn\'s entry point (instrumentedTurn) with the real Powertools', 
 
   test('a turn that throws: Errors 1, an ERROR line with the error, the invocation fails and the stream is left open', async () => {
     const out = stream();
-    const handler = instrumentedTurn(createTelemetry(SERVICES.turn), refusingDependencies, async () => {
+    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), refusingDependencies, async () => {
       throw Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' });
     });
     let failure: unknown;
@@ -204,7 +207,7 @@ describe('the turn\'s entry point (instrumentedTurn) with the real Powertools', 
 
   test('a refused turn through the real runTurn: its error frame on the stream, the log line with the ids, the EMF of a refusal', async () => {
     const out = stream();
-    const handler = instrumentedTurn(createTelemetry(SERVICES.turn), refusingDependencies);
+    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), refusingDependencies);
     const lines = await printed(() => handler(request({ text: 'x'.repeat(21) }), out.writable, CONTEXT));
     expect(out.writable.writableEnded).toBe(true);
     expect(out.frames().endsWith('\n')).toBe(true);
@@ -228,7 +231,7 @@ describe('the turn\'s entry point (instrumentedTurn) with the real Powertools', 
 
   test('an answered turn: frames newline-delimited and the stream ended; logs and metrics carry no user id and no text', async () => {
     const out = stream();
-    const handler = instrumentedTurn(createTelemetry(SERVICES.turn), refusingDependencies, async (req, _deps, send) => {
+    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), refusingDependencies, async (req, _deps, send) => {
       await send(JSON.stringify({ type: 'chunk', conversationId: req.conversationId, messageId: req.messageId, seq: 0, text: 'Your parcel left our' }));
       await send(JSON.stringify({ type: 'chunk', conversationId: req.conversationId, messageId: req.messageId, seq: 1, text: ' warehouse today.' }));
       await send(JSON.stringify({ type: 'done', conversationId: req.conversationId, messageId: req.messageId, seq: 2, usage: ANSWERED.usage }));
@@ -244,7 +247,7 @@ describe('the turn\'s entry point (instrumentedTurn) with the real Powertools', 
   });
 
   test('ids that are not the protocol\'s are logged as "invalid", not reflected', async () => {
-    const handler = instrumentedTurn(createTelemetry(SERVICES.turn), refusingDependencies);
+    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), refusingDependencies);
     const lines = await printed(() => handler(request({ conversationId: '<script>'.repeat(20), correlationId: 'a b' }), stream().writable));
     expect(logs(lines)[0]).toMatchObject({ conversationId: 'invalid', messageId: 'msg-0001', correlation_id: 'invalid', outcome: { result: 'refused', code: 'bad_ids' } });
   });
@@ -264,7 +267,7 @@ describe('the relay\'s entry point (instrumentedRelay) with the real Powertools'
       yield frame('chunk', 0);
       throw new Error('the turn failed: Unhandled Runtime.ExitError');
     };
-    const relay = instrumentedRelay(createTelemetry(SERVICES.relay), { invokeTurn, post: async () => undefined });
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post: async () => undefined });
     let failure: unknown;
     const lines = await printed(() => relay(event('$default', message)).catch((error: unknown) => { failure = error; }));
     expect((failure as Error).message).toContain('Runtime.ExitError');
@@ -280,7 +283,8 @@ describe('the relay\'s entry point (instrumentedRelay) with the real Powertools'
       yield frame('done', 2);
     };
     let posts = 0;
-    const relay = instrumentedRelay(createTelemetry(SERVICES.relay), { invokeTurn, post: async () => { if (++posts === 2) throw gone; } });
+    const post = async () => { if (++posts === 2) throw gone; };
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post });
     const lines = await printed(async () => expect(await relay(event('$default', message))).toEqual({ statusCode: 200 }));
     expect(values(emf(lines)[0])).toMatchObject({ Errors: 0, Messages: 1, ClientGone: 1 });
   });
@@ -294,7 +298,7 @@ describe('the relay\'s entry point (instrumentedRelay) with the real Powertools'
       yield frame('done', 1);
     };
     const posted: string[] = [];
-    const relay = instrumentedRelay(createTelemetry(SERVICES.relay), { invokeTurn, post: async (_, f) => { posted.push(f); } });
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post: async (_, f) => { posted.push(f); } });
     const lines = await printed(() => relay(event('$default', message), { ...CONTEXT, functionName: 'support-chat-relay' }));
     expect(requests).toEqual([{ action: 'sendMessage', sub: SUB, conversationId: 'conv-7Qx', messageId: 'msg-0001', text: message.text, correlationId: 'Zk3b1H4kFiAFexQ=' }]);
     expect(posted).toHaveLength(2);
@@ -315,7 +319,7 @@ describe('the relay\'s entry point (instrumentedRelay) with the real Powertools'
 
   test('$connect publishes Errors 0 and no message metrics', async () => {
     const neverInvoked: TurnInvoker = async function* () { /* $connect does not run a turn */ };
-    const relay = instrumentedRelay(createTelemetry(SERVICES.relay), { invokeTurn: neverInvoked, post: async () => undefined });
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn: neverInvoked, post: async () => undefined });
     const lines = await printed(() => relay(event('$connect')));
     expect(values(emf(lines)[0])).toEqual({ Errors: 0 });
     expect(logs(lines)).toEqual([]);
@@ -360,22 +364,23 @@ describe('the authorizer\'s entry point with the real Powertools', () => {
 describe('the metric catalog names exactly what the handlers publish', () => {
   test('every SupportChat entry is printed with its dimension sets and a unit of its kind, and nothing else is printed', async () => {
     const lines = await printed(() => {
-      recordTurn(createTelemetry(SERVICES.turn).metrics, ANSWERED);
-      recordRelay(createTelemetry(SERVICES.relay).metrics, { invokedTurn: true, clientGone: false, threw: false, firstChunkMs: 410 });
-      recordAuthorization(createTelemetry(SERVICES.authorizer).metrics, 'authorized');
+      recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, ANSWERED);
+      recordRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay).metrics, { invokedTurn: true, clientGone: false, threw: false, firstChunkMs: 410 });
+      recordAuthorization(createTelemetry(SUPPORT_CHAT_SERVICES.authorizer).metrics, 'authorized');
     });
     const published = new Map<string, string>();
     for (const doc of emf(lines)) {
       const { Namespace, Dimensions, Metrics } = directive(doc);
-      expect(Namespace).toBe(METRICS_NAMESPACE);
+      expect(Namespace).toBe(SUPPORT_CHAT_METRICS_NAMESPACE);
       for (const set of Dimensions) for (const m of Metrics) published.set(`${m.Name} [${[...set].sort().join(',')}]`, m.Unit);
     }
-    const tenantEntries = METRIC_CATALOG.filter((m) => m.namespace === SUPPORT_CHAT_NAMESPACE);
+    const tenantEntries = METRIC_CATALOG.filter((m) => m.namespace === SUPPORT_CHAT_METRICS_NAMESPACE);
     const catalogued = new Map<string, string>(tenantEntries.flatMap((m) => m.dimensionSets.map((set) =>
       [`${m.metricName} [${[...set].sort().join(',')}]`, m.kind === 'duration' ? 'Milliseconds' : 'Count'] as [string, string])));
     expect(Object.fromEntries([...published].sort())).toEqual(Object.fromEntries([...catalogued].sort()));
     // Only the service and the profile are dimensions: no user, conversation or connection ever becomes one.
-    expect(new Set(emf(lines).flatMap((d) => directive(d).Dimensions.flat()))).toEqual(new Set([SERVICE_DIMENSION, PROFILE_DIMENSION]));
+    const dimensions = new Set(emf(lines).flatMap((d) => directive(d).Dimensions.flat()));
+    expect(dimensions).toEqual(new Set([SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_PROFILE_DIMENSION]));
     expect(Object.keys(TURN_METRICS)).toEqual(expect.arrayContaining([...PROFILE_METRICS]));
   });
 });

@@ -6,7 +6,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { TopicKey } from '../../../../building-blocks/kms/topic-key';
-import { METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICES, type TurnMetricName } from '../handlers/lib/telemetry';
+import {
+  SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES, type TurnMetricName,
+} from '../../../../contracts/support-chat-metrics';
 
 /** Properties of `ChatAlarms`. */
 export interface ChatAlarmsProps {
@@ -28,9 +30,10 @@ export interface ChatAlarmsProps {
   readonly errorRatePercent?: number;
 }
 
-/** A metric the turn publishes (namespace `SupportChat`, dimension `service` = `support-chat-turn`; `handlers/lib/telemetry.ts`). */
+/** A metric the turn publishes (namespace `SupportChat`, dimension `service` = `support-chat-turn`; `contracts/support-chat-metrics.ts`). */
 export function turnMetric(metricName: TurnMetricName, statistic: string, period: Duration): Metric {
-  return new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { [SERVICE_DIMENSION]: SERVICES.turn }, statistic, period });
+  const dimensionsMap = { [SUPPORT_CHAT_SERVICE_DIMENSION]: SUPPORT_CHAT_SERVICES.turn };
+  return new Metric({ namespace: SUPPORT_CHAT_METRICS_NAMESPACE, metricName, dimensionsMap, statistic, period });
 }
 
 /**

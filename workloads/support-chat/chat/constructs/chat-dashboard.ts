@@ -1,9 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { CfnDashboard, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import {
+  SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_PROFILE_DIMENSION, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES, type SupportChatMetricName,
+  type SupportChatService,
+} from '../../../../contracts/support-chat-metrics';
 import { LAMBDA } from '../../../../dashboards/metrics/catalog';
 import { type DashboardDefinition, layOut, type MetricLine, type MetricWidget, type Widget } from '../../../../dashboards/widgets/layout';
-import { METRICS_NAMESPACE, PROFILE_DIMENSION, SERVICE_DIMENSION, SERVICES } from '../handlers/lib/telemetry';
 
 /** What the tenant dashboard shows. */
 export interface ChatDashboardContext {
@@ -30,11 +33,9 @@ export interface ProfilePrice {
 
 const FIVE_MINUTES = 300;
 
-type Service = typeof SERVICES[keyof typeof SERVICES];
-
 /** A line of one of the tenant's metrics: `[SupportChat, name, service, <service>, {stat, label…}]`. */
-function tenant(service: Service, metricName: string, options: Record<string, unknown>): MetricLine {
-  return [METRICS_NAMESPACE, metricName, SERVICE_DIMENSION, service, options];
+function tenant(service: SupportChatService, metricName: SupportChatMetricName, options: Record<string, unknown>): MetricLine {
+  return [SUPPORT_CHAT_METRICS_NAMESPACE, metricName, SUPPORT_CHAT_SERVICE_DIMENSION, service, options];
 }
 
 function graph(title: string, region: string, metrics: readonly MetricLine[], options: { label?: string; stacked?: boolean; width?: number } = {}) {
@@ -53,19 +54,19 @@ function graph(title: string, region: string, metrics: readonly MetricLine[], op
   return { widget, width: options.width ?? 8, height: 6 };
 }
 
-const percentiles = (service: Service, metricName: string, what: string) =>
+const percentiles = (service: SupportChatService, metricName: SupportChatMetricName, what: string) =>
   ['p50', 'p95', 'p99'].map((stat) => tenant(service, metricName, { stat, label: `${what} ${stat}` }));
-const sums = (service: Service, names: readonly string[]) => names.map((name) => tenant(service, name, { stat: 'Sum', label: name }));
+const sums = (service: SupportChatService, names: readonly SupportChatMetricName[]) => names.map((name) => tenant(service, name, { stat: 'Sum', label: name }));
 
 /**
  * The support-chat tenant's dashboard (docs/adr/0008-support-chat-telemetry.md), from the EMF metrics its handlers
- * publish (`handlers/lib/telemetry.ts`) and the functions' Lambda metrics: time to first token, turn latency, our own
+ * publish (`contracts/support-chat-metrics.ts`) and the functions' Lambda metrics: time to first token, turn latency, our own
  * overhead, tokens (in total and by answering profile), resilience (throttles, retries, fallbacks, open breakers), turns
  * by result, errors and the error rate, connections and messages, and the tenant's alarms.
  */
 export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefinition {
   const { region } = ctx;
-  const { turn, relay, authorizer } = SERVICES;
+  const { turn, relay, authorizer } = SUPPORT_CHAT_SERVICES;
   const text: Widget = {
     type: 'text',
     properties: {
@@ -86,7 +87,7 @@ export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefini
   // Every profile that answered (AppConfig may change them), as a SEARCH over the per-profile metrics of the turn.
   const tokensByProfile = (id: string, metricName: string): MetricLine => [{
     id,
-    expression: `SEARCH('{${METRICS_NAMESPACE},${SERVICE_DIMENSION},${PROFILE_DIMENSION}} MetricName="${metricName}" ${SERVICE_DIMENSION}="${turn}"', 'Sum', ${FIVE_MINUTES})`,
+    expression: `SEARCH('{${SUPPORT_CHAT_METRICS_NAMESPACE},${SUPPORT_CHAT_SERVICE_DIMENSION},${SUPPORT_CHAT_PROFILE_DIMENSION}} MetricName="${metricName}" ${SUPPORT_CHAT_SERVICE_DIMENSION}="${turn}"', 'Sum', ${FIVE_MINUTES})`,
     label: metricName,
   }];
   return layOut(ctx.name, [
@@ -125,10 +126,10 @@ export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefini
 
 /** Per priced profile: its answers' tokens (hidden) and their cost at the configured price per million. */
 function costLines(prices: readonly ProfilePrice[]): MetricLine[] {
-  const { turn } = SERVICES;
+  const { turn } = SUPPORT_CHAT_SERVICES;
   return prices.flatMap((price, i): MetricLine[] => [
     ...(['InputTokens', 'OutputTokens'] as const).map((metricName): MetricLine => [
-      METRICS_NAMESPACE, metricName, SERVICE_DIMENSION, turn, PROFILE_DIMENSION, price.profileId,
+      SUPPORT_CHAT_METRICS_NAMESPACE, metricName, SUPPORT_CHAT_SERVICE_DIMENSION, turn, SUPPORT_CHAT_PROFILE_DIMENSION, price.profileId,
       { stat: 'Sum', id: `${metricName === 'InputTokens' ? 'in' : 'out'}${i}`, visible: false },
     ]),
     [{

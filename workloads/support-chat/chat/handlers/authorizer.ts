@@ -3,7 +3,8 @@ import { JwtParseError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
-import { createTelemetry, inSubsegment, recordAuthorization, SERVICES } from './lib/telemetry';
+import { createTelemetry, inSubsegment, recordAuthorization } from './lib/telemetry';
+import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
 
 /*
  * The Lambda REQUEST authorizer of the support-chat WebSocket API's `$connect` route: verifies a Cognito JWT with
@@ -157,7 +158,7 @@ export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
 }
 
 let authorizer: Authorizer | undefined;
-const telemetry = createTelemetry(SERVICES.authorizer);
+const telemetry = createTelemetry(SUPPORT_CHAT_SERVICES.authorizer);
 
 /** The authorizer's Lambda event: the request it reads, and the connection and request ids API Gateway adds. */
 export type AuthorizerEvent = AuthorizerRequest & { readonly requestContext?: { readonly connectionId?: string; readonly requestId?: string } };

@@ -2,16 +2,17 @@ import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk
 import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { isGoneError } from './lib/frames';
-import { createTelemetry, inSubsegment, recordRelay, SERVICES, type Telemetry } from './lib/telemetry';
+import { createTelemetry, inSubsegment, recordRelay, type Telemetry } from './lib/telemetry';
 import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from './relay-core';
 import type { TurnRequest } from './turn-core';
+import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
 
 /**
  * The relay Lambda function (outside the VPC): invokes the turn function with `InvokeWithResponseStream` and posts
  * each newline-delimited frame of its response stream with `PostToConnection`. Environment: `TURN_FUNCTION_NAME`,
  * `CONNECTIONS_ENDPOINT` (the stage's `https://…/live` callback URL).
  */
-const telemetry = createTelemetry(SERVICES.relay);
+const telemetry = createTelemetry(SUPPORT_CHAT_SERVICES.relay);
 // Both clients' calls become X-Ray subsegments; the Lambda client passes the trace header on, so the turn's trace joins.
 const lambda = telemetry.tracer.captureAWSv3Client(new LambdaClient({}));
 const connections = telemetry.tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint: process.env.CONNECTIONS_ENDPOINT }));

@@ -3,7 +3,7 @@ import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
 import type { ChatSettings } from './lib/chat-settings';
-import { budgetKey, checkedId, checkedSub, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
+import { budgetKey, checkedId, checkedSub, CLIENT_ID_RULE, echoableId, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
 import type { ConversationStore, StoredMessage } from './lib/conversation-store';
 import { FrameWriter, type FrameUsage } from './lib/frames';
 import { estimateTokens, selectHistory, toConverseMessages } from './lib/history';
@@ -126,7 +126,8 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       detached = true;
     }
   };
-  const writer = new FrameWriter({ conversationId: safe(request.conversationId), messageId: safe(request.messageId), send: sendWhileAttached });
+  const ids = { conversationId: echoableId(request.conversationId), messageId: echoableId(request.messageId) };
+  const writer = new FrameWriter({ ...ids, send: sendWhileAttached });
   const checked = validate(request, deps.limits);
   if (!checked.ok) {
     await writer.fail(checked.problem === 'input_too_long' ? 'input_too_long' : 'bad_request', describe(checked.problem, deps.limits));
@@ -411,11 +412,7 @@ function describe(problem: InputProblem, limits: TurnLimits): string {
   switch (problem) {
     case 'input_too_long': return `Messages are limited to ${limits.maxInputCharacters} characters; please shorten yours.`;
     case 'missing_text': return 'The message has no text.';
-    case 'bad_ids': return 'conversationId and messageId must be 1 to 64 of A-Z a-z 0-9 - _.';
+    case 'bad_ids': return `conversationId and messageId must be ${CLIENT_ID_RULE}.`;
   }
 }
 
-/** Ids echoed in frames: only when they are well formed (a bad id is reported, not reflected). */
-function safe(id: string): string {
-  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : 'invalid';
-}

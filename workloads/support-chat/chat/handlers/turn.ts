@@ -1,7 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { createTelemetry, inSubsegment, loggableCorrelationId, loggableId, recordTurn, recordTurnThrew, SERVICES, type Telemetry } from './lib/telemetry';
+import { echoableId } from './lib/conversation-keys';
+import { createTelemetry, inSubsegment, loggableCorrelationId, recordTurn, recordTurnThrew, type Telemetry } from './lib/telemetry';
 import { runTurn, type TurnDependencies, type TurnOutcome, type TurnRequest } from './turn-core';
 import { turnDependencies } from './turn-dependencies';
+import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
 
 /**
  * The Lambda Node.js runtime's response-streaming API (https://docs.aws.amazon.com/lambda/latest/dg/response-streaming-tutorial.html),
@@ -33,15 +35,15 @@ export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnD
     const request = event as TurnRequest;
     if (context) logger.addContext(context);
     logger.appendKeys({
-      conversationId: loggableId(request?.conversationId),
-      messageId: loggableId(request?.messageId),
+      conversationId: echoableId(request?.conversationId),
+      messageId: echoableId(request?.messageId),
       action: String(request?.action),
     });
     if (typeof request?.correlationId === 'string') logger.setCorrelationId(loggableCorrelationId(request.correlationId));
     try {
       await inSubsegment(tracer, '## turn', async () => {
         built ??= dependencies();
-        tracer.putAnnotation('conversationId', loggableId(request?.conversationId));
+        tracer.putAnnotation('conversationId', echoableId(request?.conversationId));
         const write = (line: string) => new Promise<void>((resolve, reject) => stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve())));
         let outcome: TurnOutcome;
         try {
@@ -65,7 +67,7 @@ export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnD
 }
 
 /** The turn function's handler (outside Lambda, e.g. in tests, `handler` is undefined and `streamTurn` runs the same code). */
-const telemetry = createTelemetry(SERVICES.turn);
+const telemetry = createTelemetry(SUPPORT_CHAT_SERVICES.turn);
 const traced = <C extends object>(client: C): C => telemetry.tracer.captureAWSv3Client(client);
 export const streamTurn = instrumentedTurn(telemetry, () => turnDependencies(process.env, process.env.AWS_REGION, traced));
 

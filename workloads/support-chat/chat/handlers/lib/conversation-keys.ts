@@ -11,13 +11,23 @@
 
 /** Cognito `sub` values are UUIDs; anything else (a `*`, a `#`) could widen a key prefix or a policy, so it is refused. */
 const SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Conversation and message ids are the client's: 1 to 64 of letters, digits, `-` and `_`. */
+/** Conversation and message ids are the client's: 1 to 64 of letters, digits, `-` and `_` (`CLIENT_ID_RULE`). */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** `ID` in words, for the messages that refuse an id. */
+export const CLIENT_ID_RULE = '1 to 64 of A-Z a-z 0-9 - _';
+
+/**
+ * A conversation or message id from a request as a frame, a log line or a trace may carry it: the id when it is well
+ * formed, else `invalid` (a bad id is reported, never reflected).
+ */
+export function echoableId(id: unknown): string {
+  return typeof id === 'string' && ID.test(id) ? id : 'invalid';
+}
 
 /** Raised for an id that may not be used in a key. */
 export class InvalidKeyError extends Error {
   constructor(what: string, value: string) {
-    super(`${what} must match ${what === 'user id' ? 'a Cognito sub (UUID)' : '1 to 64 of A-Z a-z 0-9 - _'}; found ${JSON.stringify(value.slice(0, 80))}`);
+    super(`${what} must match ${what === 'user id' ? 'a Cognito sub (UUID)' : CLIENT_ID_RULE}; found ${JSON.stringify(value.slice(0, 80))}`);
     this.name = 'InvalidKeyError';
   }
 }

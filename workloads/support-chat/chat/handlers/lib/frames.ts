@@ -9,11 +9,14 @@
  * (default 24 KiB, 8 KiB under the quota), so each frame is also a message of its own, far under 128 KB.
  */
 
-/** API Gateway's WebSocket frame size quota, 32 KB, in bytes (not adjustable). */
-export const FRAME_LIMIT_BYTES = 32 * 1024;
-
-/** API Gateway's WebSocket message payload quota, 128 KB, in bytes (not adjustable). */
-export const MESSAGE_LIMIT_BYTES = 128 * 1024;
+/**
+ * API Gateway's WebSocket quotas, in bytes, neither adjustable: a frame at most 32 KB, a message payload at most 128 KB.
+ * (The local gateway emulator enforces the same figures; a test holds the two equal.)
+ */
+export const WEBSOCKET_QUOTAS = {
+  frameBytes: 32 * 1024,
+  messageBytes: 128 * 1024,
+} as const;
 
 /** The default ceiling of one encoded frame: 24 KiB, a quarter under the 32 KB frame quota. */
 export const DEFAULT_MAX_FRAME_BYTES = 24 * 1024;
@@ -156,7 +159,7 @@ export interface FrameWriterOptions {
   /** Posts one message to the connection (`PostToConnection`); rejects with a `GoneException` (410) when the client left. */
   readonly send: (data: string) => Promise<void>;
   /**
-   * The largest encoded frame, in UTF-8 bytes; at most `FRAME_LIMIT_BYTES`.
+   * The largest encoded frame, in UTF-8 bytes; at most `WEBSOCKET_QUOTAS.frameBytes`.
    *
    * @default DEFAULT_MAX_FRAME_BYTES (24 KiB)
    */
@@ -234,8 +237,8 @@ export class FrameWriter {
     this.coalesceBytes = options.coalesceBytes ?? 512;
     this.coalesceMs = options.coalesceMs ?? 40;
     this.schedule = options.schedule ?? defaultSchedule;
-    if (!Number.isInteger(this.maxFrameBytes) || this.maxFrameBytes > FRAME_LIMIT_BYTES) {
-      throw new RangeError(`maxFrameBytes must be an integer of at most ${FRAME_LIMIT_BYTES}, not ${this.maxFrameBytes}`);
+    if (!Number.isInteger(this.maxFrameBytes) || this.maxFrameBytes > WEBSOCKET_QUOTAS.frameBytes) {
+      throw new RangeError(`maxFrameBytes must be an integer of at most ${WEBSOCKET_QUOTAS.frameBytes}, not ${this.maxFrameBytes}`);
     }
     if (this.textBudget(Number.MAX_SAFE_INTEGER) < MIN_TEXT_BUDGET_BYTES) {
       throw new RangeError(`maxFrameBytes ${this.maxFrameBytes} leaves less than ${MIN_TEXT_BUDGET_BYTES} bytes for text next to these ids`);

@@ -1,0 +1,126 @@
+/**
+ * The support-chat tenant's own CloudWatch metrics: what its functions publish as embedded metric format lines with
+ * Powertools Metrics (`workloads/support-chat/chat/handlers/lib/telemetry.ts`), and what its alarms, its dashboard and
+ * the metric catalog (`dashboards/metrics/catalog.ts`) read. One list, so a metric the handlers stop publishing cannot
+ * stay on a dashboard (docs/adr/0008-support-chat-telemetry.md).
+ */
+
+/** The CloudWatch namespace of every metric the tenant publishes. */
+export const SUPPORT_CHAT_METRICS_NAMESPACE = 'SupportChat';
+
+/** Powertools' dimension for the service: the only dimension of every metric (low cardinality: three values). */
+export const SUPPORT_CHAT_SERVICE_DIMENSION = 'service';
+
+/** The inference profile that answered: a second dimension set of the per-profile metrics (the approved profiles only). */
+export const SUPPORT_CHAT_PROFILE_DIMENSION = 'Profile';
+
+/** The service name of each function: its logs' `service` and its metrics' `service` dimension. */
+export const SUPPORT_CHAT_SERVICES = {
+  turn: 'support-chat-turn',
+  relay: 'support-chat-relay',
+  authorizer: 'support-chat-authorizer',
+} as const;
+
+/** A service name of `SUPPORT_CHAT_SERVICES`. */
+export type SupportChatService = typeof SUPPORT_CHAT_SERVICES[keyof typeof SUPPORT_CHAT_SERVICES];
+
+/** Counts add up (published with unit `Count`); durations are milliseconds, read as averages and percentiles. */
+export type SupportChatMetricKind = 'count' | 'duration';
+
+/** What the turn publishes once per invocation (`service` = `support-chat-turn`), by kind. */
+export const TURN_METRICS = {
+  /** Every invocation of the turn, whatever its result: the error rate's denominator. */
+  Turns: 'count',
+  TurnsAnswered: 'count',
+  /** A repeated `sendMessage` or a `resume` answered from the store, with no model call. */
+  TurnsReplayed: 'count',
+  /** Every profile failed: the static degraded answer. */
+  TurnsDegraded: 'count',
+  /** Refused before any model call: input too long, bad ids, rate limit or budget. */
+  TurnsRefused: 'count',
+  /** Ended with an error frame after the model was called (model_unavailable, deadline_exceeded, guardrail_intervened). */
+  TurnsFailed: 'count',
+  /** The relay stopped reading (its client left) before the last frame; the answer is still stored. */
+  TurnsGone: 'count',
+  /** A failed turn (model unavailable, deadline) or a turn whose handler threw; not a guardrail intervention. */
+  Errors: 'count',
+  /** From the turn's start to its end, for turns that called a model. */
+  TurnLatency: 'duration',
+  /** From the turn's start to its first text frame. */
+  TimeToFirstToken: 'duration',
+  /** Our own time per turn: TurnLatency less ModelTime and BackoffTime. */
+  Overhead: 'duration',
+  /** Waiting on Bedrock (classifier and every attempt), less the time the stream waited on us. */
+  ModelTime: 'duration',
+  /** Sleeping between retries. */
+  BackoffTime: 'duration',
+  /** The answer's tokens as Bedrock reported them (the classifier's are in AWS/Bedrock only). */
+  InputTokens: 'count',
+  OutputTokens: 'count',
+  /** Retries after throttling (ThrottlingException, HTTP 429). */
+  Throttles: 'count',
+  /** Retries of any kind. */
+  Retries: 'count',
+  /** Answered by a profile of the fallback chain, not the one the router chose. */
+  Fallbacks: 'count',
+  /** Profiles the chain passed over because their circuit breaker was open. */
+  BreakerOpen: 'count',
+} as const satisfies Record<string, SupportChatMetricKind>;
+export type TurnMetricName = keyof typeof TURN_METRICS;
+
+/** The turn's metrics published a second time with the answering profile (`service`, `Profile`). */
+export const PROFILE_METRICS = ['TimeToFirstToken', 'InputTokens', 'OutputTokens'] as const satisfies readonly TurnMetricName[];
+
+/** What the relay publishes once per invocation (`service` = `support-chat-relay`). */
+export const RELAY_METRICS = {
+  /** A message the relay handed to the turn. */
+  Messages: 'count',
+  /** The client left (GoneException) before the last frame. */
+  ClientGone: 'count',
+  /** The relay's handler threw (the turn's invocation failed, or posting failed other than Gone). */
+  Errors: 'count',
+  /** From invoking the turn to its first text frame (`chunk`): time to first token as the relay sees it, invoke and cold start included. */
+  TimeToFirstChunk: 'duration',
+} as const satisfies Record<string, SupportChatMetricKind>;
+export type RelayMetricName = keyof typeof RELAY_METRICS;
+
+/** What the authorizer publishes once per invocation (`service` = `support-chat-authorizer`). */
+export const AUTHORIZER_METRICS = {
+  ConnectionsAuthorized: 'count',
+  /** Refused with 401 (no, expired, wrong or forged token). */
+  ConnectionsRefused: 'count',
+  /** The handler failed other than by refusing (its settings are missing). */
+  Errors: 'count',
+} as const satisfies Record<string, SupportChatMetricKind>;
+export type AuthorizerMetricName = keyof typeof AUTHORIZER_METRICS;
+
+/** One metric name of the tenant with its kind and dimension sets, as the metric catalog lists it. */
+export interface SupportChatMetric {
+  readonly metricName: string;
+  readonly kind: SupportChatMetricKind;
+  /** `[service]`, and `[service, Profile]` for `PROFILE_METRICS`. */
+  readonly dimensionSets: readonly (readonly string[])[];
+}
+
+/** Every metric name the tenant publishes, once (`Errors` is every function's), with its kind and dimension sets. */
+export function supportChatMetrics(): SupportChatMetric[] {
+  const kinds = new Map<string, SupportChatMetricKind>();
+  for (const metrics of [TURN_METRICS, RELAY_METRICS, AUTHORIZER_METRICS] as Record<string, SupportChatMetricKind>[]) {
+    for (const [name, kind] of Object.entries(metrics)) {
+      const known = kinds.get(name);
+      if (known && known !== kind) throw new Error(`support-chat metric ${name} is published as both ${known} and ${kind}`);
+      kinds.set(name, kind);
+    }
+  }
+  const perProfile = new Set<string>(PROFILE_METRICS);
+  return [...kinds].map(([metricName, kind]) => ({
+    metricName,
+    kind,
+    dimensionSets: perProfile.has(metricName)
+      ? [[SUPPORT_CHAT_SERVICE_DIMENSION], [SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_PROFILE_DIMENSION]]
+      : [[SUPPORT_CHAT_SERVICE_DIMENSION]],
+  }));
+}
+
+/** Any metric name the tenant publishes. */
+export type SupportChatMetricName = TurnMetricName | RelayMetricName | AuthorizerMetricName;
