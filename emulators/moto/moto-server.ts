@@ -1,56 +1,92 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { freePort } from './moto-launcher';
 
-/** The project's venv Python (test/support/python-venv.sh installs moto there; `npx projen test` runs that first). */
-const PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
-/** moto_server plus the Macie operations moto lacks (`macie2_extension.py` beside this file). */
-const MOTO_SERVER = path.join(__dirname, 'server.py');
-
-/** A moto server on a loopback port, started for one test file. */
-export interface MotoServer {
-  /** `http://127.0.0.1:<port>`: pass as the SDK endpoint. */
-  readonly endpoint: string;
-  readonly stop: () => Promise<void>;
-}
-
-async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${output()}`);
-    try {
-      const res = await fetch(`${endpoint}/moto-api/data.json`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${output()}`);
-}
-
-/**
- * Starts moto's server (with `macie2_extension.py` installed) on a free loopback port. `env` reaches the server process, e.g.
- * `INITIAL_NO_AUTH_ACTION_COUNT` to make it enforce IAM after that many requests.
+/*
+ * The pinned moto server (`moto[server]` in requirements-dev.txt) on a loopback port, for the tests, the benchmark and
+ * the local harness alike: `server.py`, moto_server with the Macie operations moto lacks (`macie2_extension.py`). The
+ * extension adds about 60 ms of CPU to a start of about 0.5 s (it imports moto's Macie and Organizations modules, which
+ * moto_server would import on their first request). `bash test/support/python-venv.sh` installs moto into the project's
+ * `.venv` (`npx projen test` and `npx projen chat:local` run that first).
  */
-export async function startMoto(env: Record<string, string> = {}): Promise<MotoServer> {
+
+/** The project's venv Python. */
+const PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
+/** moto_server plus the Macie operations moto lacks. */
+const SERVER_PY = path.join(__dirname, 'server.py');
+
+/** Options of `startMoto`. */
+export interface MotoOptions {
+  /**
+   * Variables for the server process, on top of this process's environment: e.g. `MOTO_ACCOUNT_ID` (the account moto
+   * answers as) or `INITIAL_NO_AUTH_ACTION_COUNT` (moto enforces IAM after that many requests).
+   *
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * How long to wait for the server to answer before giving up (the server is then stopped).
+   *
+   * @default 30_000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** A running moto server. */
+export interface MotoServer {
+  /** `http://127.0.0.1:<port>`: the SDK endpoint of every service it emulates. */
+  readonly endpoint: string;
+  /** Stops the server (SIGTERM) and resolves when it has exited; again, resolves at once. */
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it at once). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts moto (with the Macie extension) on a free loopback port and waits until it answers. */
+export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`timeoutMs must be a positive number of milliseconds, not ${timeoutMs}`);
   if (!existsSync(PYTHON)) {
-    throw new Error(`${PYTHON} is missing: run \`bash test/support/python-venv.sh\` (npx projen test does it first)`);
+    throw new Error(`${PYTHON} is missing: run \`bash test/support/python-venv.sh\` (npx projen test and npx projen chat:local do it first)`);
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(PYTHON, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, [SERVER_PY, '-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
-  child.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
-  await waitUntilUp(endpoint, child, () => output);
-  return {
-    endpoint,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+  const keep = (d: Buffer) => { output = (output + d.toString()).slice(-4000); };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
   };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`moto_server exited with ${child.exitCode ?? child.signalCode}: ${output}`);
+    try {
+      if ((await fetch(`${endpoint}/moto-api/data.json`)).ok) return { endpoint, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms: ${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -41,7 +41,7 @@ describe('layers: imports flow one way between the source folders', () => {
   describe('emulators/ is development-only, apart from the layers', () => {
     test('fails: product code (the tenant\'s handlers) importing an emulator', async () => {
       const errors = await lint('workloads/support-chat/chat/handlers/lib/frames.ts',
-        "import { startLocalMoto } from '../../../../../emulators/moto/moto-launcher';\nexport const PLANTED = startLocalMoto;\n");
+        "import { startMoto } from '../../../../../emulators/moto/moto-server';\nexport const PLANTED = startMoto;\n");
       expect(errors).toEqual([expect.stringMatching(/^import\/no-restricted-paths: .*emulators\/ is development-only: product code may not import it/)]);
     });
 
@@ -63,7 +63,7 @@ describe('layers: imports flow one way between the source folders', () => {
 
     test('passes: a tenant\'s local harness composing an emulator with its handlers', async () => {
       expect(await lint('workloads/support-chat/local/local-resources.ts',
-        "import { startLocalMoto } from '../../../emulators/moto/moto-launcher';\nexport const PLANTED = startLocalMoto;\n")).toEqual([]);
+        "import { startMoto } from '../../../emulators/moto/moto-server';\nexport const PLANTED = startMoto;\n")).toEqual([]);
     });
   });
 

@@ -35,7 +35,7 @@ const glue = () => new GlueClient({ endpoint: moto.endpoint, region: REGION, cre
 const organizations = () => new OrganizationsClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
 
 beforeAll(async () => {
-  moto = await startMoto({ MOTO_ACCOUNT_ID: AUDIT });
+  moto = await startMoto({ env: { MOTO_ACCOUNT_ID: AUDIT } });
 });
 afterAll(async () => {
   process.env = savedEnv;

@@ -104,7 +104,7 @@ describe('a failing API call (moto enforcing IAM: the caller may not put the con
 
   beforeAll(async () => {
     // Two unauthenticated requests to create a user without policies and its key; IAM is enforced after that.
-    strict = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: '2' });
+    strict = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '2' } });
     const iam = (action: string) => fetch(strict.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'authorization': 'AWS4-HMAC-SHA256 Credential=testing/20261123/us-east-1/iam/aws4_request' },

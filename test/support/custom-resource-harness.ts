@@ -132,7 +132,7 @@ export function handlerTestBed(
     Object.assign(process.env, { AWS_REGION: region, ...endpoints, ...credentials });
   };
   beforeAll(async () => {
-    [moto] = await Promise.all([startMoto(motoEnv), responseUrl.start()]);
+    [moto] = await Promise.all([startMoto({ env: motoEnv }), responseUrl.start()]);
   });
   afterAll(async () => {
     process.env = savedEnv;

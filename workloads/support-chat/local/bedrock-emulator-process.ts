@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { withLocalClassifier } from './local-classifier';
 import { lastUserText } from '../../../emulators/bedrock-runtime/bedrock-answer';
 import { type BedrockRequestRecord, BedrockEmulator, monotonicMs, THROTTLE } from '../../../emulators/bedrock-runtime/bedrock-emulator';
-import { withLocalClassifier } from './local-classifier';
 import { readBody, sendJson } from '../../../emulators/http/http-body';
 
 /*

@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
 import { type LocalAppConfig, startLocalAppConfig } from '../../../emulators/appconfig/local-appconfig';
 import { type BedrockBehaviour, BedrockEmulator } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 import { startLocalDynamoDb } from '../../../emulators/dynamodb/dynamodb-emulator';
-import { startLocalMoto } from '../../../emulators/moto/moto-launcher';
+import { startMoto } from '../../../emulators/moto/moto-server';
 import { LocalJwtIssuer } from '../../../emulators/token-issuer/jwt-issuer';
 import { start as startGateway, type WebSocketGateway } from '../../../emulators/websocket-gateway/websocket-gateway';
 import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment, TOKEN_QUERY_PARAMETER } from '../chat/handlers/authorizer';
@@ -186,7 +186,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
         AWS_SESSION_TOKEN: undefined,
       }));
     }
-    const moto = await startLocalMoto();
+    const moto = await startMoto();
     stops.push(() => moto.stop());
     const dynamodb = await startLocalDynamoDb();
     stops.push(() => dynamodb.stop());
