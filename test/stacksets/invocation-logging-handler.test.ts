@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, type LoggingConfig } from '@aws-sdk/client-bedrock';
+import { RETRY } from '../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 import { startMoto, type MotoServer } from '../../emulators/moto/moto-server';
-import { NOT_CREATED_ID, PHYSICAL_ID, RETRY } from '../../stacksets/baseline/handlers/invocation-logging';
+import { NOT_CREATED_ID, PHYSICAL_ID } from '../../stacksets/baseline/handlers/invocation-logging';
 import { fixRetryJitter, handlerTestBed } from '../support/custom-resource-harness';
 import { FaultProxy, THROTTLING } from '../support/fault-proxy';
 
@@ -96,6 +97,20 @@ test('invalid properties fail with the property named, and nothing is written', 
   expect(response.Reason).toContain('TextDataDeliveryEnabled must be "true" or "false", found "yes"');
   expect(response.PhysicalResourceId).toBe(PHYSICAL_ID);
   expect(await currentConfig()).toEqual(EXPECTED);
+});
+
+test.each(['Text', 'Image', 'Embedding', 'Video', 'Audio'])('%sDataDeliveryEnabled "false" turns off that kind only (read back from moto)', async (kind) => {
+  const response = await run('Create', responseUrl.url, { ...PROPERTIES, [`${kind}DataDeliveryEnabled`]: 'false' });
+  expect(response.Status).toBe('SUCCESS');
+  expect(await currentConfig()).toEqual({ ...EXPECTED, [`${kind.toLowerCase()}DataDeliveryEnabled`]: false });
+});
+
+test('a missing data-delivery property fails with its name, and nothing is written', async () => {
+  const { AudioDataDeliveryEnabled: _left, ...missing } = PROPERTIES;
+  const response = await run('Create', responseUrl.url, missing);
+  expect(response.Status).toBe('FAILED');
+  expect(response.Reason).toContain('AudioDataDeliveryEnabled must be "true" or "false", found undefined');
+  expect(await currentConfig()).toBeUndefined();
 });
 
 describe('a failing API call (moto enforcing IAM: the caller may not put the configuration)', () => {

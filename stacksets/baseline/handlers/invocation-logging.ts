@@ -10,7 +10,9 @@
  *   `custom-resource-runtime.ts`); anything else fails at once with the API's error as the reason CloudFormation shows.
  *
  * Bundled by esbuild with `@aws-sdk/*` left to the Lambda runtime, and inlined into the member template (`ZipFile`),
- * so StackSet targets need no asset bucket. No handler state outside the event.
+ * so StackSet targets need no asset bucket (why not an asset: `docs/controls.md#bl-log-1`). It is written to stay well
+ * under the 4,096-byte quota: one loop over the data kinds, one way to report a bad property, and only the handler and
+ * the two physical ids exported. No handler state outside the event.
  */
 import {
   BedrockClient, DeleteModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand,
@@ -19,56 +21,48 @@ import {
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { answerCloudFormation, InvalidPropertiesError, RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
-export { RETRY } from '../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
-
 /** Physical id of the account-and-Region singleton the resource manages. */
 export const PHYSICAL_ID = 'bedrock-model-invocation-logging';
 /** Physical id a failed Create answers with, so the Delete CloudFormation sends next knows there is nothing to undo. */
-export const NOT_CREATED_ID = 'bedrock-model-invocation-logging-not-created';
+export const NOT_CREATED_ID = `${PHYSICAL_ID}-not-created`;
+/** The data kinds whose delivery the configuration turns on or off: `<kind>DataDeliveryEnabled` in `LoggingConfig`. */
+const DATA_KINDS = ['text', 'image', 'embedding', 'video', 'audio'] as const;
+type DataKind = typeof DATA_KINDS[number];
 /** The resource's properties as CloudFormation passes them: every value a string. */
-export interface InvocationLoggingProperties {
-  readonly BucketName: string;
-  readonly KeyPrefix: string;
-  readonly LogGroupName: string;
-  readonly RoleArn: string;
-  readonly LargeDataKeyPrefix: string;
-  readonly TextDataDeliveryEnabled: string;
-  readonly ImageDataDeliveryEnabled: string;
-  readonly EmbeddingDataDeliveryEnabled: string;
-  readonly VideoDataDeliveryEnabled: string;
-  readonly AudioDataDeliveryEnabled: string;
-  readonly OnDelete: string;
+export type InvocationLoggingProperties = Readonly<Record<'BucketName' | 'KeyPrefix' | 'LogGroupName' | 'RoleArn' | 'LargeDataKeyPrefix' | 'OnDelete'
+  | `${Capitalize<DataKind>}DataDeliveryEnabled`, string>>;
+type PropertyName = keyof InvocationLoggingProperties;
+
+/** Throws `InvalidPropertiesError` naming the property, what it must be and what it was. */
+function invalid(key: PropertyName, expected: string, value: unknown): never {
+  throw new InvalidPropertiesError(`${key} must be ${expected}, found ${JSON.stringify(value)}`);
 }
 
-function text(props: Record<string, unknown>, key: keyof InvocationLoggingProperties): string {
+function text(props: Record<string, unknown>, key: PropertyName): string {
   const value = props[key];
-  if (typeof value !== 'string' || value === '') throw new InvalidPropertiesError(`${key} must be a non-empty string, found ${JSON.stringify(value)}`);
-  return value;
+  return typeof value === 'string' && value !== '' ? value : invalid(key, 'a non-empty string', value);
 }
 
-function flag(props: Record<string, unknown>, key: keyof InvocationLoggingProperties): boolean {
+function flag(props: Record<string, unknown>, key: PropertyName): boolean {
   const value = props[key];
-  if (value === 'true' || value === true) return true;
-  if (value === 'false' || value === false) return false;
-  throw new InvalidPropertiesError(`${key} must be "true" or "false", found ${JSON.stringify(value)}`);
+  return value === 'true' || value === true ? true : value === 'false' || value === false ? false : invalid(key, '"true" or "false"', value);
 }
 
 /** The `loggingConfig` for the properties: S3 and CloudWatch Logs (large bodies to S3), and the data-delivery flags. */
-export function loggingConfigOf(props: Record<string, unknown>): LoggingConfig {
+function loggingConfigOf(props: Record<string, unknown>): LoggingConfig {
   const bucketName = text(props, 'BucketName');
-  return {
+  const config: LoggingConfig = {
     s3Config: { bucketName, keyPrefix: text(props, 'KeyPrefix') },
     cloudWatchConfig: {
       logGroupName: text(props, 'LogGroupName'),
       roleArn: text(props, 'RoleArn'),
       largeDataDeliveryS3Config: { bucketName, keyPrefix: text(props, 'LargeDataKeyPrefix') },
     },
-    textDataDeliveryEnabled: flag(props, 'TextDataDeliveryEnabled'),
-    imageDataDeliveryEnabled: flag(props, 'ImageDataDeliveryEnabled'),
-    embeddingDataDeliveryEnabled: flag(props, 'EmbeddingDataDeliveryEnabled'),
-    videoDataDeliveryEnabled: flag(props, 'VideoDataDeliveryEnabled'),
-    audioDataDeliveryEnabled: flag(props, 'AudioDataDeliveryEnabled'),
   };
+  for (const kind of DATA_KINDS) {
+    config[`${kind}DataDeliveryEnabled`] = flag(props, `${kind[0].toUpperCase()}${kind.slice(1)}DataDeliveryEnabled` as PropertyName);
+  }
+  return config;
 }
 
 async function apply(event: CloudFormationCustomResourceEvent, bedrock: BedrockClient): Promise<string> {
@@ -76,7 +70,7 @@ async function apply(event: CloudFormationCustomResourceEvent, bedrock: BedrockC
   if (event.RequestType === 'Delete') {
     const onDelete = props.OnDelete;
     if (onDelete !== 'keep-logging' && onDelete !== 'stop-logging') {
-      throw new InvalidPropertiesError(`OnDelete must be "keep-logging" or "stop-logging", found ${JSON.stringify(onDelete)}`);
+      invalid('OnDelete', '"keep-logging" or "stop-logging"', onDelete);
     }
     if (event.PhysicalResourceId !== NOT_CREATED_ID && onDelete === 'stop-logging') {
       await bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({}));
@@ -91,6 +85,6 @@ async function apply(event: CloudFormationCustomResourceEvent, bedrock: BedrockC
 /** Lambda entry point: applies the request and always answers CloudFormation, with a reason when it failed. */
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Pick<Context, 'logStreamName'>): Promise<void> {
   const bedrock = new BedrockClient({ ...RETRY });
-  const action = event.RequestType === 'Delete' ? 'DeleteModelInvocationLoggingConfiguration' : 'PutModelInvocationLoggingConfiguration';
+  const action = `${event.RequestType === 'Delete' ? 'Delete' : 'Put'}ModelInvocationLoggingConfiguration`;
   await answerCloudFormation(event, context, () => apply(event, bedrock), { action, notCreatedId: NOT_CREATED_ID });
 }
