@@ -140,17 +140,24 @@ const pathDecision = (what: string) => z.enum(['deny', 'allow']).default('deny')
  * Bedrock paths on which AWS, not the config, chooses or hides the model, or that the approved-model controls cannot
  * see (BR-PATH-1). Each is denied in the workload OUs unless the config allows it.
  */
-const BedrockPaths = z.strictObject({
-  batchInference: pathDecision('batch inference jobs (CreateModelInvocationJob); when allowed, still only approved models in approved geographies'),
+const BedrockPathDecisions = {
+  batchInference: pathDecision('batch inference jobs (CreateModelInvocationJob); when allowed, only through an approved geography\'s inference profile (BR-CRI-1), on approved models'),
   asyncInvoke: pathDecision('asynchronous invocation (StartAsyncInvoke, e.g. video generation)'),
   promptRouters: pathDecision('prompt routers, which pick the model per request'),
   marketplaceEndpoints: pathDecision('invoking Bedrock Marketplace model endpoints (creating them stays platform-only, BR-AIP-1)'),
   dataAutomation: pathDecision('Bedrock Data Automation, which runs models AWS chooses'),
   promptOptimization: pathDecision('prompt optimization, which rewrites prompts with a model AWS chooses'),
   webSearch: pathDecision('web search: bedrock-websearch, AgentCore web search and Bedrock system tools such as Nova Web Grounding, which send queries to the public web'),
+};
+
+const BedrockPaths = z.strictObject({
+  ...BedrockPathDecisions,
+  batchInferenceWithoutProfile: z.array(z.string().min(1)).default([])
+    .describe('approved models whose batch jobs may name the foundation model itself, in the governed Regions: only for models AWS runs batch inference for without a cross-Region profile (BR-CRI-1; https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html)'),
 });
 
-export type BedrockPathName = keyof z.infer<typeof BedrockPaths>;
+/** A Bedrock path `bedrock.paths` allows or denies (BR-PATH-1). */
+export type BedrockPathName = keyof typeof BedrockPathDecisions;
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -222,6 +229,8 @@ export const GovernanceConfigSchema = z.strictObject({
     globalInference: z.enum(['deny', 'allow']).default('deny').describe('allow global. profiles (any commercial Region may serve)'),
     approvedModels: z.array(ApprovedModel).min(1),
     paths: BedrockPaths.prefault({}).describe('Bedrock paths that are off unless allowed here (BR-PATH-1); every one defaults to deny'),
+    requireVpcEndpoint: z.array(ouPath).default([])
+      .describe('workload OU paths where inference must come through a VPC endpoint of the caller\'s own account (BR-VPCE-1): the console playground and calls from outside the account\'s VPCs are denied; default: none'),
     guardrail: Guardrail,
   }),
   retention: z.strictObject({

@@ -19,6 +19,8 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
     ...checkRegions(config),
     ...checkBedrockPolicySlots(config),
     ...models,
+    ...checkBedrockPaths(config),
+    ...checkRequireVpcEndpoint(config),
 
     ...checkBaseline(config),
     ...checkObservability(config),
@@ -253,6 +255,39 @@ function checkRegions(config: GovernanceConfig): Issue[] {
  * called from at least one governed Region (it is usable only in the governed Regions its profiles are sourced from), or
  * as an in-Region exception when no approved geography has a profile for it.
  */
+/**
+ * The batch jobs that may name a foundation model directly (BR-CRI-1's batch exception) are approved models, and only
+ * mean something while batch inference is allowed.
+ */
+function checkBedrockPaths(config: GovernanceConfig): Issue[] {
+  const { paths, approvedModels } = config.bedrock;
+  const at = ['bedrock', 'paths', 'batchInferenceWithoutProfile'];
+  const approved = approvedModels.map((m) => m.modelId);
+  const issues = duplicates(paths.batchInferenceWithoutProfile, (m) => m, (i) => [...at, i], 'model id');
+  paths.batchInferenceWithoutProfile.forEach((m, i) => {
+    if (!approved.includes(m)) issues.push(unknownReference([...at, i], m, approved, 'approved models in bedrock.approvedModels'));
+  });
+  if (paths.batchInferenceWithoutProfile.length > 0 && paths.batchInference === 'deny') {
+    issues.push({
+      path: at,
+      expected: 'no models while bedrock.paths.batchInference is deny (the exception is for batch jobs, which are all denied)',
+      found: paths.batchInferenceWithoutProfile.map((m) => `"${m}"`).join(', '),
+    });
+  }
+  return issues;
+}
+
+/** BR-VPCE-1 attaches to workload OUs only: the Bedrock SCPs and the baseline's endpoints are there. */
+function checkRequireVpcEndpoint(config: GovernanceConfig): Issue[] {
+  const workloadOus = config.organization.workloadOrganizationalUnits;
+  const at = ['bedrock', 'requireVpcEndpoint'];
+  const issues = duplicates(config.bedrock.requireVpcEndpoint, (p) => p, (i) => [...at, i], 'OU path');
+  config.bedrock.requireVpcEndpoint.forEach((p, i) => {
+    if (!workloadOus.includes(p)) issues.push(unknownReference([...at, i], p, workloadOus, 'workload OU paths in organization.workloadOrganizationalUnits'));
+  });
+  return issues;
+}
+
 function checkModels(config: GovernanceConfig): Issue[] {
   const { geographies, approvedModels } = config.bedrock;
   const governed = config.organization.governedRegions;

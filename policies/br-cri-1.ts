@@ -1,10 +1,10 @@
 import { foundationModelArn } from './arns';
-import { INVOKE_ACTIONS, NON_FOUNDATION_MODEL_RESOURCES } from './bedrock-resources';
+import { BATCH_ACTION, BATCH_NON_FOUNDATION_MODEL_RESOURCES, INVOKE_ACTIONS, NON_FOUNDATION_MODEL_RESOURCES } from './bedrock-resources';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
 /**
- * BR-CRI-1: no direct foundation-model invocation; models run only through inference profiles.
+ * BR-CRI-1: no direct foundation-model invocation; models run only through inference profiles, on every path.
  *
  * Denies the invoke actions when `bedrock:InferenceProfileArn` is absent, on every resource except
  * - the non-foundation-model resource types, so the inference-profile evaluation of a CRI call is never hit
@@ -20,6 +20,19 @@ import type { GovernanceConfig } from '../config/schema';
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrockpoweredbyawsmantle.html), serves
  * models without inference profiles and names them by a `bedrock-mantle:Model` value the approved-model list cannot
  * express, so none of BR-CRI-2, BR-MODEL-1 or the guardrail evidence would apply to it: the whole prefix is denied.
+ *
+ * Batch inference (when `bedrock.paths` allows it) is held to the same rule: a job that names a foundation model runs
+ * it in the job's Region without a profile. AWS documents the caller's `CreateModelInvocationJob` on the
+ * `foundation-model` it names (and on the `model-invocation-job`), and, for a job on a cross-Region profile, the job's
+ * service role invoking the profile and the foundation model in each destination Region
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-permissions.html,
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/batch-iam-sr.html#batch-iam-sr-ip). The IAM reference lists no
+ * `bedrock:InferenceProfileArn` for `CreateModelInvocationJob`, so the batch statement denies it on every
+ * foundation model unless that key is present: a direct job is denied whatever else AWS evaluates; a profile job
+ * passes when the caller is checked on the job only (the model evaluations by its service role carry the key, as every
+ * CRI call's do), and fails closed, never open, if AWS should check the caller on the model without the key. The
+ * exceptions are `bedrock.paths.batchInferenceWithoutProfile`, in the governed Regions only: explicit, because AWS runs
+ * batch for some models only without a profile (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html).
  */
 export function brCri1Statements(config: GovernanceConfig): PolicyStatement[] {
   const exceptions = config.bedrock.approvedModels
@@ -36,5 +49,18 @@ export function brCri1Statements(config: GovernanceConfig): PolicyStatement[] {
     Effect: 'Deny',
     Action: 'bedrock-mantle:*',
     Resource: '*',
-  }];
+  }, ...(config.bedrock.paths.batchInference === 'allow' ? [batchStatement(config)] : [])];
+}
+
+/** Batch jobs only through a profile (with BR-PATH-1's batch path closed, BR-PATH-1 denies them all and this is not written). */
+function batchStatement(config: GovernanceConfig): PolicyStatement {
+  const exceptions = config.bedrock.paths.batchInferenceWithoutProfile
+    .flatMap((modelId) => config.organization.governedRegions.map((r) => foundationModelArn(r, modelId)));
+  return {
+    Sid: 'BRCRI1DenyDirectBatchJobs',
+    Effect: 'Deny',
+    Action: BATCH_ACTION,
+    NotResource: [...Object.values(BATCH_NON_FOUNDATION_MODEL_RESOURCES), ...exceptions],
+    Condition: { Null: { 'bedrock:InferenceProfileArn': 'true' } },
+  };
 }

@@ -8,9 +8,10 @@ export type AuthorizationPolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTR
  * - `root`: every account except the management account (SCPs and RCPs never apply to it);
  * - `workload-ous`: the config's `organization.workloadOrganizationalUnits`;
  * - `evidence-accounts`: the accounts that hold evidence: the log archive (the archives and their key) and the audit
- *   account (the analytics over them, the query results, the alerts).
+ *   account (the analytics over them, the query results, the alerts);
+ * - `vpc-endpoint-ous`: the workload OUs of `bedrock.requireVpcEndpoint` (BR-VPCE-1), when they are not all of them.
  */
-export type AttachmentPoint = 'root' | 'workload-ous' | 'evidence-accounts';
+export type AttachmentPoint = 'root' | 'workload-ous' | 'evidence-accounts' | 'vpc-endpoint-ous';
 
 /** One control of the catalog as Organizations policy statements. */
 export interface ControlStatements {

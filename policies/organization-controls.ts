@@ -4,6 +4,7 @@ import { brCri2Statements } from './br-cri-2';
 import { brKey1Statements } from './br-key-1';
 import { brModel1Statements } from './br-model-1';
 import { brPath1Statements } from './br-path-1';
+import { brVpce1Statements } from './br-vpce-1';
 import type { ControlStatements } from './control';
 import { orgBoundary1Statements } from './org-boundary-1';
 import { orgPerim1Statements } from './org-perim-1';
@@ -17,10 +18,17 @@ import { orgTamperOamStatements } from './org-tamper-oam';
 import { orgTamperTrailStatements } from './org-tamper-trail';
 import type { GovernanceConfig } from '../config/schema';
 
+/** Whether BR-VPCE-1 applies to every workload OU, so its statements can share their policies. */
+function vpcEndpointOusAreAllWorkloadOus(config: GovernanceConfig): boolean {
+  const required = new Set(config.bedrock.requireVpcEndpoint);
+  return config.organization.workloadOrganizationalUnits.every((ou) => required.has(ou));
+}
+
 /**
  * Every authorization-policy control of the catalog for a config, in catalog order (the compiler keeps this order
  * inside each policy, so diffs stay readable). Bedrock controls go to the workload OUs; Region restriction and tamper
- * protection to the root (every account but the management account); the data perimeter to the accounts that hold evidence (log archive, audit).
+ * protection to the root (every account but the management account); the data perimeter to the accounts that hold evidence (log archive, audit);
+ * BR-VPCE-1 to the OUs that require VPC endpoints.
  */
 export function organizationControls(config: GovernanceConfig): ControlStatements[] {
   const scp = (controlId: string, attachTo: ControlStatements['attachTo'], statements: ControlStatements['statements']): ControlStatements =>
@@ -33,6 +41,8 @@ export function organizationControls(config: GovernanceConfig): ControlStatement
     scp('BR-PATH-1', 'workload-ous', brPath1Statements(config)),
     scp('BR-KEY-1', 'workload-ous', brKey1Statements()),
     scp('ORG-BOUNDARY-1', 'workload-ous', orgBoundary1Statements(config)), // workload roles keep the BL-IAM-1 boundary
+    // Packed with the other Bedrock controls when every workload OU requires the endpoints; a policy of its own otherwise.
+    scp('BR-VPCE-1', vpcEndpointOusAreAllWorkloadOus(config) ? 'workload-ous' : 'vpc-endpoint-ous', brVpce1Statements(config)),
     scp('ORG-REGION-1', 'root', orgRegion1Statements(config)),
     scp('ORG-TAMPER-TRAIL', 'root', orgTamperTrailStatements(config)),
     scp('ORG-TAMPER-LOGGING', 'root', orgTamperLoggingStatements(config)),

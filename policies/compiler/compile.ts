@@ -66,8 +66,8 @@ export class PolicyBudgetError extends Error {
 
 /**
  * Compiles the controls into Organizations policies: for each policy type and attachment point, the statements that
- * apply are packed into as few documents as fit the character limit, and each target's slots are checked against its
- * budget (the always-attached policy and the reserve included). The limits are `limits`, by default the config's
+ * apply are packed into as few documents as fit the character limit, and each target's slots (the documents of every
+ * attachment point that reaches it) are checked against its budget (the always-attached policy and the reserve included). The limits are `limits`, by default the config's
  * `organization.limits`. Fails with a `PolicyBudgetError` naming the target, the slots and the statements when
  * anything cannot fit.
  */
@@ -78,6 +78,7 @@ export function compileOrganizationPolicies(
   const budgets: TargetBudget[] = [];
   const problems: string[] = [];
   const groups = new Map<string, { type: AuthorizationPolicyType; point: AttachmentPoint; controls: ControlStatements[] }>();
+  const slots = new Map<string, { target: PolicyTarget; type: AuthorizationPolicyType; documents: number; statements: PolicyStatement[] }>();
   for (const c of controls) {
     const key = `${c.policyType}/${c.attachTo}`;
     const group = groups.get(key) ?? { type: c.policyType, point: c.attachTo, controls: [] };
@@ -86,8 +87,8 @@ export function compileOrganizationPolicies(
   }
 
   for (const { type, point, controls: groupControls } of groups.values()) {
-    const { alwaysAttached, short } = POLICY_TYPES[type];
-    const { characters, slots: limit, reserved } = policyTypeLimits(limits, type);
+    const { short } = POLICY_TYPES[type];
+    const { characters } = policyTypeLimits(limits, type);
     const statements = groupControls.flatMap((c) => c.statements);
     const controlOf = new Map<PolicyStatement, string>(groupControls.flatMap((c) => c.statements.map((s) => [s, c.controlId] as const)));
     const { documents, oversized } = packStatements(statements, characters);
@@ -95,6 +96,13 @@ export function compileOrganizationPolicies(
       problems.push(`  ${s.Sid} (${controlOf.get(s)}) is ${statementCharacters(s) - 1} characters: no ${short.toUpperCase()} can hold it (limit ${characters})`);
     }
     const targets = resolveTargets(config, point);
+    for (const target of targets) {
+      const key = `${type}/${target.id}`;
+      const slot = slots.get(key) ?? { target, type, documents: 0, statements: [] };
+      slot.documents += documents.length;
+      slot.statements.push(...statements);
+      slots.set(key, slot);
+    }
     documents.forEach((docStatements, i) => {
       const document = policyDocument(docStatements);
       policies.push({
@@ -107,13 +115,17 @@ export function compileOrganizationPolicies(
         targets,
       });
     });
-    for (const target of targets) {
-      budgets.push({ target, policyType: type, used: documents.length, reserved, limit });
-      if (documents.length + reserved > limit) {
-        problems.push(`  ${target.label} (${target.id}): ${documents.length} ${short.toUpperCase()}s needed + ${reserved} reserved (${alwaysAttached}`
-          + `${reserved > 1 ? ` + ${reserved - 1} configured` : ''}) > ${limit} slots; statements: `
-          + statements.map((s) => `${s.Sid} ${statementCharacters(s) - 1}`).join(', '));
-      }
+  }
+
+  // A target's slots hold the policies of every attachment point that reaches it (a workload OU also takes BR-VPCE-1's).
+  for (const { target, type, documents, statements } of slots.values()) {
+    const { alwaysAttached, short } = POLICY_TYPES[type];
+    const { slots: limit, reserved } = policyTypeLimits(limits, type);
+    budgets.push({ target, policyType: type, used: documents, reserved, limit });
+    if (documents + reserved > limit) {
+      problems.push(`  ${target.label} (${target.id}): ${documents} ${short.toUpperCase()}s needed + ${reserved} reserved (${alwaysAttached}`
+        + `${reserved > 1 ? ` + ${reserved - 1} configured` : ''}) > ${limit} slots; statements: `
+        + statements.map((s) => `${s.Sid} ${statementCharacters(s) - 1}`).join(', '));
     }
   }
 

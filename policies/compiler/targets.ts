@@ -15,11 +15,16 @@ export function resolveTargets(config: GovernanceConfig, point: AttachmentPoint)
   switch (point) {
     case 'root':
       return [{ id: config.organization.rootId, label: 'Root' }];
-    case 'workload-ous': {
-      const ids = new Map(config.organizationalUnits.map((o) => [o.path, o.id]));
-      return config.organization.workloadOrganizationalUnits.map((path) => ({ id: ids.get(path)!, label: path }));
-    }
+    case 'workload-ous':
+      return ouTargets(config, config.organization.workloadOrganizationalUnits);
+    case 'vpc-endpoint-ous':
+      return ouTargets(config, config.bedrock.requireVpcEndpoint);
     case 'evidence-accounts':
       return [config.topology.logArchive, config.topology.audit].map((name) => ({ id: accountIdOf(config, name), label: `account ${name}` }));
   }
+}
+
+function ouTargets(config: GovernanceConfig, paths: readonly string[]): PolicyTarget[] {
+  const ids = new Map(config.organizationalUnits.map((o) => [o.path, o.id]));
+  return paths.map((path) => ({ id: ids.get(path)!, label: path }));
 }

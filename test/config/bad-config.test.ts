@@ -41,6 +41,9 @@ const unknownModel = replaceOnce(ex, '- modelId: cohere.rerank-v3-5:0', '- model
 const duplicateOu = replaceOnce(ex, '{ path: Sandbox, id: ou-4f2k-s1c5g9wd }', '{ path: Security, id: ou-4f2k-s1c5g9wd }');
 const missingSection = ex.replace(/^principals:\n(  .*\n)+/m, '');
 const unknownAccount = replaceOnce(ex, '  audit: audit\n', '  audit: audti\n');
+const vpcEndpointsOutsideWorkloadOus = replaceOnce(ex, '  guardrail:\n', '  requireVpcEndpoint: [Workloads/Prod, Security]\n  guardrail:\n');
+const batchExceptionUnapproved = replaceOnce(ex, '    batchInference: allow', '    batchInferenceWithoutProfile: [amazon.titan-embed-text-v1]\n    batchInference: allow');
+const batchExceptionWhileDenied = replaceOnce(ex, '    batchInference: allow', '    batchInferenceWithoutProfile: [amazon.titan-embed-text-v2:0]\n    batchInference: deny');
 
 const CASES: BadConfigCase[] = [
   { name: 'unknown key', text: unknownKey, line: 'colour: blue', path: 'organization.colour', expected: /one of the keys id, rootId, homeRegion/, found: /unknown key "colour"/ },
@@ -55,6 +58,9 @@ const CASES: BadConfigCase[] = [
   { name: 'unknown model', text: unknownModel, line: 'cohere.rerank-v3-6:0', path: 'bedrock.approvedModels[4].modelId', expected: /one of the models in policies\/catalog\/models.ts/, found: /"cohere.rerank-v3-6:0" \(did you mean "cohere.rerank-v3-5:0"\?\)/ },
   { name: 'duplicate OU', text: duplicateOu, line: '{ path: Security, id: ou-4f2k-s1c5g9wd }', path: 'organizationalUnits[5].path', expected: /a unique OU path/, found: /"Security", already used at index 0/ },
   { name: 'account reference that does not exist', text: unknownAccount, line: 'audit: audti', path: 'topology.audit', expected: /one of the account names in accounts/, found: /"audti" \(did you mean "audit"\?\)/ },
+  { name: 'VPC endpoints required in an OU that is no workload OU', text: vpcEndpointsOutsideWorkloadOus, line: 'requireVpcEndpoint:', path: 'bedrock.requireVpcEndpoint[1]', expected: /one of the workload OU paths in organization.workloadOrganizationalUnits: Workloads\/Prod, Workloads\/NonProd, Sandbox/, found: /"Security"/ },
+  { name: 'a batch exception for a model that is not approved', text: batchExceptionUnapproved, line: 'batchInferenceWithoutProfile:', path: 'bedrock.paths.batchInferenceWithoutProfile[0]', expected: /one of the approved models in bedrock.approvedModels/, found: /"amazon.titan-embed-text-v1" \(did you mean "amazon.titan-embed-text-v2:0"\?\)/ },
+  { name: 'a batch exception while batch inference is denied', text: batchExceptionWhileDenied, line: 'batchInferenceWithoutProfile:', path: 'bedrock.paths.batchInferenceWithoutProfile', expected: /no models while bedrock.paths.batchInference is deny/, found: /"amazon.titan-embed-text-v2:0"/ },
   { name: 'missing required section', text: missingSection, line: 'organization:', path: 'principals', expected: /expected a mapping \(required\)/, found: /nothing: the key is missing/ },
   { name: 'not YAML at all', text: 'organization: [eu-central-1\n  accounts: }{\n', line: 1, path: '(document)', expected: /expected valid YAML/, found: /found .+/ },
   { name: 'a YAML scalar, not a document', text: 'Just some prose, not a config.\n', line: 1, path: '(document)', expected: /expected a mapping/, found: /found string "Just some prose/ },

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import { foundationModelArn } from '../../policies/arns';
+import { BATCH_ACTION } from '../../policies/bedrock-resources';
 import { organizationControls } from '../../policies/organization-controls';
 import { actionSupportsKey, actionUniverse, PROTECTED_RESOURCE_TYPES, resourceArnTemplate, type UniverseAction } from '../support/action-universe';
 import { exampleConfig } from '../support/example-config';
@@ -162,6 +163,11 @@ class Prover {
     const on = (resource: string, context: Record<string, string>): OrgRequest => ({ account: PROD, action: universe.action, resource, context });
     switch (control) {
       case 'BR-CRI-1': // a direct call on an approved model; the same call through the approved geography's profile
+        // A batch job's caller carries no bedrock:InferenceProfileArn (AWS's IAM data lists none for the action): its
+        // allowed shape is the job alone; the profile job's model calls are its service role's InvokeModel (decision matrix).
+        if (universe.action === BATCH_ACTION) {
+          return { denied: on(foundationModelArn(REGION, SONNET), { 'aws:RequestedRegion': REGION }), allowed: on(`arn:aws:bedrock:${REGION}:${prod}:model-invocation-job/nightly-tagging`, { 'aws:RequestedRegion': REGION }) };
+        }
         return { denied: on(foundationModelArn(REGION, SONNET), { 'aws:RequestedRegion': REGION }), allowed: on(foundationModelArn(REGION, SONNET), viaEu(SONNET)) };
       case 'BR-MODEL-1': // an unapproved model; an approved one, both through the approved geography's profile
         return {

