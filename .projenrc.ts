@@ -1,5 +1,5 @@
 import { awscdk, javascript } from 'projen';
-import { APP_CONTEXT } from './stacks/app-context';
+import { APP_CONTEXT, CLI_CONTEXT } from './stacks/app-context';
 
 /**
  * The folders that hold the application's TypeScript, lowest layer first: a folder may import only from the folders
@@ -36,7 +36,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
   testdir: 'test',
   // --transpile-only: synth in ~5 s instead of ~12 s; type checking is the compile step's job.
   app: 'npx ts-node --transpile-only -P tsconfig.json --prefer-ts-exts stacks/app.ts',
-  context: { ...APP_CONTEXT },
+  context: { ...APP_CONTEXT, ...CLI_CONTEXT },
   tsconfig: {
     compilerOptions: {
       rootDir: '.',
@@ -171,11 +171,17 @@ project.testTask.prependExec('ts-node --transpile-only -P tsconfig.json emulator
 // `npx projen synth -c config=<path>` (the README's way to pick a config) and `-o <dir>` reach `cdk synth`: projen's
 // CDK app tasks run `cdk synth` without the command line's arguments unless the step receives them (projen's
 // `TaskStepOptions.receiveArgs`).
-for (const task of [project.cdkTasks.synth, project.cdkTasks.synthSilent]) {
-  const args = task.steps[0]?.execArgs ?? ['cdk', 'synth'];
-  task.reset();
-  task.execArgs(args, { receiveArgs: true });
-}
+project.cdkTasks.synthSilent.reset();
+project.cdkTasks.synthSilent.execArgs(['cdk', 'synth', '-q'], { receiveArgs: true });
+// The main job's summary is the last thing it prints. With more than one stack, `cdk synth` ends with "Successfully
+// synthesized to …" and "Supply a stack id (…)" whatever its options, after the app's own output; so the app writes the
+// summary into the assembly and a second step prints it once the CLI is done (a failed synth stops the task before it).
+// -q: no template on stdout; --no-notices: AWS's notices are shown by `npx cdk notices` and deploy, not after the summary;
+// CDK_DISABLE_VERSION_CHECK: the CLI comes from the lockfile, and its "newer version" note would name aws-cdk 3.0.0.
+project.cdkTasks.synth.reset();
+project.cdkTasks.synth.env('CDK_DISABLE_VERSION_CHECK', 'true');
+project.cdkTasks.synth.execArgs(['cdk', 'synth', '-q', '--no-notices'], { receiveArgs: true });
+project.cdkTasks.synth.exec('ts-node --transpile-only -P tsconfig.json stacks/print-summary.ts', { receiveArgs: true });
 
 project.addTask('config:schema', {
   description: 'Regenerate config/governance.schema.json from the zod schema',

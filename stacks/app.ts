@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { APP_CONTEXT } from './app-context';
 import { buildEstate } from './estate';
 import { renderSummary } from './summary';
+import { SUMMARY_FILE } from './summary-file';
 import { registerGates } from '../building-blocks/gates/register-gates';
 import { gateFindings } from '../building-blocks/gates/validation-outcome';
 import { ConfigError } from '../config/config-error';
@@ -11,7 +14,7 @@ import { PolicyBudgetError } from '../policies/compiler/compile';
 
 /**
  * The app entry (`cdk.json`): load and validate the config, register the gates, compose the estate, synthesize, and
- * print the summary. Which config: `selectConfigFile` (`-c config=<path>`, else `$GOVERNANCE_CONFIG`, else the example
+ * write the summary into the assembly (`SUMMARY_FILE`; `npx projen synth` prints it last). Which config: `selectConfigFile` (`-c config=<path>`, else `$GOVERNANCE_CONFIG`, else the example
  * organization). An invalid config, a config path that does not exist, or policies that do not fit their budget exit 1
  * before synthesis, so no assembly is written.
  */
@@ -42,7 +45,8 @@ function main(): void {
     process.exitCode = 1;
     return;
   }
-  console.log(renderSummary(assembly, config, `${selection.file} (${describeSelection(selection)})`));
+  // Printed by `npx projen synth` after the CDK CLI's own lines (stacks/print-summary.ts), so it is what the user reads last.
+  writeFileSync(path.join(assembly.directory, SUMMARY_FILE), `${renderSummary(assembly, config, `${selection.file} (${describeSelection(selection)})`)}\n`);
 }
 
 main();

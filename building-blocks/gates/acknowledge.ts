@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -63,4 +63,13 @@ export function acknowledgeFinding(resource: IConstruct, ...acknowledgements: Fi
  */
 export function logicalIdOf(construct: IConstruct): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/**
+ * The partition of `scope`'s stack as cdk-nag names it in a finding id: the literal (`aws`) when the stack's Region is
+ * known (`@aws-cdk/core:enablePartitionLiterals`), else `<AWS::Partition>`.
+ */
+export function partitionOf(scope: IConstruct): string {
+  const partition = Stack.of(scope).partition;
+  return Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
 }

@@ -7,6 +7,7 @@ import type { MacieClassificationJobProperties } from './handlers/macie-classifi
 import type { MacieOrganizationProperties } from './handlers/macie-organization';
 import { GovernanceHandler } from '../../building-blocks/custom-resources/governance-handler';
 import { EventForwarding } from '../../building-blocks/events/event-forwarding';
+import { partitionOf } from '../../building-blocks/gates/acknowledge';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { ALERT_BUS_NAME, MACIE_FINDING_PATTERN } from '../../contracts/alert-bus';
@@ -63,7 +64,7 @@ export class MacieOrganizationStack extends Stack {
       ],
       policyAcknowledgements: [
         { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'UpdateOrganizationConfiguration, UpdateAutomatedDiscoveryConfiguration, ListMembers and organizations:ListAccounts have no resource type' },
-        { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:macie2:${region}:${audit}:member/*]`, reason: 'Members are named by the accounts of the organization, which the handler reads at run time; the wildcard is this account\'s Macie members in this Region' },
+        { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partitionOf(this)}:macie2:${region}:${audit}:member/*]`, reason: 'Members are named by the accounts of the organization, which the handler reads at run time; the wildcard is this account\'s Macie members in this Region' },
       ],
       outsideVpcReason: OUTSIDE_VPC,
       concurrencyReason: CONCURRENCY,
@@ -106,7 +107,7 @@ export class MacieOrganizationStack extends Stack {
         resources: [jobs],
       })],
       policyAcknowledgements: [{
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:macie2:${this.region}:${this.account}:classification-job/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partitionOf(this)}:macie2:${this.region}:${this.account}:classification-job/*]`,
         reason: 'Macie picks the job id at creation; the wildcard is this account\'s classification jobs in this Region',
       }],
       outsideVpcReason: OUTSIDE_VPC,

@@ -144,12 +144,12 @@ describe('LF-1 and ATH-1: the audit account\'s catalog, Lake Formation and Athen
       Statement: [{
         Sid: 'AccountProjectionSyncReadsAccounts',
         Effect: 'Allow',
-        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${estate.auditAnalytics.account}:root`]] } },
+        Principal: { AWS: `arn:aws:iam::${estate.auditAnalytics.account}:root` },
         Action: ['organizations:ListAccounts', 'organizations:DescribeOrganization'],
         Resource: '*',
         Condition: {
           ArnEquals: {
-            'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${estate.auditAnalytics.account}:role/${ACCOUNT_PROJECTION_SYNC_NAME}`]] },
+            'aws:PrincipalArn': `arn:aws:iam::${estate.auditAnalytics.account}:role/${ACCOUNT_PROJECTION_SYNC_NAME}`,
           },
         },
       }],

@@ -140,7 +140,7 @@ describe('ARC-1: the Object Lock evidence archive (log-archive stack)', () => {
     const archive = template;
     const replicationRoles = {
       StringEquals: { 'aws:PrincipalOrgID': config.organization.id },
-      ArnLike: { 'aws:PrincipalArn': 'arn:${AWS::Partition}:iam::*:role/genai-governance-log-replication-*' },
+      ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/genai-governance-log-replication-*' },
     };
     const readable = (condition: any) => ({ ...condition, ArnLike: { 'aws:PrincipalArn': flatten(condition.ArnLike['aws:PrincipalArn']) } });
 

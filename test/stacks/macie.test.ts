@@ -93,14 +93,14 @@ describe('MAC-1: Macie for the organization, the audit account as delegated admi
     other.resourceCountIs('Custom::MacieClassificationJob', 0);
     expect(assetCode(estate.macie[0], 'genai-governance-macie-classification-job')).toBe(handlerCode('audit', 'handlers', 'macie-classification-job.ts'));
     const policy = Object.values(home.findResources('AWS::IAM::ManagedPolicy')).find((p: any) => p.Properties.ManagedPolicyName === 'genai-governance-macie-classification-job') as any;
-    expect(flatten(policy.Properties.PolicyDocument.Statement[0].Resource)).toBe('arn:${AWS::Partition}:macie2:eu-central-1:527038146692:classification-job/*');
+    expect(flatten(policy.Properties.PolicyDocument.Statement[0].Resource)).toBe('arn:aws:macie2:eu-central-1:527038146692:classification-job/*');
   });
 
   test('findings of every Region reach the alert topic through the home Region\'s alert bus', () => {
     for (const t of [home, other]) {
       const rule = Object.values(t.findResources('AWS::Events::Rule'))[0] as any;
       expect(rule.Properties.EventPattern).toEqual({ 'source': ['aws.macie'], 'detail-type': ['Macie Finding'] });
-      expect(flatten(rule.Properties.Targets[0].Arn)).toBe('arn:${AWS::Partition}:events:eu-central-1:527038146692:event-bus/genai-governance-alerts');
+      expect(flatten(rule.Properties.Targets[0].Arn)).toBe('arn:aws:events:eu-central-1:527038146692:event-bus/genai-governance-alerts');
     }
     const rule = Object.values(alerts.findResources('AWS::Events::Rule')).find((r: any) => r.Properties.Name === 'genai-governance-macie-findings') as any;
     expect(rule.Properties).toMatchObject({ EventBusName: { Ref: expect.stringMatching(/^Bus/) }, EventPattern: { 'source': ['aws.macie'], 'detail-type': ['Macie Finding'] } });

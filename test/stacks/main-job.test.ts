@@ -1,16 +1,60 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../../config/load';
+import { APP_CONTEXT, CLI_CONTEXT } from '../../stacks/app-context';
 import { STACK_IDS } from '../../stacks/estate';
-import { runApp } from '../support/run-app';
+import { SUMMARY_FILE, assemblyDirectoryOf } from '../../stacks/summary-file';
+import { PROJECT_ROOT } from '../support/run-app';
 
-describe('main job: the app synthesizes the example organization offline and prints the summary', () => {
-  const run = runApp({ env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none-offline' } });
+/**
+ * Runs the README's main job, `npx projen synth <args>`, offline (no AWS credentials) as a user's terminal shows it:
+ * stdout and stderr interleaved in the order they were written (one pipe for both).
+ */
+function mainJob(...args: string[]) {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'governance-main-job-'));
+  const result = spawnSync('bash', ['-c', 'npx projen synth -o "$OUTDIR" "$@" 2>&1', 'main-job', ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production', OUTDIR: outdir, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none-offline' },
+  });
+  return { status: result.status, stdout: result.stdout, outdir };
+}
+
+describe('main job: npx projen synth synthesizes the example organization offline and prints the summary last', () => {
+  const run = mainJob();
+
+  test('ends with the summary: the CDK CLI\'s own lines come before it, and it has no feature flag left unconfigured', () => {
+    expect(run.status).toBe(0);
+    const summary = readFileSync(path.join(run.outdir, SUMMARY_FILE), 'utf8');
+    const lastLine = (text: string) => text.split('\n').filter((l) => l.trim() !== '').pop();
+    expect(lastLine(run.stdout)).toBe(lastLine(summary));
+    expect(run.stdout.trimEnd().endsWith(summary.trimEnd())).toBe(true);
+    expect(run.stdout.indexOf('Successfully synthesized to')).toBeLessThan(run.stdout.indexOf(summary));
+    expect(run.stdout).not.toMatch(/feature flags are not configured|NOTICES|Newer version of CDK/);
+  });
+
+  test('sets every feature flag whose recommended value differs from its unconfigured behaviour (read from the assembly)', () => {
+    const manifest = JSON.parse(readFileSync(path.join(run.outdir, 'manifest.json'), 'utf8'));
+    const report = Object.values(manifest.artifacts as Record<string, any>).find((a) => a.type === 'cdk:feature-flag-report');
+    type FlagReport = { userValue?: unknown; recommendedValue?: unknown; unconfiguredBehavesLike?: { v2?: unknown } };
+    const flags = Object.entries(report.properties.flags as Record<string, FlagReport>);
+    expect(flags.length).toBeGreaterThan(80);
+    const unset = flags.filter(([, f]) => f.userValue === undefined
+      && JSON.stringify(f.unconfiguredBehavesLike?.v2 ?? false) !== JSON.stringify(f.recommendedValue)).map(([name]) => name);
+    expect(unset).toEqual([]);
+    for (const [name, f] of flags) if (name in APP_CONTEXT) expect(f.userValue).toEqual(APP_CONTEXT[name as keyof typeof APP_CONTEXT]);
+  });
+
+  test('cdk.json holds the same context as APP_CONTEXT (and the CLI-only settings), so the CLI and the tests agree', () => {
+    expect(JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context).toEqual(JSON.parse(JSON.stringify({ ...APP_CONTEXT, ...CLI_CONTEXT })));
+  });
 
   const stackIds = [STACK_IDS.management, STACK_IDS.logArchive, STACK_IDS.guardrail('eu-central-1'), STACK_IDS.guardrail('eu-west-1'), STACK_IDS.stackSets];
 
   test('exits 0 and writes an assembly with the management, log-archive and guardrail stacks', () => {
-    expect(run.stderr).not.toMatch(/ERROR/);
+    expect(run.stdout).not.toMatch(/ERROR/);
     expect(run.status).toBe(0);
     expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(true);
     for (const id of stackIds) expect(existsSync(path.join(run.outdir, `${id}.template.json`))).toBe(true);
@@ -79,5 +123,33 @@ describe('main job: the app synthesizes the example organization offline and pri
     expect(run.stdout).toContain('\nGates\n  ran at synth, all passed: CloudFormation validation in strict mode; cdk-nag AwsSolutions; '
       + 'cdk-nag NIST 800-53 rev 5; cdk-nag HIPAA Security; cfn-guard with the Control Tower rules\n');
     expect(run.stdout).toContain('  cfn-lint and checkov are not run at synth: `npx projen conformance` runs them over every template\n');
+  });
+});
+
+describe('main job: a failure is shown and the task exits non-zero without a summary', () => {
+  test('a config that does not parse: the app\'s report is in the output, the exit status is not 0, no summary follows', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'main-job-bad-')), 'bad.yaml');
+    writeFileSync(file, 'Just some prose, not a config.\n');
+    const run = mainJob('-c', `config=${file}`);
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toMatch(/\(document\) {2}expected a mapping/);
+    expect(run.stdout).not.toContain('Gates\n');
+    expect(existsSync(path.join(run.outdir, SUMMARY_FILE))).toBe(false);
+  });
+});
+
+describe('the summary step finds the assembly where cdk synth wrote it', () => {
+  test.each([
+    [[], '/default'],
+    [['-o', '/a'], '/a'],
+    [['-o=/a'], '/a'],
+    [['--output', '/a', '-c', 'config=x.yaml'], '/a'],
+    [['-c', 'config=x.yaml', '--output=/a', '-o', '/b'], '/b'],
+  ])('%j → %s', (args, dir) => {
+    expect(assemblyDirectoryOf(args, '/default')).toBe(dir);
+  });
+
+  test('an -o without a directory is an error', () => {
+    expect(() => assemblyDirectoryOf(['-o'], '/default')).toThrow('-o needs a directory');
   });
 });

@@ -143,7 +143,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
       expect(parameter.Properties).toMatchObject({ Name: '/genai-governance/observability/sink-arn', Tier: 'Advanced', Value: { 'Fn::GetAtt': [expect.stringMatching(/^Sink/), 'Arn'] } });
       const [[, share]] = ofType(t, 'AWS::RAM::ResourceShare');
       expect(share.Properties.AllowExternalPrincipals).toBe(false);
-      expect(flatten(share.Properties.Principals[0])).toBe('arn:${AWS::Partition}:organizations::318274650913:organization/o-7kq2m9xv4b');
+      expect(flatten(share.Properties.Principals[0])).toBe('arn:aws:organizations::318274650913:organization/o-7kq2m9xv4b');
     }
   });
 

@@ -22,7 +22,7 @@ import { CONVERSATION_ACTIONS } from './chat/handlers/lib/session-policy';
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
 import { readWorkloadContract } from './tenant/workload-contract-values';
-import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
+import { acknowledgeFinding, partitionOf } from '../../building-blocks/gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import type { GovernanceConfig } from '../../config/schema';
 
@@ -247,7 +247,7 @@ export class SupportChatStack extends Stack {
       resources: [this.formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName: `${this.stage.stageName}/POST/@connections/*` })],
     }));
     acknowledgeFinding(relayPolicy, {
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${props.region}:${this.account}:<${this.getLogicalId(this.api.node.defaultChild as CfnResource)}>/live/POST/@connections/*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partitionOf(this)}:execute-api:${props.region}:${this.account}:<${this.getLogicalId(this.api.node.defaultChild as CfnResource)}>/live/POST/@connections/*]`,
       reason: 'Posting to a connection names the connection id, which API Gateway assigns per connection: the resource is this API\'s live stage, POST to @connections only',
     });
     this.relay.addEnvironment('CONNECTIONS_ENDPOINT', this.stage.callbackUrl);
