@@ -97,7 +97,7 @@ export class BedrockSpendAnomalies extends Construct {
       // aws:SourceArn with its publish is not documented, and a condition it does not meet would drop every alert.
     }));
 
-    const impact = (key: string, value: number) => ({ Dimensions: { Key: key, Values: [String(value)], MatchOptions: ['GREATER_THAN_OR_EQUAL'] } });
+    const impact = (dimension: string, value: number) => ({ Dimensions: { Key: dimension, Values: [String(value)], MatchOptions: ['GREATER_THAN_OR_EQUAL'] } });
     const absolute = impact('ANOMALY_TOTAL_IMPACT_ABSOLUTE', props.minimumImpactUsd);
     const threshold = props.minimumImpactPercentage === undefined
       ? absolute

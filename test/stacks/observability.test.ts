@@ -312,7 +312,7 @@ describe('DASH-1: cross-account observability, dashboards and organization alarm
       const named = composites.flatMap((c) => (c.Properties.AlarmRule as string).replace(/^\((.*)\)$/, '$1').split(' OR '));
       // Every usage alarm exactly once, and a model's composite names only its own ids' alarms.
       expect([...named].sort()).toEqual(usage.map((a) => `ALARM("${a.Properties.AlarmName}")`).sort());
-      for (const [c, m] of composites.map((c, i) => [c, config.bedrock.approvedModels[i]] as const)) {
+      for (const [c, m] of composites.map((composite, i) => [composite, config.bedrock.approvedModels[i]] as const)) {
         const ids = metricModelIds(config, m, t === home ? 'eu-central-1' : 'eu-west-1');
         expect((c.Properties.AlarmRule as string).split(' OR ')).toHaveLength(ids.length * USAGE_METRICS.length);
         expect(c.Properties.AlarmDescription).toContain('describe-alarm-contributors');
