@@ -203,6 +203,11 @@ project.addTask('docs:acknowledgements', {
   exec: 'ts-node --transpile-only -P tsconfig.json stacks/write-acknowledgement-register.ts',
 });
 
+project.addTask('docs:deploying', {
+  description: 'Regenerate the generated sections of docs/deploying.md (stacks, profiles, bootstrap, deploy waves) from the estate table',
+  exec: 'ts-node --transpile-only -P tsconfig.json stacks/write-deploy-guide.ts',
+});
+
 // The support-chat tenant on this machine: the real handlers behind a local WebSocket gateway, moto, the Bedrock emulator
 // and a local issuer (workloads/support-chat/local/chat-local.ts); a terminal chat as a customer. The venv brings moto_server.
 project.addTask('chat:local', {

@@ -9,7 +9,8 @@ import { PROJECT_ROOT } from './run-app';
 import { registerGates } from '../../building-blocks/gates/register-gates';
 import type { GovernanceConfig } from '../../config/schema';
 import { APP_CONTEXT } from '../../stacks/app-context';
-import { buildEstate, homeRegionFirst, STACK_IDS } from '../../stacks/estate';
+import { buildEstate, type FieldOf } from '../../stacks/estate';
+import { estateEntries, fieldOf, regionsOf, stackIdOf, type EstateKey, type EstateTable } from '../../stacks/estate-table';
 
 /**
  * The example organization's estate, synthesized once per test run with every gate on and shared by every suite.
@@ -130,53 +131,40 @@ export class SynthesizedStack {
   }
 }
 
-/** The example estate as synthesized, stack by stack, named as `buildEstate` names them. */
-export interface ExampleEstate {
+/** What the example estate holds for an entry of the estate table: its stack, its stacks per Region, or its member templates. */
+type SynthesizedOf<E> = E extends { readonly regions: 'none'; readonly members: infer M } ? { readonly [m in keyof M]: SynthesizedStack }
+  : E extends { readonly regions: 'home' } ? SynthesizedStack : readonly SynthesizedStack[];
+
+/**
+ * The example estate as synthesized, named as `buildEstate` names the stacks (one field per entry of the estate table,
+ * per-Region stacks the home Region first), plus every stack in `all`, the member templates included.
+ */
+export type ExampleEstate = { readonly [K in EstateKey as FieldOf<K>]: SynthesizedOf<EstateTable[K]> } & {
   readonly config: GovernanceConfig;
   readonly assembly: CloudAssembly;
-  readonly management: SynthesizedStack;
-  readonly logArchive: SynthesizedStack;
-  readonly auditAlerts: SynthesizedStack;
-  readonly organizationTrail: SynthesizedStack;
-  readonly auditAnalytics: SynthesizedStack;
-  /** One per governed Region, in the config's order. */
-  readonly guardrails: readonly SynthesizedStack[];
-  /** One per governed Region, the home Region's first. */
-  readonly observability: readonly SynthesizedStack[];
-  /** One per governed Region, the home Region's first. */
-  readonly macie: readonly SynthesizedStack[];
-  readonly baseline: { readonly global: SynthesizedStack; readonly regional: SynthesizedStack };
-  readonly stackSets: SynthesizedStack;
-  /** The support-chat tenant, one per Region of `workloads.supportChat.regions`. */
-  readonly supportChat: readonly SynthesizedStack[];
-  /** Every stack, the member templates included. */
+  /** Every stack, the member templates included, in the order of the estate table. */
   readonly all: readonly SynthesizedStack[];
-}
+};
 
 /** The example organization's estate, synthesized once per test run (see the module comment). */
 export function exampleEstate(): ExampleEstate {
   const config = exampleConfig();
   const assembly = new CloudAssembly(exampleAssemblyDirectory());
-  const stack = (id: string) => new SynthesizedStack(assembly.getStackArtifact(id));
-  const members = assembly.nestedAssemblies.find((n) => n.id === `assembly-${STACK_IDS.baselineStage}`)!.nestedAssembly;
-  const member = (id: string) => new SynthesizedStack(members.stacks.find((s) => s.hierarchicalId === `${STACK_IDS.baselineStage}/${id}`)!);
-  const homeFirst = homeRegionFirst(config);
-  const estate = {
-    config,
-    assembly,
-    management: stack(STACK_IDS.management),
-    logArchive: stack(STACK_IDS.logArchive),
-    auditAlerts: stack(STACK_IDS.auditAlerts),
-    organizationTrail: stack(STACK_IDS.organizationTrail),
-    auditAnalytics: stack(STACK_IDS.auditAnalytics),
-    guardrails: config.organization.governedRegions.map((r) => stack(STACK_IDS.guardrail(r))),
-    observability: homeFirst.map((r) => stack(STACK_IDS.observability(r))),
-    macie: homeFirst.map((r) => stack(STACK_IDS.macie(r))),
-    baseline: { global: member(STACK_IDS.baselineGlobal), regional: member(STACK_IDS.baselineRegional) },
-    stackSets: stack(STACK_IDS.stackSets),
-    supportChat: (config.workloads.supportChat?.regions ?? []).map((r) => stack(STACK_IDS.supportChat(r))),
-  };
-  const all = [estate.management, estate.logArchive, estate.auditAlerts, estate.organizationTrail, estate.auditAnalytics, ...estate.guardrails,
-    ...estate.observability, ...estate.macie, estate.baseline.global, estate.baseline.regional, estate.stackSets, ...estate.supportChat];
-  return { ...estate, all };
+  const all: SynthesizedStack[] = [];
+  const fields = estateEntries().map(([key, entry]) => {
+    if (entry.regions === 'none') {
+      const stage = assembly.nestedAssemblies.find((n) => n.id === `assembly-${entry.id}`)!.nestedAssembly;
+      const members = Object.entries(entry.members).map(([name, id]) => {
+        const artifact = stage.stacks.find((s) => s.hierarchicalId === `${entry.id}/${id}`);
+        if (!artifact) throw new Error(`The example assembly has no member template ${entry.id}/${id}`);
+        return [name, new SynthesizedStack(artifact)] as const;
+      });
+      all.push(...members.map(([, stack]) => stack));
+      return [fieldOf(key), Object.fromEntries(members)];
+    }
+    const stacks = regionsOf(entry, config).map((region) => new SynthesizedStack(assembly.getStackArtifact(stackIdOf(entry, region))));
+    all.push(...stacks);
+    return [fieldOf(key), entry.regions === 'home' ? stacks[0] : stacks];
+  });
+  return { ...Object.fromEntries(fields), config, assembly, all } as ExampleEstate;
 }
