@@ -71,7 +71,7 @@ describe('ChatWebAcl: the support chat user pool\'s web ACL', () => {
     expect(logging.Properties.ResourceArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
     // The destination is the log group's ARN without ":*", naming the group by its Ref.
     const [destination] = logging.Properties.LogDestinationConfigs;
-    expect(destination).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-central-1:111122223333:log-group:', { Ref: groupId }]] });
+    expect(destination).toEqual({ 'Fn::Join': ['', ['arn:aws:logs:eu-central-1:111122223333:log-group:', { Ref: groupId }]] });
   });
 
   test('redacts the authorization header and the query string (the only way to keep a ?token= out) from the logs', () => {
