@@ -41,7 +41,7 @@ const unknownModel = replaceOnce(ex, '- modelId: cohere.rerank-v3-5:0', '- model
 const duplicateOu = replaceOnce(ex, '{ path: Sandbox, id: ou-4f2k-s1c5g9wd }', '{ path: Security, id: ou-4f2k-s1c5g9wd }');
 const missingSection = ex.replace(/^principals:\n(  .*\n)+/m, '');
 const unknownAccount = replaceOnce(ex, '  audit: audit\n', '  audit: audti\n');
-const vpcEndpointsOutsideWorkloadOus = replaceOnce(ex, '  guardrail:\n', '  requireVpcEndpoint: [Workloads/Prod, Security]\n  guardrail:\n');
+const vpcEndpointsOutsideWorkloadOus = replaceOnce(ex, '  requireVpcEndpoint: []', '  requireVpcEndpoint: [Workloads/Prod, Security]');
 const batchExceptionUnapproved = replaceOnce(ex, '    batchInference: allow', '    batchInferenceWithoutProfile: [amazon.titan-embed-text-v1]\n    batchInference: allow');
 const batchExceptionWhileDenied = replaceOnce(ex, '    batchInference: allow', '    batchInferenceWithoutProfile: [amazon.titan-embed-text-v2:0]\n    batchInference: deny');
 
