@@ -1,9 +1,11 @@
 import { findCatalogModel, findGeographicProfile } from '../../../catalog/models';
 import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
 import { foundationModelArn } from '../../../policies/arns';
+import { STACK_RECIPES } from '../../../stacks/estate';
 import { userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { conversationSessionPolicy } from '../../../workloads/support-chat/chat/handlers/lib/session-policy';
 import { tenantAllowedProfiles, tenantModels } from '../../../workloads/support-chat/tenant/tenant-models';
+import { synthVariant } from '../../support/estate';
 import { exampleEstate, type SynthesizedStack } from '../../support/example-estate';
 import { OrgSimulator, type OrgRequest } from '../../support/org-simulator';
 import { resolveIntrinsics, type Template } from '../../support/resolve-intrinsics';
@@ -205,6 +207,44 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
       context: { 'bedrock:GuardrailIdentifier': guardrailIdentifier },
     }],
   ];
+
+  /**
+   * BR-VPCE-1 on for the tenant's OU (a config variant; its SCPs synthesized from the management stack): the turn runs
+   * in the baseline VPC, so each of its Bedrock calls arrives through the baseline's `bedrock-runtime` endpoint of its
+   * own account (private DNS on) — `aws:SourceVpce` set, and `aws:VpceAccount` where AWS reports it. Every legitimate
+   * call passes; the same ConverseStream from the Bedrock console's playground is denied.
+   */
+  describe('with bedrock.requireVpcEndpoint on for the tenant\'s OU (BR-VPCE-1)', () => {
+    const variant = structuredClone(config);
+    const ou = config.accounts.find((a) => a.name === tenant.account)!.organizationalUnit!;
+    variant.bedrock.requireVpcEndpoint = [ou];
+    const vpcSimulator = new OrgSimulator(synthVariant((app) => STACK_RECIPES.management(app, variant)).assembly, variant);
+    const throughEndpoint = { 'aws:SourceVpce': 'vpce-0b1c2d3e4f5a60718', 'aws:VpceAccount': account, 'aws:ViaAWSService': 'false' };
+    const inVpc = (request: OrgRequest): OrgRequest => (request.action.startsWith('bedrock:') && request.role === turnRoleName
+      ? { ...request, context: { ...request.context, ...throughEndpoint } } : request);
+
+    test('the option applies to the tenant\'s account: its OU is listed', () => {
+      expect(variant.bedrock.requireVpcEndpoint).toEqual([ou]);
+      expect(legitimate.filter(([, r]) => r.action.startsWith('bedrock:Invoke')).length).toBeGreaterThan(0);
+    });
+
+    test.each([...legitimate, ...admitted])('allowed from the VPC: %s', async (_, request) => {
+      expect(await vpcSimulator.evaluate(inVpc(request))).toEqual({ result: 'Allowed', deniedBy: [] });
+    });
+
+    // The console playground: a person's console session calls the same profile from the browser, through no endpoint.
+    const playground = criCall('bedrock:InvokeModelWithResponseStream', models.capable).map(([name, request]): [string, OrgRequest] => [name, {
+      account: tenant.account, role: 'support-chat-developer', action: request.action, resource: request.resource, context: { ...request.context, 'aws:ViaAWSService': 'false' },
+    }]);
+    test.each(playground)('denied from the console playground: %s', async (_, request) => {
+      const { result, deniedBy } = await vpcSimulator.evaluate(request);
+      expect([result, deniedBy.includes('BRVPCE1DenyInferenceOutsideVpcEndpoints')]).toEqual(['ExplicitlyDenied', true]);
+    });
+
+    test.each(playground)('allowed from the console playground while the option is off (the example): %s', async (_, request) => {
+      expect(await simulator.evaluate(request)).toEqual({ result: 'Allowed', deniedBy: [] });
+    });
+  });
 
   // Every row with three cells: jest passes a done callback in a missing third one.
   test.each(shortcuts.map(([name, request, scp]) => [name, request, scp ?? ''] as const))('denied: %s', async (_, request, scp) => {
