@@ -122,7 +122,7 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     const [policyId, policy] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy'
       && r.Properties.ManagedPolicyName === `support-chat-tracing-${chat.region}`)!;
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
-      { Sid: 'SendTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      { Sid: 'SendTraces', Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
     ]);
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.FunctionName).startsWith('support-chat-'));
     expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual(['support-chat-authorizer', 'support-chat-relay', 'support-chat-turn']);
