@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IManagedPolicy, IRole } from 'aws-cdk-lib/aws-iam';
-import { type CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Code, Function as LambdaFunction, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { handlerAssetDirectory } from './asset-handler';
 import { inlineHandlerCode } from './inline-handler';
-import { acknowledgeFinding, logicalIdOf } from '../gates/acknowledge';
+import { acknowledgeLambdaFindings, dependOnRolePolicies, LAMBDA_RUNTIME } from './lambda-recipe';
 
 /** How a `CustomResourceFunction`'s bundle reaches Lambda: inline in the template, or as a code asset. */
 export type CodeDelivery = 'inline' | 'asset';
@@ -56,16 +56,15 @@ const RUNS_ONLY_FOR_CLOUDFORMATION = 'Runs only when CloudFormation creates, upd
 /**
  * The Lambda function behind one of this app's custom resources: Node.js 24, the handler bundled as `index.js` (inline
  * or as a code asset, `codeDelivery`), JSON logs to the given log group, two minutes (under throttling the SDK's standard retries of one call wait about 31 s at most), 256 MB, and `DependsOn` only
- * the role's managed policy (aws-cdk-lib would add the role as well, which cfn-lint reports as redundant, W3005). The
- * gate findings every such function raises (not in a VPC, no DLQ, no reserved concurrency) are acknowledged here with
- * the reasons given.
+ * the role's managed policy; the gate findings every such function raises (not in a VPC, no DLQ, no reserved concurrency)
+ * are acknowledged with the reasons given (`lambda-recipe.ts`, the recipe every function of this app follows).
  */
 export class CustomResourceFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: CustomResourceFunctionProps) {
     super(scope, id, {
       functionName: props.functionName,
       description: props.description,
-      runtime: Runtime.NODEJS_24_X,
+      runtime: LAMBDA_RUNTIME,
       handler: 'index.handler',
       code: (props.codeDelivery ?? 'inline') === 'inline'
         ? Code.fromInline(inlineHandlerCode(props.entry))
@@ -77,15 +76,11 @@ export class CustomResourceFunction extends LambdaFunction {
       loggingFormat: LoggingFormat.JSON,
       environment: props.environment,
     });
-    (this.node.defaultChild as CfnFunction).addOverride('DependsOn', [logicalIdOf(props.rolePolicy)]);
-    acknowledgeFinding(this,
-      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: props.outsideVpcReason },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', reason: props.outsideVpcReason },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', reason: props.outsideVpcReason },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason: props.deadLetterQueueReason ?? RUNS_ONLY_FOR_CLOUDFORMATION },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ', reason: props.deadLetterQueueReason ?? RUNS_ONLY_FOR_CLOUDFORMATION },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', reason: props.concurrencyReason },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency', reason: props.concurrencyReason },
-    );
+    dependOnRolePolicies(this, () => [props.rolePolicy]);
+    acknowledgeLambdaFindings(this, {
+      outsideVpc: props.outsideVpcReason,
+      deadLetterQueue: props.deadLetterQueueReason ?? RUNS_ONLY_FOR_CLOUDFORMATION,
+      concurrency: props.concurrencyReason,
+    });
   }
 }

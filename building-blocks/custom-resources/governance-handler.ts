@@ -2,10 +2,10 @@ import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { type IRole, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type CodeDelivery, CustomResourceFunction } from './custom-resource-function';
-import { logStreamsArn, logStreamsFinding } from '../cloudwatch-logs/log-streams';
+import { allowOwnLogStreams, functionLogGroup } from './lambda-recipe';
 import { acknowledgeFinding, type FindingAcknowledgement } from '../gates/acknowledge';
 import { denyGrantsExceptForAwsResources } from '../kms/deny-grants-except-aws-resources';
 
@@ -109,14 +109,10 @@ export class GovernanceHandler extends Construct {
     super(scope, id);
     const prefix = props.childIdPrefix ?? '';
     const roleName = props.roleName ?? props.functionName;
-    const logGroupName = `/aws/lambda/${props.functionName}`;
 
     this.logEncryptionKey = props.logEncryptionKey ?? this.createLogKey(`${prefix}LogKey`, props.functionName);
-    const logs = new LogGroup(this, `${prefix}Logs`, {
-      logGroupName,
-      retention: props.logRetention,
-      encryptionKey: this.logEncryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const logs = functionLogGroup(this, `${prefix}Logs`, {
+      functionName: props.functionName, retention: props.logRetention, encryptionKey: this.logEncryptionKey,
     });
     this.logGroup = logs;
     const role = new Role(this, `${prefix}Role`, {
@@ -128,15 +124,10 @@ export class GovernanceHandler extends Construct {
     const policy = new ManagedPolicy(this, `${prefix}Policy`, {
       managedPolicyName: roleName,
       roles: [role],
-      statements: [
-        ...props.statements,
-        new PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsArn(logGroupName)] }),
-      ],
+      statements: [...props.statements],
     });
-    acknowledgeFinding(policy,
-      ...props.policyAcknowledgements ?? [],
-      { id: logStreamsFinding(logGroupName), reason: 'Lambda names its log streams itself; the wildcard is the streams of the function\'s own log group' },
-    );
+    if (props.policyAcknowledgements?.length) acknowledgeFinding(policy, ...props.policyAcknowledgements);
+    allowOwnLogStreams(policy, props.functionName);
     if (props.roleRemovalPolicy !== undefined) {
       role.applyRemovalPolicy(props.roleRemovalPolicy);
       policy.applyRemovalPolicy(props.roleRemovalPolicy);

@@ -1,28 +1,39 @@
-import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
-import { PolicyStatement, type IRole, type ManagedPolicy } from 'aws-cdk-lib/aws-iam';
+import type { Duration } from 'aws-cdk-lib';
+import type { IRole, ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { logStreamsArn, logStreamsFinding } from '../../../../building-blocks/cloudwatch-logs/log-streams';
+import { Architecture, CfnFunction, Code, Function as LambdaFunction, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
 import { handlerAssetDirectory } from '../../../../building-blocks/custom-resources/asset-handler';
-import { acknowledgeFinding, logicalIdOf } from '../../../../building-blocks/gates/acknowledge';
+import {
+  acknowledgeLambdaFindings, allowOwnLogStreams, dependOnRolePolicies, functionLogGroup, LAMBDA_RUNTIME,
+} from '../../../../building-blocks/custom-resources/lambda-recipe';
 
 /** Properties of `ChatFunction`. */
 export interface ChatFunctionProps {
+  /** The function's name; its log group is `/aws/lambda/<functionName>`. */
   readonly functionName: string;
+  /** What the function does (the Lambda description). */
   readonly description: string;
   /** The handler's TypeScript file; bundled with esbuild at synth (no Docker). */
   readonly entry: string;
+  /** The execution role. */
   readonly role: IRole;
   /** The role's managed policy: the function adds writing its log streams, and is created after it. */
   readonly rolePolicy: ManagedPolicy;
+  /** Environment variables of the handler (`NODE_OPTIONS` is added). */
   readonly environment: Record<string, string>;
+  /** How long one invocation may run. */
   readonly timeout: Duration;
-  /** @default 512 */
+  /**
+   * Memory in MB; Lambda allocates CPU in proportion to it.
+   *
+   * @default 512
+   */
   readonly memorySize?: number;
-  /** The key and retention of the function's log group. */
+  /** The key of the function's log group. */
   readonly logKey: IKey;
+  /** How long the function's log group keeps its events. */
   readonly logRetention: RetentionDays;
   /**
    * Run in the baseline VPC (subnets and security group), reaching AWS through its endpoints.
@@ -30,7 +41,11 @@ export interface ChatFunctionProps {
    * @default - outside a VPC, for which `outsideVpcReason` is required
    */
   readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
-  /** Why the function runs outside the VPC (acknowledges the gates' in-VPC rules). Required without `vpc`. */
+  /**
+   * Why the function runs outside the VPC (acknowledges the gates' in-VPC rules). Required without `vpc`.
+   *
+   * @default - none: the function must have `vpc`
+   */
   readonly outsideVpcReason?: string;
 }
 
@@ -38,25 +53,23 @@ const SYNCHRONOUS = 'API Gateway invokes it synchronously for a WebSocket route 
 const CONCURRENCY = 'Bounded by the WebSocket stage throttle and the per-user and tenant token budgets; reserving 500+ concurrent executions per function would take them from the rest of the account';
 
 /**
- * A support-chat Lambda function: Node.js 24 on arm64, the handler bundled as a code asset, JSON logs to a log group of
- * its own (KMS-encrypted, with the config's retention), optionally inside the baseline VPC. The
- * gate findings every such function raises are acknowledged here with their reasons.
+ * A support-chat Lambda function on this app's Lambda recipe (`building-blocks/custom-resources/lambda-recipe.ts`):
+ * Node.js 24 on arm64, the handler bundled as a code asset, JSON logs to a log group of its own (KMS-encrypted, with the
+ * config's retention, created in `scope` as `<id>Logs`), optionally inside the baseline VPC. The gate findings every
+ * such function raises are acknowledged with their reasons.
  */
 export class ChatFunction extends LambdaFunction {
+  /** The function's name as given: a plain string at synth (`functionName` is a reference to the resource). */
+  public readonly name: string;
   /** The managed policies of the role the function needs at creation: CloudFormation creates it after them. */
   private readonly rolePolicies: ManagedPolicy[] = [];
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      logGroupName: `/aws/lambda/${props.functionName}`,
-      encryptionKey: props.logKey,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const logGroup = functionLogGroup(scope, `${id}Logs`, { functionName: props.functionName, encryptionKey: props.logKey, retention: props.logRetention });
     super(scope, id, {
       functionName: props.functionName,
       description: props.description,
-      runtime: Runtime.NODEJS_24_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       handler: 'index.handler',
       code: Code.fromAsset(handlerAssetDirectory(props.entry)),
@@ -67,29 +80,17 @@ export class ChatFunction extends LambdaFunction {
       loggingFormat: LoggingFormat.JSON,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     });
-    props.rolePolicy.addStatements(new PolicyStatement({
-      sid: 'OwnLogStreams', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logStreamsArn(`/aws/lambda/${props.functionName}`)],
-    }));
-    acknowledgeFinding(props.rolePolicy, { id: logStreamsFinding(`/aws/lambda/${props.functionName}`), reason: 'Lambda names the log streams of its function\'s log group' });
-    // Only the managed policies: aws-cdk-lib would add the role as well, which cfn-lint reports as redundant (W3005).
+    this.name = props.functionName;
+    allowOwnLogStreams(props.rolePolicy, props.functionName);
     this.rolePolicies.push(props.rolePolicy);
-    (this.node.defaultChild as CfnFunction).addOverride('DependsOn', Lazy.list({ produce: () => this.rolePolicies.map(logicalIdOf) }));
+    dependOnRolePolicies(this, () => this.rolePolicies);
     if (props.vpc) {
       (this.node.defaultChild as CfnFunction).vpcConfig = { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds };
-    } else {
-      if (!props.outsideVpcReason) throw new Error(`${this.node.path}: a function outside the VPC needs outsideVpcReason`);
-      acknowledgeFinding(this,
-        { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: props.outsideVpcReason },
-        { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', reason: props.outsideVpcReason },
-        { id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', reason: props.outsideVpcReason },
-      );
+    } else if (!props.outsideVpcReason) {
+      throw new Error(`${this.node.path}: a function outside the VPC needs outsideVpcReason`);
     }
-    acknowledgeFinding(this,
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason: SYNCHRONOUS },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ', reason: SYNCHRONOUS },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency', reason: CONCURRENCY },
-      { id: 'HIPAA.Security::HIPAA.Security-LambdaConcurrency', reason: CONCURRENCY },
-    );
+    const outsideVpc = props.vpc ? undefined : props.outsideVpcReason;
+    acknowledgeLambdaFindings(this, { outsideVpc, deadLetterQueue: SYNCHRONOUS, concurrency: CONCURRENCY });
   }
 
   /**
