@@ -298,7 +298,7 @@ export const ESTATE_TABLE = estateTable({
     description: (region: string) => `Support-chat tenant in ${region}: authenticated WebSocket chat on Bedrock inside the governance (workload account)`,
     dependsOn: [{ on: 'stackSets', reason: 'the tenant reads the workload contract the baseline publishes' }],
     assets: 'the tenant\'s function code',
-    make: (scope: App, id: string, props: EstateStackProps) => new SupportChatStack(scope, id, { ...props, region: props.env.region }),
+    make: (scope: App, id: string, props: EstateStackProps) => new SupportChatStack(scope, id, props),
   },
 });
 

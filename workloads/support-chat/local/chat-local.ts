@@ -10,12 +10,13 @@ import { startLocalDynamoDb } from '../../../emulators/dynamodb/dynamodb-emulato
 import { startMoto } from '../../../emulators/moto/moto-server';
 import { LocalJwtIssuer } from '../../../emulators/token-issuer/jwt-issuer';
 import { start as startGateway, type WebSocketGateway } from '../../../emulators/websocket-gateway/websocket-gateway';
-import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment, TOKEN_QUERY_PARAMETER } from '../chat/handlers/authorizer';
+import { CHAT_API, TOKEN_IDENTITY_SOURCE, type TurnEnvironment, WIDGET_TOKEN_USE } from '../chat/chat-wiring';
+import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment } from '../chat/handlers/authorizer';
 import { type ChatSettings, defaultChatSettings, settingsJsonSchema } from '../chat/handlers/lib/chat-settings';
 import { WEBSOCKET_QUOTAS } from '../chat/handlers/lib/frames';
 import { createRelay, type RelayEvent } from '../chat/handlers/relay-core';
 import type { TurnDependencies, TurnLimits } from '../chat/handlers/turn-core';
-import { turnDependencies, type TurnEnvironment } from '../chat/handlers/turn-dependencies';
+import { turnDependencies } from '../chat/handlers/turn-dependencies';
 import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant/tenant-models';
 
 /** A role of the chat: a Cognito group the authorizer passes on. */
@@ -253,7 +254,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
 
     const routes: RouteRecord[] = [];
     const authorize = createAuthorizer(settingsFromEnvironment({
-      USER_POOL_ID: issuer.userPoolId, CLIENT_ID: issuer.clientId, TOKEN_USE: 'id', JWKS_URL: issuer.jwksUrl,
+      USER_POOL_ID: issuer.userPoolId, CLIENT_ID: issuer.clientId, TOKEN_USE: WIDGET_TOKEN_USE, JWKS_URL: issuer.jwksUrl,
     }));
     let connections: ApiGatewayManagementApiClient | undefined;
     const relay = createRelay({
@@ -265,9 +266,9 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     const route = (key: RouteRecord['route']) => (event: RelayEvent) => recorded(routes, key, event.requestContext.connectionId, () => relay(event));
     const gateway: WebSocketGateway = await startGateway({
       region,
-      stage: 'live',
-      routeSelectionExpression: '$request.body.action',
-      identitySource: [`route.request.querystring.${TOKEN_QUERY_PARAMETER}`],
+      stage: CHAT_API.stageName,
+      routeSelectionExpression: CHAT_API.routeSelectionExpression,
+      identitySource: [TOKEN_IDENTITY_SOURCE],
       authorizer: (event) => recorded(routes, 'authorizer', event.requestContext.connectionId, () => authorize(event)),
       routes: { $connect: route('$connect'), $disconnect: route('$disconnect'), $default: route('$default') },
       // The tenant's own copy of the quotas (its frame writer refuses frames over them): one figure for both.
@@ -301,7 +302,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
         sub: user.sub ?? randomUUID(),
         groups: [role],
       }),
-      connectUrl: (token) => `${gateway.url}?${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`,
+      connectUrl: (token) => `${gateway.url}?${CHAT_API.tokenQueryParameter}=${encodeURIComponent(token)}`,
       resetBedrock: () => {
         emulator?.reset();
         emulator?.script(withLocalClassifier());

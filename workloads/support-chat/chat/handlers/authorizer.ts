@@ -3,6 +3,7 @@ import { JwtParseError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
+import { type AuthorizerEnvironment, CHAT_API } from '../chat-wiring';
 import { createTelemetry, inSubsegment, recordAuthorization } from './lib/telemetry';
 import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
 
@@ -23,9 +24,6 @@ import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metric
 
 /** The Cognito groups that are roles of the chat; the authorizer context carries those the user is in. */
 export const ROLE_GROUPS = ['customer', 'agent', 'admin'] as const;
-
-/** The query-string parameter that carries the token: browsers cannot set headers on a WebSocket handshake. */
-export const TOKEN_QUERY_PARAMETER = 'token';
 
 /** The parts of the authorizer event (`APIGatewayRequestAuthorizerEvent` for WebSocket `$connect`) this authorizer reads. */
 export interface AuthorizerRequest {
@@ -76,7 +74,7 @@ export interface AuthorizerSettings {
 export type Authorizer = (request: AuthorizerRequest) => Promise<APIGatewayAuthorizerResult>;
 
 /** Reads the settings from `USER_POOL_ID`, `CLIENT_ID`, `TOKEN_USE` and, for the local harness, `JWKS_JSON` and `JWKS_URL`. */
-export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): AuthorizerSettings {
+export function settingsFromEnvironment(env: Partial<Record<keyof AuthorizerEnvironment, string>> = process.env): AuthorizerSettings {
   const { USER_POOL_ID: userPoolId, CLIENT_ID: clientId, TOKEN_USE: tokenUse, JWKS_JSON: jwksJson, JWKS_URL: jwksUrl } = env;
   if (!userPoolId || !clientId) throw new Error('USER_POOL_ID and CLIENT_ID must be set');
   if (tokenUse !== 'id' && tokenUse !== 'access') throw new Error(`TOKEN_USE must be id or access, not ${tokenUse}`);
@@ -95,7 +93,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): A
  */
 export function tokenOf(request: AuthorizerRequest): string | undefined {
   const header = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
-  const raw = header ?? request.queryStringParameters?.[TOKEN_QUERY_PARAMETER];
+  const raw = header ?? request.queryStringParameters?.[CHAT_API.tokenQueryParameter];
   const token = raw?.trim().replace(/^bearer\s+/i, '');
   return token ? token : undefined;
 }

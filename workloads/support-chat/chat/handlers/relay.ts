@@ -6,6 +6,7 @@ import { createTelemetry, inSubsegment, recordRelay, type Telemetry } from './li
 import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from './relay-core';
 import type { TurnRequest } from './turn-core';
 import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
+import type { RelayEnvironment } from '../chat-wiring';
 
 /**
  * The relay Lambda function (outside the VPC): invokes the turn function with `InvokeWithResponseStream` and posts
@@ -15,7 +16,8 @@ import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metric
 const telemetry = createTelemetry(SUPPORT_CHAT_SERVICES.relay);
 // Both clients' calls become X-Ray subsegments; the Lambda client passes the trace header on, so the turn's trace joins.
 const lambda = telemetry.tracer.captureAWSv3Client(new LambdaClient({}));
-const connections = telemetry.tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint: process.env.CONNECTIONS_ENDPOINT }));
+const env = process.env as Partial<RelayEnvironment>;
+const connections = telemetry.tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint: env.CONNECTIONS_ENDPOINT }));
 
 /** Splits a byte stream into lines, across chunk boundaries. */
 export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
@@ -36,7 +38,7 @@ export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<s
 
 const invokeTurn: TurnInvoker = async function* (request: TurnRequest) {
   const response = await lambda.send(new InvokeWithResponseStreamCommand({
-    FunctionName: process.env.TURN_FUNCTION_NAME,
+    FunctionName: env.TURN_FUNCTION_NAME,
     Payload: new TextEncoder().encode(JSON.stringify(request)),
   }));
   async function* payload(): AsyncIterable<Uint8Array> {

@@ -12,36 +12,7 @@ import { conversationSessionPolicy } from './lib/session-policy';
 import { SettingsSource, type ActiveSettings } from './lib/settings-source';
 import type { TurnDependencies, TurnLimits } from './turn-core';
 import type { TenantModels } from '../../tenant/tenant-models';
-
-/** The environment the stack gives the turn function (`SupportChatStack`). */
-export interface TurnEnvironment {
-  readonly TABLE_NAME: string;
-  readonly TABLE_ARN: string;
-  readonly DATA_ROLE_ARN: string;
-  /** The tenant's DynamoDB and STS interface endpoints (private DNS off, ADR 7). @default the public endpoints */
-  readonly DYNAMODB_ENDPOINT?: string;
-  readonly STS_ENDPOINT?: string;
-  /** Bedrock's endpoint: the baseline's runtime endpoint by private DNS. @default the SDK's */
-  readonly BEDROCK_ENDPOINT?: string;
-  readonly GUARDRAIL_ARN: string;
-  readonly GUARDRAIL_VERSION: string;
-  /** JSON `TenantModels`: the config's profiles by role, the default settings' (`defaultChatSettings`). */
-  readonly MODELS: string;
-  /** JSON array: the approved profiles callable from the Region, the only ids a settings version may name. */
-  readonly ALLOWED_PROFILES: string;
-  /** The tenant's AppConfig application, environment and configuration profile (ids or names). @default the defaults only */
-  readonly APPCONFIG_APPLICATION?: string;
-  readonly APPCONFIG_ENVIRONMENT?: string;
-  readonly APPCONFIG_PROFILE?: string;
-  /** AppConfig's data plane: the tenant's `appconfigdata` interface endpoint (private DNS off). @default the SDK's */
-  readonly APPCONFIG_ENDPOINT?: string;
-  /** Seconds a read settings version is kept before AppConfig is asked again. @default 45 */
-  readonly APPCONFIG_MAX_AGE_SECONDS?: string;
-  /** JSON `TurnLimits`. */
-  readonly LIMITS: string;
-  readonly RETENTION_DAYS: string;
-  readonly DEGRADED_TEXT?: string;
-}
+import type { TurnEnvironment } from '../chat-wiring';
 
 /**
  * The turn's breaker per inference profile: opens when at least half of the last 30 s of calls to a profile failed, once

@@ -1,0 +1,74 @@
+/**
+ * How the chat path's parts are wired together, in one place for the stack that deploys them, the handlers that read
+ * them and the local harness that runs the handlers on emulators: the WebSocket API's settings and each function's
+ * environment. This file imports nothing, so the handlers' bundles carry only these names.
+ */
+
+/** The WebSocket API's settings: what the stack deploys, the authorizer reads and a client connects with. */
+export const CHAT_API = {
+  /** The query-string parameter that carries the token: browsers cannot set headers on a WebSocket handshake. */
+  tokenQueryParameter: 'token',
+  /** Messages are routed by their `action` (`sendMessage`, `resume`); every action reaches `$default`. */
+  routeSelectionExpression: '$request.body.action',
+  /** The stage clients connect to and the relay posts to (`https://…/live/@connections`). */
+  stageName: 'live',
+} as const;
+
+/** The `$connect` authorizer's identity source: the token's query-string parameter (`CHAT_API.tokenQueryParameter`). */
+export const TOKEN_IDENTITY_SOURCE = `route.request.querystring.${CHAT_API.tokenQueryParameter}`;
+
+/** The environment of the turn function (`turn-dependencies.ts` reads it). */
+export interface TurnEnvironment {
+  readonly TABLE_NAME: string;
+  readonly TABLE_ARN: string;
+  readonly DATA_ROLE_ARN: string;
+  /** The tenant's DynamoDB and STS interface endpoints (private DNS off, ADR 7). @default the public endpoints */
+  readonly DYNAMODB_ENDPOINT?: string;
+  readonly STS_ENDPOINT?: string;
+  /** Bedrock's endpoint: the baseline's runtime endpoint by private DNS. @default the SDK's */
+  readonly BEDROCK_ENDPOINT?: string;
+  readonly GUARDRAIL_ARN: string;
+  readonly GUARDRAIL_VERSION: string;
+  /** JSON `TenantModels`: the config's profiles by role, the default settings' (`defaultChatSettings`). */
+  readonly MODELS: string;
+  /** JSON array: the approved profiles callable from the Region, the only ids a settings version may name. */
+  readonly ALLOWED_PROFILES: string;
+  /** The tenant's AppConfig application, environment and configuration profile (ids or names). @default the defaults only */
+  readonly APPCONFIG_APPLICATION?: string;
+  readonly APPCONFIG_ENVIRONMENT?: string;
+  readonly APPCONFIG_PROFILE?: string;
+  /** AppConfig's data plane: the tenant's `appconfigdata` interface endpoint (private DNS off). @default the SDK's */
+  readonly APPCONFIG_ENDPOINT?: string;
+  /** Seconds a read settings version is kept before AppConfig is asked again. @default 45 */
+  readonly APPCONFIG_MAX_AGE_SECONDS?: string;
+  /** JSON `TurnLimits`. */
+  readonly LIMITS: string;
+  readonly RETENTION_DAYS: string;
+  /** The answer when every model failed. @default the turn's own (`turn-dependencies.ts`) */
+  readonly DEGRADED_TEXT?: string;
+}
+
+/** The environment of the relay function (`relay.ts` reads it). */
+export interface RelayEnvironment {
+  /** The turn function it invokes with `InvokeWithResponseStream`. */
+  readonly TURN_FUNCTION_NAME: string;
+  /** The stage's `https://…/live` callback URL, for `PostToConnection`. */
+  readonly CONNECTIONS_ENDPOINT: string;
+}
+
+/** The environment of the `$connect` authorizer (`authorizer.ts` reads it). */
+export interface AuthorizerEnvironment {
+  /** The Cognito user pool id. */
+  readonly USER_POOL_ID: string;
+  /** The app client id tokens must be issued to. */
+  readonly CLIENT_ID: string;
+  /** Which token the client presents: `id` or `access`. */
+  readonly TOKEN_USE: 'id' | 'access';
+  /** Local harness only: a JWKS (JSON) loaded into the verifier's cache. @default - fetched from the pool */
+  readonly JWKS_JSON?: string;
+  /** Local harness only: where to fetch the JWKS from (plain HTTP allowed). @default - the pool's Cognito JWKS URL */
+  readonly JWKS_URL?: string;
+}
+
+/** The token the widget's client presents to the authorizer: the id token (it carries the user's groups). */
+export const WIDGET_TOKEN_USE: AuthorizerEnvironment['TOKEN_USE'] = 'id';
