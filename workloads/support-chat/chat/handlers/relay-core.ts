@@ -1,3 +1,4 @@
+import { type FrameError, RELAY_REFUSALS } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
 import type { TurnRequest } from './turn-core';
 
@@ -25,8 +26,8 @@ export interface RelayDependencies {
 }
 
 /** A frame the relay writes itself, for a message it cannot hand to the turn. */
-function badRequest(message: string): string {
-  return encodeFrame({ type: 'error', conversationId: 'invalid', messageId: 'invalid', seq: 0, code: 'bad_request', message });
+function refusal({ code, message }: FrameError): string {
+  return encodeFrame({ type: 'error', conversationId: 'invalid', messageId: 'invalid', seq: 0, code, message });
 }
 
 /**
@@ -46,11 +47,11 @@ export function createRelay(deps: RelayDependencies) {
     try {
       message = JSON.parse(event.body ?? '');
     } catch {
-      await postQuietly(deps, connectionId, badRequest('Send JSON: {"action":"sendMessage","conversationId","messageId","text"}.'));
+      await postQuietly(deps, connectionId, refusal(RELAY_REFUSALS.notJson));
       return { statusCode: 200 };
     }
     if ((message.action !== 'sendMessage' && message.action !== 'resume') || typeof message.conversationId !== 'string' || typeof message.messageId !== 'string') {
-      await postQuietly(deps, connectionId, badRequest('action must be sendMessage or resume, with conversationId and messageId.'));
+      await postQuietly(deps, connectionId, refusal(RELAY_REFUSALS.badMessage));
       return { statusCode: 200 };
     }
     const request: TurnRequest = {

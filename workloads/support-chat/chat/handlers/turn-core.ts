@@ -3,13 +3,17 @@ import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
 import type { ChatSettings } from './lib/chat-settings';
-import { budgetKey, checkedId, checkedSub, CLIENT_ID_RULE, echoableId, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
+import { budgetKey, checkedId, checkedSub, echoableId, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
 import type { ConversationStore, StoredMessage } from './lib/conversation-store';
+import {
+  BUDGET_EXHAUSTED, type FrameError, IN_PROGRESS, inputRefusal, type InputProblem, modelFailure, rateLimited, unknownMessage,
+} from './lib/error-frames';
 import { FrameWriter, type FrameUsage } from './lib/frames';
 import { estimateTokens, selectHistory, toConverseMessages } from './lib/history';
-import { canFallBack, CircuitBreaker, DeadlineExceededError, firstAvailable, GuardrailIntervenedError } from './lib/resilience';
+import { canFallBack, CircuitBreaker, firstAvailable, GuardrailIntervenedError } from './lib/resilience';
 import { buildClassifierRequest, classifyResponse, type QuestionClass } from './lib/router';
 import type { ActiveSettings } from './lib/settings-source';
+import { TurnClock } from './lib/turn-clock';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
@@ -96,11 +100,33 @@ export interface TurnTiming {
   readonly breakerOpen: number;
 }
 
+/** The lease on a message outlives the turn's deadline by the time to store the answer and settle the budgets. */
+const LEASE_BEYOND_DEADLINE_SECONDS = 5;
+
 /** Thrown inside an attempt once text has reached the client: the chain must not restart the answer on another model. */
 class StreamedThenFailed extends Error {
   constructor(readonly cause: unknown) {
     super('the stream failed after text was sent');
   }
+}
+
+/** What every step of a turn shares: the request, the dependencies, the clock and the writer of its frames. */
+interface Turn {
+  readonly request: TurnRequest;
+  readonly deps: TurnDependencies;
+  readonly now: () => number;
+  readonly started: number;
+  readonly clock: TurnClock;
+  readonly writer: FrameWriter;
+}
+
+/** A turn that holds its message: the settings it runs on, the user's store and counter, and the question. */
+interface ClaimedTurn extends Turn {
+  readonly settings: ChatSettings;
+  readonly settingsLog: NonNullable<TurnOutcome['settings']>;
+  readonly store: ConversationStore;
+  readonly counter: BudgetCounter;
+  readonly question: string;
 }
 
 /**
@@ -112,13 +138,36 @@ class StreamedThenFailed extends Error {
  */
 export async function runTurn(request: TurnRequest, deps: TurnDependencies, send: (data: string) => Promise<void>): Promise<TurnOutcome> {
   const now = deps.now ?? Date.now;
-  const started = now();
-  const clock = new TurnClock(now);
-  const deadline = started + deps.limits.turnDeadlineSeconds * 1000;
-  let firstTokenAt: number | undefined;
-  // A relay that stops reading (its client left) must not stop the turn: the answer is still stored, for a resume.
+  const ids = { conversationId: echoableId(request.conversationId), messageId: echoableId(request.messageId) };
+  const writer = new FrameWriter({ ...ids, send: whileAttached(send) });
+  const turn: Turn = { request, deps, now, started: now(), clock: new TurnClock(now), writer };
+  const checked = validate(request, deps.limits);
+  if (!checked.ok) {
+    await fail(turn.writer, inputRefusal(checked.problem, deps.limits.maxInputCharacters));
+    return { result: 'refused', code: checked.problem };
+  }
+  const active = await deps.settings();
+  const { prompts } = active.settings;
+  const settingsLog = { source: active.source, problem: active.problem, prompts: [prompts.answer.version, prompts.router.version] };
+  const { store, counter } = await deps.forUser(request.sub);
+  const claim = await claimMessage(turn, store, checked.text, settingsLog);
+  if ('result' in claim) return claim;
+  const claimed: ClaimedTurn = { ...turn, settings: active.settings, settingsLog, store, counter, question: claim.question };
+  let answered = false;
+  try {
+    return await answerTurn(claimed, () => {
+      answered = true;
+    });
+  } finally {
+    // A refused or failed turn gives the lease back, so a resume can answer the message at once.
+    if (!answered) await store.release(request.sub, request.conversationId, request.messageId).catch(() => undefined);
+  }
+}
+
+/** Sends frames until the relay stops reading (its client left): then the turn goes on unheard, and stores the answer for a resume. */
+function whileAttached(send: (data: string) => Promise<void>): (data: string) => Promise<void> {
   let detached = false;
-  const sendWhileAttached = async (data: string) => {
+  return async (data) => {
     if (detached) return;
     try {
       await send(data);
@@ -126,216 +175,192 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
       detached = true;
     }
   };
-  const ids = { conversationId: echoableId(request.conversationId), messageId: echoableId(request.messageId) };
-  const writer = new FrameWriter({ ...ids, send: sendWhileAttached });
-  const checked = validate(request, deps.limits);
-  if (!checked.ok) {
-    await writer.fail(checked.problem === 'input_too_long' ? 'input_too_long' : 'bad_request', describe(checked.problem, deps.limits));
-    return { result: 'refused', code: checked.problem };
-  }
-  const input = checked.text;
+}
 
-  const active = await deps.settings();
-  const settings = active.settings;
-  const settingsLog = { source: active.source, problem: active.problem, prompts: [settings.prompts.answer.version, settings.prompts.router.version] };
-  const { store, counter } = await deps.forUser(request.sub);
-  const replay = async (answer: StoredMessage): Promise<TurnOutcome> => {
-    await writer.write(answer.text);
-    const summary = await writer.end();
-    return { result: summary.state === 'gone' ? 'gone' : 'replayed' };
-  };
-  // The message's lease: one turn at a time answers it (a resume while it runs gets `in_progress`, not a second model call).
-  const leaseUntil = started + (deps.limits.turnDeadlineSeconds + 5) * 1000;
+/** Ends the answer with an error frame. */
+function fail(writer: FrameWriter, error: FrameError): Promise<unknown> {
+  return writer.fail(error.code, error.message);
+}
+
+/**
+ * Stores the user's message (a `sendMessage`) or finds it (a `resume`) and takes its lease, so one turn at a time answers
+ * it; a message already answered is replayed instead, one being answered is refused with `in_progress`.
+ */
+async function claimMessage(
+  turn: Turn, store: ConversationStore, input: string, settingsLog: ClaimedTurn['settingsLog'],
+): Promise<TurnOutcome | { readonly question: string }> {
+  const { request, deps, writer } = turn;
+  const leaseUntil = turn.started + (deps.limits.turnDeadlineSeconds + LEASE_BEYOND_DEADLINE_SECONDS) * 1000;
   const stored = request.action === 'sendMessage'
     ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input, leaseUntil)
     : await store.find(request.sub, request.conversationId, request.messageId).then((found) => found && { created: false, ...found });
   if (!stored) {
-    await writer.fail('bad_request', `no message ${request.messageId} in conversation ${request.conversationId}`);
+    await fail(writer, unknownMessage(request.conversationId, request.messageId));
     return { result: 'refused', code: 'unknown_message' };
   }
-  if (stored.answer) return replay(stored.answer);
+  if (stored.answer) return replay(writer, stored.answer);
   if (!stored.created && !(await store.claim(request.sub, request.conversationId, request.messageId, leaseUntil))) {
     const again = await store.find(request.sub, request.conversationId, request.messageId);
-    if (again?.answer) return replay(again.answer);
-    await writer.fail('in_progress', 'This message is being answered; resume it in a moment to get the answer.');
+    if (again?.answer) return replay(writer, again.answer);
+    await fail(writer, IN_PROGRESS);
     return { result: 'refused', code: 'in_progress', settings: settingsLog };
   }
-  const question = stored.message.text;
-  let answered = false;
-  try {
-    return await answerTurn();
-  } finally {
-    // A refused or failed turn gives the lease back, so a resume can answer the message at once.
-    if (!answered) await store.release(request.sub, request.conversationId, request.messageId).catch(() => undefined);
-  }
-
-  async function answerTurn(): Promise<TurnOutcome> {
-
-    // One round trip to DynamoDB before the model: the per-user rate, the history, and the user's and the tenant's daily
-    // tokens reserved atomically. The reservation is an upper bound (the whole history budget, the question, the longest
-    // answer), corrected by the real usage when the turn settles.
-    const minute = new Date(now()).toISOString().slice(0, 16);
-    const maxAnswer = settings.limits.maxAnswerTokens;
-    const estimate = deps.limits.historyTokens + estimateTokens(question) + maxAnswer;
-    const day = budgetDay(now());
-    const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
-    const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
-    const [rate, recent, userReservation, tenantReservation] = await Promise.all([
-      counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute),
-      store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1),
-      counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser),
-      deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant),
-    ]);
-    // Gives back what a refused turn reserved.
-    const giveBack = () => Promise.all([
-      userReservation.granted ? counter.settle(userKeyOfDay, -estimate) : undefined,
-      tenantReservation.granted ? deps.tenantCounter.settle(tenantKeyOfDay, -estimate) : undefined,
-    ]);
-    if (!rate.granted) {
-      await giveBack();
-      await writer.fail('rate_limited', `At most ${settings.limits.messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.`);
-      return { result: 'refused', code: 'rate_limited', settings: settingsLog };
-    }
-
-    const prior = recent.filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
-    const history = selectHistory(prior, question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
-    if (!userReservation.granted || !tenantReservation.granted) {
-      await giveBack();
-      await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
-      return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
-    }
-    // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
-    const { questionClass, tokens: classifierTokens } = settings.flags.classifier
-      ? await clock.model(() => classify(question, settings, deps))
-      : { questionClass: 'complex' as const, tokens: 0 };
-    const decision = decideBudget({
-      user: 1 - userReservation.used / deps.limits.dailyTokensPerUser,
-      tenant: 1 - tenantReservation.used / deps.limits.dailyTokensPerTenant,
-    }, questionClass, settings.budgetRules);
-    const settle = async (used: number) => {
-      await Promise.all([
-        counter.settle(userKeyOfDay, classifierTokens + used - estimate),
-        deps.tenantCounter.settle(tenantKeyOfDay, classifierTokens + used - estimate),
-      ]);
-    };
-    if (decision.kind === 'refuse') {
-      await settle(0);
-      await writer.fail('budget_exhausted', 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.');
-      return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
-    }
-
-    // The chain is the settings' (each id one the validator and `parseChatSettings` allow: the approved geography only).
-    const chosen = settings.models[decision.role];
-    const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
-    let text = '';
-    let usage: FrameUsage | undefined;
-    try {
-      const result = await firstAvailable(candidates, async (profile, context) => {
-        text = '';
-        const { remainingMs } = context;
-        const answer = await clock.model(() => streamAnswer(profile, history.messages, settings, deps, maxAnswer, remainingMs, async (delta) => {
-          firstTokenAt ??= now();
-          text += delta;
-          await clock.ours(() => writer.write(delta));
-        }));
-        usage = answer.usage;
-        return answer;
-      }, {
-        breaker: deps.breaker,
-        degradedText: deps.degradedText,
-        deadline,
-        now,
-        random: deps.random,
-        sleep: deps.sleep,
-        onRetry: ({ delayMs, error }) => clock.retried(delayMs, error),
-        // Never restart an answer the client has partly seen on another model; otherwise what the chain allows.
-        shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
-      });
-      if (result.kind === 'degraded') {
-        await writer.write(result.text);
-        text = result.text;
-      }
-      await store.putAnswer(request.sub, request.conversationId, request.messageId, text);
-      answered = true;
-      // The answer is stored: `done` goes out while the budgets settle.
-      const [summary] = await Promise.all([writer.end(usage), settle(usage?.totalTokens ?? 0)]);
-      return {
-        result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
-        profile: result.kind === 'answer' ? result.candidate : undefined,
-        fallback: result.kind === 'answer' ? result.fallback : undefined,
-        questionClass,
-        usage,
-        firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
-        timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
-        settings: settingsLog,
-      };
-    } catch (error) {
-      await settle(usage?.totalTokens ?? estimateTokens(text));
-      const code = error instanceof GuardrailIntervenedError ? 'guardrail_intervened'
-        : error instanceof DeadlineExceededError || (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError' ? 'deadline_exceeded'
-          : 'model_unavailable';
-      await writer.fail(code, {
-        guardrail_intervened: 'The organization\'s AI use policy stopped this answer.',
-        deadline_exceeded: 'The answer took too long; please ask again.',
-        model_unavailable: 'The assistant could not finish this answer; please ask again.',
-      }[code]);
-      return { result: 'failed', code, questionClass, timing: clock.timing(0), settings: settingsLog };
-    }
-  }
+  return { question: stored.message.text };
 }
 
-/** Splits a turn's time into the model's (less what the model's stream waited on us), the backoff's, and ours. */
-class TurnClock {
-  private readonly started: number;
-  private modelMs = 0;
-  private oursInsideModelMs = 0;
-  private backoffMs = 0;
-  private retries = 0;
-  private throttles = 0;
+/** Sends a stored answer again. */
+async function replay(writer: FrameWriter, answer: StoredMessage): Promise<TurnOutcome> {
+  await writer.write(answer.text);
+  const summary = await writer.end();
+  return { result: summary.state === 'gone' ? 'gone' : 'replayed' };
+}
 
-  constructor(private readonly now: () => number) {
-    this.started = now();
+/** What the turn reserved before the model: the rate, the history, and the user's and the tenant's tokens. */
+interface Reservation {
+  readonly rateGranted: boolean;
+  readonly budgetGranted: boolean;
+  readonly history: StoredMessage[];
+  /** The share of the day's tokens left before this turn: the user's and the tenant's. */
+  readonly left: { readonly user: number; readonly tenant: number };
+  /** Gives back what a refused turn reserved. */
+  readonly giveBack: () => Promise<unknown>;
+  /** Corrects both reservations to the tokens the turn used. */
+  readonly settle: (used: number) => Promise<unknown>;
+}
+
+/**
+ * One round trip to DynamoDB before the model: the per-user rate, the history, and the user's and the tenant's daily
+ * tokens reserved atomically. The reservation is an upper bound (the whole history budget, the question, the longest
+ * answer), corrected by the real usage when the turn settles.
+ */
+async function reserve(turn: ClaimedTurn): Promise<Reservation> {
+  const { request, deps, settings, counter, store } = turn;
+  const minute = new Date(turn.now()).toISOString().slice(0, 16);
+  const estimate = deps.limits.historyTokens + estimateTokens(turn.question) + settings.limits.maxAnswerTokens;
+  const day = budgetDay(turn.now());
+  const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
+  const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
+  const [rate, history, user, tenant] = await Promise.all([
+    counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute),
+    store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1),
+    counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser),
+    deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant),
+  ]);
+  return {
+    rateGranted: rate.granted,
+    budgetGranted: user.granted && tenant.granted,
+    history,
+    left: { user: 1 - user.used / deps.limits.dailyTokensPerUser, tenant: 1 - tenant.used / deps.limits.dailyTokensPerTenant },
+    giveBack: () => Promise.all([
+      user.granted ? counter.settle(userKeyOfDay, -estimate) : undefined,
+      tenant.granted ? deps.tenantCounter.settle(tenantKeyOfDay, -estimate) : undefined,
+    ]),
+    settle: (used) => Promise.all([
+      counter.settle(userKeyOfDay, used - estimate),
+      deps.tenantCounter.settle(tenantKeyOfDay, used - estimate),
+    ]),
+  };
+}
+
+/** Reserves, classifies, picks the model role by the budget rules, and streams the answer (or refuses). */
+async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<TurnOutcome> {
+  const { request, deps, settings, settingsLog, writer } = turn;
+  const reservation = await reserve(turn);
+  if (!reservation.rateGranted) {
+    await reservation.giveBack();
+    await fail(writer, rateLimited(settings.limits.messagesPerUserPerMinute));
+    return { result: 'refused', code: 'rate_limited', settings: settingsLog };
   }
+  const prior = reservation.history.filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
+  const history = selectHistory(prior, turn.question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
+  if (!reservation.budgetGranted) {
+    await reservation.giveBack();
+    await fail(writer, BUDGET_EXHAUSTED);
+    return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
+  }
+  // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
+  const { questionClass, tokens: classifierTokens } = settings.flags.classifier
+    ? await turn.clock.model(() => classify(turn.question, settings, deps))
+    : { questionClass: 'complex' as const, tokens: 0 };
+  const decision = decideBudget(reservation.left, questionClass, settings.budgetRules);
+  const settle = (used: number) => reservation.settle(classifierTokens + used);
+  if (decision.kind === 'refuse') {
+    await settle(0);
+    await fail(writer, BUDGET_EXHAUSTED);
+    return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
+  }
+  return streamTurnAnswer(turn, { messages: history.messages, role: decision.role, questionClass, settle, onStored });
+}
 
-  /** Runs a Bedrock call (and its stream) and counts its time as the model's. */
-  async model<T>(call: () => Promise<T>): Promise<T> {
-    const start = this.now();
-    try {
-      return await call();
-    } finally {
-      this.modelMs += this.now() - start;
+/** What `streamTurnAnswer` needs beyond the turn. */
+interface AnswerPlan {
+  readonly messages: ReturnType<typeof selectHistory>['messages'];
+  readonly role: 'fast' | 'capable';
+  readonly questionClass: QuestionClass;
+  readonly settle: (used: number) => Promise<unknown>;
+  /** Called once the answer is stored (the lease is then the answer's, not to be released). */
+  readonly onStored: () => void;
+}
+
+/**
+ * Streams the answer along the fallback chain (the settings' chain, each id one the validator and `parseChatSettings`
+ * allow: the approved geography only), or the degraded answer when every profile failed; stores it, then sends `done`
+ * while the budgets settle. An error that ends the answer becomes its error frame (`modelFailure`).
+ */
+async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<TurnOutcome> {
+  const { request, deps, settings, settingsLog, writer, clock, now } = turn;
+  const chosen = settings.models[plan.role];
+  const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
+  const deadline = turn.started + deps.limits.turnDeadlineSeconds * 1000;
+  let firstTokenAt: number | undefined;
+  let text = '';
+  let usage: FrameUsage | undefined;
+  try {
+    const result = await firstAvailable(candidates, async (profile, context) => {
+      text = '';
+      const onText = async (delta: string) => {
+        firstTokenAt ??= now();
+        text += delta;
+        await clock.ours(() => writer.write(delta));
+      };
+      const { maxAnswerTokens } = settings.limits;
+      const answer = await clock.model(() => streamAnswer(profile, plan.messages, settings, deps, maxAnswerTokens, context.remainingMs, onText));
+      usage = answer.usage;
+      return answer;
+    }, {
+      breaker: deps.breaker,
+      degradedText: deps.degradedText,
+      deadline,
+      now,
+      random: deps.random,
+      sleep: deps.sleep,
+      onRetry: ({ delayMs, error }) => clock.retried(delayMs, error),
+      // Never restart an answer the client has partly seen on another model; otherwise what the chain allows.
+      shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
+    });
+    if (result.kind === 'degraded') {
+      await writer.write(result.text);
+      text = result.text;
     }
-  }
-
-  /** Runs our own work inside a model call (writing a frame) and takes its time back from the model's. */
-  async ours<T>(work: () => Promise<T>): Promise<T> {
-    const start = this.now();
-    try {
-      return await work();
-    } finally {
-      this.oursInsideModelMs += this.now() - start;
-    }
-  }
-
-  retried(delayMs: number, error: unknown): void {
-    this.retries += 1;
-    this.backoffMs += delayMs;
-    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-    if (e?.name === 'ThrottlingException' || e?.$metadata?.httpStatusCode === 429) this.throttles += 1;
-  }
-
-  timing(breakerOpen: number): TurnTiming {
-    const totalMs = this.now() - this.started;
-    const modelMs = Math.max(0, this.modelMs - this.oursInsideModelMs);
+    await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text);
+    plan.onStored();
+    // The answer is stored: `done` goes out while the budgets settle.
+    const [summary] = await Promise.all([writer.end(usage), plan.settle(usage?.totalTokens ?? 0)]);
     return {
-      totalMs,
-      modelMs,
-      backoffMs: this.backoffMs,
-      overheadMs: Math.max(0, totalMs - modelMs - this.backoffMs),
-      throttles: this.throttles,
-      retries: this.retries,
-      breakerOpen,
+      result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
+      profile: result.kind === 'answer' ? result.candidate : undefined,
+      fallback: result.kind === 'answer' ? result.fallback : undefined,
+      questionClass: plan.questionClass,
+      usage,
+      firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - turn.started,
+      timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
+      settings: settingsLog,
     };
+  } catch (error) {
+    await plan.settle(usage?.totalTokens ?? estimateTokens(text));
+    const failure = modelFailure(error);
+    await fail(writer, failure);
+    return { result: 'failed', code: failure.code, questionClass: plan.questionClass, timing: clock.timing(0), settings: settingsLog };
   }
 }
 
@@ -391,8 +416,6 @@ async function classify(question: string, settings: ChatSettings, deps: TurnDepe
   }
 }
 
-type InputProblem = 'input_too_long' | 'missing_text' | 'bad_ids';
-
 function validate(request: TurnRequest, limits: TurnLimits): { ok: true; text: string } | { ok: false; problem: InputProblem } {
   try {
     checkedSub(request.sub);
@@ -407,12 +430,3 @@ function validate(request: TurnRequest, limits: TurnLimits): { ok: true; text: s
   if ([...request.text].length > limits.maxInputCharacters) return { ok: false, problem: 'input_too_long' };
   return { ok: true, text: request.text };
 }
-
-function describe(problem: InputProblem, limits: TurnLimits): string {
-  switch (problem) {
-    case 'input_too_long': return `Messages are limited to ${limits.maxInputCharacters} characters; please shorten yours.`;
-    case 'missing_text': return 'The message has no text.';
-    case 'bad_ids': return `conversationId and messageId must be ${CLIENT_ID_RULE}.`;
-  }
-}
-

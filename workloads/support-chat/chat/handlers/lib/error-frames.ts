@@ -1,0 +1,72 @@
+import { CLIENT_ID_RULE } from './conversation-keys';
+import type { ErrorCode } from './frames';
+import { DeadlineExceededError, GuardrailIntervenedError } from './resilience';
+
+/*
+ * Where an error becomes an error frame: the code a client switches on (`ERROR_CODES`) and the message a person reads,
+ * for every refusal and failure the relay and the turn report. The codes are stable; the messages may be reworded.
+ */
+
+/** An error frame's code and message. */
+export interface FrameError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** What a request can be refused for before anything is stored. */
+export type InputProblem = 'input_too_long' | 'missing_text' | 'bad_ids';
+
+/** The frame of a request refused for its input (`maxInputCharacters`: the tenant's limit). */
+export function inputRefusal(problem: InputProblem, maxInputCharacters: number): FrameError {
+  switch (problem) {
+    case 'input_too_long': return { code: 'input_too_long', message: `Messages are limited to ${maxInputCharacters} characters; please shorten yours.` };
+    case 'missing_text': return { code: 'bad_request', message: 'The message has no text.' };
+    case 'bad_ids': return { code: 'bad_request', message: `conversationId and messageId must be ${CLIENT_ID_RULE}.` };
+  }
+}
+
+/** The relay's frames for a message it cannot hand to the turn. */
+export const RELAY_REFUSALS = {
+  notJson: { code: 'bad_request', message: 'Send JSON: {"action":"sendMessage","conversationId","messageId","text"}.' },
+  badMessage: { code: 'bad_request', message: 'action must be sendMessage or resume, with conversationId and messageId.' },
+} as const satisfies Record<string, FrameError>;
+
+/** A `resume` of a message the conversation does not have. */
+export function unknownMessage(conversationId: string, messageId: string): FrameError {
+  return { code: 'bad_request', message: `no message ${messageId} in conversation ${conversationId}` };
+}
+
+/** Another turn holds the message's lease. */
+export const IN_PROGRESS: FrameError = { code: 'in_progress', message: 'This message is being answered; resume it in a moment to get the answer.' };
+
+/** The per-user rate (`messagesPerUserPerMinute`) is used up. */
+export function rateLimited(messagesPerUserPerMinute: number): FrameError {
+  return { code: 'rate_limited', message: `At most ${messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.` };
+}
+
+/** The user's or the tenant's daily tokens are used up. */
+export const BUDGET_EXHAUSTED: FrameError = {
+  code: 'budget_exhausted',
+  message: 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.',
+};
+
+/** The codes of a turn that failed once the model was called. */
+export type ModelFailureCode = Extract<ErrorCode, 'guardrail_intervened' | 'deadline_exceeded' | 'model_unavailable'>;
+
+const MODEL_FAILURE_MESSAGES: Readonly<Record<ModelFailureCode, string>> = {
+  guardrail_intervened: 'The organization\'s AI use policy stopped this answer.',
+  deadline_exceeded: 'The answer took too long; please ask again.',
+  model_unavailable: 'The assistant could not finish this answer; please ask again.',
+};
+
+/**
+ * The frame of an error that ended the answer: the guardrail's intervention, the turn's deadline (ours, or the SDK's
+ * abort or timeout when it passed inside a call), or any other failure of the models.
+ */
+export function modelFailure(error: unknown): FrameError & { readonly code: ModelFailureCode } {
+  const name = (error as Error | undefined)?.name;
+  const code: ModelFailureCode = error instanceof GuardrailIntervenedError ? 'guardrail_intervened'
+    : error instanceof DeadlineExceededError || name === 'AbortError' || name === 'TimeoutError' ? 'deadline_exceeded'
+      : 'model_unavailable';
+  return { code, message: MODEL_FAILURE_MESSAGES[code] };
+}
