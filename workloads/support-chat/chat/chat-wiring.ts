@@ -17,6 +17,12 @@ export const CHAT_API = {
 /** The `$connect` authorizer's identity source: the token's query-string parameter (`CHAT_API.tokenQueryParameter`). */
 export const TOKEN_IDENTITY_SOURCE = `route.request.querystring.${CHAT_API.tokenQueryParameter}`;
 
+/**
+ * Seconds the turn runs beyond its deadline (`limits.turnDeadlineSeconds`) to store the answer and settle the budgets:
+ * the turn function's timeout is the deadline plus these, and so is the lease a turn holds on its message.
+ */
+export const TURN_SETTLE_SECONDS = 5;
+
 /** The environment of the turn function (`turn-dependencies.ts` reads it). */
 export interface TurnEnvironment {
   readonly TABLE_NAME: string;

@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { ChatFunction } from './chat-function';
 import type { ChatRoles } from './chat-roles';
 import { acknowledgeFinding } from '../../../../building-blocks/gates/acknowledge';
-import { type AuthorizerEnvironment, type RelayEnvironment, type TurnEnvironment, WIDGET_TOKEN_USE } from '../chat-wiring';
+import { type AuthorizerEnvironment, type RelayEnvironment, TURN_SETTLE_SECONDS, type TurnEnvironment, WIDGET_TOKEN_USE } from '../chat-wiring';
 
 /** Where the handlers' entry points are. */
 const HANDLERS = path.join(__dirname, '..', 'handlers');
@@ -20,8 +20,6 @@ const HANDLERS = path.join(__dirname, '..', 'handlers');
 const TURN_MEMORY_MB = 1024;
 /** Memory of the relay and the authorizer, in MB: they mostly wait (on the turn's stream, on one JWKS fetch per container). */
 const WAITING_FUNCTION_MEMORY_MB = 256;
-/** The turn runs to its deadline (`limits.turnDeadlineSeconds`) and then stores the answer and settles the budgets. */
-const TURN_SETTLE_SECONDS = 5;
 /** The relay outlives the turn it waits on by the time to invoke it and post its last frames. */
 const RELAY_BEYOND_TURN_SECONDS = 5;
 /** The authorizer verifies one JWT: a JWKS fetch from Cognito on a cold container, then a signature check. */

@@ -1,4 +1,5 @@
-import { ConverseCommand, ConverseStreamCommand, type BedrockRuntimeClient, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { TURN_SETTLE_SECONDS } from '../chat-wiring';
 import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
@@ -9,9 +10,10 @@ import {
   BUDGET_EXHAUSTED, type FrameError, IN_PROGRESS, inputRefusal, type InputProblem, modelFailure, rateLimited, unknownMessage,
 } from './lib/error-frames';
 import { FrameWriter, type FrameUsage } from './lib/frames';
-import { estimateTokens, selectHistory, toConverseMessages } from './lib/history';
-import { canFallBack, CircuitBreaker, firstAvailable, GuardrailIntervenedError } from './lib/resilience';
-import { buildClassifierRequest, classifyResponse, type QuestionClass } from './lib/router';
+import { estimateTokens, selectHistory } from './lib/history';
+import { classify, streamAnswer, StreamedThenFailed } from './lib/model-calls';
+import { canFallBack, CircuitBreaker, firstAvailable } from './lib/resilience';
+import type { QuestionClass } from './lib/router';
 import type { ActiveSettings } from './lib/settings-source';
 import { TurnClock } from './lib/turn-clock';
 
@@ -100,16 +102,6 @@ export interface TurnTiming {
   readonly breakerOpen: number;
 }
 
-/** The lease on a message outlives the turn's deadline by the time to store the answer and settle the budgets. */
-const LEASE_BEYOND_DEADLINE_SECONDS = 5;
-
-/** Thrown inside an attempt once text has reached the client: the chain must not restart the answer on another model. */
-class StreamedThenFailed extends Error {
-  constructor(readonly cause: unknown) {
-    super('the stream failed after text was sent');
-  }
-}
-
 /** What every step of a turn shares: the request, the dependencies, the clock and the writer of its frames. */
 interface Turn {
   readonly request: TurnRequest;
@@ -190,7 +182,7 @@ async function claimMessage(
   turn: Turn, store: ConversationStore, input: string, settingsLog: ClaimedTurn['settingsLog'],
 ): Promise<TurnOutcome | { readonly question: string }> {
   const { request, deps, writer } = turn;
-  const leaseUntil = turn.started + (deps.limits.turnDeadlineSeconds + LEASE_BEYOND_DEADLINE_SECONDS) * 1000;
+  const leaseUntil = turn.started + (deps.limits.turnDeadlineSeconds + TURN_SETTLE_SECONDS) * 1000;
   const stored = request.action === 'sendMessage'
     ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input, leaseUntil)
     : await store.find(request.sub, request.conversationId, request.messageId).then((found) => found && { created: false, ...found });
@@ -361,58 +353,6 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
     const failure = modelFailure(error);
     await fail(writer, failure);
     return { result: 'failed', code: failure.code, questionClass: plan.questionClass, timing: clock.timing(0), settings: settingsLog };
-  }
-}
-
-/** Streams one answer; a stream that ends without `messageStop` failed (a connection cut can end it silently). */
-async function streamAnswer(
-  profile: string, messages: ReturnType<typeof selectHistory>['messages'], settings: ChatSettings, deps: TurnDependencies, maxTokens: number,
-  remainingMs: number,
-  onText: (delta: string) => Promise<void>,
-): Promise<{ usage?: FrameUsage; stopReason?: string }> {
-  // The turn's deadline holds inside a call too: the SDK aborts the request and its stream when it passes.
-  const abortSignal = AbortSignal.timeout(Math.max(1, remainingMs));
-  const response = await deps.bedrock.send(new ConverseStreamCommand({
-    modelId: profile,
-    system: [{ text: settings.prompts.answer.system }],
-    messages: toConverseMessages(messages),
-    inferenceConfig: { maxTokens },
-    guardrailConfig: { guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync' },
-  }), { abortSignal });
-  let sent = false;
-  let stopReason: string | undefined;
-  let usage: FrameUsage | undefined;
-  try {
-    for await (const event of response.stream ?? ([] as ConverseStreamOutput[])) {
-      const delta = event.contentBlockDelta?.delta?.text;
-      if (delta) {
-        sent = true;
-        await onText(delta);
-      }
-      if (event.messageStop) stopReason = event.messageStop.stopReason;
-      if (event.metadata?.usage) {
-        const u = event.metadata.usage;
-        usage = { inputTokens: u.inputTokens ?? 0, outputTokens: u.outputTokens ?? 0, totalTokens: u.totalTokens ?? 0 };
-      }
-    }
-    if (stopReason === undefined) throw Object.assign(new Error('the model stream ended without messageStop'), { name: 'ModelStreamErrorException' });
-  } catch (error) {
-    if (sent) throw new StreamedThenFailed(error);
-    throw error;
-  }
-  if (stopReason === 'guardrail_intervened' && !sent) throw new GuardrailIntervenedError('the guardrail intervened before any text');
-  return { usage, stopReason };
-}
-
-/** The classifier's call and the tokens it used; anything unusable counts as complex. */
-async function classify(question: string, settings: ChatSettings, deps: TurnDependencies): Promise<{ questionClass: QuestionClass; tokens: number }> {
-  try {
-    const { classifier: modelId } = settings.models;
-    const request = buildClassifierRequest(question, { modelId, guardrail: deps.guardrail, prompt: settings.prompts.router });
-    const response = await deps.bedrock.send(new ConverseCommand(request));
-    return { questionClass: classifyResponse(response).questionClass, tokens: response.usage?.totalTokens ?? 0 };
-  } catch {
-    return { questionClass: 'complex', tokens: 0 };
   }
 }
 

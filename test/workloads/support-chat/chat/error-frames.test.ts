@@ -1,0 +1,30 @@
+import { BUDGET_EXHAUSTED, IN_PROGRESS, inputRefusal, modelFailure, RELAY_REFUSALS, rateLimited, unknownMessage } from '../../../../workloads/support-chat/chat/handlers/lib/error-frames';
+import { ERROR_CODES } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
+import { DeadlineExceededError, GuardrailIntervenedError } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
+
+describe('where an error becomes an error frame', () => {
+  test('a failure of the answer is the guardrail\'s, the deadline\'s (ours or the SDK\'s abort and timeout), or the models\'', () => {
+    const named = (name: string) => Object.assign(new Error(name), { name });
+    expect(modelFailure(new GuardrailIntervenedError('stopped')).code).toBe('guardrail_intervened');
+    expect(modelFailure(new DeadlineExceededError('late')).code).toBe('deadline_exceeded');
+    expect(modelFailure(named('AbortError')).code).toBe('deadline_exceeded');
+    expect(modelFailure(named('TimeoutError')).code).toBe('deadline_exceeded');
+    expect(modelFailure(named('ThrottlingException')).code).toBe('model_unavailable');
+    expect(modelFailure(undefined).code).toBe('model_unavailable');
+    expect(modelFailure(named('ServiceUnavailableException')).message).not.toMatch(/ServiceUnavailable/);
+  });
+
+  test('every frame it makes carries a code of the protocol, and a message with the figure the user must respect', () => {
+    const frames = [
+      BUDGET_EXHAUSTED, IN_PROGRESS, RELAY_REFUSALS.notJson, RELAY_REFUSALS.badMessage, rateLimited(20), unknownMessage('c1', 'm1'),
+      ...(['input_too_long', 'missing_text', 'bad_ids'] as const).map((p) => inputRefusal(p, 4000)),
+    ];
+    for (const frame of frames) {
+      expect(ERROR_CODES).toContain(frame.code);
+      expect(frame.message.length).toBeGreaterThan(0);
+    }
+    expect(rateLimited(20).message).toContain('20');
+    expect(inputRefusal('input_too_long', 4000)).toEqual({ code: 'input_too_long', message: expect.stringContaining('4000') });
+    expect(inputRefusal('bad_ids', 4000).code).toBe('bad_request');
+  });
+});
