@@ -104,7 +104,7 @@ const project = new awscdk.AwsCdkTypeScriptApp({
       maxWorkers: '100%',
     },
   },
-  gitignore: ['/.venv/', '/test-reports/', '/cdk.out.*/', '/bench-out/'],
+  gitignore: ['/.venv/', '/.venv.lock', '/test-reports/', '/cdk.out.*/', '/bench-out/'],
 });
 
 // npm ci rejects projen's fresh lockfile because unrs-resolver 1.13's optional bindings are missing from the
@@ -167,6 +167,18 @@ project.testTask.prependExec('bash test/support/python-venv.sh');
 // The store's tests and the local harness start the DynamoDB emulator (emulators/dynamodb, Go with minidyn): `go build`
 // once per source hash (the Go module proxy serves its pinned modules on the first build).
 project.testTask.prependExec('ts-node --transpile-only -P tsconfig.json emulators/dynamodb/dynamodb-build.ts');
+// jest and eslint run side by side (test/support/test-and-lint.sh): jest's workers wait on child processes (moto, the
+// emulators, the real app) for much of the run, and eslint fills that time; the task fails when either fails.
+{
+  const steps = project.testTask.steps;
+  const jest = steps.find((step) => step.execArgs?.[0] === 'jest');
+  if (!jest?.execArgs || !steps.some((step) => step.spawn === 'eslint')) throw new Error('projen\'s test task changed: expected a jest step and an eslint spawn');
+  project.testTask.reset();
+  for (const step of steps) {
+    if (step === jest) project.testTask.exec(['bash', 'test/support/test-and-lint.sh', ...jest.execArgs.slice(1)].join(' '), { receiveArgs: true });
+    else if (step.spawn !== 'eslint') project.testTask.exec(step.exec!);
+  }
+}
 
 // `npx projen synth -c config=<path>` (the README's way to pick a config) and `-o <dir>` reach `cdk synth`: projen's
 // CDK app tasks run `cdk synth` without the command line's arguments unless the step receives them (projen's

@@ -1,8 +1,26 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ConfigError } from '../../config/config-error';
+import { loadConfigFile, selectConfigFile } from '../../config/load';
 import { EXAMPLE_CONFIG_TEXT } from '../support/example-config';
 import { runApp } from '../support/run-app';
+
+/**
+ * What the app prints on stderr for a config file: it selects the file as for `-c config=<file>` and loads it, and prints
+ * a ConfigError's message before it exits 1 (stacks/app.ts). In process, so the many cases below cost no app start each;
+ * the real app (a child process, as under the CLI) runs in the cases that check its exit status, stderr and assembly.
+ */
+function reportOf(file: string): string {
+  try {
+    const selection = selectConfigFile(file, {});
+    loadConfigFile(selection.file, selection);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error(`${file} was accepted`);
+}
 
 /** 1-based line of the first line, comments aside, containing `needle` in `text`. */
 function lineOf(text: string, needle: string): number {
@@ -66,7 +84,7 @@ const CASES: BadConfigCase[] = [
   { name: 'a YAML scalar, not a document', text: 'Just some prose, not a config.\n', line: 1, path: '(document)', expected: /expected a mapping/, found: /found string "Just some prose/ },
 ];
 
-describe('bad config: the app exits non-zero, names file, path, line, expected and found, and writes no assembly', () => {
+describe('bad config: the report names file, path, line, expected and found', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'bad-config-'));
 
   test.each(CASES)('$name', (c) => {
@@ -74,16 +92,35 @@ describe('bad config: the app exits non-zero, names file, path, line, expected a
     writeFileSync(file, c.text);
     const line = typeof c.line === 'number' ? c.line : lineOf(c.text, c.line);
 
-    const run = runApp({ context: { config: file } });
+    const report = reportOf(file).split('\n').find((l) => l.includes(`  ${c.path}  `));
 
-    expect(run.status).toBe(1);
-    const report = run.stderr.split('\n').find((l) => l.includes(`  ${c.path}  `));
     expect(report).toBeDefined();
     expect(report).toContain(`${file}:${line}:`);
     expect(report).toMatch(c.expected);
     expect(report).toMatch(c.found);
+  });
+});
+
+describe('bad config: the app exits non-zero, prints the report and writes no assembly', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bad-config-app-'));
+
+  test('a config the schema rejects: exit 1, the report on stderr, no assembly and no summary', () => {
+    const file = path.join(dir, 'unknown-key.yaml');
+    writeFileSync(file, unknownKey);
+    const run = runApp({ context: { config: file } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(reportOf(file));
     expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
     expect(run.stdout).not.toContain('Synthesized estate');
+  });
+
+  test('a config the cross-reference checks reject (an account name that does not exist): the same', () => {
+    const file = path.join(dir, 'unknown-account.yaml');
+    writeFileSync(file, unknownAccount);
+    const run = runApp({ context: { config: file } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(reportOf(file));
+    expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
   });
 
   test('a missing file is reported the same way', () => {
@@ -107,15 +144,12 @@ describe('bad config: the root cause, said once and plainly', () => {
   const sonnet = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
   const sonet = 'anthropic.claude-sonet-4-5-20250929-v1:0';
 
-  /** Runs the app on `text`; returns the file, the issue lines of its report, and the run. */
+  /** The app's report on `text`; returns the file, the issue lines of the report, and the report as `run.stderr`. */
   function reject(name: string, text: string) {
     const file = path.join(dir, `${name}.yaml`);
     writeFileSync(file, text);
-    const run = runApp({ context: { config: file } });
-    expect(run.status).toBe(1);
-    expect(existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
-    expect(run.stdout).not.toContain('Synthesized estate');
-    return { file, run, issues: run.stderr.split('\n').filter((l) => l.startsWith(`  ${file}`)) };
+    const stderr = reportOf(file);
+    return { file, run: { stderr }, issues: stderr.split('\n').filter((l) => l.startsWith(`  ${file}`)) };
   }
 
   test('an unquoted account id with a leading zero: YAML read it as a number and dropped the zero; quote it', () => {

@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 venv=.venv
+# One install at a time: .ci/run starts this in the background while npm ci runs, and the test task runs it again; the
+# second waits here for the first, then finds the venv current.
+exec 9>"$venv.lock"
+flock 9
 want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
   echo "python-venv: installing requirements-dev.txt into $venv"
