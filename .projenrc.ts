@@ -159,8 +159,10 @@ project.eslint?.allowDevDeps('emulators/**');
 project.eslint?.allowDevDeps('dashboards/preview/**');
 project.eslint?.allowDevDeps('stacks/dashboards-preview.ts');
 
-// Every file (app entry, handlers, tests) is type-checked: ts-node and ts-jest only transpile.
-project.compileTask.exec('tsc --noEmit -p tsconfig.json');
+// Every file (app entry, handlers, tests) is type-checked: ts-node and ts-jest only transpile. The type check and the
+// synth with the gates (projen's post-compile step) run side by side in the compile step: one core each.
+project.compileTask.exec('bash build-tools/typecheck-and-synth.sh');
+project.postCompileTask.reset();
 
 // The handler tests start moto_server from the Python venv (the same one the conformance tools use).
 project.testTask.prependExec('bash test/support/python-venv.sh');
