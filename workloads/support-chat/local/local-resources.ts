@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The local copies of what the stack deploys for the turn: the conversation table, and the conversation-data role's ARN. */
 export interface LocalChatResources {
@@ -24,6 +24,19 @@ export interface LocalResourceTarget {
 const LOCAL_ACCOUNT = '123456789012';
 
 /**
+ * The conversation table as `ConversationTable` declares it (partition key `pk`, sort key `sk`, both strings;
+ * on-demand), as a CreateTable request: the local harness and the store's tests create it from this one definition.
+ */
+export function conversationTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+  };
+}
+
+/**
  * Creates on the DynamoDB emulator what `SupportChatStack` gives the turn function: the conversation table as
  * `ConversationTable` declares it (partition key `pk`, sort key `sk`, both strings; on-demand), its ARN, and the ARN of
  * the conversation-data role the turn assumes per user with the `dynamodb:LeadingKeys` session policy (moto's STS hands
@@ -37,12 +50,7 @@ export async function createLocalChatResources(target: LocalResourceTarget): Pro
   const tableName = target.tableName ?? 'support-chat-conversations';
   const dynamo = new DynamoDBClient({ endpoint: target.endpoint, region: target.region, credentials: target.credentials });
   try {
-    await dynamo.send(new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-    }));
+    await dynamo.send(new CreateTableCommand(conversationTableInput(tableName)));
     return {
       tableName,
       tableArn: `arn:aws:dynamodb:${target.region}:${LOCAL_ACCOUNT}:table/${tableName}`,

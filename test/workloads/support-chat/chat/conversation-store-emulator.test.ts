@@ -4,6 +4,7 @@ import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dy
 import { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
 import { budgetKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
+import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
 
 /**
  * The conversation store and the daily counters on the project's DynamoDB emulator (emulators/dynamodb: minidyn, one per
@@ -25,12 +26,7 @@ beforeAll(async () => {
   dynamodb = await startLocalDynamoDb();
   raw = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   client = DynamoDBDocumentClient.from(raw);
-  await raw.send(new CreateTableCommand({
-    TableName: TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-  }));
+  await raw.send(new CreateTableCommand(conversationTableInput(TABLE)));
 }, 300_000);
 
 afterAll(async () => {

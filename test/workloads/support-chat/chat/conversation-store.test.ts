@@ -7,6 +7,7 @@ import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-serv
 import { BudgetCounter, budgetDay } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
 import { budgetKey, InvalidKeyError, userKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
+import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
 
 /** The conversation store and the daily token counters against DynamoDB as the pinned moto server implements it. */
 const TABLE = 'support-chat-conversations';
@@ -22,12 +23,7 @@ beforeAll(async () => {
   moto = await startMoto();
   const raw = new DynamoDBClient({ endpoint: moto.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   client = DynamoDBDocumentClient.from(raw);
-  await raw.send(new CreateTableCommand({
-    TableName: TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-  }));
+  await raw.send(new CreateTableCommand(conversationTableInput(TABLE)));
   await raw.send(new UpdateTimeToLiveCommand({ TableName: TABLE, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
   expect((await raw.send(new DescribeTimeToLiveCommand({ TableName: TABLE }))).TimeToLiveDescription?.AttributeName).toBe('expiresAt');
 }, 60_000);
