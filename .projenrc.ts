@@ -3,9 +3,11 @@ import { APP_CONTEXT, CLI_CONTEXT } from './stacks/app-context';
 
 /**
  * The folders that hold the application's TypeScript, lowest layer first: a folder may import only from the folders
- * before it (and from itself). `stacks/` holds the account stacks, the composition root and the app entry.
+ * before it (and from itself). `operations/` holds the commands that read or change a deployed organization (the policy
+ * snapshot and preview, the verification); `stacks/` holds the account stacks, the composition root and the app entry,
+ * and may deploy what `operations/` runs (the daily verification, the pipeline's preview step).
  */
-const LAYERS = ['catalog', 'config', 'contracts', 'policies', 'building-blocks', 'dashboards', 'stacksets', 'workloads', 'stacks'];
+const LAYERS = ['catalog', 'config', 'contracts', 'policies', 'building-blocks', 'dashboards', 'stacksets', 'workloads', 'operations', 'stacks'];
 /**
  * Development-only stand-ins for AWS services (the Bedrock runtime, the WebSocket gateway, the token issuer, the AppConfig
  * data plane, the moto launcher): the tests, the benchmarks and the local harnesses use them. Apart from the layers: no
@@ -60,6 +62,12 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-glue',
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-organizations',
+    // The commands that read a deployed organization (operations/: policy snapshot, verification) and their handlers.
+    '@aws-sdk/client-cloudtrail',
+    '@aws-sdk/client-lakeformation',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-cloudwatch',
+    '@aws-sdk/client-ssm',
     '@types/aws-lambda',
     // The support-chat tenant (workloads/support-chat): its handlers and the local harness that runs them (chat:local).
     '@aws-sdk/client-bedrock-runtime',
@@ -155,6 +163,9 @@ project.eslint?.allowDevDeps('workloads/**/handlers/**');
 project.eslint?.allowDevDeps('workloads/**/local/**');
 // The emulators serve the tests, benchmarks and local harnesses only.
 project.eslint?.allowDevDeps('emulators/**');
+// The operations commands run on an operator's machine or in the pipeline with the SDK v3 clients; the handlers that
+// deploy them get the SDK from the Lambda runtime.
+project.eslint?.allowDevDeps('operations/**');
 // The preview renderer is a development command (npx projen dashboards:preview), not part of the app.
 project.eslint?.allowDevDeps('dashboards/preview/**');
 project.eslint?.allowDevDeps('stacks/dashboards-preview.ts');
