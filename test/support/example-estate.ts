@@ -22,7 +22,7 @@ import { estateEntries, fieldOf, regionsOf, stackIdOf, type EstateKey, type Esta
  */
 
 /** The folders and files whose content decides the synthesized templates. */
-const INPUTS = ['catalog', 'config', 'contracts', 'policies', 'building-blocks', 'dashboards', 'stacksets', 'workloads', 'stacks',
+const INPUTS = ['catalog', 'config', 'contracts', 'policies', 'building-blocks', 'dashboards', 'stacksets', 'workloads', 'operations', 'stacks',
   'package-lock.json', 'cdk.json', path.join('test', 'support', 'example-estate.ts')];
 const CACHE_ROOT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'genai-governance');
 /** How long a suite waits for another worker that is synthesizing, and after how long a lock is taken as abandoned. */
