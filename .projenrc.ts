@@ -256,6 +256,35 @@ project.addTask('bench:chat', {
   ],
 });
 
+// The policy-change preview (operations/policy-preview, docs/policy-preview.md): the deployed Organizations policies as one
+// JSON file, and what the config's policies would change, flip and block against it.
+project.addTask('policy:snapshot', {
+  description: 'Write the organization\'s deployed Organizations policies and their targets to one JSON file (--out FILE)',
+  exec: 'ts-node --transpile-only -P tsconfig.json operations/policy-preview/snapshot-cli.ts',
+  receiveArgs: true,
+});
+
+project.addTask('policy:preview', {
+  description: 'Diff the config\'s policies against a snapshot (--deployed FILE), list the decisions that flip and the recorded calls (--activity FILE...) they would block',
+  exec: 'ts-node --transpile-only -P tsconfig.json operations/policy-preview/preview-cli.ts',
+  receiveArgs: true,
+});
+
+// Live verification (operations/verify, docs/verification.md): the deployed estate read with the SDK against cdk.out.
+project.addTask('verify', {
+  description: 'Read the deployed estate with the AWS SDK and compare it with cdk.out and the config; a JSON/Markdown report',
+  exec: 'ts-node --transpile-only -P tsconfig.json operations/verify/verify-cli.ts',
+  receiveArgs: true,
+});
+
+project.addTask('verify:local', {
+  description: 'Start the pinned moto server seeded with the example estate and print VERIFY_ENDPOINT=<url> for npx projen verify',
+  steps: [
+    { exec: 'bash test/support/python-venv.sh' },
+    { exec: 'ts-node --transpile-only -P tsconfig.json operations/verify/verify-local-cli.ts', receiveArgs: true },
+  ],
+});
+
 project.addTask('bench:synth-scale', {
   description: 'Synthesize 10/100/1,000-account configs and print time, template count and bytes as ratios',
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/synth-scale.ts',
