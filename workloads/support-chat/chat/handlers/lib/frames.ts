@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'deadline_exceeded',
   'guardrail_intervened',
   'bad_request',
+  'message_id_conflict',
+  'token_expired',
   'internal',
 ] as const;
 
