@@ -25,11 +25,26 @@ export function inputRefusal(problem: InputProblem, maxInputCharacters: number):
   }
 }
 
-/** The relay's frames for a message it cannot hand to the turn. */
+/** The relay's frames for a message it cannot hand to the turn, or a turn that ended without a final frame. */
 export const RELAY_REFUSALS = {
-  notJson: { code: 'bad_request', message: 'Send JSON: {"action":"sendMessage","conversationId","messageId","text"}.' },
+  notJson: { code: 'bad_request', message: 'Send a JSON object: {"action":"sendMessage","conversationId","messageId","text"}.' },
   badMessage: { code: 'bad_request', message: 'action must be sendMessage or resume, with conversationId and messageId.' },
+  badIds: { code: 'bad_request', message: `conversationId and messageId must be ${CLIENT_ID_RULE}.` },
+  missingText: { code: 'bad_request', message: 'sendMessage needs text: a non-empty string.' },
+  tokenExpired: { code: 'token_expired', message: 'Your sign-in has expired; sign in again and reconnect. The connection is closed.' },
+  internal: { code: 'internal', message: 'Something went wrong on our side; resume this message in a moment.' },
 } as const satisfies Record<string, FrameError>;
+
+/** The relay refused a message over the per-user rate before storing it: unlike the turn's refusal, nothing is saved. */
+export function rateLimitedAtRelay(messagesPerUserPerMinute: number): FrameError {
+  return { code: 'rate_limited', message: `At most ${messagesPerUserPerMinute} messages a minute; this message was not sent, please send it again in a moment.` };
+}
+
+/** A `messageId` already stored with another text: ids are one per message. */
+export const MESSAGE_ID_CONFLICT: FrameError = {
+  code: 'message_id_conflict',
+  message: 'This messageId was already used for another message; send a new messageId for each message.',
+};
 
 /** A `resume` of a message the conversation does not have. */
 export function unknownMessage(conversationId: string, messageId: string): FrameError {
