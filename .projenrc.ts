@@ -99,6 +99,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@duckdb/node-api@1.5.4-r.1',
     // Renders the dashboard previews (SVG → PNG) without a browser: npx projen dashboards:preview.
     '@resvg/resvg-js',
+    // Detects the customer's language in the support-chat turn, offline, its models inside (MIT; ADR 12): bundled by esbuild.
+    'tinyld@1.3.4',
   ],
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
