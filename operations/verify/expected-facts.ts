@@ -1,0 +1,21 @@
+import type { Assembly } from './assembly';
+import type { Fact } from './fact';
+import { alarmFacts } from './facts-alarms';
+import { analyticsFacts } from './facts-analytics';
+import { archiveFacts } from './facts-archive';
+import { contractFacts } from './facts-contract';
+import { organizationFacts } from './facts-organizations';
+import { trailFacts } from './facts-trail';
+import type { GovernanceConfig } from '../../config/schema';
+
+/** Every fact the verifier checks, computed from the assembly and the config that synthesized it. */
+export function expectedFacts(assembly: Assembly, config: GovernanceConfig): Fact[] {
+  return [
+    ...organizationFacts(assembly, config),
+    ...trailFacts(assembly),
+    ...archiveFacts(assembly),
+    ...alarmFacts(assembly, config),
+    ...contractFacts(assembly, config),
+    ...analyticsFacts(assembly),
+  ];
+}

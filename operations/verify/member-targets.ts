@@ -1,0 +1,25 @@
+import type { MemberDeployment } from './assembly';
+import type { GovernanceConfig } from '../../config/schema';
+
+/**
+ * Where a StackSet's instances are: every account the config places in one of its groups' OUs (or beneath one) × the
+ * group's Regions. Accounts that join later get instances too; the verifier reads only the accounts the config names.
+ */
+export function memberTargets(member: MemberDeployment, config: GovernanceConfig): { account: string; region: string }[] {
+  const seen = new Set<string>();
+  const targets: { account: string; region: string }[] = [];
+  for (const group of member.groups) {
+    const paths = group.organizationalUnitIds.map((id) => config.organizationalUnits.find((o) => o.id === id)?.path)
+      .filter((p): p is string => p !== undefined);
+    const accounts = config.accounts.filter((a) => a.organizationalUnit !== undefined
+      && paths.some((p) => a.organizationalUnit === p || a.organizationalUnit!.startsWith(`${p}/`)));
+    for (const account of accounts) {
+      for (const region of group.regions) {
+        const key = `${account.id}/${region}`;
+        if (!seen.has(key)) targets.push({ account: account.id, region });
+        seen.add(key);
+      }
+    }
+  }
+  return targets;
+}
