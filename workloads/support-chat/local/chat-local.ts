@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { withLocalClassifier } from './local-classifier';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
 import { localTurnFunction, type LocalTurnRecord } from './local-turn';
@@ -261,6 +261,9 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       invokeTurn: turnFunction.invoke,
       post: async (connectionId, frame) => {
         await connections!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(frame) }));
+      },
+      disconnect: async (connectionId) => {
+        await connections!.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
       },
     });
     const route = (key: RouteRecord['route']) => (event: RelayEvent) => recorded(routes, key, event.requestContext.connectionId, () => relay(event));

@@ -99,12 +99,13 @@ describe('the exported handler (settings from the environment, JWKS over HTTP, a
     }
   });
 
-  test('allows a valid access token from the token query-string parameter, with sub, username and role groups in the context', async () => {
-    const result = await handler(viaQuery(issuer.mintAccessToken({ username: 'agent.bo', sub: 'sub-bo', groups: ['agent', 'admin', 'eu-west-1_ChatPool1_Google'] })));
+  test('allows a valid access token from the token query-string parameter, with sub, username, role groups and exp in the context', async () => {
+    const token = issuer.mintAccessToken({ username: 'agent.bo', sub: 'sub-bo', groups: ['agent', 'customer', 'eu-west-1_ChatPool1_Google'] });
+    const result = await handler(viaQuery(token));
     expect(result).toEqual({
       principalId: 'sub-bo',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }] },
-      context: { sub: 'sub-bo', username: 'agent.bo', groups: 'agent,admin' },
+      context: { sub: 'sub-bo', username: 'agent.bo', groups: 'customer,agent', exp: String((JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number }).exp) },
     });
     expect(Object.values(result.context ?? {}).every((value) => typeof value === 'string')).toBe(true);
     expect(warnings).toEqual([]);
@@ -113,7 +114,7 @@ describe('the exported handler (settings from the environment, JWKS over HTTP, a
   test('creates the verifier once per container', async () => {
     const create = jest.spyOn(CognitoJwtVerifier, 'create');
     for (const username of ['a', 'b', 'c']) {
-      await handler(viaHeader(`Bearer ${issuer.mintAccessToken({ username })}`));
+      await handler(viaHeader(`Bearer ${issuer.mintAccessToken({ username, groups: ['customer'] })}`));
     }
     // None when an earlier test's call created it, one when this test runs alone.
     expect(create.mock.calls.length).toBeLessThanOrEqual(1);
@@ -136,14 +137,20 @@ describe('createAuthorizer with the JWKS preloaded (cacheJwks, no fetch), id tok
     for (const [name, prefix] of [['Authorization', 'Bearer '], ['authorization', ''], ['AUTHORIZATION', 'bearer ']]) {
       const result = await authorize(viaHeader(`${prefix}${issuer.mintIdToken({ username: 'ana', sub: 'sub-ana', groups: ['customer'] })}`, name));
       expect(result.principalId).toBe('sub-ana');
-      expect(result.context).toEqual({ sub: 'sub-ana', username: 'ana', groups: 'customer' });
+      expect(result.context).toMatchObject({ sub: 'sub-ana', username: 'ana', groups: 'customer' });
+      expect(Number(result.context?.exp)).toBeGreaterThan(Date.now() / 1000);
       expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }]);
     }
   });
 
-  test('a user in no role group is allowed with an empty groups value', async () => {
-    const result = await authorize(viaQuery(issuer.mintIdToken({ username: 'new.user' })));
-    expect(result.context).toMatchObject({ username: 'new.user', groups: '' });
+  test.each([
+    ['no group', []],
+    ['the agent and admin groups only', ['agent', 'admin']],
+    ['a federated provider\'s group only', ['eu-west-1_ChatPool1_Google']],
+  ])('a valid token of a user in %s is denied (explicit Deny, no context)', async (_name, groups) => {
+    const result = await authorize(viaQuery(issuer.mintIdToken({ username: 'new.user', groups })));
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: METHOD_ARN }]);
+    expect(result.context).toBeUndefined();
   });
 
   test.each([

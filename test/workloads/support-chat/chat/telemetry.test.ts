@@ -255,22 +255,27 @@ describe('the turn\'s entry point (instrumentedTurn) with the real Powertools', 
 
 describe('the relay\'s entry point (instrumentedRelay) with the real Powertools', () => {
   const event = (routeKey: string, body?: object): RelayLambdaEvent => ({
-    requestContext: { routeKey, connectionId: 'Zk3abcDEFgoCFtw=', requestId: 'Zk3b1H4kFiAFexQ=', authorizer: { sub: SUB, groups: 'customer' } },
+    requestContext: {
+      routeKey, connectionId: 'Zk3abcDEFgoCFtw=', requestId: 'Zk3b1H4kFiAFexQ=', authorizer: { sub: SUB, groups: 'customer', exp: String(Math.floor(Date.now() / 1000) + 3600) },
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const message = { action: 'sendMessage', conversationId: 'conv-7Qx', messageId: 'msg-0001', text: 'Where is my order 40412?' };
   const frame = (type: string, seq: number) => JSON.stringify({ type, conversationId: 'conv-7Qx', messageId: 'msg-0001', seq, ...(type === 'chunk' && { text: 'Hello' }) });
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  test('the turn\'s invocation failing: Errors 1, an ERROR line, the invocation rethrows', async () => {
+  const disconnect = async () => undefined;
+
+  test('the turn\'s invocation failing: Errors 1, an ERROR line, the client gets internal and the invocation answers 200', async () => {
     const invokeTurn: TurnInvoker = async function* () {
       yield frame('chunk', 0);
       throw new Error('the turn failed: Unhandled Runtime.ExitError');
     };
-    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post: async () => undefined });
-    let failure: unknown;
-    const lines = await printed(() => relay(event('$default', message)).catch((error: unknown) => { failure = error; }));
-    expect((failure as Error).message).toContain('Runtime.ExitError');
+    const posted: string[] = [];
+    const post = async (_: string, f: string) => { posted.push(f); };
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post, disconnect });
+    const lines = await printed(async () => expect(await relay(event('$default', message))).toEqual({ statusCode: 200 }));
+    expect(posted.map((f) => (JSON.parse(f) as { type: string; code?: string }).code ?? 'chunk')).toEqual(['chunk', 'internal']);
     expect(values(emf(lines)[0])).toMatchObject({ Errors: 1, Messages: 1, ClientGone: 0 });
     expect(logs(lines).map((l) => [l.level, l.message])).toEqual([['ERROR', 'the relay failed'], ['INFO', 'message relayed']]);
   });
@@ -284,7 +289,7 @@ describe('the relay\'s entry point (instrumentedRelay) with the real Powertools'
     };
     let posts = 0;
     const post = async () => { if (++posts === 2) throw gone; };
-    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post });
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post, disconnect });
     const lines = await printed(async () => expect(await relay(event('$default', message))).toEqual({ statusCode: 200 }));
     expect(values(emf(lines)[0])).toMatchObject({ Errors: 0, Messages: 1, ClientGone: 1 });
   });
@@ -298,7 +303,8 @@ describe('the relay\'s entry point (instrumentedRelay) with the real Powertools'
       yield frame('done', 1);
     };
     const posted: string[] = [];
-    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post: async (_, f) => { posted.push(f); } });
+    const post = async (_: string, f: string) => { posted.push(f); };
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn, post, disconnect });
     const lines = await printed(() => relay(event('$default', message), { ...CONTEXT, functionName: 'support-chat-relay' }));
     expect(requests).toEqual([{ action: 'sendMessage', sub: SUB, conversationId: 'conv-7Qx', messageId: 'msg-0001', text: message.text, correlationId: 'Zk3b1H4kFiAFexQ=' }]);
     expect(posted).toHaveLength(2);
@@ -319,7 +325,8 @@ describe('the relay\'s entry point (instrumentedRelay) with the real Powertools'
 
   test('$connect publishes Errors 0 and no message metrics', async () => {
     const neverInvoked: TurnInvoker = async function* () { /* $connect does not run a turn */ };
-    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn: neverInvoked, post: async () => undefined });
+    const post = async () => undefined;
+    const relay = instrumentedRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay), { invokeTurn: neverInvoked, post, disconnect });
     const lines = await printed(() => relay(event('$connect')));
     expect(values(emf(lines)[0])).toEqual({ Errors: 0 });
     expect(logs(lines)).toEqual([]);

@@ -20,10 +20,16 @@ import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metric
  * would answer 403, which says "authenticated, not allowed"; every rejection here is an authentication failure (no token,
  * malformed, expired, wrong client, issuer or token use, bad signature), so 401 is the honest status, and a thrown error
  * carries no policy to get wrong. WebSocket APIs do not cache authorizer results, so there is no cached Deny to consider.
+ *
+ * A valid token of a user outside the `customer` group (`CONNECT_GROUP`) is authenticated but not allowed: the answer is
+ * an explicit Deny on the `$connect` route, which API Gateway answers with 403 and no connection.
  */
 
 /** The Cognito groups that are roles of the chat; the authorizer context carries those the user is in. */
 export const ROLE_GROUPS = ['customer', 'agent', 'admin'] as const;
+
+/** The group a user must be in to connect: the chat answers customers (agents' and admins' tools are not built). */
+export const CONNECT_GROUP: typeof ROLE_GROUPS[number] = 'customer';
 
 /** The parts of the authorizer event (`APIGatewayRequestAuthorizerEvent` for WebSocket `$connect`) this authorizer reads. */
 export interface AuthorizerRequest {
@@ -43,6 +49,11 @@ export interface ConnectionIdentity {
   readonly username: string;
   /** The user's role groups (`ROLE_GROUPS`) joined with commas; context values must be strings, numbers or booleans. */
   readonly groups: string;
+  /**
+   * The token's `exp` (seconds since the epoch, as a string): API Gateway passes the context on every route of the
+   * connection, and the relay closes a connection whose token has expired.
+   */
+  readonly exp: string;
   [key: string]: string;
 }
 
@@ -139,10 +150,18 @@ export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
     }
     const username = payload.token_use === 'id' ? payload['cognito:username'] : payload.username;
     const userGroups = payload['cognito:groups'] ?? [];
+    if (!userGroups.includes(CONNECT_GROUP)) {
+      console.warn(JSON.stringify({ level: 'WARN', message: 'connection refused by the authorizer', reason: `not in the ${CONNECT_GROUP} group` }));
+      return {
+        principalId: payload.sub,
+        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: request.methodArn }] },
+      };
+    }
     const context: ConnectionIdentity = {
       sub: payload.sub,
       username: String(username),
       groups: ROLE_GROUPS.filter((group) => userGroups.includes(group)).join(','),
+      exp: String(payload.exp),
     };
     return {
       principalId: payload.sub,
@@ -153,6 +172,11 @@ export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
       context,
     };
   };
+}
+
+/** Whether the result is a Deny (a valid token of a user outside `CONNECT_GROUP`). */
+function denies(result: APIGatewayAuthorizerResult): boolean {
+  return result.policyDocument.Statement.some((statement) => statement.Effect === 'Deny');
 }
 
 let authorizer: Authorizer | undefined;
@@ -178,7 +202,7 @@ export async function handler(event: AuthorizerEvent, context?: Context): Promis
       authorizer ??= createAuthorizer(settingsFromEnvironment());
       return authorizer(event);
     });
-    outcome = 'authorized';
+    outcome = denies(result) ? 'refused' : 'authorized';
     return result;
   } catch (error) {
     // A refusal is logged by `refuse` with its reason; anything else is a fault of the function.

@@ -1,4 +1,5 @@
-import { type FrameError, RELAY_REFUSALS } from './lib/error-frames';
+import { echoableId } from './lib/conversation-keys';
+import { type FrameError, RELAY_REFUSALS, rateLimitedAtRelay } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
 import type { TurnRequest } from './turn-core';
 
@@ -8,14 +9,23 @@ export type TurnInvoker = (request: TurnRequest) => AsyncIterable<string>;
 /** Sends one frame to a connection; rejects with a `GoneException` when the client has left. */
 export type ConnectionPoster = (connectionId: string, frame: string) => Promise<void>;
 
+/** Closes a connection (`DeleteConnection`); rejects with a `GoneException` when the client has already left. */
+export type ConnectionCloser = (connectionId: string) => Promise<void>;
+
+/** Counts one message of the user against the per-user rate: `granted` false once the minute's messages are used up. */
+export type RateGate = (sub: string) => Promise<{ readonly granted: boolean; readonly limit: number }>;
+
 /** The WebSocket event the relay receives (API Gateway's Lambda proxy event for WebSocket routes). */
 export interface RelayEvent {
   readonly body?: string | null;
   readonly requestContext: {
     readonly routeKey: string;
     readonly connectionId: string;
-    /** The `$connect` authorizer's context: API Gateway passes it on every route of the connection. */
-    readonly authorizer?: { readonly sub?: string; readonly groups?: string } | null;
+    /**
+     * The `$connect` authorizer's context: API Gateway passes it on every route of the connection. `exp` is the token's
+     * expiry (seconds since the epoch; the authorizer's context values arrive stringified).
+     */
+    readonly authorizer?: { readonly sub?: string; readonly groups?: string; readonly exp?: string | number } | null;
   };
 }
 
@@ -23,60 +33,150 @@ export interface RelayEvent {
 export interface RelayDependencies {
   readonly invokeTurn: TurnInvoker;
   readonly post: ConnectionPoster;
+  /** Closes a connection whose token has expired. */
+  readonly disconnect: ConnectionCloser;
+  /**
+   * The per-user rate, counted before the turn is invoked (so an over-rate message is neither stored nor answered).
+   *
+   * @default - no rate at the relay (the turn still counts its own)
+   */
+  readonly admit?: RateGate;
+  /**
+   * Told of a turn that failed or ended without a final frame, or a post that failed other than with `GoneException`
+   * (the relay's logs and `Errors` metric); the client has had its `internal` frame by then.
+   *
+   * @default - nothing
+   */
+  readonly onTurnFailed?: (error: unknown) => void;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
-/** A frame the relay writes itself, for a message it cannot hand to the turn. */
-function refusal({ code, message }: FrameError): string {
-  return encodeFrame({ type: 'error', conversationId: 'invalid', messageId: 'invalid', seq: 0, code, message });
+/** A message the relay may hand to the turn. */
+type Checked = { readonly ok: true; readonly request: Omit<TurnRequest, 'sub'> } | { readonly ok: false; readonly ids: FrameIds; readonly refusal: FrameError };
+
+/** The ids an error frame of the relay carries: the request's when well formed, else `invalid` (never reflected). */
+interface FrameIds {
+  readonly conversationId: string;
+  readonly messageId: string;
+}
+
+function frameOf(ids: FrameIds, { code, message }: FrameError, seq = 0): string {
+  return encodeFrame({ type: 'error', ...ids, seq, code, message });
+}
+
+/**
+ * Parses and checks a message body before anything else happens: a JSON object (not `null`, a number, a string or an
+ * array) with `action` `sendMessage` or `resume`, ids of the client-id rule, and for `sendMessage` a non-empty string
+ * `text`. Its length is the turn's to check (`maxInputCharacters`, `input_too_long`).
+ */
+export function checkMessage(body: string | null | undefined): Checked {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: RELAY_REFUSALS.notJson };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: RELAY_REFUSALS.notJson };
+  }
+  const message = parsed as { action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown };
+  const ids = { conversationId: echoableId(message.conversationId), messageId: echoableId(message.messageId) };
+  if ((message.action !== 'sendMessage' && message.action !== 'resume') || typeof message.conversationId !== 'string' || typeof message.messageId !== 'string') {
+    return { ok: false, ids, refusal: RELAY_REFUSALS.badMessage };
+  }
+  if (ids.conversationId === 'invalid' || ids.messageId === 'invalid') return { ok: false, ids, refusal: RELAY_REFUSALS.badIds };
+  if (message.action === 'resume') return { ok: true, request: { action: 'resume', ...ids } };
+  if (typeof message.text !== 'string' || message.text.trim().length === 0) return { ok: false, ids, refusal: RELAY_REFUSALS.missingText };
+  return { ok: true, request: { action: 'sendMessage', ...ids, text: message.text } };
+}
+
+/**
+ * Whether the connection's token has expired: `exp` (seconds) at or before now, as a JWT's `exp` is the time on or after
+ * which it must not be accepted (RFC 7519, 4.1.4). A missing or unreadable `exp` counts as expired: every connection
+ * the authorizer allows carries one.
+ */
+export function tokenExpired(exp: string | number | undefined, nowMs: number): boolean {
+  const seconds = typeof exp === 'number' ? exp : typeof exp === 'string' && /^\d+$/.test(exp) ? Number(exp) : NaN;
+  return !Number.isFinite(seconds) || seconds * 1000 <= nowMs;
+}
+
+/** The type and seq of a frame the turn sent, when it is one. */
+function frameHeader(frame: string): { type?: unknown; seq?: unknown } {
+  try {
+    const parsed = JSON.parse(frame) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? parsed as { type?: unknown; seq?: unknown } : {};
+  } catch {
+    return {};
+  }
 }
 
 /**
  * The relay: the WebSocket routes (docs/adr/0007-websocket-relay-outside-the-vpc.md). `$connect` (after the
  * authorizer) and `$disconnect` need nothing stored: the user is the authorizer's context on every message. A message
  * (`{"action":"sendMessage"|"resume","conversationId","messageId","text"}`) runs one turn, whose frames the relay posts
- * to the connection as they arrive; a `GoneException` ends the posting (the turn still stores its answer, so the
- * client finds it when it resumes).
+ * to the connection as they arrive.
+ *
+ * Before the turn: a connection whose token has expired gets `token_expired` and is closed; a malformed message gets
+ * `bad_request`; a user over the per-user rate gets `rate_limited` (`admit`); none of them reaches the turn, so nothing
+ * is stored. After it: every message ends with exactly one final frame (`done` or `error`). When the turn's invocation
+ * fails, or its stream breaks or ends before its final frame, the relay sends an `internal` error frame itself, with the
+ * next `seq`; it never throws, which API Gateway would send the client as a bare "Internal server error". A
+ * `GoneException` (the client left) ends the posting, not the turn (it stores its answer for a resume).
  */
 export function createRelay(deps: RelayDependencies) {
+  const now = deps.now ?? Date.now;
   return async (event: RelayEvent): Promise<{ statusCode: number }> => {
-    const { routeKey, connectionId } = event.requestContext;
+    const { routeKey, connectionId, authorizer } = event.requestContext;
     if (routeKey === '$connect' || routeKey === '$disconnect') return { statusCode: 200 };
-    const sub = event.requestContext.authorizer?.sub;
+    const sub = authorizer?.sub;
     if (!sub) return { statusCode: 403 };
-    let message: { action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown };
+    const checked = checkMessage(event.body);
+    const ids = checked.ok ? { conversationId: checked.request.conversationId, messageId: checked.request.messageId } : checked.ids;
+    const post = (frame: string) => postOrGone(deps, connectionId, frame);
+    if (tokenExpired(authorizer.exp, now())) {
+      await post(frameOf(ids, RELAY_REFUSALS.tokenExpired)).catch(deps.onTurnFailed ?? (() => undefined));
+      await deps.disconnect(connectionId).catch((error: unknown) => {
+        if (!isGoneError(error)) deps.onTurnFailed?.(error);
+      });
+      return { statusCode: 200 };
+    }
+    if (!checked.ok) {
+      await post(frameOf(ids, checked.refusal)).catch(deps.onTurnFailed ?? (() => undefined));
+      return { statusCode: 200 };
+    }
+    let seq = 0;
+    let final = false;
     try {
-      message = JSON.parse(event.body ?? '');
-    } catch {
-      await postQuietly(deps, connectionId, refusal(RELAY_REFUSALS.notJson));
-      return { statusCode: 200 };
-    }
-    if ((message.action !== 'sendMessage' && message.action !== 'resume') || typeof message.conversationId !== 'string' || typeof message.messageId !== 'string') {
-      await postQuietly(deps, connectionId, refusal(RELAY_REFUSALS.badMessage));
-      return { statusCode: 200 };
-    }
-    const request: TurnRequest = {
-      action: message.action,
-      sub,
-      conversationId: message.conversationId,
-      messageId: message.messageId,
-      text: typeof message.text === 'string' ? message.text : undefined,
-    };
-    for await (const frame of deps.invokeTurn(request)) {
-      try {
-        await deps.post(connectionId, frame);
-      } catch (error) {
-        if (isGoneError(error)) break;
-        throw error;
+      const rate = deps.admit ? await deps.admit(sub) : { granted: true, limit: 0 };
+      if (!rate.granted) {
+        final = true;
+        await post(frameOf(ids, rateLimitedAtRelay(rate.limit)));
+        return { statusCode: 200 };
       }
+      for await (const frame of deps.invokeTurn({ ...checked.request, sub })) {
+        const header = frameHeader(frame);
+        if (typeof header.seq === 'number') seq = header.seq + 1;
+        const isFinal = header.type === 'done' || header.type === 'error';
+        if (!(await post(frame))) return { statusCode: 200 };
+        if (isFinal) final = true;
+      }
+      if (!final) throw new Error('the turn\'s stream ended without a final frame');
+    } catch (error) {
+      deps.onTurnFailed?.(error);
+      if (!final) await post(frameOf(ids, RELAY_REFUSALS.internal, seq)).catch(() => undefined);
     }
     return { statusCode: 200 };
   };
 }
 
-async function postQuietly(deps: RelayDependencies, connectionId: string, frame: string): Promise<void> {
+/** Posts a frame: true when sent, false when the client is gone; rejects with any other error. */
+async function postOrGone(deps: RelayDependencies, connectionId: string, frame: string): Promise<boolean> {
   try {
     await deps.post(connectionId, frame);
+    return true;
   } catch (error) {
-    if (!isGoneError(error)) throw error;
+    if (isGoneError(error)) return false;
+    throw error;
   }
 }

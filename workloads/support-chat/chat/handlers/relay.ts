@@ -1,4 +1,4 @@
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { isGoneError } from './lib/frames';
@@ -66,7 +66,9 @@ function isChunk(frame: string): boolean {
  * The relay's handler with its telemetry around `createRelay` (docs/adr/0008-support-chat-telemetry.md): logs carry the
  * Lambda request id, the connection id, the route and, as `correlation_id`, API Gateway's request id, which the turn
  * receives as `correlationId` and logs under the same key; one set of EMF metrics per invocation (`recordRelay`: the
- * message, the time to the turn's first text frame, a client gone, a failure); an X-Ray subsegment around it.
+ * message, the time to the turn's first text frame, a client gone, a failure); an X-Ray subsegment around it. A failed
+ * turn is logged and counted (`Errors`) here; the client has had its `internal` frame from `createRelay`, which never
+ * throws for it.
  */
 export function instrumentedRelay({ logger, metrics, tracer }: Telemetry, deps: RelayDependencies) {
   return async (event: RelayLambdaEvent, context?: Context): Promise<{ statusCode: number }> => {
@@ -75,7 +77,12 @@ export function instrumentedRelay({ logger, metrics, tracer }: Telemetry, deps: 
     logger.appendKeys({ connectionId, routeKey });
     if (requestId) logger.setCorrelationId(requestId);
     const seen = { invokedTurn: false, clientGone: false, threw: false, firstChunkMs: undefined as number | undefined };
+    const failed = (error: unknown) => {
+      seen.threw = true;
+      logger.error('the relay failed', error as Error);
+    };
     const relay = createRelay({
+      ...deps,
       invokeTurn: async function* (request) {
         seen.invokedTurn = true;
         const started = Date.now();
@@ -92,12 +99,15 @@ export function instrumentedRelay({ logger, metrics, tracer }: Telemetry, deps: 
           throw error;
         }
       },
+      onTurnFailed: (error) => {
+        failed(error);
+        deps.onTurnFailed?.(error);
+      },
     });
     try {
       return await inSubsegment(tracer, '## relay', () => relay(event));
     } catch (error) {
-      seen.threw = true;
-      logger.error('the relay failed', error as Error);
+      failed(error);
       throw error;
     } finally {
       recordRelay(metrics, seen);
@@ -111,5 +121,8 @@ export const handler = instrumentedRelay(telemetry, {
   invokeTurn,
   post: async (connectionId, frame) => {
     await connections.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(frame) }));
+  },
+  disconnect: async (connectionId) => {
+    await connections.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
   },
 });
