@@ -1,6 +1,6 @@
 import { CLIENT_ID_RULE } from './conversation-keys';
 import type { ErrorCode } from './frames';
-import { DeadlineExceededError, GuardrailIntervenedError } from './resilience';
+import { AttemptTimeoutError, DeadlineExceededError, GuardrailIntervenedError } from './resilience';
 
 /*
  * Where an error becomes an error frame: the code a client switches on (`ERROR_CODES`) and the message a person reads,
@@ -81,7 +81,23 @@ const MODEL_FAILURE_MESSAGES: Readonly<Record<ModelFailureCode, string>> = {
 export function modelFailure(error: unknown): FrameError & { readonly code: ModelFailureCode } {
   const name = (error as Error | undefined)?.name;
   const code: ModelFailureCode = error instanceof GuardrailIntervenedError ? 'guardrail_intervened'
-    : error instanceof DeadlineExceededError || name === 'AbortError' || name === 'TimeoutError' ? 'deadline_exceeded'
+    : error instanceof DeadlineExceededError || error instanceof AttemptTimeoutError || name === 'AbortError' || name === 'TimeoutError'
+      ? 'deadline_exceeded'
       : 'model_unavailable';
   return { code, message: MODEL_FAILURE_MESSAGES[code] };
+}
+
+/** The codes of a turn that failed outside its model calls. */
+export type TurnFailureCode = Extract<ErrorCode, 'deadline_exceeded' | 'internal'>;
+
+/**
+ * The frame of a turn that failed outside its model calls: the store or the settings failed, a bug threw
+ * (`internal`), or the turn was still running at its final-frame cut-off (a `DeadlineExceededError`: `deadline_exceeded`).
+ * The message is the same whether or not the question was stored: sending it again is safe (its `messageId` makes it
+ * idempotent).
+ */
+export function turnFailure(error: unknown): FrameError & { readonly code: TurnFailureCode } {
+  return error instanceof DeadlineExceededError
+    ? { code: 'deadline_exceeded', message: MODEL_FAILURE_MESSAGES.deadline_exceeded }
+    : { code: 'internal', message: 'The assistant could not answer this message; please send it again.' };
 }

@@ -253,6 +253,11 @@ export class FrameWriter {
     return this.current;
   }
 
+  /** Whether `end` or `fail` was called: the answer has its final frame (sent, or on its way). */
+  get ended(): boolean {
+    return this.closed;
+  }
+
   /** Whether the client left (a send answered `GoneException`). */
   get gone(): boolean {
     return this.current === 'gone';

@@ -45,6 +45,22 @@ export class GuardrailIntervenedError extends Error {
   }
 }
 
+/**
+ * One attempt of a model call outran its own timeout (`turnTimeouts`): no first token in time (`first_token`), or the
+ * stream went quiet between chunks (`idle`); the request was aborted. Not retried on the same profile (a profile that
+ * hangs would eat the turn's deadline again) but handed to the next candidate of the chain, and counted against the
+ * profile's breaker.
+ */
+export class AttemptTimeoutError extends Error {
+  /** The error code of the frame a caller sends for it. */
+  readonly code = 'deadline_exceeded';
+
+  constructor(readonly phase: 'first_token' | 'idle', readonly timeoutMs: number, options?: { cause?: unknown }) {
+    super(phase === 'first_token' ? `no first token within ${timeoutMs} ms` : `the stream was idle for ${timeoutMs} ms`, options);
+    this.name = 'AttemptTimeoutError';
+  }
+}
+
 /** Exceptions that never succeed on a retry: the request, the permissions or the content is wrong. */
 const NOT_RETRYABLE = new Set([
   'ValidationException',
@@ -55,6 +71,7 @@ const NOT_RETRYABLE = new Set([
   'ServiceQuotaExceededException',
   'GuardrailIntervenedError',
   'DeadlineExceededError',
+  'AttemptTimeoutError',
   'CircuitOpenError',
   'AbortError',
 ]);
@@ -99,11 +116,12 @@ export function isRetryableError(error: unknown): boolean {
 /**
  * Whether an error counts against a key's breaker: a retryable error (`isRetryableError`), or an error whose `cause` is
  * one (a wrapper such as "the stream failed after text was sent", which must not be retried but is still the profile's
- * failure). Our own deadline and circuit errors are not the key's failures.
+ * failure), or an attempt that outran its timeout (`AttemptTimeoutError`: the profile hung). Our own deadline and circuit
+ * errors are not the key's failures.
  */
 export function isProfileFailure(error: unknown): boolean {
   if (error instanceof DeadlineExceededError || error instanceof CircuitOpenError) return false;
-  if (isRetryableError(error)) return true;
+  if (error instanceof AttemptTimeoutError || isRetryableError(error)) return true;
   const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
   return cause !== undefined && isRetryableError(cause);
 }
@@ -111,11 +129,12 @@ export function isProfileFailure(error: unknown): boolean {
 /**
  * The fallback chain's default test: whether an error (after retries) moves the chain to the next candidate. Yes for an
  * error `isRetryable` accepts, a `DeadlineExceededError` (the backoff would have crossed the deadline; the next candidate
- * may still answer in time) and a `CircuitOpenError` (the candidate's breaker refused). Compose with it rather than
+ * may still answer in time), an `AttemptTimeoutError` (the candidate hung) and a `CircuitOpenError` (the candidate's
+ * breaker refused). Compose with it rather than
  * replace it, e.g. `(e) => !(e instanceof AlreadyStreamed) && canFallBack(e)`.
  */
 export function canFallBack(error: unknown, isRetryable: (error: unknown) => boolean = isRetryableError): boolean {
-  return isRetryable(error) || error instanceof DeadlineExceededError || error instanceof CircuitOpenError;
+  return isRetryable(error) || error instanceof DeadlineExceededError || error instanceof AttemptTimeoutError || error instanceof CircuitOpenError;
 }
 
 /** What `retry` tells its function about the attempt. */
