@@ -40,7 +40,7 @@ describe('the conversation store on the DynamoDB emulator (minidyn): the paths i
     clock += 1000;
     const retry = await store().putUserMessage(ALICE, 'c1', 'm1', 'Where is my order 12345?');
     expect(first.created).toBe(true);
-    expect(retry).toEqual({ created: false, message: first.message, answer: undefined });
+    expect(retry).toEqual({ created: false, conflict: false, message: first.message, answer: undefined });
     clock += 1000;
     const answer = await store().putAnswer(ALICE, 'c1', 'm1', 'It left our warehouse this morning.');
     expect(await store().putAnswer(ALICE, 'c1', 'm1', 'a replayed stream')).toEqual(answer);

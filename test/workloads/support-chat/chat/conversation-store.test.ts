@@ -38,8 +38,21 @@ describe('conversation store against moto\'s DynamoDB: persist first, idempotent
     clock += 1000;
     const retry = await store().putUserMessage(ALICE, 'c1', 'm1', 'Where is my order 12345?');
     expect(first.created).toBe(true);
-    expect(retry).toEqual({ created: false, message: first.message, answer: undefined });
+    expect(retry).toEqual({ created: false, conflict: false, message: first.message, answer: undefined });
     expect(await store().history(ALICE, 'c1', 10)).toHaveLength(1);
+  });
+
+  test('a message id reused with another text is a conflict: nothing is overwritten, and no answer is handed back for it', async () => {
+    clock += 1000;
+    const first = await store().putUserMessage(ALICE, 'c9', 'm1', 'Cancel order 777');
+    clock += 1000;
+    await store().putAnswer(ALICE, 'c9', 'm1', 'Order 777 is cancelled.');
+    clock += 1000;
+    const other = await store().putUserMessage(ALICE, 'c9', 'm1', 'Refund order 778');
+    expect(other).toEqual({ created: false, conflict: true, message: first.message });
+    const same = await store().putUserMessage(ALICE, 'c9', 'm1', 'Cancel order 777');
+    expect(same).toMatchObject({ created: false, conflict: false, message: first.message, answer: { text: 'Order 777 is cancelled.' } });
+    expect((await store().history(ALICE, 'c9', 10)).map((m) => m.text)).toEqual(['Cancel order 777', 'Order 777 is cancelled.']);
   });
 
   test('the answer is stored once, and a reconnecting client finds it by the message id', async () => {

@@ -24,11 +24,25 @@ export interface ConversationStoreProps {
   readonly now?: () => number;
 }
 
-/** Result of storing a user message: whether this call stored it, and its answer if one was stored before. */
+/**
+ * Result of storing a user message: whether this call stored it, and its answer if one was stored before. `conflict`:
+ * the message id was stored before with another text; the turn refuses it (`MESSAGE_ID_CONFLICT`, `message_id_conflict`)
+ * and gets no answer to replay, since that answer is to another question.
+ */
 export interface PutUserMessageResult {
   readonly created: boolean;
   readonly message: StoredMessage;
   readonly answer?: StoredMessage;
+  /** Set when `created` is false: true when the stored message has another text (then `answer` is never set). */
+  readonly conflict?: boolean;
+}
+
+/**
+ * Whether a message id is reused with another text: the stored text and the sent one differ in any code unit. The same
+ * text is a retry (idempotent: the stored answer is replayed).
+ */
+export function isMessageIdConflict(stored: StoredMessage, text: string): boolean {
+  return stored.text !== text;
 }
 
 /**
@@ -61,8 +75,9 @@ export class ConversationStore {
   }
 
   /**
-   * Stores a user message once: a second call with the same ids returns the first one (and its answer, if any). The call
-   * that stores it holds the message's lease until `leaseUntil` (milliseconds since the epoch).
+   * Stores a user message once: a second call with the same ids and text returns the first one (and its answer, if
+   * any); with another text it returns `conflict` and the first message only, changing nothing. The call that stores it
+   * holds the message's lease until `leaseUntil` (milliseconds since the epoch).
    */
   public async putUserMessage(sub: string, conversationId: string, messageId: string, text: string, leaseUntil = 0): Promise<PutUserMessageResult> {
     const pk = userKey(sub);
@@ -81,7 +96,8 @@ export class ConversationStore {
       if (!conditionFailed(error)) throw error;
       const found = await this.find(sub, conversationId, messageId);
       if (!found) throw error;
-      return { created: false, message: found.message, answer: found.answer };
+      if (isMessageIdConflict(found.message, text)) return { created: false, conflict: true, message: found.message };
+      return { created: false, conflict: false, message: found.message, answer: found.answer };
     }
   }
 
