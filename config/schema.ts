@@ -98,6 +98,8 @@ const Guardrail = z.strictObject({
   contentFilters: z.array(ContentFilter).min(1).default(DEFAULT_CONTENT_FILTERS),
   deniedTopics: z.array(DeniedTopic).max(30).default([]),
   piiEntities: z.array(PiiEntity).default(DEFAULT_PII),
+  europeanIdentifiers: z.enum(['off', 'BLOCK', 'ANONYMIZE']).default('off')
+    .describe('adds the European identifiers Bedrock detects (UK NHS number, UK National Insurance number, UK Unique Taxpayer Reference, IBAN, SWIFT code) to piiEntities with this action; a type piiEntities lists keeps its own'),
   words: z.array(z.string().min(1).max(100)).max(10000).default([]),
   managedWordLists: z.array(z.enum(['PROFANITY'])).default(['PROFANITY']),
   grounding: z.strictObject({

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { CfnGuardrailProps } from 'aws-cdk-lib/aws-bedrock';
+import { withEuropeanIdentifiers } from './european-identifiers';
 import type { GovernanceConfig } from '../../config/schema';
 
 /**
- * The guardrail's content from `bedrock.guardrail`: content filters, denied topics, PII entities, custom and managed
- * word lists and, when configured, the contextual grounding check. Shared by the org-level guardrail and (account
- * enforcement) the baseline's.
+ * The guardrail's content from `bedrock.guardrail`: content filters, denied topics, PII entities (with the European
+ * identifiers when `europeanIdentifiers` is on), custom and managed word lists and, when configured, the contextual
+ * grounding check. Shared by the org-level guardrail and (account enforcement) the baseline's.
  */
 export function guardrailProperties(config: GovernanceConfig): Omit<CfnGuardrailProps, 'tags' | 'kmsKeyArn'> {
   const g = config.bedrock.guardrail;
+  const piiEntities = withEuropeanIdentifiers(g.piiEntities, g.europeanIdentifiers);
   return {
     name: g.name,
     description: 'Organization guardrail of the generative-AI governance control plane (BR-GR-1)',
@@ -18,7 +20,7 @@ export function guardrailProperties(config: GovernanceConfig): Omit<CfnGuardrail
     ...(g.deniedTopics.length > 0 && {
       topicPolicyConfig: { topicsConfig: g.deniedTopics.map((t) => ({ name: t.name, definition: t.definition, examples: [...t.examples], type: 'DENY' })) },
     }),
-    ...(g.piiEntities.length > 0 && { sensitiveInformationPolicyConfig: { piiEntitiesConfig: g.piiEntities.map((p) => ({ ...p })) } }),
+    ...(piiEntities.length > 0 && { sensitiveInformationPolicyConfig: { piiEntitiesConfig: piiEntities.map((p) => ({ ...p })) } }),
     ...((g.words.length > 0 || g.managedWordLists.length > 0) && {
       wordPolicyConfig: {
         ...(g.words.length > 0 && { wordsConfig: g.words.map((text) => ({ text })) }),
