@@ -94,6 +94,13 @@ export function faultForStreamException(type: BedrockStreamExceptionType, messag
   return { status, errorType, message };
 }
 
-function textOf(blocks: readonly BedrockContentBlock[]): string {
-  return blocks.map((b) => (typeof b.text === 'string' ? b.text : '')).join('');
+/** The text of content blocks: text blocks and the text of `guardContent` blocks (the model reads both), joined. */
+export function textOf(blocks: readonly BedrockContentBlock[]): string {
+  return blocks.map((b) => (typeof b.text === 'string' ? b.text : guardedText(b) ?? '')).join('');
+}
+
+/** The text of a `guardContent` block (`{guardContent: {text: {text}}}`), or undefined for any other block. */
+export function guardedText(block: BedrockContentBlock): string | undefined {
+  const text = (block.guardContent as { text?: { text?: unknown } } | undefined)?.text?.text;
+  return typeof text === 'string' ? text : undefined;
 }

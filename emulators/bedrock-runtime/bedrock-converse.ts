@@ -3,7 +3,7 @@ import {
 } from './bedrock-answer';
 import type { ResolvedBedrockBehaviour } from './bedrock-behaviour';
 import { cutConnection, type EmulatorResponse } from './bedrock-listener';
-import { ClientWatch, finish, pause } from './bedrock-pacing';
+import { ClientWatch, finish } from './bedrock-pacing';
 import { type BedrockRequestRecord, monotonicMs } from './bedrock-request';
 import { writeAwsError, writeJson } from './bedrock-wire';
 
@@ -21,7 +21,7 @@ export async function answerConverse(res: EmulatorResponse, record: BedrockReque
   const client = new ClientWatch(res);
   const answer = answerFor(record, behaviour);
   const chunks = chunkText(answer, behaviour.chunkSize);
-  await pause(behaviour.firstTokenDelayMs + behaviour.interTokenDelayMs * (chunks.length - 1));
+  await client.pause(behaviour.firstTokenDelayMs + behaviour.interTokenDelayMs * (chunks.length - 1));
   if (client.gone) return finish(record, 'client-closed');
   if (behaviour.cut) {
     finish(record, 'cut');

@@ -8,14 +8,25 @@ export async function pause(ms: number): Promise<void> {
   else await immediate();
 }
 
-/** Tracks whether the client went away before the answer ended, so a paced answer stops writing into a closed socket. */
+/**
+ * Tracks whether the client went away before the answer ended, so a paced answer stops writing into a closed socket,
+ * and wakes a pause as soon as it does (a client that aborts a hung request is seen at once, not when the pause ends).
+ */
 export class ClientWatch {
   private closed = false;
+  private readonly left = new AbortController();
 
   constructor(private readonly res: EmulatorResponse) {
     res.once('close', () => {
       if (!res.writableEnded) this.closed = true;
+      this.left.abort();
     });
+  }
+
+  /** `pause(ms)`, ended early when the client goes away. */
+  public async pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.gone) return pause(ms);
+    await sleep(ms, undefined, { signal: this.left.signal }).catch(() => undefined);
   }
 
   /** Whether the connection closed before the response was complete. */

@@ -3,7 +3,7 @@ import {
 } from './bedrock-answer';
 import type { ResolvedBedrockBehaviour } from './bedrock-behaviour';
 import { cutConnection, type EmulatorResponse, writeBytes } from './bedrock-listener';
-import { ClientWatch, finish, pause } from './bedrock-pacing';
+import { ClientWatch, finish } from './bedrock-pacing';
 import { type BedrockRequestRecord, monotonicMs } from './bedrock-request';
 import { baseHeaders, EVENT_STREAM_CONTENT_TYPE, eventFrame, exceptionFrame, writeAwsError } from './bedrock-wire';
 
@@ -35,7 +35,7 @@ export async function answerConverseStream(
     res.writeHead(200, { ...baseHeaders(), 'content-type': EVENT_STREAM_CONTENT_TYPE });
     writeBytes(res, eventFrame('messageStart', { role: 'assistant' }));
     for (let i = 0; i <= chunks.length; i++) {
-      await pause(i === 0 ? behaviour.firstTokenDelayMs : i < chunks.length ? behaviour.interTokenDelayMs : 0);
+      await client.pause(i === 0 ? behaviour.firstTokenDelayMs : i < chunks.length ? behaviour.interTokenDelayMs : 0);
       if (client.gone) return finish(record, 'client-closed');
       if (await interrupt(res, record, behaviour, i, chunks)) return;
       if (i === chunks.length) break;

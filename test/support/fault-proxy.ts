@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An error as an AWS REST-JSON API (Bedrock) answers it: status, `x-amzn-ErrorType` and `{"message": ...}`. */
@@ -20,8 +20,23 @@ export class FaultProxy {
   /** Arrival time (ms) of every request, answered with the fault or forwarded. */
   public readonly arrivals: number[] = [];
   private server?: Server;
+  private forwardFirst = 0;
+  private hang = false;
+  private readonly held = new Set<ServerResponse>();
 
-  constructor(private readonly target: string, private readonly fault: ApiFault, private count: number) {}
+  constructor(private readonly target: string, private fault: ApiFault, private count: number) {}
+
+  /**
+   * From now on: forward the next `forward` requests, then answer the `count` after them with `fault` (an outage from a
+   * chosen request on: `count` Infinity), or, with `fault` `'hang'`, hold them unanswered (a server that accepted the
+   * connection and never replies).
+   */
+  public failAfter(forward: number, count: number, fault: ApiFault | 'hang' = this.fault): void {
+    this.forwardFirst = forward;
+    this.count = count;
+    this.hang = fault === 'hang';
+    if (fault !== 'hang') this.fault = fault;
+  }
 
   public async start(): Promise<void> {
     const target = new URL(this.target);
@@ -30,7 +45,13 @@ export class FaultProxy {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (this.count > 0) {
+        if (this.forwardFirst > 0) {
+          this.forwardFirst--;
+        } else if (this.count > 0 && this.hang) {
+          this.count--;
+          this.held.add(res);
+          return;
+        } else if (this.count > 0) {
           this.count--;
           res.writeHead(this.fault.status, { 'content-type': 'application/json', 'x-amzn-ErrorType': this.fault.errorType })
             .end(JSON.stringify({ message: this.fault.message }));
@@ -51,6 +72,9 @@ export class FaultProxy {
   }
 
   public async stop(): Promise<void> {
+    for (const res of this.held) res.destroy();
+    this.held.clear();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }

@@ -7,15 +7,15 @@ import type { ChatSettings } from './lib/chat-settings';
 import { budgetKey, checkedId, checkedSub, echoableId, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
 import type { ConversationStore, StoredMessage } from './lib/conversation-store';
 import {
-  BUDGET_EXHAUSTED, type FrameError, IN_PROGRESS, inputRefusal, type InputProblem, modelFailure, rateLimited, unknownMessage,
+  BUDGET_EXHAUSTED, type FrameError, IN_PROGRESS, inputRefusal, type InputProblem, modelFailure, rateLimited, turnFailure, unknownMessage,
 } from './lib/error-frames';
 import { FrameWriter, type FrameUsage } from './lib/frames';
 import { estimateTokens, selectHistory } from './lib/history';
-import { classify, streamAnswer, StreamedThenFailed } from './lib/model-calls';
-import { canFallBack, CircuitBreaker, firstAvailable } from './lib/resilience';
+import { classify, type GuardedConversation, streamAnswer, StreamedThenFailed } from './lib/model-calls';
+import { canFallBack, CircuitBreaker, DeadlineExceededError, firstAvailable } from './lib/resilience';
 import type { QuestionClass } from './lib/router';
 import type { ActiveSettings } from './lib/settings-source';
-import { TurnClock } from './lib/turn-clock';
+import { FINAL_FRAME_RESERVE_MS, TurnClock, turnTimeouts } from './lib/turn-clock';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
@@ -49,9 +49,10 @@ export interface TurnDependencies {
   readonly tenantCounter: BudgetCounter;
   /**
    * The settings of this turn (AppConfig's deployed version, else the last good one, else the defaults: `SettingsSource`):
-   * profiles by role and the fallback chain, budget rules, prompts, flags, the per-user rate.
+   * profiles by role and the fallback chain, budget rules, prompts, flags, the per-user rate. The turn passes the time it
+   * may take (`turnTimeouts`); past it, the source answers with the last good version or the defaults.
    */
-  readonly settings: () => Promise<ActiveSettings>;
+  readonly settings: (timeoutMs?: number) => Promise<ActiveSettings>;
   readonly limits: TurnLimits;
   /** The guardrail to pass on every call: the workload contract's ARN and numeric version. */
   readonly guardrail: { readonly identifier: string; readonly version: string };
@@ -77,6 +78,8 @@ export interface TurnOutcome {
   readonly firstTokenMs?: number;
   /** How the turn spent its time and what the resilience did (for the EMF metrics and the bench). */
   readonly timing?: TurnTiming;
+  /** The budgets could not be settled after the answer (the store failed): the reservation stays counted. */
+  readonly settleFailed?: boolean;
   /** Where the turn's settings came from and the prompt versions it used (for the logs). */
   readonly settings?: { readonly source: ActiveSettings['source']; readonly problem?: string; readonly prompts?: readonly string[] };
 }
@@ -110,6 +113,8 @@ interface Turn {
   readonly started: number;
   readonly clock: TurnClock;
   readonly writer: FrameWriter;
+  /** Aborted when the turn gives up (its cut-off): the model calls still running stop. */
+  readonly signal: AbortSignal;
 }
 
 /** A turn that holds its message: the settings it runs on, the user's store and counter, and the question. */
@@ -127,18 +132,48 @@ interface ClaimedTurn extends Turn {
  * classifier picks the question's class; the budget rules pick the model role; the answer streams through the approved
  * profile with the organization guardrail, falling back along the configured chain (never outside it) and finally to a
  * static degraded answer; the answer is stored and the budgets settled with the real usage. Frames go to `send`.
+ *
+ * Every request ends with exactly one final frame (`done` or `error`), whatever fails: each model call has its timeouts
+ * (`turnTimeouts`); an error the steps do not turn into a frame themselves (the store or the settings failing, a bug)
+ * becomes an `internal` error frame; and a turn still running at its cut-off (the deadline plus the settle time, less
+ * `FINAL_FRAME_RESERVE_MS` to send it: before the function's timeout) is aborted with a `deadline_exceeded` frame. The
+ * promise never rejects.
  */
 export async function runTurn(request: TurnRequest, deps: TurnDependencies, send: (data: string) => Promise<void>): Promise<TurnOutcome> {
   const now = deps.now ?? Date.now;
   const ids = { conversationId: echoableId(request.conversationId), messageId: echoableId(request.messageId) };
   const writer = new FrameWriter({ ...ids, send: whileAttached(send) });
-  const turn: Turn = { request, deps, now, started: now(), clock: new TurnClock(now), writer };
+  const started = now();
+  const aborter = new AbortController();
+  const turn: Turn = { request, deps, now, started, clock: new TurnClock(now), writer, signal: aborter.signal };
+  const deadlineMs = deps.limits.turnDeadlineSeconds * 1000;
+  const cutOffMs = deadlineMs + TURN_SETTLE_SECONDS * 1000 - FINAL_FRAME_RESERVE_MS;
+  const body = turnBody(turn).then((outcome) => ({ outcome }), (error: unknown) => ({ error }));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<{ late: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ late: true }), Math.max(0, started + cutOffMs - now()));
+  });
+  const first = await Promise.race([body, late]);
+  clearTimeout(timer);
+  if ('outcome' in first) return first.outcome;
+  const error = 'late' in first ? new DeadlineExceededError(`the turn was still running ${cutOffMs} ms after its start`) : first.error;
+  // The steps still running stop at the abort; what they write after this frame is refused by the ended writer.
+  aborter.abort(error);
+  const failure = turnFailure(error);
+  if (!writer.ended) await fail(writer, failure).catch(() => undefined);
+  return { result: 'failed', code: failure.code, timing: turn.clock.timing(0) };
+}
+
+/** The turn's steps: validation, settings, the claim of the message, then the answer (`answerTurn`). */
+async function turnBody(turn: Turn): Promise<TurnOutcome> {
+  const { request, deps } = turn;
   const checked = validate(request, deps.limits);
   if (!checked.ok) {
     await fail(turn.writer, inputRefusal(checked.problem, deps.limits.maxInputCharacters));
     return { result: 'refused', code: checked.problem };
   }
-  const active = await deps.settings();
+  const { settingsMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1);
+  const active = await deps.settings(settingsMs);
   const { prompts } = active.settings;
   const settingsLog = { source: active.source, problem: active.problem, prompts: [prompts.answer.version, prompts.router.version] };
   const { store, counter } = await deps.forUser(request.sub);
@@ -271,8 +306,9 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
     return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
   }
   // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
+  const { classifierMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1);
   const { questionClass, tokens: classifierTokens } = settings.flags.classifier
-    ? await turn.clock.model(() => classify(turn.question, settings, deps))
+    ? await turn.clock.model(() => classify(turn.question, settings, deps, classifierMs, turn.signal))
     : { questionClass: 'complex' as const, tokens: 0 };
   const decision = decideBudget(reservation.left, questionClass, settings.budgetRules);
   const settle = (used: number) => reservation.settle(classifierTokens + used);
@@ -281,12 +317,13 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
     await fail(writer, BUDGET_EXHAUSTED);
     return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
   }
-  return streamTurnAnswer(turn, { messages: history.messages, role: decision.role, questionClass, settle, onStored });
+  const conversation = { messages: history.messages, current: turn.question };
+  return streamTurnAnswer(turn, { conversation, role: decision.role, questionClass, settle, onStored });
 }
 
 /** What `streamTurnAnswer` needs beyond the turn. */
 interface AnswerPlan {
-  readonly messages: ReturnType<typeof selectHistory>['messages'];
+  readonly conversation: GuardedConversation;
   readonly role: 'fast' | 'capable';
   readonly questionClass: QuestionClass;
   readonly settle: (used: number) => Promise<unknown>;
@@ -297,18 +334,22 @@ interface AnswerPlan {
 /**
  * Streams the answer along the fallback chain (the settings' chain, each id one the validator and `parseChatSettings`
  * allow: the approved geography only), or the degraded answer when every profile failed; stores it, then sends `done`
- * while the budgets settle. An error that ends the answer becomes its error frame (`modelFailure`).
+ * while the budgets settle. Each attempt is aborted when it hangs before its first token or between chunks
+ * (`turnTimeouts`, shared out so that the chain and the degraded answer fit the deadline). An error that ends the answer
+ * becomes its error frame (`modelFailure`); a store that fails to take the answer throws (`runTurn` sends the frame).
  */
 async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<TurnOutcome> {
   const { request, deps, settings, settingsLog, writer, clock, now } = turn;
   const chosen = settings.models[plan.role];
   const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
   const deadline = turn.started + deps.limits.turnDeadlineSeconds * 1000;
+  const { firstTokenMs, idleMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, new Set(candidates).size);
   let firstTokenAt: number | undefined;
   let text = '';
   let usage: FrameUsage | undefined;
+  let result: Awaited<ReturnType<typeof firstAvailable<Awaited<ReturnType<typeof streamAnswer>>>>>;
   try {
-    const result = await firstAvailable(candidates, async (profile, context) => {
+    result = await firstAvailable(candidates, async (profile, context) => {
       text = '';
       const onText = async (delta: string) => {
         firstTokenAt ??= now();
@@ -316,7 +357,8 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
         await clock.ours(() => writer.write(delta));
       };
       const { maxAnswerTokens } = settings.limits;
-      const answer = await clock.model(() => streamAnswer(profile, plan.messages, settings, deps, maxAnswerTokens, context.remainingMs, onText));
+      const limits = { remainingMs: context.remainingMs, firstTokenMs, idleMs, signal: turn.signal };
+      const answer = await clock.model(() => streamAnswer(profile, plan.conversation, settings, deps, maxAnswerTokens, limits, onText));
       usage = answer.usage;
       return answer;
     }, {
@@ -330,30 +372,45 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
       // Never restart an answer the client has partly seen on another model; otherwise what the chain allows.
       shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
     });
-    if (result.kind === 'degraded') {
-      await writer.write(result.text);
-      text = result.text;
-    }
-    await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text);
-    plan.onStored();
-    // The answer is stored: `done` goes out while the budgets settle.
-    const [summary] = await Promise.all([writer.end(usage), plan.settle(usage?.totalTokens ?? 0)]);
-    return {
-      result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
-      profile: result.kind === 'answer' ? result.candidate : undefined,
-      fallback: result.kind === 'answer' ? result.fallback : undefined,
-      questionClass: plan.questionClass,
-      usage,
-      firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - turn.started,
-      timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
-      settings: settingsLog,
-    };
   } catch (error) {
-    await plan.settle(usage?.totalTokens ?? estimateTokens(text));
     const failure = modelFailure(error);
-    await fail(writer, failure);
-    return { result: 'failed', code: failure.code, questionClass: plan.questionClass, timing: clock.timing(0), settings: settingsLog };
+    const [, settled] = await Promise.all([fail(writer, failure), settleQuietly(plan, usage?.totalTokens ?? estimateTokens(text))]);
+    return {
+      result: 'failed',
+      code: failure.code,
+      questionClass: plan.questionClass,
+      timing: clock.timing(0),
+      settings: settingsLog,
+      ...(settled ? {} : { settleFailed: true }),
+    };
   }
+  if (result.kind === 'degraded') {
+    await writer.write(result.text);
+    text = result.text;
+  }
+  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text);
+  plan.onStored();
+  // The answer is stored: `done` goes out while the budgets settle.
+  const [summary, settled] = await Promise.all([writer.end(usage), settleQuietly(plan, usage?.totalTokens ?? 0)]);
+  return {
+    result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
+    profile: result.kind === 'answer' ? result.candidate : undefined,
+    fallback: result.kind === 'answer' ? result.fallback : undefined,
+    questionClass: plan.questionClass,
+    usage,
+    firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - turn.started,
+    timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
+    settings: settingsLog,
+    ...(settled ? {} : { settleFailed: true }),
+  };
+}
+
+/**
+ * Settles the budgets; a store that fails here does not change the answer the user gets (the reservation, an upper
+ * bound, then stays counted). Resolves whether it settled.
+ */
+function settleQuietly(plan: AnswerPlan, used: number): Promise<boolean> {
+  return plan.settle(used).then(() => true, () => false);
 }
 
 function validate(request: TurnRequest, limits: TurnLimits): { ok: true; text: string } | { ok: false; problem: InputProblem } {

@@ -1,4 +1,4 @@
-import type { Message } from '@aws-sdk/client-bedrock-runtime';
+import type { ContentBlock, Message } from '@aws-sdk/client-bedrock-runtime';
 
 /**
  * Chooses the conversation history sent with a turn: the conversation's first message, then as many of the latest
@@ -133,4 +133,21 @@ export function selectHistory(prior: readonly ChatMessage[], current: string, op
 /** The messages in the Converse API's shape: one text content block each. */
 export function toConverseMessages(messages: readonly ChatMessage[]): Message[] {
   return messages.map((m) => ({ role: m.role, content: [{ text: m.text }] }));
+}
+
+/**
+ * The messages in the Converse API's shape with the user's new message (`current`, the end of the last message) in a
+ * `guardContent` block: when a request has `guardContent`, the guardrail evaluates only those blocks
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-use-converse-api.html, "Evaluate only specific content
+ * in a message"), so the history is not evaluated again on every turn: a message the guardrail blocked once (a pasted
+ * card number) does not block the rest of the conversation, and the guardrail's text units stay those of one message.
+ * The model still reads the guarded text as part of the message. The last message must be the user's and end with
+ * `current` (`selectHistory` puts it there, merged after an unanswered question by a blank line).
+ */
+export function toGuardedConverseMessages(messages: readonly ChatMessage[], current: string): Message[] {
+  const last = messages.at(-1);
+  if (!last || last.role !== 'user' || !last.text.endsWith(current)) throw new Error('the last message must be the user\'s, ending with the new question');
+  const before = last.text.slice(0, last.text.length - current.length).replace(/\n\n$/, '');
+  const guarded: ContentBlock[] = [...(before.length > 0 ? [{ text: before }] : []), { guardContent: { text: { text: current } } }];
+  return [...toConverseMessages(messages.slice(0, -1)), { role: 'user', content: guarded }];
 }

@@ -1,8 +1,8 @@
 import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatSettings } from './chat-settings';
 import type { FrameUsage } from './frames';
-import { type selectHistory, toConverseMessages } from './history';
-import { GuardrailIntervenedError } from './resilience';
+import { type selectHistory, toGuardedConverseMessages } from './history';
+import { AttemptTimeoutError, GuardrailIntervenedError } from './resilience';
 import { buildClassifierRequest, classifyResponse, type QuestionClass } from './router';
 import type { TurnDependencies } from '../turn-core';
 
@@ -18,30 +18,57 @@ export class StreamedThenFailed extends Error {
   }
 }
 
-/** Streams one answer; a stream that ends without `messageStop` failed (a connection cut can end it silently). */
+/** What one answer sends: the history chosen for the turn (`selectHistory`), whose last message ends with the new question. */
+export interface GuardedConversation {
+  readonly messages: ReturnType<typeof selectHistory>['messages'];
+  /** The user's new message: the only text the guardrail evaluates (`toGuardedConverseMessages`). */
+  readonly current: string;
+}
+
+/** How long one answer attempt may take, and the turn's own abort (its final-frame cut-off). */
+export interface AttemptLimits {
+  /** Until the turn's deadline: the whole call and its stream. */
+  readonly remainingMs: number;
+  /** Until the first text (`turnTimeouts`). */
+  readonly firstTokenMs: number;
+  /** Between two stream events once text flows (`turnTimeouts`). */
+  readonly idleMs: number;
+  /** Aborted when the turn gives up. @default none */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Streams one answer, the guardrail evaluating the new question only (a `guardContent` block); a stream that ends without `messageStop` failed (a connection cut can end it silently). The
+ * request is aborted (the SDK's `abortSignal`: the HTTP/2 stream is reset, nothing streams on) when the turn's deadline
+ * passes, when no text came within `firstTokenMs`, or when the stream was idle for `idleMs` (timed from each event,
+ * not counting the time we spend writing frames); the last two throw `AttemptTimeoutError`.
+ */
 export async function streamAnswer(
-  profile: string, messages: ReturnType<typeof selectHistory>['messages'], settings: ChatSettings, deps: ModelAccess, maxTokens: number,
-  remainingMs: number,
+  profile: string, conversation: GuardedConversation, settings: ChatSettings, deps: ModelAccess, maxTokens: number,
+  limits: AttemptLimits,
   onText: (delta: string) => Promise<void>,
 ): Promise<{ usage?: FrameUsage; stopReason?: string }> {
-  // The turn's deadline holds inside a call too: the SDK aborts the request and its stream when it passes.
-  const abortSignal = AbortSignal.timeout(Math.max(1, remainingMs));
-  const response = await deps.bedrock.send(new ConverseStreamCommand({
-    modelId: profile,
-    system: [{ text: settings.prompts.answer.system }],
-    messages: toConverseMessages(messages),
-    inferenceConfig: { maxTokens },
-    guardrailConfig: { guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync' },
-  }), { abortSignal });
+  const timer = new AttemptTimer(limits);
   let sent = false;
   let stopReason: string | undefined;
   let usage: FrameUsage | undefined;
   try {
+    const response = await deps.bedrock.send(new ConverseStreamCommand({
+      modelId: profile,
+      system: [{ text: settings.prompts.answer.system }],
+      messages: toGuardedConverseMessages(conversation.messages, conversation.current),
+      inferenceConfig: { maxTokens },
+      guardrailConfig: { guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync' },
+    }), { abortSignal: timer.signal });
     for await (const event of response.stream ?? ([] as ConverseStreamOutput[])) {
       const delta = event.contentBlockDelta?.delta?.text;
       if (delta) {
         sent = true;
+        timer.pause();
         await onText(delta);
+        timer.idle();
+      } else if (sent) {
+        timer.idle();
       }
       if (event.messageStop) stopReason = event.messageStop.stopReason;
       if (event.metadata?.usage) {
@@ -51,21 +78,68 @@ export async function streamAnswer(
     }
     if (stopReason === undefined) throw Object.assign(new Error('the model stream ended without messageStop'), { name: 'ModelStreamErrorException' });
   } catch (error) {
-    if (sent) throw new StreamedThenFailed(error);
-    throw error;
+    const failure = timer.timedOut(error) ?? error;
+    if (sent) throw new StreamedThenFailed(failure);
+    throw failure;
+  } finally {
+    timer.stop();
   }
   if (stopReason === 'guardrail_intervened' && !sent) throw new GuardrailIntervenedError('the guardrail intervened before any text');
   return { usage, stopReason };
 }
 
-/** The classifier's call and the tokens it used; anything unusable counts as complex. */
+/** The abort of one attempt: the deadline, the turn's signal, and a first-token timer that becomes an idle timer. */
+class AttemptTimer {
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private fired: AttemptTimeoutError | undefined;
+
+  constructor(private readonly limits: AttemptLimits) {
+    const deadline = AbortSignal.timeout(Math.max(1, limits.remainingMs));
+    this.signal = AbortSignal.any([this.controller.signal, deadline, ...(limits.signal ? [limits.signal] : [])]);
+    this.arm('first_token', Math.min(limits.firstTokenMs, Math.max(1, limits.remainingMs)));
+  }
+
+  /** Text came: the idle timeout runs from now. */
+  idle(): void {
+    this.arm('idle', this.limits.idleMs);
+  }
+
+  /** Our own time (writing a frame) is not the model's silence. */
+  pause(): void {
+    clearTimeout(this.timer);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** The timeout that aborted the request, when one did (the SDK reports the abort as its own error: the cause). */
+  timedOut(error: unknown): AttemptTimeoutError | undefined {
+    if (!this.fired) return undefined;
+    return new AttemptTimeoutError(this.fired.phase, this.fired.timeoutMs, { cause: error });
+  }
+
+  private arm(phase: AttemptTimeoutError['phase'], ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.fired = new AttemptTimeoutError(phase, ms);
+      this.controller.abort(this.fired);
+    }, ms);
+  }
+}
+
+/** The classifier's call and the tokens it used; anything unusable, or no answer within `timeoutMs`, counts as complex. */
 export async function classify(
-  question: string, settings: ChatSettings, deps: ModelAccess,
+  question: string, settings: ChatSettings, deps: ModelAccess, timeoutMs: number, signal?: AbortSignal,
 ): Promise<{ questionClass: QuestionClass; tokens: number }> {
   try {
     const { classifier: modelId } = settings.models;
     const request = buildClassifierRequest(question, { modelId, guardrail: deps.guardrail, prompt: settings.prompts.router });
-    const response = await deps.bedrock.send(new ConverseCommand(request));
+    // A classifier that hangs is aborted at its timeout (`turnTimeouts`): the question then counts as complex.
+    const abortSignal = AbortSignal.any([AbortSignal.timeout(Math.max(1, timeoutMs)), ...(signal ? [signal] : [])]);
+    const response = await deps.bedrock.send(new ConverseCommand(request), { abortSignal });
     return { questionClass: classifyResponse(response).questionClass, tokens: response.usage?.totalTokens ?? 0 };
   } catch {
     return { questionClass: 'complex', tokens: 0 };

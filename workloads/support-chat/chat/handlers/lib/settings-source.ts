@@ -1,4 +1,5 @@
 import { parseChatSettings, type ChatSettings } from './chat-settings';
+import { MAX_SETTINGS_MS } from './turn-clock';
 
 /** The settings a turn runs with, where they came from, and why not from AppConfig when they did not. */
 export interface ActiveSettings {
@@ -22,13 +23,20 @@ export interface SettingsSourceProps {
   readonly allowedProfiles: readonly string[];
   /** The built-in settings (the first hosted version's content). */
   readonly defaults: ChatSettings;
+  /**
+   * How long a read may take when the caller gives no time of its own; past it, the last good version or the defaults
+   * (the read goes on in the background and fills the provider's cache for a later turn).
+   *
+   * @default MAX_SETTINGS_MS (1 s)
+   */
+  readonly timeoutMs?: number;
 }
 
 /**
  * The tenant's settings for each turn: the deployed AppConfig version when it is readable and valid
  * (`parseChatSettings`: the validator's schema, the allowed profiles, the budget rules' order); otherwise the last valid
  * version this container read; otherwise the defaults. A bad version therefore never reaches a model call, and an
- * AppConfig outage never stops the chat. A value already checked (the provider's cache returns the same object) is not
+ * AppConfig outage (refused, failing or hanging: `timeoutMs`) never stops the chat. A value already checked (the provider's cache returns the same object) is not
  * checked again.
  */
 export class SettingsSource {
@@ -40,11 +48,12 @@ export class SettingsSource {
     parseOrThrow(props.defaults, props.allowedProfiles);
   }
 
-  async current(): Promise<ActiveSettings> {
+  /** The settings of one turn; an AppConfig that does not answer within `timeoutMs` counts as unreadable. */
+  async current(timeoutMs = this.props.timeoutMs ?? MAX_SETTINGS_MS): Promise<ActiveSettings> {
     if (!this.props.fetch) return { settings: this.props.defaults, source: 'defaults' };
     let value: unknown;
     try {
-      value = await this.props.fetch();
+      value = await withTimeout(this.props.fetch(), timeoutMs);
     } catch (error) {
       return this.fallback(`AppConfig unreadable: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
@@ -67,4 +76,14 @@ export class SettingsSource {
 function parseOrThrow(settings: ChatSettings, allowedProfiles: readonly string[]): void {
   const parsed = parseChatSettings(settings, allowedProfiles);
   if (!parsed.ok) throw new Error(`the default chat settings are invalid: ${parsed.problems.join('; ')}`);
+}
+
+/** `promise`, or a `TimeoutError` after `ms` (the promise itself is left to settle; its rejection is ignored). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,245 @@
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BEDROCK_FAULTS, BedrockEmulator, emulatorClientConfig } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
+import { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
+import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
+import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
+import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
+import { CircuitBreaker } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
+import { SettingsSource } from '../../../../workloads/support-chat/chat/handlers/lib/settings-source';
+import { turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/lib/turn-clock';
+import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import { TURN_BREAKER } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
+import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
+import { createLocalChatResources } from '../../../../workloads/support-chat/local/local-resources';
+import { tenantAllowedProfiles, tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
+import { exampleConfig } from '../../../support/example-config';
+import { FaultProxy } from '../../../support/fault-proxy';
+
+/*
+ * Every request the turn takes ends with exactly one final frame (`done`, the degraded answer's `done`, or `error`),
+ * whatever fails: faults injected at each step against the emulators: the Bedrock emulator hanging the classifier or
+ * the answer before its first token, stalling or cutting the stream; the conversation table on the DynamoDB emulator
+ * behind a fault proxy that fails (HTTP 500) or never answers from a chosen request on; AppConfig's data plane down
+ * (a port that refuses) or hanging (a server that accepts and never replies). The turn runs with a 3-second deadline,
+ * so each hang costs seconds, not the 25 of the example tenant.
+ */
+
+const REGION = 'eu-central-1';
+const SUB = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const CREDENTIALS = { accessKeyId: 'AKIATURNFAULTS000000', secretAccessKey: 'turn-faults-secret' };
+const DEGRADED = 'Sorry, the assistant cannot answer right now.';
+const COMPLAINT = 'My parcel arrived damaged and I want a refund.';
+const config = exampleConfig();
+const models = tenantModels(config, REGION);
+const allowedProfiles = tenantAllowedProfiles(config, REGION);
+const defaults = defaultChatSettings(models);
+const limits: TurnLimits = { ...config.workloads.supportChat!.limits, turnDeadlineSeconds: 3 };
+
+let dynamodb: LocalDynamoDb;
+let proxy: FaultProxy;
+let raw: DynamoDBClient;
+let bedrockEmulator: BedrockEmulator;
+let bedrock: BedrockRuntimeClient;
+let messages = 0;
+
+beforeAll(async () => {
+  dynamodb = await startLocalDynamoDb();
+  const { tableName } = await createLocalChatResources({ endpoint: dynamodb.endpoint, region: REGION, credentials: CREDENTIALS });
+  proxy = new FaultProxy(dynamodb.endpoint, BEDROCK_FAULTS.internal, 0);
+  await proxy.start();
+  raw = new DynamoDBClient({ endpoint: proxy.endpoint, region: REGION, credentials: CREDENTIALS });
+  const client = DynamoDBDocumentClient.from(raw);
+  store = new ConversationStore({ tableName, client, retentionDays: 90 });
+  counter = new BudgetCounter({ tableName, client });
+  bedrockEmulator = new BedrockEmulator();
+  await bedrockEmulator.start();
+  bedrock = new BedrockRuntimeClient({ ...emulatorClientConfig(bedrockEmulator.endpoint, REGION), maxAttempts: 1 });
+}, 300_000);
+
+afterAll(async () => {
+  bedrock?.destroy();
+  raw?.destroy();
+  await bedrockEmulator?.close();
+  await proxy?.stop();
+  await dynamodb?.stop();
+});
+
+let store: ConversationStore;
+let counter: BudgetCounter;
+
+beforeEach(() => {
+  bedrockEmulator.reset();
+  bedrockEmulator.script(withLocalClassifier());
+  proxy.failAfter(0, 0);
+});
+
+function deps(overrides: Partial<TurnDependencies> = {}): TurnDependencies {
+  return {
+    bedrock,
+    forUser: async () => ({ store, counter }),
+    tenantCounter: counter,
+    settings: async () => ({ settings: defaults, source: 'defaults' }),
+    limits,
+    guardrail: { identifier: `arn:aws:bedrock:${REGION}:123456789012:guardrail/turnfaults1`, version: '1' },
+    breaker: new CircuitBreaker(TURN_BREAKER),
+    degradedText: DEGRADED,
+    ...overrides,
+  };
+}
+
+interface Run {
+  readonly frames: Frame[];
+  readonly outcome: TurnOutcome;
+  readonly ms: number;
+}
+
+/** One `sendMessage` turn with a fresh message id: its frames, its outcome and how long it took. */
+async function turn(overrides: Partial<TurnDependencies> = {}, text = COMPLAINT): Promise<Run> {
+  const frames: Frame[] = [];
+  const started = Date.now();
+  messages += 1;
+  const outcome = await runTurn(
+    { action: 'sendMessage', sub: SUB, conversationId: `c${messages}`, messageId: `m${messages}`, text },
+    deps(overrides),
+    async (data) => { frames.push(JSON.parse(data) as Frame); },
+  );
+  return { frames, outcome, ms: Date.now() - started };
+}
+
+/** Exactly one final frame, the last, with the seqs contiguous from 0. */
+function expectOneFinalFrame(frames: Frame[]): Frame {
+  const finals = frames.filter((f) => f.type !== 'chunk');
+  expect([finals.length, frames.at(-1)?.type === 'chunk', frames.map((f) => f.seq)]).toEqual([1, false, frames.map((_, i) => i)]);
+  return finals[0];
+}
+
+const deadlineMs = limits.turnDeadlineSeconds * 1000;
+
+describe('the turn\'s timeouts derive from its deadline (turnTimeouts)', () => {
+  test('classifier, first token and idle fit the deadline with a share for every candidate and the degraded answer', () => {
+    for (const [deadline, candidates] of [[3000, 2], [25_000, 2], [25_000, 4], [1000, 1]]) {
+      const t = turnTimeouts(deadline, candidates);
+      expect(t.classifierMs + candidates * t.firstTokenMs).toBeLessThan(deadline);
+      expect([t.idleMs <= t.firstTokenMs, t.settingsMs < deadline, t.classifierMs > 0]).toEqual([true, true, true]);
+    }
+    expect(() => turnTimeouts(0, 2)).toThrow(RangeError);
+  });
+});
+
+describe('faults at the model (the Bedrock emulator)', () => {
+  test('a classifier that hangs is cut at its timeout: the question counts as complex and is answered', async () => {
+    bedrockEmulator.script(() => undefined).queue({ firstTokenDelayMs: 60_000, answer: 'faq' }, { modelId: models.classifier });
+    const run = await turn();
+    expect(expectOneFinalFrame(run.frames).type).toBe('done');
+    expect([run.outcome.result, run.outcome.questionClass]).toEqual(['answered', 'complex']);
+    expect(run.ms).toBeLessThan(deadlineMs);
+    const classifier = bedrockEmulator.requests.find((r) => r.operation === 'Converse')!;
+    expect(classifier.outcome).toBe('client-closed');
+  }, 20_000);
+
+  test('a model that hangs before its first token is aborted at the first-token timeout and the fallback answers in time', async () => {
+    bedrockEmulator.queue({ firstTokenDelayMs: 60_000 }, { modelId: models.capable });
+    const run = await turn();
+    expect(expectOneFinalFrame(run.frames).type).toBe('done');
+    expect([run.outcome.result, run.outcome.fallback]).toEqual(['answered', true]);
+    expect(run.ms).toBeLessThan(deadlineMs);
+    const hung = bedrockEmulator.requests.filter((r) => r.modelId === models.capable);
+    // One attempt, aborted: a timeout is not retried on the profile that hung, and nothing streams on after.
+    expect(hung.map((r) => r.outcome)).toEqual(['client-closed']);
+    expect(bedrockEmulator.activeStreams).toBe(0);
+  }, 20_000);
+
+  test('every profile hangs: the degraded answer still arrives before the deadline', async () => {
+    bedrockEmulator.script(withLocalClassifier(() => ({ firstTokenDelayMs: 60_000 })));
+    const run = await turn();
+    const final = expectOneFinalFrame(run.frames);
+    expect([final.type, run.outcome.result, run.frames.filter((f) => f.type === 'chunk').map((f) => (f as { text: string }).text).join('')])
+      .toEqual(['done', 'degraded', DEGRADED]);
+    expect(run.ms).toBeLessThan(deadlineMs);
+  }, 20_000);
+
+  test('a stream that stalls after its first text is aborted at the idle timeout: the text so far, then one error frame', async () => {
+    bedrockEmulator.queue({ answer: 'First part. Second part never comes.', chunkSize: 12, interTokenDelayMs: 60_000 }, { modelId: models.capable });
+    const run = await turn();
+    const final = expectOneFinalFrame(run.frames);
+    expect([final.type, run.outcome.result, run.frames[0].type]).toEqual(['error', 'failed', 'chunk']);
+    expect(run.ms).toBeLessThan(deadlineMs);
+    expect(bedrockEmulator.requests.find((r) => r.modelId === models.capable)?.outcome).toBe('client-closed');
+  }, 20_000);
+
+  test('a stream cut mid-answer (the connection destroyed): the text so far, then one error frame', async () => {
+    bedrockEmulator.queue({ answer: 'A long answer cut in the middle of its text.', chunkSize: 8, cut: { afterChunks: 2 } }, { modelId: models.capable });
+    const run = await turn();
+    expect([expectOneFinalFrame(run.frames).type, run.outcome.result]).toEqual(['error', 'failed']);
+  }, 20_000);
+});
+
+describe('faults at the store (the DynamoDB emulator behind a fault proxy)', () => {
+  let requestsOfATurn = 0;
+  beforeAll(async () => {
+    const before = proxy.arrivals.length;
+    bedrockEmulator.reset();
+    bedrockEmulator.script(withLocalClassifier());
+    const run = await turn();
+    expect(run.outcome.result).toBe('answered');
+    requestsOfATurn = proxy.arrivals.length - before;
+  });
+
+  test('an outage (HTTP 500) from each request of the turn on: one final frame every time, and nothing thrown', async () => {
+    expect(requestsOfATurn).toBeGreaterThanOrEqual(6);
+    const finals: string[] = [];
+    for (let k = 0; k < requestsOfATurn; k++) {
+      proxy.failAfter(k, Number.POSITIVE_INFINITY);
+      const run = await turn();
+      finals.push(`${k}:${expectOneFinalFrame(run.frames).type}`);
+    }
+    // The first request stores the question: when it fails, the turn says so; the last ones settle after `done`.
+    expect(finals[0]).toBe('0:error');
+    expect(finals.at(-1)).toBe(`${requestsOfATurn - 1}:done`);
+  }, 120_000);
+
+  test('a store that never answers: one error frame (deadline_exceeded) before the function\'s timeout', async () => {
+    proxy.failAfter(0, Number.POSITIVE_INFINITY, 'hang');
+    const run = await turn();
+    const final = expectOneFinalFrame(run.frames);
+    expect(final).toMatchObject({ type: 'error', code: 'deadline_exceeded' });
+    expect(run.ms).toBeLessThan(deadlineMs + 5000);
+  }, 20_000);
+});
+
+describe('faults at the settings (AppConfig\'s data plane)', () => {
+  let blackhole: Server;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    blackhole = createServer((socket) => { sockets.add(socket); });
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', () => resolve()));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => blackhole.close(() => resolve()));
+  });
+
+  function appConfigAt(endpoint: string): () => Promise<ReturnType<SettingsSource['current']> extends Promise<infer A> ? A : never> {
+    const client = new AppConfigDataClient({ region: REGION, endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
+    const provider = new AppConfigProvider({ application: 'support-chat', environment: 'live', awsSdkV3Client: client });
+    const source = new SettingsSource({ fetch: () => provider.get('settings', { transform: 'json' }), allowedProfiles, defaults });
+    return () => source.current();
+  }
+
+  test('AppConfig refusing connections: the defaults answer', async () => {
+    const run = await turn({ settings: appConfigAt('http://127.0.0.1:1') });
+    expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source]).toEqual(['done', 'defaults']);
+  }, 20_000);
+
+  test('AppConfig accepting and never answering: cut at the settings timeout, the defaults answer in time', async () => {
+    const run = await turn({ settings: appConfigAt(`http://127.0.0.1:${(blackhole.address() as AddressInfo).port}`) });
+    expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source]).toEqual(['done', 'defaults']);
+    expect(run.ms).toBeLessThan(deadlineMs);
+  }, 20_000);
+});
