@@ -2,6 +2,11 @@ import type { PolicyDocument } from './policy-document';
 import { findCatalogModel } from '../catalog/models';
 import type { GovernanceConfig } from '../config/schema';
 
+/** Name of the Organizations Bedrock policy of BR-GR-1 in a Region (the management stack's and the preview's). */
+export function bedrockPolicyName(region: string): string {
+  return `genai-governance-bedrock-guardrail-${region}`;
+}
+
 /**
  * Longest guardrail identifier the policy can hold in a Region, for measuring before deploy (the real one is known only
  * after the guardrail is created): guardrail ids are 12 characters, numeric versions are kept under 10,000.

@@ -9,7 +9,7 @@ import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../../contracts/governance-names';
 import { GUARDRAIL_IDENTIFIER_PARAMETER_NAME } from '../../contracts/workload-contract';
-import { bedrockPolicyContent, guardrailResourcePolicy, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
+import { bedrockPolicyContent, bedrockPolicyName, guardrailResourcePolicy, placeholderGuardrailIdentifier } from '../../policies/br-gr-1';
 import { concreteRegion } from '../stack-region';
 import { MEASURED_CHARACTERS_METADATA } from '../summary';
 
@@ -60,7 +60,7 @@ export class OrganizationGuardrailStack extends Stack {
       throw new Error(`The Bedrock policy for ${region} is ${this.bedrockPolicyCharacters} characters; the limit is ${limit} (organization.limits.bedrockPolicyCharacters)`);
     }
     this.bedrockPolicy = new CfnPolicy(this, 'BedrockPolicy', {
-      name: `genai-governance-bedrock-guardrail-${region}`,
+      name: bedrockPolicyName(region),
       description: `BR-GR-1: guardrail ${config.bedrock.guardrail.name} on every Bedrock invocation in ${region}`,
       type: 'BEDROCK_POLICY',
       content: bedrockPolicyContent(config, region, Fn.join(':', [this.guardrail.attrGuardrailArn, this.version.attrVersion])),
