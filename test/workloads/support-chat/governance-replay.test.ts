@@ -78,6 +78,28 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
   const tracingPolicy = managedPolicy(chat, chatTemplate, `support-chat-tracing-${REGION}`);
   const tableArn = resolved({ 'Fn::GetAtt': [Object.keys(chat.template.findResources('AWS::DynamoDB::Table'))[0], 'Arn'] });
   const [dataRole] = Object.values(chat.template.findResources('AWS::IAM::Role')).filter((r) => resolved(r.Properties.RoleName) === dataRoleName);
+  const relayRoleName = `support-chat-relay-${REGION}`;
+  const turnArn = `arn:aws:lambda:${REGION}:${account}:function:support-chat-turn`;
+  /** The turn function's resource-based policy (`AWS::Lambda::ResourcePolicy`), for every invocation of the turn. */
+  const turnResourcePolicy = (() => {
+    const [found] = Object.values(chat.template.findResources('AWS::Lambda::ResourcePolicy'));
+    return found && resolved(found.Properties.PolicyDocument);
+  })();
+  /** The relay's `@connections` calls on a connection of this API's `live` stage: `<api>/live/<METHOD>/@connections/<id>`. */
+  const connectionArn = (method: string) => {
+    const post = relayPolicy.Statement.find((st: { Sid?: string }) => st.Sid === 'PostToConnections').Resource as string;
+    return post.replace('/POST/', `/${method}/`).replace(/\*$/, 'Zk3abcDEFgoCFtw=');
+  };
+  const relay = (action: string, resource: string, extra: Partial<OrgRequest> = {}): OrgRequest => ({
+    account: tenant.account,
+    role: relayRoleName,
+    action,
+    resource,
+    identityPolicy: relayPolicy,
+    permissionBoundary: boundary,
+    context: { 'aws:RequestedRegion': REGION },
+    ...extra,
+  });
 
   const turn = (action: string, resource: string, context: Record<string, string | string[]>, extra: Partial<OrgRequest> = {}): OrgRequest => ({
     account: tenant.account, role: turnRoleName, action, resource, context, identityPolicy: turnIdentity, permissionBoundary: boundary, ...extra,
@@ -128,14 +150,11 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
         context: { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION },
       },
     ]),
-    ['lambda:InvokeFunction of the turn by the relay', {
-      account: tenant.account,
-      role: `support-chat-relay-${REGION}`,
-      action: 'lambda:InvokeFunction',
-      identityPolicy: relayPolicy,
-      permissionBoundary: boundary,
-      resource: `arn:aws:lambda:${REGION}:${account}:function:support-chat-turn`,
-    }],
+    ['lambda:InvokeFunction of the turn by the relay (its role policy and the turn\'s resource policy)', relay('lambda:InvokeFunction', turnArn, {
+      resourcePolicy: turnResourcePolicy,
+    })],
+    ['execute-api:ManageConnections: the relay posts a frame to a connection', relay('execute-api:ManageConnections', connectionArn('POST'))],
+    ['execute-api:ManageConnections: the relay closes a connection whose token expired', relay('execute-api:ManageConnections', connectionArn('DELETE'))],
     // Active tracing: Lambda's X-Ray daemon sends each function's segments with the function's role (ADR 8).
     ...['turn', 'relay', 'authorizer'].flatMap((fn) => ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action): [string, OrgRequest] => [
       `${action} with the ${fn} function's role (active tracing)`,
@@ -197,6 +216,9 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
       sessionPolicy: conversationSessionPolicy(tableArn, SUB),
       context: { 'dynamodb:LeadingKeys': [userKey(OTHER_SUB)], 'aws:RequestedRegion': REGION },
     }],
+    ['the relay reading a connection\'s details (GET @connections)', relay('execute-api:ManageConnections', connectionArn('GET'))],
+    ['the relay posting to another API\'s connections', relay('execute-api:ManageConnections',
+      `arn:aws:execute-api:${REGION}:${account}:otherapi01/live/POST/@connections/Zk3abcDEFgoCFtw=`)],
     ['the relay calling Bedrock itself', {
       account: tenant.account,
       role: `support-chat-relay-${REGION}`,
@@ -242,6 +264,33 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     });
 
     test.each(playground)('allowed from the console playground while the option is off (the example): %s', async (_, request) => {
+      expect(await simulator.evaluate(request)).toEqual({ result: 'Allowed', deniedBy: [] });
+    });
+  });
+
+  /**
+   * Only the relay may invoke the turn: a principal of the tenant's account whose own policies allow invoking any
+   * function (an administrator's role, no boundary) is denied by the turn's resource policy, an explicit Deny for every
+   * principal but the relay's role; without that policy the same request is allowed.
+   */
+  describe('the turn\'s resource policy', () => {
+    const anyInvoke = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] };
+    const others: [string, OrgRequest][] = [
+      ['an administrator\'s role of the account', { account: tenant.account, role: 'support-chat-admin', action: 'lambda:InvokeFunction', resource: turnArn, identityPolicy: anyInvoke }],
+      ['the authorizer\'s role, given invoke rights', { account: tenant.account, role: `support-chat-authorizer-${REGION}`, action: 'lambda:InvokeFunction', resource: turnArn, identityPolicy: anyInvoke }],
+    ];
+
+    test('the turn function has one, naming the relay\'s role', () => {
+      expect(turnResourcePolicy).toBeDefined();
+      expect(JSON.stringify(turnResourcePolicy)).toContain(`:role/${relayRoleName}`);
+    });
+
+    test.each(others)('denied by it: %s', async (_, request) => {
+      const { result, deniedBy } = await simulator.evaluate({ ...request, resourcePolicy: turnResourcePolicy });
+      expect([result, deniedBy]).toEqual(['ExplicitlyDenied', ['OnlyTheRelayInvokes']]);
+    });
+
+    test.each(others)('allowed without it (what the policy adds): %s', async (_, request) => {
       expect(await simulator.evaluate(request)).toEqual({ result: 'Allowed', deniedBy: [] });
     });
   });

@@ -47,8 +47,8 @@ const ROUTE_REASON = 'API Gateway applies a WebSocket authorizer on $connect onl
 /**
  * The chat's WebSocket API (`CHAT_API`): `$connect` behind the Lambda REQUEST authorizer (the token in the query string),
  * `$connect`, `$disconnect` and `$default` on the relay; the `live` stage, auto-deployed, throttled, with access logs
- * (KMS-encrypted, kept on delete) written with API Gateway's account-wide role; the relay allowed to post to this
- * stage's connections only, and told where (`CONNECTIONS_ENDPOINT`). API Gateway's permissions to invoke the functions
+ * (KMS-encrypted, kept on delete) written with API Gateway's account-wide role; the relay allowed to post to and close
+ * this stage's connections only, and told where (`CONNECTIONS_ENDPOINT`). API Gateway's permissions to invoke the functions
  * name this account as well as the API (confused deputy).
  *
  * Not a construct of its own: it adds its resources to `scope` (the stack) under the ids of the tenant's deployed
@@ -85,16 +85,19 @@ export class ChatApi {
       throttle: { ...(props.throttle ?? CHAT_STAGE_THROTTLE) },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
-    const connections = `${CHAT_API.stageName}/POST/@connections/*`;
-    props.relayPolicy.addStatements(new PolicyStatement({
-      sid: 'PostToConnections',
-      actions: ['execute-api:ManageConnections'],
-      resources: [stack.formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName: connections })],
-    }));
-    acknowledgeFinding(props.relayPolicy, {
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partitionOf(stack)}:execute-api:${stack.region}:${stack.account}:<${stack.getLogicalId(this.api.node.defaultChild as CfnResource)}>/${connections}]`,
-      reason: `Posting to a connection names the connection id, which API Gateway assigns per connection: the resource is this API's ${CHAT_API.stageName} stage, POST to @connections only`,
-    });
+    // The relay posts frames (POST) and closes a connection whose token expired (DELETE); never GET a connection's details.
+    for (const [sid, method, what] of [['PostToConnections', 'POST', 'Posting to'], ['CloseConnections', 'DELETE', 'Closing']] as const) {
+      const connections = `${CHAT_API.stageName}/${method}/@connections/*`;
+      props.relayPolicy.addStatements(new PolicyStatement({
+        sid,
+        actions: ['execute-api:ManageConnections'],
+        resources: [stack.formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName: connections })],
+      }));
+      acknowledgeFinding(props.relayPolicy, {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:${partitionOf(stack)}:execute-api:${stack.region}:${stack.account}:<${stack.getLogicalId(this.api.node.defaultChild as CfnResource)}>/${connections}]`,
+        reason: `${what} a connection names the connection id, which API Gateway assigns per connection: the resource is this API's ${CHAT_API.stageName} stage, ${method} to @connections only`,
+      });
+    }
     const connectionsEndpoint: keyof RelayEnvironment = 'CONNECTIONS_ENDPOINT';
     props.relay.addEnvironment(connectionsEndpoint, this.stage.callbackUrl);
 

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, Effect, PolicyDocument, PolicyStatement, StarPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { CfnResourcePolicy } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ChatFunction } from './chat-function';
@@ -64,6 +65,8 @@ export class ChatFunctions {
   public readonly authorizer: ChatFunction;
   /** All three, for what applies to every function (tracing, the dashboard's Lambda metrics). */
   public readonly all: readonly ChatFunction[];
+  /** The turn's resource-based policy: only the relay's role may invoke it. */
+  public readonly turnInvokePolicy: CfnResourcePolicy;
 
   constructor(scope: Construct, props: ChatFunctionsProps) {
     const { roles } = props;
@@ -113,6 +116,34 @@ export class ChatFunctions {
       environment: { ...relayEnvironment },
     });
     roles.relayPolicy.addStatements(new PolicyStatement({ sid: 'RunTheTurn', actions: ['lambda:InvokeFunction'], resources: [this.turn.functionArn] }));
+    this.turnInvokePolicy = onlyTheRelayInvokes(scope, this.turn, roles.relayRole.roleArn);
     this.all = [this.turn, this.relay, this.authorizer];
   }
+}
+
+/**
+ * The turn's resource-based policy (`AWS::Lambda::ResourcePolicy`, which unlike `AWS::Lambda::Permission` takes a whole
+ * document, Deny statements included; https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html):
+ * the relay's role may invoke it (`InvokeWithResponseStream` is authorized as `lambda:InvokeFunction`), and every other
+ * principal is denied, so a role of the account whose own policies allow invoking any function still cannot run a turn
+ * with a `sub` of its choosing. Lambda's own invocations of the function need no permission of this policy.
+ */
+function onlyTheRelayInvokes(scope: Construct, turn: ChatFunction, relayRoleArn: string): CfnResourcePolicy {
+  const invoke = ['lambda:InvokeFunction'];
+  return new CfnResourcePolicy(scope, 'TurnInvokePolicy', {
+    resourceArn: turn.functionArn,
+    policyDocument: new PolicyDocument({
+      statements: [
+        new PolicyStatement({ sid: 'TheRelayInvokes', principals: [new ArnPrincipal(relayRoleArn)], actions: invoke, resources: [turn.functionArn] }),
+        new PolicyStatement({
+          sid: 'OnlyTheRelayInvokes',
+          effect: Effect.DENY,
+          principals: [new StarPrincipal()],
+          actions: invoke,
+          resources: [turn.functionArn],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': relayRoleArn } },
+        }),
+      ],
+    }),
+  });
 }
