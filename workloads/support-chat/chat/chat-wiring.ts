@@ -52,6 +52,8 @@ export interface TurnEnvironment {
   readonly RETENTION_DAYS: string;
   /** The answer when every model failed. @default the turn's own (`turn-dependencies.ts`) */
   readonly DEGRADED_TEXT?: string;
+  /** How many users' data sessions one container keeps (least recently used evicted). @default DEFAULT_USER_SESSIONS (100) */
+  readonly USER_SESSIONS_CACHED?: string;
 }
 
 /** The environment of the relay function (`relay.ts` reads it). */

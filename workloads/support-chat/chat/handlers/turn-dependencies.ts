@@ -8,6 +8,7 @@ import { BudgetCounter } from './lib/budget-counter';
 import { defaultChatSettings } from './lib/chat-settings';
 import { ConversationStore } from './lib/conversation-store';
 import { CircuitBreaker } from './lib/resilience';
+import { SessionCache } from './lib/session-cache';
 import { conversationSessionPolicy } from './lib/session-policy';
 import { SettingsSource, type ActiveSettings } from './lib/settings-source';
 import type { TurnDependencies, TurnLimits } from './turn-core';
@@ -24,6 +25,20 @@ export const TURN_BREAKER = { failureRate: 0.5, minimumCalls: 10, windowMs: 30_0
 /** Wraps each AWS SDK client the turn makes (Tracer's `captureAWSv3Client` in Lambda: a subsegment per call). */
 export type Instrument = <C extends object>(client: C) => C;
 
+/**
+ * Users whose sessions one container keeps, by default (`USER_SESSIONS_CACHED`): a session is a DynamoDB client with its
+ * own credentials and connections (about 100 KiB, `bench:chat`), so a container that serves many users keeps the most
+ * recent ones, not every user it ever saw. A turn of a user not kept assumes the data role again (one STS call).
+ */
+export const DEFAULT_USER_SESSIONS = 100;
+
+/** The seconds a user's session credentials last (`AssumeRole`'s `DurationSeconds`; 900 is STS's least). */
+const SESSION_SECONDS = 900;
+/** A session is not used in the last five minutes of its credentials: a turn (at most 30 s) never outlives them. */
+const SESSION_REFRESH_MARGIN_MS = 5 * 60_000;
+/** An evicted session's client is destroyed this long after, beyond any turn (deadline plus settling, at most 30 s). */
+const EVICTED_CLIENT_GRACE_MS = 60_000;
+
 const DEGRADED = 'Sorry, the assistant cannot answer right now. Your message is saved; a human agent can pick it up, or please try again in a few minutes.';
 
 function required(env: Partial<TurnEnvironment>, name: keyof TurnEnvironment): string {
@@ -35,8 +50,8 @@ function required(env: Partial<TurnEnvironment>, name: keyof TurnEnvironment): s
 /**
  * The turn's dependencies from its environment: Bedrock through the baseline's endpoint; for each user a DynamoDB client
  * whose credentials come from assuming the conversation-data role with a session policy for that user's items only
- * (cached until five minutes before they expire); the tenant's counter with the function's own credentials (its role
- * may touch only the `TENANT` partition).
+ * (kept in a least-recently-used cache of `USER_SESSIONS_CACHED` users, each until five minutes before its credentials
+ * expire); the tenant's counter with the function's own credentials (its role may touch only the `TENANT` partition).
  */
 export function turnDependencies(
   env: Partial<TurnEnvironment>, region = process.env.AWS_REGION, instrument: Instrument = (client) => client,
@@ -45,32 +60,40 @@ export function turnDependencies(
   const tableArn = required(env, 'TABLE_ARN');
   const retentionDays = Number(required(env, 'RETENTION_DAYS'));
   const sts = instrument(new STSClient({ region, endpoint: env.STS_ENDPOINT }));
-  const dynamo = (credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) =>
-    DynamoDBDocumentClient.from(instrument(new DynamoDBClient({ region, endpoint: env.DYNAMODB_ENDPOINT, credentials })));
-  const sessions = new Map<string, { expires: number; store: ConversationStore; counter: BudgetCounter }>();
+  const maxSessions = Number(env.USER_SESSIONS_CACHED ?? DEFAULT_USER_SESSIONS);
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new Error(`USER_SESSIONS_CACHED must be a whole number of at least 1, not ${env.USER_SESSIONS_CACHED}`);
+  const raw = (credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) =>
+    instrument(new DynamoDBClient({ region, endpoint: env.DYNAMODB_ENDPOINT, credentials }));
+  const sessions = new SessionCache<{ raw: DynamoDBClient; store: ConversationStore; counter: BudgetCounter }>({
+    maxEntries: maxSessions,
+    refreshMarginMs: SESSION_REFRESH_MARGIN_MS,
+    // An evicted user's client closes its connections once any turn still using it has ended (a turn lasts at most 30 s).
+    dispose: (session) => setTimeout(() => session.raw.destroy(), EVICTED_CLIENT_GRACE_MS).unref(),
+  });
   const forUser = async (sub: string) => {
     const cached = sessions.get(sub);
-    if (cached && cached.expires > Date.now() + 5 * 60_000) return cached;
+    if (cached) return cached;
     const { Credentials: c } = await sts.send(new AssumeRoleCommand({
       RoleArn: required(env, 'DATA_ROLE_ARN'),
       RoleSessionName: sub,
-      DurationSeconds: 900,
+      DurationSeconds: SESSION_SECONDS,
       Policy: JSON.stringify(conversationSessionPolicy(tableArn, sub)),
     }));
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error('AssumeRole returned no credentials');
-    const client = dynamo({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });
+    const client = raw({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });
+    const document = DynamoDBDocumentClient.from(client);
     const entry = {
-      expires: c.Expiration.getTime(),
-      store: new ConversationStore({ tableName, client, retentionDays }),
-      counter: new BudgetCounter({ tableName, client }),
+      raw: client,
+      store: new ConversationStore({ tableName, client: document, retentionDays }),
+      counter: new BudgetCounter({ tableName, client: document }),
     };
-    sessions.set(sub, entry);
+    sessions.set(sub, entry, c.Expiration.getTime());
     return entry;
   };
   return {
     bedrock: instrument(new BedrockRuntimeClient({ region, endpoint: env.BEDROCK_ENDPOINT, maxAttempts: 1 })),
     forUser,
-    tenantCounter: new BudgetCounter({ tableName, client: dynamo() }),
+    tenantCounter: new BudgetCounter({ tableName, client: DynamoDBDocumentClient.from(raw()) }),
     settings: settingsFromAppConfig(env, region, instrument),
     limits: JSON.parse(required(env, 'LIMITS')) as TurnLimits,
     guardrail: { identifier: required(env, 'GUARDRAIL_ARN'), version: required(env, 'GUARDRAIL_VERSION') },
