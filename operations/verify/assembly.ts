@@ -70,7 +70,8 @@ function memberTemplate(directory: string, stackName: string, props: Record<stri
 export function readAssembly(directory: string): Assembly {
   const manifestFile = path.join(directory, 'manifest.json');
   if (!existsSync(manifestFile)) throw new Error(`${directory} is not a cloud assembly (no manifest.json): run npx projen synth, or pass --assembly DIR`);
-  const manifest = readJson(manifestFile) as { artifacts?: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }> };
+  type Artifact = { type: string; environment?: string; properties?: { templateFile?: string } };
+  const manifest = readJson(manifestFile) as { artifacts?: Record<string, Artifact> };
   const stacks: AssemblyStack[] = [];
   for (const [stackName, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type !== 'aws:cloudformation:stack') continue;
@@ -80,7 +81,8 @@ export function readAssembly(directory: string): Assembly {
     stacks.push({ stackName, account: env[1], region: env[2], template });
   }
   const members = stacks.flatMap((stack) => resourcesOf(stack.template, 'AWS::CloudFormation::StackSet').map(([, props]) => {
-    const groups = (props.StackInstancesGroup as { DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[] }[] | undefined) ?? [];
+    type Group = { DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[] };
+    const groups = (props.StackInstancesGroup as Group[] | undefined) ?? [];
     return {
       stackSetName: String(props.StackSetName),
       template: memberTemplate(directory, stack.stackName, props),

@@ -23,8 +23,14 @@ function alarmsOf(template: Template): { name: string; type: AlarmType }[] {
 
 function alarmFact(control: string, account: string, region: string, alarm: { name: string; type: AlarmType }): Fact {
   return {
-    control, account, region, clientRegion: region, kind: 'alarm', subject: alarm.name,
-    call: `cloudwatch:DescribeAlarms --alarm-name-prefix ${GOVERNANCE_ALARM_PREFIX}`, expected: { AlarmType: alarm.type },
+    control,
+    account,
+    region,
+    clientRegion: region,
+    kind: 'alarm',
+    subject: alarm.name,
+    call: `cloudwatch:DescribeAlarms --alarm-name-prefix ${GOVERNANCE_ALARM_PREFIX}`,
+    expected: { AlarmType: alarm.type },
   };
 }
 

@@ -26,7 +26,10 @@ export function analyticsFacts(assembly: Assembly): Fact[] {
     const tags = resourcesOf(stack.template, 'AWS::LakeFormation::Tag')
       .filter(([, p]) => isLiteral(p.TagKey) && isLiteral(p.TagValues))
       .map(([, p]): Fact => ({
-        ...base, kind: 'lf-tag', subject: String(p.TagKey), call: `lakeformation:GetLFTag ${String(p.TagKey)}`,
+        ...base,
+        kind: 'lf-tag',
+        subject: String(p.TagKey),
+        call: `lakeformation:GetLFTag ${String(p.TagKey)}`,
         expected: { TagValues: [...(p.TagValues as string[])].sort() },
       }));
     return [...tables, ...tags];

@@ -20,7 +20,8 @@ export const CONTRACT_CONTROLS: Record<WorkloadContractEntry, string> = {
   guardrailVersion: 'BL-GR-1',
 };
 
-const CONTROL_BY_NAME = new Map(Object.entries(WORKLOAD_CONTRACT).map(([entry, name]) => [name, CONTRACT_CONTROLS[entry as WorkloadContractEntry]]));
+const CONTROL_BY_NAME = new Map<string, string>(Object.entries(WORKLOAD_CONTRACT)
+  .map(([entry, name]) => [name, CONTRACT_CONTROLS[entry as WorkloadContractEntry]]));
 
 export function contractFacts(assembly: Assembly, config: GovernanceConfig): Fact[] {
   return assembly.members.flatMap((m) => {
@@ -28,8 +29,14 @@ export function contractFacts(assembly: Assembly, config: GovernanceConfig): Fac
       .filter(([, p]) => typeof p.Name === 'string' && CONTROL_BY_NAME.has(p.Name))
       .map(([, p]) => ({ name: String(p.Name), type: String(p.Type) }));
     return memberTargets(m, config).flatMap((t) => parameters.map((p): Fact => ({
-      control: CONTROL_BY_NAME.get(p.name)!, account: t.account, region: t.region, clientRegion: t.region,
-      kind: 'contract-parameter', subject: p.name, call: `ssm:GetParameters ${p.name}`, expected: { Type: p.type },
+      control: CONTROL_BY_NAME.get(p.name)!,
+      account: t.account,
+      region: t.region,
+      clientRegion: t.region,
+      kind: 'contract-parameter',
+      subject: p.name,
+      call: `ssm:GetParameters ${p.name}`,
+      expected: { Type: p.type },
     })));
   });
 }

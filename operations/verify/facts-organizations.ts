@@ -50,12 +50,18 @@ export function organizationFacts(assembly: Assembly, config: GovernanceConfig):
       const base = { account: management, region: GLOBAL_REGION, clientRegion: stack.region, subject: name };
       for (const control of controls) {
         facts.push({
-          ...base, control, kind: 'org-policy-statements', call: `organizations:DescribePolicy ${name}`,
+          ...base,
+          control,
+          kind: 'org-policy-statements',
+          call: `organizations:DescribePolicy ${name}`,
           expected: statementsOf(statements, control, controlIds),
         });
       }
       facts.push({
-        ...base, control: controls.join(','), kind: 'org-policy-targets', call: `organizations:ListTargetsForPolicy ${name}`,
+        ...base,
+        control: controls.join(','),
+        kind: 'org-policy-targets',
+        call: `organizations:ListTargetsForPolicy ${name}`,
         expected: ((props.TargetIds as string[] | undefined) ?? []).map((id) => targetName(config, id)).sort(),
       });
     }

@@ -52,8 +52,12 @@ export function trailFacts(assembly: Assembly): Fact[] {
       { ...base, kind: 'trail-logging', call: `cloudtrail:GetTrailStatus ${name}`, expected: { IsLogging: props.IsLogging === true } },
     ];
     if (Array.isArray(props.AdvancedEventSelectors) && isLiteral(props.AdvancedEventSelectors)) {
-      facts.push({ ...base, kind: 'trail-event-selectors', call: `cloudtrail:GetEventSelectors ${name}`,
-        expected: normalizeSelectors(props.AdvancedEventSelectors as EventSelector[]) });
+      facts.push({
+        ...base,
+        kind: 'trail-event-selectors',
+        call: `cloudtrail:GetEventSelectors ${name}`,
+        expected: normalizeSelectors(props.AdvancedEventSelectors as EventSelector[]),
+      });
     }
     return facts;
   }));

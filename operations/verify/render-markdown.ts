@@ -1,0 +1,38 @@
+import type { FindingStatus, VerifyReport } from './finding';
+
+/** The report as Markdown: counts per control, then every finding that is not `pass` with expected, found and call. */
+
+function cell(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const short = text.length > 400 ? `${text.slice(0, 400)}…` : text;
+  return `\`${short.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
+}
+
+export function renderMarkdown(report: VerifyReport): string {
+  const { pass, drift, unreadable } = report.summary;
+  const lines = [
+    '# Verification report',
+    '',
+    `Assembly \`${report.assembly}\`${report.endpoint ? `, endpoint \`${report.endpoint}\`` : ''}: ${pass} pass, ${drift} drift, ${unreadable} unreadable.`,
+    '',
+    '| control | pass | drift | unreadable |',
+    '| --- | --- | --- | --- |',
+  ];
+  const perControl = new Map<string, Record<FindingStatus, number>>();
+  for (const f of report.findings) {
+    const counts = perControl.get(f.control) ?? { pass: 0, drift: 0, unreadable: 0 };
+    counts[f.status]++;
+    perControl.set(f.control, counts);
+  }
+  for (const [control, c] of perControl) lines.push(`| ${control} | ${c.pass} | ${c.drift} | ${c.unreadable} |`);
+  const problems = report.findings.filter((f) => f.status !== 'pass');
+  lines.push('', problems.length === 0 ? 'Every fact was found as expected.' : '## Drift and unreadable', '');
+  if (problems.length > 0) {
+    lines.push('| status | control | account | region | subject | expected | found | call |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const f of problems) {
+      lines.push(`| ${f.status} | ${f.control} | ${f.account} | ${f.region} | ${f.subject} | ${cell(f.expected)} | ${cell(f.found)} | ${f.call} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
