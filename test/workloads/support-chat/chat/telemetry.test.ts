@@ -183,15 +183,18 @@ describe('the turn\'s entry point (instrumentedTurn) with the real Powertools', 
     return { writable, frames: () => frames.join('') };
   }
 
-  test('a turn that throws: Errors 1, an ERROR line with the error, the invocation fails and the stream is left open', async () => {
+  test('a turn that throws after two chunks: Errors 1, an ERROR line with the error, one internal error frame with the next seq, the stream ended', async () => {
     const out = stream();
-    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), refusingDependencies, async () => {
+    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), refusingDependencies, async (req, _deps, send) => {
+      await send(JSON.stringify({ type: 'chunk', conversationId: req.conversationId, messageId: req.messageId, seq: 0, text: 'Your parcel' }));
+      await send(JSON.stringify({ type: 'chunk', conversationId: req.conversationId, messageId: req.messageId, seq: 1, text: ' left.' }));
       throw Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' });
     });
-    let failure: unknown;
-    const lines = await printed(() => handler(request(), out.writable, CONTEXT).catch((error: unknown) => { failure = error; }));
-    expect((failure as Error).name).toBe('ExpiredTokenException');
-    expect(out.writable.writableEnded).toBe(false);
+    const lines = await printed(() => handler(request(), out.writable, CONTEXT));
+    expect(out.writable.writableEnded).toBe(true);
+    const frames = out.frames().split('\n').filter(Boolean).map((f) => JSON.parse(f));
+    expect(frames.map((f) => [f.type, f.seq])).toEqual([['chunk', 0], ['chunk', 1], ['error', 2]]);
+    expect(frames[2]).toMatchObject({ conversationId: 'conv-7Qx', messageId: 'msg-0001', code: 'internal' });
     expect(values(emf(lines)[0])).toMatchObject({ Turns: 1, Errors: 1 });
     expect(logs(lines)).toEqual([expect.objectContaining({
       level: 'ERROR',
@@ -203,6 +206,26 @@ describe('the turn\'s entry point (instrumentedTurn) with the real Powertools', 
       messageId: 'msg-0001',
       error: expect.objectContaining({ name: 'ExpiredTokenException', message: 'The security token included in the request is expired' }),
     })]);
+  });
+
+  test('dependencies that cannot be built (a missing environment variable): one internal error frame, the stream ended', async () => {
+    const out = stream();
+    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), () => turnDependencies({}));
+    const lines = await printed(() => handler(request(), out.writable, CONTEXT));
+    expect(out.writable.writableEnded).toBe(true);
+    expect(out.frames().split('\n').filter(Boolean).map((f) => JSON.parse(f))).toEqual([expect.objectContaining({ type: 'error', seq: 0, code: 'internal' })]);
+    expect(values(emf(lines)[0])).toMatchObject({ Turns: 1, Errors: 1 });
+  });
+
+  test('a turn that throws after its final frame: no second final frame', async () => {
+    const out = stream();
+    const handler = instrumentedTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn), refusingDependencies, async (req, _deps, send) => {
+      await send(JSON.stringify({ type: 'done', conversationId: req.conversationId, messageId: req.messageId, seq: 0 }));
+      throw new Error('settling failed');
+    });
+    await printed(() => handler(request(), out.writable, CONTEXT));
+    expect(out.frames().split('\n').filter(Boolean).map((f) => JSON.parse(f).type)).toEqual(['done']);
+    expect(out.writable.writableEnded).toBe(true);
   });
 
   test('a refused turn through the real runTurn: its error frame on the stream, the log line with the ids, the EMF of a refusal', async () => {

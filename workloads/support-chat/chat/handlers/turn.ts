@@ -1,5 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { echoableId } from './lib/conversation-keys';
+import { turnFailure } from './lib/error-frames';
+import { encodeFrame } from './lib/frames';
 import { createTelemetry, inSubsegment, loggableCorrelationId, recordTurn, recordTurnThrew, type Telemetry } from './lib/telemetry';
 import { runTurn, type TurnDependencies, type TurnOutcome, type TurnRequest } from './turn-core';
 import { turnDependencies } from './turn-dependencies';
@@ -24,7 +26,8 @@ export type TurnRunner = (request: TurnRequest, dependencies: TurnDependencies, 
  * The turn's handler with its telemetry around `runTurn` (docs/adr/0008-support-chat-telemetry.md): logs carry the
  * Lambda request id, the conversation and message ids and, as `correlation_id`, the relay's API Gateway request id
  * (`correlationId`); one log line and one set of EMF metrics per turn (`recordTurn`), or `Errors` when the turn throws
- * (rethrown: the relay sees the invocation fail); an X-Ray subsegment annotated with the result, and each AWS call
+ * or its dependencies cannot be built (then the stream still gets its one final frame, `internal`, and ends: the relay
+ * sees a complete answer, never a bare invocation error); an X-Ray subsegment annotated with the result, and each AWS call
  * (Bedrock, DynamoDB, STS, AppConfig) as a subsegment. The dependencies are built on the first invocation, once per container (the breakers
  * and sessions live there). Never logged: the user's `sub` and any text.
  */
@@ -40,18 +43,20 @@ export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnD
       action: String(request?.action),
     });
     if (typeof request?.correlationId === 'string') logger.setCorrelationId(loggableCorrelationId(request.correlationId));
+    const frames = new FinalFrameStream(stream, request);
     try {
       await inSubsegment(tracer, '## turn', async () => {
-        built ??= dependencies();
         tracer.putAnnotation('conversationId', echoableId(request?.conversationId));
-        const write = (line: string) => new Promise<void>((resolve, reject) => stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve())));
         let outcome: TurnOutcome;
         try {
-          outcome = await run(request, built, write);
+          built ??= dependencies();
+          outcome = await run(request, built, (line) => frames.write(line));
         } catch (error) {
           recordTurnThrew(metrics);
           logger.error('the turn threw', error as Error);
-          throw error;
+          tracer.putAnnotation('result', 'threw');
+          await frames.failIfOpen();
+          return;
         }
         recordTurn(metrics, outcome);
         tracer.putAnnotation('result', outcome.result);
@@ -59,11 +64,53 @@ export function instrumentedTurn(telemetry: Telemetry, dependencies: () => TurnD
         if (outcome.profile) tracer.putAnnotation('profile', outcome.profile);
         logger.info('turn ended', { outcome });
       });
-      stream.end();
+    } catch {
+      // Only the telemetry itself can get here (the turn's own errors are handled above): the answer still gets its frame.
+      await frames.failIfOpen();
     } finally {
+      stream.end();
       logger.resetKeys();
     }
   };
+}
+
+/**
+ * The response stream as the turn writes it: one frame a line. It keeps the next `seq` and whether a final frame
+ * (`done` or `error`) went out, so a turn that throws (or whose dependencies cannot be built) still ends with exactly one
+ * final frame: an `internal` error frame with the next `seq`, sent here.
+ */
+class FinalFrameStream {
+  private nextSeq = 0;
+  private final = false;
+
+  constructor(private readonly stream: NodeJS.WritableStream, private readonly request: TurnRequest | undefined) {}
+
+  write(line: string): Promise<void> {
+    const header = frameHeader(line);
+    if (typeof header.seq === 'number') this.nextSeq = header.seq + 1;
+    if (header.type === 'done' || header.type === 'error') this.final = true;
+    return new Promise<void>((resolve, reject) => this.stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Sends the `internal` error frame unless a final frame went out; a stream that no longer takes writes is left as it is. */
+  async failIfOpen(): Promise<void> {
+    if (this.final) return;
+    const { code, message } = turnFailure(undefined);
+    const frame = encodeFrame({
+      type: 'error', conversationId: echoableId(this.request?.conversationId), messageId: echoableId(this.request?.messageId), seq: this.nextSeq, code, message,
+    });
+    await this.write(frame).catch(() => undefined);
+  }
+}
+
+/** The `type` and `seq` of an encoded frame (anything else: neither). */
+function frameHeader(line: string): { type?: unknown; seq?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return typeof parsed === 'object' && parsed !== null ? parsed as { type?: unknown; seq?: unknown } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The turn function's handler (outside Lambda, e.g. in tests, `handler` is undefined and `streamTurn` runs the same code). */
