@@ -205,6 +205,42 @@ const SupportChat = z.strictObject({
   identityProviders: z.array(IdentityProvider).default([]).describe('SAML or OIDC providers federated into the tenant\'s user pool'),
 });
 
+/**
+ * An AWS CodeConnections connection ARN: `arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>`
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodeconnections.html#awscodeconnections-resources-for-iam-policies).
+ */
+export const CODE_CONNECTION_ARN_PATTERN = /^arn:aws(-cn|-us-gov)?:codeconnections:[a-z]{2}(-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Where the pipeline reads the project from: a CodeConnections repository branch or an S3 object (exactly one). */
+const PipelineSource = z.strictObject({
+  connection: z.strictObject({
+    connectionArn: z.string().regex(CODE_CONNECTION_ARN_PATTERN, 'a CodeConnections connection ARN: "arn:aws:codeconnections:<region>:<12-digit account>:connection/<uuid>"')
+      .describe('the AWS CodeConnections connection (GitHub, GitHub Enterprise Server, GitLab, Bitbucket) the pipeline reads through'),
+    repository: z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, 'a repository as "owner/name"').describe('the repository, "owner/name"'),
+    branch: z.string().regex(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[\w./-]{1,255}$/, 'a branch name: letters, digits, "_", ".", "-" and "/" (no "..", no leading or trailing "/")')
+      .describe('the branch whose commits start the pipeline'),
+  }).optional().describe('a repository branch through an AWS CodeConnections connection'),
+  s3: z.strictObject({
+    bucket: z.string().regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-"')
+      .describe('a versioned bucket in the deployment account and home Region holding the project as a zip file'),
+    key: z.string().min(1).max(1024).describe('the zip file\'s object key; a new version starts the pipeline (S3 PutObject data events must reach a CloudTrail trail)'),
+  }).optional().describe('a zip file of the project in an S3 bucket'),
+}).superRefine((source, ctx) => {
+  const given = [source.connection && 'connection', source.s3 && 's3'].filter(Boolean);
+  if (given.length !== 1) {
+    ctx.addIssue({ code: 'custom', path: [], message: `exactly one source, connection or s3; found ${given.length === 0 ? 'neither' : 'both'}` });
+  }
+});
+
+/** The platform team's pipeline (stacks/pipeline/): when given, the app synthesizes the pipeline and the estate in its stages. */
+const Pipeline = z.strictObject({
+  account: accountName.optional()
+    .describe('the deployment account (name in accounts) the pipeline runs in; a delegated member account is recommended; default: the management account'),
+  name: z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'a pipeline name: 1 to 100 letters, digits, ".", "@", "_" and "-"').default('genai-governance')
+    .describe('the CodePipeline pipeline\'s name'),
+  source: PipelineSource.describe('exactly one of connection or s3'),
+});
+
 export const GovernanceConfigSchema = z.strictObject({
   organization: z.strictObject({
     id: organizationId,
@@ -335,6 +371,8 @@ export const GovernanceConfigSchema = z.strictObject({
   workloads: z.strictObject({
     supportChat: SupportChat.optional().describe('the support-chat tenant; left out, it is not deployed'),
   }).prefault({}).describe('governed tenants this app deploys into workload accounts'),
+  pipeline: Pipeline.optional()
+    .describe('the platform team\'s CDK pipeline; when given, the app synthesizes the pipeline stack and the estate inside its stages (docs/adr/0013-estate-in-pipeline-stages.md); left out, the estate as stacks for the CDK CLI'),
 });
 
 /** The config as written (defaults not yet applied). */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { APP_CONTEXT } from './app-context';
 import { buildEstate } from './estate';
+import { buildPipelineApp } from './pipeline/build-pipeline';
 import { renderSummary } from './summary';
 import { SUMMARY_FILE } from './summary-file';
 import { registerGates } from '../building-blocks/gates/register-gates';
@@ -32,7 +33,10 @@ function main(): void {
   }
   registerGates(app);
   try {
-    buildEstate(app, config);
+    // With a pipeline section the estate lives inside the pipeline's Stages, built once (docs/adr/0013-estate-in-pipeline-stages.md).
+    const pipelineConfig = config.pipeline;
+    if (pipelineConfig) buildPipelineApp(app, { ...config, pipeline: pipelineConfig }, path.relative(process.cwd(), selection.file));
+    else buildEstate(app, config);
   } catch (e) {
     if (!(e instanceof PolicyBudgetError)) throw e;
     console.error(e.message);

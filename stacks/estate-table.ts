@@ -1,4 +1,4 @@
-import { BootstraplessSynthesizer, Stage, cx_api as cxapi, type App, type Stack } from 'aws-cdk-lib';
+import { BootstraplessSynthesizer, Stage, cx_api as cxapi, type App, type IStackSynthesizer, type Stack } from 'aws-cdk-lib';
 import type { GovernanceConfig } from '../config/schema';
 import { AuditAlertsStack } from './audit/audit-alerts-stack';
 import { AuditAnalyticsStack } from './audit/audit-analytics-stack';
@@ -94,6 +94,14 @@ export interface EstateStackProps {
   readonly config: GovernanceConfig;
   readonly env: { readonly account: string; readonly region: string };
   readonly description: string;
+  /**
+   * The CloudFormation stack name, where it is not the construct id (a stack in a pipeline's Stage is named after its
+   * id, as the CLI deploys it, not `<stage>-<id>`).
+   * @default - from the construct path: the construct id for a stack of the app
+   */
+  readonly stackName?: string;
+  /** @default - the app's default synthesizer */
+  readonly synthesizer?: IStackSynthesizer;
 }
 
 /** A stack deploys after another: a CloudFormation stack dependency, with why. */
@@ -120,7 +128,7 @@ export interface HomeStackEntry<K extends string> extends DeployedEntry<K> {
   readonly description: string;
   /** The entry built before this one whose result the recipe takes (not a deploy dependency). */
   readonly input?: K;
-  readonly make: (scope: App, id: string, props: EstateStackProps, input: never) => Stack;
+  readonly make: (scope: Stage, id: string, props: EstateStackProps, input: never) => Stack;
 }
 
 /** One stack per Region of a scope. */
@@ -130,7 +138,7 @@ export interface RegionalStackEntry<K extends string> extends DeployedEntry<K> {
   readonly description: (region: string) => string;
   /** When the stacks exist at all; always when absent. */
   readonly when?: { readonly text: string; readonly applies: (config: GovernanceConfig) => boolean };
-  readonly make: (scope: App, id: string, props: EstateStackProps) => Stack;
+  readonly make: (scope: Stage, id: string, props: EstateStackProps) => Stack;
 }
 
 /** Templates no CLI deploys (`regions: 'none'`): a Stage of member templates that StackSets roll out. */
@@ -195,14 +203,14 @@ export const ESTATE_TABLE = estateTable({
     account: 'log-archive',
     id: 'GovernanceLogArchive',
     description: 'Generative-AI governance: Object Lock evidence archive (log-archive account)',
-    make: (scope: App, id: string, props: EstateStackProps) => new LogArchiveStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new LogArchiveStack(scope, id, props),
   },
   auditAlerts: {
     regions: 'home',
     account: 'audit',
     id: 'GovernanceAuditAlerts',
     description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
-    make: (scope: App, id: string, props: EstateStackProps) => new AuditAlertsStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new AuditAlertsStack(scope, id, props),
   },
   organizationTrail: {
     regions: 'home',
@@ -213,7 +221,7 @@ export const ESTATE_TABLE = estateTable({
       { on: 'logArchive', reason: 'the trail delivers to the archive bucket with the archive key' },
       { on: 'observability', sameRegion: true, reason: 'the trail\'s account links to the audit account\'s sink' },
     ],
-    make: (scope: App, id: string, props: EstateStackProps) => new OrganizationTrailStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new OrganizationTrailStack(scope, id, props),
   },
   auditAnalytics: {
     regions: 'home',
@@ -222,14 +230,14 @@ export const ESTATE_TABLE = estateTable({
     description: 'Generative-AI governance: Glue tables, Lake Formation and Athena over the evidence archives (audit account)',
     dependsOn: [{ on: 'logArchive', reason: 'Lake Formation registers the archive buckets' }],
     assets: 'the account projection sync function\'s code',
-    make: (scope: App, id: string, props: EstateStackProps) => new AuditAnalyticsStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new AuditAnalyticsStack(scope, id, props),
   },
   observability: {
     regions: 'governed',
     account: 'audit',
     id: (region: string) => `GovernanceObservability-${region}`,
     description: (region: string) => `Generative-AI governance: cross-account observability, dashboards and organization alarms in ${region} (DASH-1, audit account)`,
-    make: (scope: App, id: string, props: EstateStackProps) => new ObservabilityStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new ObservabilityStack(scope, id, props),
   },
   stackSets: {
     regions: 'home',
@@ -244,7 +252,7 @@ export const ESTATE_TABLE = estateTable({
       { on: 'guardrail', reason: 'members\' workload contract reads the shared guardrail parameter' },
     ],
     assets: 'the regional member template, which the StackSet reads by TemplateURL (docs/adr/0004-quota-headroom.md)',
-    make: (scope: App, id: string, props: EstateStackProps, baseline: BaselineTemplates) => new StackSetAdministrationStack(scope, id, {
+    make: (scope: Stage, id: string, props: EstateStackProps, baseline: BaselineTemplates) => new StackSetAdministrationStack(scope, id, {
       ...props,
       rollouts: [{
         stackSetName: STACK_SET_NAMES.global,
@@ -266,7 +274,7 @@ export const ESTATE_TABLE = estateTable({
     id: 'GovernanceManagement',
     description: 'Generative-AI governance: Organizations policies and the Macie administrator (management account)',
     assets: 'the Macie administrator handler\'s code',
-    make: (scope: App, id: string, props: EstateStackProps) => new ManagementStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new ManagementStack(scope, id, props),
   },
   macie: {
     regions: 'governed',
@@ -279,7 +287,7 @@ export const ESTATE_TABLE = estateTable({
       { on: 'logArchive', sameRegion: true, reason: 'the classification job analyses the invocation-log archive (a job reads buckets of its own Region)' },
     ],
     assets: 'the Macie organization handler\'s code (and, in the home Region, the classification job handler\'s)',
-    make: (scope: App, id: string, props: EstateStackProps) => new MacieOrganizationStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new MacieOrganizationStack(scope, id, props),
   },
   guardrail: {
     regions: 'governed',
@@ -289,7 +297,7 @@ export const ESTATE_TABLE = estateTable({
     description: (region: string) => `Generative-AI governance: organization guardrail and its enforcement in ${region} (management account)`,
     // With account enforcement the member baseline carries the guardrail (BL-GR-1) and no Bedrock policy is written.
     when: { text: 'only with `bedrock.guardrail.enforcement: organization-policy`', applies: (c: GovernanceConfig) => c.bedrock.guardrail.enforcement !== 'account' },
-    make: (scope: App, id: string, props: EstateStackProps) => new OrganizationGuardrailStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new OrganizationGuardrailStack(scope, id, props),
   },
   supportChat: {
     regions: 'tenant',
@@ -298,7 +306,7 @@ export const ESTATE_TABLE = estateTable({
     description: (region: string) => `Support-chat tenant in ${region}: authenticated WebSocket chat on Bedrock inside the governance (workload account)`,
     dependsOn: [{ on: 'stackSets', reason: 'the tenant reads the workload contract the baseline publishes' }],
     assets: 'the tenant\'s function code',
-    make: (scope: App, id: string, props: EstateStackProps) => new SupportChatStack(scope, id, props),
+    make: (scope: Stage, id: string, props: EstateStackProps) => new SupportChatStack(scope, id, props),
   },
 });
 

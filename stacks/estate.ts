@@ -1,4 +1,4 @@
-import { Tags, type App, type Stack } from 'aws-cdk-lib';
+import { Stage, Tags, type App, type Stack, type StackProps } from 'aws-cdk-lib';
 import {
   ACCOUNT_ROLES, accountOfRole, dependenciesOf, estateEntries, fieldOf, regionsOf, stackIdOf,
   type EstateKey, type EstateTable, type HomeStackEntry, type MemberTemplatesEntry, type RegionalStackEntry,
@@ -36,14 +36,32 @@ type RecipeOf<E> =
       : E extends { readonly regions: 'home' } ? (app: App, config: GovernanceConfig) => MadeBy<E>
         : (app: App, config: GovernanceConfig, region: string) => MadeBy<E>;
 
+/**
+ * Where the deployed stacks of an estate go when not straight into the app: a pipeline puts each into the Stage of its
+ * deploy wave (stacks/pipeline/estate-stages.ts).
+ */
+export interface EstatePlacement {
+  /** The Stage a stack (by construct id) goes into. */
+  readonly stageOf: (stackId: string) => Stage;
+  /** Stack properties a stack (by construct id and account role) gets besides the table's: its name, its synthesizer. */
+  readonly stackProps: (stackId: string, entry: HomeStackEntry<EstateKey> | RegionalStackEntry<EstateKey>) => Pick<StackProps, 'stackName' | 'synthesizer'>;
+  /**
+   * Whether the Stage of `before` deploys before the Stage of `after`: a dependency between stacks of two Stages is
+   * kept by the order of the Stages (CloudFormation stack dependencies cannot cross Stages).
+   */
+  readonly deploysBefore: (before: string, after: string) => boolean;
+}
+
 /** Makes one stack of a deployed entry in a Region: account, id and description from the table; evidence tagged. */
 function makeStack(
   app: App, config: GovernanceConfig, entry: HomeStackEntry<EstateKey> | RegionalStackEntry<EstateKey>, region: string, input?: unknown,
+  placement?: EstatePlacement,
 ): Stack {
   const id = stackIdOf(entry, region);
   const description = typeof entry.description === 'function' ? entry.description(region) : entry.description;
-  const props = { config, env: { account: accountOfRole(entry.account, config), region }, description };
-  const stack = entry.regions === 'home' ? entry.make(app, id, props, input as never) : entry.make(app, id, props);
+  const props = { config, env: { account: accountOfRole(entry.account, config), region }, description, ...placement?.stackProps(id, entry) };
+  const scope = placement ? placement.stageOf(id) : app;
+  const stack = entry.regions === 'home' ? entry.make(scope, id, props, input as never) : entry.make(scope, id, props);
   // The SCPs apply in the accounts that hold evidence, and ORG-TAMPER-BASELINE protects keys, topics and alarms there
   // by the governance tag, as in the member baseline and the trail stack.
   if (ACCOUNT_ROLES[entry.account].holdsEvidence) Tags.of(stack).add(GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE);
@@ -73,7 +91,7 @@ export const STACK_RECIPES = Object.fromEntries(estateEntries().map(([key, entry
  * topology, the governed Regions and the tenant's Regions, never on the number of member accounts (their baseline goes
  * out by StackSet).
  */
-export function buildEstate(app: App, config: GovernanceConfig): Estate {
+export function buildEstate(app: App, config: GovernanceConfig, placement?: EstatePlacement): Estate {
   const results = new Map<EstateKey, unknown>();
   const stacks = new Map<EstateKey, { readonly region: string; readonly stack: Stack }[]>();
   for (const [key, entry] of estateEntries()) {
@@ -82,7 +100,7 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
       continue;
     }
     const input = entry.regions === 'home' && entry.input !== undefined ? builtBefore(results, key, entry.input) : undefined;
-    const made = regionsOf(entry, config).map((region) => ({ region, stack: makeStack(app, config, entry, region, input) }));
+    const made = regionsOf(entry, config).map((region) => ({ region, stack: makeStack(app, config, entry, region, input, placement) }));
     stacks.set(key, made);
     results.set(key, entry.regions === 'home' ? made[0].stack : made.map((m) => m.stack));
   }
@@ -92,7 +110,12 @@ export function buildEstate(app: App, config: GovernanceConfig): Estate {
         const targets = stacks.get(dependency.on);
         if (!targets) throw new Error(`The estate table's ${key} deploys after ${dependency.on}, which is no deployed stack of the table`);
         for (const target of targets) {
-          if (!dependency.sameRegion || target.region === region) stack.addStackDependency(target.stack, dependency.reason);
+          if (dependency.sameRegion && target.region !== region) continue;
+          if (Stage.of(stack) === Stage.of(target.stack)) {
+            stack.addStackDependency(target.stack, dependency.reason);
+          } else if (!placement?.deploysBefore(target.stack.node.id, stack.node.id)) {
+            throw new Error(`${stack.node.id} deploys after ${target.stack.node.id} (${dependency.reason}), but its Stage does not deploy after that stack's`);
+          }
         }
       }
     }

@@ -1,0 +1,31 @@
+import type { App } from 'aws-cdk-lib';
+import { buildEstateStages, type EstateStage } from './estate-stages';
+import { GovernancePipelineStack, type PipelineConfig } from './pipeline-stack';
+import { accountIdOf } from '../../config/accounts';
+import type { GovernanceConfig } from '../../config/schema';
+import type { Estate } from '../estate';
+import { STACK_IDS } from '../estate';
+
+/** The pipeline stack's construct id and CloudFormation stack name. */
+export const PIPELINE_STACK_ID = 'GovernancePipeline';
+
+/**
+ * Composes the app of a config with a `pipeline` section: the estate in one Stage per deploy wave and the pipeline stack
+ * that deploys them, in the deployment account (`pipeline.account`, else the management account) and the home Region.
+ * The estate is built once, inside the Stages (docs/adr/0013-estate-in-pipeline-stages.md).
+ */
+export function buildPipelineApp(app: App, config: GovernanceConfig & { readonly pipeline: PipelineConfig }, configFile: string): {
+  readonly estate: Estate; readonly stages: readonly EstateStage[]; readonly pipelineStack: GovernancePipelineStack;
+} {
+  const { estate, stages } = buildEstateStages(app, config);
+  const pipelineStack = new GovernancePipelineStack(app, PIPELINE_STACK_ID, {
+    env: { account: accountIdOf(config, config.pipeline.account ?? config.topology.management), region: config.organization.homeRegion },
+    description: 'Generative-AI governance: the platform team\'s pipeline that deploys the estate (deployment account)',
+    config,
+    pipeline: config.pipeline,
+    configFile,
+    stages,
+    policyStackId: STACK_IDS.management,
+  });
+  return { estate, stages, pipelineStack };
+}

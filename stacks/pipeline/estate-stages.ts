@@ -1,0 +1,50 @@
+import { DefaultStackSynthesizer, Stage, type App } from 'aws-cdk-lib';
+import type { GovernanceConfig } from '../../config/schema';
+import { deployWaves, plannedStacks, type PlannedStack } from '../deploy-plan';
+import { buildEstate, type Estate } from '../estate';
+import { ACCOUNT_ROLES } from '../estate-table';
+
+/** One deploy wave of the estate as a pipeline Stage. */
+export interface EstateStage {
+  readonly stage: Stage;
+  /** The stacks of the wave (stacks/deploy-plan.ts), in the order of the estate table. */
+  readonly stacks: readonly PlannedStack[];
+}
+
+/** The id of wave `index` (0-based) as a Stage: also the pipeline stage's name. */
+export function waveStageId(index: number): string {
+  return `Wave${index + 1}`;
+}
+
+/**
+ * The estate for a pipeline: one Stage per deploy wave of the estate table (`deployWaves(plannedStacks(config))`), each
+ * stack in the Stage of its wave under its own construct id, with its construct id as its CloudFormation stack name
+ * (as the CLI deploys it, not `<stage>-<id>`), so the stacks, logical ids and resource names are those of the estate
+ * the CLI deploys (docs/adr/0013-estate-in-pipeline-stages.md). A dependency between stacks of two waves is kept by the
+ * order of the Stages; stacks of one wave depend on none of each other.
+ *
+ * In the accounts whose bootstrap lets CloudFormation act as the platform role (log-archive, audit: the SCPs' tamper
+ * rules exempt the platform role, not the bootstrap's execution role), the stacks' synthesizer names the platform role
+ * as the CloudFormation execution role: what `--role-arn` does for a deploy by hand.
+ */
+export function buildEstateStages(app: App, config: GovernanceConfig): { readonly estate: Estate; readonly stages: readonly EstateStage[] } {
+  const waves = deployWaves(plannedStacks(config));
+  const stages = waves.map((stacks, index) => ({ stage: new Stage(app, waveStageId(index)), stacks }));
+  const waveOf = new Map(waves.flatMap((stacks, index) => stacks.map((s) => [s.id, index] as const)));
+  const indexOf = (id: string): number => {
+    const index = waveOf.get(id);
+    if (index === undefined) throw new Error(`${id} is in no deploy wave of this config`);
+    return index;
+  };
+  const estate = buildEstate(app, config, {
+    stageOf: (id) => stages[indexOf(id)].stage,
+    stackProps: (id, entry) => ({
+      stackName: id,
+      synthesizer: ACCOUNT_ROLES[entry.account].bootstrap === 'platform-role'
+        ? new DefaultStackSynthesizer({ cloudFormationExecutionRole: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${config.principals.platformRoleName}` })
+        : undefined,
+    }),
+    deploysBefore: (before, after) => indexOf(before) < indexOf(after),
+  });
+  return { estate, stages };
+}
