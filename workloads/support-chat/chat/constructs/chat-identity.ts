@@ -19,7 +19,7 @@ export interface ChatIdentityProps {
 }
 
 /**
- * The tenant's Cognito user pool: self sign-up for customers, verified e-mail, a strong password policy, optional TOTP
+ * The tenant's Cognito user pool: no self sign-up (administrators create users, or federation signs them in), verified e-mail, a strong password policy, optional TOTP
  * MFA with the Plus feature plan's threat protection (adaptive authentication asks for a second factor when a sign-in
  * looks risky, compromised credentials are blocked), the `customer`, `agent` and `admin` groups, federation from
  * config, and one public app client (no secret: the browser widget) whose id tokens the `$connect` authorizer verifies.
@@ -31,7 +31,9 @@ export class ChatIdentity extends Construct {
   constructor(scope: Construct, id: string, props: ChatIdentityProps = {}) {
     super(scope, id);
     this.userPool = new UserPool(this, 'UserPool', {
-      selfSignUpEnabled: true,
+      // Nobody creates an account on their own: the tenant's administrators create users (and put them in groups), or a
+      // federated provider signs them in.
+      selfSignUpEnabled: false,
       signInAliases: { email: true },
       autoVerify: { email: true },
       passwordPolicy: {
