@@ -372,7 +372,7 @@ export const GovernanceConfigSchema = z.strictObject({
     supportChat: SupportChat.optional().describe('the support-chat tenant; left out, it is not deployed'),
   }).prefault({}).describe('governed tenants this app deploys into workload accounts'),
   pipeline: Pipeline.optional()
-    .describe('the platform team\'s CDK pipeline; when given, the app synthesizes the pipeline stack and the estate inside its stages (docs/adr/0013-estate-in-pipeline-stages.md); left out, the estate as stacks for the CDK CLI'),
+    .describe('the platform team\'s CDK pipeline; when given, the app synthesizes the pipeline stack and the estate inside its stages (docs/adr/0014-estate-in-pipeline-stages.md); left out, the estate as stacks for the CDK CLI'),
 });
 
 /** The config as written (defaults not yet applied). */

@@ -23,6 +23,7 @@ export function checkSemantics(config: GovernanceConfig): Issue[] {
     ...checkRequireVpcEndpoint(config),
 
     ...checkBaseline(config),
+    ...checkPipeline(config),
     ...checkObservability(config),
     // A wrong approved model is reported once, at its definition: the tenant's references are judged only when all are right.
     ...checkSupportChat(config, models.length === 0),
@@ -139,6 +140,13 @@ function checkBaseline(config: GovernanceConfig): Issue[] {
     issues.push({ path: ['baseline', 'delegatedAdministrator'], expected: 'a member account (leave it out to administer from the management account)', found: `"${admin}"` });
   }
   return issues;
+}
+
+/** The pipeline's deployment account is an account of the config. */
+function checkPipeline(config: GovernanceConfig): Issue[] {
+  const account = config.pipeline?.account;
+  const names = config.accounts.map((a) => a.name);
+  return account !== undefined && !names.includes(account) ? [unknownReference(['pipeline', 'account'], account, names, 'account names in accounts')] : [];
 }
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, path: (index: number) => ConfigPath, what: string): Issue[] {

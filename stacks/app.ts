@@ -33,7 +33,7 @@ function main(): void {
   }
   registerGates(app);
   try {
-    // With a pipeline section the estate lives inside the pipeline's Stages, built once (docs/adr/0013-estate-in-pipeline-stages.md).
+    // With a pipeline section the estate lives inside the pipeline's Stages, built once (docs/adr/0014-estate-in-pipeline-stages.md).
     const pipelineConfig = config.pipeline;
     if (pipelineConfig) buildPipelineApp(app, { ...config, pipeline: pipelineConfig }, path.relative(process.cwd(), selection.file));
     else buildEstate(app, config);

@@ -12,7 +12,7 @@ export const PIPELINE_STACK_ID = 'GovernancePipeline';
 /**
  * Composes the app of a config with a `pipeline` section: the estate in one Stage per deploy wave and the pipeline stack
  * that deploys them, in the deployment account (`pipeline.account`, else the management account) and the home Region.
- * The estate is built once, inside the Stages (docs/adr/0013-estate-in-pipeline-stages.md).
+ * The estate is built once, inside the Stages (docs/adr/0014-estate-in-pipeline-stages.md).
  */
 export function buildPipelineApp(app: App, config: GovernanceConfig & { readonly pipeline: PipelineConfig }, configFile: string): {
   readonly estate: Estate; readonly stages: readonly EstateStage[]; readonly pipelineStack: GovernancePipelineStack;

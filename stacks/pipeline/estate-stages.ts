@@ -20,7 +20,7 @@ export function waveStageId(index: number): string {
  * The estate for a pipeline: one Stage per deploy wave of the estate table (`deployWaves(plannedStacks(config))`), each
  * stack in the Stage of its wave under its own construct id, with its construct id as its CloudFormation stack name
  * (as the CLI deploys it, not `<stage>-<id>`), so the stacks, logical ids and resource names are those of the estate
- * the CLI deploys (docs/adr/0013-estate-in-pipeline-stages.md). A dependency between stacks of two waves is kept by the
+ * the CLI deploys (docs/adr/0014-estate-in-pipeline-stages.md). A dependency between stacks of two waves is kept by the
  * order of the Stages; stacks of one wave depend on none of each other.
  *
  * In the accounts whose bootstrap lets CloudFormation act as the platform role (log-archive, audit: the SCPs' tamper

@@ -32,7 +32,7 @@ export interface PolicyApprovalProps {
 
 /**
  * The steps before the stage that deploys the management account's Organizations policies
- * (docs/adr/0013-estate-in-pipeline-stages.md):
+ * (docs/adr/0014-estate-in-pipeline-stages.md):
  * 1. `PolicyPreview` snapshots the deployed policies (`npx projen policy:snapshot`), previews the commit's policies
  *    against them (`npx projen policy:preview`; contract: exit 0, `preview/preview.json` with a boolean `changed`,
  *    `preview/preview.md` for people) and copies both to `s3://<artifact bucket>/policy-preview/`;
