@@ -61,6 +61,12 @@ describe('detectLanguage: the fallback', () => {
     expect(detectLanguage('john.smith@example.com', { previous: 'es' })).toEqual({ language: 'es', source: 'previous' });
   });
 
+  test('words with @ or :// are left out however many, then only the start of a long message is read', () => {
+    expect(detectLanguage(`${'où est ma commande '.repeat(60)}${'where is my order '.repeat(200)}`)).toEqual({ language: 'fr', source: 'detector' });
+    expect(detectLanguage('a@'.repeat(2_000), { previous: 'de' })).toEqual({ language: 'de', source: 'previous' });
+    expect(detectLanguage(`${'http://x.example/'.repeat(100)} wo ist meine Bestellung`)).toEqual({ language: 'de', source: 'detector' });
+  });
+
   test('a value that is not text takes the fallback instead of throwing', () => {
     expect(detectLanguage(undefined as unknown as string, { previous: 'zh' })).toEqual({ language: 'zh', source: 'previous' });
   });

@@ -53,6 +53,11 @@ describe('findEscalationTrigger: legal threats', () => {
     expect(findEscalationTrigger(text)).toEqual(expect.objectContaining({ reason: 'legal_threat', language }));
   });
 
+  test('a trigger at the end of a long message is found, and the earlier-listed reason wins wherever it stands', () => {
+    expect(findEscalationTrigger(`${'my order has not arrived and nobody answers. '.repeat(80)}talk to a human`)?.reason).toBe('human_requested');
+    expect(findEscalationTrigger(`talk to a human. ${'x '.repeat(1000)}or I will sue you`)?.reason).toBe('legal_threat');
+  });
+
   test('a message with both is a legal threat', () => {
     expect(findEscalationTrigger('let me talk to a manager or I will sue you')?.reason).toBe('legal_threat');
   });

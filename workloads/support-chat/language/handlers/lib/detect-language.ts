@@ -41,7 +41,8 @@ export const MIN_LATIN_WORDS = 2;
 export const MIN_SCORE_RATIO = 1.5;
 
 const LATIN_LANGUAGES: readonly string[] = SUPPORTED_LANGUAGES.filter((l) => l !== 'zh');
-const URLS_AND_ADDRESSES = /\b(?:https?:\/\/|www\.)\S+|\S+@\S+\.\S+/giu;
+/** The characters read: a long message's language is clear from its start, and the work stays bounded. */
+export const MAX_CHARACTERS_READ = 1_000;
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
 /**
@@ -51,13 +52,18 @@ const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 
  * 3. at least `MIN_LATIN_LETTERS` letters in `MIN_LATIN_WORDS` words, and tinyld's best language among English,
  *    Spanish, French and German at least `MIN_SCORE_RATIO` times the runner-up: that language (`detector`);
  * 4. otherwise the fallback: `options.previous` when it is one of the five (`previous`), else English (`default`).
- * URLs and e-mail addresses are left out before counting.
+ * URLs and e-mail addresses are left out, then only the first `MAX_CHARACTERS_READ` characters are read.
  */
 export function detectLanguage(text: string, options: DetectLanguageOptions = {}): LanguageDetection {
-  const detected = fromText(typeof text === 'string' ? text.normalize('NFKC').replace(URLS_AND_ADDRESSES, ' ') : '');
+  const detected = fromText(typeof text === 'string' ? withoutAddresses(text.normalize('NFKC')).slice(0, MAX_CHARACTERS_READ) : '');
   if (detected) return detected;
   const previous = supportedLanguageOf(options.previous);
   return previous ? { language: previous, source: 'previous' } : { language: DEFAULT_LANGUAGE, source: 'default' };
+}
+
+/** The text without its URLs and e-mail addresses: words (between spaces) with `@`, `://` or a leading `www.`. */
+function withoutAddresses(text: string): string {
+  return text.split(/\s+/u).filter((word) => !(word.includes('@') || word.includes('://') || /^www\./iu.test(word))).join(' ');
 }
 
 function fromText(text: string): LanguageDetection | undefined {

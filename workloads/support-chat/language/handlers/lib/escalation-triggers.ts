@@ -1,5 +1,5 @@
 import type { SupportedLanguage } from './languages';
-import { containsPhrase, matchingForm, wordText } from './word-boundaries';
+import { matchingForm, wordText } from './word-boundaries';
 
 /*
  * Messages the assistant does not answer alone: an explicit request for a person (a human, an agent, a manager) and a
@@ -110,9 +110,27 @@ function compile(reason: EscalationReason, lists: PhraseList): Phrase[] {
 /** Every phrase, legal threats first (they win when a message has both). */
 export const ESCALATION_PHRASES: readonly Phrase[] = [...compile('legal_threat', LEGAL_THREAT), ...compile('human_requested', HUMAN_REQUESTED)];
 
-/** The first escalation phrase in `text` (a legal threat before a request for a person), or `undefined`. */
+/** The phrases by their first character, each with its place in `ESCALATION_PHRASES`. */
+const BY_FIRST_CHARACTER = ESCALATION_PHRASES.reduce((index, phrase, order) => {
+  const key = phrase.phrase[0];
+  index.set(key, [...(index.get(key) ?? []), { phrase: phrase.phrase, order }]);
+  return index;
+}, new Map<string, Array<{ phrase: string; order: number }>>());
+
+/**
+ * The escalation phrase in `text` that comes first in `ESCALATION_PHRASES` (a legal threat before a request for a
+ * person), or `undefined`. Each word start is tried against the phrases beginning with its character, so the work grows
+ * with the message, not with the number of phrases.
+ */
 export function findEscalationTrigger(text: string): EscalationTrigger | undefined {
   if (typeof text !== 'string' || text.trim().length === 0) return undefined;
   const words = wordText(text);
-  return ESCALATION_PHRASES.find((p) => containsPhrase(words, p.phrase));
+  let best: number | undefined;
+  for (const start of words.boundaries) {
+    for (const { phrase, order } of BY_FIRST_CHARACTER.get(words.text[start]) ?? []) {
+      if (best !== undefined && order >= best) continue;
+      if (words.text.startsWith(phrase, start) && words.boundaries.has(start + phrase.length)) best = order;
+    }
+  }
+  return best === undefined ? undefined : ESCALATION_PHRASES[best];
 }
