@@ -71,6 +71,25 @@ export function guardrailTraceFor(request: BedrockRequestRecord, intervention: B
   };
 }
 
+/**
+ * The text the guardrail evaluates as input: the text of the `guardContent` blocks of the messages and the system prompt
+ * when the request has any (only those), else the text of every message.
+ */
+export function guardedInput(request: BedrockRequestRecord): string {
+  const blocks = [...(request.system ?? []), ...request.messages.flatMap((m) => m.content)];
+  const guarded = blocks.map(guardedText).filter((text): text is string => text !== undefined);
+  return guarded.length > 0 ? guarded.join('\n') : request.messages.map((m) => textOf(m.content)).join('\n');
+}
+
+/** The behaviour with an input intervention when the request has a guardrail and its input policy blocks what it evaluates. */
+export function applyInputPolicy(request: BedrockRequestRecord, behaviour: ResolvedBedrockBehaviour): ResolvedBedrockBehaviour {
+  const policy = behaviour.inputPolicy;
+  if (!policy || behaviour.guardrail || !request.guardrailConfig) return behaviour;
+  policy.blocks.lastIndex = 0;
+  if (!policy.blocks.test(guardedInput(request))) return behaviour;
+  return { ...behaviour, guardrail: { source: 'input', message: policy.message } };
+}
+
 /** The service's message for an exception sent inside the stream. */
 export function streamExceptionMessage(type: BedrockStreamExceptionType): string {
   return {

@@ -59,6 +59,20 @@ export interface BedrockGuardrailIntervention {
   readonly trace?: Record<string, unknown>;
 }
 
+/**
+ * An input policy of the emulated guardrail: text that matches `blocks` is blocked (an input intervention), on requests
+ * that carry a `guardrailConfig`. It reads what Bedrock's guardrail reads
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-use-converse-api.html): the text of the
+ * `guardContent` blocks when the request has any, else the text of every message. A stand-in for a policy's matching
+ * (a word filter, a PII entity), not the service's detectors.
+ */
+export interface BedrockInputPolicy {
+  /** What the policy blocks, e.g. a card number's pattern. */
+  readonly blocks: RegExp;
+  /** The guardrail's blocked-input message. @default 'Sorry, I can\'t help with that request.' */
+  readonly message?: string;
+}
+
 /** Token figures reported in `usage`; missing ones are estimated from the text (about 4 characters a token). */
 export interface BedrockUsage {
   /** @default estimated from the request's messages and system prompts */
@@ -85,6 +99,8 @@ export interface BedrockBehaviour {
   readonly cut?: BedrockStreamCut;
   /** A guardrail intervention instead of the answer. @default undefined */
   readonly guardrail?: BedrockGuardrailIntervention;
+  /** An input policy the guardrail evaluates the request with (an intervention when it matches). @default undefined */
+  readonly inputPolicy?: BedrockInputPolicy;
   /** The stop reason of a normal answer. @default 'end_turn' */
   readonly stopReason?: string;
   /** Token figures. @default estimated */

@@ -354,3 +354,35 @@ describe('Bedrock emulator: requests AWS would refuse', () => {
     expect(error).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
   });
 });
+
+describe('Bedrock emulator: the guardrail\'s input policy reads what Bedrock documents (guardContent)', () => {
+  const CARD = /\b4111 1111 1111 1111\b/;
+  const guardrailConfig = { guardrailIdentifier: 'arn:aws:bedrock:eu-central-1:123456789012:guardrail/emulated01', guardrailVersion: '1' };
+  const history = [
+    { role: 'user' as const, content: [{ text: 'My card is 4111 1111 1111 1111, charge it.' }] },
+    { role: 'assistant' as const, content: [{ text: 'I cannot take card numbers here.' }] },
+  ];
+
+  test('without guardContent every message is evaluated: a card number earlier in the history blocks the request', async () => {
+    emulator.queue({ inputPolicy: { blocks: CARD } });
+    const { events } = await streamAll({ modelId: PROFILE, guardrailConfig, messages: [...history, { role: 'user', content: [{ text: 'Where is my order?' }] }] });
+    expect(events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('guardrail_intervened');
+    expect(emulator.requests[0].outcome).toBe('guardrail-intervened');
+  });
+
+  test('with guardContent only the guarded blocks are evaluated: the same history passes, a guarded card number is blocked', async () => {
+    emulator.queue({ inputPolicy: { blocks: CARD } }, { times: 2 });
+    const clean = await streamAll({ modelId: PROFILE, guardrailConfig, messages: [...history, { role: 'user', content: [{ guardContent: { text: { text: 'Where is my order?' } } }] }] });
+    expect(clean.events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('end_turn');
+    // The model reads the guarded text as part of the message.
+    expect(clean.events.map((e) => e.event.contentBlockDelta?.delta?.text ?? '').join('')).toContain('Where is my order?');
+    const blocked = await streamAll({ modelId: PROFILE, guardrailConfig, messages: [{ role: 'user', content: [{ guardContent: { text: { text: 'Card 4111 1111 1111 1111' } } }] }] });
+    expect(blocked.events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('guardrail_intervened');
+  });
+
+  test('a request without a guardrailConfig is not evaluated', async () => {
+    emulator.queue({ inputPolicy: { blocks: CARD } });
+    const { events } = await streamAll({ modelId: PROFILE, messages: [{ role: 'user', content: [{ text: 'Card 4111 1111 1111 1111' }] }] });
+    expect(events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('end_turn');
+  });
+});

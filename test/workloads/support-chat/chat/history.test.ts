@@ -1,5 +1,5 @@
 import {
-  type ChatMessage, estimateTokens, mergeAdjacent, selectHistory, toConverseMessages,
+  type ChatMessage, estimateTokens, mergeAdjacent, selectHistory, toConverseMessages, toGuardedConverseMessages,
 } from '../../../../workloads/support-chat/chat/handlers/lib/history';
 
 const user = (text: string): ChatMessage => ({ role: 'user', text });
@@ -164,5 +164,28 @@ describe('toConverseMessages', () => {
       { role: 'user', content: [{ text: 'q' }] },
       { role: 'assistant', content: [{ text: 'a' }] },
     ]);
+  });
+});
+
+describe('toGuardedConverseMessages', () => {
+  test('the new question alone is in a guardContent block; the history stays plain text', () => {
+    const { messages } = selectHistory([user('My card is 4111 1111 1111 1111'), assistant('Please do not share card numbers.')], 'Where is my order?');
+    expect(toGuardedConverseMessages(messages, 'Where is my order?')).toEqual([
+      { role: 'user', content: [{ text: 'My card is 4111 1111 1111 1111' }] },
+      { role: 'assistant', content: [{ text: 'Please do not share card numbers.' }] },
+      { role: 'user', content: [{ guardContent: { text: { text: 'Where is my order?' } } }] },
+    ]);
+  });
+
+  test('an unanswered question merged before the new one stays outside the guarded block', () => {
+    const { messages } = selectHistory([user('first'), assistant('answer'), user('unanswered 4111 1111 1111 1111')], 'the new one');
+    expect(toGuardedConverseMessages(messages, 'the new one').at(-1)).toEqual({
+      role: 'user', content: [{ text: 'unanswered 4111 1111 1111 1111' }, { guardContent: { text: { text: 'the new one' } } }],
+    });
+  });
+
+  test('messages that do not end with the new question are refused', () => {
+    expect(() => toGuardedConverseMessages([user('q'), assistant('a')], 'q')).toThrow(/last message/);
+    expect(() => toGuardedConverseMessages([user('something else')], 'q')).toThrow(/last message/);
   });
 });

@@ -100,12 +100,12 @@ interface Run {
 }
 
 /** One `sendMessage` turn with a fresh message id: its frames, its outcome and how long it took. */
-async function turn(overrides: Partial<TurnDependencies> = {}, text = COMPLAINT): Promise<Run> {
+async function turn(overrides: Partial<TurnDependencies> = {}, text = COMPLAINT, conversationId?: string): Promise<Run> {
   const frames: Frame[] = [];
   const started = Date.now();
   messages += 1;
   const outcome = await runTurn(
-    { action: 'sendMessage', sub: SUB, conversationId: `c${messages}`, messageId: `m${messages}`, text },
+    { action: 'sendMessage', sub: SUB, conversationId: conversationId ?? `c${messages}`, messageId: `m${messages}`, text },
     deps(overrides),
     async (data) => { frames.push(JSON.parse(data) as Frame); },
   );
@@ -241,5 +241,33 @@ describe('faults at the settings (AppConfig\'s data plane)', () => {
     const run = await turn({ settings: appConfigAt(`http://127.0.0.1:${(blackhole.address() as AddressInfo).port}`) });
     expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source]).toEqual(['done', 'defaults']);
     expect(run.ms).toBeLessThan(deadlineMs);
+  }, 20_000);
+});
+
+describe('the guardrail evaluates the new message only (guardContent), on the Bedrock emulator\'s input policy', () => {
+  const CARD = /\b4111 1111 1111 1111\b/;
+  const streamsOf = () => bedrockEmulator.requests.filter((r) => r.operation === 'ConverseStream');
+  const textOf = (frames: Frame[]) => frames.map((f) => (f.type === 'chunk' ? f.text : '')).join('');
+
+  test('a message the guardrail blocked (a pasted card number) does not block the next clean one in the same conversation', async () => {
+    bedrockEmulator.script(withLocalClassifier(() => ({ inputPolicy: { blocks: CARD, message: 'Please do not share card numbers.' } })));
+    // Bedrock streams the guardrail's blocked-input message as the answer (stopReason guardrail_intervened).
+    const blocked = await turn({}, 'My card is 4111 1111 1111 1111, is my refund on it?', 'guarded');
+    expect([expectOneFinalFrame(blocked.frames).type, textOf(blocked.frames), streamsOf().at(-1)?.outcome])
+      .toEqual(['done', 'Please do not share card numbers.', 'guardrail-intervened']);
+    const clean = await turn({}, 'Where is my order 40412? It was damaged, I want a refund.', 'guarded');
+    expect([expectOneFinalFrame(clean.frames).type, streamsOf().at(-1)?.outcome]).toEqual(['done', 'completed']);
+    expect(textOf(clean.frames)).toContain('Where is my order 40412?');
+    // The blocked question is still in the history the model reads; only the new one is in a guardContent block.
+    const sent = streamsOf().at(-1)!.messages;
+    expect(sent.map((m) => m.content.map((b) => Object.keys(b)[0]))).toEqual([['text'], ['text'], ['guardContent']]);
+    expect(sent[0].content[0].text).toContain('4111 1111 1111 1111');
+  }, 20_000);
+
+  test('a new message with a card number is still blocked, after clean history', async () => {
+    bedrockEmulator.script(withLocalClassifier(() => ({ inputPolicy: { blocks: CARD } })));
+    await turn({}, 'Where is my order 40412? It was damaged.', 'guarded-2');
+    await turn({}, 'Charge 4111 1111 1111 1111 please, I want a refund.', 'guarded-2');
+    expect(streamsOf().map((r) => r.outcome)).toEqual(['completed', 'guardrail-intervened']);
   }, 20_000);
 });
