@@ -234,7 +234,8 @@ function validate(body: Record<string, unknown> | undefined): string | undefined
 
 export { BEDROCK_FAULTS, DEFAULT_BEDROCK_BEHAVIOUR, THROTTLE } from './bedrock-behaviour';
 export type {
-  BedrockBehaviour, BedrockFault, BedrockGuardrailIntervention, BedrockInputPolicy, BedrockStreamCut, BedrockStreamException, BedrockStreamExceptionType, BedrockUsage,
+  BedrockBehaviour, BedrockFault, BedrockGuardrailIntervention, BedrockInputPolicy, BedrockStreamCut, BedrockStreamException,
+  BedrockStreamExceptionType, BedrockUsage,
 } from './bedrock-behaviour';
 export type { BedrockOperation, BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
 export { monotonicMs } from './bedrock-request';
