@@ -26,6 +26,23 @@ describe('findEscalationTrigger: requests for a person', () => {
     expect(findEscalationTrigger(text)).toEqual(expect.objectContaining({ reason: 'human_requested', language }));
   });
 
+  test.each([
+    ['en', 'Agent?'], ['en', 'human please'], ['es', 'un humano, por favor'], ['zh', '人工'], ['zh', '请转人工，谢谢'],
+    ['fr', 'un conseiller svp'], ['de', 'Mitarbeiter bitte!'],
+  ])('%s: %s, the whole message, asks for a person', (language, text) => {
+    expect(findEscalationTrigger(text)).toEqual(expect.objectContaining({ reason: 'human_requested', language }));
+  });
+
+  test.each([
+    'my shipping agent says the parcel is lost',
+    '人工费太贵了',
+    '需要人工审核吗',
+    '¿qué me pasa con un pedido que nunca llega?',
+    'le conseiller m\'a déjà répondu hier',
+  ])('the same words inside a sentence are not a request: %s', (text) => {
+    expect(findEscalationTrigger(text)).toBeUndefined();
+  });
+
   test('full-width letters and missing accents are the same words', () => {
     expect(findEscalationTrigger('ｔａｌｋ ｔｏ ａ ｈｕｍａｎ')).toEqual(expect.objectContaining({ reason: 'human_requested', phrase: 'talk to a human' }));
     expect(findEscalationTrigger('parler a une conseillere')).toEqual(expect.objectContaining({ reason: 'human_requested', language: 'fr' }));

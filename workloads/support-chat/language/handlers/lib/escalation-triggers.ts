@@ -31,6 +31,7 @@ const HUMAN_REQUESTED: PhraseList = {
     '{want|need} {a|an|the|your} {human|manager|supervisor|agent|representative|operator}',
     '{transfer|escalate} me', 'escalate {this|my case|my complaint}',
     '{manager|supervisor|human|agent|representative} please',
+    '{talk|speak} to customer {service|support}',
   ],
   es: [
     '{hablar|habla|hablo|comunicarme|chatear} con {una|un|el|la|su|alguien|} {persona|humano|agente|asesor|asesora|operador|operadora|supervisor|supervisora|gerente|encargado|encargada|responsable|empleado|persona real|ser humano}',
@@ -38,10 +39,12 @@ const HUMAN_REQUESTED: PhraseList = {
     '{atención|atencion} humana',
     '{quiero|necesito|exijo} {un|una|al|a un|a una|el|la} {humano|persona real|agente|asesor|operador|supervisor|gerente|encargado|responsable}',
     '{pásame|páseme|pasame|paseme|pásenme|pasenme|comuníqueme|comunícame} con',
+    '{me pasa|me pasan|me puede pasar|me puedes pasar} con {un agente|una persona|un asesor|una asesora|un humano|un operador|alguien|el encargado|la encargada|el supervisor|la supervisora}',
+    '{hablar|comunicarme} con alguien',
   ],
   zh: [
     '转人工', '转接人工', '人工客服', '人工服务', '真人客服', '找真人', '找人工', '要人工', '转客服', '转接客服', '找客服',
-    '人工坐席', '找经理', '找你们经理', '找主管', '找你们领导', '叫你们经理',
+    '人工坐席', '找个真人', '找个人工', '我要人工', '要真人', '找经理', '找你们经理', '找主管', '找你们领导', '叫你们经理',
   ],
   fr: [
     '{parler|discuter|échanger} {à|a|avec} {un|une|le|la|votre|quelqu\'un|} {vrai|vraie|} {conseiller|conseillère|humain|personne|agent|opérateur|opératrice|responsable|superviseur|manager|être humain|interlocuteur}',
@@ -59,6 +62,7 @@ const HUMAN_REQUESTED: PhraseList = {
     '{echter|echten|echte|echtem} {mensch|menschen|mitarbeiter|person}',
     '{menschlicher|menschlichen} {mitarbeiter|berater|ansprechpartner|kontakt}',
     'verbinden sie mich',
+    '{ihren|ihre|den|die} {vorgesetzten|chef|chefin|geschäftsführer|geschäftsführerin} sprechen',
     '{an|zu} einen {mitarbeiter|menschen|berater} {weiterleiten|verbinden}',
   ],
 };
@@ -79,12 +83,24 @@ const LEGAL_THREAT: PhraseList = {
   fr: [
     'porter plainte', '{mon|mes|notre|nos} {avocat|avocats|avocate|avocates}', '{poursuivre|poursuivrai|poursuivrons} en justice',
     'poursuites {judiciaires|en justice}', 'action en justice', '{au|aux} tribunal', '{au|aux} tribunaux', 'mise en demeure',
-    'vous attaquer en justice', '{procès|proces}',
+    'vous attaquer en justice', '{procès|proces}', 'saisir {le tribunal|la justice}',
   ],
   de: [
     '{verklagen|verklage|verklagt|verklagen werde}', 'klage {einreichen|erheben}', '{anwalt|anwälte|anwaltin|anwältin|rechtsanwalt|rechtsanwältin|rechtsanwälte|anwaltskanzlei}',
     'rechtliche schritte', 'vor gericht', '{gerichtlich|gerichtliche}', 'abmahnung',
   ],
+};
+
+/**
+ * Requests that are the whole message (ignoring case, accents and punctuation), such as "人工" or "agent": alone they ask
+ * for a person, inside a sentence they may not ("人工费" is labour cost, "agent" may be a shipping agent).
+ */
+const WHOLE_MESSAGE: PhraseList = {
+  en: ['{a|} {human|person|agent|operator|representative|manager|supervisor} {please|}', '{please|} {human|agent|operator}'],
+  es: ['{un|una|} {humano|agente|asesor|operador|persona} {por favor|}'],
+  zh: ['{请|} {人工|真人|客服|人工客服|转人工} {谢谢|}'],
+  fr: ['{un|une|} {humain|conseiller|conseillère|agent|opérateur} {svp|s\'il vous plaît|}'],
+  de: ['{einen|eine|} {mitarbeiter|mitarbeiterin|menschen|mensch|berater|beraterin} {bitte|}'],
 };
 
 /** Each `{a|b|}` group replaced by each of its alternatives, spaces collapsed. */
@@ -110,6 +126,15 @@ function compile(reason: EscalationReason, lists: PhraseList): Phrase[] {
 /** Every phrase, legal threats first (they win when a message has both). */
 export const ESCALATION_PHRASES: readonly Phrase[] = [...compile('legal_threat', LEGAL_THREAT), ...compile('human_requested', HUMAN_REQUESTED)];
 
+/**
+ * The whole-message requests by their text without spaces (Chinese matching form has none between words); a word of two
+ * languages ("agent") keeps the first one's.
+ */
+const WHOLE_MESSAGE_PHRASES = compile('human_requested', WHOLE_MESSAGE).reduce((map, p) => {
+  const key = p.phrase.replace(/ /g, '');
+  return map.has(key) ? map : map.set(key, p);
+}, new Map<string, Phrase>());
+
 /** The phrases by their first character, each with its place in `ESCALATION_PHRASES`. */
 const BY_FIRST_CHARACTER = ESCALATION_PHRASES.reduce((index, phrase, order) => {
   const key = phrase.phrase[0];
@@ -118,13 +143,15 @@ const BY_FIRST_CHARACTER = ESCALATION_PHRASES.reduce((index, phrase, order) => {
 }, new Map<string, Array<{ phrase: string; order: number }>>());
 
 /**
- * The escalation phrase in `text` that comes first in `ESCALATION_PHRASES` (a legal threat before a request for a
- * person), or `undefined`. Each word start is tried against the phrases beginning with its character, so the work grows
+ * The request for a person that is the whole of `text` (`WHOLE_MESSAGE`), else the escalation phrase in it that comes
+ * first in `ESCALATION_PHRASES` (a legal threat before a request for a person), or `undefined`. Each word start is tried against the phrases beginning with its character, so the work grows
  * with the message, not with the number of phrases.
  */
 export function findEscalationTrigger(text: string): EscalationTrigger | undefined {
   if (typeof text !== 'string' || text.trim().length === 0) return undefined;
   const words = wordText(text);
+  const whole = WHOLE_MESSAGE_PHRASES.get(words.text.replace(/ /g, ''));
+  if (whole) return whole;
   let best: number | undefined;
   for (const start of words.boundaries) {
     for (const { phrase, order } of BY_FIRST_CHARACTER.get(words.text[start]) ?? []) {
