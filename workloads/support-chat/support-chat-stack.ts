@@ -165,12 +165,16 @@ export class SupportChatStack extends Stack {
       monitorRoleName: `${TENANT_PREFIX}-appconfig-monitor-${region}`,
     });
     this.roles.turnPolicy.addStatements(this.settings.readStatement());
+    this.roles.relayPolicy.addStatements(this.settings.readStatement());
     const appConfig: Required<Pick<TurnEnvironment, 'APPCONFIG_APPLICATION' | 'APPCONFIG_ENVIRONMENT' | 'APPCONFIG_PROFILE'>> = {
       APPCONFIG_APPLICATION: this.settings.application.applicationId,
       APPCONFIG_ENVIRONMENT: this.settings.environment.environmentId,
       APPCONFIG_PROFILE: this.settings.configuration.configurationProfileId,
     };
-    for (const [name, value] of Object.entries(appConfig)) this.turn.addEnvironment(name, value);
+    for (const [name, value] of Object.entries(appConfig)) {
+      this.turn.addEnvironment(name, value);
+      this.relay.addEnvironment(name, value);
+    }
     Tags.of(this).add('workload', TENANT_PREFIX);
   }
 }

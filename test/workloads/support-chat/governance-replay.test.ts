@@ -2,7 +2,7 @@ import { findCatalogModel, findGeographicProfile } from '../../../catalog/models
 import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
 import { foundationModelArn } from '../../../policies/arns';
 import { STACK_RECIPES } from '../../../stacks/estate';
-import { userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
+import { relayRateKey, userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { conversationSessionPolicy } from '../../../workloads/support-chat/chat/handlers/lib/session-policy';
 import { tenantAllowedProfiles, tenantModels } from '../../../workloads/support-chat/tenant/tenant-models';
 import { synthVariant } from '../../support/estate';
@@ -153,6 +153,12 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ['lambda:InvokeFunction of the turn by the relay (its role policy and the turn\'s resource policy)', relay('lambda:InvokeFunction', turnArn, {
       resourcePolicy: turnResourcePolicy,
     })],
+    ['dynamodb:UpdateItem: the relay counts the user\'s message of the minute before the turn (RATE# partition)', relay('dynamodb:UpdateItem', tableArn, {
+      context: { 'dynamodb:LeadingKeys': [relayRateKey(SUB, '2026-12-07T08:00').pk], 'aws:RequestedRegion': REGION },
+    })],
+    ...['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'].map((action): [string, OrgRequest] => [
+      `${action} on the tenant's settings by the relay (its per-user rate)`, relay(action, settingsArn),
+    ]),
     ['execute-api:ManageConnections: the relay posts a frame to a connection', relay('execute-api:ManageConnections', connectionArn('POST'))],
     ['execute-api:ManageConnections: the relay closes a connection whose token expired', relay('execute-api:ManageConnections', connectionArn('DELETE'))],
     // Active tracing: Lambda's X-Ray daemon sends each function's segments with the function's role (ADR 8).
@@ -217,6 +223,14 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
       context: { 'dynamodb:LeadingKeys': [userKey(OTHER_SUB)], 'aws:RequestedRegion': REGION },
     }],
     ['the relay reading a connection\'s details (GET @connections)', relay('execute-api:ManageConnections', connectionArn('GET'))],
+    ...['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'].map((action): [string, OrgRequest] => [
+      `the relay's ${action} on a user's conversation partition`,
+      relay(action, tableArn, { context: { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION } }),
+    ]),
+    ['the relay reading its rate items (GetItem)', relay('dynamodb:GetItem', tableArn, {
+      context: { 'dynamodb:LeadingKeys': [relayRateKey(SUB, '2026-12-07T08:00').pk], 'aws:RequestedRegion': REGION },
+    })],
+    ['the relay\'s UpdateItem on the tenant\'s counter', relay('dynamodb:UpdateItem', tableArn, { context: { 'dynamodb:LeadingKeys': ['TENANT'], 'aws:RequestedRegion': REGION } })],
     ['the relay posting to another API\'s connections', relay('execute-api:ManageConnections',
       `arn:aws:execute-api:${REGION}:${account}:otherapi01/live/POST/@connections/Zk3abcDEFgoCFtw=`)],
     ['the relay calling Bedrock itself', {

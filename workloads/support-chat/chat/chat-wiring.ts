@@ -56,11 +56,17 @@ export interface TurnEnvironment {
   readonly USER_SESSIONS_CACHED?: string;
 }
 
-/** The environment of the relay function (`relay.ts` reads it). */
-export interface RelayEnvironment {
+/**
+ * The environment of the relay function (`relay.ts` reads it). With `TABLE_NAME` the relay counts each user's messages
+ * of the minute (`RATE#` partitions of the conversation table) against the settings' `messagesPerUserPerMinute`, read
+ * from AppConfig as the turn reads them (`MODELS`, `ALLOWED_PROFILES`, `APPCONFIG_*`; through AppConfig's public
+ * endpoint: the relay is outside the VPC).
+ */
+export interface RelayEnvironment extends Partial<Pick<TurnEnvironment,
+  'TABLE_NAME' | 'MODELS' | 'ALLOWED_PROFILES' | 'APPCONFIG_APPLICATION' | 'APPCONFIG_ENVIRONMENT' | 'APPCONFIG_PROFILE' | 'APPCONFIG_MAX_AGE_SECONDS'>> {
   /** The turn function it invokes with `InvokeWithResponseStream`. */
   readonly TURN_FUNCTION_NAME: string;
-  /** The stage's `https://…/live` callback URL, for `PostToConnection`. */
+  /** The stage's `https://…/live` callback URL, for `PostToConnection` and `DeleteConnection`. */
   readonly CONNECTIONS_ENDPOINT: string;
 }
 

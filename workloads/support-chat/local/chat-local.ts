@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { withLocalClassifier } from './local-classifier';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
 import { localTurnFunction, type LocalTurnRecord } from './local-turn';
@@ -14,6 +16,8 @@ import { CHAT_API, TOKEN_IDENTITY_SOURCE, type TurnEnvironment, WIDGET_TOKEN_USE
 import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment } from '../chat/handlers/authorizer';
 import { type ChatSettings, defaultChatSettings, settingsJsonSchema } from '../chat/handlers/lib/chat-settings';
 import { WEBSOCKET_QUOTAS } from '../chat/handlers/lib/frames';
+import { RelayRateGate } from '../chat/handlers/lib/relay-rate';
+import { settingsFromAppConfig } from '../chat/handlers/lib/settings-from-appconfig';
 import { createRelay, type RelayEvent } from '../chat/handlers/relay-core';
 import type { TurnDependencies, TurnLimits } from '../chat/handlers/turn-core';
 import { turnDependencies } from '../chat/handlers/turn-dependencies';
@@ -257,7 +261,18 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       USER_POOL_ID: issuer.userPoolId, CLIENT_ID: issuer.clientId, TOKEN_USE: WIDGET_TOKEN_USE, JWKS_URL: issuer.jwksUrl,
     }));
     let connections: ApiGatewayManagementApiClient | undefined;
+    // The relay's rate gate, as its Lambda builds it: its own DynamoDB client (the emulator enforces no IAM; the role's
+    // RATE#-only scope is proven in the governance replay) and the settings read from AppConfig as the turn reads them.
+    const relayDynamo = new DynamoDBClient({ region, endpoint: dynamodb.endpoint, credentials: LOCAL_CREDENTIALS });
+    stops.push(() => relayDynamo.destroy());
+    const relaySettings = settingsFromAppConfig(environment, region, (client) => client);
+    const rate = new RelayRateGate({
+      tableName: resources.tableName,
+      client: DynamoDBDocumentClient.from(relayDynamo),
+      limit: async () => (await relaySettings()).settings.limits.messagesPerUserPerMinute,
+    });
     const relay = createRelay({
+      admit: (sub) => rate.admit(sub),
       invokeTurn: turnFunction.invoke,
       post: async (connectionId, frame) => {
         await connections!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(frame) }));

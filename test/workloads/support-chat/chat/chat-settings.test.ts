@@ -171,9 +171,10 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
     expect(new Set(streams().map((r) => r.modelId))).toEqual(new Set([chat.models.capable]));
   });
 
-  test('per-user throttling: past messagesPerUserPerMinute a rate_limited frame, no model call; another user is not affected', async () => {
+  test('per-user throttling at the relay: past messagesPerUserPerMinute a rate_limited frame, no turn, nothing stored; another user is not affected', async () => {
     await chat.appConfig.deploy({ ...defaultChatSettings(chat.models), limits: { ...defaults.limits, messagesPerUserPerMinute: 2 } });
-    const client = await userOf(chat).connect();
+    const user = userOf(chat);
+    const client = await user.connect();
     const results: Array<string | undefined> = [];
     for (const id of ['m1', 'm2', 'm3']) {
       const frames = await ask(client, { conversationId: 'c1', messageId: id, text: COMPLAINT });
@@ -187,7 +188,11 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
     // The minute may turn between two messages; then the third is answered too.
     expect(results.slice(0, 2)).toEqual(['done', 'done']);
     expect(['rate_limited', 'done']).toContain(results[2]);
-    if (results[2] === 'rate_limited') expect(modelCalls).toBe(4);
+    if (results[2] === 'rate_limited') {
+      expect(modelCalls).toBe(4);
+      // Refused by the relay before the turn: no turn ran for it, so neither the message nor a lease was stored.
+      expect(chat.turns.filter((t) => t.request.sub === user.sub).map((t) => t.request.messageId)).toEqual(['m1', 'm2']);
+    }
     expect(otherFrames.at(-1)?.type).toBe('done');
   });
 });

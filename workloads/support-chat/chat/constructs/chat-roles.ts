@@ -2,6 +2,7 @@ import { CfnRole, Effect, ArnPrincipal, ManagedPolicy, PolicyStatement, Role, Se
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../../../../building-blocks/gates/acknowledge';
+import { RELAY_RATE_LEADING_KEYS } from '../handlers/lib/conversation-keys';
 import { CONVERSATION_ACTIONS } from '../handlers/lib/session-policy';
 
 /** Properties of `ChatRoles`. */
@@ -25,8 +26,8 @@ export interface ChatRolesProps {
  * The chat path's roles, each with one managed policy of its own: the turn's (Bedrock through the contract's invoke
  * policies and only with the contract's guardrail, the tenant's counter, assuming the data role, its VPC network
  * interfaces), the conversation-data role the turn assumes with a session policy for one user (`dynamodb:LeadingKeys`),
- * the relay's and the authorizer's (their functions add what they need: their own log streams, invoking the turn,
- * posting to connections).
+ * the relay's (the rate items of the conversation table, `RATE#` partitions only; its function and API add invoking
+ * the turn and posting to and closing connections) and the authorizer's (its function adds its own log streams).
  *
  * Not a construct of its own: it adds its resources to `scope` under the ids the tenant's deployed templates have
  * (`TurnRole`, `TurnPolicy`, `ConversationDataRole`, `ConversationDataPolicy`, `RelayRole`, `RelayPolicy`,
@@ -104,6 +105,20 @@ export class ChatRoles {
     this.relayRole = new Role(scope, 'RelayRole', { roleName: name('relay'), assumedBy: lambdaPrincipal });
     this.authorizerRole = new Role(scope, 'AuthorizerRole', { roleName: name('authorizer'), assumedBy: lambdaPrincipal });
     this.authorizerPolicy = new ManagedPolicy(scope, 'AuthorizerPolicy', { managedPolicyName: name('authorizer'), roles: [this.authorizerRole] });
-    this.relayPolicy = new ManagedPolicy(scope, 'RelayPolicy', { managedPolicyName: name('relay'), roles: [this.relayRole] });
+    // The relay counts each user's messages of the minute before the turn: one UpdateItem on partitions that begin with
+    // RATE# (relayRateKey), never a user's conversation partition (USER#).
+    this.relayPolicy = new ManagedPolicy(scope, 'RelayPolicy', {
+      managedPolicyName: name('relay'),
+      roles: [this.relayRole],
+      statements: [
+        new PolicyStatement({
+          sid: 'RateItemsOnly',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RELAY_RATE_LEADING_KEYS] } },
+        }),
+        throughDynamoDb,
+      ],
+    });
   }
 }

@@ -1,7 +1,11 @@
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { isGoneError } from './lib/frames';
+import { RelayRateGate } from './lib/relay-rate';
+import { settingsFromAppConfig } from './lib/settings-from-appconfig';
 import { createTelemetry, inSubsegment, recordRelay, type Telemetry } from './lib/telemetry';
 import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from './relay-core';
 import type { TurnRequest } from './turn-core';
@@ -18,6 +22,22 @@ const telemetry = createTelemetry(SUPPORT_CHAT_SERVICES.relay);
 const lambda = telemetry.tracer.captureAWSv3Client(new LambdaClient({}));
 const env = process.env as Partial<RelayEnvironment>;
 const connections = telemetry.tracer.captureAWSv3Client(new ApiGatewayManagementApiClient({ endpoint: env.CONNECTIONS_ENDPOINT }));
+
+/**
+ * The per-user rate before the turn (`RelayRateGate`): the relay's own credentials, which may update only `RATE#`
+ * partitions of the conversation table; the limit is the settings' in force, read from AppConfig as the turn reads it.
+ */
+export function relayRateGate(relayEnv: Partial<RelayEnvironment>, region: string | undefined, client: DynamoDBClient): RelayRateGate | undefined {
+  if (!relayEnv.TABLE_NAME) return undefined;
+  const settings = settingsFromAppConfig(relayEnv, region, (c) => telemetry.tracer.captureAWSv3Client(c));
+  return new RelayRateGate({
+    tableName: relayEnv.TABLE_NAME,
+    client: DynamoDBDocumentClient.from(client),
+    limit: async () => (await settings()).settings.limits.messagesPerUserPerMinute,
+  });
+}
+
+const rate = relayRateGate(env, process.env.AWS_REGION, telemetry.tracer.captureAWSv3Client(new DynamoDBClient({})));
 
 /** Splits a byte stream into lines, across chunk boundaries. */
 export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
@@ -125,4 +145,5 @@ export const handler = instrumentedRelay(telemetry, {
   disconnect: async (connectionId) => {
     await connections.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
   },
+  ...(rate ? { admit: (sub: string) => rate.admit(sub) } : {}),
 });

@@ -1,18 +1,14 @@
-import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
-import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BudgetCounter } from './lib/budget-counter';
-import { defaultChatSettings } from './lib/chat-settings';
 import { ConversationStore } from './lib/conversation-store';
 import { CircuitBreaker } from './lib/resilience';
 import { SessionCache } from './lib/session-cache';
 import { conversationSessionPolicy } from './lib/session-policy';
-import { SettingsSource, type ActiveSettings } from './lib/settings-source';
+import { type Instrument, settingsFromAppConfig } from './lib/settings-from-appconfig';
 import type { TurnDependencies, TurnLimits } from './turn-core';
-import type { TenantModels } from '../../tenant/tenant-models';
 import type { TurnEnvironment } from '../chat-wiring';
 
 /**
@@ -23,7 +19,7 @@ import type { TurnEnvironment } from '../chat-wiring';
 export const TURN_BREAKER = { failureRate: 0.5, minimumCalls: 10, windowMs: 30_000, coolDownMs: 15_000 } as const;
 
 /** Wraps each AWS SDK client the turn makes (Tracer's `captureAWSv3Client` in Lambda: a subsegment per call). */
-export type Instrument = <C extends object>(client: C) => C;
+export type { Instrument };
 
 /**
  * Users whose sessions one container keeps, by default (`USER_SESSIONS_CACHED`): a session is a DynamoDB client with its
@@ -100,27 +96,4 @@ export function turnDependencies(
     breaker: new CircuitBreaker(TURN_BREAKER),
     degradedText: env.DEGRADED_TEXT ?? DEGRADED,
   };
-}
-
-/**
- * The settings of each turn: AppConfig's deployed version through Powertools Parameters (`AppConfigProvider`, which keeps
- * the data plane's session and caches the value for `APPCONFIG_MAX_AGE_SECONDS`), checked by `SettingsSource` against
- * the approved profiles; the config's models with the built-in settings when AppConfig is not configured or unusable.
- */
-function settingsFromAppConfig(env: Partial<TurnEnvironment>, region: string | undefined, instrument: Instrument): () => Promise<ActiveSettings> {
-  const allowedProfiles = JSON.parse(required(env, 'ALLOWED_PROFILES')) as string[];
-  const defaults = defaultChatSettings(JSON.parse(required(env, 'MODELS')) as TenantModels);
-  const { APPCONFIG_APPLICATION: application, APPCONFIG_ENVIRONMENT: environment, APPCONFIG_PROFILE: profile } = env;
-  let fetch: (() => Promise<unknown>) | undefined;
-  if (application && environment && profile) {
-    const maxAge = Number(env.APPCONFIG_MAX_AGE_SECONDS ?? 45);
-    const provider = new AppConfigProvider({
-      application,
-      environment,
-      awsSdkV3Client: instrument(new AppConfigDataClient({ region, endpoint: env.APPCONFIG_ENDPOINT })),
-    });
-    fetch = () => provider.get(profile, { maxAge, transform: 'json' });
-  }
-  const source = new SettingsSource({ fetch, allowedProfiles, defaults });
-  return () => source.current();
 }

@@ -6,7 +6,12 @@
  * - `CONV#<conversationId>#ID#<messageId>`: the idempotency record of one user message: which message item holds it and,
  *   once answered, which holds the answer (a retry or a reconnecting client finds both by the client's `messageId`);
  * - `BUDGET#<yyyy-mm-dd>`: the user's tokens of the day (`budget-counter.ts`);
- * - `RATE#<yyyy-mm-ddThh:mm>`: the user's messages of the minute (per-user throttling, the same counter).
+ * - `RATE#<yyyy-mm-ddThh:mm>`: the user's messages of the minute (per-user throttling, the same counter), as the turn
+ *   counts them.
+ *
+ * The relay counts the user's messages of the minute before the turn runs under a partition of its own,
+ * `RATE#<sub>` / `MINUTE#<yyyy-mm-ddThh:mm>` (`relayRateKey`): its role may touch only partitions that begin with
+ * `RATE#` (`dynamodb:LeadingKeys`), never a user's conversation.
  */
 
 /** Cognito `sub` values are UUIDs; anything else (a `*`, a `#`) could widen a key prefix or a policy, so it is refused. */
@@ -57,3 +62,12 @@ export const budgetKey = (day: string) => `BUDGET#${day}`;
 
 /** The user's messages of one UTC minute (`yyyy-mm-ddThh:mm`), for the per-user rate. */
 export const rateKey = (minute: string) => `RATE#${minute}`;
+
+/** The prefix of the relay's rate partitions: the relay's role may use no other (`RELAY_RATE_LEADING_KEYS`). */
+export const RELAY_RATE_PREFIX = 'RATE#';
+
+/** The `dynamodb:LeadingKeys` pattern of the relay's rate partitions. */
+export const RELAY_RATE_LEADING_KEYS = `${RELAY_RATE_PREFIX}*`;
+
+/** The relay's count of one user's messages in one UTC minute (`yyyy-mm-ddThh:mm`). */
+export const relayRateKey = (sub: string, minute: string) => ({ pk: `${RELAY_RATE_PREFIX}${checkedSub(sub)}`, sk: `MINUTE#${minute}` });
