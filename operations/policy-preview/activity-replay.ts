@@ -1,7 +1,7 @@
 import { mapEvent, type UnmappedReason } from './cloudtrail-actions';
 import type { LoadedRecord } from './cloudtrail-files';
 import type { ControlIds } from './control-ids';
-import { outcome } from './decision-flips';
+import { outcome, sameAttachments } from './decision-flips';
 import type { OrgEvaluator, OrgRequest } from './org-evaluator';
 import { canonical } from './policy-diff';
 import type { GovernanceConfig } from '../../config/schema';
@@ -97,6 +97,7 @@ export async function replayActivity(
       resourceAccount: resource.split(':')[4] || call.accountId,
       context: call.context,
     }));
+    if (sameAttachments(before, after, requests)) continue;
     const b = await outcome(before, requests, controls);
     if (!b.allowed) continue;
     const a = await outcome(after, requests, controls);

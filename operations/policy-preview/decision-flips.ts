@@ -33,10 +33,16 @@ export async function outcome(evaluator: OrgEvaluator, requests: readonly OrgReq
   return { allowed, deniedBy: sids, controls: controls.ofAll(sids) };
 }
 
-/** Every case evaluated on both sides; the flips, in case order. */
+/** Whether both evaluators attach the same policies for every request of a call, so they cannot decide it differently. */
+export function sameAttachments(before: OrgEvaluator, after: OrgEvaluator, requests: readonly OrgRequest[]): boolean {
+  return requests.every((r) => before.attachmentKey(r) === after.attachmentKey(r));
+}
+
+/** Every case evaluated on both sides (skipped where both attach the same policies: it cannot flip); the flips, in case order. */
 export async function findFlips(cases: readonly DecisionCase[], before: OrgEvaluator, after: OrgEvaluator, controls: ControlIds): Promise<Flip[]> {
   const flips: Flip[] = [];
   for (const c of cases) {
+    if (sameAttachments(before, after, c.requests)) continue;
     const b = await outcome(before, c.requests, controls);
     const a = await outcome(after, c.requests, controls);
     if (b.allowed !== a.allowed) {

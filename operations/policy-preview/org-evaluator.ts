@@ -72,6 +72,16 @@ export class OrgEvaluator {
     }));
   }
 
+  /**
+   * What decides a request at the organization level: the SCPs of the principal's account and the RCPs of the resource's
+   * account, level by level, as JSON. Two evaluators with the same key for a request decide it the same way.
+   */
+  public attachmentKey(request: OrgRequest): string {
+    const accountId = request.accountId ?? this.accountId(request.account ?? '');
+    const principalAccount = (request.principalArn ?? `arn:aws:iam::${accountId}:`).split(':')[4];
+    return JSON.stringify([this.attached('SERVICE_CONTROL_POLICY', principalAccount), this.attached('RESOURCE_CONTROL_POLICY', request.resourceAccount ?? accountId)]);
+  }
+
   public accountId(name: string): string {
     return accountIdOf(this.config, name);
   }
