@@ -33,7 +33,7 @@ function allowedRegions(condition: Record<string, Record<string, unknown>> | und
  * SCPs attached outside this tool with a Region deny (a `Deny` whose condition lets only listed Regions through, over
  * `NotAction` or `Action`) that reaches Bedrock inference and leaves out a CRI destination Region of the approved
  * profiles: such a policy breaks cross-Region inference (AWS Control Tower's Region deny control is the known case,
- * https://docs.aws.amazon.com/controltower/latest/userguide/region-deny.html). And Bedrock policies attached outside this
+ * https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html). And Bedrock policies attached outside this
  * tool that name a guardrail this tool's Bedrock policies do not.
  */
 export function findConflicts(config: GovernanceConfig, deployed: readonly SidePolicy[], proposed: readonly SidePolicy[]): Conflict[] {
