@@ -1,4 +1,5 @@
-import { DefaultStackSynthesizer, Stage, type App } from 'aws-cdk-lib';
+import { CfnElement, DefaultStackSynthesizer, Names, Stack, Stage, type App } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import type { GovernanceConfig } from '../../config/schema';
 import { deployWaves, plannedStacks, type PlannedStack } from '../deploy-plan';
 import { buildEstate, type Estate } from '../estate';
@@ -46,5 +47,33 @@ export function buildEstateStages(app: App, config: GovernanceConfig): { readonl
     }),
     deploysBefore: (before, after) => indexOf(before) < indexOf(after),
   });
+  for (const { stage } of stages) keepAppLogicalIds(stage);
   return { estate, stages };
+}
+
+/** `makeUniqueId` of aws-cdk-lib (not exported): the unique id of a construct at `components` below a root. */
+function uniqueIdOf(components: readonly string[]): string {
+  let node = new Construct(undefined as never, '');
+  for (const id of components) node = new Construct(node, id);
+  return Names.nodeUniqueId(node.node);
+}
+
+/**
+ * Gives every element of the Stage's stacks the logical id it has when its stack is built straight into the app. Logical
+ * ids are computed below the stack, but a construct id made from another construct's unique id (aws-cdk-lib's event
+ * targets name a Lambda permission `AllowEventRule<unique id of the function>`) carries the whole construct path,
+ * the Stage's id included; CloudFormation would then replace that resource (ADR 3).
+ */
+function keepAppLogicalIds(stage: Stage): void {
+  for (const stack of stage.node.children.filter((c): c is Stack => c instanceof Stack)) {
+    const below = stack.node.findAll();
+    // What a construct's unique id is in the Stage, and what it is when the stack is built into the app.
+    const uniqueIds = below.map((c) => [Names.nodeUniqueId(c.node), uniqueIdOf(c.node.scopes.slice(2).map((s) => s.node.id))] as const);
+    for (const element of below.filter((c): c is CfnElement => c instanceof CfnElement)) {
+      const components = element.node.scopes.slice(element.node.scopes.indexOf(stack) + 1).map((c) => c.node.id);
+      const inApp = components.map((id) => uniqueIds.reduce((out, [staged, unstaged]) => out.replace(staged, unstaged), id));
+      if (inApp.every((id, i) => id === components[i])) continue;
+      stack.renameLogicalId(uniqueIdOf(components), uniqueIdOf(inApp));
+    }
+  }
 }

@@ -77,9 +77,13 @@ describe('pipeline config', () => {
     });
     // S3Trigger.EVENTS: a rule on the CloudTrail PutObject (and copy, multipart) events of the one key.
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ 'source': ['aws.s3'], 'detail-type': ['AWS API Call via CloudTrail'], 'detail': Match.objectLike({
-        requestParameters: { bucketName: ['example-org-governance-source'], key: ['releases/genai-governance.zip'] },
-      }) }),
+      EventPattern: Match.objectLike({
+        'source': ['aws.s3'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        'detail': Match.objectLike({
+          requestParameters: { bucketName: ['example-org-governance-source'], key: ['releases/genai-governance.zip'] },
+        }),
+      }),
     });
   });
 });

@@ -1,0 +1,165 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CloudFormationStackArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CONNECTION_ARN, pipelineConfig } from './pipeline-config';
+import { registerGates } from '../../../building-blocks/gates/register-gates';
+import { APP_CONTEXT } from '../../../stacks/app-context';
+import { deployWaves, plannedStacks } from '../../../stacks/deploy-plan';
+import { buildPipelineApp, PIPELINE_STACK_ID } from '../../../stacks/pipeline/build-pipeline';
+import { waveStageId } from '../../../stacks/pipeline/estate-stages';
+import { POLICY_APPROVAL_STEPS, SNAPSHOT_READ_ACTIONS } from '../../../stacks/pipeline/policy-approval';
+import { exampleEstate } from '../../support/example-estate';
+
+interface Action { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, any> }
+interface PipelineStage { Name: string; Actions: Action[] }
+
+// The pipeline variant of the example organization (pipeline in the network account, a CodeConnections source),
+// synthesized once for this file with every gate on: a gate finding would throw here.
+const config = pipelineConfig({ connection: { connectionArn: CONNECTION_ARN, repository: 'example-org/genai-governance', branch: 'main' } });
+const app = new App({ context: { ...APP_CONTEXT } });
+registerGates(app);
+const { stages } = buildPipelineApp(app, config, 'config/org.yaml');
+const assembly = app.synth();
+const pipelineArtifact = assembly.getStackArtifact(PIPELINE_STACK_ID);
+const template = Template.fromJSON(pipelineArtifact.template);
+const pipelineResource = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0];
+const pipelineStages = pipelineResource.Properties.Stages as PipelineStage[];
+const stageNamed = (name: string) => pipelineStages.find((s) => s.Name === name)!;
+
+/** The stacks of every wave Stage of the assembly, by Stage. */
+function stageStacks(asm: CloudAssembly): Map<string, CloudFormationStackArtifact[]> {
+  return new Map(asm.nestedAssemblies.filter((n) => /^assembly-Wave\d+$/.test(n.id))
+    .map((n) => [n.id.replace('assembly-', ''), n.nestedAssembly.stacks]));
+}
+
+/** logical id → type and name of every resource of a template (as test/stacks/stable-ids.test.ts). */
+function identities(artifact: CloudFormationStackArtifact): Record<string, string> {
+  const names = ['AlarmName', 'ManagedPolicyName', 'PolicyName', 'RoleName', 'BucketName', 'FunctionName', 'LogGroupName', 'TopicName', 'Name'];
+  return Object.fromEntries(Object.entries(artifact.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)
+    .map(([id, r]) => [id, `${r.Type} ${JSON.stringify(names.map((n) => r.Properties?.[n]).find((v) => v !== undefined) ?? null)}`]));
+}
+
+describe('the platform team\'s pipeline', () => {
+  test('CodePipeline V2 named by the config, one execution per stage, restarted on self-mutation', () => {
+    expect(pipelineResource.Properties).toMatchObject({ PipelineType: 'V2', ExecutionMode: 'SUPERSEDED', Name: 'genai-governance', RestartExecutionOnUpdate: true });
+    expect(pipelineArtifact.environment).toMatchObject({ account: '639415720488', region: 'eu-central-1' });
+  });
+
+  test('cross-account artifact keys with rotation, in the home Region and the support stack of the other governed Region', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const support = assembly.stacks.find((s) => s.stackName === `${PIPELINE_STACK_ID}-support-eu-west-1`)!;
+    expect(support.environment).toMatchObject({ account: '639415720488', region: 'eu-west-1' });
+    Template.fromJSON(support.template).hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // The artifact bucket encrypts with the key (other accounts' deploy roles decrypt with it: cross-account keys).
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
+  test('the source is the CodeConnections connection\'s repository branch', () => {
+    expect(pipelineStages[0]).toEqual({
+      Name: 'Source',
+      Actions: [expect.objectContaining({
+        ActionTypeId: expect.objectContaining({ Category: 'Source', Provider: 'CodeStarSourceConnection' }),
+        Configuration: expect.objectContaining({ ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'example-org/genai-governance', BranchName: 'main' }),
+      })],
+    });
+  });
+
+  test('synth runs the project\'s build and conformance on the config\'s file, then self-mutation', () => {
+    expect(pipelineStages.slice(0, 4).map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets']);
+    const buildSpecs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => p.Properties.Source.BuildSpec)
+      .filter((b): b is string => typeof b === 'string').map((b) => JSON.parse(b));
+    const synth = buildSpecs.find((b) => JSON.stringify(b).includes('npx projen build'));
+    expect(synth.phases.build.commands).toEqual(['npm ci', 'npx projen build', 'CONFORMANCE_REUSE_CDK_OUT=1 npx projen conformance']);
+    expect(synth.artifacts['base-directory']).toBe('cdk.out');
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ EnvironmentVariables: Match.arrayWith([{ Name: 'GOVERNANCE_CONFIG', Type: 'PLAINTEXT', Value: 'config/org.yaml' }]) }),
+    });
+  });
+
+  test('the stages after the assets are the deploy plan\'s waves, each stack in its account and Region, by change set', () => {
+    const waves = deployWaves(plannedStacks(config));
+    expect(pipelineStages.slice(4).map((s) => s.Name)).toEqual(waves.map((_, i) => waveStageId(i)));
+    const byStage = stageStacks(assembly);
+    waves.forEach((wave, i) => {
+      const actions = stageNamed(waveStageId(i)).Actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
+      expect(new Set(actions.map((a) => a.Configuration!.StackName))).toEqual(new Set(wave.map((s) => s.id)));
+      expect(new Set(actions.map((a) => a.Configuration!.ActionMode))).toEqual(new Set(['CHANGE_SET_REPLACE', 'CHANGE_SET_EXECUTE']));
+      expect(byStage.get(waveStageId(i))!.map((s) => [s.stackName, s.environment.account, s.environment.region]).sort())
+        .toEqual(wave.map((s) => [s.id, s.accountId, s.region]).sort());
+    });
+    expect(stages.map((s) => s.stage.stageName)).toEqual(waves.map((_, i) => waveStageId(i)));
+  });
+
+  test('every stage confirms IAM and security-group broadening before its stacks deploy', () => {
+    for (const stage of pipelineStages.slice(4)) {
+      const check = stage.Actions.find((a) => a.Name === 'ConfirmBroadening.Check')!;
+      const confirm = stage.Actions.find((a) => a.Name === 'ConfirmBroadening.Confirm')!;
+      const firstDeploy = Math.min(...stage.Actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation').map((a) => a.RunOrder));
+      expect(confirm.ActionTypeId.Category).toBe('Approval');
+      expect(check.RunOrder).toBeLessThan(confirm.RunOrder);
+      expect(confirm.RunOrder).toBeLessThan(firstDeploy);
+    }
+  });
+
+  test('the policy preview and its approval come before the management stack\'s stage deploys, and only there', () => {
+    const withApproval = pipelineStages.filter((s) => s.Actions.some((a) => a.Name === POLICY_APPROVAL_STEPS.approval));
+    expect(withApproval.map((s) => s.Name)).toEqual([stages.find((s) => s.stacks.some((p) => p.id === 'GovernanceManagement'))!.stage.stageName]);
+    const actions = withApproval[0].Actions;
+    const at = (name: string) => actions.find((a) => a.Name === name)!;
+    const managementPrepare = at('GovernanceManagement.Prepare');
+    expect(at(POLICY_APPROVAL_STEPS.preview).RunOrder).toBeLessThan(at(POLICY_APPROVAL_STEPS.approval).RunOrder);
+    expect(at(POLICY_APPROVAL_STEPS.autoApprove).RunOrder).toBe(at(POLICY_APPROVAL_STEPS.approval).RunOrder);
+    expect(at(POLICY_APPROVAL_STEPS.approval).RunOrder).toBeLessThan(managementPrepare.RunOrder);
+    expect(at(POLICY_APPROVAL_STEPS.approval).ActionTypeId).toMatchObject({ Category: 'Approval', Provider: 'Manual' });
+    // The review link is the preview's page in the artifact bucket.
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket'))[0];
+    expect(at(POLICY_APPROVAL_STEPS.approval).Configuration!.ExternalEntityLink).toEqual({
+      'Fn::Join': ['', ['https://eu-central-1.console.aws.amazon.com/s3/object/', { Ref: bucketId }, '?region=eu-central-1&prefix=policy-preview/preview.md']],
+    });
+  });
+
+  test('the preview step runs the snapshot and preview commands and reads Organizations with read actions only', () => {
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => JSON.stringify(p.Properties.Source.BuildSpec ?? ''));
+    const preview = specs.find((b) => b.includes('policy:snapshot'))!;
+    expect(preview).toContain('npx projen policy:snapshot -- --out deployed.json');
+    expect(preview).toContain('npx projen policy:preview -- --deployed deployed.json --format json --out preview');
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Action: string | string[] }[]);
+    const organizations = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('organizations:')));
+    expect(organizations).toEqual([expect.objectContaining({ Sid: 'ReadOrganizationsPolicies', Action: SNAPSHOT_READ_ACTIONS, Effect: 'Allow', Resource: '*' })]);
+    expect(SNAPSHOT_READ_ACTIONS.every((a) => /^organizations:(Describe|List)/.test(a))).toBe(true);
+  });
+
+  test('the step that approves an unchanged preview may approve that one approval action and nothing else', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const approvals = statements.filter((s) => [s.Action].flat().includes('codepipeline:PutApprovalResult'));
+    // Ours on the one action; aws-cdk-lib's broadening check's function, held by the pipeline's SECURITY_CHECK tag.
+    expect(approvals).toEqual(expect.arrayContaining([expect.objectContaining({
+      Action: 'codepipeline:PutApprovalResult',
+      Resource: `arn:aws:codepipeline:eu-central-1:639415720488:genai-governance/Wave1/${POLICY_APPROVAL_STEPS.approval}`,
+    })]));
+    expect(approvals.filter((s) => s.Resource === '*')).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'aws:ResourceTag/SECURITY_CHECK': 'ALLOW_APPROVE' } } })]);
+  });
+
+  test('the log-archive and audit stacks deploy with the platform role as CloudFormation\'s execution role, the others with the bootstrap\'s', () => {
+    const byStage = stageStacks(assembly);
+    const roles = Object.fromEntries([...byStage.values()].flat().map((s) => [s.stackName, s.cloudFormationExecutionRoleArn]));
+    expect(roles.GovernanceLogArchive).toBe('arn:${AWS::Partition}:iam::402761958314:role/governance-pipeline-deploy');
+    expect(roles['GovernanceMacie-eu-west-1']).toBe('arn:${AWS::Partition}:iam::527038146692:role/governance-pipeline-deploy');
+    expect(roles.GovernanceManagement).toBe('arn:${AWS::Partition}:iam::318274650913:role/cdk-hnb659fds-cfn-exec-role-318274650913-eu-central-1');
+    expect(roles['SupportChat-eu-central-1']).toBe('arn:${AWS::Partition}:iam::741852096357:role/cdk-hnb659fds-cfn-exec-role-741852096357-eu-central-1');
+  });
+
+  test('inside the stages every stack keeps its name, every logical id and what it stands for (ADR 3)', () => {
+    const example = exampleEstate();
+    const deployed = example.assembly.stacks;
+    const staged = [...stageStacks(assembly).values()].flat();
+    expect(staged.map((s) => s.stackName).sort()).toEqual(deployed.map((s) => s.stackName).sort());
+    for (const stack of staged) {
+      const before = deployed.find((s) => s.stackName === stack.stackName)!;
+      expect([stack.stackName, identities(stack)]).toEqual([before.stackName, identities(before)]);
+    }
+  });
+});
