@@ -177,8 +177,8 @@ project.eslint?.allowDevDeps('stacks/dashboards-preview.ts');
 project.compileTask.exec('bash build-tools/typecheck-and-synth.sh');
 project.postCompileTask.reset();
 
-// The handler tests start moto_server from the Python venv (the same one the conformance tools use).
-project.testTask.prependExec('bash test/support/python-venv.sh');
+// No venv step before jest: the suites that start moto_server create or wait for the Python venv themselves (startMoto
+// runs test/support/python-venv.sh, which waits on its lock for an install still running), and the others go ahead.
 // The store's tests and the local harness start the DynamoDB emulator (emulators/dynamodb, Go with minidyn): `go build`
 // once per source hash (the Go module proxy serves its pinned modules on the first build).
 project.testTask.prependExec('ts-node --transpile-only -P tsconfig.json emulators/dynamodb/dynamodb-build.ts');

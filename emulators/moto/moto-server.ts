@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
@@ -8,13 +7,29 @@ import * as path from 'node:path';
  * the local harness alike: `server.py`, moto_server with the Macie operations moto lacks (`macie2_extension.py`). The
  * extension adds about 60 ms of CPU to a start of about 0.5 s (it imports moto's Macie and Organizations modules, which
  * moto_server would import on their first request). `bash test/support/python-venv.sh` installs moto into the project's
- * `.venv` (`npx projen test` and `npx projen chat:local` run that first).
+ * `.venv`; `startMoto` runs it first (once per process), so the tests that need moto wait for an install still running
+ * (the script takes a lock: `.ci/run` starts it while `npm ci` runs) while the other suites go ahead.
  */
 
 /** The project's venv Python. */
 const PYTHON = path.join(__dirname, '..', '..', '.venv', 'bin', 'python');
 /** moto_server plus the Macie operations moto lacks. */
 const SERVER_PY = path.join(__dirname, 'server.py');
+/** Creates or refreshes `.venv` from requirements-dev.txt; waits on its lock for an install already running. */
+const VENV_SCRIPT = path.join(__dirname, '..', '..', 'test', 'support', 'python-venv.sh');
+
+let venvReady: Promise<void> | undefined;
+
+/** The project's venv, current with requirements-dev.txt: `python-venv.sh` once per process (cheap when nothing changed). */
+function ensureVenv(): Promise<void> {
+  venvReady ??= new Promise<void>((resolve, reject) => {
+    execFile('bash', [VENV_SCRIPT], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${VENV_SCRIPT} failed (${error.message}); moto cannot start without ${PYTHON}:\n${stdout}${stderr}`));
+      else resolve();
+    });
+  });
+  return venvReady;
+}
 
 /** Options of `startMoto`. */
 export interface MotoOptions {
@@ -57,9 +72,7 @@ async function freePort(): Promise<number> {
 export async function startMoto(options: MotoOptions = {}): Promise<MotoServer> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`timeoutMs must be a positive number of milliseconds, not ${timeoutMs}`);
-  if (!existsSync(PYTHON)) {
-    throw new Error(`${PYTHON} is missing: run \`bash test/support/python-venv.sh\` (npx projen test and npx projen chat:local do it first)`);
-  }
+  await ensureVenv();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(PYTHON, [SERVER_PY, '-H', '127.0.0.1', '-p', String(port)], {

@@ -24,7 +24,10 @@ function logicalIds(assembly: CloudAssembly): Record<string, Record<string, stri
   const stacks = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)].flatMap((a) => a.stacks);
   return Object.fromEntries(stacks.map((s) => {
     const resources = s.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-    return [s.hierarchicalId, Object.fromEntries(Object.entries(resources).map(([id, r]) => [id, identity(r)]))];
+    // AWS::CDK::Metadata is the CDK CLI's version report (the build's assembly has it, an in-process synth does not):
+    // the CLI's resource, not one of ours.
+    const ours = Object.entries(resources).filter(([, r]) => r.Type !== 'AWS::CDK::Metadata');
+    return [s.hierarchicalId, Object.fromEntries(ours.map(([id, r]) => [id, identity(r)]))];
   }));
 }
 

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { freshBuildAssembly, inputsHash } from './build-assembly';
 import { exampleConfig } from './example-config';
 import { PROJECT_ROOT } from './run-app';
 import { registerGates } from '../../building-blocks/gates/register-gates';
@@ -15,33 +15,17 @@ import { estateEntries, fieldOf, regionsOf, stackIdOf, type EstateKey, type Esta
 /**
  * The example organization's estate, synthesized once per test run with every gate on and shared by every suite.
  *
- * The first suite that asks synthesizes the estate into `node_modules/.cache/genai-governance/example-estate-<hash>`,
+ * In `npx projen build` that is the build's own synth: its compile step ran the main job into `cdk.out` and stamped it
+ * (test/support/build-assembly.ts), and every suite reads the templates from there. Otherwise the first suite that asks synthesizes the estate into `node_modules/.cache/genai-governance/example-estate-<hash>`,
  * where the hash covers every source folder, the config and the lock file; any later suite (in any jest worker, and in
  * later runs while nothing changed) reads the templates from there. Synthesizing ran the gates: a finding throws
  * `ValidationFailed` in the suite that synthesizes, and nothing is cached.
  */
 
-/** The folders and files whose content decides the synthesized templates. */
-const INPUTS = ['catalog', 'config', 'contracts', 'policies', 'building-blocks', 'dashboards', 'stacksets', 'workloads', 'operations', 'stacks',
-  'package-lock.json', 'cdk.json', path.join('test', 'support', 'example-estate.ts')];
 const CACHE_ROOT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'genai-governance');
 /** How long a suite waits for another worker that is synthesizing, and after how long a lock is taken as abandoned. */
 const WAIT_MS = 10 * 60_000;
 const STALE_LOCK_MS = 5 * 60_000;
-
-function filesUnder(entry: string): string[] {
-  const full = path.join(PROJECT_ROOT, entry);
-  if (!existsSync(full)) return [];
-  if (statSync(full).isFile()) return [entry];
-  return readdirSync(full, { withFileTypes: true }).flatMap((d) => filesUnder(path.join(entry, d.name)));
-}
-
-/** A hash of every input's path and content. */
-function inputsHash(): string {
-  const hash = createHash('sha256');
-  for (const file of INPUTS.flatMap(filesUnder).sort()) hash.update(`${file}\0`).update(readFileSync(path.join(PROJECT_ROOT, file))).update('\0');
-  return hash.digest('hex').slice(0, 16);
-}
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -60,6 +44,8 @@ function synthesizeInto(dir: string): void {
 
 /** The directory of the cached example assembly, synthesizing it first if no worker has. */
 export function exampleAssemblyDirectory(): string {
+  const built = freshBuildAssembly();
+  if (built) return built;
   const dir = path.join(CACHE_ROOT, `example-estate-${inputsHash()}`);
   const lock = `${dir}.lock`;
   const deadline = Date.now() + WAIT_MS;
