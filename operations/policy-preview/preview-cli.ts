@@ -20,8 +20,8 @@ tool. Exit 0 whether or not anything changes (read "changed" in the JSON); 1 on 
 
   --deployed FILE    the snapshot (docs/policy-preview.md#snapshot-schema)
   --activity FILE    a CloudTrail log file ({"Records":[...]}, plain or .gz); repeat for more
-  --format md|json   the output format (default md)
-  --out DIR          write DIR/preview.md or DIR/preview.json instead of printing
+  --format md|json   what to print without --out (default md)
+  --out DIR          write both DIR/preview.json and DIR/preview.md instead of printing
   -c config=PATH     the config (else $GOVERNANCE_CONFIG, else the example organization config/governance.yaml)
   --help             this text`;
 
@@ -67,15 +67,18 @@ async function main(argv: readonly string[]): Promise<number> {
     const preview = await buildPreview({
       config, configFile: selection.file, snapshot, snapshotFile: options.deployed, activityFiles: options.activity, records,
     });
-    const output = options.format === 'json' ? `${JSON.stringify(preview, null, 2)}\n` : renderMarkdown(preview);
+    const outputs = { json: `${JSON.stringify(preview, null, 2)}\n`, md: renderMarkdown(preview) };
     if (options.out) {
-      mkdirSync(resolve(options.out), { recursive: true });
-      const file = join(resolve(options.out), `preview.${options.format}`);
-      writeFileAtomically(file, output);
+      const dir = resolve(options.out);
+      mkdirSync(dir, { recursive: true });
+      // The Markdown first: a reader of preview.json's `changed` then always finds the Markdown beside it.
+      writeFileAtomically(join(dir, 'preview.md'), outputs.md);
+      const file = join(dir, 'preview.json');
+      writeFileAtomically(file, outputs.json);
       console.log(`policy:preview: ${preview.changed ? 'changed' : 'no change'}; ${preview.decisions.flips.length} decision(s) flip`
-        + `${preview.activity ? `, ${preview.activity.blockedRecords} recorded call(s) would be blocked` : ''}; written to ${file}`);
+        + `${preview.activity ? `, ${preview.activity.blockedRecords} recorded call(s) would be blocked` : ''}; written to ${file} and preview.md beside it`);
     } else {
-      process.stdout.write(output);
+      process.stdout.write(outputs[options.format]);
     }
     return 0;
   } catch (e) {

@@ -15,12 +15,13 @@ const preview = (args: string[], env: Record<string, string> = {}) => run('npx',
   { cwd: ROOT, env: { ...process.env, GOVERNANCE_CONFIG: '', ...env }, maxBuffer: 16 * 1024 * 1024 });
 const failure = (args: string[]) => preview(args).then(() => { throw new Error('expected exit 1'); }, (e) => e as { code: number; stderr: string });
 
-test('the example config against its deployed policies: exit 0, DIR/preview.json with changed false', async () => {
+test('the example config against its deployed policies: exit 0, DIR/preview.json with changed false and DIR/preview.md', async () => {
   const out = mkdtempSync(join(tmpdir(), 'policy-preview-'));
   const { stdout } = await preview(['--deployed', fixture('deployed-example.json'), '--format', 'json', '--out', out]);
   expect(stdout).toContain('policy:preview: no change');
   const json = JSON.parse(readFileSync(join(out, 'preview.json'), 'utf8'));
   expect(json).toMatchObject({ schemaVersion: 1, changed: false, diff: [], decisions: { flips: [] } });
+  expect(readFileSync(join(out, 'preview.md'), 'utf8')).toMatch(/^# Organizations policy preview\n\n\*\*No change\*\*/);
 });
 
 test('the tightened config chosen by GOVERNANCE_CONFIG, with activity: Markdown naming the blocked calls', async () => {
