@@ -34,7 +34,11 @@ export const TURN_METRICS = {
   TurnsAnswered: 'count',
   /** A repeated `sendMessage` or a `resume` answered from the store, with no model call. */
   TurnsReplayed: 'count',
-  /** Every profile failed: the static degraded answer. */
+  /**
+   * Every profile failed: the static degraded answer. Not an error of the turn (it answered), but the error-rate alarm,
+   * the success-rate alarm and so AppConfig's rollback count it: a full model outage, or a settings version whose
+   * profiles all fail, is caught.
+   */
   TurnsDegraded: 'count',
   /** Refused before any model call: input too long, bad ids, rate limit or budget. */
   TurnsRefused: 'count',
@@ -65,6 +69,11 @@ export const TURN_METRICS = {
   Fallbacks: 'count',
   /** Profiles the chain passed over because their circuit breaker was open. */
   BreakerOpen: 'count',
+  /**
+   * The turn read the deployed settings version and rejected it (invalid: `parseChatSettings`), running on the last good
+   * version or the defaults: a bad version AppConfig's validator let through. Alarmed on, so AppConfig rolls it back.
+   */
+  SettingsRejected: 'count',
 } as const satisfies Record<string, SupportChatMetricKind>;
 export type TurnMetricName = keyof typeof TURN_METRICS;
 

@@ -161,7 +161,7 @@ export class SupportChatStack extends Stack {
     this.settings = new ChatSettingsConfig(this, 'Settings', {
       allowedProfiles,
       initial: defaultChatSettings(models),
-      rollbackAlarms: [this.alarms.errorRate, this.alarms.turnLatency],
+      rollbackAlarms: this.alarms.rollbackAlarms,
       monitorRoleName: `${TENANT_PREFIX}-appconfig-monitor-${region}`,
     });
     this.roles.turnPolicy.addStatements(this.settings.readStatement());

@@ -57,8 +57,10 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
   const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'support-chat-alarms' } }));
   const turnDocs = emittedByTheTurn();
 
-  test('there are exactly the three tenant alarms, each notifying the tenant topic on ALARM and on OK', () => {
-    expect(Object.keys(alarms).sort()).toEqual(['support-chat-error-rate', 'support-chat-relay-errors', 'support-chat-turn-latency-p95']);
+  test('there are exactly the five tenant alarms, each notifying the tenant topic on ALARM and on OK', () => {
+    expect(Object.keys(alarms).sort()).toEqual([
+      'support-chat-error-rate', 'support-chat-relay-errors', 'support-chat-settings-rejected', 'support-chat-success-rate', 'support-chat-turn-latency-p95',
+    ]);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
@@ -83,17 +85,44 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     expect(published(turnDocs, alarm.Namespace, alarm.MetricName, [{ Name: 'service', Value: 'support-chat-relay' }])).toBe(false);
   });
 
-  test('the error-rate alarm is 100 * Errors / Turns per minute above 1 %, on the metrics and dimensions the turn publishes', () => {
+  test('the error-rate alarm is 100 * (Errors + TurnsDegraded) / Turns per minute above 1 %, on the metrics and dimensions the turn publishes', () => {
     const alarm = alarms['support-chat-error-rate'];
     expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 5, DatapointsToAlarm: 3 });
     const expression = alarm.Metrics.find((m: any) => m.Expression);
-    expect(expression).toMatchObject({ Expression: '100 * FILL(errors, 0) / turns', ReturnData: true });
+    expect(expression).toMatchObject({ Expression: '100 * (FILL(errors, 0) + FILL(degraded, 0)) / turns', ReturnData: true });
     const stats = alarm.Metrics.filter((m: any) => m.MetricStat);
     expect(stats.map((m: any) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period, m.ReturnData]).sort()).toEqual([
+      ['degraded', 'TurnsDegraded', 'Sum', 60, false],
       ['errors', 'Errors', 'Sum', 60, false],
       ['turns', 'Turns', 'Sum', 60, false],
     ]);
     for (const { MetricStat: { Metric } } of stats) expect(published(turnDocs, Metric.Namespace, Metric.MetricName, Metric.Dimensions)).toBe(true);
+  });
+
+  test('the success-rate alarm: answered, replayed or gone over the turns not refused, per minute, below 95 % in 3 of 5 minutes', () => {
+    const alarm = alarms['support-chat-success-rate'];
+    expect(alarm).toMatchObject({ Threshold: 95, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 5, DatapointsToAlarm: 3 });
+    expect(alarm.Metrics.find((m: any) => m.Expression)).toMatchObject({
+      Expression: 'IF(turns - FILL(refused, 0) > 0, 100 * (FILL(answered, 0) + FILL(replayed, 0) + FILL(gone, 0)) / (turns - FILL(refused, 0)), 100)',
+      ReturnData: true,
+    });
+    const stats = alarm.Metrics.filter((m: any) => m.MetricStat);
+    expect(stats.map((m: any) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period]).sort()).toEqual([
+      ['answered', 'TurnsAnswered', 'Sum', 60],
+      ['gone', 'TurnsGone', 'Sum', 60],
+      ['refused', 'TurnsRefused', 'Sum', 60],
+      ['replayed', 'TurnsReplayed', 'Sum', 60],
+      ['turns', 'Turns', 'Sum', 60],
+    ]);
+    for (const { MetricStat: { Metric } } of stats) expect(published(turnDocs, Metric.Namespace, Metric.MetricName, Metric.Dimensions)).toBe(true);
+  });
+
+  test('the settings-rejected alarm: any SettingsRejected in a minute, as the turn publishes it', () => {
+    const alarm = alarms['support-chat-settings-rejected'];
+    expect(alarm).toMatchObject({
+      Namespace: 'SupportChat', MetricName: 'SettingsRejected', Statistic: 'Sum', Period: 60, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1,
+    });
+    expect(published(turnDocs, alarm.Namespace, alarm.MetricName, alarm.Dimensions)).toBe(true);
   });
 
   test('the relay alarm reads the relay function\'s Lambda Errors', () => {

@@ -48,19 +48,22 @@ describe('support-chat settings in AppConfig and the tenant endpoints (synthesiz
     expect(version.ConfigurationProfileId).toEqual({ Ref: profileId });
   });
 
-  test('the live environment rolls back on the error-rate and latency alarms, read by a role that may read only those', () => {
+  test('the live environment rolls back on the error-rate, latency, success-rate and rejected-settings alarms, read by a role that may read only those', () => {
     const monitorRole = Object.entries(chat.template.findResources('AWS::IAM::Role'))
       .find(([, r]) => r.Properties.RoleName === `support-chat-appconfig-monitor-${chat.region}`)!;
-    const alarms = ['support-chat-error-rate', 'support-chat-turn-latency-p95'].map(alarmId);
+    const alarms = ['support-chat-error-rate', 'support-chat-turn-latency-p95', 'support-chat-success-rate', 'support-chat-settings-rejected'].map(alarmId);
     expect(environment.Monitors).toEqual(alarms.map((id) => ({ AlarmArn: { 'Fn::GetAtt': [id, 'Arn'] }, AlarmRoleArn: { 'Fn::GetAtt': [monitorRole[0], 'Arn'] } })));
     expect(monitorRole[1].Properties.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'appconfig.amazonaws.com' } }),
     ]);
     const monitorPolicy = Object.values(chat.template.findResources('AWS::IAM::ManagedPolicy'))
       .find((p) => p.Properties.ManagedPolicyName === `support-chat-appconfig-monitor-${chat.region}`)!.Properties;
+    // The policy lists the same alarms (in the order CDK merges them).
+    const resourceIds = (resources: { 'Fn::GetAtt': string[] }[]) => resources.map((r) => r['Fn::GetAtt'][0]).sort();
     expect(monitorPolicy.PolicyDocument.Statement).toEqual([{
-      Sid: 'TheRollbackAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: alarms.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+      Sid: 'TheRollbackAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: expect.any(Array),
     }]);
+    expect(resourceIds(monitorPolicy.PolicyDocument.Statement[0].Resource)).toEqual([...alarms].sort());
   });
 
   test('the first version deploys to the live environment linearly: 20 % every 2 minutes over 10, then 10 minutes of bake', () => {

@@ -107,7 +107,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
       const docs = await turnDocs(outcome);
       expect(docs).toHaveLength(1);
       expect(Object.keys(values(docs[0])).sort()).toEqual(
-        ['Turns', ...Object.values(RESULT_METRICS), 'Errors', 'Throttles', 'Retries', 'BreakerOpen', 'Fallbacks'].sort());
+        ['Turns', ...Object.values(RESULT_METRICS), 'Errors', 'Throttles', 'Retries', 'BreakerOpen', 'Fallbacks', 'SettingsRejected'].sort());
       expect(values(docs[0])[RESULT_METRICS[outcome.result]]).toBe(1);
       expect(values(docs[0]).Errors).toBe(0);
     }
@@ -142,6 +142,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
       Retries: 0,
       BreakerOpen: 0,
       Fallbacks: 1,
+      SettingsRejected: 0,
       TimeToFirstToken: 322,
       InputTokens: 61,
       OutputTokens: 38,
@@ -150,6 +151,14 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
     expect(directive(perProfile)).toMatchObject({ Namespace: 'SupportChat', Dimensions: [['service', 'Profile']] });
     expect(perProfile).toMatchObject({ service: 'support-chat-turn', Profile: PROFILE });
     expect(values(perProfile)).toEqual({ TimeToFirstToken: 322, InputTokens: 61, OutputTokens: 38 });
+  });
+
+  test('a turn that rejected the deployed settings version (invalid) counts SettingsRejected; one that could not read it does not', async () => {
+    const rejected = { source: 'last-good', problem: 'AppConfig version invalid: models.fast: not an allowed profile', rejected: true } as const;
+    const [doc] = await turnDocs({ ...ANSWERED, settings: rejected });
+    expect(values(doc)).toMatchObject({ TurnsAnswered: 1, SettingsRejected: 1, Errors: 0 });
+    const [unreadable] = await turnDocs({ ...ANSWERED, settings: { source: 'defaults', problem: 'AppConfig unreadable: TimeoutError' } });
+    expect(values(unreadable).SettingsRejected).toBe(0);
   });
 
   test('a turn the client left (gone) is counted as gone', async () => {

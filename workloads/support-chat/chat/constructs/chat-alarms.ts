@@ -28,6 +28,13 @@ export interface ChatAlarmsProps {
    * @default 1
    */
   readonly errorRatePercent?: number;
+  /**
+   * The share of the turns meant for a model (every turn but the refused ones) that got a model's answer, per minute, below
+   * which the success-rate alarm fires, in %.
+   *
+   * @default 95
+   */
+  readonly successRatePercent?: number;
 }
 
 /** A metric the turn publishes (namespace `SupportChat`, dimension `service` = `support-chat-turn`; `contracts/support-chat-metrics.ts`). */
@@ -42,10 +49,19 @@ export function turnMetric(metricName: TurnMetricName, statistic: string, period
  *
  * - `<prefix>-turn-latency-p95`: p95 of `TurnLatency` (turns that called a model, start to last frame) above 5 s in
  *   three consecutive 5-minute periods;
- * - `<prefix>-error-rate`: `100 * Errors / Turns` above 1 % in 3 of 5 one-minute periods (metric math). A minute
- *   without turns has no data point and counts as not breaching. `errorRate` is the alarm a deployment can roll back on
- *   (AppConfig's rollback monitor);
+ * - `<prefix>-error-rate`: `100 * (Errors + TurnsDegraded) / Turns` above 1 % in 3 of 5 one-minute periods (metric
+ *   math): the degraded answer is the turn's own, but a model outage behind it is an error of the tenant. A minute
+ *   without turns has no data point and counts as not breaching;
+ * - `<prefix>-success-rate`: `100 * (TurnsAnswered + TurnsReplayed + TurnsGone) / (Turns - TurnsRefused)` (the turns
+ *   meant for a model that got a model's answer: not degraded, not failed, not thrown; a guardrail intervention that
+ *   ends in an error frame counts against it too) below 95 % in 3 of 5 one-minute periods; 100 % in a minute whose
+ *   turns were all refused;
+ * - `<prefix>-settings-rejected`: any turn that rejected the deployed settings version (`SettingsRejected` above 0 in a
+ *   minute): a version AppConfig's validator let through and the handler refused;
  * - `<prefix>-relay-errors`: the relay function's Lambda `Errors` above 0 in 2 of 3 five-minute periods.
+ *
+ * `rollbackAlarms` (error rate, latency, success rate, rejected settings) are what AppConfig watches while a settings
+ * version rolls out and bakes: a version that sends turns to the degraded answer, slows them or is rejected rolls back.
  *
  * The topic `<prefix>-alarms` is encrypted with a key of its own that CloudWatch may use (not the conversations' key),
  * refuses requests without TLS, and lets CloudWatch of this account publish; subscribe the team's endpoints to it.
@@ -53,8 +69,14 @@ export function turnMetric(metricName: TurnMetricName, statistic: string, period
 export class ChatAlarms extends Construct {
   public readonly topic: Topic;
   public readonly turnLatency: Alarm;
-  /** The error rate of the turns: a rollback monitor for configuration deployments. */
+  /** The error rate of the turns (the degraded answer included): a rollback monitor for configuration deployments. */
   public readonly errorRate: IAlarm;
+  /** The share of the turns meant for a model that got a model's answer: a rollback monitor. */
+  public readonly successRate: IAlarm;
+  /** A turn rejected the deployed settings version: a rollback monitor. */
+  public readonly settingsRejected: IAlarm;
+  /** The alarms AppConfig's deployments of the tenant's settings roll back on. */
+  public readonly rollbackAlarms: readonly IAlarm[];
   public readonly relayErrors: Alarm;
   /** Every alarm of the tenant, for the dashboard. */
   public readonly alarms: readonly Alarm[];
@@ -80,17 +102,56 @@ export class ChatAlarms extends Construct {
     });
     const errorRate = new Alarm(this, 'ErrorRate', {
       alarmName: `${props.namePrefix}-error-rate`,
-      alarmDescription: `Support chat: more than ${percent} % of turns ended in an error (Errors / Turns, per minute) in 3 of 5 minutes`,
+      alarmDescription: `Support chat: more than ${percent} % of turns ended in an error or the degraded answer ((Errors + TurnsDegraded) / Turns, per minute) in 3 of 5 minutes`,
       metric: new MathExpression({
-        expression: '100 * FILL(errors, 0) / turns',
-        usingMetrics: { errors: turnMetric('Errors', 'Sum', Duration.minutes(1)), turns: turnMetric('Turns', 'Sum', Duration.minutes(1)) },
-        label: 'Turns ending in an error (%)',
+        expression: '100 * (FILL(errors, 0) + FILL(degraded, 0)) / turns',
+        usingMetrics: {
+          errors: turnMetric('Errors', 'Sum', Duration.minutes(1)),
+          degraded: turnMetric('TurnsDegraded', 'Sum', Duration.minutes(1)),
+          turns: turnMetric('Turns', 'Sum', Duration.minutes(1)),
+        },
+        label: 'Turns ending in an error or the degraded answer (%)',
         period: Duration.minutes(1),
       }),
       threshold: percent,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const minimumSuccess = props.successRatePercent ?? 95;
+    if (!(minimumSuccess > 0 && minimumSuccess <= 100)) throw new Error(`${this.node.path}: successRatePercent must be in (0, 100], not ${minimumSuccess}`);
+    const perMinute = (name: TurnMetricName) => turnMetric(name, 'Sum', Duration.minutes(1));
+    const successRate = new Alarm(this, 'SuccessRate', {
+      alarmName: `${props.namePrefix}-success-rate`,
+      alarmDescription: `Support chat: fewer than ${minimumSuccess} % of the turns meant for a model got its answer `
+        + '((TurnsAnswered + TurnsReplayed + TurnsGone) / (Turns - TurnsRefused), per minute) in 3 of 5 minutes',
+      metric: new MathExpression({
+        expression: 'IF(turns - FILL(refused, 0) > 0, 100 * (FILL(answered, 0) + FILL(replayed, 0) + FILL(gone, 0)) / (turns - FILL(refused, 0)), 100)',
+        usingMetrics: {
+          turns: perMinute('Turns'),
+          refused: perMinute('TurnsRefused'),
+          answered: perMinute('TurnsAnswered'),
+          replayed: perMinute('TurnsReplayed'),
+          gone: perMinute('TurnsGone'),
+        },
+        label: 'Turns meant for a model that got its answer (%)',
+        period: Duration.minutes(1),
+      }),
+      threshold: minimumSuccess,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const settingsRejected = new Alarm(this, 'SettingsRejected', {
+      alarmName: `${props.namePrefix}-settings-rejected`,
+      alarmDescription: 'Support chat: a turn rejected the deployed settings version (SettingsRejected above 0 in a minute) and ran on the last good one',
+      metric: perMinute('SettingsRejected'),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.relayErrors = new Alarm(this, 'RelayErrors', {
@@ -105,7 +166,10 @@ export class ChatAlarms extends Construct {
     });
     this.turnLatency = turnLatency;
     this.errorRate = errorRate;
-    this.alarms = [turnLatency, errorRate, this.relayErrors];
+    this.successRate = successRate;
+    this.settingsRejected = settingsRejected;
+    this.rollbackAlarms = [errorRate, turnLatency, successRate, settingsRejected];
+    this.alarms = [turnLatency, errorRate, successRate, settingsRejected, this.relayErrors];
     const notify = new SnsAction(this.topic);
     for (const alarm of this.alarms) {
       alarm.addAlarmAction(notify);

@@ -81,7 +81,13 @@ export interface TurnOutcome {
   /** The budgets could not be settled after the answer (the store failed): the reservation stays counted. */
   readonly settleFailed?: boolean;
   /** Where the turn's settings came from and the prompt versions it used (for the logs). */
-  readonly settings?: { readonly source: ActiveSettings['source']; readonly problem?: string; readonly prompts?: readonly string[] };
+  readonly settings?: {
+    readonly source: ActiveSettings['source'];
+    readonly problem?: string;
+    /** The deployed version was invalid (`SettingsRejected`). */
+    readonly rejected?: boolean;
+    readonly prompts?: readonly string[];
+  };
 }
 
 /** The turn's time, split into the model's, the backoff sleeps' and ours. */
@@ -175,7 +181,12 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
   const { settingsMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1);
   const active = await deps.settings(settingsMs);
   const { prompts } = active.settings;
-  const settingsLog = { source: active.source, problem: active.problem, prompts: [prompts.answer.version, prompts.router.version] };
+  const settingsLog = {
+    source: active.source,
+    problem: active.problem,
+    ...(active.rejected ? { rejected: true } : {}),
+    prompts: [prompts.answer.version, prompts.router.version],
+  };
   const { store, counter } = await deps.forUser(request.sub);
   const claim = await claimMessage(turn, store, checked.text, settingsLog);
   if ('result' in claim) return claim;

@@ -6,8 +6,10 @@ export interface ActiveSettings {
   readonly settings: ChatSettings;
   /** `appconfig`: the deployed version; `last-good`: the last valid deployed version; `defaults`: the built-in settings. */
   readonly source: 'appconfig' | 'last-good' | 'defaults';
-  /** Why the deployed version is not in use (unreadable or invalid), for the logs and the `SettingsRejected` metric. */
+  /** Why the deployed version is not in use (unreadable or invalid), for the logs. */
   readonly problem?: string;
+  /** The deployed version was read and is invalid (not merely unreadable): the `SettingsRejected` metric. */
+  readonly rejected?: boolean;
 }
 
 /** Properties of `SettingsSource`. */
@@ -61,7 +63,7 @@ export class SettingsSource {
     const parsed = parseChatSettings(value, this.props.allowedProfiles);
     const result: ActiveSettings = parsed.ok
       ? { settings: parsed.settings, source: 'appconfig' }
-      : this.fallback(`AppConfig version invalid: ${parsed.problems.slice(0, 5).join('; ')}`);
+      : { ...this.fallback(`AppConfig version invalid: ${parsed.problems.slice(0, 5).join('; ')}`), rejected: true };
     if (parsed.ok) this.lastGood = parsed.settings;
     this.lastValue = value;
     this.lastResult = result;

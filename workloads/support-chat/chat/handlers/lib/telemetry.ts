@@ -78,6 +78,7 @@ export function recordTurn(metrics: Metrics, outcome: TurnOutcome): void {
   add('Retries', timing?.retries ?? 0);
   add('BreakerOpen', timing?.breakerOpen ?? 0);
   add('Fallbacks', outcome.fallback ? 1 : 0);
+  add('SettingsRejected', outcome.settings?.rejected ? 1 : 0);
   const perProfile = profileValues(outcome);
   for (const [name, value] of perProfile) add(name, value);
   metrics.publishStoredMetrics();
@@ -103,6 +104,7 @@ export function recordTurnThrew(metrics: Metrics): void {
   add('Turns', 1);
   for (const name of Object.values(RESULT_METRICS)) add(name, 0);
   add('Errors', 1);
+  add('SettingsRejected', 0);
   metrics.publishStoredMetrics();
 }
 
