@@ -60,10 +60,10 @@ export interface TurnEnvironment {
  * The environment of the relay function (`relay.ts` reads it). With `TABLE_NAME` the relay counts each user's messages
  * of the minute (`RATE#` partitions of the conversation table) against the settings' `messagesPerUserPerMinute`, read
  * from AppConfig as the turn reads them (`MODELS`, `ALLOWED_PROFILES`, `APPCONFIG_*`; through AppConfig's public
- * endpoint: the relay is outside the VPC).
+ * endpoint: the relay is outside the VPC). With `LIMITS` it refuses a text over `maxInputCharacters` before counting it.
  */
 export interface RelayEnvironment extends Partial<Pick<TurnEnvironment,
-  'TABLE_NAME' | 'MODELS' | 'ALLOWED_PROFILES' | 'APPCONFIG_APPLICATION' | 'APPCONFIG_ENVIRONMENT' | 'APPCONFIG_PROFILE' | 'APPCONFIG_MAX_AGE_SECONDS'>> {
+  'TABLE_NAME' | 'LIMITS' | 'MODELS' | 'ALLOWED_PROFILES' | 'APPCONFIG_APPLICATION' | 'APPCONFIG_ENVIRONMENT' | 'APPCONFIG_PROFILE' | 'APPCONFIG_MAX_AGE_SECONDS'>> {
   /** The turn function it invokes with `InvokeWithResponseStream`. */
   readonly TURN_FUNCTION_NAME: string;
   /** The stage's `https://…/live` callback URL, for `PostToConnection` and `DeleteConnection`. */

@@ -273,6 +273,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     });
     const relay = createRelay({
       admit: (sub) => rate.admit(sub),
+      maxInputCharacters: limits.maxInputCharacters,
       invokeTurn: turnFunction.invoke,
       post: async (connectionId, frame) => {
         await connections!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(frame) }));

@@ -160,6 +160,18 @@ describe('the relay refuses a malformed message with bad_request and does not in
     expect(posted[0]).toMatchObject({ type: 'error', code: 'bad_request', seq: 0 });
   });
 
+  test('a text over maxInputCharacters (counted in code points, as the turn counts them) is input_too_long, before the rate is counted', async () => {
+    const admitted: string[] = [];
+    const { relay, posted, invoked } = harness(() => (async function* () {
+      yield done(0);
+    })(), { maxInputCharacters: 5, admit: async (sub) => { admitted.push(sub); return { granted: true, limit: 20 }; } });
+    await relay(message({ ...SEND, text: 'abcdef' }));
+    expect(posted).toEqual([expect.objectContaining({ type: 'error', code: 'input_too_long', conversationId: 'c1', messageId: 'm1', seq: 0 })]);
+    await relay(message({ ...SEND, text: '😀😀😀😀😀' }));
+    expect(invoked).toHaveLength(1);
+    expect(admitted).toEqual([SUB]);
+  });
+
   test('a bad id is reported as invalid, never reflected; a good one is echoed', async () => {
     const { relay, posted } = harness(() => (async function* () {
       yield done(0);

@@ -104,8 +104,8 @@ export class ChatFunctions {
 
     // The per-user rate at the relay: the table's name and what the settings are checked against (the AppConfig ids are
     // added once the settings exist, as for the turn).
-    const { TABLE_NAME, MODELS, ALLOWED_PROFILES } = props.turnEnvironment;
-    const relayEnvironment: Omit<RelayEnvironment, 'CONNECTIONS_ENDPOINT'> = { TURN_FUNCTION_NAME: this.turn.functionName, TABLE_NAME, MODELS, ALLOWED_PROFILES };
+    const { TABLE_NAME, LIMITS, MODELS, ALLOWED_PROFILES } = props.turnEnvironment;
+    const relayEnvironment: Omit<RelayEnvironment, 'CONNECTIONS_ENDPOINT'> = { TURN_FUNCTION_NAME: this.turn.functionName, TABLE_NAME, LIMITS, MODELS, ALLOWED_PROFILES };
     this.relay = new ChatFunction(scope, 'Relay', {
       functionName: `${props.namePrefix}-relay`,
       description: 'Support chat: the WebSocket routes; runs the turn and posts its frames to the connection',

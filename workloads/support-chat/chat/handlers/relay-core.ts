@@ -1,5 +1,5 @@
 import { echoableId } from './lib/conversation-keys';
-import { type FrameError, RELAY_REFUSALS, rateLimitedAtRelay } from './lib/error-frames';
+import { type FrameError, inputRefusal, RELAY_REFUSALS, rateLimitedAtRelay } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
 import type { TurnRequest } from './turn-core';
 
@@ -48,6 +48,13 @@ export interface RelayDependencies {
    * @default - nothing
    */
   readonly onTurnFailed?: (error: unknown) => void;
+  /**
+   * The longest text, in code points (`limits.maxInputCharacters`): longer is `input_too_long` before the rate is
+   * counted (the turn checks it again).
+   *
+   * @default - the turn's check only
+   */
+  readonly maxInputCharacters?: number;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -68,9 +75,9 @@ function frameOf(ids: FrameIds, { code, message }: FrameError, seq = 0): string 
 /**
  * Parses and checks a message body before anything else happens: a JSON object (not `null`, a number, a string or an
  * array) with `action` `sendMessage` or `resume`, ids of the client-id rule, and for `sendMessage` a non-empty string
- * `text`. Its length is the turn's to check (`maxInputCharacters`, `input_too_long`).
+ * `text`, at most `maxInputCharacters` code points (`input_too_long`; the turn checks it again).
  */
-export function checkMessage(body: string | null | undefined): Checked {
+export function checkMessage(body: string | null | undefined, maxInputCharacters = Number.POSITIVE_INFINITY): Checked {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? '');
@@ -88,6 +95,7 @@ export function checkMessage(body: string | null | undefined): Checked {
   if (ids.conversationId === 'invalid' || ids.messageId === 'invalid') return { ok: false, ids, refusal: RELAY_REFUSALS.badIds };
   if (message.action === 'resume') return { ok: true, request: { action: 'resume', ...ids } };
   if (typeof message.text !== 'string' || message.text.trim().length === 0) return { ok: false, ids, refusal: RELAY_REFUSALS.missingText };
+  if ([...message.text].length > maxInputCharacters) return { ok: false, ids, refusal: inputRefusal('input_too_long', maxInputCharacters) };
   return { ok: true, request: { action: 'sendMessage', ...ids, text: message.text } };
 }
 
@@ -131,7 +139,7 @@ export function createRelay(deps: RelayDependencies) {
     if (routeKey === '$connect' || routeKey === '$disconnect') return { statusCode: 200 };
     const sub = authorizer?.sub;
     if (!sub) return { statusCode: 403 };
-    const checked = checkMessage(event.body);
+    const checked = checkMessage(event.body, deps.maxInputCharacters);
     const ids = checked.ok ? { conversationId: checked.request.conversationId, messageId: checked.request.messageId } : checked.ids;
     const post = (frame: string) => postOrGone(deps, connectionId, frame);
     if (tokenExpired(authorizer.exp, now())) {

@@ -8,7 +8,7 @@ import { RelayRateGate } from './lib/relay-rate';
 import { settingsFromAppConfig } from './lib/settings-from-appconfig';
 import { createTelemetry, inSubsegment, recordRelay, type Telemetry } from './lib/telemetry';
 import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from './relay-core';
-import type { TurnRequest } from './turn-core';
+import type { TurnLimits, TurnRequest } from './turn-core';
 import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
 import type { RelayEnvironment } from '../chat-wiring';
 
@@ -146,4 +146,5 @@ export const handler = instrumentedRelay(telemetry, {
     await connections.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
   },
   ...(rate ? { admit: (sub: string) => rate.admit(sub) } : {}),
+  ...(env.LIMITS ? { maxInputCharacters: (JSON.parse(env.LIMITS) as TurnLimits).maxInputCharacters } : {}),
 });
