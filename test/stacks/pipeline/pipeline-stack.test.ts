@@ -3,12 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudFormationStackArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { CONNECTION_ARN, pipelineConfig } from './pipeline-config';
 import { registerGates } from '../../../building-blocks/gates/register-gates';
+import type { PolicyDocument } from '../../../policies/policy-document';
 import { APP_CONTEXT } from '../../../stacks/app-context';
 import { deployWaves, plannedStacks } from '../../../stacks/deploy-plan';
 import { buildPipelineApp, PIPELINE_STACK_ID } from '../../../stacks/pipeline/build-pipeline';
 import { waveStageId } from '../../../stacks/pipeline/estate-stages';
 import { POLICY_APPROVAL_STEPS, SNAPSHOT_READ_ACTIONS } from '../../../stacks/pipeline/policy-approval';
 import { exampleEstate } from '../../support/example-estate';
+import { lintPolicy } from '../../support/iam-lint';
 
 interface Action { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, any> }
 interface PipelineStage { Name: string; Actions: Action[] }
@@ -141,6 +143,17 @@ describe('the platform team\'s pipeline', () => {
       Resource: `arn:aws:codepipeline:eu-central-1:639415720488:genai-governance/Wave1/${POLICY_APPROVAL_STEPS.approval}`,
     })]));
     expect(approvals.filter((s) => s.Resource === '*')).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'aws:ResourceTag/SECURITY_CHECK': 'ALLOW_APPROVE' } } })]);
+  });
+
+  test('every action and condition key of the pipeline\'s policies exists in AWS\'s IAM data', async () => {
+    const documents = Object.entries(template.findResources('AWS::IAM::Policy')).map(([id, p]) => [id, p.Properties.PolicyDocument] as const);
+    expect(documents.length).toBeGreaterThan(10);
+    const problems: string[] = [];
+    for (const [id, document] of documents) {
+      const statements = document.Statement.map((st: Record<string, unknown>, i: number) => ({ ...st, Resource: '*', Sid: `${id}#${st.Sid ?? i}` }));
+      problems.push(...await lintPolicy({ ...document, Statement: statements } as PolicyDocument));
+    }
+    expect(problems).toEqual([]);
   });
 
   test('the log-archive and audit stacks deploy with the platform role as CloudFormation\'s execution role, the others with the bootstrap\'s', () => {
