@@ -27,6 +27,8 @@ export interface SessionOptions {
   readonly endpoint?: string;
   /** Role session name the verifier assumes its role with. @default 'genai-governance-verify' */
   readonly sessionName?: string;
+  /** Attempts per call, the first included. @default MAX_ATTEMPTS */
+  readonly maxAttempts?: number;
 }
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -34,7 +36,7 @@ type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?
 function clientConfig(region: string, options: SessionOptions, credentials?: () => Promise<Credentials>) {
   return {
     region,
-    maxAttempts: MAX_ATTEMPTS,
+    maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
     retryMode: 'adaptive' as const,
     requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS },
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
