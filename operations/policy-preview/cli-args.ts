@@ -16,7 +16,8 @@ export interface ParsedArgs {
 }
 
 /**
- * Parses `--flag value` and `--flag=value` for the flags `known` lists (`-c key=value` too, when `-c` is listed);
+ * Parses `--flag value` and `--flag=value` for the flags `known` lists (`-c key=value` too, when `-c` is listed), skipping
+ * a bare `--` (projen passes it on);
  * anything else (an unknown flag, a flag without its value, a stray word) is a `UsageError`.
  */
 export function parseArgs(argv: readonly string[], known: readonly string[]): ParsedArgs {
@@ -24,6 +25,8 @@ export function parseArgs(argv: readonly string[], known: readonly string[]): Pa
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
+    // `npx projen <task> -- …` hands the separator on to the command.
+    if (word === '--') continue;
     if (word === '--help' || word === '-h') {
       help = true;
       continue;

@@ -17,7 +17,8 @@ const failure = (args: string[]) => preview(args).then(() => { throw new Error('
 
 test('the example config against its deployed policies: exit 0, DIR/preview.json with changed false and DIR/preview.md', async () => {
   const out = mkdtempSync(join(tmpdir(), 'policy-preview-'));
-  const { stdout } = await preview(['--deployed', fixture('deployed-example.json'), '--format', 'json', '--out', out]);
+  // As `npx projen policy:preview -- …` runs it: the separator reaches the command.
+  const { stdout } = await preview(['--', '--deployed', fixture('deployed-example.json'), '--format', 'json', '--out', out]);
   expect(stdout).toContain('policy:preview: no change');
   const json = JSON.parse(readFileSync(join(out, 'preview.json'), 'utf8'));
   expect(json).toMatchObject({ schemaVersion: 1, changed: false, diff: [], decisions: { flips: [] } });

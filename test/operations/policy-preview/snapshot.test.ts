@@ -83,7 +83,7 @@ const tsNode = (args: string[], env: Record<string, string>) => run('npx', ['ts-
 
 test('on moto: the command honours AWS_ENDPOINT_URL and writes a file that parses against the schema', async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'policy-snapshot-')), 'deployed.json');
-  const { stdout } = await tsNode(['--out', out], { AWS_ENDPOINT_URL: moto.endpoint });
+  const { stdout } = await tsNode(['--', '--out', out], { AWS_ENDPOINT_URL: moto.endpoint });
   expect(stdout).toMatch(/policies, 2 OUs, \d+ accounts written/);
   const snapshot = parseSnapshot(readFileSync(out, 'utf8'), out);
   expect(snapshot.endpoint).toBe(moto.endpoint);
