@@ -23,7 +23,9 @@ function required(env: SettingsEnvironment, name: 'ALLOWED_PROFILES' | 'MODELS')
  * the data plane's session and caches the value for `APPCONFIG_MAX_AGE_SECONDS`), checked by `SettingsSource` against
  * the approved profiles; the config's models with the built-in settings when AppConfig is not configured or unusable.
  */
-export function settingsFromAppConfig(env: SettingsEnvironment, region: string | undefined, instrument: Instrument): () => Promise<ActiveSettings> {
+export function settingsFromAppConfig(
+  env: SettingsEnvironment, region: string | undefined, instrument: Instrument,
+): (timeoutMs?: number) => Promise<ActiveSettings> {
   const allowedProfiles = JSON.parse(required(env, 'ALLOWED_PROFILES')) as string[];
   const defaults = defaultChatSettings(JSON.parse(required(env, 'MODELS')) as TenantModels);
   const { APPCONFIG_APPLICATION: application, APPCONFIG_ENVIRONMENT: environment, APPCONFIG_PROFILE: profile } = env;
@@ -38,5 +40,6 @@ export function settingsFromAppConfig(env: SettingsEnvironment, region: string |
     fetch = () => provider.get(profile, { maxAge, transform: 'json' });
   }
   const source = new SettingsSource({ fetch, allowedProfiles, defaults });
-  return () => source.current();
+  // The caller's time for the read (the turn's `turnTimeouts`), else the source's default.
+  return (timeoutMs) => source.current(timeoutMs);
 }
