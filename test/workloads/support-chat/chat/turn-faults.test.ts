@@ -237,6 +237,13 @@ describe('faults at the settings (AppConfig\'s data plane)', () => {
     expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source]).toEqual(['done', 'defaults']);
   }, 20_000);
 
+  test('a deployed version the handler rejects (a profile outside the approved list): the defaults answer, the outcome says rejected', async () => {
+    const invalid = { ...defaults, models: { ...defaults.models, fast: 'us.anthropic.claude-haiku-4-5-20251001-v1:0' } };
+    const source = new SettingsSource({ fetch: async () => invalid, allowedProfiles, defaults });
+    const run = await turn({ settings: (timeoutMs) => source.current(timeoutMs) });
+    expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source, run.outcome.settings?.rejected]).toEqual(['done', 'defaults', true]);
+  }, 20_000);
+
   test('AppConfig accepting and never answering: cut at the settings timeout, the defaults answer in time', async () => {
     const run = await turn({ settings: appConfigAt(`http://127.0.0.1:${(blackhole.address() as AddressInfo).port}`) });
     expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source]).toEqual(['done', 'defaults']);
