@@ -47,7 +47,6 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stop);
   try {
     const organization = await seedEstate(moto.endpoint, assembly, config);
-    process.stdout.write(`VERIFY_ENDPOINT=${moto.endpoint}\n`);
     const lines = [
       `verify:local: the estate of ${values.assembly} is seeded in moto at ${moto.endpoint}. Verify it with:`,
       `  AWS_ACCESS_KEY_ID=${LOCAL_BASE_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_BASE_CREDENTIALS.secretAccessKey} `
@@ -62,6 +61,8 @@ async function main(): Promise<number> {
       'Stop with Ctrl-C.',
     ];
     process.stderr.write(`${lines.join('\n')}\n`);
+    // Last, when everything is ready: a script may start verifying as soon as it reads this line.
+    process.stdout.write(`VERIFY_ENDPOINT=${moto.endpoint}\n`);
   } catch (e) {
     await moto.stop();
     throw e;
