@@ -1,6 +1,8 @@
-import { BUDGET_EXHAUSTED, IN_PROGRESS, inputRefusal, modelFailure, RELAY_REFUSALS, rateLimited, unknownMessage } from '../../../../workloads/support-chat/chat/handlers/lib/error-frames';
+import {
+  BUDGET_EXHAUSTED, IN_PROGRESS, inputRefusal, modelFailure, RELAY_REFUSALS, rateLimited, turnFailure, unknownMessage,
+} from '../../../../workloads/support-chat/chat/handlers/lib/error-frames';
 import { ERROR_CODES } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
-import { DeadlineExceededError, GuardrailIntervenedError } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
+import { AttemptTimeoutError, DeadlineExceededError, GuardrailIntervenedError } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
 
 describe('where an error becomes an error frame', () => {
   test('a failure of the answer is the guardrail\'s, the deadline\'s (ours or the SDK\'s abort and timeout), or the models\'', () => {
@@ -11,7 +13,15 @@ describe('where an error becomes an error frame', () => {
     expect(modelFailure(named('TimeoutError')).code).toBe('deadline_exceeded');
     expect(modelFailure(named('ThrottlingException')).code).toBe('model_unavailable');
     expect(modelFailure(undefined).code).toBe('model_unavailable');
+    expect(modelFailure(new AttemptTimeoutError('first_token', 800)).code).toBe('deadline_exceeded');
     expect(modelFailure(named('ServiceUnavailableException')).message).not.toMatch(/ServiceUnavailable/);
+  });
+
+  test('a turn that failed outside its model calls: internal, or deadline_exceeded at its cut-off; nothing of the error reflected', () => {
+    expect(turnFailure(new DeadlineExceededError('cut-off')).code).toBe('deadline_exceeded');
+    const store = Object.assign(new Error('Requested resource not found: Table: support-chat-conversations'), { name: 'ResourceNotFoundException' });
+    expect(turnFailure(store)).toEqual({ code: 'internal', message: expect.not.stringMatching(/support-chat-conversations|ResourceNotFound/) });
+    expect(ERROR_CODES).toEqual(expect.arrayContaining([turnFailure(undefined).code, turnFailure(new DeadlineExceededError('x')).code]));
   });
 
   test('every frame it makes carries a code of the protocol, and a message with the figure the user must respect', () => {

@@ -1,5 +1,5 @@
 import {
-  type BreakerState, canFallBack, CircuitBreaker, CircuitOpenError, DeadlineExceededError, firstAvailable, fullJitterDelay,
+  AttemptTimeoutError, type BreakerState, canFallBack, CircuitBreaker, CircuitOpenError, DeadlineExceededError, firstAvailable, fullJitterDelay,
   GuardrailIntervenedError, isProfileFailure, isRetryableError, MAX_BACKOFF_CAP_MS, retry,
 } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
 import { TURN_BREAKER } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
@@ -66,6 +66,23 @@ describe('isRetryableError', () => {
     ['undefined', undefined],
   ])('does not retry %s', (_, error) => {
     expect(isRetryableError(error)).toBe(false);
+  });
+});
+
+describe('an attempt that outran its timeout (AttemptTimeoutError)', () => {
+  test('is not retried on the profile that hung, falls back to the next one, and counts against that profile\'s breaker', () => {
+    const hung = new AttemptTimeoutError('first_token', 7333, { cause: Object.assign(new Error('aborted'), { name: 'AbortError' }) });
+    expect([isRetryableError(hung), canFallBack(hung), isProfileFailure(hung), hung.code]).toEqual([false, true, true, 'deadline_exceeded']);
+  });
+
+  test('in the chain: one attempt on the hung profile, then the next answers', async () => {
+    const calls: string[] = [];
+    const result = await firstAvailable(['hangs', 'answers'], async (candidate) => {
+      calls.push(candidate);
+      if (candidate === 'hangs') throw new AttemptTimeoutError('first_token', 100);
+      return 'ok';
+    }, { breaker: new CircuitBreaker(), degradedText: 'sorry', deadline: Date.now() + 10_000, sleep: async () => undefined });
+    expect([calls, result.kind, result.kind === 'answer' && result.candidate]).toEqual([['hangs', 'answers'], 'answer', 'answers']);
   });
 });
 
