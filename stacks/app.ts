@@ -32,10 +32,19 @@ function main(): void {
     process.exit(1);
   }
   registerGates(app);
+  let stageIds: string[] = [];
   try {
     // With a pipeline section the estate lives inside the pipeline's Stages, built once (docs/adr/0014-estate-in-pipeline-stages.md).
     const pipelineConfig = config.pipeline;
-    if (pipelineConfig) buildPipelineApp(app, { ...config, pipeline: pipelineConfig }, path.relative(process.cwd(), selection.file));
+    if (pipelineConfig) {
+      // The pipeline synthesizes the config from its source: the file must be part of the project.
+      const configFile = path.relative(process.cwd(), selection.file);
+      if (configFile.startsWith('..') || path.isAbsolute(configFile)) {
+        console.error(`${selection.file}: a config with a pipeline section must be inside the project (${process.cwd()}), where the pipeline's source has it`);
+        process.exit(1);
+      }
+      stageIds = buildPipelineApp(app, { ...config, pipeline: pipelineConfig }, configFile).stages.map((s) => s.stage.stageName);
+    }
     else buildEstate(app, config);
   } catch (e) {
     if (!(e instanceof PolicyBudgetError)) throw e;
@@ -50,7 +59,7 @@ function main(): void {
     return;
   }
   // Printed by `npx projen synth` after the CDK CLI's own lines (stacks/print-summary.ts), so it is what the user reads last.
-  writeFileSync(path.join(assembly.directory, SUMMARY_FILE), `${renderSummary(assembly, config, `${selection.file} (${describeSelection(selection)})`)}\n`);
+  writeFileSync(path.join(assembly.directory, SUMMARY_FILE), `${renderSummary(assembly, config, `${selection.file} (${describeSelection(selection)})`, stageIds)}\n`);
 }
 
 main();

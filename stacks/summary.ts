@@ -159,8 +159,9 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * identifier in the resource's metadata, and that is what is shown.
  *
  * @param configSource which config file the estate was built from, in words (`org.yaml (-c config=org.yaml)`)
+ * @param stageIds the Stages whose stacks are deployed too (a pipeline's deploy waves, stacks/pipeline/); default none
  */
-export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig, configSource?: string): string {
+export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig, configSource?: string, stageIds: readonly string[] = []): string {
   const lines: string[] = ['', 'Synthesized estate', ''];
   if (configSource !== undefined) lines.push(`  config: ${configSource}`, '');
   const limits = config.organization.limits;
@@ -173,7 +174,8 @@ export function renderSummary(assembly: CloudAssembly, config: GovernanceConfig,
     if (name === undefined) return roleOrder.length + 1;
     return roleOrder.includes(name) ? roleOrder.indexOf(name) : roleOrder.length;
   };
-  const stacks = assembly.stacks.map((stack) => ({ stack, accountName: accountNames.get(stack.environment.account) })).sort((a, b) =>
+  const staged = assembly.nestedAssemblies.filter((n) => stageIds.some((id) => n.id === `assembly-${id}`)).flatMap((n) => n.nestedAssembly.stacks);
+  const stacks = [...assembly.stacks, ...staged].map((stack) => ({ stack, accountName: accountNames.get(stack.environment.account) })).sort((a, b) =>
     rank(a.accountName) - rank(b.accountName)
     || byText(a.accountName ?? a.stack.environment.account, b.accountName ?? b.stack.environment.account)
     || byText(a.stack.stackName, b.stack.stackName));
