@@ -42,11 +42,15 @@ export const TURN_METRICS = {
   TurnsDegraded: 'count',
   /** Refused before any model call: input too long, bad ids, rate limit or budget. */
   TurnsRefused: 'count',
-  /** Ended with an error frame after the model was called (model_unavailable, deadline_exceeded, guardrail_intervened). */
+  /**
+   * Ended with an error frame other than a refusal: after the model was called (model_unavailable, deadline_exceeded,
+   * guardrail_intervened), or because the store or the settings failed or the turn reached its cut-off (internal,
+   * deadline_exceeded).
+   */
   TurnsFailed: 'count',
   /** The relay stopped reading (its client left) before the last frame; the answer is still stored. */
   TurnsGone: 'count',
-  /** A failed turn (model unavailable, deadline) or a turn whose handler threw; not a guardrail intervention. */
+  /** A failed turn (model unavailable, deadline, internal) or a turn whose handler threw; not a guardrail intervention. */
   Errors: 'count',
   /** From the turn's start to its end, for turns that called a model. */
   TurnLatency: 'duration',
