@@ -2,7 +2,7 @@
 
 moto's CloudWatch backend keeps composite alarms already (an alarm with a rule; DescribeAlarms lists it under
 CompositeAlarms), but its responses have no PutCompositeAlarm. This adds it with the API's required members
-(AlarmName, AlarmRule: ValidationError otherwise, as the CloudWatch API reference,
+(AlarmName, AlarmRule: a validation error naming the member otherwise, as the CloudWatch API reference,
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html, requires them) and stores
 the alarm through moto's own put_metric_alarm. What AWS checks beyond that (the rule's syntax, that the alarms it names
 exist, its 10,240 characters) is not modelled.
