@@ -78,7 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(`policy:preview: ${preview.changed ? 'changed' : 'no change'}; ${preview.decisions.flips.length} decision(s) flip`
         + `${preview.activity ? `, ${preview.activity.blockedRecords} recorded call(s) would be blocked` : ''}; written to ${file} and preview.md beside it`);
     } else {
-      process.stdout.write(outputs[options.format]);
+      process.stdout.write(outputs[options.format as 'md' | 'json']);
     }
     return 0;
   } catch (e) {

@@ -4,6 +4,7 @@ import { findConflicts, type Conflict } from './conflicts';
 import { ControlIds } from './control-ids';
 import { decisionCases } from './decision-cases';
 import { findFlips, type Flip } from './decision-flips';
+import { InputError } from './input-error';
 import { OrgEvaluator } from './org-evaluator';
 import { diffPolicies, type TargetDiff } from './policy-diff';
 import { deployedSide, proposedSide } from './policy-sets';
@@ -42,6 +43,11 @@ export interface PreviewInputs {
  */
 export async function buildPreview(inputs: PreviewInputs): Promise<Preview> {
   const { config, snapshot } = inputs;
+  const roots = snapshot.organization.roots.map((r) => r.id);
+  if (!roots.includes(config.organization.rootId)) {
+    throw new InputError(inputs.snapshotFile, '$.organization.roots', `the snapshot's root ${roots.join(', ') || '(none)'} is not the config's `
+      + `organization.rootId ${config.organization.rootId}: a snapshot of another organization, or the wrong config`);
+  }
   const deployed = deployedSide(snapshot);
   const proposed = proposedSide(config, snapshot);
   const diff = diffPolicies(deployed, proposed);

@@ -147,6 +147,12 @@ test('policies attached outside this tool: a Control Tower Region deny that bloc
   expect(renderMarkdown(result)).toContain('## Conflicts with policies attached outside this tool');
 });
 
+test('a snapshot of another organization (its root is not the config\'s) is refused with the file and path', async () => {
+  const snapshot = snapshotFixture();
+  const other = { ...snapshot, organization: { ...snapshot.organization, roots: [{ id: 'r-9zz9', name: 'Root' }] } };
+  await expect(preview(DEFAULT_CONFIG_FILE, other, [])).rejects.toThrow(/^deployed\.json: \$\.organization\.roots: the snapshot's root r-9zz9 is not the config's organization\.rootId r-4f2k/);
+});
+
 test('a Region deny that lets the CRI destinations through is no conflict', async () => {
   const snapshot = snapshotFixture('deployed-control-tower.json');
   const regions = ['eu-central-1', 'eu-west-1', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2'];
