@@ -44,8 +44,9 @@ function main(): void {
         process.exit(1);
       }
       stageIds = buildPipelineApp(app, { ...config, pipeline: pipelineConfig }, configFile).stages.map((s) => s.stage.stageName);
+    } else {
+      buildEstate(app, config);
     }
-    else buildEstate(app, config);
   } catch (e) {
     if (!(e instanceof PolicyBudgetError)) throw e;
     console.error(e.message);
