@@ -22,24 +22,34 @@ function unsupportedType(e: unknown): e is OrganizationsServiceException {
     'PolicyTypeNotAvailableForOrganizationException'].includes(e.name);
 }
 
+export interface SnapshotOptions {
+  /** The time recorded as `takenAt`. @default now */
+  readonly now?: Date;
+  /** The endpoint recorded as `endpoint`. @default none (AWS) */
+  readonly endpoint?: string;
+  /** `MaxResults` of every list call. @default the service's */
+  readonly pageSize?: number;
+}
+
 /**
  * Reads the organization's tree (roots, OUs recursively, accounts) and every policy of the snapshot's types with its
  * targets, all paginated. A type the endpoint refuses is recorded as `unsupported` with the error, not left out
  * silently; any other error propagates (the command then writes nothing).
  */
-export async function takeSnapshot(client: OrganizationsClient, options: { now?: Date; endpoint?: string } = {}): Promise<Snapshot> {
+export async function takeSnapshot(client: OrganizationsClient, options: SnapshotOptions = {}): Promise<Snapshot> {
+  const paging = { client, ...(options.pageSize !== undefined && { pageSize: options.pageSize }) };
   await client.send(new ListRootsCommand({ MaxResults: 1 })); // fails early and clearly without an organization or access
-  const roots = await all(paginateListRoots({ client }, {}), (p) => p.Roots);
+  const roots = await all(paginateListRoots(paging, {}), (p) => p.Roots);
   const organizationalUnits: Snapshot['organization']['organizationalUnits'] = [];
   const accounts: Snapshot['organization']['accounts'] = [];
   const queue = roots.map((r) => r.Id!);
   while (queue.length > 0) {
     const parentId = queue.shift()!;
-    for (const ou of await all(paginateListOrganizationalUnitsForParent({ client }, { ParentId: parentId }), (p) => p.OrganizationalUnits)) {
+    for (const ou of await all(paginateListOrganizationalUnitsForParent(paging, { ParentId: parentId }), (p) => p.OrganizationalUnits)) {
       organizationalUnits.push({ id: ou.Id!, name: ou.Name ?? '', parentId });
       queue.push(ou.Id!);
     }
-    for (const account of await all(paginateListAccountsForParent({ client }, { ParentId: parentId }), (p) => p.Accounts)) {
+    for (const account of await all(paginateListAccountsForParent(paging, { ParentId: parentId }), (p) => p.Accounts)) {
       accounts.push({ id: account.Id!, name: account.Name ?? '', parentId });
     }
   }
@@ -49,7 +59,7 @@ export async function takeSnapshot(client: OrganizationsClient, options: { now?:
   for (const type of SNAPSHOT_POLICY_TYPES) {
     let summaries;
     try {
-      summaries = await all(paginateListPolicies({ client }, { Filter: type as PolicyType }), (p) => p.Policies);
+      summaries = await all(paginateListPolicies(paging, { Filter: type as PolicyType }), (p) => p.Policies);
     } catch (e) {
       if (!unsupportedType(e)) throw e;
       policyTypes[type] = { status: 'unsupported', message: `${e.name}: ${e.message}` };
@@ -65,7 +75,7 @@ export async function takeSnapshot(client: OrganizationsClient, options: { now?:
       } catch (e) {
         throw new Error(`policy ${summary.Id} (${summary.Name}): its content is not JSON: ${(e as Error).message}`);
       }
-      const targets = await all(paginateListTargetsForPolicy({ client }, { PolicyId: summary.Id! }), (p) => p.Targets);
+      const targets = await all(paginateListTargetsForPolicy(paging, { PolicyId: summary.Id! }), (p) => p.Targets);
       policies.push({
         id: summary.Id!,
         name: summary.Name ?? '',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   AttachPolicyCommand, CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand, ListRootsCommand, MoveAccountCommand, OrganizationsClient,
+  DescribeCreateAccountStatusCommand, ListPoliciesCommand, ListRootsCommand, MoveAccountCommand, OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { startMoto, type MotoServer } from '../../../emulators/moto/moto-server';
 import { takeSnapshot } from '../../../operations/policy-preview/snapshot-reader';
@@ -74,6 +74,13 @@ test('on moto: the tree, every SCP and RCP with its targets, and BEDROCK_POLICY 
   expect(snapshot.policyTypes.SERVICE_CONTROL_POLICY).toEqual({ status: 'read' });
   expect(snapshot.policyTypes.RESOURCE_CONTROL_POLICY).toEqual({ status: 'read' });
   expect(snapshot.policyTypes.BEDROCK_POLICY).toMatchObject({ status: 'unsupported', message: expect.stringContaining('InvalidInputException') });
+});
+
+test('on moto: one item a page (moto paginates ListPolicies, ListOrganizationalUnitsForParent, ListAccountsForParent) reads the same', async () => {
+  const firstPage = await client.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY', MaxResults: 1 }));
+  expect(firstPage.NextToken).toBeDefined(); // the pages are real
+  const now = new Date('2026-12-07T00:00:00Z');
+  expect(await takeSnapshot(client, { now, pageSize: 1 })).toEqual(await takeSnapshot(client, { now }));
 });
 
 const run = promisify(execFile);
