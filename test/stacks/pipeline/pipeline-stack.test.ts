@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudFormationStackArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { CONNECTION_ARN, pipelineConfig } from './pipeline-config';
+import { ACKNOWLEDGEMENT_METADATA_TYPE } from '../../../building-blocks/gates/acknowledge';
 import { registerGates } from '../../../building-blocks/gates/register-gates';
 import type { PolicyDocument } from '../../../policies/policy-document';
 import { APP_CONTEXT } from '../../../stacks/app-context';
@@ -143,6 +146,19 @@ describe('the platform team\'s pipeline', () => {
       Resource: `arn:aws:codepipeline:eu-central-1:639415720488:genai-governance/Wave1/${POLICY_APPROVAL_STEPS.approval}`,
     })]));
     expect(approvals.filter((s) => s.Resource === '*')).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'aws:ResourceTag/SECURITY_CHECK': 'ALLOW_APPROVE' } } })]);
+  });
+
+  test('every acknowledgement on the pipeline\'s resources stands for a finding the gates raised on that resource', () => {
+    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { suppressedViolations?: { acknowledgedId: string; violatingConstructs: { constructPath: string }[] }[] }[];
+    };
+    const suppressed = new Set(report.pluginReports.flatMap((p) => (p.suppressedViolations ?? [])
+      .flatMap((v) => v.violatingConstructs.map((c) => `${v.acknowledgedId} @ ${c.constructPath}`))));
+    const pipelineScopes = app.node.children.filter((c) => c.node.id === PIPELINE_STACK_ID || c.node.id.startsWith('cross-region-stack-'));
+    const recorded = pipelineScopes.flatMap((scope) => scope.node.findAll()).flatMap((c) => c.node.metadata
+      .filter((m) => m.type === ACKNOWLEDGEMENT_METADATA_TYPE).map((m) => `${(m.data as { id: string }).id} @ ${c.node.path}`));
+    expect(recorded.length).toBeGreaterThan(100);
+    expect(recorded.filter((r) => !suppressed.has(r))).toEqual([]);
   });
 
   test('every action and condition key of the pipeline\'s policies exists in AWS\'s IAM data', async () => {
