@@ -39,8 +39,15 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const config = loadConfigFile(resolveConfigFile(values.config));
-  const assembly = readAssembly(values.assembly!);
+  let config;
+  let assembly;
+  try {
+    config = loadConfigFile(resolveConfigFile(values.config));
+    assembly = readAssembly(values.assembly!);
+  } catch (e) {
+    process.stderr.write(`verify:local: ${(e as Error).message}\n`);
+    return 2;
+  }
   const moto = await startMoto();
   const stop = () => void moto.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
