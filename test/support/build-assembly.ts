@@ -60,7 +60,9 @@ export function freshBuildAssembly(): string | undefined {
 /** `inputs`: prints the inputs' hash (taken before the synth); `stamp <inputs hash>`: stamps `cdk.out` after it. */
 if (require.main === module) {
   const [command, inputs] = process.argv.slice(2);
-  if (command === 'inputs') {console.log(inputsHash());} else if (command === 'stamp' && /^[0-9a-f]{16}$/.test(inputs ?? '')) {
+  if (command === 'inputs') {
+    console.log(inputsHash());
+  } else if (command === 'stamp' && /^[0-9a-f]{16}$/.test(inputs ?? '')) {
     writeFileSync(path.join(BUILD_ASSEMBLY, STAMP_FILE), `${JSON.stringify({ inputs, assembly: assemblyHash(BUILD_ASSEMBLY) })}\n`);
   } else {
     console.error('usage: build-assembly.ts inputs | stamp <16 hex digits>');
