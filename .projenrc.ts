@@ -82,6 +82,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     'ajv-draft-04@^1.0.0',
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-sts',
+    // The tenant's post-confirmation trigger puts a self-signed-up customer in the `customer` group.
+    '@aws-sdk/client-cognito-identity-provider',
     // Not in the Lambda runtime: bundled into the handlers by esbuild.
     'aws-jwt-verify',
     '@aws-lambda-powertools/logger',
