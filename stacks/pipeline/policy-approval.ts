@@ -39,7 +39,7 @@ export interface PolicyApprovalProps {
  * 2. `ApprovePolicyChange`, a manual approval whose review link is that `preview.md`;
  * 3. `ApproveNoPolicyChange`, beside the approval, reads `preview.json` and, when `changed` is false, approves the
  *    approval itself (CodePipeline `PutApprovalResult` with the token `GetPipelineState` shows once it is in progress);
- *    when `changed` is true or unreadable, it leaves the approval to a person.
+ *    when `changed` is true, or the approval does not start or cannot be approved, it leaves the approval to a person.
  * A failing preview fails the stage: nothing deploys without a preview.
  */
 export function policyApprovalSteps(scope: Construct, props: PolicyApprovalProps): Step[] {
@@ -70,14 +70,19 @@ export function policyApprovalSteps(scope: Construct, props: PolicyApprovalProps
   const autoApprove = new CodeBuildStep(POLICY_APPROVAL_STEPS.autoApprove, {
     input: preview,
     env: { PIPELINE_NAME: props.pipelineName, STAGE_NAME: props.stageName, ACTION_NAME: POLICY_APPROVAL_STEPS.approval },
-    commands: [
+    // One command: CodeBuild runs each command line in the same shell, and an `exit` would end the whole phase. Every
+    // way out but the approval leaves the decision to a person; the preview step has checked that `changed` is a boolean.
+    commands: [[
       'changed="$(node -p \'String(require("./preview.json").changed)\')"',
-      'if [ "$changed" != "false" ]; then echo "The policies change (changed=$changed): the approval waits for a person."; exit 0; fi',
+      'if [ "$changed" != "false" ]; then echo "The policies change: the approval waits for a person."',
+      'else',
       // The stage holds one execution at a time: an approval in progress in it is this execution's.
-      'for i in $(seq 1 60); do token="$(aws codepipeline get-pipeline-state --name "$PIPELINE_NAME" --query "stageStates[?stageName==\'$STAGE_NAME\'].actionStates[] | [?actionName==\'$ACTION_NAME\' && latestExecution.status==\'InProgress\'].latestExecution.token | [0]" --output text)"; if [ -n "$token" ] && [ "$token" != "None" ]; then break; fi; sleep 5; done',
-      'if [ -z "$token" ] || [ "$token" = "None" ]; then echo "The approval did not start within 5 minutes: it waits for a person."; exit 0; fi',
-      'aws codepipeline put-approval-result --pipeline-name "$PIPELINE_NAME" --stage-name "$STAGE_NAME" --action-name "$ACTION_NAME" --token "$token" --result "summary=No Organizations policy changes (policy:preview),status=Approved"',
-    ],
+      '  token=""; for i in $(seq 1 60); do token="$(aws codepipeline get-pipeline-state --name "$PIPELINE_NAME" --query "stageStates[?stageName==\'$STAGE_NAME\'].actionStates[] | [?actionName==\'$ACTION_NAME\' && latestExecution.status==\'InProgress\'].latestExecution.token | [0]" --output text)"; if [ -n "$token" ] && [ "$token" != "None" ]; then break; fi; sleep 5; done',
+      '  if [ -z "$token" ] || [ "$token" = "None" ]; then echo "The approval did not start within 5 minutes: it waits for a person."',
+      '  else aws codepipeline put-approval-result --pipeline-name "$PIPELINE_NAME" --stage-name "$STAGE_NAME" --action-name "$ACTION_NAME" --token "$token" --result "summary=No Organizations policy changes (policy:preview),status=Approved" || echo "Not approved automatically: the approval waits for a person."',
+      '  fi',
+      'fi',
+    ].join('\n')],
     rolePolicyStatements: [
       new iam.PolicyStatement({ sid: 'ReadPipelineState', actions: ['codepipeline:GetPipelineState'], resources: [pipelineArn] }),
       new iam.PolicyStatement({

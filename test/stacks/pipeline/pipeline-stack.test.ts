@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -146,6 +147,17 @@ describe('the platform team\'s pipeline', () => {
       Resource: `arn:aws:codepipeline:eu-central-1:639415720488:genai-governance/Wave1/${POLICY_APPROVAL_STEPS.approval}`,
     })]));
     expect(approvals.filter((s) => s.Resource === '*')).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'aws:ResourceTag/SECURITY_CHECK': 'ALLOW_APPROVE' } } })]);
+  });
+
+  test('the build steps\' commands are valid sh (CodeBuild runs each in one shell)', () => {
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => p.Properties.Source.BuildSpec)
+      .filter((b): b is string => typeof b === 'string').map((b) => JSON.parse(b));
+    const ours = specs.filter((b) => /policy:snapshot|put-approval-result|npx projen build/.test(JSON.stringify(b)));
+    expect(ours).toHaveLength(3);
+    for (const spec of ours) {
+      const script = (spec.phases.build.commands as string[]).join('\n');
+      expect(spawnSync('sh', ['-n'], { input: script, encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
+    }
   });
 
   test('every acknowledgement on the pipeline\'s resources stands for a finding the gates raised on that resource', () => {
