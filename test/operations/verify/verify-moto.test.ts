@@ -1,3 +1,5 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { DeleteAlarmsCommand, PutMetricAlarmCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { GetTableCommand, UpdateTableCommand, type TableInput } from '@aws-sdk/client-glue';
@@ -13,6 +15,8 @@ import { LOCAL_BASE_CREDENTIALS, literalOnly, seedClients, type SeedClients } fr
 import { seedEstate } from '../../../operations/verify/local/seed-estate';
 import type { SeededOrganization } from '../../../operations/verify/local/seed-organization';
 import { runVerify } from '../../../operations/verify/run-verify';
+import { verify } from '../../../operations/verify/verify';
+import { organizationControls } from '../../../policies/organization-controls';
 import { exampleConfig } from '../../support/example-config';
 import { exampleAssemblyDirectory } from '../../support/example-estate';
 
@@ -204,4 +208,42 @@ test('a removed LF-tag is one LF-1 drift from GetLFTag (moto answers a deleted t
     ['drift', 'LF-1', audit, home, tag.TagKey, `lakeformation:GetLFTag ${String(tag.TagKey)}`],
   ]);
   expect(findings[0].found === null || (findings[0].found as { TagValues: string[] }).TagValues.length === 0).toBe(true);
+}, 60_000);
+
+test('a call that keeps failing (503 on every GetTrailStatus, from a proxy in front of moto) is that one fact unreadable; every other fact passes', async () => {
+  let refused = 0;
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (String(req.headers['x-amz-target'] ?? '').endsWith('.GetTrailStatus')) {
+        refused++;
+        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1' })
+          .end(JSON.stringify({ __type: 'ServiceUnavailableException', message: 'injected' }));
+        return;
+      }
+      const target = new URL(moto.endpoint);
+      const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    const report = await verify(expectedFacts(assembly, config), {
+      endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      assembly: directory,
+      homeRegion: home,
+      maxAttempts: 3,
+      controlIds: organizationControls(config).map((c) => c.controlId),
+    });
+    expect(report.findings.filter((f) => f.status !== 'pass').map((f) => [f.status, f.control, f.call, (f.found as { error: string }).error])).toEqual([
+      ['unreadable', 'CT-1', `cloudtrail:GetTrailStatus ${config.trail.name}`, 'ServiceUnavailableException'],
+    ]);
+    expect(refused).toBe(3);
+  } finally {
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  }
 }, 60_000);
