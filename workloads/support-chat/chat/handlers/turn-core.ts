@@ -7,7 +7,7 @@ import type { ChatSettings } from './lib/chat-settings';
 import { budgetKey, checkedId, checkedSub, echoableId, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
 import type { ConversationStore, StoredMessage } from './lib/conversation-store';
 import {
-  BUDGET_EXHAUSTED, type FrameError, IN_PROGRESS, inputRefusal, type InputProblem, modelFailure, rateLimited, turnFailure, unknownMessage,
+  BUDGET_EXHAUSTED, type FrameError, IN_PROGRESS, inputRefusal, type InputProblem, MESSAGE_ID_CONFLICT, modelFailure, rateLimited, turnFailure, unknownMessage,
 } from './lib/error-frames';
 import { FrameWriter, type FrameUsage } from './lib/frames';
 import { estimateTokens, selectHistory } from './lib/history';
@@ -222,7 +222,8 @@ function fail(writer: FrameWriter, error: FrameError): Promise<unknown> {
 
 /**
  * Stores the user's message (a `sendMessage`) or finds it (a `resume`) and takes its lease, so one turn at a time answers
- * it; a message already answered is replayed instead, one being answered is refused with `in_progress`.
+ * it; a message already answered is replayed instead, one being answered is refused with `in_progress`, a `messageId`
+ * stored before with another text with `message_id_conflict` (its answer belongs to the other text).
  */
 async function claimMessage(
   turn: Turn, store: ConversationStore, input: string, settingsLog: ClaimedTurn['settingsLog'],
@@ -235,6 +236,10 @@ async function claimMessage(
   if (!stored) {
     await fail(writer, unknownMessage(request.conversationId, request.messageId));
     return { result: 'refused', code: 'unknown_message' };
+  }
+  if ('conflict' in stored && stored.conflict) {
+    await fail(writer, MESSAGE_ID_CONFLICT);
+    return { result: 'refused', code: 'message_id_conflict', settings: settingsLog };
   }
   if (stored.answer) return replay(writer, stored.answer);
   if (!stored.created && !(await store.claim(request.sub, request.conversationId, request.messageId, leaseUntil))) {
