@@ -38,10 +38,14 @@ function stageStacks(asm: CloudAssembly): Map<string, CloudFormationStackArtifac
     .map((n) => [n.id.replace('assembly-', ''), n.nestedAssembly.stacks]));
 }
 
-/** logical id → type and name of every resource of a template (as test/stacks/stable-ids.test.ts). */
+/**
+ * logical id → type and name of every resource of a template (as test/stacks/stable-ids.test.ts), without the CDK CLI's
+ * version report (`AWS::CDK::Metadata`: the build's assembly of the example has it, an in-process synth does not).
+ */
 function identities(artifact: CloudFormationStackArtifact): Record<string, string> {
   const names = ['AlarmName', 'ManagedPolicyName', 'PolicyName', 'RoleName', 'BucketName', 'FunctionName', 'LogGroupName', 'TopicName', 'Name'];
   return Object.fromEntries(Object.entries(artifact.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)
+    .filter(([, r]) => r.Type !== 'AWS::CDK::Metadata')
     .map(([id, r]) => [id, `${r.Type} ${JSON.stringify(names.map((n) => r.Properties?.[n]).find((v) => v !== undefined) ?? null)}`]));
 }
 
