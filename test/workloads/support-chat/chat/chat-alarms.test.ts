@@ -1,5 +1,5 @@
 import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
-import { createTelemetry, recordTurn } from '../../../../workloads/support-chat/chat/handlers/lib/telemetry';
+import { createTelemetry, recordRelay, recordTurn } from '../../../../workloads/support-chat/chat/handlers/lib/telemetry';
 import type { TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { tenantAllowedProfiles } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleEstate } from '../../../support/example-estate';
@@ -15,6 +15,26 @@ interface EmfDocument {
   readonly [key: string]: unknown;
 }
 
+/** What `record` prints, as EMF documents (stdout captured, Powertools not mocked). */
+function emitted(record: () => void): EmfDocument[] {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    record();
+  } finally {
+    spy.mockRestore();
+  }
+  return chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as EmfDocument);
+}
+
+/** What `recordRelay` prints for a relay invocation whose turn failed (logged and counted, not thrown). */
+function emittedByTheRelay(): EmfDocument[] {
+  return emitted(() => recordRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay).metrics, { invokedTurn: true, clientGone: false, threw: true }));
+}
+
 /** What `recordTurn` prints for an answered turn, as EMF documents (stdout captured, Powertools not mocked). */
 function emittedByTheTurn(): EmfDocument[] {
   const outcome: TurnOutcome = {
@@ -25,17 +45,7 @@ function emittedByTheTurn(): EmfDocument[] {
     firstTokenMs: 322,
     timing: { totalMs: 1410, modelMs: 1290, backoffMs: 0, overheadMs: 120, throttles: 0, retries: 0, breakerOpen: 0 },
   };
-  const chunks: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  try {
-    recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, outcome);
-  } finally {
-    spy.mockRestore();
-  }
-  return chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as EmfDocument);
+  return emitted(() => recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, outcome));
 }
 
 /** Whether one EMF document publishes `metricName` in `namespace` with exactly these dimension names and values. */
@@ -125,10 +135,26 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     expect(published(turnDocs, alarm.Namespace, alarm.MetricName, alarm.Dimensions)).toBe(true);
   });
 
-  test('the relay alarm reads the relay function\'s Lambda Errors', () => {
+  test('the relay alarm is the relay\'s EMF Errors (as recordRelay publishes them) plus its function\'s Lambda Errors, above 0 in 2 of 3 five-minute periods', () => {
     const alarm = alarms['support-chat-relay-errors'];
     const [relayId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'support-chat-relay')!;
-    expect(alarm).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Dimensions: [{ Name: 'FunctionName', Value: { Ref: relayId } }] });
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    expect(alarm.MetricName).toBeUndefined();
+    const expression = alarm.Metrics.find((m: any) => m.Expression);
+    expect(expression).toMatchObject({ ReturnData: true });
+    const stats = Object.fromEntries(alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, m]));
+    expect(expression.Expression).toBe(`FILL(${Object.keys(stats).find((id) => stats[id].MetricStat.Metric.Namespace === 'SupportChat')}, 0) + FILL(${
+      Object.keys(stats).find((id) => stats[id].MetricStat.Metric.Namespace === 'AWS/Lambda')}, 0)`);
+    const emf = Object.values(stats).find((m: any) => m.MetricStat.Metric.Namespace === 'SupportChat').MetricStat;
+    const lambda = Object.values(stats).find((m: any) => m.MetricStat.Metric.Namespace === 'AWS/Lambda').MetricStat;
+    expect(Object.keys(stats)).toHaveLength(2);
+    expect([emf.Stat, emf.Period, lambda.Stat, lambda.Period]).toEqual(['Sum', 300, 'Sum', 300]);
+    expect(lambda.Metric).toEqual({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: relayId } }] });
+    const relayDocs = emittedByTheRelay();
+    expect(published(relayDocs, emf.Metric.Namespace, emf.Metric.MetricName, emf.Metric.Dimensions)).toBe(true);
+    expect(relayDocs.some((doc) => doc.Errors === 1)).toBe(true);
+    // The turn publishes an Errors metric too: the alarm must read the relay's, not the turn's.
+    expect(published(turnDocs, emf.Metric.Namespace, emf.Metric.MetricName, emf.Metric.Dimensions)).toBe(false);
   });
 
   test('the topic is encrypted with a key of its own (not the conversations\'), refuses plain HTTP, and only this account\'s CloudWatch publishes', () => {

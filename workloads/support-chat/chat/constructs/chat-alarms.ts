@@ -7,14 +7,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { TopicKey } from '../../../../building-blocks/kms/topic-key';
 import {
-  SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES, type TurnMetricName,
+  type RelayMetricName, SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES, type TurnMetricName,
 } from '../../../../contracts/support-chat-metrics';
 
 /** Properties of `ChatAlarms`. */
 export interface ChatAlarmsProps {
   /** Prefix of the alarm and topic names (the tenant's, `support-chat`). */
   readonly namePrefix: string;
-  /** The relay function: its Lambda `Errors` are alarmed on (a message that got no answer, or a cut one). */
+  /**
+   * The relay function: its EMF `Errors` (a failed turn, which it logs and counts without throwing) and its Lambda
+   * `Errors` (a handler that threw, timed out or crashed before its metrics were flushed) are alarmed on.
+   */
   readonly relay: IFunction;
   /**
    * The p95 turn latency above which the latency alarm fires.
@@ -43,6 +46,12 @@ export function turnMetric(metricName: TurnMetricName, statistic: string, period
   return new Metric({ namespace: SUPPORT_CHAT_METRICS_NAMESPACE, metricName, dimensionsMap, statistic, period });
 }
 
+/** A metric the relay publishes (namespace `SupportChat`, dimension `service` = `support-chat-relay`). */
+export function relayMetric(metricName: RelayMetricName, statistic: string, period: Duration): Metric {
+  const dimensionsMap = { [SUPPORT_CHAT_SERVICE_DIMENSION]: SUPPORT_CHAT_SERVICES.relay };
+  return new Metric({ namespace: SUPPORT_CHAT_METRICS_NAMESPACE, metricName, dimensionsMap, statistic, period });
+}
+
 /**
  * The tenant's alarms on what its handlers publish (docs/adr/0008-support-chat-telemetry.md), each notifying the
  * tenant's topic when it goes into ALARM and back to OK:
@@ -58,7 +67,9 @@ export function turnMetric(metricName: TurnMetricName, statistic: string, period
  *   turns were all refused;
  * - `<prefix>-settings-rejected`: any turn that rejected the deployed settings version (`SettingsRejected` above 0 in a
  *   minute): a version AppConfig's validator let through and the handler refused;
- * - `<prefix>-relay-errors`: the relay function's Lambda `Errors` above 0 in 2 of 3 five-minute periods.
+ * - `<prefix>-relay-errors`: the relay's EMF `Errors` (a failed turn: the relay logs it and sends `internal` without
+ *   throwing) plus its function's Lambda `Errors` (a throw, a timeout or a crash, which may flush no EMF) above 0 in 2 of
+ *   3 five-minute periods (metric math; a throw counts in both, which only matters above the threshold of 0).
  *
  * `rollbackAlarms` (error rate, latency, success rate, rejected settings) are what AppConfig watches while a settings
  * version rolls out and bakes: a version that sends turns to the degraded answer, slows them or is rejected rolls back.
@@ -156,8 +167,16 @@ export class ChatAlarms extends Construct {
     });
     this.relayErrors = new Alarm(this, 'RelayErrors', {
       alarmName: `${props.namePrefix}-relay-errors`,
-      alarmDescription: 'Support chat: the relay failed (the turn\'s invocation or posting a frame) in 2 of 3 five-minute periods',
-      metric: props.relay.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+      alarmDescription: 'Support chat: the relay failed (a failed turn, posting a frame, a throw or a timeout: EMF Errors + Lambda Errors) in 2 of 3 five-minute periods',
+      metric: new MathExpression({
+        expression: 'FILL(emf, 0) + FILL(lambda, 0)',
+        usingMetrics: {
+          emf: relayMetric('Errors', 'Sum', Duration.minutes(5)),
+          lambda: props.relay.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+        },
+        label: 'Relay failures (EMF Errors + Lambda Errors)',
+        period: Duration.minutes(5),
+      }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
