@@ -163,6 +163,13 @@ export type BedrockPathName = keyof typeof BedrockPathDecisions;
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 
+/**
+ * An e-mail domain open to self sign-up, in lower case: labels of letters, digits and inner hyphens joined by dots, at
+ * least two, no trailing dot (an address's domain is compared with it exactly).
+ */
+const emailDomain = z.string().max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'an e-mail domain in lower case, e.g. "example.com" (no "@", no trailing dot)');
+
 /** A federated identity provider of the tenant's Cognito user pool. */
 const IdentityProvider = z.discriminatedUnion('type', [
   z.strictObject({
@@ -203,6 +210,12 @@ const SupportChat = z.strictObject({
       .describe('a turn\'s deadline, retries and fallbacks included; at most 25, under API Gateway\'s 29-second integration timeout for the relay'),
   }).prefault({}),
   identityProviders: z.array(IdentityProvider).default([]).describe('SAML or OIDC providers federated into the tenant\'s user pool'),
+  identity: z.strictObject({
+    selfSignUp: z.strictObject({
+      allowedEmailDomains: z.array(emailDomain).min(1).refine((d) => new Set(d).size === d.length, 'each domain once')
+        .describe('the e-mail domains whose addresses may sign up (exact match: no subdomains)'),
+    }).optional().describe('visitors create their own account with an address of an allowed domain and join the customer group; left out, only administrators create users'),
+  }).prefault({}).describe('how users come into the tenant\'s user pool'),
 });
 
 /**

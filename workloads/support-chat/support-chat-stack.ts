@@ -10,6 +10,7 @@ import type { ChatFunction } from './chat/constructs/chat-function';
 import { ChatFunctions } from './chat/constructs/chat-functions';
 import { ChatIdentity } from './chat/constructs/chat-identity';
 import { ChatRoles } from './chat/constructs/chat-roles';
+import { ChatSelfSignUp } from './chat/constructs/chat-self-sign-up';
 import { ChatSettingsConfig } from './chat/constructs/chat-settings-config';
 import { ChatTracing } from './chat/constructs/chat-tracing';
 import { ChatWebAcl } from './chat/constructs/chat-waf';
@@ -86,7 +87,18 @@ export class SupportChatStack extends Stack {
     denyGrantsExceptForAwsResources(key);
     this.table = new ConversationTable(this, 'Conversations', { key });
     const tableArn = this.table.table.tableArn;
-    this.identity = new ChatIdentity(this, 'Identity', { identityProviders: tenant.identityProviders });
+    const selfSignUp = tenant.identity.selfSignUp;
+    this.identity = new ChatIdentity(this, 'Identity', { identityProviders: tenant.identityProviders, selfSignUp: selfSignUp !== undefined });
+    if (selfSignUp) {
+      new ChatSelfSignUp(this, 'SelfSignUp', {
+        userPool: this.identity.userPool,
+        allowedEmailDomains: selfSignUp.allowedEmailDomains,
+        namePrefix: TENANT_PREFIX,
+        region,
+        logKey: key,
+        logRetention,
+      });
+    }
     // AWS WAF in front of the user pool (sign-in, sign-up, tokens); WAF cannot protect a WebSocket API (chat-waf.ts).
     this.waf = new ChatWebAcl(this, 'Waf', { name: TENANT_PREFIX, resourceArn: this.identity.userPool.userPoolArn, logKey: key, logRetention });
 

@@ -47,6 +47,12 @@ export interface ChatFunctionProps {
    * @default - none: the function must have `vpc`
    */
   readonly outsideVpcReason?: string;
+  /**
+   * Why the function has no dead-letter queue (acknowledges the gates' DLQ rules).
+   *
+   * @default - API Gateway invokes it synchronously for a WebSocket route or authorizer
+   */
+  readonly deadLetterQueueReason?: string;
 }
 
 const SYNCHRONOUS = 'API Gateway invokes it synchronously for a WebSocket route or authorizer: a failure reaches the client as an error frame or a refused connection, there is no asynchronous event to send to a dead-letter queue';
@@ -90,7 +96,7 @@ export class ChatFunction extends LambdaFunction {
       throw new Error(`${this.node.path}: a function outside the VPC needs outsideVpcReason`);
     }
     const outsideVpc = props.vpc ? undefined : props.outsideVpcReason;
-    acknowledgeLambdaFindings(this, { outsideVpc, deadLetterQueue: SYNCHRONOUS, concurrency: CONCURRENCY });
+    acknowledgeLambdaFindings(this, { outsideVpc, deadLetterQueue: props.deadLetterQueueReason ?? SYNCHRONOUS, concurrency: CONCURRENCY });
   }
 
   /**

@@ -16,10 +16,17 @@ type IdentityProviderConfig = NonNullable<GovernanceConfig['workloads']['support
 export interface ChatIdentityProps {
   /** SAML or OIDC providers federated into the pool (`workloads.supportChat.identityProviders`). @default none */
   readonly identityProviders?: readonly IdentityProviderConfig[];
+  /**
+   * Visitors may create their own account (`workloads.supportChat.identity.selfSignUp`); which addresses may is the
+   * pool's pre sign-up trigger's to decide (`ChatSelfSignUp`).
+   *
+   * @default false - administrators create users, or federation signs them in
+   */
+  readonly selfSignUp?: boolean;
 }
 
 /**
- * The tenant's Cognito user pool: no self sign-up (administrators create users, or federation signs them in), verified e-mail, a strong password policy, optional TOTP
+ * The tenant's Cognito user pool: no self sign-up unless `selfSignUp` (administrators create users, or federation signs them in), verified e-mail, a strong password policy, optional TOTP
  * MFA with the Plus feature plan's threat protection (adaptive authentication asks for a second factor when a sign-in
  * looks risky, compromised credentials are blocked), the `customer`, `agent` and `admin` groups, federation from
  * config, and one public app client (no secret: the browser widget) whose id tokens the `$connect` authorizer verifies.
@@ -31,9 +38,9 @@ export class ChatIdentity extends Construct {
   constructor(scope: Construct, id: string, props: ChatIdentityProps = {}) {
     super(scope, id);
     this.userPool = new UserPool(this, 'UserPool', {
-      // Nobody creates an account on their own: the tenant's administrators create users (and put them in groups), or a
-      // federated provider signs them in.
-      selfSignUpEnabled: false,
+      // By default nobody creates an account on their own: the tenant's administrators create users (and put them in
+      // groups), or a federated provider signs them in. With self sign-up, the pool's triggers admit allowed domains only.
+      selfSignUpEnabled: props.selfSignUp ?? false,
       signInAliases: { email: true },
       autoVerify: { email: true },
       passwordPolicy: {
