@@ -150,10 +150,11 @@ project.eslint?.addRules({
   'import/no-cycle': ['error', { ignoreExternal: true }],
   'import/no-restricted-paths': ['error', { zones: layerZones(false) }],
 });
-// A tenant's local harness (`workloads/<tenant>/local/`, e.g. npx projen chat:local) composes the emulators with the
-// tenant's handlers: the one place in the layers that may import them.
+// A local harness composes the emulators with product code: a tenant's (`workloads/<tenant>/local/`, npx projen
+// chat:local) with its handlers, a command's (`operations/<command>/local/`, npx projen verify:local) with its seed. The
+// one place in the layers that may import them.
 project.eslint?.addOverride({
-  files: ['workloads/*/local/**'],
+  files: ['workloads/*/local/**', 'operations/*/local/**'],
   rules: { 'import/no-restricted-paths': ['error', { zones: layerZones(true) }] },
 });
 // Lambda handlers import the AWS SDK the Lambda runtime provides (bundles leave it out); the inline bundler runs esbuild
@@ -285,7 +286,7 @@ project.addTask('verify:local', {
   description: 'Start the pinned moto server seeded with the example estate and print VERIFY_ENDPOINT=<url> for npx projen verify',
   steps: [
     { exec: 'bash test/support/python-venv.sh' },
-    { exec: 'ts-node --transpile-only -P tsconfig.json operations/verify/verify-local-cli.ts', receiveArgs: true },
+    { exec: 'ts-node --transpile-only -P tsconfig.json operations/verify/local/verify-local-cli.ts', receiveArgs: true },
   ],
 });
 

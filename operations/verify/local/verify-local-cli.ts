@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { readAssembly } from './assembly';
-import { LOCAL_BASE_CREDENTIALS, SEED_ROLE_NAME } from './local/seed-clients';
-import { seedEstate } from './local/seed-estate';
-import { loadConfigFile, resolveConfigFile } from '../../config/load';
-// verify:local is a development command like chat:local: it composes the moto launcher with the seed (its only import of emulators/).
-// eslint-disable-next-line import/no-restricted-paths
-import { startMoto } from '../../emulators/moto/moto-server';
+import { readAssembly } from '../assembly';
+import { LOCAL_BASE_CREDENTIALS, SEED_ROLE_NAME } from './seed-clients';
+import { seedEstate } from './seed-estate';
+import { loadConfigFile, resolveConfigFile } from '../../../config/load';
+// verify:local is a development command like chat:local: it composes the moto launcher with the seed (a local/ harness,
+// the one place in the layers that may import emulators/).
+import { startMoto } from '../../../emulators/moto/moto-server';
 
 /*
  * `npx projen verify:local [-- options]`: the pinned moto server seeded with the estate an assembly deploys (its

@@ -28,7 +28,7 @@ afterAll(async () => {
 test('verify:local prints VERIFY_ENDPOINT=<url>; verify -- --endpoint-url <url> --format json --out DIR writes a clean report and exits 0', async () => {
   const assembly = exampleAssemblyDirectory();
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
-  local = spawn(TS_NODE, [...ARGS, 'operations/verify/verify-local-cli.ts', '--assembly', assembly], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  local = spawn(TS_NODE, [...ARGS, 'operations/verify/local/verify-local-cli.ts', '--assembly', assembly], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   local.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
