@@ -5,10 +5,10 @@ import { allowedDomains, isAllowedEmail, type SignUpEnvironment } from './lib/si
 /*
  * The user pool's post confirmation trigger when self sign-up is on: a user who confirmed their own sign-up with an
  * address of an allowed domain is added to the `customer` group (AdminAddUserToGroup), which `$connect` requires.
- * Cognito waits for the trigger; when it fails (throws), the confirmation call fails with its message
- * (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-confirmation.html), and the user, already
- * confirmed, is not in the group: an administrator adds them, or confirms nothing again. Adding a user to a group they are
- * in succeeds, so a retried confirmation is harmless.
+ * Cognito invokes it on ConfirmSignUp, AdminConfirmSignUp and ConfirmForgotPassword, only for users who signed up
+ * themselves (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-confirmation.html), and
+ * waits for it; when it throws, the confirmation call answers with its error and the user is not in the group until an
+ * administrator adds them. Adding a user to a group they are in succeeds, so a repeated call is harmless.
  *
  * The domain is checked again here, so only addresses of the allowed domains become customers this way, whatever
  * confirmed the user. A forgotten-password confirmation changes no group.
