@@ -50,7 +50,7 @@ export interface TurnEnvironment {
   /** JSON `TurnLimits`. */
   readonly LIMITS: string;
   readonly RETENTION_DAYS: string;
-  /** The answer when every model failed. @default the turn's own (`turn-dependencies.ts`) */
+  /** The answer when every model failed, in every language. @default the tenant's in the customer's language (`tenant-messages.ts`) */
   readonly DEGRADED_TEXT?: string;
   /** How many users' data sessions one container keeps (least recently used evicted). @default DEFAULT_USER_SESSIONS (100) */
   readonly USER_SESSIONS_CACHED?: string;

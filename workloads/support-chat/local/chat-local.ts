@@ -21,6 +21,7 @@ import { settingsFromAppConfig } from '../chat/handlers/lib/settings-from-appcon
 import { createRelay, type RelayEvent } from '../chat/handlers/relay-core';
 import type { TurnDependencies, TurnLimits } from '../chat/handlers/turn-core';
 import { turnDependencies } from '../chat/handlers/turn-dependencies';
+import { tenantMessage } from '../language/handlers/lib/tenant-messages';
 import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant/tenant-models';
 
 /** A role of the chat: a Cognito group the authorizer passes on. */
@@ -100,7 +101,7 @@ export interface ChatLocal {
   readonly models: TenantModels;
   readonly limits: TurnLimits;
   readonly guardrail: { readonly identifier: string; readonly version: string };
-  /** The static answer when every model failed. */
+  /** The static answer when every model failed, to an English message (`options.degradedText` for every language when given). */
   readonly degradedText: string;
   /** The Cognito-style issuer (for tokens made wrong on purpose). */
   readonly issuer: LocalJwtIssuer;
@@ -307,7 +308,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       models,
       limits,
       guardrail,
-      degradedText: containers[0].degradedText,
+      degradedText: containers[0].degradedText ?? tenantMessage('degraded_answer', 'en'),
       issuer,
       emulator,
       moto: { endpoint: moto.endpoint },

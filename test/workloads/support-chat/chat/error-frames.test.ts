@@ -1,8 +1,11 @@
 import {
-  BUDGET_EXHAUSTED, IN_PROGRESS, inputRefusal, modelFailure, RELAY_REFUSALS, rateLimited, turnFailure, unknownMessage,
+  budgetExhausted, inProgress, inputRefusal, messageIdConflict, modelFailure, rateLimited, rateLimitedAtRelay, relayRefusal, turnFailure,
+  unknownMessage,
 } from '../../../../workloads/support-chat/chat/handlers/lib/error-frames';
 import { ERROR_CODES } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { AttemptTimeoutError, DeadlineExceededError, GuardrailIntervenedError } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
+import { SUPPORTED_LANGUAGES } from '../../../../workloads/support-chat/language/handlers/lib/languages';
+import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 
 describe('where an error becomes an error frame', () => {
   test('a failure of the answer is the guardrail\'s, the deadline\'s (ours or the SDK\'s abort and timeout), or the models\'', () => {
@@ -26,7 +29,7 @@ describe('where an error becomes an error frame', () => {
 
   test('every frame it makes carries a code of the protocol, and a message with the figure the user must respect', () => {
     const frames = [
-      BUDGET_EXHAUSTED, IN_PROGRESS, RELAY_REFUSALS.notJson, RELAY_REFUSALS.badMessage, rateLimited(20), unknownMessage('c1', 'm1'),
+      budgetExhausted(), inProgress(), relayRefusal('notJson'), relayRefusal('badMessage'), rateLimited(20), unknownMessage(),
       ...(['input_too_long', 'missing_text', 'bad_ids'] as const).map((p) => inputRefusal(p, 4000)),
     ];
     for (const frame of frames) {
@@ -36,5 +39,21 @@ describe('where an error becomes an error frame', () => {
     expect(rateLimited(20).message).toContain('20');
     expect(inputRefusal('input_too_long', 4000)).toEqual({ code: 'input_too_long', message: expect.stringContaining('4000') });
     expect(inputRefusal('bad_ids', 4000).code).toBe('bad_request');
+  });
+
+  test('each frame\'s message is the tenant\'s text of its code in the language asked for, English by default', () => {
+    for (const language of SUPPORTED_LANGUAGES) {
+      expect(messageIdConflict(language)).toEqual({ code: 'message_id_conflict', message: TENANT_MESSAGES.message_id_conflict[language] });
+      expect(budgetExhausted(language)).toEqual({ code: 'budget_exhausted', message: TENANT_MESSAGES.budget_exhausted[language] });
+      expect(relayRefusal('tokenExpired', language)).toEqual({ code: 'token_expired', message: TENANT_MESSAGES.token_expired[language] });
+      expect(relayRefusal('internal', language)).toEqual({ code: 'internal', message: TENANT_MESSAGES.internal[language] });
+      expect(turnFailure(undefined, language).message).toBe(TENANT_MESSAGES.internal[language]);
+      expect(modelFailure(new GuardrailIntervenedError('x'), language).message).toBe(TENANT_MESSAGES.guardrail_intervened[language]);
+      expect(rateLimited(7, language).message).toBe(TENANT_MESSAGES.rate_limited[language].replace('{max}', '7'));
+      expect(rateLimitedAtRelay(7, language).message).toBe(TENANT_MESSAGES.rate_limited_not_sent[language].replace('{max}', '7'));
+      expect(inputRefusal('input_too_long', 4000, language).message).toBe(TENANT_MESSAGES.input_too_long[language].replace('{max}', '4000'));
+    }
+    expect(inProgress()).toEqual(inProgress('en'));
+    expect(rateLimited(20, 'zh').message).not.toBe(rateLimited(20, 'en').message);
   });
 });

@@ -1,4 +1,4 @@
-import { RELAY_REFUSALS } from '../../../../workloads/support-chat/chat/handlers/lib/error-frames';
+import { relayRefusal } from '../../../../workloads/support-chat/chat/handlers/lib/error-frames';
 import { encodeFrame, type ErrorFrame, type Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from '../../../../workloads/support-chat/chat/handlers/relay-core';
 import type { TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
@@ -57,7 +57,7 @@ describe('the relay always ends a message with exactly one final frame', () => {
       throw new Error('the turn failed: Unhandled');
     })());
     await expect(relay(message(SEND))).resolves.toEqual({ statusCode: 200 });
-    expect(posted).toEqual([{ type: 'error', conversationId: 'c1', messageId: 'm1', seq: 0, ...RELAY_REFUSALS.internal }]);
+    expect(posted).toEqual([{ type: 'error', conversationId: 'c1', messageId: 'm1', seq: 0, ...relayRefusal('internal') }]);
   });
 
   test('a stream that breaks after two chunks: the chunks, then internal with the next seq', async () => {
@@ -198,7 +198,7 @@ describe('a connection does not outlive its token', () => {
     const { relay, posted, invoked, closed } = harness(turn);
     await relay(message(SEND, { sub: SUB, groups: 'customer', exp: String(NOW / 1000 - 1) }));
     expect(invoked).toEqual([]);
-    expect(posted).toEqual([{ type: 'error', conversationId: 'c1', messageId: 'm1', seq: 0, ...RELAY_REFUSALS.tokenExpired }]);
+    expect(posted).toEqual([{ type: 'error', conversationId: 'c1', messageId: 'm1', seq: 0, ...relayRefusal('tokenExpired') }]);
     expect(closed).toEqual(['conn-1']);
   });
 

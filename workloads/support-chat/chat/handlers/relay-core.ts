@@ -1,7 +1,8 @@
 import { echoableId } from './lib/conversation-keys';
-import { type FrameError, inputRefusal, RELAY_REFUSALS, rateLimitedAtRelay } from './lib/error-frames';
+import { type FrameError, inputRefusal, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
 import type { TurnRequest } from './turn-core';
+import { DEFAULT_LANGUAGE, supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
 
 /** Runs a turn and yields its frames as they come (the turn function's response stream, or the turn in-process). */
 export type TurnInvoker = (request: TurnRequest) => AsyncIterable<string>;
@@ -60,7 +61,12 @@ export interface RelayDependencies {
 }
 
 /** A message the relay may hand to the turn. */
-type Checked = { readonly ok: true; readonly request: Omit<TurnRequest, 'sub'> } | { readonly ok: false; readonly ids: FrameIds; readonly refusal: FrameError };
+type Checked = (
+  { readonly ok: true; readonly request: Omit<TurnRequest, 'sub'> } | { readonly ok: false; readonly ids: FrameIds; readonly refusal: FrameError }
+) & {
+  /** The language of the relay's own frames: the message's `language` when it is one of the tenant's, else English. */
+  readonly language: SupportedLanguage;
+};
 
 /** The ids an error frame of the relay carries: the request's when well formed, else `invalid` (never reflected). */
 interface FrameIds {
@@ -75,28 +81,36 @@ function frameOf(ids: FrameIds, { code, message }: FrameError, seq = 0): string 
 /**
  * Parses and checks a message body before anything else happens: a JSON object (not `null`, a number, a string or an
  * array) with `action` `sendMessage` or `resume`, ids of the client-id rule, and for `sendMessage` a non-empty string
- * `text`, at most `maxInputCharacters` code points (`input_too_long`; the turn checks it again).
+ * `text`, at most `maxInputCharacters` code points (`input_too_long`; the turn checks it again). An optional `language`
+ * (a BCP 47 tag) is the language of the relay's refusals when `supportedLanguageOf` maps it to one of the tenant's, and
+ * is handed to the turn as that code (the fallback of its detection); any other value is ignored (English), never
+ * refused or echoed.
  */
 export function checkMessage(body: string | null | undefined, maxInputCharacters = Number.POSITIVE_INFINITY): Checked {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? '');
   } catch {
-    return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: RELAY_REFUSALS.notJson };
+    return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: relayRefusal('notJson'), language: DEFAULT_LANGUAGE };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: RELAY_REFUSALS.notJson };
+    return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: relayRefusal('notJson'), language: DEFAULT_LANGUAGE };
   }
-  const message = parsed as { action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown };
+  const message = parsed as { action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown; language?: unknown };
   const ids = { conversationId: echoableId(message.conversationId), messageId: echoableId(message.messageId) };
+  const told = typeof message.language === 'string' ? supportedLanguageOf(message.language) : undefined;
+  const language = told ?? DEFAULT_LANGUAGE;
+  const hint = told ? { language: told } : {};
   if ((message.action !== 'sendMessage' && message.action !== 'resume') || typeof message.conversationId !== 'string' || typeof message.messageId !== 'string') {
-    return { ok: false, ids, refusal: RELAY_REFUSALS.badMessage };
+    return { ok: false, ids, refusal: relayRefusal('badMessage', language), language };
   }
-  if (ids.conversationId === 'invalid' || ids.messageId === 'invalid') return { ok: false, ids, refusal: RELAY_REFUSALS.badIds };
-  if (message.action === 'resume') return { ok: true, request: { action: 'resume', ...ids } };
-  if (typeof message.text !== 'string' || message.text.trim().length === 0) return { ok: false, ids, refusal: RELAY_REFUSALS.missingText };
-  if ([...message.text].length > maxInputCharacters) return { ok: false, ids, refusal: inputRefusal('input_too_long', maxInputCharacters) };
-  return { ok: true, request: { action: 'sendMessage', ...ids, text: message.text } };
+  if (ids.conversationId === 'invalid' || ids.messageId === 'invalid') return { ok: false, ids, refusal: relayRefusal('badIds', language), language };
+  if (message.action === 'resume') return { ok: true, request: { action: 'resume', ...ids, ...hint }, language };
+  if (typeof message.text !== 'string' || message.text.trim().length === 0) return { ok: false, ids, refusal: relayRefusal('missingText', language), language };
+  if ([...message.text].length > maxInputCharacters) {
+    return { ok: false, ids, refusal: inputRefusal('input_too_long', maxInputCharacters, language), language };
+  }
+  return { ok: true, request: { action: 'sendMessage', ...ids, text: message.text, ...hint }, language };
 }
 
 /**
@@ -143,7 +157,7 @@ export function createRelay(deps: RelayDependencies) {
     const ids = checked.ok ? { conversationId: checked.request.conversationId, messageId: checked.request.messageId } : checked.ids;
     const post = (frame: string) => postOrGone(deps, connectionId, frame);
     if (tokenExpired(authorizer.exp, now())) {
-      await post(frameOf(ids, RELAY_REFUSALS.tokenExpired)).catch(deps.onTurnFailed ?? (() => undefined));
+      await post(frameOf(ids, relayRefusal('tokenExpired', checked.language))).catch(deps.onTurnFailed ?? (() => undefined));
       await deps.disconnect(connectionId).catch((error: unknown) => {
         if (!isGoneError(error)) deps.onTurnFailed?.(error);
       });
@@ -159,7 +173,7 @@ export function createRelay(deps: RelayDependencies) {
       const rate = deps.admit ? await deps.admit(sub) : { granted: true, limit: 0 };
       if (!rate.granted) {
         final = true;
-        await post(frameOf(ids, rateLimitedAtRelay(rate.limit)));
+        await post(frameOf(ids, rateLimitedAtRelay(rate.limit, checked.language)));
         return { statusCode: 200 };
       }
       for await (const frame of deps.invokeTurn({ ...checked.request, sub })) {
@@ -172,7 +186,7 @@ export function createRelay(deps: RelayDependencies) {
       if (!final) throw new Error('the turn\'s stream ended without a final frame');
     } catch (error) {
       deps.onTurnFailed?.(error);
-      if (!final) await post(frameOf(ids, RELAY_REFUSALS.internal, seq)).catch(() => undefined);
+      if (!final) await post(frameOf(ids, relayRefusal('internal', checked.language), seq)).catch(() => undefined);
     }
     return { statusCode: 200 };
   };

@@ -7,7 +7,8 @@ import type { ChatSettings } from './lib/chat-settings';
 import { budgetKey, checkedId, checkedSub, echoableId, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
 import type { ConversationStore, StoredMessage } from './lib/conversation-store';
 import {
-  BUDGET_EXHAUSTED, type FrameError, IN_PROGRESS, inputRefusal, type InputProblem, MESSAGE_ID_CONFLICT, modelFailure, rateLimited, turnFailure, unknownMessage,
+  budgetExhausted, type FrameError, inProgress, inputRefusal, type InputProblem, messageIdConflict, modelFailure, rateLimited, turnFailure,
+  unknownMessage,
 } from './lib/error-frames';
 import { FrameWriter, type FrameUsage } from './lib/frames';
 import { estimateTokens, selectHistory } from './lib/history';
@@ -16,6 +17,9 @@ import { canFallBack, CircuitBreaker, DeadlineExceededError, firstAvailable } fr
 import type { QuestionClass } from './lib/router';
 import type { ActiveSettings } from './lib/settings-source';
 import { FINAL_FRAME_RESERVE_MS, TurnClock, turnTimeouts } from './lib/turn-clock';
+import { detectLanguage } from '../../language/handlers/lib/detect-language';
+import { supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
+import { tenantMessage } from '../../language/handlers/lib/tenant-messages';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
@@ -26,6 +30,11 @@ export interface TurnRequest {
   readonly messageId: string;
   /** The user's message (`sendMessage`). */
   readonly text?: string;
+  /**
+   * The language the client says the customer reads (a BCP 47 tag, the message's optional `language`): the fallback of
+   * the turn's detection when neither the message nor the conversation tells.
+   */
+  readonly language?: string;
   /** The relay's API Gateway request id, for the turn's logs (`correlation_id`); the turn itself does not read it. */
   readonly correlationId?: string;
 }
@@ -58,8 +67,11 @@ export interface TurnDependencies {
   readonly guardrail: { readonly identifier: string; readonly version: string };
   /** One breaker per inference profile, kept across turns of a container. */
   readonly breaker: CircuitBreaker;
-  /** The answer when every model failed. */
-  readonly degradedText: string;
+  /**
+   * The answer when every model failed.
+   * @default - the tenant's degraded answer in the customer's language (`tenantMessage('degraded_answer')`)
+   */
+  readonly degradedText?: string;
   /** @default Date.now */
   readonly now?: () => number;
   readonly random?: () => number;
@@ -121,6 +133,11 @@ interface Turn {
   readonly writer: FrameWriter;
   /** Aborted when the turn gives up (its cut-off): the model calls still running stop. */
   readonly signal: AbortSignal;
+  /**
+   * The customer's language, for the turn's own texts: the message's (`detectLanguage`), else the conversation's, else
+   * the client's; set from the text first, then from the stored message once the turn holds it.
+   */
+  language: SupportedLanguage;
 }
 
 /** A turn that holds its message: the settings it runs on, the user's store and counter, and the question. */
@@ -151,7 +168,8 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   const writer = new FrameWriter({ ...ids, send: whileAttached(send) });
   const started = now();
   const aborter = new AbortController();
-  const turn: Turn = { request, deps, now, started, clock: new TurnClock(now), writer, signal: aborter.signal };
+  const language = detectLanguage(typeof request.text === 'string' ? request.text : '', { previous: request.language }).language;
+  const turn: Turn = { request, deps, now, started, clock: new TurnClock(now), writer, signal: aborter.signal, language };
   const deadlineMs = deps.limits.turnDeadlineSeconds * 1000;
   const cutOffMs = deadlineMs + TURN_SETTLE_SECONDS * 1000 - FINAL_FRAME_RESERVE_MS;
   const body = turnBody(turn).then((outcome) => ({ outcome }), (error: unknown) => ({ error }));
@@ -165,7 +183,7 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   const error = 'late' in first ? new DeadlineExceededError(`the turn was still running ${cutOffMs} ms after its start`) : first.error;
   // The steps still running stop at the abort; what they write after this frame is refused by the ended writer.
   aborter.abort(error);
-  const failure = turnFailure(error);
+  const failure = turnFailure(error, turn.language);
   if (!writer.ended) await fail(writer, failure).catch(() => undefined);
   return { result: 'failed', code: failure.code, timing: turn.clock.timing(0) };
 }
@@ -175,7 +193,7 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
   const { request, deps } = turn;
   const checked = validate(request, deps.limits);
   if (!checked.ok) {
-    await fail(turn.writer, inputRefusal(checked.problem, deps.limits.maxInputCharacters));
+    await fail(turn.writer, inputRefusal(checked.problem, deps.limits.maxInputCharacters, turn.language));
     return { result: 'refused', code: checked.problem };
   }
   const { settingsMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1);
@@ -231,24 +249,38 @@ async function claimMessage(
   const { request, deps, writer } = turn;
   const leaseUntil = turn.started + (deps.limits.turnDeadlineSeconds + TURN_SETTLE_SECONDS) * 1000;
   const stored = request.action === 'sendMessage'
-    ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input, leaseUntil)
+    ? await store.putUserMessage(request.sub, request.conversationId, request.messageId, input, leaseUntil, await messageLanguage(turn, store, input))
     : await store.find(request.sub, request.conversationId, request.messageId).then((found) => found && { created: false, ...found });
   if (!stored) {
-    await fail(writer, unknownMessage(request.conversationId, request.messageId));
+    await fail(writer, unknownMessage(turn.language));
     return { result: 'refused', code: 'unknown_message' };
   }
   if ('conflict' in stored && stored.conflict) {
-    await fail(writer, MESSAGE_ID_CONFLICT);
+    await fail(writer, messageIdConflict(turn.language));
     return { result: 'refused', code: 'message_id_conflict', settings: settingsLog };
   }
+  turn.language = stored.message.language ?? turn.language;
   if (stored.answer) return replay(writer, stored.answer);
   if (!stored.created && !(await store.claim(request.sub, request.conversationId, request.messageId, leaseUntil))) {
     const again = await store.find(request.sub, request.conversationId, request.messageId);
     if (again?.answer) return replay(writer, again.answer);
-    await fail(writer, IN_PROGRESS);
+    await fail(writer, inProgress(turn.language));
     return { result: 'refused', code: 'in_progress', settings: settingsLog };
   }
   return { question: stored.message.text };
+}
+
+/**
+ * The language of a new message: its own when its text says (`script`, `detector`); else the conversation's, read from
+ * the store only then (one query: "ok", "merci", a number); else the client's `language`; else English.
+ */
+async function messageLanguage(turn: Turn, store: ConversationStore, text: string): Promise<SupportedLanguage> {
+  const own = detectLanguage(text);
+  if (own.source === 'script' || own.source === 'detector') return own.language;
+  const conversation = await store.conversationLanguage(turn.request.sub, turn.request.conversationId);
+  const language = detectLanguage(text, { previous: conversation ?? supportedLanguageOf(turn.request.language) }).language;
+  turn.language = language;
+  return language;
 }
 
 /** Sends a stored answer again. */
@@ -311,14 +343,14 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
   const reservation = await reserve(turn);
   if (!reservation.rateGranted) {
     await reservation.giveBack();
-    await fail(writer, rateLimited(settings.limits.messagesPerUserPerMinute));
+    await fail(writer, rateLimited(settings.limits.messagesPerUserPerMinute, turn.language));
     return { result: 'refused', code: 'rate_limited', settings: settingsLog };
   }
   const prior = reservation.history.filter((m) => !(m.messageId === request.messageId && m.role === 'user'));
   const history = selectHistory(prior, turn.question, { maxMessages: deps.limits.historyMessages, maxTokens: deps.limits.historyTokens });
   if (!reservation.budgetGranted) {
     await reservation.giveBack();
-    await fail(writer, BUDGET_EXHAUSTED);
+    await fail(writer, budgetExhausted(turn.language));
     return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
   }
   // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
@@ -330,7 +362,7 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
   const settle = (used: number) => reservation.settle(classifierTokens + used);
   if (decision.kind === 'refuse') {
     await settle(0);
-    await fail(writer, BUDGET_EXHAUSTED);
+    await fail(writer, budgetExhausted(turn.language));
     return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
   }
   const conversation = { messages: history.messages, current: turn.question };
@@ -379,7 +411,7 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
       return answer;
     }, {
       breaker: deps.breaker,
-      degradedText: deps.degradedText,
+      degradedText: deps.degradedText ?? tenantMessage('degraded_answer', turn.language),
       deadline,
       now,
       random: deps.random,
@@ -389,7 +421,7 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
       shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
     });
   } catch (error) {
-    const failure = modelFailure(error);
+    const failure = modelFailure(error, turn.language);
     const [, settled] = await Promise.all([fail(writer, failure), settleQuietly(plan, usage?.totalTokens ?? estimateTokens(text))]);
     return {
       result: 'failed',

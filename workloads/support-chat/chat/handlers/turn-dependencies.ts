@@ -35,8 +35,6 @@ const SESSION_REFRESH_MARGIN_MS = 5 * 60_000;
 /** An evicted session's client is destroyed this long after, beyond any turn (deadline plus settling, at most 30 s). */
 const EVICTED_CLIENT_GRACE_MS = 60_000;
 
-const DEGRADED = 'Sorry, the assistant cannot answer right now. Your message is saved; a human agent can pick it up, or please try again in a few minutes.';
-
 function required(env: Partial<TurnEnvironment>, name: keyof TurnEnvironment): string {
   const value = env[name];
   if (!value) throw new Error(`the turn function needs ${name} in its environment`);
@@ -94,6 +92,7 @@ export function turnDependencies(
     limits: JSON.parse(required(env, 'LIMITS')) as TurnLimits,
     guardrail: { identifier: required(env, 'GUARDRAIL_ARN'), version: required(env, 'GUARDRAIL_VERSION') },
     breaker: new CircuitBreaker(TURN_BREAKER),
-    degradedText: env.DEGRADED_TEXT ?? DEGRADED,
+    // Unset: the turn answers with the tenant's degraded answer in the customer's language.
+    ...(env.DEGRADED_TEXT ? { degradedText: env.DEGRADED_TEXT } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { idempotencyKey, messageKey, messagePrefix, userKey } from './conversation-keys';
+import { isSupportedLanguage, type SupportedLanguage } from '../../../language/handlers/lib/languages';
 
 /** A stored message of a conversation. */
 export interface StoredMessage {
@@ -11,6 +12,12 @@ export interface StoredMessage {
   readonly text: string;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
+  /**
+   * The customer's language when the user message was stored (the turn's detection, with the conversation's language
+   * as the fallback), so a later message that does not say ("ok") keeps it.
+   * @default - none: stored before languages were recorded, or an answer
+   */
+  readonly language?: SupportedLanguage;
 }
 
 /** Properties of `ConversationStore`. */
@@ -53,6 +60,9 @@ export function isMessageIdConflict(stored: StoredMessage, text: string): boolea
  */
 export const MAX_MESSAGE_BYTES = 350 * 1024;
 
+/** How many of a conversation's latest messages `conversationLanguage` reads. */
+export const MESSAGES_READ_FOR_LANGUAGE = 10;
+
 function conditionFailed(error: unknown): boolean {
   return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
 }
@@ -77,12 +87,15 @@ export class ConversationStore {
   /**
    * Stores a user message once: a second call with the same ids and text returns the first one (and its answer, if
    * any); with another text it returns `conflict` and the first message only, changing nothing. The call that stores it
-   * holds the message's lease until `leaseUntil` (milliseconds since the epoch).
+   * holds the message's lease until `leaseUntil` (milliseconds since the epoch). `language`: the customer's language,
+   * stored with the message (`conversationLanguage` reads it back).
    */
-  public async putUserMessage(sub: string, conversationId: string, messageId: string, text: string, leaseUntil = 0): Promise<PutUserMessageResult> {
+  public async putUserMessage(
+    sub: string, conversationId: string, messageId: string, text: string, leaseUntil = 0, language?: SupportedLanguage,
+  ): Promise<PutUserMessageResult> {
     const pk = userKey(sub);
     const createdAt = this.now();
-    const message: StoredMessage = { conversationId, messageId, role: 'user', text, createdAt };
+    const message: StoredMessage = { conversationId, messageId, role: 'user', text, createdAt, ...(language ? { language } : {}) };
     const sk = messageKey(conversationId, createdAt, messageId, 'user');
     try {
       await this.props.client.send(new TransactWriteCommand({
@@ -192,6 +205,22 @@ export class ConversationStore {
     return items.filter((i) => !seen.has(i.sk) && seen.add(i.sk)).map((i) => this.message(i));
   }
 
+  /**
+   * The language of the conversation's latest user message that has one, among its last `MESSAGES_READ_FOR_LANGUAGE`
+   * messages (one query), or `undefined`.
+   */
+  public async conversationLanguage(sub: string, conversationId: string): Promise<SupportedLanguage | undefined> {
+    const result = await this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userKey(sub), ':prefix': messagePrefix(conversationId) },
+      ScanIndexForward: false,
+      Limit: MESSAGES_READ_FOR_LANGUAGE,
+      ConsistentRead: true,
+    }));
+    return (result.Items ?? []).map((i) => this.message(i)).find((m) => m.role === 'user' && m.language)?.language;
+  }
+
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.props.client.send(new GetCommand({ TableName: this.props.tableName, Key: { pk, sk }, ConsistentRead: true }));
     return result.Item;
@@ -210,6 +239,7 @@ export class ConversationStore {
       role: item.role as StoredMessage['role'],
       text: item.text as string,
       createdAt: item.createdAt as number,
+      ...(isSupportedLanguage(item.language) ? { language: item.language } : {}),
     };
   }
 

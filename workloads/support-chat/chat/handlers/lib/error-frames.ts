@@ -1,10 +1,13 @@
-import { CLIENT_ID_RULE } from './conversation-keys';
 import type { ErrorCode } from './frames';
 import { AttemptTimeoutError, DeadlineExceededError, GuardrailIntervenedError } from './resilience';
+import { DEFAULT_LANGUAGE, type SupportedLanguage } from '../../../language/handlers/lib/languages';
+import { tenantMessage } from '../../../language/handlers/lib/tenant-messages';
 
 /*
  * Where an error becomes an error frame: the code a client switches on (`ERROR_CODES`) and the message a person reads,
- * for every refusal and failure the relay and the turn report. The codes are stable; the messages may be reworded.
+ * for every refusal and failure the relay and the turn report. The codes are stable; the messages are the tenant's own
+ * texts (`tenantMessage`) in the customer's language: the turn's detected one, the relay's from the client's `language`
+ * field (English when absent). A message never names a table, an id or an AWS error.
  */
 
 /** An error frame's code and message. */
@@ -17,74 +20,73 @@ export interface FrameError {
 export type InputProblem = 'input_too_long' | 'missing_text' | 'bad_ids';
 
 /** The frame of a request refused for its input (`maxInputCharacters`: the tenant's limit). */
-export function inputRefusal(problem: InputProblem, maxInputCharacters: number): FrameError {
+export function inputRefusal(problem: InputProblem, maxInputCharacters: number, language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
   switch (problem) {
-    case 'input_too_long': return { code: 'input_too_long', message: `Messages are limited to ${maxInputCharacters} characters; please shorten yours.` };
-    case 'missing_text': return { code: 'bad_request', message: 'The message has no text.' };
-    case 'bad_ids': return { code: 'bad_request', message: `conversationId and messageId must be ${CLIENT_ID_RULE}.` };
+    case 'input_too_long': return { code: 'input_too_long', message: tenantMessage('input_too_long', language, { max: maxInputCharacters }) };
+    case 'missing_text': return { code: 'bad_request', message: tenantMessage('missing_text', language) };
+    case 'bad_ids': return { code: 'bad_request', message: tenantMessage('bad_request', language) };
   }
 }
 
-/** The relay's frames for a message it cannot hand to the turn, or a turn that ended without a final frame. */
-export const RELAY_REFUSALS = {
-  notJson: { code: 'bad_request', message: 'Send a JSON object: {"action":"sendMessage","conversationId","messageId","text"}.' },
-  badMessage: { code: 'bad_request', message: 'action must be sendMessage or resume, with conversationId and messageId.' },
-  badIds: { code: 'bad_request', message: `conversationId and messageId must be ${CLIENT_ID_RULE}.` },
-  missingText: { code: 'bad_request', message: 'sendMessage needs text: a non-empty string.' },
-  tokenExpired: { code: 'token_expired', message: 'Your sign-in has expired; sign in again and reconnect. The connection is closed.' },
-  internal: { code: 'internal', message: 'Something went wrong on our side; resume this message in a moment.' },
-} as const satisfies Record<string, FrameError>;
+/** Why the relay refuses a message it cannot hand to the turn, or ends a turn that sent no final frame. */
+export type RelayRefusal = 'notJson' | 'badMessage' | 'badIds' | 'missingText' | 'tokenExpired' | 'internal';
+
+/** The relay's frame for `refusal`, in `language`. */
+export function relayRefusal(refusal: RelayRefusal, language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
+  switch (refusal) {
+    case 'notJson':
+    case 'badMessage':
+    case 'badIds': return { code: 'bad_request', message: tenantMessage('bad_request', language) };
+    case 'missingText': return { code: 'bad_request', message: tenantMessage('missing_text', language) };
+    case 'tokenExpired': return { code: 'token_expired', message: tenantMessage('token_expired', language) };
+    case 'internal': return { code: 'internal', message: tenantMessage('internal', language) };
+  }
+}
 
 /** The relay refused a message over the per-user rate before storing it: unlike the turn's refusal, nothing is saved. */
-export function rateLimitedAtRelay(messagesPerUserPerMinute: number): FrameError {
-  return { code: 'rate_limited', message: `At most ${messagesPerUserPerMinute} messages a minute; this message was not sent, please send it again in a moment.` };
+export function rateLimitedAtRelay(messagesPerUserPerMinute: number, language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
+  return { code: 'rate_limited', message: tenantMessage('rate_limited_not_sent', language, { max: messagesPerUserPerMinute }) };
 }
 
 /** A `messageId` already stored with another text: ids are one per message. */
-export const MESSAGE_ID_CONFLICT: FrameError = {
-  code: 'message_id_conflict',
-  message: 'This messageId was already used for another message; send a new messageId for each message.',
-};
+export function messageIdConflict(language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
+  return { code: 'message_id_conflict', message: tenantMessage('message_id_conflict', language) };
+}
 
 /** A `resume` of a message the conversation does not have. */
-export function unknownMessage(conversationId: string, messageId: string): FrameError {
-  return { code: 'bad_request', message: `no message ${messageId} in conversation ${conversationId}` };
+export function unknownMessage(language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
+  return { code: 'bad_request', message: tenantMessage('bad_request', language) };
 }
 
 /** Another turn holds the message's lease. */
-export const IN_PROGRESS: FrameError = { code: 'in_progress', message: 'This message is being answered; resume it in a moment to get the answer.' };
+export function inProgress(language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
+  return { code: 'in_progress', message: tenantMessage('in_progress', language) };
+}
 
 /** The per-user rate (`messagesPerUserPerMinute`) is used up. */
-export function rateLimited(messagesPerUserPerMinute: number): FrameError {
-  return { code: 'rate_limited', message: `At most ${messagesPerUserPerMinute} messages a minute; your message is saved, please wait a moment.` };
+export function rateLimited(messagesPerUserPerMinute: number, language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
+  return { code: 'rate_limited', message: tenantMessage('rate_limited', language, { max: messagesPerUserPerMinute }) };
 }
 
 /** The user's or the tenant's daily tokens are used up. */
-export const BUDGET_EXHAUSTED: FrameError = {
-  code: 'budget_exhausted',
-  message: 'The daily allowance for the assistant is used up; please try again tomorrow or ask for a human agent.',
-};
+export function budgetExhausted(language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError {
+  return { code: 'budget_exhausted', message: tenantMessage('budget_exhausted', language) };
+}
 
 /** The codes of a turn that failed once the model was called. */
 export type ModelFailureCode = Extract<ErrorCode, 'guardrail_intervened' | 'deadline_exceeded' | 'model_unavailable'>;
-
-const MODEL_FAILURE_MESSAGES: Readonly<Record<ModelFailureCode, string>> = {
-  guardrail_intervened: 'The organization\'s AI use policy stopped this answer.',
-  deadline_exceeded: 'The answer took too long; please ask again.',
-  model_unavailable: 'The assistant could not finish this answer; please ask again.',
-};
 
 /**
  * The frame of an error that ended the answer: the guardrail's intervention, the turn's deadline (ours, or the SDK's
  * abort or timeout when it passed inside a call), or any other failure of the models.
  */
-export function modelFailure(error: unknown): FrameError & { readonly code: ModelFailureCode } {
+export function modelFailure(error: unknown, language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError & { readonly code: ModelFailureCode } {
   const name = (error as Error | undefined)?.name;
   const code: ModelFailureCode = error instanceof GuardrailIntervenedError ? 'guardrail_intervened'
     : error instanceof DeadlineExceededError || error instanceof AttemptTimeoutError || name === 'AbortError' || name === 'TimeoutError'
       ? 'deadline_exceeded'
       : 'model_unavailable';
-  return { code, message: MODEL_FAILURE_MESSAGES[code] };
+  return { code, message: tenantMessage(code, language) };
 }
 
 /** The codes of a turn that failed outside its model calls. */
@@ -96,8 +98,7 @@ export type TurnFailureCode = Extract<ErrorCode, 'deadline_exceeded' | 'internal
  * The message is the same whether or not the question was stored: sending it again is safe (its `messageId` makes it
  * idempotent).
  */
-export function turnFailure(error: unknown): FrameError & { readonly code: TurnFailureCode } {
-  return error instanceof DeadlineExceededError
-    ? { code: 'deadline_exceeded', message: MODEL_FAILURE_MESSAGES.deadline_exceeded }
-    : { code: 'internal', message: 'The assistant could not answer this message; please send it again.' };
+export function turnFailure(error: unknown, language: SupportedLanguage = DEFAULT_LANGUAGE): FrameError & { readonly code: TurnFailureCode } {
+  const code: TurnFailureCode = error instanceof DeadlineExceededError ? 'deadline_exceeded' : 'internal';
+  return { code, message: tenantMessage(code, language) };
 }
