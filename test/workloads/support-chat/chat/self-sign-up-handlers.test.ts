@@ -137,7 +137,34 @@ describe('post confirmation against moto\'s cognito-idp', () => {
     expect(await groupsOf(reset.userName)).toEqual([]);
   });
 
-  test('a user the pool does not have: the trigger fails (Cognito fails the confirmation)', async () => {
+  test('the entry points read the allowed domains from their environment; the post confirmation one with its module\'s client (endpoint from AWS_ENDPOINT_URL: moto)', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      ALLOWED_EMAIL_DOMAINS: JSON.stringify(DOMAINS),
+      AWS_REGION: 'eu-central-1',
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    });
+    try {
+      let entries: { pre: typeof import('../../../../workloads/support-chat/chat/handlers/pre-sign-up'); post: typeof import('../../../../workloads/support-chat/chat/handlers/post-confirmation') } | undefined;
+      // A fresh copy of each module, so the post confirmation client is created with this environment.
+      jest.isolateModules(() => {
+        entries = {
+          pre: jest.requireActual('../../../../workloads/support-chat/chat/handlers/pre-sign-up'),
+          post: jest.requireActual('../../../../workloads/support-chat/chat/handlers/post-confirmation'),
+        };
+      });
+      await expect(entries!.pre.handler(preSignUpEvent('eve@example.com.evil.com'))).rejects.toThrow(REFUSED);
+      const event = await confirmed('fay@shop.example.org');
+      await entries!.post.handler(event);
+      expect(await groupsOf(event.userName)).toEqual([SIGN_UP_GROUP]);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test('a user the pool does not have: the trigger throws (its error is the confirmation call's answer)', async () => {
     const event = await confirmed('dee@example.com');
     await expect(postConfirmation({ ...event, userName: 'nobody-here' }, DOMAINS, cognito)).rejects.toThrow(/not exist|not found/i);
   });
