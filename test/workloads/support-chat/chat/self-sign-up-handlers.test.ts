@@ -164,7 +164,7 @@ describe('post confirmation against moto\'s cognito-idp', () => {
     }
   });
 
-  test('a user the pool does not have: the trigger throws (its error is the confirmation call's answer)', async () => {
+  test('a user the pool does not have: the trigger throws (its error is the confirmation call\'s answer)', async () => {
     const event = await confirmed('dee@example.com');
     await expect(postConfirmation({ ...event, userName: 'nobody-here' }, DOMAINS, cognito)).rejects.toThrow(/not exist|not found/i);
   });
