@@ -278,3 +278,39 @@ describe('the per-user rate is checked at the relay, before anything is stored',
     expect(posted).toEqual([expect.objectContaining({ code: 'internal' })]);
   });
 });
+
+describe('the relay\'s refusals in the language the client says (the message\'s optional language field)', () => {
+  const noTurn: TurnInvoker = () => (async function* () {
+    yield done(0);
+  })();
+
+  test('a message with language es-MX is refused in Spanish, and the turn gets es; without one, or an unknown one, in English', async () => {
+    const { relay, posted, invoked } = harness(noTurn);
+    await relay(message({ action: 'sendMessage', conversationId: 'c1', messageId: 'm1', text: '   ', language: 'es-MX' }));
+    await relay(message({ action: 'sendMessage', conversationId: 'c1', messageId: 'm1', text: '   ' }));
+    await relay(message({ action: 'sendMessage', conversationId: 'c1', messageId: 'm1', text: '   ', language: 'x-<script>' }));
+    await relay(message({ action: 'sendMessage', conversationId: 'c1', messageId: 'm1', text: '   ', language: ['fr'] }));
+    expect(posted.map((f) => (f as ErrorFrame).message)).toEqual([
+      relayRefusal('missingText', 'es').message, relayRefusal('missingText').message, relayRefusal('missingText').message, relayRefusal('missingText').message,
+    ]);
+    expect(relayRefusal('missingText', 'es').message).not.toBe(relayRefusal('missingText').message);
+    await relay(message({ ...SEND, language: 'es-MX' }));
+    await relay(message({ ...SEND, language: 'klingon' }));
+    expect(invoked.map((r) => r.language)).toEqual(['es', undefined]);
+  });
+
+  test('the relay\'s rate refusal, an expired token and a failed turn in the client\'s language', async () => {
+    const over = harness(noTurn, { admit: async () => ({ granted: false, limit: 5 }) });
+    await over.relay(message({ ...SEND, language: 'de-AT' }));
+    expect(over.posted).toEqual([expect.objectContaining({ code: 'rate_limited', message: expect.stringContaining('Höchstens 5 Nachrichten') })]);
+    const expired = harness(noTurn);
+    await expired.relay(message({ ...SEND, language: 'zh-Hans-CN' }, { sub: SUB, groups: 'customer', exp: String(NOW / 1000 - 1) }));
+    expect(expired.posted).toEqual([{ type: 'error', conversationId: 'c1', messageId: 'm1', seq: 0, ...relayRefusal('tokenExpired', 'zh') }]);
+    const broken = harness(() => (async function* () {
+      yield chunk(0);
+      throw new Error('stream broke');
+    })());
+    await broken.relay(message({ ...SEND, language: 'fr' }));
+    expect(broken.posted.at(-1)).toEqual({ type: 'error', conversationId: 'c1', messageId: 'm1', seq: 1, ...relayRefusal('internal', 'fr') });
+  });
+});
