@@ -33,7 +33,7 @@ export interface ConversationStoreProps {
 
 /**
  * Result of storing a user message: whether this call stored it, and its answer if one was stored before. `conflict`:
- * the message id was stored before with another text; the turn refuses it (`MESSAGE_ID_CONFLICT`, `message_id_conflict`)
+ * the message id was stored before with another text; the turn refuses it (`messageIdConflict`, `message_id_conflict`)
  * and gets no answer to replay, since that answer is to another question.
  */
 export interface PutUserMessageResult {
