@@ -55,6 +55,9 @@ export interface OrgDecision {
  * list is evaluated at the root and itself only (`levels`).
  */
 export class OrgEvaluator {
+  /** Each policy's statements that can apply to an action, by policy document and action (see `forAction`). */
+  private readonly relevant = new WeakMap<object, Map<string, unknown>>();
+
   constructor(protected readonly config: GovernanceConfig, private readonly policies: readonly AttachedPolicy[]) {}
 
   /** Root, each OU on the account's path, the account: the levels policies apply at, outermost first. */
@@ -71,9 +74,6 @@ export class OrgEvaluator {
       policies: this.policies.filter((p) => p.type === type && p.targetIds.includes(level)).map((p) => ({ name: p.name, policy: p.content })),
     }));
   }
-
-  /** Each policy's statements that can apply to an action, by policy document and action (see `forAction`). */
-  private readonly relevant = new WeakMap<object, Map<string, unknown>>();
 
   /**
    * The levels with each policy cut down to the statements whose `Action` matches the action (or whose `NotAction`
