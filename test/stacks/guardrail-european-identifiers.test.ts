@@ -4,8 +4,8 @@ import { guardrailProperties } from '../../building-blocks/guardrail/guardrail-p
 import { DEFAULT_CONFIG_FILE, parseConfig } from '../../config/load';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthOne } from '../support/estate';
-import { exampleEstate } from '../support/example-estate';
 import { EXAMPLE_CONFIG_TEXT, exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 
 const withOption = (value: string) =>
   EXAMPLE_CONFIG_TEXT.replace('    name: org-baseline-guardrail\n', `    name: org-baseline-guardrail\n    europeanIdentifiers: ${value}\n`);
