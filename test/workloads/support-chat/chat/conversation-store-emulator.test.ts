@@ -1,10 +1,9 @@
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
+import { type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
 import { budgetKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
-import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
+import { startConversationTable, type ConversationTableEmulator } from '../support/turn-emulators';
 
 /**
  * The conversation store and the daily counters on the project's DynamoDB emulator (emulators/dynamodb: minidyn, one per
@@ -14,7 +13,7 @@ import { conversationTableInput } from '../../../../workloads/support-chat/local
 const TABLE = 'support-chat-conversations';
 const ALICE = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
-let dynamodb: LocalDynamoDb;
+let table: ConversationTableEmulator;
 let raw: DynamoDBClient;
 let client: DynamoDBDocumentClient;
 let clock = Date.parse('2026-11-30T10:00:00Z');
@@ -23,15 +22,12 @@ const store = () => new ConversationStore({ tableName: TABLE, client, retentionD
 const counter = () => new BudgetCounter({ tableName: TABLE, client, now });
 
 beforeAll(async () => {
-  dynamodb = await startLocalDynamoDb();
-  raw = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  client = DynamoDBDocumentClient.from(raw);
-  await raw.send(new CreateTableCommand(conversationTableInput(TABLE)));
+  table = await startConversationTable(TABLE);
+  ({ raw, client } = table);
 }, 300_000);
 
 afterAll(async () => {
-  raw?.destroy();
-  await dynamodb?.stop();
+  await table?.stop();
 });
 
 describe('the conversation store on the DynamoDB emulator (minidyn): the paths it sends, not what AWS enforces', () => {

@@ -1,9 +1,7 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { relayRateKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { RelayRateGate } from '../../../../workloads/support-chat/chat/handlers/lib/relay-rate';
-import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
+import { startConversationTable, type ConversationTableEmulator } from '../support/turn-emulators';
 
 /**
  * The relay's per-user rate on the project's DynamoDB emulator (the one chat:local uses): its request works there, and 40
@@ -14,23 +12,19 @@ const TABLE = 'support-chat-conversations';
 const ALICE = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const BOB = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
-let dynamodb: LocalDynamoDb;
-let raw: DynamoDBClient;
+let table: ConversationTableEmulator;
 let client: DynamoDBDocumentClient;
 let clock = Date.parse('2026-12-07T08:00:10Z');
 let limit = 5;
 const gate = () => new RelayRateGate({ tableName: TABLE, client, limit: async () => limit, now: () => clock });
 
 beforeAll(async () => {
-  dynamodb = await startLocalDynamoDb();
-  raw = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  client = DynamoDBDocumentClient.from(raw);
-  await raw.send(new CreateTableCommand(conversationTableInput(TABLE)));
+  table = await startConversationTable(TABLE);
+  ({ client } = table);
 }, 300_000);
 
 afterAll(async () => {
-  raw?.destroy();
-  await dynamodb?.stop();
+  await table?.stop();
 });
 
 test('40 parallel messages of one user against a limit of 5: exactly 5 admitted; another user has a count of their own', async () => {

@@ -1,14 +1,11 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BEDROCK_FAULTS, BedrockEmulator, emulatorClientConfig } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
-import { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
+import type { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
-import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
+import type { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { CircuitBreaker } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
 import { SettingsSource } from '../../../../workloads/support-chat/chat/handlers/lib/settings-source';
@@ -16,10 +13,10 @@ import { turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/l
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { TURN_BREAKER } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
-import { createLocalChatResources } from '../../../../workloads/support-chat/local/local-resources';
 import { tenantAllowedProfiles, tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
-import { FaultProxy } from '../../../support/fault-proxy';
+import type { FaultProxy } from '../../../support/fault-proxy';
+import { startTurnEmulators, type TurnEmulators } from '../support/turn-emulators';
 
 /*
  * Every request the turn takes ends with exactly one final frame (`done`, the degraded answer's `done`, or `error`),
@@ -41,33 +38,20 @@ const allowedProfiles = tenantAllowedProfiles(config, REGION);
 const defaults = defaultChatSettings(models);
 const limits: TurnLimits = { ...config.workloads.supportChat!.limits, turnDeadlineSeconds: 3 };
 
-let dynamodb: LocalDynamoDb;
+let emulators: TurnEmulators;
 let proxy: FaultProxy;
-let raw: DynamoDBClient;
 let bedrockEmulator: BedrockEmulator;
 let bedrock: BedrockRuntimeClient;
 let messages = 0;
 
 beforeAll(async () => {
-  dynamodb = await startLocalDynamoDb();
-  const { tableName } = await createLocalChatResources({ endpoint: dynamodb.endpoint, region: REGION, credentials: CREDENTIALS });
-  proxy = new FaultProxy(dynamodb.endpoint, BEDROCK_FAULTS.internal, 0);
-  await proxy.start();
-  raw = new DynamoDBClient({ endpoint: proxy.endpoint, region: REGION, credentials: CREDENTIALS });
-  const client = DynamoDBDocumentClient.from(raw);
-  store = new ConversationStore({ tableName, client, retentionDays: 90 });
-  counter = new BudgetCounter({ tableName, client });
-  bedrockEmulator = new BedrockEmulator();
-  await bedrockEmulator.start();
-  bedrock = new BedrockRuntimeClient({ ...emulatorClientConfig(bedrockEmulator.endpoint, REGION), maxAttempts: 1 });
+  emulators = await startTurnEmulators({ region: REGION, credentials: CREDENTIALS, faultProxy: true });
+  ({ store, counter, bedrock, bedrockEmulator } = emulators);
+  proxy = emulators.proxy!;
 }, 300_000);
 
 afterAll(async () => {
-  bedrock?.destroy();
-  raw?.destroy();
-  await bedrockEmulator?.close();
-  await proxy?.stop();
-  await dynamodb?.stop();
+  await emulators?.stop();
 });
 
 let store: ConversationStore;

@@ -1,20 +1,17 @@
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BEDROCK_FAULTS, BedrockEmulator, emulatorClientConfig } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
-import { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { BEDROCK_FAULTS, type BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
+import type { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
-import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
+import type { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { CircuitBreaker } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome, type TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { TURN_BREAKER } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
 import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
-import { createLocalChatResources } from '../../../../workloads/support-chat/local/local-resources';
 import { tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
+import { startTurnEmulators, type TurnEmulators } from '../support/turn-emulators';
 
 /*
  * The turn's own refusals, through the turn on the DynamoDB and Bedrock emulators: a messageId re-used for another text
@@ -29,30 +26,19 @@ const config = exampleConfig();
 const defaults = defaultChatSettings(tenantModels(config, REGION));
 const limits: TurnLimits = { ...config.workloads.supportChat!.limits, turnDeadlineSeconds: 5 };
 
-let dynamodb: LocalDynamoDb;
-let raw: DynamoDBClient;
+let emulators: TurnEmulators;
 let bedrockEmulator: BedrockEmulator;
 let bedrock: BedrockRuntimeClient;
 let store: ConversationStore;
 let counter: BudgetCounter;
 
 beforeAll(async () => {
-  dynamodb = await startLocalDynamoDb();
-  const { tableName } = await createLocalChatResources({ endpoint: dynamodb.endpoint, region: REGION, credentials: CREDENTIALS });
-  raw = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: REGION, credentials: CREDENTIALS });
-  const client = DynamoDBDocumentClient.from(raw);
-  store = new ConversationStore({ tableName, client, retentionDays: 90 });
-  counter = new BudgetCounter({ tableName, client });
-  bedrockEmulator = new BedrockEmulator();
-  await bedrockEmulator.start();
-  bedrock = new BedrockRuntimeClient({ ...emulatorClientConfig(bedrockEmulator.endpoint, REGION), maxAttempts: 1 });
+  emulators = await startTurnEmulators({ region: REGION, credentials: CREDENTIALS });
+  ({ store, counter, bedrock, bedrockEmulator } = emulators);
 }, 300_000);
 
 afterAll(async () => {
-  bedrock?.destroy();
-  raw?.destroy();
-  await bedrockEmulator?.close();
-  await dynamodb?.stop();
+  await emulators?.stop();
 });
 
 beforeEach(() => {
