@@ -5,16 +5,7 @@ import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate } from '../../stacks/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
-
-/** Properties that name what a resource is, for the resource types that have one. */
-const NAME_PROPERTIES = ['AlarmName', 'ManagedPolicyName', 'PolicyName', 'RoleName', 'BucketName', 'FunctionName', 'LogGroupName', 'TopicName', 'Name', 'TableInput'];
-
-/** What a resource is, whatever its logical id: its type and its name (a table's name), where it has one. */
-function identity(resource: { Type: string; Properties?: Record<string, unknown> }): string {
-  const key = NAME_PROPERTIES.find((k) => resource.Properties?.[k] !== undefined);
-  const name = key === 'TableInput' ? (resource.Properties!.TableInput as { Name: string }).Name : key && resource.Properties![key];
-  return `${resource.Type} ${JSON.stringify(name ?? null)}`;
-}
+import { resourceIdentities } from '../support/resource-identities';
 
 /**
  * Every stack's resources (member templates included) as logical id → identity, by stack path: what CloudFormation
@@ -22,13 +13,7 @@ function identity(resource: { Type: string; Properties?: Record<string, unknown>
  */
 function logicalIds(assembly: CloudAssembly): Record<string, Record<string, string>> {
   const stacks = [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)].flatMap((a) => a.stacks);
-  return Object.fromEntries(stacks.map((s) => {
-    const resources = s.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-    // AWS::CDK::Metadata is the CDK CLI's version report (the build's assembly has it, an in-process synth does not):
-    // the CLI's resource, not one of ours.
-    const ours = Object.entries(resources).filter(([, r]) => r.Type !== 'AWS::CDK::Metadata');
-    return [s.hierarchicalId, Object.fromEntries(ours.map(([id, r]) => [id, identity(r)]))];
-  }));
+  return Object.fromEntries(stacks.map((s) => [s.hierarchicalId, resourceIdentities(s.template)]));
 }
 
 /** The estate of `config`, synthesized without the gates (they change no template). */

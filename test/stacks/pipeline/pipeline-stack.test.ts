@@ -15,6 +15,7 @@ import { waveStageId } from '../../../stacks/pipeline/estate-stages';
 import { POLICY_APPROVAL_STEPS, SNAPSHOT_READ_ACTIONS } from '../../../stacks/pipeline/policy-approval';
 import { exampleEstate } from '../../support/example-estate';
 import { lintPolicy } from '../../support/iam-lint';
+import { resourceIdentities } from '../../support/resource-identities';
 
 interface Action { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, any> }
 interface PipelineStage { Name: string; Actions: Action[] }
@@ -38,16 +39,6 @@ function stageStacks(asm: CloudAssembly): Map<string, CloudFormationStackArtifac
     .map((n) => [n.id.replace('assembly-', ''), n.nestedAssembly.stacks]));
 }
 
-/**
- * logical id → type and name of every resource of a template (as test/stacks/stable-ids.test.ts), without the CDK CLI's
- * version report (`AWS::CDK::Metadata`: the build's assembly of the example has it, an in-process synth does not).
- */
-function identities(artifact: CloudFormationStackArtifact): Record<string, string> {
-  const names = ['AlarmName', 'ManagedPolicyName', 'PolicyName', 'RoleName', 'BucketName', 'FunctionName', 'LogGroupName', 'TopicName', 'Name'];
-  return Object.fromEntries(Object.entries(artifact.template.Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>)
-    .filter(([, r]) => r.Type !== 'AWS::CDK::Metadata')
-    .map(([id, r]) => [id, `${r.Type} ${JSON.stringify(names.map((n) => r.Properties?.[n]).find((v) => v !== undefined) ?? null)}`]));
-}
 
 describe('the platform team\'s pipeline', () => {
   test('CodePipeline V2 named by the config, one execution per stage, restarted on self-mutation', () => {
@@ -204,7 +195,7 @@ describe('the platform team\'s pipeline', () => {
     expect(staged.map((s) => s.stackName).sort()).toEqual(deployed.map((s) => s.stackName).sort());
     for (const stack of staged) {
       const before = deployed.find((s) => s.stackName === stack.stackName)!;
-      expect([stack.stackName, identities(stack)]).toEqual([before.stackName, identities(before)]);
+      expect([stack.stackName, resourceIdentities(stack.template)]).toEqual([before.stackName, resourceIdentities(before.template)]);
     }
   });
 });
