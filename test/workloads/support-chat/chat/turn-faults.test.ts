@@ -1,17 +1,12 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
-import type { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
-import type { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
-import { CircuitBreaker } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
 import { SettingsSource } from '../../../../workloads/support-chat/chat/handlers/lib/settings-source';
 import { turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/lib/turn-clock';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
-import { TURN_BREAKER } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
 import { tenantAllowedProfiles, tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
@@ -41,12 +36,11 @@ const limits: TurnLimits = { ...config.workloads.supportChat!.limits, turnDeadli
 let emulators: TurnEmulators;
 let proxy: FaultProxy;
 let bedrockEmulator: BedrockEmulator;
-let bedrock: BedrockRuntimeClient;
 let messages = 0;
 
 beforeAll(async () => {
   emulators = await startTurnEmulators({ region: REGION, credentials: CREDENTIALS, faultProxy: true });
-  ({ store, counter, bedrock, bedrockEmulator } = emulators);
+  ({ bedrockEmulator } = emulators);
   proxy = emulators.proxy!;
 }, 300_000);
 
@@ -54,8 +48,6 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-let store: ConversationStore;
-let counter: BudgetCounter;
 
 beforeEach(() => {
   bedrockEmulator.reset();
@@ -64,17 +56,7 @@ beforeEach(() => {
 });
 
 function deps(overrides: Partial<TurnDependencies> = {}): TurnDependencies {
-  return {
-    bedrock,
-    forUser: async () => ({ store, counter }),
-    tenantCounter: counter,
-    settings: async () => ({ settings: defaults, source: 'defaults' }),
-    limits,
-    guardrail: { identifier: `arn:aws:bedrock:${REGION}:123456789012:guardrail/turnfaults1`, version: '1' },
-    breaker: new CircuitBreaker(TURN_BREAKER),
-    degradedText: DEGRADED,
-    ...overrides,
-  };
+  return emulators.dependencies({ limits, settings: defaults, guardrailName: 'turnfaults1' }, { degradedText: DEGRADED, ...overrides });
 }
 
 interface Run {

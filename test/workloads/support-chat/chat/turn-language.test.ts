@@ -1,12 +1,8 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { BEDROCK_FAULTS, type BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
-import type { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import type { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
-import { CircuitBreaker } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome, type TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
-import { TURN_BREAKER } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
 import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
 import { tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
@@ -28,13 +24,11 @@ const limits: TurnLimits = { ...config.workloads.supportChat!.limits, turnDeadli
 
 let emulators: TurnEmulators;
 let bedrockEmulator: BedrockEmulator;
-let bedrock: BedrockRuntimeClient;
 let store: ConversationStore;
-let counter: BudgetCounter;
 
 beforeAll(async () => {
   emulators = await startTurnEmulators({ region: REGION, credentials: CREDENTIALS });
-  ({ store, counter, bedrock, bedrockEmulator } = emulators);
+  ({ store, bedrockEmulator } = emulators);
 }, 300_000);
 
 afterAll(async () => {
@@ -47,16 +41,7 @@ beforeEach(() => {
 });
 
 function deps(overrides: Partial<TurnDependencies> = {}): TurnDependencies {
-  return {
-    bedrock,
-    forUser: async () => ({ store, counter }),
-    tenantCounter: counter,
-    settings: async () => ({ settings: defaults, source: 'defaults' }),
-    limits,
-    guardrail: { identifier: `arn:aws:bedrock:${REGION}:123456789012:guardrail/turnlanguage1`, version: '1' },
-    breaker: new CircuitBreaker(TURN_BREAKER),
-    ...overrides,
-  };
+  return emulators.dependencies({ limits, settings: defaults, guardrailName: 'turnlanguage1' }, overrides);
 }
 
 async function turn(request: Omit<TurnRequest, 'sub' | 'action'>, overrides: Partial<TurnDependencies> = {}): Promise<{ frames: Frame[]; outcome: TurnOutcome }> {

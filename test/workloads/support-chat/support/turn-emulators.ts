@@ -4,7 +4,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BEDROCK_FAULTS, BedrockEmulator, emulatorClientConfig } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { startLocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
 import { BudgetCounter } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
+import type { ChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
+import { CircuitBreaker } from '../../../../workloads/support-chat/chat/handlers/lib/resilience';
+import type { TurnDependencies, TurnLimits } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import { TURN_BREAKER } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
 import { conversationTableInput, createLocalChatResources } from '../../../../workloads/support-chat/local/local-resources';
 import { FaultProxy } from '../../../support/fault-proxy';
 
@@ -17,8 +21,20 @@ export interface TurnEmulators {
   readonly bedrockEmulator: BedrockEmulator;
   /** The fault proxy between the store and DynamoDB (`faultProxy: true`); it passes every request until told otherwise. */
   readonly proxy?: FaultProxy;
+  /**
+   * What `runTurn` needs on these emulators: the given limits and settings (served as the defaults, no AppConfig), the
+   * guardrail `guardrailName` of the account, a fresh circuit breaker, and whatever `overrides` replaces.
+   */
+  dependencies(base: TurnBase, overrides?: Partial<TurnDependencies>): TurnDependencies;
   /** Stops the emulators and the proxy, and destroys the clients. */
   stop(): Promise<void>;
+}
+
+/** The parts of a turn's dependencies a test chooses. */
+export interface TurnBase {
+  readonly limits: TurnLimits;
+  readonly settings: ChatSettings;
+  readonly guardrailName: string;
 }
 
 export interface TurnEmulatorOptions {
@@ -39,12 +55,24 @@ export async function startTurnEmulators({ region, credentials, faultProxy = fal
   const bedrockEmulator = new BedrockEmulator();
   await bedrockEmulator.start();
   const bedrock = new BedrockRuntimeClient({ ...emulatorClientConfig(bedrockEmulator.endpoint, region), maxAttempts: 1 });
+  const store = new ConversationStore({ tableName, client, retentionDays: 90 });
+  const counter = new BudgetCounter({ tableName, client });
   return {
-    store: new ConversationStore({ tableName, client, retentionDays: 90 }),
-    counter: new BudgetCounter({ tableName, client }),
+    store,
+    counter,
     bedrock,
     bedrockEmulator,
     proxy,
+    dependencies: ({ limits, settings, guardrailName }, overrides = {}) => ({
+      bedrock,
+      forUser: async () => ({ store, counter }),
+      tenantCounter: counter,
+      settings: async () => ({ settings, source: 'defaults' }),
+      limits,
+      guardrail: { identifier: `arn:aws:bedrock:${region}:123456789012:guardrail/${guardrailName}`, version: '1' },
+      breaker: new CircuitBreaker(TURN_BREAKER),
+      ...overrides,
+    }),
     stop: async () => {
       bedrock.destroy();
       raw.destroy();
