@@ -84,6 +84,16 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-sts',
     // The tenant's post-confirmation trigger puts a self-signed-up customer in the `customer` group.
     '@aws-sdk/client-cognito-identity-provider',
+    // The tenant's knowledge base (Retrieve, ingestion), order tool secret, hand-off (EventBridge, SQS, Step Functions).
+    '@aws-sdk/client-bedrock-agent-runtime',
+    '@aws-sdk/client-bedrock-agent',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-sqs',
+    '@aws-sdk/client-sfn',
+    // Browser tests in Debian's chromium (the verification report, the widget) and their accessibility check.
+    'playwright-core@1.65.2',
+    'axe-core@4.14.1',
     // Not in the Lambda runtime: bundled into the handlers by esbuild.
     'aws-jwt-verify',
     '@aws-lambda-powertools/logger',
@@ -310,6 +320,30 @@ project.addTask('bench:ci-time', {
 project.addTask('bench:baseline-rollout', {
   description: 'Print member template sizes against the quotas and a StackSet rollout-time model for 10/100/1,000 accounts',
   exec: 'ts-node --transpile-only -P tsconfig.json test/bench/baseline-rollout.ts',
+});
+
+// The tenant's quality evidence: the golden set over the fixture corpus on the emulators (the plumbing check), or real Bedrock.
+project.addTask('bench:quality', {
+  description: 'Run the support-chat golden set (retrieval precision@5, routing accuracy, escalation precision/recall, refusals) '
+    + 'on the emulators, or against real Bedrock with AWS credentials',
+  steps: [
+    { exec: 'bash test/support/python-venv.sh' },
+    { exec: 'ts-node --transpile-only -P tsconfig.json test/bench/quality.ts', receiveArgs: true },
+  ],
+});
+
+project.addTask('bench:verify', {
+  description: 'Time the verification and count its API calls for 10/100/1,000 emulated accounts, and model a real organization under the services\' rate limits',
+  steps: [
+    { exec: 'bash test/support/python-venv.sh' },
+    { exec: 'ts-node --transpile-only -P tsconfig.json test/bench/verify.ts', receiveArgs: true },
+  ],
+});
+
+project.addTask('bench:pipeline', {
+  description: 'Model a full pipeline run and a policy-only change at 10/100/1,000 accounts from the stage structure and the StackSet quotas',
+  exec: 'ts-node --transpile-only -P tsconfig.json test/bench/pipeline.ts',
+  receiveArgs: true,
 });
 
 project.synth();
