@@ -2,6 +2,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { OrganizationLimitsSchema } from './organization-limits';
 import { GEOGRAPHY_IDS } from '../catalog/geographies';
+import { MODEL_CATALOG, type ModelKind } from '../catalog/models';
 
 /**
  * The governance config: one strict document that drives the whole app. Structural rules live here (types, formats,
@@ -187,6 +188,32 @@ const IdentityProvider = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** The catalog's model ids of one kind, for an enum (the approved-model checks are the tenant stack's). */
+const catalogIds = (kind: ModelKind) => MODEL_CATALOG.filter((m) => m.kind === kind).map((m) => m.modelId) as [string, ...string[]];
+
+/**
+ * An EventBridge schedule expression: `rate(<n> <unit>)` or `cron(<six fields>)`
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html).
+ */
+const scheduleExpression = z.string().regex(
+  /^(rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)|cron\(\S+( \S+){5}\))$/,
+  'an EventBridge schedule expression: "rate(1 hour)", "rate(6 hours)" or "cron(0 3 * * ? *)"',
+);
+
+/** The support-chat tenant's knowledge base (workloads/support-chat/knowledge): Bedrock Knowledge Bases on S3 Vectors. */
+const Knowledge = z.strictObject({
+  embeddingModel: z.enum(catalogIds('embedding'))
+    .describe('the embedding model, an approved model with access in-region (embedding models have no inference profile); only the knowledge base\'s service role may invoke it (BR-CRI-1)'),
+  dimension: whole(1, 4096).default(1024).describe('the vector dimension: one the embedding model produces (Titan Text Embeddings V2: 256, 512 or 1024)'),
+  results: whole(1, 100).default(5).describe('passages one retrieval returns at most (Retrieve numberOfResults)'),
+  rerankModel: z.enum(catalogIds('rerank')).optional()
+    .describe('an approved rerank model (access in-region) the turn reranks the passages with; left out, no reranking'),
+  schedule: scheduleExpression.default('rate(1 hour)')
+    .describe('when the data source is synchronized besides on every object change (catches changes a running ingestion job made the event-driven start skip)'),
+  syncFailureAlarmThreshold: whole(1, 1000).default(1)
+    .describe('failed synchronizations (KnowledgeSyncFailures) in an hour at or above which the tenant\'s sync alarm fires'),
+});
+
 /** The support-chat tenant (workloads/support-chat): where it runs, which approved models it uses for what, its limits. */
 const SupportChat = z.strictObject({
   account: accountName.describe('the account (name in accounts) it deploys to; must be in a workload OU'),
@@ -216,6 +243,7 @@ const SupportChat = z.strictObject({
         .describe('the e-mail domains whose addresses may sign up (exact match: no subdomains)'),
     }).optional().describe('visitors create their own account with an address of an allowed domain and join the customer group; left out, only administrators create users'),
   }).prefault({}).describe('how users come into the tenant\'s user pool'),
+  knowledge: Knowledge.optional().describe('answers grounded in the company\'s documents: a Bedrock knowledge base on S3 Vectors; left out, the tenant has none'),
 });
 
 /**
