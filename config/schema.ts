@@ -280,6 +280,10 @@ const Pipeline = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'a pipeline name: 1 to 100 letters, digits, ".", "@", "_" and "-"').default('genai-governance')
     .describe('the CodePipeline pipeline\'s name'),
   source: PipelineSource.describe('exactly one of connection or s3'),
+  bootstrapQualifier: z.string().regex(/^[A-Za-z0-9_-]{1,10}$/, 'a CDK bootstrap qualifier: 1 to 10 letters, digits, "_" and "-"')
+    .refine((q) => q !== 'hnb659fds', 'not the CDK default qualifier hnb659fds, which every account\'s own CDK bootstrap uses')
+    .default('genaigov')
+    .describe('the qualifier of the CDK bootstrap the pipeline\'s bootstrap StackSet deploys (cdk-<qualifier>-*-role-<account>-<region>, /cdk-bootstrap/<qualifier>/version); its execution roles in the log-archive and audit accounts are governance principals'),
 });
 
 export const GovernanceConfigSchema = z.strictObject({

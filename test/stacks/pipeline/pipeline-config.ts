@@ -17,5 +17,5 @@ pipeline:
 
 /** The example organization with a pipeline in its network account, sourced from `source`. */
 export function pipelineConfig(source: NonNullable<GovernanceConfig['pipeline']>['source']): GovernanceConfig & { pipeline: NonNullable<GovernanceConfig['pipeline']> } {
-  return { ...exampleConfig(), pipeline: { account: 'network', name: 'genai-governance', source } };
+  return { ...exampleConfig(), pipeline: { account: 'network', name: 'genai-governance', source, bootstrapQualifier: 'genaigov' } };
 }
