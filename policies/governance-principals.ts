@@ -1,3 +1,4 @@
+import { pipelineExecutionRoleArns } from './pipeline-roles';
 import type { ConditionBlock, PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../contracts/governance-names';
@@ -5,8 +6,9 @@ import { GOVERNANCE_NAME_PREFIX } from '../contracts/governance-names';
 /**
  * Principals that may change governance resources: the platform (pipeline) role, the break-glass role, the
  * service-managed StackSets execution roles that deploy the baseline (`stacksets-exec-*`, trusted only by the management
- * account's StackSets service-linked role), and the baseline's own roles (`genai-governance-*`, which nobody else may
- * create or change: ORG-TAMPER-BASELINE).
+ * account's StackSets service-linked role), the baseline's own roles (`genai-governance-*`, which nobody else may
+ * create or change: ORG-TAMPER-BASELINE) and, with a pipeline, its CloudFormation execution roles in the log-archive and
+ * audit accounts, by account id (policies/pipeline-roles.ts).
  */
 export function governancePrincipalArns(config: GovernanceConfig): string[] {
   return [
@@ -14,6 +16,7 @@ export function governancePrincipalArns(config: GovernanceConfig): string[] {
     `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`,
     'arn:aws:iam::*:role/stacksets-exec-*',
     `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`,
+    ...pipelineExecutionRoleArns(config),
   ];
 }
 

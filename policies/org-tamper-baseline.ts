@@ -1,4 +1,5 @@
 import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import { pipelineBootstrapRolePattern } from './pipeline-roles';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from '../contracts/governance-names';
@@ -15,16 +16,18 @@ import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE } from
  * - nor adds or removes the tag on a tag-protected resource type (so nobody can mark their own resource as governed,
  *   or unmark a governed one).
  * The exemption itself is guarded: nobody else creates or changes a role with an exempt name (`stacksets-exec-*`, the
- * platform and break-glass roles, `genai-governance-*`), passes a `genai-governance-*` role to a service (a function of
- * their own would run with it), or changes or invokes a `genai-governance-*` function (the logging handler would put
- * whatever configuration it is sent). Log groups are ORG-TAMPER-LOGGING's. Every action a rule leaves out is in
- * `policies/action-classification.yaml` with its reason.
+ * platform and break-glass roles, `genai-governance-*`, with a pipeline every role of its bootstrap, `cdk-<qualifier>-*`),
+ * passes a `genai-governance-*` role to a service (a function of their own would run with it), passes the pipeline's
+ * execution roles to CloudFormation but the pipeline's deploy roles, or changes or invokes a `genai-governance-*`
+ * function (the logging handler would put whatever configuration it is sent). Log groups are ORG-TAMPER-LOGGING's.
+ * Every action a rule leaves out is in `policies/action-classification.yaml` with its reason.
  */
 /** The path of every governance SSM parameter (`/genai-governance/...`), without its leading slash. */
 const GOVERNANCE_PARAMETER_PATH = 'genai-governance';
 
 export function orgTamperBaselineStatements(config: GovernanceConfig): PolicyStatement[] {
   const unlessGovernance = unlessPrincipal(governancePrincipalArns(config));
+  const qualifier = config.pipeline?.bootstrapQualifier;
   return [
     {
       Sid: 'ORGTAMPERBASELINEDenyTaggedResourceChanges',
@@ -56,6 +59,7 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
         `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:iam::*:policy/${GOVERNANCE_NAME_PREFIX}*`,
         'arn:aws:iam::*:role/stacksets-exec-*', `arn:aws:iam::*:role/${config.principals.platformRoleName}`,
         `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`,
+        ...(qualifier ? [`arn:aws:iam::*:role/cdk-${qualifier}-*`] : []),
       ],
       Condition: unlessGovernance,
     },
@@ -66,6 +70,14 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       Resource: `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`,
       Condition: unlessGovernance,
     },
+    // The pipeline's execution roles go to CloudFormation only from the pipeline's deploy roles (docs/adr/0027).
+    ...(qualifier ? [{
+      Sid: 'ORGTAMPERBASELINEDenyPassingPipelineExecutionRoles',
+      Effect: 'Deny' as const,
+      Action: 'iam:PassRole',
+      Resource: `arn:aws:iam::*:role/${pipelineBootstrapRolePattern(qualifier, 'cfn-exec')}`,
+      Condition: unlessPrincipal([`arn:aws:iam::*:role/${pipelineBootstrapRolePattern(qualifier, 'deploy')}`]),
+    }] : []),
     {
       // The alert rules and the audit account's alert bus, by name.
       Sid: 'ORGTAMPERBASELINEDenyAlertRoutingChanges',
