@@ -1,4 +1,6 @@
 import { foundationModelArn } from './arns';
+import { findCatalogModel } from '../catalog/models';
+import { KNOWLEDGE_BASE_ROLE_ARN_PATTERN } from '../contracts/knowledge-base-roles';
 import { BATCH_ACTION, BATCH_NON_FOUNDATION_MODEL_RESOURCES, INVOKE_ACTIONS, NON_FOUNDATION_MODEL_RESOURCES } from './bedrock-resources';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
@@ -32,7 +34,13 @@ import type { GovernanceConfig } from '../config/schema';
  * passes when the caller is checked on the job only (the model evaluations by its service role carry the key, as every
  * CRI call's do), and fails closed, never open, if AWS should check the caller on the model without the key. The
  * exceptions are `bedrock.paths.batchInferenceWithoutProfile`, in the governed Regions only: explicit, because AWS runs
- * batch for some models only without a profile (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html).
+ * batch for some models only without a profile (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html). *
+ * The in-Region exceptions that are embedding models are callable directly by knowledge-base service roles only (roles
+ * on the path `KNOWLEDGE_BASE_ROLE_PATH`, whose embedding calls Bedrock makes at ingestion and for each retrieval's
+ * query; https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html): an embedding model has no inference
+ * profile, and a workload role has no reason to call one itself (docs/adr/0020-knowledge-base-embeddings-outside-cri.md).
+ * The rerank exceptions stay open to workload roles: `Rerank` authorizes the caller's own `InvokeModel` on the rerank
+ * model (https://docs.aws.amazon.com/bedrock/latest/userguide/rerank-prereq.html).
  */
 export function brCri1Statements(config: GovernanceConfig): PolicyStatement[] {
   const exceptions = config.bedrock.approvedModels
@@ -44,12 +52,30 @@ export function brCri1Statements(config: GovernanceConfig): PolicyStatement[] {
     Action: [...INVOKE_ACTIONS],
     NotResource: [...Object.values(NON_FOUNDATION_MODEL_RESOURCES), ...exceptions],
     Condition: { Null: { 'bedrock:InferenceProfileArn': 'true' } },
-  }, {
+  }, ...embeddingsOnlyForKnowledgeBases(config), {
     Sid: 'BRCRI1DenyMantle',
     Effect: 'Deny',
     Action: 'bedrock-mantle:*',
     Resource: '*',
   }, ...(config.bedrock.paths.batchInference === 'allow' ? [batchStatement(config)] : [])];
+}
+
+/**
+ * The approved in-Region embedding models, in every Region, for every principal but the knowledge-base service roles
+ * (one statement, one ARN per model: outside the governed Regions the first statement denies them to everyone anyway).
+ */
+function embeddingsOnlyForKnowledgeBases(config: GovernanceConfig): PolicyStatement[] {
+  const embeddings = config.bedrock.approvedModels
+    .filter((m) => m.access === 'in-region' && findCatalogModel(m.modelId)?.kind === 'embedding')
+    .map((m) => foundationModelArn('*', m.modelId));
+  if (embeddings.length === 0) return [];
+  return [{
+    Sid: 'BRCRI1DenyEmbeddingsOutsideKnowledgeBases',
+    Effect: 'Deny',
+    Action: [...INVOKE_ACTIONS],
+    Resource: embeddings,
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': KNOWLEDGE_BASE_ROLE_ARN_PATTERN } },
+  }];
 }
 
 /** Batch jobs only through a profile (with BR-PATH-1's batch path closed, BR-PATH-1 denies them all and this is not written). */

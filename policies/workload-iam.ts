@@ -2,9 +2,11 @@ import { approvedInference } from './approved-inference';
 import { foundationModelArn } from './arns';
 import { ANY_FOUNDATION_MODEL, INVOKE_ACTIONS } from './bedrock-resources';
 import { GLOBAL_PROFILE_PREFIX } from '../catalog/geographies';
+import { findCatalogModel } from '../catalog/models';
 import type { GovernanceConfig } from '../config/schema';
 import { packStatements } from './compiler/pack';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-document';
+import { KNOWLEDGE_BASE_ROLE_ARN_PATTERN } from '../contracts/knowledge-base-roles';
 
 /** IAM quota: characters of a customer managed policy document (whitespace excluded). */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
@@ -89,11 +91,18 @@ export function criInvokePolicies(config: GovernanceConfig, account: string, gua
  * the in-Region exceptions, and applying the organization guardrail (which models are approved is BR-MODEL-1's job, so
  * the boundary stays small at any number of models); IAM only to read and pass roles. It cannot create roles, change
  * policies or boundaries, or create Bedrock capacity or keys.
+ *
+ * Knowledge bases: the in-Region embedding models only for knowledge-base service roles (`KNOWLEDGE_BASE_ROLE_PATH`,
+ * as BR-CRI-1 says), the other in-Region exceptions (rerank) for any role; retrieving from, and starting the ingestion
+ * of, the account's own knowledge bases, and reranking (`bedrock:Rerank` has no resource type: `*`).
  */
 export function workloadPermissionBoundary(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyDocument {
   const geographyProfiles = config.bedrock.geographies.map((g) => `arn:aws:bedrock:*:${account}:inference-profile/${g}.*`);
-  const exceptions = config.bedrock.approvedModels.filter((m) => m.access === 'in-region')
-    .flatMap((m) => config.organization.governedRegions.map((r) => foundationModelArn(r, m.modelId)));
+  const inRegion = config.bedrock.approvedModels.filter((m) => m.access === 'in-region');
+  const isEmbedding = (modelId: string) => findCatalogModel(modelId)?.kind === 'embedding';
+  const inGovernedRegions = (models: typeof inRegion) => models.flatMap((m) => config.organization.governedRegions.map((r) => foundationModelArn(r, m.modelId)));
+  const exceptions = inGovernedRegions(inRegion.filter((m) => !isEmbedding(m.modelId)));
+  const embeddings = inGovernedRegions(inRegion.filter((m) => isEmbedding(m.modelId)));
   return policyDocument([
     { Sid: 'BoundaryOtherServices', Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*', 'bedrock:*', 'bedrock-mantle:*'], Resource: '*' },
     { Sid: 'BoundaryIamReadAndPassRole', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'iam:PassRole'], Resource: '*' },
@@ -113,6 +122,21 @@ export function workloadPermissionBoundary(config: GovernanceConfig, account: st
       Condition: { ArnLike: { 'bedrock:InferenceProfileArn': geographyProfiles } },
     },
     ...(exceptions.length > 0 ? [{ Sid: 'BoundaryInvokeInRegionExceptions', Effect: 'Allow' as const, Action: [...INVOKE_ACTIONS], Resource: exceptions }] : []),
+    ...(embeddings.length > 0 ? [{
+      Sid: 'BoundaryInvokeEmbeddingsAsKnowledgeBase',
+      Effect: 'Allow' as const,
+      Action: [...INVOKE_ACTIONS],
+      Resource: embeddings,
+      Condition: { ArnLike: { 'aws:PrincipalArn': KNOWLEDGE_BASE_ROLE_ARN_PATTERN } },
+    }] : []),
+    {
+      Sid: 'BoundaryOwnKnowledgeBases',
+      Effect: 'Allow',
+      Action: ['bedrock:Retrieve', 'bedrock:StartIngestionJob'],
+      Resource: `arn:aws:bedrock:*:${account}:knowledge-base/*`,
+      Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
+    },
+    { Sid: 'BoundaryRerank', Effect: 'Allow', Action: 'bedrock:Rerank', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } } },
     { Sid: 'BoundaryApplyOrganizationGuardrail', Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: `arn:aws:bedrock:*:${guardrailAccount}:guardrail/*` },
   ]);
 }
