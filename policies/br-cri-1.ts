@@ -1,9 +1,9 @@
 import { foundationModelArn } from './arns';
-import { findCatalogModel } from '../catalog/models';
-import { KNOWLEDGE_BASE_ROLE_ARN_PATTERN } from '../contracts/knowledge-base-roles';
 import { BATCH_ACTION, BATCH_NON_FOUNDATION_MODEL_RESOURCES, INVOKE_ACTIONS, NON_FOUNDATION_MODEL_RESOURCES } from './bedrock-resources';
 import type { PolicyStatement } from './policy-document';
+import { findCatalogModel } from '../catalog/models';
 import type { GovernanceConfig } from '../config/schema';
+import { KNOWLEDGE_BASE_ROLE_ARN_PATTERN } from '../contracts/knowledge-base-roles';
 
 /**
  * BR-CRI-1: no direct foundation-model invocation; models run only through inference profiles, on every path.

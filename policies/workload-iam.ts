@@ -100,7 +100,8 @@ export function workloadPermissionBoundary(config: GovernanceConfig, account: st
   const geographyProfiles = config.bedrock.geographies.map((g) => `arn:aws:bedrock:*:${account}:inference-profile/${g}.*`);
   const inRegion = config.bedrock.approvedModels.filter((m) => m.access === 'in-region');
   const isEmbedding = (modelId: string) => findCatalogModel(modelId)?.kind === 'embedding';
-  const inGovernedRegions = (models: typeof inRegion) => models.flatMap((m) => config.organization.governedRegions.map((r) => foundationModelArn(r, m.modelId)));
+  const inGovernedRegions = (models: typeof inRegion) => models
+    .flatMap((m) => config.organization.governedRegions.map((r) => foundationModelArn(r, m.modelId)));
   const exceptions = inGovernedRegions(inRegion.filter((m) => !isEmbedding(m.modelId)));
   const embeddings = inGovernedRegions(inRegion.filter((m) => isEmbedding(m.modelId)));
   return policyDocument([
