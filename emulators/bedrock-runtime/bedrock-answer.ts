@@ -15,9 +15,25 @@ export function lastUserText(request: BedrockRequestRecord): string {
  * expect and two calls with the same prompt get the same answer.
  */
 export function defaultAnswer(request: BedrockRequestRecord): string {
+  const [source] = qualifiedTexts(request, 'grounding_source');
+  if (source !== undefined) return groundedAnswer(request.modelId, source);
   const question = lastUserText(request).replace(/\s+/g, ' ').trim();
   const quoted = question.length > 80 ? `${question.slice(0, 77)}...` : question;
   return `[${request.modelId}] Thanks for your message. You asked: "${quoted}". Here is an emulated answer.`;
+}
+
+/**
+ * The default answer of a request with grounding sources: the first source's first sentence, cited by the heading's
+ * number (`[1] Title` on its first line, as the tenant numbers its passages), so a local run shows an answer taken from
+ * the passages. Deterministic, not a model's reading of them.
+ */
+function groundedAnswer(modelId: string, source: string): string {
+  const [heading, ...rest] = source.split('\n');
+  const number = /^\[(\d+)\]/.exec(heading)?.[1];
+  const body = (rest.length > 0 ? rest.join(' ') : heading).replace(/\s+/g, ' ').trim();
+  const sentence = /^.*?[.!?。！？](?=\s|$)/u.exec(body)?.[0] ?? body;
+  const quoted = sentence.length > 200 ? `${sentence.slice(0, 197)}...` : sentence;
+  return `[${modelId}] ${quoted}${number ? ` [${number}]` : ''}`;
 }
 
 /** The answer text a behaviour gives for a request: the guardrail's message, the scripted text or the default. */
@@ -63,6 +79,9 @@ export function guardrailTraceFor(request: BedrockRequestRecord, intervention: B
   const traceMode = request.guardrailConfig?.trace;
   if (traceMode !== 'enabled' && traceMode !== 'enabled_full') return undefined;
   const id = String(request.guardrailConfig?.guardrailIdentifier ?? 'guardrail');
+  if (intervention.grounding) {
+    return { guardrail: { outputAssessments: { [id]: [{ contextualGroundingPolicy: groundingAssessment(intervention.grounding) }] }, actionReason: 'Guardrail blocked.' } };
+  }
   const assessment = { topicPolicy: { topics: [{ name: 'Denied topic', type: 'DENY', action: 'BLOCKED', detected: true }] } };
   return {
     guardrail: (intervention.source ?? 'input') === 'input'
@@ -72,13 +91,52 @@ export function guardrailTraceFor(request: BedrockRequestRecord, intervention: B
 }
 
 /**
+ * The contextual grounding filters of a grounding intervention's trace (`GuardrailContextualGroundingPolicyAssessment`):
+ * a `GROUNDING` and a `RELEVANCE` filter with their scores against the threshold, `BLOCKED` where the score is below it.
+ */
+export function groundingAssessment(grounding: NonNullable<BedrockGuardrailIntervention['grounding']>) {
+  const threshold = grounding.threshold ?? 0.75;
+  const filter = (type: 'GROUNDING' | 'RELEVANCE', score: number) => ({
+    type, threshold, score, action: score < threshold ? 'BLOCKED' : 'NONE', detected: score < threshold,
+  });
+  return { filters: [filter('GROUNDING', grounding.groundingScore ?? 0.1), filter('RELEVANCE', grounding.relevanceScore ?? 0.9)] };
+}
+
+/**
  * The text the guardrail evaluates as input: the text of the `guardContent` blocks of the messages and the system prompt
- * when the request has any (only those), else the text of every message.
+ * when the request has any (only those), else the text of every message. Of the guarded blocks, those qualified only
+ * `grounding_source` or `query` (no `guard_content`) are the contextual grounding check's alone and left out.
  */
 export function guardedInput(request: BedrockRequestRecord): string {
   const blocks = [...(request.system ?? []), ...request.messages.flatMap((m) => m.content)];
-  const guarded = blocks.map(guardedText).filter((text): text is string => text !== undefined);
-  return guarded.length > 0 ? guarded.join('\n') : request.messages.map((m) => textOf(m.content)).join('\n');
+  const guardedBlocks = blocks.filter((b) => guardedText(b) !== undefined);
+  if (guardedBlocks.length === 0) return request.messages.map((m) => textOf(m.content)).join('\n');
+  return guardedBlocks.filter((b) => {
+    const qualifiers = qualifiersOf(b);
+    return qualifiers.length === 0 || qualifiers.includes('guard_content');
+  }).map((b) => guardedText(b)!).join('\n');
+}
+
+/** The `qualifiers` of a `guardContent` block (`grounding_source`, `query`, `guard_content`); [] for none or another block. */
+export function qualifiersOf(block: BedrockContentBlock): string[] {
+  const qualifiers = (block.guardContent as { text?: { qualifiers?: unknown } } | undefined)?.text?.qualifiers;
+  return Array.isArray(qualifiers) ? qualifiers.filter((q): q is string => typeof q === 'string') : [];
+}
+
+/** The text of the request's `guardContent` blocks qualified `qualifier`, in order (the grounding sources, the query). */
+export function qualifiedTexts(request: BedrockRequestRecord, qualifier: 'grounding_source' | 'query'): string[] {
+  return [...(request.system ?? []), ...request.messages.flatMap((m) => m.content)]
+    .filter((b) => qualifiersOf(b).includes(qualifier)).map((b) => guardedText(b)!);
+}
+
+/**
+ * The behaviour without its grounding intervention when the request gives the check nothing to work on: the contextual
+ * grounding check needs a grounding source and a query; without both, Bedrock runs no grounding check.
+ */
+export function applyGroundingScope(request: BedrockRequestRecord, behaviour: ResolvedBedrockBehaviour): ResolvedBedrockBehaviour {
+  if (!behaviour.guardrail?.grounding) return behaviour;
+  const checked = request.guardrailConfig && qualifiedTexts(request, 'grounding_source').length > 0 && qualifiedTexts(request, 'query').length > 0;
+  return checked ? behaviour : { ...behaviour, guardrail: undefined };
 }
 
 /** The behaviour with an input intervention when the request has a guardrail and its input policy blocks what it evaluates. */

@@ -57,6 +57,19 @@ export interface BedrockGuardrailIntervention {
    * @default undefined
    */
   readonly trace?: Record<string, unknown>;
+  /**
+   * A contextual grounding intervention: the answer was not grounded in the request's `grounding_source` blocks or not
+   * relevant to its `query` block (the default trace then has a `contextualGroundingPolicy` output assessment with these
+   * scores). Applies only to a request that carries both kinds of block, as the check needs them. @default undefined
+   */
+  readonly grounding?: {
+    /** @default 0.1 (below the threshold: blocked) */
+    readonly groundingScore?: number;
+    /** @default 0.9 */
+    readonly relevanceScore?: number;
+    /** @default 0.75 */
+    readonly threshold?: number;
+  };
 }
 
 /**

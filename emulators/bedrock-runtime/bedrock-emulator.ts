@@ -13,7 +13,7 @@
  * HTTP/1.1 on one port, because that client's default request handler is HTTP/2 (`NodeHttp2Handler`). It emulates the
  * protocol and chosen failure modes, nothing of what AWS enforces (IAM, SCPs, guardrail policies are proven elsewhere).
  */
-import { applyInputPolicy } from './bedrock-answer';
+import { applyGroundingScope, applyInputPolicy } from './bedrock-answer';
 import { type BedrockBehaviour, resolveBehaviour } from './bedrock-behaviour';
 import { answerConverse } from './bedrock-converse';
 import { type EmulatorRequest, type EmulatorResponse, listenHttp1And2, type Listening } from './bedrock-listener';
@@ -185,7 +185,7 @@ export class BedrockEmulator {
       writeAwsError(res, { status: 400, errorType: 'ValidationException', message: invalid });
       return refuse(record);
     }
-    const behaviour = applyInputPolicy(record, resolveBehaviour(this.defaults, this.take(record.modelId) ?? this.scriptFn?.(record)));
+    const behaviour = applyInputPolicy(record, applyGroundingScope(record, resolveBehaviour(this.defaults, this.take(record.modelId) ?? this.scriptFn?.(record))));
     if (route.operation === 'Converse') return answerConverse(res, record, behaviour);
     return answerConverseStream(res, record, behaviour, {
       opened: () => {
@@ -239,4 +239,4 @@ export type {
 } from './bedrock-behaviour';
 export type { BedrockOperation, BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
 export { monotonicMs } from './bedrock-request';
-export { defaultAnswer, guardedInput } from './bedrock-answer';
+export { defaultAnswer, guardedInput, qualifiedTexts } from './bedrock-answer';

@@ -32,7 +32,9 @@ afterAll(async () => {
 
 beforeEach(() => kb.emulator.reset());
 
-function retrieve(text: string, vector: Record<string, unknown> = {}, knowledgeBaseId = kb.knowledgeBaseId, options: { abortSignal?: AbortSignal } = {}) {
+function retrieve(
+  text: string, vector: Record<string, unknown> = {}, knowledgeBaseId = kb.knowledgeBaseId, options: { abortSignal?: AbortSignal } = {},
+) {
   const input: RetrieveCommandInput = {
     knowledgeBaseId,
     retrievalQuery: { text },

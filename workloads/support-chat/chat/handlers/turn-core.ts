@@ -3,7 +3,7 @@ import { TURN_SETTLE_SECONDS } from '../chat-wiring';
 import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
-import type { ChatSettings } from './lib/chat-settings';
+import { type ChatSettings, GROUNDED_PROMPT } from './lib/chat-settings';
 import { budgetKey, checkedId, checkedSub, echoableId, InvalidKeyError, rateKey, userKey } from './lib/conversation-keys';
 import type { ConversationStore, StoredMessage } from './lib/conversation-store';
 import {
@@ -13,10 +13,12 @@ import {
 import { FrameWriter, type FrameUsage } from './lib/frames';
 import { estimateTokens, selectHistory } from './lib/history';
 import { classify, type GuardedConversation, streamAnswer, StreamedThenFailed } from './lib/model-calls';
-import { canFallBack, CircuitBreaker, DeadlineExceededError, firstAvailable } from './lib/resilience';
+import { canFallBack, CircuitBreaker, DeadlineExceededError, firstAvailable, GuardrailIntervenedError } from './lib/resilience';
 import type { QuestionClass } from './lib/router';
 import type { ActiveSettings } from './lib/settings-source';
 import { FINAL_FRAME_RESERVE_MS, TurnClock, turnTimeouts } from './lib/turn-clock';
+import { citationsOf, groundingSources, lookUp, type LookUp } from './lib/turn-knowledge';
+import type { Citation, KnowledgeSource } from '../../knowledge/handlers/lib/knowledge-source';
 import { detectLanguage } from '../../language/handlers/lib/detect-language';
 import { supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
 import { tenantMessage } from '../../language/handlers/lib/tenant-messages';
@@ -68,6 +70,12 @@ export interface TurnDependencies {
   /** One breaker per inference profile, kept across turns of a container. */
   readonly breaker: CircuitBreaker;
   /**
+   * The tenant's knowledge base: each question is answered from its passages only, with citations, or with "I don't have
+   * that information" (docs/adr/0024-support-chat-knowledge-grounded-or-silent.md).
+   * @default - none: the model answers without passages
+   */
+  readonly knowledge?: KnowledgeSource;
+  /**
    * The answer when every model failed.
    * @default - the tenant's degraded answer in the customer's language (`tenantMessage('degraded_answer')`)
    */
@@ -92,6 +100,12 @@ export interface TurnOutcome {
   readonly timing?: TurnTiming;
   /** The budgets could not be settled after the answer (the store failed): the reservation stays counted. */
   readonly settleFailed?: boolean;
+  /**
+   * What the knowledge base gave the turn: passages the answer was grounded on (`grounded`, with `citations` documents),
+   * none that support an answer (`unsupported`), an answer the guardrail's grounding check blocked (`grounding_blocked`),
+   * or no answer in time (`unavailable`). Absent for a tenant without a knowledge base or a turn that did not get there.
+   */
+  readonly knowledge?: { readonly state: 'grounded' | 'unsupported' | 'grounding_blocked' | 'unavailable'; readonly citations?: number };
   /** Where the turn's settings came from and the prompt versions it used (for the logs). */
   readonly settings?: {
     readonly source: ActiveSettings['source'];
@@ -203,7 +217,7 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
     source: active.source,
     problem: active.problem,
     ...(active.rejected ? { rejected: true } : {}),
-    prompts: [prompts.answer.version, prompts.router.version],
+    prompts: [prompts.answer.version, prompts.router.version, ...(deps.knowledge ? [(prompts.grounded ?? GROUNDED_PROMPT).version] : [])],
   };
   const { store, counter } = await deps.forUser(request.sub);
   const claim = await claimMessage(turn, store, checked.text, settingsLog);
@@ -286,7 +300,7 @@ async function messageLanguage(turn: Turn, store: ConversationStore, text: strin
 /** Sends a stored answer again. */
 async function replay(writer: FrameWriter, answer: StoredMessage): Promise<TurnOutcome> {
   await writer.write(answer.text);
-  const summary = await writer.end();
+  const summary = await writer.end(undefined, answer.citations);
   return { result: summary.state === 'gone' ? 'gone' : 'replayed' };
 }
 
@@ -353,11 +367,15 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
     await fail(writer, budgetExhausted(turn.language));
     return { result: 'refused', code: 'budget_exhausted', settings: settingsLog };
   }
-  // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's.
-  const { classifierMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1);
-  const { questionClass, tokens: classifierTokens } = settings.flags.classifier
-    ? await turn.clock.model(() => classify(turn.question, settings, deps, classifierMs, turn.signal))
-    : { questionClass: 'complex' as const, tokens: 0 };
+  // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's. The
+  // knowledge base is searched beside it; the two count once in the model's time (both wait on Bedrock).
+  const { classifierMs, retrievalMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1, { knowledge: deps.knowledge !== undefined });
+  const [{ questionClass, tokens: classifierTokens }, found] = await turn.clock.model(() => Promise.all([
+    settings.flags.classifier
+      ? classify(turn.question, settings, deps, classifierMs, turn.signal)
+      : { questionClass: 'complex' as const, tokens: 0 },
+    deps.knowledge ? lookUp(deps.knowledge, turn.question, turn.language, retrievalMs, turn.signal) : undefined,
+  ]));
   const decision = decideBudget(reservation.left, questionClass, settings.budgetRules);
   const settle = (used: number) => reservation.settle(classifierTokens + used);
   if (decision.kind === 'refuse') {
@@ -365,8 +383,49 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
     await fail(writer, budgetExhausted(turn.language));
     return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
   }
-  const conversation = { messages: history.messages, current: turn.question };
-  return streamTurnAnswer(turn, { conversation, role: decision.role, questionClass, settle, onStored });
+  const plan = { role: decision.role, questionClass, settle, onStored };
+  if (found?.kind === 'failed') {
+    return answerWithoutModel(turn, plan, tenantMessage('knowledge_unavailable', turn.language), {
+      result: 'degraded', code: 'knowledge_unavailable', knowledge: { state: 'unavailable' },
+    });
+  }
+  if (found && !found.retrieval.supported) {
+    return answerWithoutModel(turn, plan, tenantMessage('offer_human_agent', turn.language), {
+      result: 'answered', code: 'unsupported', knowledge: { state: 'unsupported' },
+    });
+  }
+  const conversation = { messages: history.messages, current: turn.question, ...groundingOf(settings, found) };
+  return streamTurnAnswer(turn, { ...plan, conversation, citations: found ? citationsOf(found.retrieval.passages) : undefined });
+}
+
+/** The grounded answer's system prompt and sources, when the knowledge base found passages. */
+function groundingOf(settings: ChatSettings, found: LookUp | undefined): Pick<GuardedConversation, 'groundingSources' | 'system'> {
+  if (found?.kind !== 'found') return {};
+  return { groundingSources: groundingSources(found.retrieval.passages), system: (settings.prompts.grounded ?? GROUNDED_PROMPT).system };
+}
+
+/**
+ * Answers with one of the tenant's own texts instead of the model's (the knowledge base has nothing on the question, or
+ * cannot be searched, or the guardrail's grounding check blocked the answer): the text, stored as the answer, then `done`
+ * while the budgets settle with what the model calls used.
+ */
+async function answerWithoutModel(
+  turn: ClaimedTurn, plan: Omit<AnswerPlan, 'conversation'>, text: string,
+  outcome: Pick<TurnOutcome, 'result' | 'code' | 'knowledge'>, used = 0,
+): Promise<TurnOutcome> {
+  const { request, writer } = turn;
+  await writer.write(text);
+  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text);
+  plan.onStored();
+  const [summary, settled] = await Promise.all([writer.end(), settleQuietly(plan, used)]);
+  return {
+    ...outcome,
+    ...(summary.state === 'gone' ? { result: 'gone' as const } : {}),
+    questionClass: plan.questionClass,
+    timing: turn.clock.timing(0),
+    settings: turn.settingsLog,
+    ...(settled ? {} : { settleFailed: true }),
+  };
 }
 
 /** What `streamTurnAnswer` needs beyond the turn. */
@@ -377,6 +436,8 @@ interface AnswerPlan {
   readonly settle: (used: number) => Promise<unknown>;
   /** Called once the answer is stored (the lease is then the answer's, not to be released). */
   readonly onStored: () => void;
+  /** The documents of the passages the answer is grounded on, for the `done` frame and the stored answer. @default none */
+  readonly citations?: readonly Citation[];
 }
 
 /**
@@ -421,6 +482,12 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
       shouldFallBack: (error) => !(error instanceof StreamedThenFailed) && canFallBack(error),
     });
   } catch (error) {
+    if (error instanceof GuardrailIntervenedError && (error as { groundingBlocked?: boolean }).groundingBlocked) {
+      // The grounding check blocked the answer before any text: the customer gets the tenant's "I don't have that information".
+      return answerWithoutModel(turn, plan, tenantMessage('offer_human_agent', turn.language), {
+        result: 'answered', code: 'grounding_blocked', knowledge: { state: 'grounding_blocked' },
+      }, usage?.totalTokens ?? 0);
+    }
     const failure = modelFailure(error, turn.language);
     const [, settled] = await Promise.all([fail(writer, failure), settleQuietly(plan, usage?.totalTokens ?? estimateTokens(text))]);
     return {
@@ -436,10 +503,19 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
     await writer.write(result.text);
     text = result.text;
   }
-  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text);
+  // The guardrail's grounding check blocked (part of) the answer: its message went out in the stream; the tenant's
+  // "I don't have that information" follows it, and no citation is shown for an answer the passages did not support.
+  const groundingBlocked = result.kind === 'answer' && result.value.groundingBlocked === true;
+  if (groundingBlocked) {
+    const notice = `\n\n${tenantMessage('offer_human_agent', turn.language)}`;
+    await writer.write(notice);
+    text += notice;
+  }
+  const citations = result.kind === 'answer' && !groundingBlocked ? plan.citations ?? [] : [];
+  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text, citations);
   plan.onStored();
   // The answer is stored: `done` goes out while the budgets settle.
-  const [summary, settled] = await Promise.all([writer.end(usage), settleQuietly(plan, usage?.totalTokens ?? 0)]);
+  const [summary, settled] = await Promise.all([writer.end(usage, citations), settleQuietly(plan, usage?.totalTokens ?? 0)]);
   return {
     result: summary.state === 'gone' ? 'gone' : result.kind === 'degraded' ? 'degraded' : 'answered',
     profile: result.kind === 'answer' ? result.candidate : undefined,
@@ -449,6 +525,8 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
     firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - turn.started,
     timing: clock.timing(result.passedOver.filter((p) => p.reason === 'circuit_open').length),
     settings: settingsLog,
+    ...(groundingBlocked ? { code: 'grounding_blocked', knowledge: { state: 'grounding_blocked' as const } } : {}),
+    ...(plan.citations && !groundingBlocked ? { knowledge: { state: 'grounded' as const, citations: citations.length } } : {}),
     ...(settled ? {} : { settleFailed: true }),
   };
 }
@@ -457,7 +535,7 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
  * Settles the budgets; a store that fails here does not change the answer the user gets (the reservation, an upper
  * bound, then stays counted). Resolves whether it settled.
  */
-function settleQuietly(plan: AnswerPlan, used: number): Promise<boolean> {
+function settleQuietly(plan: Pick<AnswerPlan, 'settle'>, used: number): Promise<boolean> {
   return plan.settle(used).then(() => true, () => false);
 }
 

@@ -25,7 +25,15 @@ export interface ChatSettings {
   /** Profiles by role; each must be one the organization approves in the Region (the validator's enum). */
   readonly models: TenantModels;
   readonly budgetRules: BudgetRules;
-  readonly prompts: { readonly answer: AnswerPromptTemplate; readonly router: RouterPromptTemplate };
+  readonly prompts: {
+    readonly answer: AnswerPromptTemplate;
+    readonly router: RouterPromptTemplate;
+    /**
+     * The answer's prompt when the knowledge base gave passages: answer from them only, and cite them.
+     * @default GROUNDED_PROMPT (a version hosted before this prompt existed has none)
+     */
+    readonly grounded?: AnswerPromptTemplate;
+  };
   readonly flags: {
     /** Classify each question on the small model; off: every question counts as complex. */
     readonly classifier: boolean;
@@ -46,6 +54,19 @@ export const ANSWER_PROMPT: AnswerPromptTemplate = {
   system: [
     'You are the customer-support assistant of an online shop. Answer in the language of the customer\'s last message.',
     'Be brief and concrete. If you cannot help, say so and offer to hand over to a human agent.',
+  ].join(' '),
+};
+
+/** The answer's prompt with the knowledge base's passages, version `grounded@1.0.0`. */
+export const GROUNDED_PROMPT: AnswerPromptTemplate = {
+  version: 'grounded@1.0.0',
+  system: [
+    'You are the customer-support assistant of an online shop. Answer in the language of the customer\'s last message.',
+    'The customer\'s message comes with numbered passages from the shop\'s knowledge base, each headed [n] with its title.',
+    'Answer only from these passages: do not add facts, figures, dates or policies they do not state.',
+    'Cite each passage you use with its number in square brackets, such as [1].',
+    'If the passages do not answer the question, say that you do not have that information and offer to hand over to a human agent.',
+    'Be brief and concrete.',
   ].join(' '),
 };
 
@@ -71,6 +92,7 @@ export function chatSettingsSchema(allowedProfiles: readonly string[]) {
     prompts: z.strictObject({
       answer: z.strictObject(prompt('answer')),
       router: z.strictObject({ ...prompt('router'), user: z.string().min(1).max(2_000).regex(/\{\{message\}\}/) }),
+      grounded: z.strictObject(prompt('grounded')).optional(),
     }),
     flags: z.strictObject({ classifier: z.boolean(), fallback: z.boolean() }),
     limits: z.strictObject({
@@ -94,7 +116,7 @@ export function defaultChatSettings(models: TenantModels): ChatSettings {
     schemaVersion: 1,
     models: { classifier: models.classifier, fast: models.fast, capable: models.capable, fallback: [...models.fallback] },
     budgetRules: DEFAULT_BUDGET_RULES,
-    prompts: { answer: ANSWER_PROMPT, router: ROUTER_PROMPT },
+    prompts: { answer: ANSWER_PROMPT, router: ROUTER_PROMPT, grounded: GROUNDED_PROMPT },
     flags: { classifier: true, fallback: true },
     limits: { messagesPerUserPerMinute: 20, maxAnswerTokens: 1_024 },
   };

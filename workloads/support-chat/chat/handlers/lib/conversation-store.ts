@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { idempotencyKey, messageKey, messagePrefix, userKey } from './conversation-keys';
+import type { Citation } from '../../../knowledge/handlers/lib/knowledge-source';
 import { isSupportedLanguage, type SupportedLanguage } from '../../../language/handlers/lib/languages';
 
 /** A stored message of a conversation. */
@@ -18,6 +19,8 @@ export interface StoredMessage {
    * @default - none: stored before languages were recorded, or an answer
    */
   readonly language?: SupportedLanguage;
+  /** An answer's citations (the knowledge base's documents it was grounded on), so a replay shows them. @default none */
+  readonly citations?: readonly Citation[];
 }
 
 /** Properties of `ConversationStore`. */
@@ -115,10 +118,10 @@ export class ConversationStore {
   }
 
   /** Stores the answer to a user message once; a second call returns the answer stored first. */
-  public async putAnswer(sub: string, conversationId: string, messageId: string, text: string): Promise<StoredMessage> {
+  public async putAnswer(sub: string, conversationId: string, messageId: string, text: string, citations: readonly Citation[] = []): Promise<StoredMessage> {
     const pk = userKey(sub);
     const createdAt = this.now();
-    const answer: StoredMessage = { conversationId, messageId, role: 'assistant', text, createdAt };
+    const answer: StoredMessage = { conversationId, messageId, role: 'assistant', text, createdAt, ...(citations.length > 0 ? { citations } : {}) };
     const sk = messageKey(conversationId, createdAt, messageId, 'assistant');
     try {
       await this.props.client.send(new TransactWriteCommand({
@@ -240,6 +243,7 @@ export class ConversationStore {
       text: item.text as string,
       createdAt: item.createdAt as number,
       ...(isSupportedLanguage(item.language) ? { language: item.language } : {}),
+      ...(Array.isArray(item.citations) ? { citations: item.citations as Citation[] } : {}),
     };
   }
 

@@ -1,3 +1,5 @@
+import type { Citation } from '../../../knowledge/handlers/lib/knowledge-source';
+
 /**
  * The frames the chat server sends over the WebSocket, and the writer that turns a model's token stream into them.
  *
@@ -77,6 +79,13 @@ export interface DoneFrame extends FrameBase {
   readonly type: 'done';
   /** Token usage of the turn, when known. */
   readonly usage?: FrameUsage;
+  /**
+   * The knowledge base's documents the answer was given to ground it (`documentId`, `title`, `link` when the document has
+   * one), best first, each document once; absent for an answer without passages. As many as fit the frame.
+   */
+  readonly citations?: readonly Citation[];
+  /** The conversation is with a human agent: the assistant stored the message and did not answer it (or sent the hand-off notice). */
+  readonly handedOff?: true;
 }
 
 /** The turn ended without (the rest of) an answer. */
@@ -294,8 +303,17 @@ export class FrameWriter {
   }
 
   /** Sends what is buffered, then the `done` frame with the usage. Resolves with what was sent; never throws for a gone client. */
-  async end(usage?: FrameUsage): Promise<WriterSummary> {
-    return this.close({ type: 'done', ...(usage ? { usage } : {}) }, 'done');
+  async end(usage?: FrameUsage, citations: readonly Citation[] = [], options: { readonly handedOff?: boolean } = {}): Promise<WriterSummary> {
+    const done = (kept: readonly Citation[]) => ({
+      type: 'done' as const, ...(usage ? { usage } : {}), ...(kept.length > 0 ? { citations: kept } : {}), ...(options.handedOff ? { handedOff: true as const } : {}),
+    });
+    // The citations that fit one frame (a done frame's seq is at most the text's length plus one), best first.
+    let kept = citations;
+    const size = (c: readonly Citation[]) => Buffer.byteLength(encodeFrame({
+      ...done(c), conversationId: this.conversationId, messageId: this.messageId, seq: Number.MAX_SAFE_INTEGER,
+    }), 'utf8');
+    while (kept.length > 0 && size(kept) > this.maxFrameBytes) kept = kept.slice(0, -1);
+    return this.close(done(kept), 'done');
   }
 
   /**
@@ -311,7 +329,7 @@ export class FrameWriter {
   }
 
   private async close(
-    last: { type: 'done'; usage?: FrameUsage } | { type: 'error'; code: ErrorCode; message: string },
+    last: { type: 'done'; usage?: FrameUsage; citations?: readonly Citation[]; handedOff?: true } | { type: 'error'; code: ErrorCode; message: string },
     state: WriterState,
   ): Promise<WriterSummary> {
     if (this.closed) throw new Error('FrameWriter: already ended');

@@ -143,11 +143,25 @@ export function toConverseMessages(messages: readonly ChatMessage[]): Message[] 
  * card number) does not block the rest of the conversation, and the guardrail's text units stay those of one message.
  * The model still reads the guarded text as part of the message. The last message must be the user's and end with
  * `current` (`selectHistory` puts it there, merged after an unanswered question by a blank line).
+ *
+ * With `groundingSources` (the knowledge base's passages, one block each) the request carries what the guardrail's
+ * contextual grounding check needs (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-contextual-grounding-check.html;
+ * `GuardrailConverseTextBlock.qualifiers`, https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_GuardrailConverseTextBlock.html):
+ * the passages as `grounding_source` and the question as `query`, against which the answer is checked for grounding and
+ * relevance (several `grounding_source` blocks are evaluated together). A block qualified only `grounding_source` or
+ * `query` is left out of the guardrail's other policies (content, denied topics, words, sensitive information), which
+ * evaluate `guard_content` (and unqualified) blocks: so the question is `['query', 'guard_content']`, still checked by
+ * every input policy as before, and the passages, the tenant's own documents, only ground. The history stays plain text,
+ * outside every evaluation.
  */
-export function toGuardedConverseMessages(messages: readonly ChatMessage[], current: string): Message[] {
+export function toGuardedConverseMessages(messages: readonly ChatMessage[], current: string, groundingSources: readonly string[] = []): Message[] {
   const last = messages.at(-1);
   if (!last || last.role !== 'user' || !last.text.endsWith(current)) throw new Error('the last message must be the user\'s, ending with the new question');
   const before = last.text.slice(0, last.text.length - current.length).replace(/\n\n$/, '');
-  const guarded: ContentBlock[] = [...(before.length > 0 ? [{ text: before }] : []), { guardContent: { text: { text: current } } }];
+  const question: ContentBlock = groundingSources.length === 0
+    ? { guardContent: { text: { text: current } } }
+    : { guardContent: { text: { text: current, qualifiers: ['query', 'guard_content'] } } };
+  const sources: ContentBlock[] = groundingSources.map((text) => ({ guardContent: { text: { text, qualifiers: ['grounding_source'] } } }));
+  const guarded: ContentBlock[] = [...(before.length > 0 ? [{ text: before }] : []), ...sources, question];
   return [...toConverseMessages(messages.slice(0, -1)), { role: 'user', content: guarded }];
 }

@@ -1,4 +1,4 @@
-import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput, type GuardrailTraceAssessment } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatSettings } from './chat-settings';
 import type { FrameUsage } from './frames';
 import { type selectHistory, toGuardedConverseMessages } from './history';
@@ -23,6 +23,14 @@ export interface GuardedConversation {
   readonly messages: ReturnType<typeof selectHistory>['messages'];
   /** The user's new message: the only text the guardrail evaluates (`toGuardedConverseMessages`). */
   readonly current: string;
+  /**
+   * The knowledge base's passages, each a `grounding_source` block for the guardrail's contextual grounding check (the
+   * question then `query` too); the request then asks for the guardrail's trace, to tell a grounding block from others.
+   * @default none: an answer without passages
+   */
+  readonly groundingSources?: readonly string[];
+  /** The system prompt. @default the settings' answer prompt */
+  readonly system?: string;
 }
 
 /** How long one answer attempt may take, and the turn's own abort (its final-frame cut-off). */
@@ -47,18 +55,23 @@ export async function streamAnswer(
   profile: string, conversation: GuardedConversation, settings: ChatSettings, deps: ModelAccess, maxTokens: number,
   limits: AttemptLimits,
   onText: (delta: string) => Promise<void>,
-): Promise<{ usage?: FrameUsage; stopReason?: string }> {
+): Promise<{ usage?: FrameUsage; stopReason?: string; groundingBlocked?: boolean }> {
   const timer = new AttemptTimer(limits);
   let sent = false;
   let stopReason: string | undefined;
   let usage: FrameUsage | undefined;
+  let groundingBlocked = false;
+  const grounded = (conversation.groundingSources?.length ?? 0) > 0;
   try {
     const response = await deps.bedrock.send(new ConverseStreamCommand({
       modelId: profile,
-      system: [{ text: settings.prompts.answer.system }],
-      messages: toGuardedConverseMessages(conversation.messages, conversation.current),
+      system: [{ text: conversation.system ?? settings.prompts.answer.system }],
+      messages: toGuardedConverseMessages(conversation.messages, conversation.current, conversation.groundingSources),
       inferenceConfig: { maxTokens },
-      guardrailConfig: { guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync' },
+      guardrailConfig: {
+        guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync',
+        ...(grounded ? { trace: 'enabled' as const } : {}),
+      },
     }), { abortSignal: timer.signal });
     for await (const event of response.stream ?? ([] as ConverseStreamOutput[])) {
       const delta = event.contentBlockDelta?.delta?.text;
@@ -75,6 +88,7 @@ export async function streamAnswer(
         const u = event.metadata.usage;
         usage = { inputTokens: u.inputTokens ?? 0, outputTokens: u.outputTokens ?? 0, totalTokens: u.totalTokens ?? 0 };
       }
+      if (event.metadata?.trace?.guardrail) groundingBlocked ||= blockedByGrounding(event.metadata.trace.guardrail);
     }
     if (stopReason === undefined) throw Object.assign(new Error('the model stream ended without messageStop'), { name: 'ModelStreamErrorException' });
   } catch (error) {
@@ -84,8 +98,20 @@ export async function streamAnswer(
   } finally {
     timer.stop();
   }
-  if (stopReason === 'guardrail_intervened' && !sent) throw new GuardrailIntervenedError('the guardrail intervened before any text');
-  return { usage, stopReason };
+  if (stopReason === 'guardrail_intervened' && !sent) {
+    throw Object.assign(new GuardrailIntervenedError('the guardrail intervened before any text'), { groundingBlocked });
+  }
+  return { usage, stopReason, ...(groundingBlocked ? { groundingBlocked } : {}) };
+}
+
+/**
+ * Whether the guardrail's trace says its contextual grounding check blocked the answer: a `GROUNDING` or `RELEVANCE`
+ * filter of an output assessment with the action `BLOCKED` (`GuardrailContextualGroundingFilter`,
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_GuardrailContextualGroundingFilter.html).
+ */
+export function blockedByGrounding(trace: GuardrailTraceAssessment): boolean {
+  return Object.values(trace.outputAssessments ?? {}).some((assessments) => (assessments ?? []).some(
+    (assessment) => (assessment.contextualGroundingPolicy?.filters ?? []).some((filter) => filter.action === 'BLOCKED')));
 }
 
 /** The abort of one attempt: the deadline, the turn's signal, and a first-token timer that becomes an idle timer. */

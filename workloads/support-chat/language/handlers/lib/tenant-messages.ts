@@ -3,7 +3,8 @@ import { DEFAULT_LANGUAGE, type SupportedLanguage } from './languages';
 /*
  * Every text the tenant sends on its own, in each of its languages: the error frames' messages keyed by their codes
  * (`ERROR_CODES` of the chat protocol; a code with two situations has a second key), the degraded answer, the notice
- * that a human agent takes over and the offer of one. `{name}` is a parameter; each language has the same ones.
+ * that a human agent takes over and the offer of one (also the answer when the knowledge base has nothing on a question),
+ * and the answer when it cannot be searched. `{name}` is a parameter; each language has the same ones.
  * Register: polite and short (usted, vous, Sie, 您). French puts a no-break space before ; : ? !
  */
 
@@ -121,6 +122,13 @@ export const TENANT_MESSAGES = {
     zh: '我没有这方面的信息。需要为您转接人工客服吗？',
     fr: 'Je n\'ai pas cette information. Voulez-vous que je vous mette en relation avec un conseiller\u00a0?',
     de: 'Diese Information habe ich leider nicht. Soll ich Sie an einen Mitarbeiter weiterleiten?',
+  },
+  knowledge_unavailable: {
+    en: 'I can\'t look that up right now. Please try again in a few minutes, or shall I hand you over to a human agent?',
+    es: 'Ahora mismo no puedo consultar esa información. Vuelva a intentarlo en unos minutos, o ¿quiere que le pase con un agente?',
+    zh: '我暂时无法查询这方面的信息。请几分钟后再试，或者需要为您转接人工客服吗？',
+    fr: 'Je ne peux pas consulter cette information pour le moment. Veuillez réessayer dans quelques minutes, ou voulez-vous que je vous mette en relation avec un conseiller\u00a0?',
+    de: 'Das kann ich gerade nicht nachschlagen. Bitte versuchen Sie es in ein paar Minuten erneut, oder soll ich Sie an einen Mitarbeiter weiterleiten?',
   },
 } as const satisfies Record<string, Translations>;
 
