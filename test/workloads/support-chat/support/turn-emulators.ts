@@ -16,6 +16,9 @@ import { FaultProxy } from '../../../support/fault-proxy';
 export interface TurnEmulators {
   readonly store: ConversationStore;
   readonly counter: BudgetCounter;
+  /** The table's name and a document client of it (the store's, behind the fault proxy when there is one). */
+  readonly tableName: string;
+  readonly client: DynamoDBDocumentClient;
   /** A Bedrock runtime client of the emulator that does not retry (the turn's own fallback chain decides). */
   readonly bedrock: BedrockRuntimeClient;
   readonly bedrockEmulator: BedrockEmulator;
@@ -60,6 +63,8 @@ export async function startTurnEmulators({ region, credentials, faultProxy = fal
   return {
     store,
     counter,
+    tableName,
+    client,
     bedrock,
     bedrockEmulator,
     proxy,

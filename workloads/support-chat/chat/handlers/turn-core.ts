@@ -18,6 +18,8 @@ import type { QuestionClass } from './lib/router';
 import type { ActiveSettings } from './lib/settings-source';
 import { FINAL_FRAME_RESERVE_MS, TurnClock, turnTimeouts } from './lib/turn-clock';
 import { citationsOf, groundingSources, lookUp, type LookUp } from './lib/turn-knowledge';
+import type { HandOffPort } from '../../handoff/handlers/lib/hand-off-port';
+import { handOffBeforeAnswer } from '../../handoff/handlers/lib/turn-hand-off';
 import type { Citation, KnowledgeSource } from '../../knowledge/handlers/lib/knowledge-source';
 import { detectLanguage } from '../../language/handlers/lib/detect-language';
 import { supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
@@ -80,6 +82,12 @@ export interface TurnDependencies {
    * @default - the tenant's degraded answer in the customer's language (`tenantMessage('degraded_answer')`)
    */
   readonly degradedText?: string;
+  /**
+   * The hand-off to human agents (`handoff/handlers/lib/turn-hand-off.ts`): a conversation with a person gets no answer,
+   * a message that triggers a hand-off gets the escalation notice.
+   * @default - none: the assistant answers every message
+   */
+  readonly handOff?: HandOffPort;
   /** @default Date.now */
   readonly now?: () => number;
   readonly random?: () => number;
@@ -88,7 +96,7 @@ export interface TurnDependencies {
 
 /** What a turn did, for logs and metrics. */
 export interface TurnOutcome {
-  readonly result: 'answered' | 'replayed' | 'degraded' | 'refused' | 'failed' | 'gone';
+  readonly result: 'answered' | 'replayed' | 'degraded' | 'refused' | 'failed' | 'gone' | 'handed_off';
   readonly code?: string;
   readonly profile?: string;
   readonly questionClass?: QuestionClass;
@@ -225,6 +233,9 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
   const claimed: ClaimedTurn = { ...turn, settings: active.settings, settingsLog, store, counter, question: claim.question };
   let answered = false;
   try {
+    const handOffTurn = { ...request, question: claim.question, language: turn.language, store, writer: turn.writer };
+    const handedOff = deps.handOff && await handOffBeforeAnswer(deps.handOff, handOffTurn);
+    if (handedOff) return { result: 'handed_off', code: handedOff, settings: settingsLog };
     return await answerTurn(claimed, () => {
       answered = true;
     });

@@ -33,6 +33,8 @@ export interface EscalationContext {
   readonly guardrailIntervened?: boolean;
   /** Whether the knowledge base found no supporting passage (`Retrieval.supported`). */
   readonly unsupported?: boolean;
+  /** The customer's earlier messages of the conversation, oldest first (for the sentiment trend). @default none */
+  readonly previousCustomerMessages?: readonly string[];
 }
 
 /** The decision: stay with the assistant, or hand off with a reason. */

@@ -1,0 +1,215 @@
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
+import { WebhookReceiver } from '../../../../emulators/webhook-receiver/webhook-receiver';
+import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
+import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
+import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome, type TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import { HAND_OFF_EVENT, type HandOffDetail } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-events';
+import { HandOffService } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-service';
+import { openTickets, ticketKey, type TicketConnectorProps } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
+import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
+import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
+import { tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
+import { exampleConfig } from '../../../support/example-config';
+import { startTurnEmulators, type TurnEmulators } from '../support/turn-emulators';
+
+/*
+ * The hand-off end to end on emulators: the turn (DynamoDB and Bedrock emulators) publishes the hand-off on an
+ * EventBridge bus whose rule targets an SQS queue with a dead-letter queue (moto), the connector takes the queue's
+ * messages and opens the ticket on the webhook receiver. moto delivers the rule's target and moves a message to the
+ * dead-letter queue after `maxReceiveCount` receives; neither is proof of what AWS does beyond the documented behaviour
+ * they mimic. The event source mapping (receive, call the connector, delete what it did not report failed) is this test's.
+ */
+
+const REGION = 'eu-central-1';
+const SUB = '0b7c6e1e-6a0c-4d6a-9a2e-5f1f2b3c4d5e';
+const CREDENTIALS = { accessKeyId: 'AKIAHANDOFFFLOW00000', secretAccessKey: 'hand-off-flow-secret' };
+const API_KEY = 'hand-off-test-api-key';
+const BUS = 'support-chat-handoff';
+const config = exampleConfig();
+const defaults = defaultChatSettings(tenantModels(config, REGION));
+const limits: TurnLimits = { ...config.workloads.supportChat!.limits, turnDeadlineSeconds: 5 };
+
+let emulators: TurnEmulators;
+let moto: MotoServer;
+let webhook: WebhookReceiver;
+let events: EventBridgeClient;
+let sqs: SQSClient;
+let queueUrl: string;
+let dlqUrl: string;
+let handOff: HandOffService;
+
+beforeAll(async () => {
+  [emulators, moto] = await Promise.all([startTurnEmulators({ region: REGION, credentials: CREDENTIALS }), startMoto()]);
+  webhook = new WebhookReceiver({ apiKey: API_KEY });
+  await webhook.start();
+  const aws = { endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS };
+  events = new EventBridgeClient(aws);
+  sqs = new SQSClient(aws);
+  dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'handoff-dlq' }))).QueueUrl!;
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+  queueUrl = (await sqs.send(new CreateQueueCommand({
+    QueueName: 'handoff',
+    Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) },
+  }))).QueueUrl!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+  await events.send(new CreateEventBusCommand({ Name: BUS }));
+  await events.send(new PutRuleCommand({
+    Name: 'handoff-to-queue',
+    EventBusName: BUS,
+    EventPattern: JSON.stringify({ 'source': [HAND_OFF_EVENT.source], 'detail-type': [HAND_OFF_EVENT.detailType] }),
+  }));
+  await events.send(new PutTargetsCommand({ Rule: 'handoff-to-queue', EventBusName: BUS, Targets: [{ Id: 'queue', Arn: queueArn }] }));
+  handOff = new HandOffService({
+    tableName: emulators.tableName,
+    clientFor: async () => emulators.client,
+    events,
+    busName: BUS,
+    policy: { unresolvedTurns: 3, refundApprovalThreshold: 500 },
+    retentionDays: 90,
+  });
+}, 300_000);
+
+afterAll(async () => {
+  events?.destroy();
+  sqs?.destroy();
+  await Promise.all([emulators?.stop(), moto?.stop(), webhook?.close()]);
+});
+
+beforeEach(() => {
+  emulators.bedrockEmulator.reset();
+  emulators.bedrockEmulator.script(withLocalClassifier());
+});
+
+function deps(overrides: Partial<TurnDependencies> = {}): TurnDependencies {
+  return emulators.dependencies({ limits, settings: defaults, guardrailName: 'handoff1' }, { handOff, ...overrides });
+}
+
+async function turn(request: Omit<TurnRequest, 'sub' | 'action'>): Promise<{ frames: Frame[]; outcome: TurnOutcome }> {
+  const frames: Frame[] = [];
+  const outcome = await runTurn({ action: 'sendMessage', sub: SUB, ...request }, deps(), async (data) => {
+    frames.push(JSON.parse(data) as Frame);
+  });
+  return { frames, outcome };
+}
+
+/** Every message on a queue now (moto delivers a rule's target during PutEvents). */
+async function drain(url: string): Promise<QueueMessage[]> {
+  const out: QueueMessage[] = [];
+  for (;;) {
+    const batch = await receive(url, 30);
+    if (batch.length === 0) return out;
+    out.push(...batch);
+  }
+}
+
+interface QueueMessage { readonly messageId: string; readonly body: string; readonly receiptHandle: string }
+
+/** One receive (as one poll of the event source mapping); `visibilityTimeout` 0: the message is visible again at once. */
+async function receive(url: string, visibilityTimeout: number): Promise<QueueMessage[]> {
+  const request = { QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: visibilityTimeout };
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand(request));
+  return Messages.map((m) => ({ messageId: m.MessageId!, body: m.Body!, receiptHandle: m.ReceiptHandle! }));
+}
+
+const connector = (): TicketConnectorProps => ({
+  tableName: emulators.tableName, client: emulators.client, webhookUrl: webhook.url, apiKey: async () => API_KEY, timeoutMs: 2_000,
+});
+
+/** What the Lambda event source mapping does with one batch: the connector, then delete what it did not report failed. */
+async function deliver(messages: QueueMessage[]): Promise<string[]> {
+  const { batchItemFailures } = await openTickets(messages, connector());
+  const failed = batchItemFailures.map((f) => f.itemIdentifier);
+  await Promise.all(messages.filter((m) => !failed.includes(m.messageId))
+    .map((m) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.receiptHandle }))));
+  return failed;
+}
+
+describe('a message that asks for a person (moto EventBridge and SQS, webhook receiver)', () => {
+  test('is answered with the escalation notice, no model call, one hand-off on the queue and one ticket on the webhook', async () => {
+    const { frames, outcome } = await turn({ conversationId: 'human1', messageId: 'm1', text: 'I want to talk to a human, please.' });
+    expect(outcome).toMatchObject({ result: 'handed_off', code: 'handed_off' });
+    expect(frames.map((f) => f.type)).toEqual(['chunk', 'done']);
+    expect(frames[0]).toMatchObject({ text: TENANT_MESSAGES.escalation_notice.en });
+    expect(frames[1]).toMatchObject({ handedOff: true, seq: 1 });
+    expect(emulators.bedrockEmulator.requests).toHaveLength(0);
+    const messages = await drain(queueUrl);
+    expect(messages).toHaveLength(1);
+    const detail = (JSON.parse(messages[0].body) as { detail: HandOffDetail }).detail;
+    expect(detail).toMatchObject({ conversationId: 'human1', reason: 'human_requested', customer: { sub: SUB, tier: 'standard', language: 'en' } });
+    expect(detail.transcript).toEqual([expect.objectContaining({ role: 'user', text: 'I want to talk to a human, please.' })]);
+    expect(await deliver(messages)).toEqual([]);
+    expect(webhook.received).toHaveLength(1);
+    expect(webhook.received[0].headers).toMatchObject({ 'x-api-key': API_KEY, 'idempotency-key': detail.handOffId });
+    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'human1') }));
+    expect(Item).toMatchObject({ ticketId: 'T-1', handOffId: detail.handOffId });
+    // A redelivery of the same message (SQS is at least once) opens no second ticket and calls no webhook.
+    expect(await deliver(messages)).toEqual([]);
+    expect(webhook.received).toHaveLength(1);
+  });
+
+  test('then the assistant stays silent: the message is stored, a done frame marked handedOff, no model call, no second hand-off', async () => {
+    const { frames, outcome } = await turn({ conversationId: 'human1', messageId: 'm2', text: 'Hello? Where is my parcel?' });
+    expect(outcome).toMatchObject({ result: 'handed_off', code: 'with_agent' });
+    expect(frames).toEqual([expect.objectContaining({ type: 'done', seq: 0, handedOff: true })]);
+    expect(emulators.bedrockEmulator.requests).toHaveLength(0);
+    expect((await emulators.store.find(SUB, 'human1', 'm2'))?.message.text).toBe('Hello? Where is my parcel?');
+    const again = await turn({ conversationId: 'human1', messageId: 'm3', text: 'I want to talk to a human!' });
+    expect(again.outcome.code).toBe('with_agent');
+    expect(await drain(queueUrl)).toHaveLength(0);
+  });
+
+  test('a resume of the escalated message replays the notice', async () => {
+    const frames: Frame[] = [];
+    const outcome = await runTurn({ action: 'resume', sub: SUB, conversationId: 'human1', messageId: 'm1' }, deps(), async (d) => {
+      frames.push(JSON.parse(d) as Frame);
+    });
+    expect(outcome.result).toBe('replayed');
+    expect(frames[0]).toMatchObject({ type: 'chunk', text: TENANT_MESSAGES.escalation_notice.en });
+  });
+});
+
+describe('the other triggers through the turn', () => {
+  test('a conversation not handed off is answered by the model', async () => {
+    const { outcome } = await turn({ conversationId: 'plain1', messageId: 'm1', text: 'Where is my parcel?' });
+    expect(outcome.result).toBe('answered');
+    expect(await drain(queueUrl)).toHaveLength(0);
+  });
+
+  test('a third unresolved question hands off with unresolved_turns, in the customer\'s language', async () => {
+    await turn({ conversationId: 'unresolved1', messageId: 'm1', text: '¿Dónde está mi paquete?' });
+    await turn({ conversationId: 'unresolved1', messageId: 'm2', text: '¿Y cuándo llegará mi paquete?' });
+    await turn({ conversationId: 'unresolved1', messageId: 'm3', text: '¿Me puede dar el número de seguimiento?' });
+    const { frames, outcome } = await turn({ conversationId: 'unresolved1', messageId: 'm4', text: '¿Dónde está mi paquete ahora?' });
+    expect(outcome.result).toBe('handed_off');
+    expect(frames[0]).toMatchObject({ type: 'chunk', text: TENANT_MESSAGES.escalation_notice.es });
+    const [message] = await drain(queueUrl);
+    const detail = (JSON.parse(message.body) as { detail: HandOffDetail }).detail;
+    expect(detail).toMatchObject({ reason: 'unresolved_turns', customer: { language: 'es' } });
+    expect(detail.transcript.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user']);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
+  });
+});
+
+describe('a failing webhook', () => {
+  test('fails the record each time; after maxReceiveCount the hand-off is on the dead-letter queue and no ticket is stored', async () => {
+    await turn({ conversationId: 'legal1', messageId: 'm1', text: 'If this is not fixed I will sue you.' });
+    webhook.failNext(100);
+    const before = webhook.received.length;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const messages = await receive(queueUrl, 0);
+      expect(messages).toHaveLength(1);
+      expect(await deliver(messages)).toEqual([messages[0].messageId]);
+    }
+    expect(await receive(queueUrl, 0)).toHaveLength(0);
+    const dead = await drain(dlqUrl);
+    expect(dead).toHaveLength(1);
+    expect((JSON.parse(dead[0].body) as { detail: HandOffDetail }).detail).toMatchObject({ conversationId: 'legal1', reason: 'legal_threat' });
+    expect(webhook.received.length - before).toBe(3);
+    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'legal1') }));
+    expect(Item?.ticketId).toBeUndefined();
+    webhook.failNext(0);
+  });
+});

@@ -1,0 +1,85 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decide, type HandOffPolicy } from './decide';
+import { publishHandOff } from './hand-off-events';
+import type { EscalationContext, EscalationDecision, HandOff, HandOffPort } from './hand-off-port';
+import { checkedId, userKey } from '../../../chat/handlers/lib/conversation-keys';
+
+/**
+ * The sort key of a conversation's hand-off state, in the customer's partition (`USER#<sub>`), beside its messages
+ * (`CONV#<id>#MSG#…`, which it never matches): the turn's session policy already confines it to the user's items.
+ */
+export const handOffKey = (conversationId: string) => `CONV#${checkedId('conversation id', conversationId)}#HANDOFF`;
+
+/** Properties of `HandOffService`. */
+export interface HandOffServiceProps {
+  readonly tableName: string;
+  /** The document client of one user: the turn's, confined to that user's items. */
+  readonly clientFor: (sub: string) => Promise<DynamoDBDocumentClient>;
+  readonly events: EventBridgeClient;
+  /** The bus the hand-off is published on (the tenant's). */
+  readonly busName: string;
+  readonly policy: HandOffPolicy;
+  /** Days the state is kept (the conversation's retention: DynamoDB's TTL deletes it with the messages). */
+  readonly retentionDays: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * The hand-off as the turn calls it (`HandOffPort`) on the conversation table and the tenant's bus. `handOff` is
+ * idempotent per conversation: the first call stores the state (`withAgent`, the reason, the hand-off id, `published`
+ * false) with a condition that it does not exist, publishes, then marks it published; a second trigger of the same
+ * conversation finds the state and publishes nothing, unless the first publish failed (then it publishes the stored
+ * hand-off id again, so the connector still opens one ticket).
+ */
+export class HandOffService implements HandOffPort {
+  private readonly now: () => number;
+
+  constructor(private readonly props: HandOffServiceProps) {
+    this.now = props.now ?? Date.now;
+  }
+
+  public async isWithAgent(sub: string, conversationId: string): Promise<boolean> {
+    const client = await this.props.clientFor(sub);
+    const { Item } = await client.send(new GetCommand({
+      TableName: this.props.tableName, Key: { pk: userKey(sub), sk: handOffKey(conversationId) }, ConsistentRead: true,
+    }));
+    return Item?.withAgent === true;
+  }
+
+  public async decide(context: EscalationContext): Promise<EscalationDecision> {
+    return decide(context, this.props.policy);
+  }
+
+  public async handOff(handOff: HandOff): Promise<void> {
+    const { sub } = handOff.customer;
+    const client = await this.props.clientFor(sub);
+    const key = { pk: userKey(sub), sk: handOffKey(handOff.conversationId) };
+    const createdAt = this.now();
+    let handOffId = `${sub}:${handOff.conversationId}:${createdAt}`;
+    try {
+      await client.send(new PutCommand({
+        TableName: this.props.tableName,
+        Item: {
+          ...key,
+          withAgent: true,
+          reason: handOff.reason,
+          handOffId,
+          published: false,
+          createdAt,
+          expiresAt: Math.floor(createdAt / 1000) + this.props.retentionDays * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item } = await client.send(new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }));
+      if (!Item || Item.published === true) return;
+      handOffId = Item.handOffId as string;
+    }
+    await publishHandOff(this.props.events, this.props.busName, { ...handOff, handOffId });
+    await client.send(new UpdateCommand({ TableName: this.props.tableName, Key: key, UpdateExpression: 'SET published = :true', ExpressionAttributeValues: { ':true': true } }));
+  }
+}
