@@ -1,11 +1,11 @@
 import type { BedrockEmulator, BedrockRequestRecord } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { qualifiedTexts } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
-import type { KnowledgeSource, Passage, Retrieval, RetrievalLimits } from '../../../../workloads/support-chat/knowledge/handlers/lib/knowledge-source';
 import { defaultChatSettings, GROUNDED_PROMPT } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import type { DoneFrame, Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { MAX_RETRIEVAL_MS, turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/lib/turn-clock';
 import { citationsOf, groundingSources, MAX_GROUNDING_CHARACTERS } from '../../../../workloads/support-chat/chat/handlers/lib/turn-knowledge';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import type { KnowledgeSource, Passage, Retrieval, RetrievalLimits } from '../../../../workloads/support-chat/knowledge/handlers/lib/knowledge-source';
 import type { SupportedLanguage } from '../../../../workloads/support-chat/language/handlers/lib/languages';
 import { tenantMessage } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
@@ -50,10 +50,10 @@ const RETURNS_ZH: Passage = {
 /** A knowledge base over fixed passages: what it answers, and every call it received. */
 class Passages implements KnowledgeSource {
   readonly calls: { question: string; language: SupportedLanguage; limits: RetrievalLimits }[] = [];
-  constructor(private readonly answer: (question: string, language: SupportedLanguage, limits: RetrievalLimits) => Promise<Retrieval>) {}
-  retrieve(question: string, language: SupportedLanguage, limits: RetrievalLimits): Promise<Retrieval> {
-    this.calls.push({ question, language, limits });
-    return this.answer(question, language, limits);
+  constructor(private readonly answer: (question: string, language: SupportedLanguage, within: RetrievalLimits) => Promise<Retrieval>) {}
+  retrieve(question: string, language: SupportedLanguage, within: RetrievalLimits): Promise<Retrieval> {
+    this.calls.push({ question, language, limits: within });
+    return this.answer(question, language, within);
   }
 }
 
@@ -127,7 +127,8 @@ describe('the turn\'s timeouts with a knowledge base (turnTimeouts)', () => {
       expect(t.settingsMs + Math.max(t.classifierMs, t.retrievalMs) + (candidates + 1) * t.firstTokenMs).toBeLessThanOrEqual(deadline);
       expect(t.retrievalMs).toBeGreaterThan(0);
     }
-    expect(turnTimeouts(25_000, 2, { knowledge: true })).toEqual({ settingsMs: 1000, classifierMs: 2000, retrievalMs: 2500, firstTokenMs: 7166, idleMs: 5000 });
+    const example = { settingsMs: 1000, classifierMs: 2000, retrievalMs: 2500, firstTokenMs: 7166, idleMs: 5000 };
+    expect(turnTimeouts(25_000, 2, { knowledge: true })).toEqual(example);
     expect(turnTimeouts(25_000, 2)).toEqual({ settingsMs: 1000, classifierMs: 2000, retrievalMs: 0, firstTokenMs: 7333, idleMs: 5000 });
   });
 });
@@ -172,7 +173,8 @@ describe('a question the knowledge base supports', () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ answer: '未穿过的商品可在收货后 30 天内退货 [1]。' })));
     const run = await turn(byLanguage, '我买的外套还没穿，可以退货吗？');
     expect(byLanguage.calls.at(-1)?.language).toBe('zh');
-    expect([textOf(run.frames), (finalOf(run.frames) as DoneFrame).citations]).toEqual(['未穿过的商品可在收货后 30 天内退货 [1]。', [RETURNS_ZH.citation]]);
+    const done = finalOf(run.frames) as DoneFrame;
+    expect([textOf(run.frames), done.citations]).toEqual(['未穿过的商品可在收货后 30 天内退货 [1]。', [RETURNS_ZH.citation]]);
     expect(qualifiedTexts(answers()[0], 'grounding_source')).toEqual([`[1] 退货与退款\n${RETURNS_ZH.text}`]);
   }, 20_000);
 

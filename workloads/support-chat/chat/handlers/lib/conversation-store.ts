@@ -118,7 +118,9 @@ export class ConversationStore {
   }
 
   /** Stores the answer to a user message once; a second call returns the answer stored first. */
-  public async putAnswer(sub: string, conversationId: string, messageId: string, text: string, citations: readonly Citation[] = []): Promise<StoredMessage> {
+  public async putAnswer(
+    sub: string, conversationId: string, messageId: string, text: string, citations: readonly Citation[] = [],
+  ): Promise<StoredMessage> {
     const pk = userKey(sub);
     const createdAt = this.now();
     const answer: StoredMessage = { conversationId, messageId, role: 'assistant', text, createdAt, ...(citations.length > 0 ? { citations } : {}) };
