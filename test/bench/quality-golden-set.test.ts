@@ -39,7 +39,8 @@ test('labels: a router label, booleans, a refusal has no expected document, an a
   }
   for (const language of SUPPORTED_LANGUAGES) {
     const own = questions.filter((q) => q.language === language);
-    expect({ language, refusals: own.some((q) => q.refusal), escalations: own.some((q) => q.escalate) }).toEqual({ language, refusals: true, escalations: true });
+    const found = { language, refusals: own.some((q) => q.refusal), escalations: own.some((q) => q.escalate) };
+    expect(found).toEqual({ language, refusals: true, escalations: true });
   }
 });
 
