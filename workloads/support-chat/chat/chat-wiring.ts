@@ -54,6 +54,21 @@ export interface TurnEnvironment {
   readonly DEGRADED_TEXT?: string;
   /** How many users' data sessions one container keeps (least recently used evicted). @default DEFAULT_USER_SESSIONS (100) */
   readonly USER_SESSIONS_CACHED?: string;
+  /**
+   * The tenant's knowledge base (`workloads.supportChat.knowledge`): every answer is grounded in its passages
+   * (docs/adr/0024-support-chat-knowledge-grounded-or-silent.md). @default - none: the model answers without passages
+   */
+  readonly KNOWLEDGE_BASE_ID?: string;
+  /** Passages one retrieval returns at most (`knowledge.results`). @default 5 */
+  readonly KNOWLEDGE_RESULTS?: string;
+  /** The rerank model's foundation-model ARN in the Region (`knowledge.rerankModel`). @default no reranking */
+  readonly KNOWLEDGE_RERANK_MODEL_ARN?: string;
+  /** The data source's key prefix, cut from each document's S3 key to give its id. @default '' */
+  readonly KNOWLEDGE_DOCUMENT_PREFIX?: string;
+  /** The score at or above which a passage supports an answer. @default DEFAULT_RELEVANCE_FLOOR */
+  readonly KNOWLEDGE_RELEVANCE_FLOOR?: string;
+  /** Bedrock Agent Runtime's endpoint: the tenant's `bedrock-agent-runtime` interface endpoint. @default the SDK's */
+  readonly BEDROCK_AGENT_RUNTIME_ENDPOINT?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -10,6 +11,7 @@ import { conversationSessionPolicy } from './lib/session-policy';
 import { type Instrument, settingsFromAppConfig } from './lib/settings-from-appconfig';
 import type { TurnDependencies, TurnLimits } from './turn-core';
 import type { TurnEnvironment } from '../chat-wiring';
+import { BedrockKnowledgeSource } from '../../knowledge/handlers/lib/bedrock-knowledge-source';
 
 /**
  * The turn's breaker per inference profile: opens when at least half of the last 30 s of calls to a profile failed, once
@@ -94,5 +96,25 @@ export function turnDependencies(
     breaker: new CircuitBreaker(TURN_BREAKER),
     // Unset: the turn answers with the tenant's degraded answer in the customer's language.
     ...(env.DEGRADED_TEXT ? { degradedText: env.DEGRADED_TEXT } : {}),
+    ...(env.KNOWLEDGE_BASE_ID ? { knowledge: knowledgeSource(env, region, instrument) } : {}),
   };
+}
+
+/** The knowledge base through `Retrieve` (`BedrockKnowledgeSource`), from the `KNOWLEDGE_*` variables; throws on a bad value. */
+function knowledgeSource(env: Partial<TurnEnvironment>, region: string | undefined, instrument: Instrument): BedrockKnowledgeSource {
+  const number = (name: 'KNOWLEDGE_RESULTS' | 'KNOWLEDGE_RELEVANCE_FLOOR') => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed)) throw new Error(`${name} must be a number, not ${value}`);
+    return parsed;
+  };
+  return new BedrockKnowledgeSource({
+    client: instrument(new BedrockAgentRuntimeClient({ region, endpoint: env.BEDROCK_AGENT_RUNTIME_ENDPOINT, maxAttempts: 1 })),
+    knowledgeBaseId: required(env, 'KNOWLEDGE_BASE_ID'),
+    numberOfResults: number('KNOWLEDGE_RESULTS'),
+    rerankModelArn: env.KNOWLEDGE_RERANK_MODEL_ARN || undefined,
+    relevanceFloor: number('KNOWLEDGE_RELEVANCE_FLOOR'),
+    documentKeyPrefix: env.KNOWLEDGE_DOCUMENT_PREFIX,
+  });
 }
