@@ -78,6 +78,12 @@ export const TURN_METRICS = {
    * version or the defaults: a bad version AppConfig's validator let through. Alarmed on, so AppConfig rolls it back.
    */
   SettingsRejected: 'count',
+  /**
+   * Answered with the tenant's "I don't have that information" (and the offer of a person): the knowledge base had no
+   * passage that supports an answer, or the guardrail's contextual grounding check blocked the model's answer. Not an
+   * error; a rise says the knowledge base lacks what customers ask (docs/adr/0024-support-chat-knowledge-grounded-or-silent.md).
+   */
+  Unsupported: 'count',
 } as const satisfies Record<string, SupportChatMetricKind>;
 export type TurnMetricName = keyof typeof TURN_METRICS;
 

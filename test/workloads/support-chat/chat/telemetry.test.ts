@@ -107,7 +107,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
       const docs = await turnDocs(outcome);
       expect(docs).toHaveLength(1);
       expect(Object.keys(values(docs[0])).sort()).toEqual(
-        ['Turns', ...Object.values(RESULT_METRICS), 'Errors', 'Throttles', 'Retries', 'BreakerOpen', 'Fallbacks', 'SettingsRejected'].sort());
+        ['Turns', ...Object.values(RESULT_METRICS), 'Errors', 'Throttles', 'Retries', 'BreakerOpen', 'Fallbacks', 'SettingsRejected', 'Unsupported'].sort());
       expect(values(docs[0])[RESULT_METRICS[outcome.result]]).toBe(1);
       expect(values(docs[0]).Errors).toBe(0);
     }
@@ -143,6 +143,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
       BreakerOpen: 0,
       Fallbacks: 1,
       SettingsRejected: 0,
+      Unsupported: 0,
       TimeToFirstToken: 322,
       InputTokens: 61,
       OutputTokens: 38,
@@ -159,6 +160,17 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
     expect(values(doc)).toMatchObject({ TurnsAnswered: 1, SettingsRejected: 1, Errors: 0 });
     const [unreadable] = await turnDocs({ ...ANSWERED, settings: { source: 'defaults', problem: 'AppConfig unreadable: TimeoutError' } });
     expect(values(unreadable).SettingsRejected).toBe(0);
+  });
+
+  test('the knowledge base had nothing, or the grounding check blocked the answer: Unsupported, answered and no error; a knowledge base down is degraded', async () => {
+    for (const state of ['unsupported', 'grounding_blocked'] as const) {
+      const [doc] = await turnDocs({ result: 'answered', code: state, knowledge: { state } });
+      expect(values(doc)).toMatchObject({ TurnsAnswered: 1, Unsupported: 1, Errors: 0 });
+    }
+    const [grounded] = await turnDocs({ ...ANSWERED, knowledge: { state: 'grounded', citations: 2 } });
+    expect(values(grounded)).toMatchObject({ TurnsAnswered: 1, Unsupported: 0 });
+    const [down] = await turnDocs({ result: 'degraded', code: 'knowledge_unavailable', knowledge: { state: 'unavailable' } });
+    expect(values(down)).toMatchObject({ TurnsDegraded: 1, Unsupported: 0, Errors: 0 });
   });
 
   test('a turn the client left (gone) is counted as gone', async () => {

@@ -79,6 +79,7 @@ export function recordTurn(metrics: Metrics, outcome: TurnOutcome): void {
   add('BreakerOpen', timing?.breakerOpen ?? 0);
   add('Fallbacks', outcome.fallback ? 1 : 0);
   add('SettingsRejected', outcome.settings?.rejected ? 1 : 0);
+  add('Unsupported', outcome.knowledge?.state === 'unsupported' || outcome.knowledge?.state === 'grounding_blocked' ? 1 : 0);
   const perProfile = profileValues(outcome);
   for (const [name, value] of perProfile) add(name, value);
   metrics.publishStoredMetrics();
