@@ -1,7 +1,9 @@
+import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
+import { Macie2Client } from '@aws-sdk/client-macie2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -98,6 +100,8 @@ export class AccountSession {
   public get ssm(): SSMClient { return this.client('ssm', (c) => new SSMClient(c)); }
   public get glue(): GlueClient { return this.client('glue', (c) => new GlueClient(c)); }
   public get lakeformation(): LakeFormationClient { return this.client('lakeformation', (c) => new LakeFormationClient(c)); }
+  public get bedrock(): BedrockClient { return this.client('bedrock', (c) => new BedrockClient(c)); }
+  public get macie2(): Macie2Client { return this.client('macie2', (c) => new Macie2Client(c)); }
 
   /** Once per key: the first caller's promise, for every fact of this session. */
   public once<T>(key: string, read: () => Promise<T>): Promise<T> {

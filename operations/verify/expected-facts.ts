@@ -4,6 +4,9 @@ import { alarmFacts } from './facts-alarms';
 import { analyticsFacts } from './facts-analytics';
 import { archiveFacts } from './facts-archive';
 import { contractFacts } from './facts-contract';
+import { invocationLoggingFacts } from './facts-invocation-logging';
+import { lakeFormationFacts } from './facts-lake-formation';
+import { macieFacts } from './facts-macie';
 import { organizationFacts } from './facts-organizations';
 import { trailFacts } from './facts-trail';
 import type { GovernanceConfig } from '../../config/schema';
@@ -17,5 +20,8 @@ export function expectedFacts(assembly: Assembly, config: GovernanceConfig): Fac
     ...alarmFacts(assembly, config),
     ...contractFacts(assembly, config),
     ...analyticsFacts(assembly),
+    ...lakeFormationFacts(assembly),
+    ...invocationLoggingFacts(assembly, config),
+    ...macieFacts(assembly),
   ];
 }

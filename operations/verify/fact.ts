@@ -14,7 +14,12 @@ export type FactKind =
   | 'alarm'
   | 'contract-parameter'
   | 'glue-table-projection'
-  | 'lf-tag';
+  | 'lf-tag'
+  | 'lf-tag-association'
+  | 'lf-grant'
+  | 'invocation-logging'
+  | 'macie-administrator'
+  | 'macie-organization';
 
 /** Where Organizations facts are reported: the organization, not a Region. */
 export const GLOBAL_REGION = 'global';

@@ -1,6 +1,9 @@
 import { AccountSession, VerifierCredentials, type SessionOptions } from './account-session';
 import { canonical, type Fact } from './fact';
 import { REPORT_SCHEMA, sortFindings, summarize, type Finding, type VerifyReport } from './finding';
+import { readInvocationLogging } from './read-bedrock';
+import { readGrant, readTagAssociation } from './read-lake-formation';
+import { readMacieAdministrators, readMacieOrganization } from './read-macie';
 import { readPolicyStatements, readPolicyTargets } from './read-organizations';
 import { readAlarm, readContractParameter, readLfTag, readObjectLock, readTableProjection } from './read-resources';
 import { readTrailLogging, readTrailSelectors, readTrailSettings } from './read-trail';
@@ -36,6 +39,11 @@ async function readFact(session: AccountSession, fact: Fact, group: readonly Fac
       return readContractParameter(session, fact, group.filter((f) => f.kind === 'contract-parameter').map((f) => f.subject));
     case 'glue-table-projection': return readTableProjection(session, fact);
     case 'lf-tag': return readLfTag(session, fact);
+    case 'lf-tag-association': return readTagAssociation(session, fact);
+    case 'lf-grant': return readGrant(session, fact);
+    case 'invocation-logging': return readInvocationLogging(session);
+    case 'macie-administrator': return readMacieAdministrators(session);
+    case 'macie-organization': return readMacieOrganization(session);
   }
 }
 

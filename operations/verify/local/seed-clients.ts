@@ -1,7 +1,9 @@
+import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
+import { Macie2Client } from '@aws-sdk/client-macie2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -26,6 +28,8 @@ export interface SeedClients {
   readonly ssm: SSMClient;
   readonly glue: GlueClient;
   readonly lakeformation: LakeFormationClient;
+  readonly bedrock: BedrockClient;
+  readonly macie2: Macie2Client;
   destroy(): void;
 }
 
@@ -48,6 +52,8 @@ export async function seedClients(endpoint: string, account: string, region: str
     ssm: new SSMClient(config),
     glue: new GlueClient(config),
     lakeformation: new LakeFormationClient(config),
+    bedrock: new BedrockClient(config),
+    macie2: new Macie2Client(config),
   };
   return { ...clients, destroy: () => Object.values(clients).forEach((client) => client.destroy()) };
 }

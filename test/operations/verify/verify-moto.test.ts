@@ -1,9 +1,16 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  DeleteModelInvocationLoggingConfigurationCommand, GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand,
+} from '@aws-sdk/client-bedrock';
 import { StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { DeleteAlarmsCommand, PutMetricAlarmCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { GetTableCommand, UpdateTableCommand, type TableInput } from '@aws-sdk/client-glue';
-import { CreateLFTagCommand, DeleteLFTagCommand } from '@aws-sdk/client-lakeformation';
+import {
+  AddLFTagsToResourceCommand, CreateLFTagCommand, DeleteLFTagCommand, GrantPermissionsCommand, RemoveLFTagsFromResourceCommand,
+  RevokePermissionsCommand,
+} from '@aws-sdk/client-lakeformation';
+import { UpdateOrganizationConfigurationCommand } from '@aws-sdk/client-macie2';
 import { AttachPolicyCommand, DescribePolicyCommand, DetachPolicyCommand, UpdatePolicyCommand } from '@aws-sdk/client-organizations';
 import { PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
@@ -13,6 +20,7 @@ import { expectedFacts } from '../../../operations/verify/expected-facts';
 import type { Finding, VerifyReport } from '../../../operations/verify/finding';
 import { LOCAL_BASE_CREDENTIALS, literalOnly, seedClients, type SeedClients } from '../../../operations/verify/local/seed-clients';
 import { seedEstate } from '../../../operations/verify/local/seed-estate';
+import { seedTagAssociations } from '../../../operations/verify/local/seed-governance-services';
 import type { SeededOrganization } from '../../../operations/verify/local/seed-organization';
 import { runVerify } from '../../../operations/verify/run-verify';
 import { verify } from '../../../operations/verify/verify';
@@ -75,6 +83,10 @@ async function withDrift(account: string, region: string, change: (c: SeedClient
   }
 }
 
+function exampleFacts() {
+  return expectedFacts(assembly, config);
+}
+
 function templateOf(stackName: string) {
   return assembly.stacks.find((s) => s.stackName === stackName)!.template;
 }
@@ -85,7 +97,8 @@ test('a clean seed of the example estate gives a report with every fact pass, ev
   expect(report.findings.filter((f) => f.status !== 'pass')).toEqual([]);
   expect(report.summary).toEqual({ pass: facts.length, drift: 0, unreadable: 0 });
   expect(new Set(facts.map((f) => f.kind))).toEqual(new Set(['org-policy-statements', 'org-policy-targets', 'trail-settings', 'trail-logging',
-    'trail-event-selectors', 'bucket-object-lock', 'alarm', 'contract-parameter', 'glue-table-projection', 'lf-tag']));
+    'trail-event-selectors', 'bucket-object-lock', 'alarm', 'contract-parameter', 'glue-table-projection', 'lf-tag', 'lf-tag-association',
+    'lf-grant', 'invocation-logging', 'macie-administrator', 'macie-organization']));
 }, 60_000);
 
 test('an edited SCP (one ORG-TAMPER-LEAVE action removed) is one ORG-TAMPER-LEAVE drift of that policy', async () => {
@@ -196,18 +209,88 @@ test('a changed partition-projection property is one LF-1 drift of that table', 
   ]);
 }, 60_000);
 
-test('a removed LF-tag is one LF-1 drift from GetLFTag (moto answers a deleted tag with no values, Lake Formation with EntityNotFoundException)', async () => {
-  const [, tag] = resourcesOf(templateOf('GovernanceAuditAnalytics'), 'AWS::LakeFormation::Tag')[0];
+test('a removed LF-tag is one LF-1 drift from GetLFTag and one per resource that carried it (moto answers a deleted tag with no values, Lake Formation with EntityNotFoundException)', async () => {
+  const analytics = templateOf('GovernanceAuditAnalytics');
+  const [, tag] = resourcesOf(analytics, 'AWS::LakeFormation::Tag')[0];
+  const carriers = exampleFacts().filter((f) => f.kind === 'lf-tag-association'
+    && (f.expected as { tags: { TagKey: string }[] }).tags.some((t) => t.TagKey === tag.TagKey)).map((f) => f.subject);
   const findings = await withDrift(audit, home, async (c) => {
     await c.lakeformation.send(new DeleteLFTagCommand({ CatalogId: audit, TagKey: String(tag.TagKey) }));
     return async () => {
       await c.lakeformation.send(new CreateLFTagCommand({ CatalogId: audit, TagKey: String(tag.TagKey), TagValues: tag.TagValues as string[] }));
+      await seedTagAssociations(c, analytics, { account: audit, region: home });
     };
   });
-  expect(findings.map((f) => [f.status, f.control, f.account, f.region, f.subject, f.call])).toEqual([
+  expect(carriers.length).toBeGreaterThan(0);
+  expect(findings.map((f) => [f.status, f.control, f.account, f.region, f.subject, f.call]).sort()).toEqual([
     ['drift', 'LF-1', audit, home, tag.TagKey, `lakeformation:GetLFTag ${String(tag.TagKey)}`],
+    ...carriers.map((subject) => ['drift', 'LF-1', audit, home, subject, `lakeformation:GetResourceLFTags ${subject}`]),
+  ].sort());
+  const tagFinding = findings.find((f) => f.subject === tag.TagKey)!;
+  expect(tagFinding.found === null || (tagFinding.found as { TagValues: string[] }).TagValues.length === 0).toBe(true);
+}, 60_000);
+
+test('model-invocation logging turned off in one member account × Region is one BL-LOG-1 drift there, found as null', async () => {
+  const target = exampleFacts().find((f) => f.kind === 'invocation-logging')!;
+  const findings = await withDrift(target.account, target.region, async (c) => {
+    const { loggingConfig } = await c.bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}));
+    await c.bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({}));
+    return async () => { await c.bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig })); };
+  });
+  expect(findings.map((f) => [f.status, f.control, f.account, f.region, f.found, f.call])).toEqual([
+    ['drift', 'BL-LOG-1', target.account, target.region, null, 'bedrock:GetModelInvocationLoggingConfiguration'],
   ]);
-  expect(findings[0].found === null || (findings[0].found as { TagValues: string[] }).TagValues.length === 0).toBe(true);
+}, 60_000);
+
+test('prompt text no longer delivered to the logs is one BL-LOG-1 drift naming the delivery flag', async () => {
+  const target = exampleFacts().filter((f) => f.kind === 'invocation-logging').at(-1)!;
+  const findings = await withDrift(target.account, target.region, async (c) => {
+    const { loggingConfig } = await c.bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}));
+    await c.bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: { ...loggingConfig, textDataDeliveryEnabled: false } }));
+    return async () => { await c.bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig })); };
+  });
+  expect(findings).toHaveLength(1);
+  expect(findings[0]).toMatchObject({ status: 'drift', control: 'BL-LOG-1', account: target.account, region: target.region });
+  expect((findings[0].found as { delivery: Record<string, boolean> }).delivery).toMatchObject({ text: false, image: true });
+}, 60_000);
+
+test('a removed LF-tag association (the domain tag off the invocation_logs table) is one LF-1 drift from GetResourceLFTags', async () => {
+  const resource = { Table: { CatalogId: audit, DatabaseName: 'genai_governance_audit', Name: 'invocation_logs' } };
+  const domain = { CatalogId: audit, TagKey: 'domain', TagValues: ['model-invocations'] };
+  const findings = await withDrift(audit, home, async (c) => {
+    await c.lakeformation.send(new RemoveLFTagsFromResourceCommand({ CatalogId: audit, Resource: resource, LFTags: [domain] }));
+    return async () => {
+      const classification = { CatalogId: audit, TagKey: 'classification', TagValues: ['internal'] };
+      await c.lakeformation.send(new AddLFTagsToResourceCommand({ CatalogId: audit, Resource: resource, LFTags: [classification, domain] }));
+    };
+  });
+  expect(findings.map((f) => [f.status, f.control, f.subject, f.call])).toEqual([
+    ['drift', 'LF-1', 'genai_governance_audit.invocation_logs', 'lakeformation:GetResourceLFTags genai_governance_audit.invocation_logs'],
+  ]);
+  expect((findings[0].found as { tags: { TagKey: string }[] }).tags.map((t) => t.TagKey)).toEqual(['classification']);
+}, 60_000);
+
+test('a revoked grant (SELECT of the investigator on confidential tables) is one LF-1 drift from ListPermissions', async () => {
+  const grant = exampleFacts().find((f) => f.kind === 'lf-grant' && f.subject.startsWith('genai-governance-investigator on TABLE'))!;
+  const { principal, resource } = grant.expected as { principal: string; resource: Record<string, never> };
+  const findings = await withDrift(audit, home, async (c) => {
+    const grantOf = { CatalogId: audit, Principal: { DataLakePrincipalIdentifier: principal }, Resource: resource };
+    await c.lakeformation.send(new RevokePermissionsCommand({ ...grantOf, Permissions: ['SELECT'] }));
+    return async () => { await c.lakeformation.send(new GrantPermissionsCommand({ ...grantOf, Permissions: ['SELECT'] })); };
+  });
+  expect(findings.map((f) => [f.status, f.control, f.subject, (f.found as { permissions: string[] }).permissions])).toEqual([
+    ['drift', 'LF-1', grant.subject, ['DESCRIBE']],
+  ]);
+}, 60_000);
+
+test('Macie no longer enabling the accounts that join is one MAC-1 drift in the audit account and that Region', async () => {
+  const findings = await withDrift(audit, home, async (c) => {
+    await c.macie2.send(new UpdateOrganizationConfigurationCommand({ autoEnable: false }));
+    return async () => { await c.macie2.send(new UpdateOrganizationConfigurationCommand({ autoEnable: true })); };
+  });
+  expect(findings.map((f) => [f.status, f.control, f.account, f.region, (f.found as { autoEnable: boolean }).autoEnable])).toEqual([
+    ['drift', 'MAC-1', audit, home, false],
+  ]);
 }, 60_000);
 
 test('a call that keeps failing (503 on every GetTrailStatus, from a proxy in front of moto) is that one fact unreadable; every other fact passes', async () => {
