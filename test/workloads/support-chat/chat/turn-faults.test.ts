@@ -1,12 +1,16 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
+import { KNOWLEDGE_FAULTS, knowledgeClientConfig, type RunningKnowledgeEmulator, startKnowledgeEmulator } from '../../../../emulators/bedrock-agent-runtime/knowledge-emulator';
 import type { BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { SettingsSource } from '../../../../workloads/support-chat/chat/handlers/lib/settings-source';
 import { turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/lib/turn-clock';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import { BedrockKnowledgeSource } from '../../../../workloads/support-chat/knowledge/handlers/lib/bedrock-knowledge-source';
+import { tenantMessage } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
 import { tenantAllowedProfiles, tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
@@ -242,5 +246,68 @@ describe('the guardrail evaluates the new message only (guardContent), on the Be
     await turn({}, 'Where is my order 40412? It was damaged.', 'guarded-2');
     await turn({}, 'Charge 4111 1111 1111 1111 please, I want a refund.', 'guarded-2');
     expect(streamsOf().map((r) => r.outcome)).toEqual(['completed', 'guardrail-intervened']);
+  }, 20_000);
+});
+
+describe('faults at the knowledge base (the knowledge-base emulator over the example corpus, through BedrockKnowledgeSource)', () => {
+  let knowledgeBase: RunningKnowledgeEmulator;
+  let client: BedrockAgentRuntimeClient;
+  let knowledge: BedrockKnowledgeSource;
+  const RETURNS = 'How many days do I have to return an item for a refund?';
+  beforeAll(async () => {
+    knowledgeBase = await startKnowledgeEmulator({ corpusDir: 'workloads/support-chat/local/corpus' });
+    client = new BedrockAgentRuntimeClient({ ...knowledgeClientConfig(knowledgeBase.endpoint, REGION), maxAttempts: 1 });
+    knowledge = new BedrockKnowledgeSource({ client, knowledgeBaseId: knowledgeBase.knowledgeBaseId });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await knowledgeBase?.stop();
+  });
+  beforeEach(() => knowledgeBase.emulator.reset());
+
+  test('a healthy knowledge base: the answer is grounded and its done frame cites the corpus', async () => {
+    const run = await turn({ knowledge }, RETURNS);
+    const final = expectOneFinalFrame(run.frames);
+    expect([final.type, run.outcome.knowledge?.state]).toEqual(['done', 'grounded']);
+    expect((final as { citations?: { documentId: string }[] }).citations?.[0]?.documentId).toMatch(/\.en\.md$/);
+  }, 20_000);
+
+  test('a retrieval that hangs: cut at its timeout, one final frame (the tenant cannot look it up), no answer model called, in time', async () => {
+    knowledgeBase.emulator.queue({ hang: true });
+    const run = await turn({ knowledge }, RETURNS);
+    const final = expectOneFinalFrame(run.frames);
+    expect([final.type, run.outcome.result, run.outcome.code]).toEqual(['done', 'degraded', 'knowledge_unavailable']);
+    expect(run.frames.filter((f) => f.type === 'chunk').map((f) => (f as { text: string }).text).join('')).toBe(tenantMessage('knowledge_unavailable', 'en'));
+    expect(bedrockEmulator.requests.filter((r) => r.operation === 'ConverseStream')).toEqual([]);
+    expect(run.ms).toBeLessThan(deadlineMs);
+  }, 20_000);
+
+  test('a retrieval error (throttling, 5xx, access denied): one final frame each, no answer model called', async () => {
+    for (const fault of [KNOWLEDGE_FAULTS.throttling, KNOWLEDGE_FAULTS.internal, KNOWLEDGE_FAULTS.accessDenied]) {
+      knowledgeBase.emulator.queue({ fault });
+      const run = await turn({ knowledge }, RETURNS);
+      expect([expectOneFinalFrame(run.frames).type, run.outcome.code]).toEqual(['done', 'knowledge_unavailable']);
+    }
+    expect(bedrockEmulator.requests.filter((r) => r.operation === 'ConverseStream')).toEqual([]);
+  }, 20_000);
+
+  test('the knowledge base unreachable (a port that refuses): one final frame', async () => {
+    const nowhere = new BedrockAgentRuntimeClient({ ...knowledgeClientConfig('http://127.0.0.1:1', REGION), maxAttempts: 1 });
+    const run = await turn({ knowledge: new BedrockKnowledgeSource({ client: nowhere, knowledgeBaseId: 'KBLOCAL001' }) }, RETURNS);
+    nowhere.destroy();
+    expect([expectOneFinalFrame(run.frames).type, run.outcome.code]).toEqual(['done', 'knowledge_unavailable']);
+  }, 20_000);
+
+  test('a retrieval that hangs while the store then fails: still exactly one final frame', async () => {
+    // A turn the knowledge base cannot serve ends with the answer's store write and the two settlements: count its requests.
+    knowledgeBase.emulator.queue({ fault: KNOWLEDGE_FAULTS.internal });
+    const before = proxy.arrivals.length;
+    expect((await turn({ knowledge }, RETURNS)).outcome.code).toBe('knowledge_unavailable');
+    const beforeTheAnswer = proxy.arrivals.length - before - 3;
+    knowledgeBase.emulator.queue({ hang: true });
+    proxy.failAfter(beforeTheAnswer, Number.POSITIVE_INFINITY);
+    const run = await turn({ knowledge }, RETURNS);
+    expect(proxy.arrivals.length - before).toBeGreaterThan(beforeTheAnswer);
+    expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'internal' });
   }, 20_000);
 });
