@@ -4,6 +4,7 @@ import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { DailyVerification } from './daily-verification';
 import { TopicKey } from '../../building-blocks/kms/topic-key';
 import type { GovernanceConfig } from '../../config/schema';
 import { ALERT_BUS_NAME, ALERT_FORWARDING_ROLE_PREFIX, governanceAlarmPattern, MACIE_FINDING_PATTERN } from '../../contracts/alert-bus';
@@ -20,7 +21,8 @@ export interface AuditAlertsStackProps extends StackProps {
  * account × governed Region forwards its governance alarms' state changes to (only the organization's
  * `genai-governance-alert-forwarding-*` roles may put events), an archive of what arrives, and a rule that publishes
  * every change into ALARM to the KMS-encrypted topic `genai-governance-baseline-alerts` for the security team to
- * subscribe to. MAC-1's Macie findings, forwarded to the bus from every governed Region, go to the same topic.
+ * subscribe to. MAC-1's Macie findings, forwarded to the bus from every governed Region, go to the same topic, and
+ * so do the alarms of VER-1's daily verification, which runs here.
  */
 export class AuditAlertsStack extends Stack {
   public readonly bus: EventBus;
@@ -77,5 +79,7 @@ export class AuditAlertsStack extends Stack {
     });
     // DASH-1: counts of what arrives here, as metrics for the governance-health dashboard and alarms.
     new AlertEventMetrics(this, 'AlertEventMetrics', { bus: this.bus, retention: config.retention.logGroupRetentionDays });
+    // VER-1: the daily live verification, its reports into the archive and its alarms to the same topic.
+    new DailyVerification(this, 'DailyVerification', { config, alertTopic: this.topic, alertTopicKey: key });
   }
 }

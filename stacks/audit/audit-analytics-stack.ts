@@ -16,11 +16,14 @@ import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-
 import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
 import { encryptedBucketProps } from '../../building-blocks/s3/encrypted-bucket-props';
 import { enableEventBridgeNotifications } from '../../building-blocks/s3/event-bridge-notifications';
+import { baselineAccounts } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { ARCHIVE_KEY_ALIAS, archiveLocation, invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
 import { ACCOUNT_PROJECTION_SYNC_NAME, ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
 import { archiveTables, AUDIT_DATABASE, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
+import { VERIFIER_ROLE_NAME } from '../../policies/verifier-access';
+import { VerifierRole } from '../../stacksets/baseline/verifier-role';
 
 /** LF-tags: what a column holds, and which archive a table reads. */
 export const LF_TAGS = {
@@ -273,8 +276,38 @@ export class AuditAnalyticsStack extends Stack {
         grant.addResourceDependency(settings);
       }
     }
+    this.verifierGrants(config, tags, settings);
     for (const registration of registrations) database.addResourceDependency(registration);
     return settings;
+  }
+
+  /**
+   * VER-1: the verifier reads the tables' projection (`glue:GetTable`) and the LF-tags through its role in this
+   * account; Lake Formation governs the catalog, so the role is granted DESCRIBE on the database, every tagged table and
+   * every LF-tag. The baseline creates the role where this account is one of its targets; otherwise it is created here.
+   */
+  private verifierGrants(config: GovernanceConfig, tags: CfnTag[], settings: CfnDataLakeSettings): void {
+    const created = baselineAccounts(config).some((a) => a.name === config.topology.audit) ? undefined : new VerifierRole(this, 'Verifier', { config });
+    const principal = { dataLakePrincipalIdentifier: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${VERIFIER_ROLE_NAME}` };
+    const grants = [
+      ...(['DATABASE', 'TABLE'] as const).map((resourceType) => new CfnPrincipalPermissions(this, `Grant-Verifier-${resourceType}`, {
+        principal,
+        resource: { lfTagPolicy: { catalogId: Aws.ACCOUNT_ID, resourceType, expression: [{ tagKey: 'classification', tagValues: [...LF_TAGS.classification] }] } },
+        permissions: ['DESCRIBE'],
+        permissionsWithGrantOption: [],
+      })),
+      ...tags.map((tag) => new CfnPrincipalPermissions(this, `Grant-Verifier-${tag.tagKey}`, {
+        principal,
+        resource: { lfTag: { catalogId: Aws.ACCOUNT_ID, tagKey: tag.tagKey, tagValues: tag.tagValues } },
+        permissions: ['DESCRIBE'],
+        permissionsWithGrantOption: [],
+      })),
+    ];
+    for (const grant of grants) {
+      for (const t of tags) grant.addResourceDependency(t);
+      grant.addResourceDependency(settings);
+      if (created) grant.addResourceDependency(created.role);
+    }
   }
 
   /**

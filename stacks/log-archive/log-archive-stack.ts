@@ -3,14 +3,16 @@ import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ArchiveBucket } from './archive-bucket';
+import { admitVerificationEvidence } from './verification-evidence';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import { AccessLogsBucket } from '../../building-blocks/s3/access-logs-bucket';
-import { accountIdOf } from '../../config/accounts';
+import { accountIdOf, baselineAccounts } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import {
   ARCHIVE_KEY_ALIAS, invocationLogArchiveBucketName, LOG_REPLICATION_ROLE_PREFIX, organizationTrailArn, trailArchiveBucketName,
 } from '../../contracts/archive-names';
 import { ARCHIVE_READER_ROLE_NAME } from '../../contracts/audit-analytics-names';
+import { VerifierRole } from '../../stacksets/baseline/verifier-role';
 
 export interface LogArchiveStackProps extends StackProps {
   /** The validated governance config (retention periods, organization id). */
@@ -22,6 +24,7 @@ export interface LogArchiveStackProps extends StackProps {
  * `alias/genai-governance-archive`), and the separate bucket for server access logs. The invocation-log archive admits
  * S3 replication from the member accounts' BL-LOG-1 buckets: only roles named `genai-governance-log-replication-*` of
  * the organization (`aws:PrincipalOrgID`), only the replication actions, and the key only through S3 in this Region.
+ * The trail archive also keeps the verification evidence (VER-1, `verification/`), and the account has the verifier role.
  */
 export class LogArchiveStack extends Stack {
   public readonly archiveKey: Key;
@@ -68,6 +71,10 @@ export class LogArchiveStack extends Stack {
     this.admitOrganizationTrail(config);
     this.admitArchiveReader(config);
     this.admitMacie();
+    // VER-1: the daily verification's reports and the expected facts it reads, in the trail archive.
+    admitVerificationEvidence({ config, archive: this.trailArchive.bucket, archiveKey: this.archiveKey, region: this.region });
+    // VER-1: the verifier reads this account through its role; the baseline creates it where the account is a target.
+    if (!baselineAccounts(config).some((a) => a.name === config.topology.logArchive)) new VerifierRole(this, 'Verifier', { config });
   }
 
   /**

@@ -2,6 +2,7 @@ import { Aws, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { guardrailOwner } from './account-guardrail';
+import { VerifierRole } from './verifier-role';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import type { GovernanceConfig } from '../../config/schema';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, WORKLOAD_BOUNDARY_NAME } from '../../contracts/governance-names';
@@ -21,11 +22,13 @@ export const criInvokePolicyName = (n: number) => `${GOVERNANCE_NAME_PREFIX}cri-
  * The member baseline's account-wide part (IAM is global, so it goes to the home Region only), deployed to every
  * target account by a StackSet. BL-IAM-1: the workload permission boundary and the CRI-only invoke managed policies,
  * generated from the catalog in `policies/workload-iam.ts`, named with the `genai-governance-` prefix that
- * ORG-TAMPER-BASELINE protects. Workload teams attach them to their roles.
+ * ORG-TAMPER-BASELINE protects. Workload teams attach them to their roles. VER-1: the read-only verifier role.
  */
 export class BaselineGlobalStack extends Stack {
   public readonly boundary: CfnManagedPolicy;
   public readonly invokePolicies: CfnManagedPolicy[];
+  /** VER-1: the role live verification reads this account through. */
+  public readonly verifier: VerifierRole;
 
   constructor(scope: Construct, id: string, props: BaselineGlobalStackProps) {
     super(scope, id, props);
@@ -41,6 +44,7 @@ export class BaselineGlobalStack extends Stack {
       description: `BL-IAM-1: CRI-only Bedrock inference for workload roles, part ${i + 1} (generative-AI governance)`,
       policyDocument: document,
     }));
+    this.verifier = new VerifierRole(this, 'Verifier', { config });
     Tags.of(this).add(GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE);
 
     const boundaryReason = 'A permission boundary is a ceiling that grants nothing by itself: "everything but IAM and Bedrock" must be NotAction on *';
