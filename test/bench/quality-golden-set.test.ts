@@ -1,4 +1,4 @@
-import { CORPUS_DIR, loadGoldenSet } from './quality/golden-set';
+import { CORPUS_DIR, loadGoldenSet } from './quality/golden-questions';
 import { loadCorpus } from '../../emulators/bedrock-agent-runtime/knowledge-corpus';
 import { ROUTE_LABELS } from '../../workloads/support-chat/chat/handlers/lib/router';
 import { SUPPORTED_LANGUAGES } from '../../workloads/support-chat/language/handlers/lib/languages';
