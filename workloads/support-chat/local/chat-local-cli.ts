@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type ChatLocal, startChatLocal } from './chat-local';
 import { chatInTerminal } from './chat-terminal';
-import { resolveConfigFile } from '../../../config/load';
+import { loadConfigFile, resolveConfigFile } from '../../../config/load';
 
 /*
  * `npx projen chat:local [-- options]`: the support-chat tenant on this machine (`startChatLocal`), and a terminal chat
@@ -13,9 +13,12 @@ import { resolveConfigFile } from '../../../config/load';
  *   --guardrail-version <n>        its numeric version (needed with --real-bedrock)
  *   --region <region>              one of workloads.supportChat.regions (default: the first)
  *   --config <file>                another governance config (default: GOVERNANCE_CONFIG, else the example)
+ *   --no-knowledge                 answer without the knowledge base (by default, a config with
+ *                                  workloads.supportChat.knowledge grounds every answer in the example corpus,
+ *                                  served by the knowledge-base emulator)
  */
 
-const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>]';
+const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge]';
 
 /** The emulator's pacing locally: visible streaming, about as fast as a small model. */
 const LOCAL_PACING = { firstTokenDelayMs: 180, interTokenDelayMs: 35, chunkSize: 5 } as const;
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
       'guardrail-version': { type: 'string' },
       'region': { type: 'string' },
       'config': { type: 'string' },
+      'no-knowledge': { type: 'boolean', default: false },
       'help': { type: 'boolean', default: false },
     },
   });
@@ -42,8 +46,11 @@ async function main(): Promise<void> {
     throw new Error(`${realBedrock ? 'real Bedrock needs' : 'give both'} --guardrail-arn and --guardrail-version `
       + '(the workload contract\'s /genai-governance/workload/guardrail-arn and guardrail-version)\n' + USAGE);
   }
+  const configFile = resolveConfigFile(values.config);
+  const knowledge = !values['no-knowledge'] && loadConfigFile(configFile).workloads.supportChat?.knowledge !== undefined;
   const chat: ChatLocal = await startChatLocal({
-    configFile: resolveConfigFile(values.config),
+    configFile,
+    knowledge,
     region: values.region,
     realBedrock,
     guardrail: arn !== undefined && version !== undefined ? { identifier: arn, version } : undefined,
@@ -65,6 +72,10 @@ async function main(): Promise<void> {
       + `${chat.appConfig.environment}, profile ${chat.appConfig.profileId})`,
     `profiles: classifier ${classifier}, fast ${fast}, capable ${capable}, fallback ${fallback.join(', ') || 'none'}`,
     `guardrail: ${chat.guardrail.identifier} version ${chat.guardrail.version}`,
+    chat.knowledgeBase
+      ? `knowledge base: emulator at ${chat.knowledgeBase.endpoint} (${chat.knowledgeBase.knowledgeBaseId}) over `
+        + `${chat.knowledgeBase.emulator.corpus.documents.length} documents of workloads/support-chat/local/corpus; answers cite them`
+      : 'knowledge base: none (answers are not grounded)',
     `WebSocket URL:  ${chat.url}`,
     `customer token: ${token}`,
     `(another client: connect to ${chat.url}?token=<token>; send {"action":"sendMessage","conversationId","messageId","text"})`,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -7,6 +8,7 @@ import { createLocalChatResources, type LocalChatResources } from './local-resou
 import { localTurnFunction, type LocalTurnRecord } from './local-turn';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
 import { type LocalAppConfig, startLocalAppConfig } from '../../../emulators/appconfig/local-appconfig';
+import { type RunningKnowledgeEmulator, startKnowledgeEmulator } from '../../../emulators/bedrock-agent-runtime/knowledge-emulator';
 import { type BedrockBehaviour, BedrockEmulator } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 import { startLocalDynamoDb } from '../../../emulators/dynamodb/dynamodb-emulator';
 import { startMoto } from '../../../emulators/moto/moto-server';
@@ -21,6 +23,7 @@ import { settingsFromAppConfig } from '../chat/handlers/lib/settings-from-appcon
 import { createRelay, type RelayEvent } from '../chat/handlers/relay-core';
 import type { TurnDependencies, TurnLimits } from '../chat/handlers/turn-core';
 import { turnDependencies } from '../chat/handlers/turn-dependencies';
+import { rerankModelArn } from '../knowledge/handlers/lib/rerank-models';
 import { tenantMessage } from '../language/handlers/lib/tenant-messages';
 import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant/tenant-models';
 
@@ -65,7 +68,18 @@ export interface ChatLocalOptions {
   readonly settings?: (defaults: ChatSettings) => ChatSettings;
   /** Seconds the turn keeps a settings version before asking AppConfig again. @default 45 (the stack's) */
   readonly settingsMaxAgeSeconds?: number;
+  /**
+   * Ground the answers in a knowledge base: the knowledge-base emulator (`emulators/bedrock-agent-runtime`) over a corpus
+   * folder, with `workloads.supportChat.knowledge`'s results and rerank model (`true`: the example company's corpus,
+   * `LOCAL_CORPUS_DIR`). `chat:local` turns it on when the config has a knowledge base.
+   *
+   * @default false: the turn has no knowledge base
+   */
+  readonly knowledge?: boolean | { readonly corpusDir: string };
 }
+
+/** The example company's documents in five languages, with their Bedrock metadata files. */
+export const LOCAL_CORPUS_DIR = join(__dirname, 'corpus');
 
 /** One invocation of the gateway's authorizer or a route (`$connect`, `$disconnect`, `$default`), and how it ended. */
 export interface RouteRecord {
@@ -107,6 +121,8 @@ export interface ChatLocal {
   readonly issuer: LocalJwtIssuer;
   /** The Bedrock emulator, to script; undefined with `realBedrock` or `bedrockEndpoint`. */
   readonly emulator: BedrockEmulator | undefined;
+  /** The knowledge-base emulator (its endpoint, id and recorded requests), with `knowledge`. */
+  readonly knowledgeBase: RunningKnowledgeEmulator | undefined;
   /** moto's endpoint (STS, IAM, AppConfig's control plane). */
   readonly moto: { readonly endpoint: string };
   /** The DynamoDB emulator's endpoint (emulators/dynamodb) and the conversation table on it. */
@@ -222,6 +238,15 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       emulator = started;
     }
 
+    let knowledgeBase: RunningKnowledgeEmulator | undefined;
+    if (options.knowledge) {
+      const started = await startKnowledgeEmulator({ corpusDir: options.knowledge === true ? LOCAL_CORPUS_DIR : options.knowledge.corpusDir });
+      stops.push(() => started.stop());
+      knowledgeBase = started;
+    }
+    const rerankModel = tenant.knowledge?.rerankModel;
+    const rerankArn = rerankModel === undefined ? undefined : rerankModelArn(rerankModel, region);
+
     const issuer = await LocalJwtIssuer.start({ region, userPoolId: `${region}_LocalChat1` });
     stops.push(() => issuer.close());
 
@@ -245,6 +270,12 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       LIMITS: JSON.stringify(limits),
       RETENTION_DAYS: String(tenant.conversations.retentionDays),
       ...(options.degradedText ? { DEGRADED_TEXT: options.degradedText } : {}),
+      ...(knowledgeBase ? {
+        KNOWLEDGE_BASE_ID: knowledgeBase.knowledgeBaseId,
+        BEDROCK_AGENT_RUNTIME_ENDPOINT: knowledgeBase.endpoint,
+        KNOWLEDGE_RESULTS: String(tenant.knowledge?.results ?? 5),
+        ...(rerankArn ? { KNOWLEDGE_RERANK_MODEL_ARN: rerankArn } : {}),
+      } : {}),
     };
     const containers: TurnDependencies[] = [turnDependencies(environment, region)];
     stops.push(() => containers.forEach((c) => c.bedrock.destroy()));
@@ -311,6 +342,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       degradedText: containers[0].degradedText ?? tenantMessage('degraded_answer', 'en'),
       issuer,
       emulator,
+      knowledgeBase,
       moto: { endpoint: moto.endpoint },
       dynamodb: { endpoint: dynamodb.endpoint, ...resources },
       appConfig,

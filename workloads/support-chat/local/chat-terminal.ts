@@ -113,6 +113,9 @@ export async function chatInTerminal(options: TerminalChatOptions): Promise<Term
       const usage = frame.usage ? `${frame.usage.totalTokens} tokens (${frame.usage.inputTokens} in, ${frame.usage.outputTokens} out)` : 'no usage';
       const first = current.firstTextAt === undefined ? 'no text' : `first text after ${duration(current.firstTextAt - current.sentAt)}`;
       output.write(`\n  · ${usage} · ${first} · done after ${duration(performance.now() - current.sentAt)}\n`);
+      for (const [index, citation] of (frame.citations ?? []).entries()) {
+        output.write(`  [${index + 1}] ${citation.title} (${citation.documentId})${citation.link ? ` ${citation.link}` : ''}\n`);
+      }
       current.done();
     } else {
       output.write(`\n  ! ${frame.code}: ${frame.message}\n`);
