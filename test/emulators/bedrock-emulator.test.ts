@@ -386,3 +386,51 @@ describe('Bedrock emulator: the guardrail\'s input policy reads what Bedrock doc
     expect(events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('end_turn');
   });
 });
+
+describe('Bedrock emulator: guardContent qualifiers and the contextual grounding check', () => {
+  const CARD = /\b4111 1111 1111 1111\b/;
+  const guardrailConfig = { guardrailIdentifier: 'emulated02', guardrailVersion: '1', trace: 'enabled' as const };
+  const grounded = (source: string, question: string, questionQualifiers: ('query' | 'guard_content')[] = ['query', 'guard_content']) => ({
+    modelId: PROFILE,
+    guardrailConfig,
+    messages: [{
+      role: 'user' as const,
+      content: [
+        { guardContent: { text: { text: source, qualifiers: ['grounding_source' as const] } } },
+        { guardContent: { text: { text: question, qualifiers: questionQualifiers } } },
+      ],
+    }],
+  });
+
+  test('a block qualified only grounding_source or query is outside the input policy; guard_content is inside', async () => {
+    emulator.queue({ inputPolicy: { blocks: CARD } }, { times: 3 });
+    const stop = async (params: ConverseStreamCommandInput) =>
+      (await streamAll(params)).events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason;
+    expect(await stop(grounded('Never send 4111 1111 1111 1111 in the chat.', 'Is my card safe?'))).toBe('end_turn');
+    expect(await stop(grounded('[1] Cards\nWe accept cards.', 'Card 4111 1111 1111 1111 ok?', ['query']))).toBe('end_turn');
+    expect(await stop(grounded('[1] Cards\nWe accept cards.', 'Card 4111 1111 1111 1111 ok?'))).toBe('guardrail_intervened');
+  });
+
+  test('a scripted grounding intervention: the guardrail\'s message, guardrail_intervened, and a contextualGroundingPolicy output assessment', async () => {
+    emulator.queue({ guardrail: { message: 'Withheld.', grounding: { groundingScore: 0.2, relevanceScore: 0.95, threshold: 0.7 } } });
+    const { events } = await streamAll(grounded('[1] Returns\nReturns within 30 days.', 'How long to return?'));
+    expect(deltas(events.map((e) => e.event)).join('')).toBe('Withheld.');
+    expect(events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('guardrail_intervened');
+    const trace = events.find((e) => e.event.metadata)?.event.metadata?.trace?.guardrail;
+    expect(trace?.outputAssessments?.emulated02?.[0]?.contextualGroundingPolicy?.filters).toEqual([
+      { type: 'GROUNDING', threshold: 0.7, score: 0.2, action: 'BLOCKED', detected: true },
+      { type: 'RELEVANCE', threshold: 0.7, score: 0.95, action: 'NONE', detected: false },
+    ]);
+  });
+
+  test('no grounding check without a grounding source and a query: the scripted intervention does not apply', async () => {
+    emulator.queue({ guardrail: { grounding: {} } });
+    const { events } = await streamAll({ ...input('How long to return?'), guardrailConfig });
+    expect(events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('end_turn');
+  });
+
+  test('the default answer of a grounded request quotes its first source\'s first sentence and cites it', async () => {
+    const { events } = await streamAll(grounded('[1] Returns\nReturns are free within 30 days. Labels are prepaid.', 'How long?'));
+    expect(deltas(events.map((e) => e.event)).join('')).toBe(`[${PROFILE}] Returns are free within 30 days. [1]`);
+  });
+});
