@@ -463,7 +463,7 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
   const chosen = settings.models[plan.role];
   const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
   const deadline = turn.started + deps.limits.turnDeadlineSeconds * 1000;
-  const { firstTokenMs, idleMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, new Set(candidates).size);
+  const { firstTokenMs, idleMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, new Set(candidates).size, { knowledge: deps.knowledge !== undefined });
   let firstTokenAt: number | undefined;
   let text = '';
   let usage: FrameUsage | undefined;
