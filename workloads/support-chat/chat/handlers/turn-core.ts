@@ -463,7 +463,8 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
   const chosen = settings.models[plan.role];
   const candidates = [chosen, ...(settings.flags.fallback ? settings.models.fallback.filter((p) => p !== chosen) : [])];
   const deadline = turn.started + deps.limits.turnDeadlineSeconds * 1000;
-  const { firstTokenMs, idleMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, new Set(candidates).size, { knowledge: deps.knowledge !== undefined });
+  const knowledge = deps.knowledge !== undefined;
+  const { firstTokenMs, idleMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, new Set(candidates).size, { knowledge });
   let firstTokenAt: number | undefined;
   let text = '';
   let usage: FrameUsage | undefined;
