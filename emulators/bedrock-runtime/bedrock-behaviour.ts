@@ -1,4 +1,5 @@
 import type { BedrockRequestRecord } from './bedrock-request';
+import type { BedrockToolUse } from './bedrock-tool-call';
 
 /** An error Bedrock answers before any stream starts: HTTP status, `x-amzn-ErrorType` and `{"message": ...}`. */
 export interface BedrockFault {
@@ -120,6 +121,11 @@ export interface BedrockBehaviour {
   readonly usage?: BedrockUsage;
   /** `metrics.latencyMs` reported. @default the time the emulator took */
   readonly latencyMs?: number;
+  /**
+   * Answer a ConverseStream request with tool calls (`stopReason: tool_use`) instead of text (`bedrock-tool-use.ts`); the
+   * `answer` then applies to no request. @default undefined
+   */
+  readonly toolUse?: BedrockToolUse;
 }
 
 /** Shorthand for a request answered with `ThrottlingException` (429) before the stream. */

@@ -21,6 +21,7 @@ import {
   type BedrockMessage, type BedrockRequestRecord, checkSigV4, isRefusal, monotonicMs, parseModelPath,
 } from './bedrock-request';
 import { answerConverseStream } from './bedrock-stream';
+import { answerToolUseStream, toolConfigProblem } from './bedrock-tool-use';
 import { writeAwsError } from './bedrock-wire';
 import { readBody } from '../http/http-body';
 
@@ -180,20 +181,23 @@ export class BedrockEmulator {
       writeAwsError(res, auth);
       return refuse(record);
     }
-    const invalid = validate(body);
+    const invalid = validate(body) ?? toolConfigProblem(body);
     if (invalid) {
       writeAwsError(res, { status: 400, errorType: 'ValidationException', message: invalid });
       return refuse(record);
     }
     const behaviour = applyInputPolicy(record, applyGroundingScope(record, resolveBehaviour(this.defaults, this.take(record.modelId) ?? this.scriptFn?.(record))));
     if (route.operation === 'Converse') return answerConverse(res, record, behaviour);
-    return answerConverseStream(res, record, behaviour, {
+    const { toolUse } = behaviour;
+    const streams = {
       opened: () => {
         this.active++;
         this.peak = Math.max(this.peak, this.active);
       },
       closed: () => this.active--,
-    });
+    };
+    if (toolUse && !behaviour.guardrail) return answerToolUseStream(res, record, { ...behaviour, toolUse }, streams);
+    return answerConverseStream(res, record, behaviour, streams);
   }
 
   private take(modelId: string): BedrockBehaviour | undefined {
@@ -240,3 +244,5 @@ export type {
 export type { BedrockOperation, BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
 export { monotonicMs } from './bedrock-request';
 export { defaultAnswer, guardedInput, qualifiedTexts } from './bedrock-answer';
+export type { BedrockToolCall, BedrockToolUse } from './bedrock-tool-call';
+export { toolResultsOf, toolRoundsOf, type BedrockToolResult } from './bedrock-tool-use';

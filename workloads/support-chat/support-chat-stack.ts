@@ -1,4 +1,4 @@
-import { Aws, Fn, Lazy, Stack, Tags, Token, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Lazy, Stack, Tags, Token, type StackProps } from 'aws-cdk-lib';
 import { ManagedPolicy, PermissionsBoundary, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -16,11 +16,13 @@ import { ChatTracing } from './chat/constructs/chat-tracing';
 import { ChatWebAcl } from './chat/constructs/chat-waf';
 import { ConversationTable } from './chat/constructs/conversation-table';
 import { defaultChatSettings } from './chat/handlers/lib/chat-settings';
+import { SupportKnowledge } from './knowledge/constructs/support-knowledge';
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
 import { readWorkloadContract } from './tenant/workload-contract-values';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import type { GovernanceConfig } from '../../config/schema';
+import { foundationModelArn } from '../../policies/arns';
 
 export interface SupportChatStackProps extends StackProps {
   readonly config: GovernanceConfig;
@@ -71,6 +73,8 @@ export class SupportChatStack extends Stack {
   public readonly alarms: ChatAlarms;
   /** The tenant dashboard `support-chat-<region>`. */
   public readonly dashboard: ChatDashboard;
+  /** The knowledge base (documents, S3 Vectors, Bedrock knowledge base, synchronization), when `knowledge` is configured. */
+  public readonly knowledge?: SupportKnowledge;
 
   constructor(scope: Construct, id: string, props: SupportChatStackProps) {
     super(scope, id, props);
@@ -110,6 +114,8 @@ export class SupportChatStack extends Stack {
       invokePolicyArns: contract.invokePolicyArns,
       guardrailArn: contract.guardrailArn,
       guardrailVersion: contract.guardrailVersion,
+      // The knowledge base's rerank model takes no guardrail (it scores passages): the turn invokes it through Rerank.
+      modelsWithoutGuardrail: tenant.knowledge?.rerankModel === undefined ? undefined : [foundationModelArn(region, tenant.knowledge.rerankModel)],
     });
     const endpoints = new TenantEndpoints(this, 'Endpoints', {
       vpcId: contract.vpcId,
@@ -160,6 +166,20 @@ export class SupportChatStack extends Stack {
     // metrics the handlers publish with Powertools.
     new ChatTracing(this, 'Tracing', { functions: functions.all, policyName: `${TENANT_PREFIX}-tracing-${region}` });
     this.alarms = new ChatAlarms(this, 'Alarms', { namePrefix: TENANT_PREFIX, relay: this.relay });
+    if (tenant.knowledge) {
+      // Answers grounded in the company's documents (docs/adr/0019-support-chat-knowledge-base-on-s3-vectors.md).
+      this.knowledge = new SupportKnowledge(this, 'Knowledge', {
+        namePrefix: TENANT_PREFIX,
+        region,
+        settings: tenant.knowledge,
+        approvedModels: props.config.bedrock.approvedModels,
+        accessLogExpiration: Duration.days(props.config.retention.accessLogExpirationDays),
+        topic: this.alarms.topic,
+        logKey: key,
+        logRetention,
+      });
+      this.roles.turnPolicy.addStatements(...this.knowledge.retrieveStatements());
+    }
     this.dashboard = new ChatDashboard(this, 'Dashboard', {
       dashboardName: `${TENANT_PREFIX}-${region}`,
       functionNames: functions.all.map((f) => f.name),

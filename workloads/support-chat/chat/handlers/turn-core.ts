@@ -24,6 +24,7 @@ import type { Citation, KnowledgeSource } from '../../knowledge/handlers/lib/kno
 import { detectLanguage } from '../../language/handlers/lib/detect-language';
 import { supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
 import { tenantMessage } from '../../language/handlers/lib/tenant-messages';
+import type { ToolRun, TurnTools } from '../../orders/handlers/lib/tool-rounds';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
@@ -88,6 +89,12 @@ export interface TurnDependencies {
    * @default - none: the assistant answers every message
    */
   readonly handOff?: HandOffPort;
+  /**
+   * Tools the answer model may call (Converse tool use: the order look-up), each for the turn's customer only, at most
+   * `maxRounds` rounds an answer; each call is stored with the conversation (`putToolCall`).
+   * @default - none: the answer's request has no `toolConfig`
+   */
+  readonly tools?: TurnTools;
   /** @default Date.now */
   readonly now?: () => number;
   readonly random?: () => number;
@@ -233,7 +240,14 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
   const claimed: ClaimedTurn = { ...turn, settings: active.settings, settingsLog, store, counter, question: claim.question };
   let answered = false;
   try {
-    const handOffTurn = { ...request, question: claim.question, language: turn.language, store, writer: turn.writer };
+    const handOffTurn = {
+      ...request,
+      question: claim.question,
+      language: turn.language,
+      store,
+      writer: turn.writer,
+      unresolvedTurnsLimit: active.settings.limits.unresolvedTurnsBeforeHandOff,
+    };
     const handedOff = deps.handOff && await handOffBeforeAnswer(deps.handOff, handOffTurn);
     if (handedOff) return { result: 'handed_off', code: handedOff, settings: settingsLog };
     return await answerTurn(claimed, () => {
@@ -479,7 +493,8 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
       };
       const { maxAnswerTokens } = settings.limits;
       const limits = { remainingMs: context.remainingMs, firstTokenMs, idleMs, signal: turn.signal };
-      const answer = await clock.model(() => streamAnswer(profile, plan.conversation, settings, deps, maxAnswerTokens, limits, onText));
+      const tools = toolRunOf(turn);
+      const answer = await clock.model(() => streamAnswer(profile, plan.conversation, settings, deps, maxAnswerTokens, limits, onText, tools));
       usage = answer.usage;
       return answer;
     }, {
@@ -540,6 +555,21 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
     ...(groundingBlocked ? { code: 'grounding_blocked', knowledge: { state: 'grounding_blocked' as const } } : {}),
     ...(plan.citations && !groundingBlocked ? { knowledge: { state: 'grounded' as const, citations: citations.length } } : {}),
     ...(settled ? {} : { settleFailed: true }),
+  };
+}
+
+/** The turn's tools for its customer, each call stored under the user's partition before the model sees its result. */
+function toolRunOf(turn: ClaimedTurn): ToolRun | undefined {
+  const { tools } = turn.deps;
+  if (!tools) return undefined;
+  const { sub, conversationId, messageId } = turn.request;
+  return {
+    ...tools,
+    sub,
+    onCall: async (call) => {
+      const { outcome, ...made } = call;
+      await turn.store.putToolCall(sub, { ...made, conversationId, messageId, status: outcome.status, result: outcome.json });
+    },
   };
 }
 

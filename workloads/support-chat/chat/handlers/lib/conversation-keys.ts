@@ -5,6 +5,8 @@
  * - `CONV#<conversationId>#MSG#<createdAt, 13 digits>#<messageId>#<u|a>`: a message (user or assistant), in time order;
  * - `CONV#<conversationId>#ID#<messageId>`: the idempotency record of one user message: which message item holds it and,
  *   once answered, which holds the answer (a retry or a reconnecting client finds both by the client's `messageId`);
+ * - `CONV#<conversationId>#TOOL#<messageId>#<round, 2 digits>#<call, 2 digits>`: a tool call the answer to one user message
+ *   made (the model's input and the result it got), kept beside the messages and never read as history;
  * - `BUDGET#<yyyy-mm-dd>`: the user's tokens of the day (`budget-counter.ts`);
  * - `RATE#<yyyy-mm-ddThh:mm>`: the user's messages of the minute (per-user throttling, the same counter), as the turn
  *   counts them.
@@ -57,6 +59,16 @@ export const messageKey = (conversationId: string, createdAt: number, messageId:
 
 export const idempotencyKey = (conversationId: string, messageId: string) =>
   `CONV#${checkedId('conversation id', conversationId)}#ID#${checkedId('message id', messageId)}`;
+
+/** The prefix of the tool calls of the answer to one user message. */
+export const toolCallPrefix = (conversationId: string, messageId: string) =>
+  `CONV#${checkedId('conversation id', conversationId)}#TOOL#${checkedId('message id', messageId)}#`;
+
+/** One tool call: its round in the answer and its place in the round (each 0 to 99). */
+export const toolCallKey = (conversationId: string, messageId: string, round: number, index: number) => {
+  if (![round, index].every((n) => Number.isInteger(n) && n >= 0 && n < 100)) throw new RangeError(`a tool call's round and index are 0 to 99, not ${round} and ${index}`);
+  return `${toolCallPrefix(conversationId, messageId)}${String(round).padStart(2, '0')}#${String(index).padStart(2, '0')}`;
+};
 
 export const budgetKey = (day: string) => `BUDGET#${day}`;
 

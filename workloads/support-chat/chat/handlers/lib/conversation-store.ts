@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKey, messageKey, messagePrefix, userKey } from './conversation-keys';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { idempotencyKey, messageKey, messagePrefix, toolCallKey, toolCallPrefix, userKey } from './conversation-keys';
 import type { Citation } from '../../../knowledge/handlers/lib/knowledge-source';
 import { isSupportedLanguage, type SupportedLanguage } from '../../../language/handlers/lib/languages';
 
@@ -22,6 +22,30 @@ export interface StoredMessage {
   /** An answer's citations (the knowledge base's documents it was grounded on), so a replay shows them. @default none */
   readonly citations?: readonly Citation[];
 }
+
+/**
+ * A tool call the answer to a user message made: what the model asked (`input`) and what it got back (`result`, only
+ * the calling customer's data: the tool filtered it), stored under the user's partition with the conversation's
+ * retention, for the transcript and an audit of what the model was shown.
+ */
+export interface StoredToolCall {
+  readonly conversationId: string;
+  /** The user message whose answer made the call. */
+  readonly messageId: string;
+  /** The answer's round of tool calls (0 first) and the call's place in it. */
+  readonly round: number;
+  readonly index: number;
+  readonly toolUseId: string;
+  readonly name: string;
+  readonly input: unknown;
+  readonly status: 'success' | 'error';
+  readonly result: Record<string, unknown>;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+}
+
+/** Largest tool input or result stored, in UTF-8 bytes of its JSON (a larger one is cut to a note of its size). */
+export const MAX_TOOL_JSON_BYTES = 64 * 1024;
 
 /** Properties of `ConversationStore`. */
 export interface ConversationStoreProps {
@@ -226,6 +250,56 @@ export class ConversationStore {
     return (result.Items ?? []).map((i) => this.message(i)).find((m) => m.role === 'user' && m.language)?.language;
   }
 
+  /**
+   * Stores one tool call of the answer to `messageId` (a plain put: an answer attempt on another model that repeats the
+   * round overwrites it with its own call). Input and result are kept as JSON text, each at most `MAX_TOOL_JSON_BYTES`.
+   */
+  public async putToolCall(sub: string, call: Omit<StoredToolCall, 'createdAt'>): Promise<StoredToolCall> {
+    const createdAt = this.now();
+    const stored: StoredToolCall = { ...call, createdAt };
+    await this.props.client.send(new PutCommand({
+      TableName: this.props.tableName,
+      Item: {
+        pk: userKey(sub),
+        sk: toolCallKey(call.conversationId, call.messageId, call.round, call.index),
+        conversationId: call.conversationId,
+        messageId: call.messageId,
+        round: call.round,
+        index: call.index,
+        toolUseId: call.toolUseId.slice(0, 64),
+        name: call.name.slice(0, 64),
+        input: cappedJson(call.input),
+        status: call.status,
+        result: cappedJson(call.result),
+        createdAt,
+        expiresAt: this.expiry(createdAt),
+      },
+    }));
+    return stored;
+  }
+
+  /** The tool calls of the answer to `messageId`, in order. */
+  public async toolCalls(sub: string, conversationId: string, messageId: string): Promise<StoredToolCall[]> {
+    const result = await this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userKey(sub), ':prefix': toolCallPrefix(conversationId, messageId) },
+      ConsistentRead: true,
+    }));
+    return (result.Items ?? []).map((i) => ({
+      conversationId: i.conversationId as string,
+      messageId: i.messageId as string,
+      round: i.round as number,
+      index: i.index as number,
+      toolUseId: i.toolUseId as string,
+      name: i.name as string,
+      input: JSON.parse(i.input as string) as unknown,
+      status: i.status as StoredToolCall['status'],
+      result: JSON.parse(i.result as string) as Record<string, unknown>,
+      createdAt: i.createdAt as number,
+    }));
+  }
+
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.props.client.send(new GetCommand({ TableName: this.props.tableName, Key: { pk, sk }, ConsistentRead: true }));
     return result.Item;
@@ -253,4 +327,11 @@ export class ConversationStore {
   private expiry(createdAt: number): number {
     return Math.floor(createdAt / 1000) + this.props.retentionDays * 86_400;
   }
+}
+
+/** `value` as JSON text, or a note of its size when it is over `MAX_TOOL_JSON_BYTES`. */
+function cappedJson(value: unknown): string {
+  const text = JSON.stringify(value ?? null);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes <= MAX_TOOL_JSON_BYTES ? text : JSON.stringify({ omitted: `${bytes} bytes` });
 }

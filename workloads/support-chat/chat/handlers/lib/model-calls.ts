@@ -4,6 +4,7 @@ import type { FrameUsage } from './frames';
 import { type selectHistory, toGuardedConverseMessages } from './history';
 import { AttemptTimeoutError, GuardrailIntervenedError } from './resilience';
 import { buildClassifierRequest, classifyResponse, type QuestionClass } from './router';
+import { type ToolRun, ToolRounds } from '../../../orders/handlers/lib/tool-rounds';
 import type { TurnDependencies } from '../turn-core';
 
 /* The turn's two model calls: the classifier's Converse and the answer's ConverseStream, both with the guardrail. */
@@ -55,6 +56,7 @@ export async function streamAnswer(
   profile: string, conversation: GuardedConversation, settings: ChatSettings, deps: ModelAccess, maxTokens: number,
   limits: AttemptLimits,
   onText: (delta: string) => Promise<void>,
+  tools?: ToolRun,
 ): Promise<{ usage?: FrameUsage; stopReason?: string; groundingBlocked?: boolean }> {
   const timer = new AttemptTimer(limits);
   let sent = false;
@@ -62,35 +64,56 @@ export async function streamAnswer(
   let usage: FrameUsage | undefined;
   let groundingBlocked = false;
   const grounded = (conversation.groundingSources?.length ?? 0) > 0;
+  // Tool use (`tools`): each round that ends in `tool_use` runs the calls and asks again with the results appended, within
+  // this attempt's limits. The guardrail still evaluates only the new question: tool results are not `guardContent`.
+  const rounds = tools && tools.tools.length > 0 ? new ToolRounds(tools) : undefined;
+  const messages = toGuardedConverseMessages(conversation.messages, conversation.current, conversation.groundingSources);
   try {
-    const response = await deps.bedrock.send(new ConverseStreamCommand({
-      modelId: profile,
-      system: [{ text: conversation.system ?? settings.prompts.answer.system }],
-      messages: toGuardedConverseMessages(conversation.messages, conversation.current, conversation.groundingSources),
-      inferenceConfig: { maxTokens },
-      guardrailConfig: {
-        guardrailIdentifier: deps.guardrail.identifier, guardrailVersion: deps.guardrail.version, streamProcessingMode: 'sync',
-        ...(grounded ? { trace: 'enabled' as const } : {}),
-      },
-    }), { abortSignal: timer.signal });
-    for await (const event of response.stream ?? ([] as ConverseStreamOutput[])) {
-      const delta = event.contentBlockDelta?.delta?.text;
-      if (delta) {
-        sent = true;
-        timer.pause();
-        await onText(delta);
-        timer.idle();
-      } else if (sent) {
-        timer.idle();
+    for (;;) {
+      const response = await deps.bedrock.send(new ConverseStreamCommand({
+        modelId: profile,
+        system: [{ text: conversation.system ?? settings.prompts.answer.system }],
+        messages,
+        ...(rounds ? { toolConfig: rounds.toolConfig } : {}),
+        inferenceConfig: { maxTokens },
+        guardrailConfig: {
+          guardrailIdentifier: deps.guardrail.identifier,
+          guardrailVersion: deps.guardrail.version,
+          streamProcessingMode: 'sync',
+          ...(grounded ? { trace: 'enabled' as const } : {}),
+        },
+      }), { abortSignal: timer.signal });
+      for await (const event of response.stream ?? ([] as ConverseStreamOutput[])) {
+        rounds?.observe(event);
+        const delta = event.contentBlockDelta?.delta?.text;
+        if (delta) {
+          sent = true;
+          timer.pause();
+          await onText(rounds?.spaced(delta) ?? delta);
+          timer.idle();
+        } else if (sent) {
+          timer.idle();
+        }
+        if (event.messageStop) stopReason = event.messageStop.stopReason;
+        if (event.metadata?.usage) {
+          const u = event.metadata.usage;
+          // Summed over the tool rounds: each is a model call of its own.
+          usage = {
+            inputTokens: (usage?.inputTokens ?? 0) + (u.inputTokens ?? 0),
+            outputTokens: (usage?.outputTokens ?? 0) + (u.outputTokens ?? 0),
+            totalTokens: (usage?.totalTokens ?? 0) + (u.totalTokens ?? 0),
+          };
+        }
+        if (event.metadata?.trace?.guardrail) groundingBlocked ||= blockedByGrounding(event.metadata.trace.guardrail);
       }
-      if (event.messageStop) stopReason = event.messageStop.stopReason;
-      if (event.metadata?.usage) {
-        const u = event.metadata.usage;
-        usage = { inputTokens: u.inputTokens ?? 0, outputTokens: u.outputTokens ?? 0, totalTokens: u.totalTokens ?? 0 };
-      }
-      if (event.metadata?.trace?.guardrail) groundingBlocked ||= blockedByGrounding(event.metadata.trace.guardrail);
+      if (stopReason === undefined) throw Object.assign(new Error('the model stream ended without messageStop'), { name: 'ModelStreamErrorException' });
+      if (stopReason !== 'tool_use' || !rounds) break;
+      // The tools' time is not the model's silence; the deadline and the turn's abort still hold (`timer.signal`).
+      timer.pause();
+      messages.push(...await rounds.answer(timer.signal));
+      timer.resume(sent);
+      stopReason = undefined;
     }
-    if (stopReason === undefined) throw Object.assign(new Error('the model stream ended without messageStop'), { name: 'ModelStreamErrorException' });
   } catch (error) {
     const failure = timer.timedOut(error) ?? error;
     if (sent) throw new StreamedThenFailed(failure);
@@ -135,6 +158,12 @@ class AttemptTimer {
   /** Our own time (writing a frame) is not the model's silence. */
   pause(): void {
     clearTimeout(this.timer);
+  }
+
+  /** A new model call of the attempt (a tool round): the first-token timeout again, or the idle one once text flowed. */
+  resume(sent: boolean): void {
+    if (sent) this.idle();
+    else this.arm('first_token', this.limits.firstTokenMs);
   }
 
   stop(): void {
