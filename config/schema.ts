@@ -214,6 +214,33 @@ const Knowledge = z.strictObject({
     .describe('failed synchronizations (KnowledgeSyncFailures) in an hour at or above which the tenant\'s sync alarm fires'),
 });
 
+/** The support-chat tenant's hand-off to human agents (workloads/support-chat/handoff): the ticketing webhook and the triggers' thresholds. */
+const HandOff = z.strictObject({
+  webhookUrl: z.string().url().regex(/^https:\/\/[^\s]+$/, 'an https:// URL')
+    .describe('the ticketing system\'s inbound webhook (HTTPS): the connector posts each hand-off there once and stores the ticket id it answers'),
+  apiKeySecretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'a Secrets Manager secret name')
+    .describe('Secrets Manager secret (tenant account, each Region) holding the webhook\'s API key (never in config; the connector reads it)'),
+  refundApprovalThreshold: z.number().positive().max(1_000_000).default(200)
+    .describe('a refund asked for over this amount (any currency, not converted) goes to a person'),
+  unresolvedTurns: whole(1, 50).default(6)
+    .describe('assistant answers in a conversation after which its next message goes to a person (the settings\' first version; AppConfig may change it)'),
+});
+
+/** The support-chat tenant's order look-ups (workloads/support-chat/orders): the company's order API and how the turn reaches it. */
+const Orders = z.strictObject({
+  apiBaseUrl: z.string().url().regex(/^https:\/\/[^\s?#]+$/, 'an https:// URL without a query or fragment')
+    .describe('the company\'s order API (HTTPS), reached through its PrivateLink endpoint service: the host must be that service\'s private DNS name'),
+  endpointServiceName: z.string().regex(/^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]{17}$/, 'a VPC endpoint service name (com.amazonaws.vpce.<region>.vpce-svc-<17 hex>)')
+    .describe('the company\'s PrivateLink endpoint service in front of the order API; the tenant adds an interface endpoint to it with private DNS (docs/adr/0022-support-chat-order-tool-through-privatelink.md)'),
+  secretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, 'a Secrets Manager secret name')
+    .describe('Secrets Manager secret (tenant account, each Region) holding the API\'s credential: the token, or JSON with a token field'),
+  authHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name').default('authorization')
+    .describe('the header that carries the credential: Authorization as Bearer <token>, any other header as the token itself'),
+  timeoutMs: whole(100, 10_000).default(3_000).describe('milliseconds one order look-up may take (the turn\'s deadline still holds)'),
+  maxToolRounds: whole(1, 5).default(2).describe('rounds of tool calls one answer may make; a model asking for more gets an error frame'),
+  credentialTtlSeconds: whole(0, 3_600).default(300).describe('seconds the turn keeps the credential before reading the secret again'),
+});
+
 /** The support-chat tenant (workloads/support-chat): where it runs, which approved models it uses for what, its limits. */
 const SupportChat = z.strictObject({
   account: accountName.describe('the account (name in accounts) it deploys to; must be in a workload OU'),
@@ -244,6 +271,8 @@ const SupportChat = z.strictObject({
     }).optional().describe('visitors create their own account with an address of an allowed domain and join the customer group; left out, only administrators create users'),
   }).prefault({}).describe('how users come into the tenant\'s user pool'),
   knowledge: Knowledge.optional().describe('answers grounded in the company\'s documents: a Bedrock knowledge base on S3 Vectors; left out, the tenant has none'),
+  handOff: HandOff.optional().describe('hand-off to human agents through a ticketing webhook; left out, the assistant answers every message'),
+  orders: Orders.optional().describe('order look-ups for the signed-in customer through Converse tool use (get_order_status); left out, the model has no tools'),
 });
 
 /**
