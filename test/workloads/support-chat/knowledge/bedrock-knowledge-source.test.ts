@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import {
@@ -121,6 +123,30 @@ describe('BedrockKnowledgeSource on the knowledge-base emulator', () => {
     const retrieval = await source({ documentKeyPrefix: 'other-prefix/' }).retrieve('returns refund', 'en', LIMITS);
     expect(retrieval.passages).toEqual([]);
     expect(retrieval.supported).toBe(false);
+  });
+
+  test('a metadata url that is not https is not linked, a missing title falls back to the document id', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-links-'));
+    const other = await (async () => {
+      mkdirSync(join(dir, 'faqs'));
+      writeFileSync(join(dir, 'faqs/a.en.md'), 'Lanterns are sold in packs of two.');
+      writeFileSync(join(dir, 'faqs/a.en.md.metadata.json'), JSON.stringify({ metadataAttributes: { language: 'en', url: 'javascript:alert(1)' } }));
+      writeFileSync(join(dir, 'faqs/b.en.md'), 'Lanterns use AA batteries.');
+      writeFileSync(join(dir, 'faqs/b.en.md.metadata.json'), JSON.stringify({ metadataAttributes: { language: 'en', title: 'Batteries', url: 'http://help.example/b' } }));
+      return startKnowledgeEmulator({ corpusDir: dir });
+    })();
+    const otherClient = new BedrockAgentRuntimeClient({ ...knowledgeClientConfig(other.endpoint), maxAttempts: 1 });
+    try {
+      const retrieval = await new BedrockKnowledgeSource({ client: otherClient, knowledgeBaseId: other.knowledgeBaseId }).retrieve('lanterns', 'en', LIMITS);
+      expect(retrieval.passages.map((p) => p.citation).sort((x, y) => x.documentId.localeCompare(y.documentId))).toEqual([
+        { documentId: 'faqs/a.en.md', title: 'faqs/a.en.md' },
+        { documentId: 'faqs/b.en.md', title: 'Batteries' },
+      ]);
+    } finally {
+      otherClient.destroy();
+      await other.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('early validation of the properties', () => {
