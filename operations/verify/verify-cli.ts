@@ -13,7 +13,7 @@ const USAGE = `usage: npx projen verify [-- options]
   --assembly DIR        the synthesized assembly to verify against (default: cdk.out)
   --config FILE         the governance config that synthesized it (default: GOVERNANCE_CONFIG, else the example)
   --endpoint-url URL    endpoint of every AWS service read (default: AWS_ENDPOINT_URL, else AWS's), e.g. verify:local's
-  --format json|md      the report's format (default: md)
+  --format json|md|html|all  the report's format (default: md); all: the three, with --out
   --out DIR             write DIR/verify-report.<format> and print one summary line (default: print the report)
   --concurrency N       accounts × Regions read at once (default: 4)
   --help                this text
@@ -46,9 +46,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const format = values.format as ReportFormat;
-  if (format !== 'json' && format !== 'md') {
-    process.stderr.write(`--format must be json or md, not ${values.format}\n`);
+  const format = values.format as ReportFormat | 'all';
+  if (!['json', 'md', 'html', 'all'].includes(format)) {
+    process.stderr.write(`--format must be json, md, html or all, not ${values.format}\n`);
+    return 2;
+  }
+  if (format === 'all' && values.out === undefined) {
+    process.stderr.write('--format all writes three files: give --out DIR\n');
     return 2;
   }
   const concurrency = Number(values.concurrency);
@@ -63,18 +67,19 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   }
   let report;
   try {
-    const config = loadConfigFile(resolveConfigFile(values.config, env));
-    report = await runVerify({ assemblyDirectory: values.assembly!, config, endpoint, concurrency });
+    const configFile = resolveConfigFile(values.config, env);
+    const config = loadConfigFile(configFile);
+    report = await runVerify({ assemblyDirectory: values.assembly!, config, endpoint, concurrency, configFile });
   } catch (e) {
     process.stderr.write(`verify: ${(e as Error).message}\n`);
     return 2;
   }
   const { pass, drift, unreadable } = report.summary;
   if (values.out !== undefined) {
-    const file = writeReport(report, format, values.out);
-    process.stdout.write(`verify: ${pass} pass, ${drift} drift, ${unreadable} unreadable: ${file}\n`);
+    const files = (format === 'all' ? ['json', 'md', 'html'] as const : [format]).map((f) => writeReport(report, f, values.out!));
+    process.stdout.write(`verify: ${pass} pass, ${drift} drift, ${unreadable} unreadable: ${files.join(', ')}\n`);
   } else {
-    process.stdout.write(renderReport(report, format));
+    process.stdout.write(renderReport(report, format as ReportFormat));
   }
   return drift + unreadable > 0 ? 1 : 0;
 }
