@@ -254,6 +254,9 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
   let client: BedrockAgentRuntimeClient;
   let knowledge: BedrockKnowledgeSource;
   const RETURNS = 'How many days do I have to return an item for a refund?';
+  // The suite's one user has sent many messages this minute by now: room for these.
+  const roomy = { ...defaults, limits: { ...defaults.limits, messagesPerUserPerMinute: 600 } };
+  const settings = async () => ({ settings: roomy, source: 'defaults' as const });
   beforeAll(async () => {
     knowledgeBase = await startKnowledgeEmulator({ corpusDir: 'workloads/support-chat/local/corpus' });
     client = new BedrockAgentRuntimeClient({ ...knowledgeClientConfig(knowledgeBase.endpoint, REGION), maxAttempts: 1 });
@@ -266,7 +269,7 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
   beforeEach(() => knowledgeBase.emulator.reset());
 
   test('a healthy knowledge base: the answer is grounded and its done frame cites the corpus', async () => {
-    const run = await turn({ knowledge }, RETURNS);
+    const run = await turn({ knowledge, settings }, RETURNS);
     const final = expectOneFinalFrame(run.frames);
     expect([final.type, run.outcome.knowledge?.state]).toEqual(['done', 'grounded']);
     expect((final as { citations?: { documentId: string }[] }).citations?.[0]?.documentId).toMatch(/\.en\.md$/);
@@ -274,7 +277,7 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
 
   test('a retrieval that hangs: cut at its timeout, one final frame (the tenant cannot look it up), no answer model called, in time', async () => {
     knowledgeBase.emulator.queue({ hang: true });
-    const run = await turn({ knowledge }, RETURNS);
+    const run = await turn({ knowledge, settings }, RETURNS);
     const final = expectOneFinalFrame(run.frames);
     expect([final.type, run.outcome.result, run.outcome.code]).toEqual(['done', 'degraded', 'knowledge_unavailable']);
     expect(run.frames.filter((f) => f.type === 'chunk').map((f) => (f as { text: string }).text).join('')).toBe(tenantMessage('knowledge_unavailable', 'en'));
@@ -285,7 +288,7 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
   test('a retrieval error (throttling, 5xx, access denied): one final frame each, no answer model called', async () => {
     for (const fault of [KNOWLEDGE_FAULTS.throttling, KNOWLEDGE_FAULTS.internal, KNOWLEDGE_FAULTS.accessDenied]) {
       knowledgeBase.emulator.queue({ fault });
-      const run = await turn({ knowledge }, RETURNS);
+      const run = await turn({ knowledge, settings }, RETURNS);
       expect([expectOneFinalFrame(run.frames).type, run.outcome.code]).toEqual(['done', 'knowledge_unavailable']);
     }
     expect(bedrockEmulator.requests.filter((r) => r.operation === 'ConverseStream')).toEqual([]);
@@ -293,7 +296,7 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
 
   test('the knowledge base unreachable (a port that refuses): one final frame', async () => {
     const nowhere = new BedrockAgentRuntimeClient({ ...knowledgeClientConfig('http://127.0.0.1:1', REGION), maxAttempts: 1 });
-    const run = await turn({ knowledge: new BedrockKnowledgeSource({ client: nowhere, knowledgeBaseId: 'KBLOCAL001' }) }, RETURNS);
+    const run = await turn({ knowledge: new BedrockKnowledgeSource({ client: nowhere, knowledgeBaseId: 'KBLOCAL001' }), settings }, RETURNS);
     nowhere.destroy();
     expect([expectOneFinalFrame(run.frames).type, run.outcome.code]).toEqual(['done', 'knowledge_unavailable']);
   }, 20_000);
@@ -302,11 +305,11 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
     // A turn the knowledge base cannot serve ends with the answer's store write and the two settlements: count its requests.
     knowledgeBase.emulator.queue({ fault: KNOWLEDGE_FAULTS.internal });
     const before = proxy.arrivals.length;
-    expect((await turn({ knowledge }, RETURNS)).outcome.code).toBe('knowledge_unavailable');
+    expect((await turn({ knowledge, settings }, RETURNS)).outcome.code).toBe('knowledge_unavailable');
     const beforeTheAnswer = proxy.arrivals.length - before - 3;
     knowledgeBase.emulator.queue({ hang: true });
     proxy.failAfter(beforeTheAnswer, Number.POSITIVE_INFINITY);
-    const run = await turn({ knowledge }, RETURNS);
+    const run = await turn({ knowledge, settings }, RETURNS);
     expect(proxy.arrivals.length - before).toBeGreaterThan(beforeTheAnswer);
     expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'internal' });
   }, 20_000);
