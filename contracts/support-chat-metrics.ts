@@ -8,7 +8,7 @@
 /** The CloudWatch namespace of every metric the tenant publishes. */
 export const SUPPORT_CHAT_METRICS_NAMESPACE = 'SupportChat';
 
-/** Powertools' dimension for the service: the only dimension of every metric (low cardinality: three values). */
+/** Powertools' dimension for the service: the only dimension of every metric (low cardinality: four values). */
 export const SUPPORT_CHAT_SERVICE_DIMENSION = 'service';
 
 /** The inference profile that answered: a second dimension set of the per-profile metrics (the approved profiles only). */
@@ -19,6 +19,8 @@ export const SUPPORT_CHAT_SERVICES = {
   turn: 'support-chat-turn',
   relay: 'support-chat-relay',
   authorizer: 'support-chat-authorizer',
+  /** The knowledge base's synchronization (`workloads/support-chat/knowledge`). */
+  knowledgeSync: 'support-chat-knowledge-sync',
 } as const;
 
 /** A service name of `SUPPORT_CHAT_SERVICES`. */
@@ -113,6 +115,15 @@ export const AUTHORIZER_METRICS = {
 } as const satisfies Record<string, SupportChatMetricKind>;
 export type AuthorizerMetricName = keyof typeof AUTHORIZER_METRICS;
 
+/** What the knowledge base's synchronization publishes once per invocation (`service` = `support-chat-knowledge-sync`). */
+export const KNOWLEDGE_SYNC_METRICS = {
+  /** An ingestion job started on the data source. */
+  KnowledgeSyncsStarted: 'count',
+  /** A start Bedrock refused (other than for a job already running), or a finished job that failed or failed documents. */
+  KnowledgeSyncFailures: 'count',
+} as const satisfies Record<string, SupportChatMetricKind>;
+export type KnowledgeSyncMetricName = keyof typeof KNOWLEDGE_SYNC_METRICS;
+
 /** One metric name of the tenant with its kind and dimension sets, as the metric catalog lists it. */
 export interface SupportChatMetric {
   readonly metricName: string;
@@ -124,7 +135,7 @@ export interface SupportChatMetric {
 /** Every metric name the tenant publishes, once (`Errors` is every function's), with its kind and dimension sets. */
 export function supportChatMetrics(): SupportChatMetric[] {
   const kinds = new Map<string, SupportChatMetricKind>();
-  for (const metrics of [TURN_METRICS, RELAY_METRICS, AUTHORIZER_METRICS] as Record<string, SupportChatMetricKind>[]) {
+  for (const metrics of [TURN_METRICS, RELAY_METRICS, AUTHORIZER_METRICS, KNOWLEDGE_SYNC_METRICS] as Record<string, SupportChatMetricKind>[]) {
     for (const [name, kind] of Object.entries(metrics)) {
       const known = kinds.get(name);
       if (known && known !== kind) throw new Error(`support-chat metric ${name} is published as both ${known} and ${kind}`);
@@ -142,4 +153,4 @@ export function supportChatMetrics(): SupportChatMetric[] {
 }
 
 /** Any metric name the tenant publishes. */
-export type SupportChatMetricName = TurnMetricName | RelayMetricName | AuthorizerMetricName;
+export type SupportChatMetricName = TurnMetricName | RelayMetricName | AuthorizerMetricName | KnowledgeSyncMetricName;

@@ -20,6 +20,13 @@ export interface ChatRolesProps {
   /** The workload contract's guardrail and its numeric version: every Bedrock call must name both. */
   readonly guardrailArn: string;
   readonly guardrailVersion: string;
+  /**
+   * Models the turn invokes without the guardrail: the knowledge base's rerank model, which `Rerank` calls with the
+   * turn's own credentials and which takes no guardrail (it scores passages, it writes no text).
+   *
+   * @default - none: every InvokeModel names the guardrail
+   */
+  readonly modelsWithoutGuardrail?: string[];
 }
 
 /**
@@ -76,7 +83,7 @@ export class ChatRoles {
           sid: 'EveryCallWithTheGuardrail',
           effect: Effect.DENY,
           actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-          resources: ['*'],
+          ...(props.modelsWithoutGuardrail?.length ? { notResources: props.modelsWithoutGuardrail } : { resources: ['*'] }),
           conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': `${props.guardrailArn}:${props.guardrailVersion}` } },
         }),
         new PolicyStatement({
