@@ -71,6 +71,10 @@ async function main(): Promise<number> {
     if (real) {
       knowledgeClient = new BedrockAgentRuntimeClient({ region });
       knowledgeBaseId = args['knowledge-base-id']!;
+      // One clear answer before 56 failed questions: a run against Bedrock needs credentials from the environment.
+      await knowledgeClient.config.credentials().catch((error: unknown) => {
+        throw new Error(`--knowledge-base-id runs against Bedrock and needs AWS credentials: ${(error as Error).message}`);
+      });
     } else {
       const kb = await startKnowledgeEmulator({ corpusDir: CORPUS_DIR });
       stops.push(() => kb.stop());
@@ -187,6 +191,6 @@ function report(label: readonly string[], outcomes: readonly QuestionOutcome[], 
 }
 
 main().then((code) => { process.exitCode = code; }, (error: unknown) => {
-  console.error(error instanceof Error ? error.stack : error);
+  console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });
