@@ -1,13 +1,11 @@
-import type { Assembly } from './assembly';
-import { expectedFacts } from './expected-facts';
 import type { Fact, FactKind } from './fact';
-import type { GovernanceConfig } from '../../config/schema';
-import { organizationControls } from '../../policies/organization-controls';
 
 /**
  * The expected facts as one JSON document, so a run that has no assembly (the daily verification in Lambda) checks the
- * same facts `npx projen verify` computes from `cdk.out` and the config. Written by `verify-facts-cli.ts`, published
- * into the archive, read back by `parseFactsDocument`, which refuses anything it would not check faithfully.
+ * same facts `npx projen verify` computes from `cdk.out` and the config. Made by `factsDocument`
+ * (`facts-of-assembly.ts`), written by `verify-facts-cli.ts`, published into the archive, read back by
+ * `parseFactsDocument`, which refuses anything it would not check faithfully. This file imports nothing but types, so
+ * the daily function's bundle carries no CDK or config code.
  */
 
 export const FACTS_SCHEMA = 'genai-governance/verify-facts/v1';
@@ -41,18 +39,6 @@ const KNOWN_KINDS: Readonly<Record<FactKind, true>> = {
   'macie-administrator': true,
   'macie-organization': true,
 };
-
-export function factsDocument(assembly: Assembly, config: GovernanceConfig, assemblyName = assembly.directory): FactsDocument {
-  const facts = expectedFacts(assembly, config);
-  if (facts.length === 0) throw new Error(`${assemblyName} holds nothing the verifier reads (no governance stacks)`);
-  return {
-    schema: FACTS_SCHEMA,
-    assembly: assemblyName,
-    homeRegion: config.organization.homeRegion,
-    controlIds: organizationControls(config).map((c) => c.controlId),
-    facts,
-  };
-}
 
 /** Facts documents larger than this are refused (the example's is far below; Lambda holds it in memory). */
 export const FACTS_MAX_BYTES = 20 * 1024 * 1024;

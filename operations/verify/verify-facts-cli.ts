@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readAssembly } from './assembly';
-import { factsDocument } from './facts-document';
+import { factsDocument } from './facts-of-assembly';
 import { loadConfigFile, resolveConfigFile } from '../../config/load';
 
 /*
