@@ -90,7 +90,8 @@ describe('support-chat knowledge base (workloads.supportChat.knowledge)', () => 
       const props = template.toJSON().Resources[bucketId].Properties;
       expect(props.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn });
       expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-      expect(props.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: stack.getLogicalId(knowledge.documents.accessLogs.bucket.node.defaultChild as any) });
+      const accessLogs = stack.getLogicalId(knowledge.documents.accessLogs.bucket.node.defaultChild as any);
+      expect(props.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: accessLogs });
       expect(props.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
     });
 
