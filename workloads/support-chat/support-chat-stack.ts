@@ -15,7 +15,9 @@ import { ChatSettingsConfig } from './chat/constructs/chat-settings-config';
 import { ChatTracing } from './chat/constructs/chat-tracing';
 import { ChatWebAcl } from './chat/constructs/chat-waf';
 import { ConversationTable } from './chat/constructs/conversation-table';
-import { defaultChatSettings } from './chat/handlers/lib/chat-settings';
+import { type ChatSettings, defaultChatSettings } from './chat/handlers/lib/chat-settings';
+import { HandOffTransport } from './handoff/constructs/hand-off-transport';
+import type { HandOffPolicy } from './handoff/handlers/lib/decide';
 import { SupportKnowledge } from './knowledge/constructs/support-knowledge';
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
@@ -28,6 +30,11 @@ export interface SupportChatStackProps extends StackProps {
   readonly config: GovernanceConfig;
   /** The account and Region of this stack (the Region one of `workloads.supportChat.regions`). */
   readonly env: { readonly account: string; readonly region: string };
+}
+
+/** The settings with the hand-off's number of unresolved turns (the config's `handOff.unresolvedTurns`). */
+function withUnresolvedTurns(settings: ChatSettings, unresolvedTurnsBeforeHandOff: number): ChatSettings {
+  return { ...settings, limits: { ...settings.limits, unresolvedTurnsBeforeHandOff } };
 }
 
 /** Name prefix of the tenant's functions and roles (not `genai-governance-`: those are the platform's, ORG-TAMPER-BASELINE). */
@@ -75,6 +82,8 @@ export class SupportChatStack extends Stack {
   public readonly dashboard: ChatDashboard;
   /** The knowledge base (documents, S3 Vectors, Bedrock knowledge base, synchronization), when `knowledge` is configured. */
   public readonly knowledge?: SupportKnowledge;
+  /** The hand-off to human agents (bus, queue, dead-letter queue, connector, alarms), when `handOff` is configured. */
+  public readonly handOff?: HandOffTransport;
 
   constructor(scope: Construct, id: string, props: SupportChatStackProps) {
     super(scope, id, props);
@@ -192,11 +201,36 @@ export class SupportChatStack extends Stack {
     // defaults as the first version; later versions roll out gradually and roll back when an alarm fires.
     this.settings = new ChatSettingsConfig(this, 'Settings', {
       allowedProfiles,
-      initial: defaultChatSettings(models),
+      initial: tenant.handOff ? withUnresolvedTurns(defaultChatSettings(models), tenant.handOff.unresolvedTurns) : defaultChatSettings(models),
       rollbackAlarms: this.alarms.rollbackAlarms,
       monitorRoleName: `${TENANT_PREFIX}-appconfig-monitor-${region}`,
     });
     this.roles.turnPolicy.addStatements(this.settings.readStatement());
+    if (tenant.handOff) {
+      // The hand-off to human agents (docs/adr/0023-support-chat-hand-off-path.md).
+      this.handOff = new HandOffTransport(this, 'HandOff', {
+        namePrefix: TENANT_PREFIX,
+        key,
+        logRetention,
+        tableName: this.table.table.tableName,
+        tableArn,
+        webhookUrl: tenant.handOff.webhookUrl,
+        apiKeySecretName: tenant.handOff.apiKeySecretName,
+        turnPolicy: this.roles.turnPolicy,
+        vpcId: contract.vpcId,
+        subnetIds: TURN_SUBNETS.map((i) => Fn.select(i, contract.subnetIds)),
+        turnSecurityGroupId: endpoints.functionSecurityGroup.attrGroupId,
+        alarmTopic: this.alarms.topic,
+      });
+      const { unresolvedTurns, refundApprovalThreshold } = tenant.handOff;
+      const policy: HandOffPolicy = { unresolvedTurns, refundApprovalThreshold };
+      const handOffEnvironment: Required<Pick<TurnEnvironment, 'HANDOFF_BUS_NAME' | 'HANDOFF_POLICY' | 'EVENTS_ENDPOINT'>> = {
+        HANDOFF_BUS_NAME: this.handOff.bus.eventBusName,
+        HANDOFF_POLICY: JSON.stringify(policy),
+        EVENTS_ENDPOINT: this.handOff.eventsEndpointUrl,
+      };
+      for (const [name, value] of Object.entries(handOffEnvironment)) this.turn.addEnvironment(name, value);
+    }
     this.roles.relayPolicy.addStatements(this.settings.readStatement());
     const appConfig: Required<Pick<TurnEnvironment, 'APPCONFIG_APPLICATION' | 'APPCONFIG_ENVIRONMENT' | 'APPCONFIG_PROFILE'>> = {
       APPCONFIG_APPLICATION: this.settings.application.applicationId,

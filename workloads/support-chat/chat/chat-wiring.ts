@@ -54,6 +54,12 @@ export interface TurnEnvironment {
   readonly DEGRADED_TEXT?: string;
   /** How many users' data sessions one container keeps (least recently used evicted). @default DEFAULT_USER_SESSIONS (100) */
   readonly USER_SESSIONS_CACHED?: string;
+  /** The bus the turn publishes hand-offs on (`handoff/`). @default - no hand-off: the assistant answers every message */
+  readonly HANDOFF_BUS_NAME?: string;
+  /** JSON `HandOffPolicy` (`handoff/handlers/lib/decide.ts`): the triggers' thresholds. Required with `HANDOFF_BUS_NAME`. */
+  readonly HANDOFF_POLICY?: string;
+  /** EventBridge's endpoint: the tenant's `events` interface endpoint (private DNS off). @default the SDK's */
+  readonly EVENTS_ENDPOINT?: string;
   /**
    * The tenant's knowledge base (`workloads.supportChat.knowledge`): every answer is grounded in its passages
    * (docs/adr/0024-support-chat-knowledge-grounded-or-silent.md). @default - none: the model answers without passages

@@ -1,6 +1,7 @@
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BudgetCounter } from './lib/budget-counter';
@@ -10,6 +11,8 @@ import { SessionCache } from './lib/session-cache';
 import { conversationSessionPolicy } from './lib/session-policy';
 import { type Instrument, settingsFromAppConfig } from './lib/settings-from-appconfig';
 import type { TurnDependencies, TurnLimits } from './turn-core';
+import type { HandOffPolicy } from '../../handoff/handlers/lib/decide';
+import { HandOffService } from '../../handoff/handlers/lib/hand-off-service';
 import type { TurnEnvironment } from '../chat-wiring';
 import { BedrockKnowledgeSource } from '../../knowledge/handlers/lib/bedrock-knowledge-source';
 
@@ -97,6 +100,17 @@ export function turnDependencies(
     // Unset: the turn answers with the tenant's degraded answer in the customer's language.
     ...(env.DEGRADED_TEXT ? { degradedText: env.DEGRADED_TEXT } : {}),
     ...(env.KNOWLEDGE_BASE_ID ? { knowledge: knowledgeSource(env, region, instrument) } : {}),
+    // The hand-off's state lives in the user's partition: it is read and written with the user's confined session.
+    ...(env.HANDOFF_BUS_NAME ? {
+      handOff: new HandOffService({
+        tableName,
+        clientFor: async (sub) => DynamoDBDocumentClient.from((await forUser(sub)).raw),
+        events: instrument(new EventBridgeClient({ region, endpoint: env.EVENTS_ENDPOINT })),
+        busName: env.HANDOFF_BUS_NAME,
+        policy: JSON.parse(required(env, 'HANDOFF_POLICY')) as HandOffPolicy,
+        retentionDays,
+      }),
+    } : {}),
   };
 }
 

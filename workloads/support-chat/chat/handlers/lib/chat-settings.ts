@@ -45,6 +45,11 @@ export interface ChatSettings {
     readonly messagesPerUserPerMinute: number;
     /** The most tokens an answer may have. */
     readonly maxAnswerTokens: number;
+    /**
+     * Assistant answers in a conversation after which its next message goes to a person (the hand-off's
+     * `unresolved_turns` trigger). @default - the config's `handOff.unresolvedTurns` (a version hosted before it has none)
+     */
+    readonly unresolvedTurnsBeforeHandOff?: number;
   };
 }
 
@@ -98,6 +103,7 @@ export function chatSettingsSchema(allowedProfiles: readonly string[]) {
     limits: z.strictObject({
       messagesPerUserPerMinute: z.number().int().min(1).max(600),
       maxAnswerTokens: z.number().int().min(16).max(4_096),
+      unresolvedTurnsBeforeHandOff: z.number().int().min(1).max(50).optional(),
     }),
   });
 }

@@ -61,6 +61,6 @@ export function decide(context: EscalationContext, policy: HandOffPolicy): Escal
   if (premium && (refund || mentions(context.text, CANCELLATION))) return { escalate: true, reason: 'premium_refund_or_cancellation' };
   const trend = [...(context.previousCustomerMessages ?? []), context.text].map(sentimentOf);
   if (isNegativeTrend(trend)) return { escalate: true, reason: 'negative_sentiment' };
-  if (context.unresolvedTurns >= policy.unresolvedTurns) return { escalate: true, reason: 'unresolved_turns' };
+  if (context.unresolvedTurns >= (context.unresolvedTurnsLimit ?? policy.unresolvedTurns)) return { escalate: true, reason: 'unresolved_turns' };
   return { escalate: false };
 }

@@ -29,6 +29,8 @@ export interface EscalationContext {
   readonly text: string;
   /** Assistant turns in this conversation since the last one the customer marked resolved. */
   readonly unresolvedTurns: number;
+  /** The settings' number of unresolved turns that hands off (`limits.unresolvedTurnsBeforeHandOff`). @default - the policy's */
+  readonly unresolvedTurnsLimit?: number;
   /** Whether the guardrail intervened on this message. */
   readonly guardrailIntervened?: boolean;
   /** Whether the knowledge base found no supporting passage (`Retrieval.supported`). */

@@ -18,6 +18,8 @@ export interface HandOffTurn {
   /** The customer's message, already stored by the turn. */
   readonly question: string;
   readonly language: SupportedLanguage;
+  /** The settings' `limits.unresolvedTurnsBeforeHandOff`. @default - the hand-off's policy */
+  readonly unresolvedTurnsLimit?: number;
   readonly store: ConversationStore;
   readonly writer: FrameWriter;
 }
@@ -42,6 +44,7 @@ export async function handOffBeforeAnswer(port: HandOffPort, turn: HandOffTurn):
     conversationId: turn.conversationId,
     text: turn.question,
     unresolvedTurns: messages.filter((m) => m.role === 'assistant').length,
+    ...(turn.unresolvedTurnsLimit ? { unresolvedTurnsLimit: turn.unresolvedTurnsLimit } : {}),
     previousCustomerMessages: messages.filter((m) => m.role === 'user' && m.messageId !== turn.messageId).map((m) => m.text),
   });
   if (!decision.escalate) return undefined;

@@ -1,0 +1,74 @@
+import { HAND_OFF_EVENT } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-events';
+import { CONNECTOR_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT } from '../../../../workloads/support-chat/handoff/handoff-wiring';
+import { exampleEstate } from '../../../support/example-estate';
+
+/*
+ * The hand-off's resources as the example estate synthesizes them (every gate passed to get here): the bus and its rule
+ * to the queue, the queue and its dead-letter queue under the stack's key, the connector's event source mapping and
+ * least-privilege policy, the turn's publish permission and endpoint, the alarms, the settings' first version.
+ */
+
+type Properties = Record<string, any>;
+
+describe('support-chat hand-off (synthesized example estate)', () => {
+  const { config, supportChat } = exampleEstate();
+  const chat = supportChat[0];
+  const handOff = config.workloads.supportChat!.handOff!;
+  const all = (type: string): Properties[] => Object.values(chat.template.findResources(type)).map((r) => r.Properties as Properties);
+  const idOf = (type: string, match: (p: Properties) => boolean) =>
+    Object.entries(chat.template.findResources(type)).find(([, r]) => match(r.Properties))![0];
+  const queues = all('AWS::SQS::Queue');
+  const queue = queues.find((q) => q.QueueName === 'support-chat-handoff')!;
+  const dlq = queues.find((q) => q.QueueName === 'support-chat-handoff-dlq')!;
+  const dlqId = idOf('AWS::SQS::Queue', (q) => q.QueueName === 'support-chat-handoff-dlq');
+  const queueId = idOf('AWS::SQS::Queue', (q) => q.QueueName === 'support-chat-handoff');
+  const policy = (name: string) => all('AWS::IAM::ManagedPolicy').find((p) => p.ManagedPolicyName === `${name}-${chat.region}`)!.PolicyDocument;
+
+  test('the queue and its dead-letter queue are encrypted with the stack\'s key; the redrive moves a hand-off after the maximum receives', () => {
+    for (const q of [queue, dlq]) expect(q.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: MAX_RECEIVE_COUNT });
+    expect(queue.VisibilityTimeout).toBe(6 * CONNECTOR_TIMEOUT_SECONDS);
+  });
+
+  test('the rule sends exactly the hand-off events of the tenant bus to the queue, undeliverable ones to the dead-letter queue', () => {
+    const rules = all('AWS::Events::Rule').filter((r) => JSON.stringify(r.EventPattern ?? {}).includes(HAND_OFF_EVENT.source));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].EventPattern).toEqual({ 'source': [HAND_OFF_EVENT.source], 'detail-type': [HAND_OFF_EVENT.detailType] });
+    expect(rules[0].Targets).toEqual([expect.objectContaining({
+      Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+    })]);
+  });
+
+  test('the connector reads the queue with partial batch failures, and may touch only its TICKET# items, the queue and the API key secret', () => {
+    const mappings = all('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toEqual([expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] }, FunctionResponseTypes: ['ReportBatchItemFailures'] })]);
+    const statements = policy('support-chat-handoff-connector').Statement as Properties[];
+    expect(statements.find((s) => s.Sid === 'TicketItemsOnly')!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TICKET#*'] } });
+    expect(JSON.stringify(statements.find((s) => s.Sid === 'WebhookApiKey')!.Resource)).toContain(`:secret:${handOff.apiKeySecretName}-??????`);
+    const connector = all('AWS::Lambda::Function').find((f) => f.FunctionName === 'support-chat-handoff-connector')!;
+    expect(connector.Environment.Variables).toMatchObject({ WEBHOOK_URL: handOff.webhookUrl, WEBHOOK_SECRET_ID: handOff.apiKeySecretName });
+  });
+
+  test('the turn may publish on the bus only, through an endpoint that admits PutEvents on that bus only; its policy and settings are the config\'s', () => {
+    const publish = (policy('support-chat-turn').Statement as Properties[]).find((s) => s.Sid === 'PublishHandOffs')!;
+    expect(publish.Action).toBe('events:PutEvents');
+    const endpoint = all('AWS::EC2::VPCEndpoint').find((e) => e.ServiceName === `com.amazonaws.${chat.region}.events`)!;
+    expect(endpoint.PrivateDnsEnabled).toBe(false);
+    expect(endpoint.PolicyDocument.Statement).toEqual([expect.objectContaining({ Action: 'events:PutEvents', Resource: publish.Resource })]);
+    const turn = all('AWS::Lambda::Function').find((f) => f.FunctionName === 'support-chat-turn')!;
+    const { unresolvedTurns, refundApprovalThreshold } = handOff;
+    expect(JSON.parse(turn.Environment.Variables.HANDOFF_POLICY)).toEqual({ unresolvedTurns, refundApprovalThreshold });
+    const version = all('AWS::AppConfig::HostedConfigurationVersion')[0];
+    expect(JSON.parse(version.Content).limits.unresolvedTurnsBeforeHandOff).toBe(handOff.unresolvedTurns);
+  });
+
+  test('two alarms on the tenant\'s topic: any dead letter, and a hand-off waiting 15 minutes', () => {
+    const alarms = all('AWS::CloudWatch::Alarm').filter((a) => String(a.AlarmName).startsWith('support-chat-handoff'));
+    expect(alarms.map((a) => [a.AlarmName, a.MetricName, a.Threshold]).sort()).toEqual([
+      ['support-chat-handoff-age', 'ApproximateAgeOfOldestMessage', 900],
+      ['support-chat-handoff-dead-letters', 'ApproximateNumberOfMessagesVisible', 1],
+    ]);
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+  });
+});
