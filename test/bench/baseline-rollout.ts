@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stringify } from 'yaml';
+import { ASSUMED_STACK_MINUTES, INSTANCES_PER_STACK_SET, rolloutMinutes } from './stackset-rollout-model';
 import { bundleHandler, INLINE_CODE_BUDGET_BYTES, INLINE_CODE_MAX_BYTES } from '../../building-blocks/custom-resources/inline-handler';
 import { MODEL_CATALOG } from '../../catalog/models';
 import { parseConfig } from '../../config/load';
-import type { GovernanceConfig } from '../../config/schema';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { buildEstate } from '../../stacks/estate';
 import {
@@ -26,17 +26,6 @@ import { exampleConfig } from '../support/example-config';
  * measured against the 4,096-byte `ZipFile` quota. This app keeps 20 % headroom on each: a template goes inline up to
  * 80 % of TemplateBody and by TemplateURL above; synth fails above 80 % of TemplateURL or, for inline code, of ZipFile.
  */
-const INSTANCES_PER_STACK_SET = 100000;
-const OPERATIONS_IN_PROGRESS_PER_REGION = 10000;
-const ASSUMED_STACK_MINUTES: Record<string, number> = { Global: 2, Regional: 3 };
-
-function rolloutMinutes(config: GovernanceConfig, accounts: number, regions: number, stackMinutes: number) {
-  const { maxConcurrentPercentage, regionConcurrency } = config.baseline.operationPreferences;
-  const concurrent = Math.min(Math.max(1, Math.floor((accounts * maxConcurrentPercentage) / 100)), OPERATIONS_IN_PROGRESS_PER_REGION);
-  const waves = Math.ceil(accounts / concurrent);
-  const minutes = waves * stackMinutes * (regionConcurrency === 'PARALLEL' ? 1 : regions);
-  return { concurrent, waves, minutes, instances: accounts * regions };
-}
 
 const config = exampleConfig();
 /** The example config as written, for variations that go through the real loader. */
