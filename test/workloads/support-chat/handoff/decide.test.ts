@@ -2,6 +2,8 @@ import { decide, largestAmount, type HandOffPolicy } from '../../../../workloads
 import type { EscalationContext } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-port';
 import { buildHandOff, TRANSCRIPT_MESSAGE_CHARACTERS, TRANSCRIPT_MESSAGES } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-record';
 import { isNegativeTrend, sentimentOf } from '../../../../workloads/support-chat/handoff/handlers/lib/sentiment';
+import { findEscalationTrigger } from '../../../../workloads/support-chat/language/handlers/lib/escalation-triggers';
+import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 
 /* The hand-off triggers, the sentiment heuristic and the hand-off record, as pure functions (no emulator). */
 
@@ -44,6 +46,8 @@ describe('decide', () => {
     expect(decide(context('hello', { guardrailIntervened: true }), POLICY)).toEqual({ escalate: true, reason: 'guardrail_intervened' });
     expect(decide(context('and now?', { unresolvedTurns: 4 }), POLICY)).toEqual({ escalate: true, reason: 'unresolved_turns' });
     expect(decide(context('and now?', { unresolvedTurns: 3 }), POLICY)).toEqual({ escalate: false });
+    // The settings' number wins over the policy's.
+    expect(decide(context('and now?', { unresolvedTurns: 3, unresolvedTurnsLimit: 3 }), POLICY)).toEqual({ escalate: true, reason: 'unresolved_turns' });
   });
 
   test('two negative messages in a row hand off; one does not', () => {
@@ -110,5 +114,14 @@ describe('buildHandOff', () => {
     expect(handOff.orders).toBeUndefined();
     expect(handOff.suggestedReply).toBeUndefined();
     expect(Buffer.byteLength(JSON.stringify(handOff))).toBeLessThan(256 * 1024);
+  });
+});
+
+describe('the tenant\'s texts that tell the customer how to reach a person', () => {
+  test.each(['degraded_answer', 'offer_human_agent', 'knowledge_unavailable'] as const)('%s quotes, in each language, a phrase that hands off', (key) => {
+    for (const [language, text] of Object.entries(TENANT_MESSAGES[key])) {
+      const quoted = /["«“„]\u00a0?([^"»”“]+?)\u00a0?["»”“]/.exec(text)?.[1];
+      expect({ language, trigger: quoted && findEscalationTrigger(quoted)?.reason }).toEqual({ language, trigger: 'human_requested' });
+    }
   });
 });

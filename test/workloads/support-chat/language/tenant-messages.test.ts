@@ -50,7 +50,7 @@ describe('tenantMessage', () => {
   test('replaces the parameters in the asked language', () => {
     expect(tenantMessage('input_too_long', 'de', { max: 4000 })).toBe('Nachrichten dürfen höchstens 4000 Zeichen lang sein; bitte kürzen Sie Ihre Nachricht.');
     expect(tenantMessage('rate_limited', 'zh', { max: 20 })).toBe('每分钟最多可发送 20 条消息；您的消息已保存，请稍候。');
-    expect(tenantMessage('offer_human_agent', 'es')).toBe('No tengo esa información. ¿Quiere que le pase con un agente?');
+    expect(tenantMessage('offer_human_agent', 'es')).toBe('No tengo esa información. Si desea que le atienda un agente, escriba «hablar con una persona».');
   });
 
   test('a missing parameter throws, naming it', () => {

@@ -3,7 +3,8 @@ import { DEFAULT_LANGUAGE, type SupportedLanguage } from './languages';
 /*
  * Every text the tenant sends on its own, in each of its languages: the error frames' messages keyed by their codes
  * (`ERROR_CODES` of the chat protocol; a code with two situations has a second key), the degraded answer, the notice
- * that a human agent takes over and the offer of one (also the answer when the knowledge base has nothing on a question),
+ * that a human agent takes over and the offer of one (which quotes a phrase that hands the conversation off, so writing it
+ * does; also the answer when the knowledge base has nothing on a question),
  * and the answer when it cannot be searched. `{name}` is a parameter; each language has the same ones.
  * Register: polite and short (usted, vous, Sie, 您). French puts a no-break space before ; : ? !
  */
@@ -103,11 +104,11 @@ export const TENANT_MESSAGES = {
     de: 'Bei uns ist etwas schiefgelaufen; bitte versuchen Sie es gleich noch einmal.',
   },
   degraded_answer: {
-    en: 'Sorry, the assistant cannot answer right now. Your message is saved; a human agent can pick it up, or please try again in a few minutes.',
-    es: 'Lo sentimos, el asistente no puede responder en este momento. Su mensaje está guardado; un agente puede atenderlo, o vuelva a intentarlo en unos minutos.',
-    zh: '抱歉，助手暂时无法回复。您的消息已保存，人工客服可以跟进，您也可以几分钟后再试。',
-    fr: 'Désolé, l\'assistant ne peut pas répondre pour le moment. Votre message est enregistré\u00a0; un conseiller peut le prendre en charge, ou réessayez dans quelques minutes.',
-    de: 'Entschuldigung, der Assistent kann gerade nicht antworten. Ihre Nachricht ist gespeichert; ein Mitarbeiter kann sie übernehmen, oder versuchen Sie es in ein paar Minuten erneut.',
+    en: 'Sorry, the assistant cannot answer right now. Your message is saved; please try again in a few minutes, or write "talk to a human" and a human agent will take over.',
+    es: 'Lo sentimos, el asistente no puede responder en este momento. Su mensaje está guardado; vuelva a intentarlo en unos minutos o escriba «hablar con una persona» y le atenderá un agente.',
+    zh: '抱歉，助手暂时无法回复。您的消息已保存，请几分钟后再试，或发送“转人工”，由人工客服为您服务。',
+    fr: 'Désolé, l\'assistant ne peut pas répondre pour le moment. Votre message est enregistré\u00a0; réessayez dans quelques minutes ou écrivez «\u00a0parler à un conseiller\u00a0» et un conseiller prendra le relais.',
+    de: 'Entschuldigung, der Assistent kann gerade nicht antworten. Ihre Nachricht ist gespeichert; versuchen Sie es in ein paar Minuten erneut oder schreiben Sie „mit einem Mitarbeiter sprechen“, dann übernimmt ein Mitarbeiter.',
   },
   escalation_notice: {
     en: 'I am handing you over to a human agent; please stay in this chat, someone will be with you shortly.',
@@ -117,18 +118,18 @@ export const TENANT_MESSAGES = {
     de: 'Ich verbinde Sie mit einem Mitarbeiter; bitte bleiben Sie im Chat, gleich ist jemand für Sie da.',
   },
   offer_human_agent: {
-    en: 'I don\'t have that information. Shall I hand you over to a human agent?',
-    es: 'No tengo esa información. ¿Quiere que le pase con un agente?',
-    zh: '我没有这方面的信息。需要为您转接人工客服吗？',
-    fr: 'Je n\'ai pas cette information. Voulez-vous que je vous mette en relation avec un conseiller\u00a0?',
-    de: 'Diese Information habe ich leider nicht. Soll ich Sie an einen Mitarbeiter weiterleiten?',
+    en: 'I don\'t have that information. If you would like a human agent, write "talk to a human".',
+    es: 'No tengo esa información. Si desea que le atienda un agente, escriba «hablar con una persona».',
+    zh: '我没有这方面的信息。如需人工客服，请发送“转人工”。',
+    fr: 'Je n\'ai pas cette information. Si vous souhaitez un conseiller, écrivez «\u00a0parler à un conseiller\u00a0».',
+    de: 'Diese Information habe ich leider nicht. Wenn Sie einen Mitarbeiter möchten, schreiben Sie „mit einem Mitarbeiter sprechen“.',
   },
   knowledge_unavailable: {
-    en: 'I can\'t look that up right now. Please try again in a few minutes, or shall I hand you over to a human agent?',
-    es: 'Ahora mismo no puedo consultar esa información. Vuelva a intentarlo en unos minutos, o ¿quiere que le pase con un agente?',
-    zh: '我暂时无法查询这方面的信息。请几分钟后再试，或者需要为您转接人工客服吗？',
-    fr: 'Je ne peux pas consulter cette information pour le moment. Veuillez réessayer dans quelques minutes, ou voulez-vous que je vous mette en relation avec un conseiller\u00a0?',
-    de: 'Das kann ich gerade nicht nachschlagen. Bitte versuchen Sie es in ein paar Minuten erneut, oder soll ich Sie an einen Mitarbeiter weiterleiten?',
+    en: 'I can\'t look that up right now. Please try again in a few minutes, or write "talk to a human" for a human agent.',
+    es: 'Ahora mismo no puedo consultar esa información. Vuelva a intentarlo en unos minutos o escriba «hablar con una persona» para que le atienda un agente.',
+    zh: '我暂时无法查询这方面的信息。请几分钟后再试，或发送“转人工”联系人工客服。',
+    fr: 'Je ne peux pas consulter cette information pour le moment. Veuillez réessayer dans quelques minutes ou écrivez «\u00a0parler à un conseiller\u00a0» pour joindre un conseiller.',
+    de: 'Das kann ich gerade nicht nachschlagen. Bitte versuchen Sie es in ein paar Minuten erneut oder schreiben Sie „mit einem Mitarbeiter sprechen“, um einen Mitarbeiter zu erreichen.',
   },
 } as const satisfies Record<string, Translations>;
 
