@@ -1,7 +1,9 @@
+import { PassThrough, Writable } from 'node:stream';
 import { qualifiedTexts } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import type { DoneFrame, Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { tenantMessage } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { type ChatLocal, startChatLocal } from '../../../../workloads/support-chat/local/chat-local';
+import { chatInTerminal } from '../../../../workloads/support-chat/local/chat-terminal';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
 import { ask, textOf, userOf } from '../support/chat-session';
 
@@ -55,6 +57,8 @@ test('a question outside the corpus: "I don\'t have that information", no answer
   client.ws.close();
   expect([doneOf(frames).type, doneOf(frames).citations, textOf(frames)]).toEqual(['done', undefined, tenantMessage('offer_human_agent', 'en')]);
   expect(answers()).toEqual([]);
+  // `done` goes out while the budgets settle: the turn's outcome is there once it has ended.
+  await chat.settled();
   expect(chat.turns.at(-1)?.outcome).toMatchObject({ result: 'answered', code: 'unsupported' });
 }, 30_000);
 
@@ -83,4 +87,14 @@ test('a resume after reconnecting replays the answer with its citations, with no
   expect([textOf(replay), doneOf(replay).citations]).toEqual([textOf(frames), doneOf(frames).citations]);
   expect(doneOf(replay).citations?.length).toBeGreaterThan(0);
   expect([chat.knowledgeBase!.emulator.requests.length, answers().length]).toEqual([retrievals, streams]);
+}, 30_000);
+
+test('the terminal client of chat:local lists the answer\'s citations under it', async () => {
+  const input = new PassThrough();
+  let printed = '';
+  const output = new Writable({ write: (chunk: Buffer, _encoding, done) => { printed += chunk.toString(); done(); } });
+  const terminal = await chatInTerminal({ url: chat.connectUrl(chat.token('customer')), input, output });
+  input.end('Can I get store credit instead of a refund?\n');
+  await terminal.finished;
+  expect(printed).toMatch(/\n {2}\[1\] Refunds \(policies\/refunds\.en\.md\) https:\/\/\S+\n/);
 }, 30_000);
