@@ -5,6 +5,8 @@ import type { DoneFrame, Frame } from '../../../../workloads/support-chat/chat/h
 import { MAX_RETRIEVAL_MS, turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/lib/turn-clock';
 import { citationsOf, groundingSources, MAX_GROUNDING_CHARACTERS } from '../../../../workloads/support-chat/chat/handlers/lib/turn-knowledge';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import { turnDependencies } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
+import { BedrockKnowledgeSource } from '../../../../workloads/support-chat/knowledge/handlers/lib/bedrock-knowledge-source';
 import type { KnowledgeSource, Passage, Retrieval, RetrievalLimits } from '../../../../workloads/support-chat/knowledge/handlers/lib/knowledge-source';
 import type { SupportedLanguage } from '../../../../workloads/support-chat/language/handlers/lib/languages';
 import { tenantMessage } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
@@ -283,5 +285,40 @@ describe('grounding sources and citations (turn-knowledge.ts)', () => {
 
   test('citations: each document once, in the passages\' order, without a link it does not have', () => {
     expect(citationsOf([RETURNS, SHIPPING, RETURNS_LABEL])).toEqual([RETURNS.citation, { documentId: 'faqs/shipping.en.md', title: 'Shipping times' }]);
+  });
+});
+
+describe('the turn function\'s knowledge base from its environment (turnDependencies)', () => {
+  const base = {
+    TABLE_NAME: 'support-chat-conversations',
+    TABLE_ARN: `arn:aws:dynamodb:${REGION}:123456789012:table/support-chat-conversations`,
+    DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/support-chat-conversation-data',
+    GUARDRAIL_ARN: `arn:aws:bedrock:${REGION}:123456789012:guardrail/knowledge01`,
+    GUARDRAIL_VERSION: '1',
+    MODELS: JSON.stringify(models),
+    ALLOWED_PROFILES: JSON.stringify([models.classifier, models.fast, models.capable, ...models.fallback]),
+    LIMITS: JSON.stringify(limits),
+    RETENTION_DAYS: '90',
+  };
+  const RERANK = `arn:aws:bedrock:${REGION}::foundation-model/cohere.rerank-v3-5:0`;
+
+  test('KNOWLEDGE_BASE_ID and the other KNOWLEDGE_* variables make a BedrockKnowledgeSource with the language filter and reranking', () => {
+    const deps = turnDependencies({ ...base, KNOWLEDGE_BASE_ID: 'KBLOCAL001', KNOWLEDGE_RESULTS: '3', KNOWLEDGE_RERANK_MODEL_ARN: RERANK }, REGION);
+    expect(deps.knowledge).toBeInstanceOf(BedrockKnowledgeSource);
+    const request = (deps.knowledge as BedrockKnowledgeSource).request('Where is my parcel?', 'fr');
+    expect(request.retrievalConfiguration?.vectorSearchConfiguration).toMatchObject({
+      numberOfResults: 3,
+      filter: { equals: { key: 'language', value: 'fr' } },
+      rerankingConfiguration: { bedrockRerankingConfiguration: { modelConfiguration: { modelArn: RERANK } } },
+    });
+    deps.bedrock.destroy();
+  });
+
+  test('without KNOWLEDGE_BASE_ID the turn has no knowledge base; a malformed value fails when the function starts', () => {
+    const deps = turnDependencies(base, REGION);
+    expect(deps.knowledge).toBeUndefined();
+    deps.bedrock.destroy();
+    expect(() => turnDependencies({ ...base, KNOWLEDGE_BASE_ID: 'KBLOCAL001', KNOWLEDGE_RESULTS: 'five' }, REGION)).toThrow(/KNOWLEDGE_RESULTS/);
+    expect(() => turnDependencies({ ...base, KNOWLEDGE_BASE_ID: 'kb' }, REGION)).toThrow(/knowledgeBaseId/);
   });
 });
