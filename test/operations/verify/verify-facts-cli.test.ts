@@ -46,7 +46,10 @@ describe('verify-facts-cli and the facts document', () => {
     ['no facts', JSON.stringify({ schema: FACTS_SCHEMA, assembly: 'a', homeRegion: 'eu-central-1', controlIds: [], facts: [] }), /non-empty list/],
     ['a home Region that is global', JSON.stringify({ schema: FACTS_SCHEMA, assembly: 'a', homeRegion: 'global', controlIds: [], facts: [] }), /homeRegion/],
     ['a fact without its expected value', JSON.stringify({
-      schema: FACTS_SCHEMA, assembly: 'a', homeRegion: 'eu-central-1', controlIds: ['CT-1'],
+      schema: FACTS_SCHEMA,
+      assembly: 'a',
+      homeRegion: 'eu-central-1',
+      controlIds: ['CT-1'],
       facts: [{ control: 'CT-1', account: '318274650913', region: 'eu-central-1', clientRegion: 'eu-central-1', kind: 'trail-logging', subject: 't', call: 'c' }],
     }), /facts\[0\]\.expected is missing/],
     ['more than the size limit', ' '.repeat(FACTS_MAX_BYTES + 1), /larger than/],
