@@ -1,6 +1,6 @@
 import type { BedrockEmulator, BedrockRequestRecord } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { qualifiedTexts } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
-import { defaultChatSettings, GROUNDED_PROMPT } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
+import { defaultChatSettings, GROUNDED_PROMPT, parseChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import type { DoneFrame, Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { MAX_RETRIEVAL_MS, turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/lib/turn-clock';
 import { citationsOf, groundingSources, MAX_GROUNDING_CHARACTERS } from '../../../../workloads/support-chat/chat/handlers/lib/turn-knowledge';
@@ -11,7 +11,7 @@ import type { KnowledgeSource, Passage, Retrieval, RetrievalLimits } from '../..
 import type { SupportedLanguage } from '../../../../workloads/support-chat/language/handlers/lib/languages';
 import { tenantMessage } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
-import { tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
+import { tenantAllowedProfiles, tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
 import { startTurnEmulators, type TurnEmulators } from '../support/turn-emulators';
 
@@ -321,4 +321,23 @@ describe('the turn function\'s knowledge base from its environment (turnDependen
     expect(() => turnDependencies({ ...base, KNOWLEDGE_BASE_ID: 'KBLOCAL001', KNOWLEDGE_RESULTS: 'five' }, REGION)).toThrow(/KNOWLEDGE_RESULTS/);
     expect(() => turnDependencies({ ...base, KNOWLEDGE_BASE_ID: 'kb' }, REGION)).toThrow(/knowledgeBaseId/);
   });
+});
+
+describe('the grounded prompt in the hosted settings', () => {
+  const allowed = tenantAllowedProfiles(config, REGION);
+
+  test('optional (a version hosted before it existed is valid), versioned grounded@x.y.z like the others', () => {
+    const { grounded, ...withoutGrounded } = defaults.prompts;
+    expect(grounded).toEqual(GROUNDED_PROMPT);
+    expect(parseChatSettings({ ...defaults, prompts: withoutGrounded }, allowed)).toMatchObject({ ok: true });
+    const unversioned = { ...defaults, prompts: { ...defaults.prompts, grounded: { ...GROUNDED_PROMPT, version: 'grounded@next' } } };
+    expect(parseChatSettings(unversioned, allowed)).toMatchObject({ ok: false, problems: [expect.stringContaining('prompts.grounded.version')] });
+  });
+
+  test('a deployed grounded prompt is the one the grounded answer is sent with', async () => {
+    const mine = { version: 'grounded@1.1.0', system: 'Answer from the numbered passages only; cite them.' };
+    const settings = { ...defaults, prompts: { ...defaults.prompts, grounded: mine } };
+    const run = await turn(byLanguage, 'How long do I have to return a jacket?', { settings: async () => ({ settings, source: 'appconfig' as const }) });
+    expect([answers()[0].system, run.outcome.settings?.prompts]).toEqual([[{ text: mine.system }], [defaults.prompts.answer.version, defaults.prompts.router.version, 'grounded@1.1.0']]);
+  }, 20_000);
 });
