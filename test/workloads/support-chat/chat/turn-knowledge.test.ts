@@ -1,7 +1,7 @@
 import type { BedrockEmulator, BedrockRequestRecord } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { qualifiedTexts } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { defaultChatSettings, GROUNDED_PROMPT, parseChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
-import type { DoneFrame, Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
+import { type DoneFrame, type Frame, FrameWriter } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { MAX_RETRIEVAL_MS, turnTimeouts } from '../../../../workloads/support-chat/chat/handlers/lib/turn-clock';
 import { citationsOf, groundingSources, MAX_GROUNDING_CHARACTERS } from '../../../../workloads/support-chat/chat/handlers/lib/turn-knowledge';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
@@ -281,6 +281,16 @@ describe('grounding sources and citations (turn-knowledge.ts)', () => {
     const sources = groundingSources([big(1), big(2), big(3)]);
     expect(sources.map((s) => s.split('\n')[0])).toEqual(['[1] T1', '[2] T2']);
     expect(groundingSources([{ ...big(1), text: 'y'.repeat(200_000) }])[0]).toHaveLength(MAX_GROUNDING_CHARACTERS);
+  });
+
+  test('the done frame keeps the best citations that fit one frame, and stays under the frame ceiling', async () => {
+    const sent: string[] = [];
+    const writer = new FrameWriter({ conversationId: 'c', messageId: 'm', maxFrameBytes: 4096, send: async (data) => { sent.push(data); } });
+    const long = (n: number) => ({ documentId: `faqs/doc-${n}.en.md`, title: `${n} ${'é'.repeat(700)}`, link: `https://shop.example/${n}` });
+    await writer.end(undefined, [1, 2, 3, 4, 5].map(long));
+    const done = JSON.parse(sent[0]) as DoneFrame;
+    expect(Buffer.byteLength(sent[0], 'utf8')).toBeLessThanOrEqual(4096);
+    expect(done.citations?.map((c) => c.documentId)).toEqual(['faqs/doc-1.en.md', 'faqs/doc-2.en.md']);
   });
 
   test('citations: each document once, in the passages\' order, without a link it does not have', () => {
