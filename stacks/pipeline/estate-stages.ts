@@ -1,9 +1,9 @@
 import { CfnElement, DefaultStackSynthesizer, Names, Stack, Stage, type App } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { PipelineConfig } from './pipeline-stack';
 import type { GovernanceConfig } from '../../config/schema';
 import { deployWaves, plannedStacks, type PlannedStack } from '../deploy-plan';
 import { buildEstate, type Estate } from '../estate';
-import { ACCOUNT_ROLES } from '../estate-table';
 
 /** One deploy wave of the estate as a pipeline Stage. */
 export interface EstateStage {
@@ -24,11 +24,14 @@ export function waveStageId(index: number): string {
  * the CLI deploys (docs/adr/0014-estate-in-pipeline-stages.md). A dependency between stacks of two waves is kept by the
  * order of the Stages; stacks of one wave depend on none of each other.
  *
- * In the accounts whose bootstrap lets CloudFormation act as the platform role (log-archive, audit: the SCPs' tamper
- * rules exempt the platform role, not the bootstrap's execution role), the stacks' synthesizer names the platform role
- * as the CloudFormation execution role: what `--role-arn` does for a deploy by hand.
+ * Every stack deploys with the pipeline's own CDK bootstrap (`pipeline.bootstrapQualifier`, which the bootstrap
+ * StackSet provides: docs/adr/0027), so CloudFormation acts as that bootstrap's execution role in the stack's account
+ * and Region; in the log-archive and audit accounts the SCPs' tamper rules exempt that role by account id.
  */
-export function buildEstateStages(app: App, config: GovernanceConfig): { readonly estate: Estate; readonly stages: readonly EstateStage[] } {
+export function buildEstateStages(
+  app: App, config: GovernanceConfig & { readonly pipeline: PipelineConfig },
+): { readonly estate: Estate; readonly stages: readonly EstateStage[] } {
+  const pipeline = config.pipeline;
   const waves = deployWaves(plannedStacks(config));
   const stages = waves.map((stacks, index) => ({ stage: new Stage(app, waveStageId(index)), stacks }));
   const waveOf = new Map(waves.flatMap((stacks, index) => stacks.map((s) => [s.id, index] as const)));
@@ -39,11 +42,9 @@ export function buildEstateStages(app: App, config: GovernanceConfig): { readonl
   };
   const estate = buildEstate(app, config, {
     stageOf: (id) => stages[indexOf(id)].stage,
-    stackProps: (id, entry) => ({
+    stackProps: (id) => ({
       stackName: id,
-      synthesizer: ACCOUNT_ROLES[entry.account].bootstrap === 'platform-role'
-        ? new DefaultStackSynthesizer({ cloudFormationExecutionRole: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${config.principals.platformRoleName}` })
-        : undefined,
+      synthesizer: new DefaultStackSynthesizer({ qualifier: pipeline.bootstrapQualifier }),
     }),
     deploysBefore: (before, after) => indexOf(before) < indexOf(after),
   });

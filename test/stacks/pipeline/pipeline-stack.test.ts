@@ -3,16 +3,20 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CloudFormationStackArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AssetManifestArtifact, CloudFormationStackArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { CONNECTION_ARN, pipelineConfig } from './pipeline-config';
 import { ACKNOWLEDGEMENT_METADATA_TYPE } from '../../../building-blocks/gates/acknowledge';
 import { registerGates } from '../../../building-blocks/gates/register-gates';
+import { compileOrganizationPolicies } from '../../../policies/compiler/compile';
+import { organizationControls } from '../../../policies/organization-controls';
 import type { PolicyDocument } from '../../../policies/policy-document';
 import { APP_CONTEXT } from '../../../stacks/app-context';
 import { deployWaves, plannedStacks } from '../../../stacks/deploy-plan';
 import { buildPipelineApp, PIPELINE_STACK_ID } from '../../../stacks/pipeline/build-pipeline';
 import { waveStageId } from '../../../stacks/pipeline/estate-stages';
+import { PIPELINE_BOOTSTRAP_IDS } from '../../../stacks/pipeline/pipeline-bootstrap';
 import { POLICY_APPROVAL_STEPS, SNAPSHOT_READ_ACTIONS } from '../../../stacks/pipeline/policy-approval';
+import { CDK_BOOTSTRAP_VERSION } from '../../../stacksets/bootstrap/pipeline-bootstrap-stack';
 import { exampleEstate } from '../../support/example-estate';
 import { lintPolicy } from '../../support/iam-lint';
 import { resourceIdentities } from '../../support/resource-identities';
@@ -25,7 +29,7 @@ interface PipelineStage { Name: string; Actions: Action[] }
 const config = pipelineConfig({ connection: { connectionArn: CONNECTION_ARN, repository: 'example-org/genai-governance', branch: 'main' } });
 const app = new App({ context: { ...APP_CONTEXT } });
 registerGates(app);
-const { stages } = buildPipelineApp(app, config, 'config/org.yaml');
+const { stages, bootstrap } = buildPipelineApp(app, config, 'config/org.yaml');
 const assembly = app.synth();
 const pipelineArtifact = assembly.getStackArtifact(PIPELINE_STACK_ID);
 const template = Template.fromJSON(pipelineArtifact.template);
@@ -179,13 +183,16 @@ describe('the platform team\'s pipeline', () => {
     expect(problems).toEqual([]);
   });
 
-  test('the log-archive and audit stacks deploy with the platform role as CloudFormation\'s execution role, the others with the bootstrap\'s', () => {
-    const byStage = stageStacks(assembly);
-    const roles = Object.fromEntries([...byStage.values()].flat().map((s) => [s.stackName, s.cloudFormationExecutionRoleArn]));
-    expect(roles.GovernanceLogArchive).toBe('arn:${AWS::Partition}:iam::402761958314:role/governance-pipeline-deploy');
-    expect(roles['GovernanceMacie-eu-west-1']).toBe('arn:${AWS::Partition}:iam::527038146692:role/governance-pipeline-deploy');
-    expect(roles.GovernanceManagement).toBe('arn:${AWS::Partition}:iam::318274650913:role/cdk-hnb659fds-cfn-exec-role-318274650913-eu-central-1');
-    expect(roles['SupportChat-eu-central-1']).toBe('arn:${AWS::Partition}:iam::741852096357:role/cdk-hnb659fds-cfn-exec-role-741852096357-eu-central-1');
+  test('every stack, the pipeline\'s own included, deploys with the pipeline\'s bootstrap (its qualifier), never the default one', () => {
+    const staged = [...stageStacks(assembly).values()].flat();
+    const all = [...staged, pipelineArtifact, assembly.getStackArtifact(PIPELINE_BOOTSTRAP_IDS.stack)];
+    for (const s of all) {
+      const { account, region } = s.environment;
+      expect([s.stackName, s.cloudFormationExecutionRoleArn]).toEqual([s.stackName, `arn:\${AWS::Partition}:iam::${account}:role/cdk-genaigov-cfn-exec-role-${account}-${region}`]);
+      expect([s.stackName, s.assumeRoleArn]).toEqual([s.stackName, `arn:\${AWS::Partition}:iam::${account}:role/cdk-genaigov-deploy-role-${account}-${region}`]);
+      expect([s.stackName, s.bootstrapStackVersionSsmParameter]).toEqual([s.stackName, '/cdk-bootstrap/genaigov/version']);
+    }
+    expect(all.length).toBe(staged.length + 2);
   });
 
   test('inside the stages every stack keeps its name, every logical id and what it stands for (ADR 3)', () => {
@@ -193,9 +200,97 @@ describe('the platform team\'s pipeline', () => {
     const deployed = example.assembly.stacks;
     const staged = [...stageStacks(assembly).values()].flat();
     expect(staged.map((s) => s.stackName).sort()).toEqual(deployed.map((s) => s.stackName).sort());
+    // The Organizations policies are the config's own: a pipeline adds its execution roles to the exempt principals, so
+    // the compiler may pack the root's statements into more policies than the example's (checked against the compiler).
+    const withoutPolicies = (t: unknown) => Object.fromEntries(Object.entries(resourceIdentities(t as never)).filter(([, v]) => !String(v).startsWith('AWS::Organizations::Policy ')));
     for (const stack of staged) {
       const before = deployed.find((s) => s.stackName === stack.stackName)!;
-      expect([stack.stackName, resourceIdentities(stack.template)]).toEqual([before.stackName, resourceIdentities(before.template)]);
+      expect([stack.stackName, withoutPolicies(stack.template)]).toEqual([before.stackName, withoutPolicies(before.template)]);
     }
+    const management = staged.find((s) => s.stackName === 'GovernanceManagement')!;
+    const policyNames = Object.values(management.template.Resources as Record<string, { Type: string; Properties: { Name: string } }>)
+      .filter((r) => r.Type === 'AWS::Organizations::Policy').map((r) => r.Properties.Name).sort();
+    expect(policyNames).toEqual(compileOrganizationPolicies(config, organizationControls(config)).policies.map((p) => p.name).sort());
+  });
+});
+
+describe('the bootstrap StackSet of the pipeline\'s accounts and Regions', () => {
+  const stackSetTemplate = Template.fromJSON(assembly.getStackArtifact(PIPELINE_BOOTSTRAP_IDS.stack).template);
+  const stackSet = Object.values(stackSetTemplate.findResources('AWS::CloudFormation::StackSet'))[0].Properties;
+  const member = JSON.parse(stackSet.TemplateBody as string) as { Resources: Record<string, { Type: string; Properties: any }> };
+  const resources = Object.values(member.Resources);
+  const roles = resources.filter((r) => r.Type === 'AWS::IAM::Role');
+  const roleNamed = (kind: string) => roles.find((r) => JSON.stringify(r.Properties.RoleName).includes(`cdk-genaigov-${kind}-role-`))!;
+  const policiesOf = (role: { Properties: any }) => [
+    ...(role.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument),
+    ...resources.filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: Object.entries(member.Resources).find(([, v]) => v === role)![0] }]))
+      .map((r) => r.Properties.PolicyDocument),
+  ] as { Statement: { Effect: string; Action: string | string[] }[] }[];
+
+  test('service-managed, in the StackSets administrator account, bootstrapping exactly the accounts the pipeline deploys to (never the management account) in their Regions', () => {
+    expect(assembly.getStackArtifact(PIPELINE_BOOTSTRAP_IDS.stack).environment).toMatchObject({ account: '318274650913', region: 'eu-central-1' });
+    expect(stackSet).toMatchObject({ PermissionModel: 'SERVICE_MANAGED', CallAs: 'SELF', StackSetName: 'genai-governance-pipeline-bootstrap', AutoDeployment: { Enabled: false } });
+    const deployed = [...stageStacks(assembly).values()].flat();
+    const expected = [...new Set([...deployed.map((s) => s.environment.account), '639415720488'])].filter((a) => a !== '318274650913').sort();
+    expect(stackSet.StackInstancesGroup).toHaveLength(1);
+    const [group] = stackSet.StackInstancesGroup;
+    expect(group.DeploymentTargets).toMatchObject({ OrganizationalUnitIds: [config.organization.rootId], AccountFilterType: 'INTERSECTION' });
+    expect([...group.DeploymentTargets.Accounts].sort()).toEqual(expected);
+    expect([...group.Regions].sort()).toEqual([...new Set(deployed.map((s) => s.environment.region))].sort());
+    expect(stackSet.StackInstancesGroup[0].DeploymentTargets.Accounts).toHaveLength(expected.length);
+    expect(expected).toEqual(expect.arrayContaining(['402761958314', '527038146692', '741852096357', '639415720488']));
+  });
+
+  test('the deploy, file-publishing and lookup roles trust the deployment account only, without an external id; the execution role trusts CloudFormation only', () => {
+    for (const kind of ['deploy', 'file-publishing', 'lookup']) {
+      type Trust = { Principal: { AWS: unknown }; Action: string; Condition?: unknown };
+      const statements = roleNamed(kind).Properties.AssumeRolePolicyDocument.Statement as Trust[];
+      expect([kind, statements.map((st) => [st.Action, st.Condition])]).toEqual([kind, [['sts:AssumeRole', { Null: { 'sts:ExternalId': 'true' } }], ['sts:TagSession', undefined]]]);
+      for (const st of statements) expect([kind, JSON.stringify(st.Principal.AWS)]).toEqual([kind, expect.stringMatching(/:iam::639415720488:root"/)]);
+      expect(JSON.stringify(statements)).not.toContain('AWS::AccountId');
+    }
+    expect(roleNamed('cfn-exec').Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' } },
+    ]);
+    expect(roles).toHaveLength(4);
+  });
+
+  test('the execution policy is the services the deployed resource types\' handlers call: no *:*, no AdministratorAccess, no managed policy', () => {
+    const exec = roleNamed('cfn-exec');
+    expect(exec.Properties.ManagedPolicyArns).toBeUndefined();
+    const actions = policiesOf(exec).flatMap((d) => d.Statement.flatMap((st) => [st.Action].flat()));
+    expect(actions).not.toContain('*');
+    expect(actions.every((a) => /^[a-z0-9-]+:\*$/.test(a))).toBe(true);
+    expect([...actions].sort()).toEqual(bootstrap.services.map((s) => `${s}:*`).sort());
+    expect(bootstrap.services).toEqual(expect.arrayContaining(['cloudformation', 'iam', 'kms', 'lambda', 's3', 'organizations', 'codepipeline', 'codebuild']));
+    // Every resource type of every stack the pipeline deploys is one the services came from.
+    const deployedTypes = new Set([...stageStacks(assembly).values()].flat().concat([pipelineArtifact])
+      .flatMap((s) => Object.values(s.template.Resources as Record<string, { Type: string }>).map((r) => r.Type)));
+    expect([...deployedTypes].filter((t) => !bootstrap.resourceTypes.includes(t))).toEqual([]);
+    expect(JSON.stringify(member)).not.toContain('AdministratorAccess');
+  });
+
+  test('the qualifier names the bucket, the key alias, the roles and the version parameter the CLI reads', () => {
+    const bucket = resources.find((r) => r.Type === 'AWS::S3::Bucket')!.Properties;
+    expect(JSON.stringify(bucket.BucketName)).toContain('cdk-genaigov-assets-');
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    expect(resources.find((r) => r.Type === 'AWS::KMS::Alias')!.Properties.AliasName).toBe('alias/cdk-genaigov-assets-key');
+    expect(resources.find((r) => r.Type === 'AWS::SSM::Parameter')!.Properties).toMatchObject({ Name: '/cdk-bootstrap/genaigov/version', Value: '33' });
+    expect(resources.filter((r) => r.Type === 'AWS::ECR::Repository')).toEqual([]);
+    const bucketPolicy = JSON.stringify(resources.find((r) => r.Type === 'AWS::S3::BucketPolicy')!.Properties);
+    expect(bucketPolicy).toContain('aws:SecureTransport');
+  });
+
+  test('no stack the pipeline deploys has a container image asset (the bootstrap has no image repository)', () => {
+    const manifests = [...stageStacks(assembly).values()].flat().concat([pipelineArtifact])
+      .flatMap((s) => s.dependencies).filter((d): d is AssetManifestArtifact => d instanceof AssetManifestArtifact);
+    expect(manifests.length).toBeGreaterThan(0);
+    for (const m of manifests) expect([m.file, Object.keys(JSON.parse(readFileSync(m.file, 'utf8')).dockerImages ?? {})]).toEqual([m.file, []]);
+  });
+
+  test('the bootstrap version is the installed CDK CLI\'s bootstrap template version', () => {
+    const cli = readFileSync(require.resolve('aws-cdk/lib/api/bootstrap/bootstrap-template.yaml'), 'utf8');
+    expect(cli).toMatch(new RegExp(`CdkBootstrapVersion:[\\s\\S]*?Value: '${CDK_BOOTSTRAP_VERSION}'`));
   });
 });
