@@ -35,8 +35,8 @@ const GOAL_SECONDS = 600;
  * credentials belong to: the verifier role's account for every read, the caller's for AssumeRole).
  */
 const RATE_LIMITS: Record<string, { perSecond: number | null; source: string }> = {
-  sts: { perSecond: 600, source: 'IAM and AWS STS quotas: 600 requests per second per account per Region (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)' },
-  monitoring: { perSecond: 9, source: 'CloudWatch quotas: DescribeAlarms 9 TPS per account per Region (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html)' },
+  sts: { perSecond: 600, source: 'IAM and AWS STS quotas: 600 requests per second per account per Region, not re-checked offline (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)' },
+  monitoring: { perSecond: 9, source: 'CloudWatch quotas: DescribeAlarms 9 TPS per account per Region, not re-checked offline (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html)' },
   ssm: { perSecond: 40, source: 'Parameter Store default throughput 40 TPS shared by GetParameter(s) per account per Region (https://docs.aws.amazon.com/general/latest/gr/ssm.html)' },
   bedrock: { perSecond: null, source: 'Bedrock control plane: no published rate for GetModelInvocationLoggingConfiguration; one call per account × Region' },
   organizations: { perSecond: null, source: 'Organizations: calls from the management account only, a number that does not grow with the accounts; throttling is retried (adaptive)' },
