@@ -30,7 +30,9 @@ export function defaultAnswer(request: BedrockRequestRecord): string {
 function groundedAnswer(modelId: string, source: string): string {
   const [heading, ...rest] = source.split('\n');
   const number = /^\[(\d+)\]/.exec(heading)?.[1];
-  const body = (rest.length > 0 ? rest.join(' ') : heading).replace(/\s+/g, ' ').trim();
+  // The passage's own markdown headings are not part of its first sentence.
+  const lines = rest.filter((line) => !/^\s*#/.test(line));
+  const body = (lines.length > 0 ? lines.join(' ') : heading).replace(/\s+/g, ' ').trim();
   const sentence = /^.*?[.!?。！？](?=\s|$)/u.exec(body)?.[0] ?? body;
   const quoted = sentence.length > 200 ? `${sentence.slice(0, 197)}...` : sentence;
   return `[${modelId}] ${quoted}${number ? ` [${number}]` : ''}`;

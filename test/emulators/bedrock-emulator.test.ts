@@ -429,8 +429,8 @@ describe('Bedrock emulator: guardContent qualifiers and the contextual grounding
     expect(events.find((e) => e.event.messageStop)?.event.messageStop?.stopReason).toBe('end_turn');
   });
 
-  test('the default answer of a grounded request quotes its first source\'s first sentence and cites it', async () => {
-    const { events } = await streamAll(grounded('[1] Returns\nReturns are free within 30 days. Labels are prepaid.', 'How long?'));
+  test('the default answer of a grounded request quotes its first source\'s first sentence (no markdown heading) and cites it', async () => {
+    const { events } = await streamAll(grounded('[1] Returns\n# Returns\nReturns are free within 30 days. Labels are prepaid.', 'How long?'));
     expect(deltas(events.map((e) => e.event)).join('')).toBe(`[${PROFILE}] Returns are free within 30 days. [1]`);
   });
 });
