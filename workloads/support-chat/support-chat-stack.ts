@@ -19,6 +19,7 @@ import { type ChatSettings, defaultChatSettings } from './chat/handlers/lib/chat
 import { HandOffTransport } from './handoff/constructs/hand-off-transport';
 import type { HandOffPolicy } from './handoff/handlers/lib/decide';
 import { SupportKnowledge } from './knowledge/constructs/support-knowledge';
+import { OrderAccess } from './orders/constructs/order-access';
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
 import { readWorkloadContract } from './tenant/workload-contract-values';
@@ -230,6 +231,17 @@ export class SupportChatStack extends Stack {
         EVENTS_ENDPOINT: this.handOff.eventsEndpointUrl,
       };
       for (const [name, value] of Object.entries(handOffEnvironment)) this.turn.addEnvironment(name, value);
+    }
+    if (tenant.orders) {
+      // Order look-ups through Converse tool use, the company's API through PrivateLink (docs/adr/0022-support-chat-order-tool-through-privatelink.md).
+      const orders = new OrderAccess(this, 'Orders', {
+        settings: tenant.orders,
+        vpcId: contract.vpcId,
+        subnetIds: TURN_SUBNETS.map((i) => Fn.select(i, contract.subnetIds)),
+        turnSecurityGroupId: endpoints.functionSecurityGroup.attrGroupId,
+        turnPolicy: this.roles.turnPolicy,
+      });
+      for (const [name, value] of Object.entries(orders.environment)) this.turn.addEnvironment(name, value);
     }
     this.roles.relayPolicy.addStatements(this.settings.readStatement());
     const appConfig: Required<Pick<TurnEnvironment, 'APPCONFIG_APPLICATION' | 'APPCONFIG_ENVIRONMENT' | 'APPCONFIG_PROFILE'>> = {

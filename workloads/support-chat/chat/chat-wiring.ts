@@ -75,6 +75,16 @@ export interface TurnEnvironment {
   readonly KNOWLEDGE_RELEVANCE_FLOOR?: string;
   /** Bedrock Agent Runtime's endpoint: the tenant's `bedrock-agent-runtime` interface endpoint. @default the SDK's */
   readonly BEDROCK_AGENT_RUNTIME_ENDPOINT?: string;
+  /** The company's order API (`orders.apiBaseUrl`): the order tool is offered to the model. @default - no tools */
+  readonly ORDER_API_BASE_URL?: string;
+  /** The secret holding its credential (`orders.secretName`). Required with `ORDER_API_BASE_URL`. */
+  readonly ORDER_API_SECRET_NAME?: string;
+  /** The header that carries it. @default 'authorization' */
+  readonly ORDER_API_AUTH_HEADER?: string;
+  /** JSON `OrderLimits` (`orders/handlers/lib/order-tools-from-env.ts`). Required with `ORDER_API_BASE_URL`. */
+  readonly ORDER_API_LIMITS?: string;
+  /** Secrets Manager's endpoint: the tenant's `secretsmanager` interface endpoint (private DNS off). @default the SDK's */
+  readonly SECRETS_MANAGER_ENDPOINT?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ import { guardedInput, type BedrockEmulator } from '../../../../emulators/bedroc
 import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
 import { ALICE_SUB, BOB_SUB, FIXTURE_ORDERS, OrderApiEmulator } from '../../../../emulators/order-api/order-api-emulator';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
+import type { ConversationStoreProps } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
@@ -98,8 +99,10 @@ const answerRequests = () => bedrock.requests.filter((r) => r.operation === 'Con
 
 /** Everything the table holds under a user's partition (of the given conversations, when named), as text. */
 async function partitionText(sub: string, conversationIds?: readonly string[]): Promise<string> {
-  const { Items } = await emulators.store.props.client.send(new QueryCommand({
-    TableName: emulators.store.props.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `USER#${sub}` },
+  // The store's own client and table (its props), so the check reads exactly what the turn wrote.
+  const { client, tableName } = (emulators.store as unknown as { props: ConversationStoreProps }).props;
+  const { Items } = await client.send(new QueryCommand({
+    TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `USER#${sub}` },
   }));
   const items = (Items ?? []).filter((i) => !conversationIds || conversationIds.some((c) => String(i.sk).startsWith(`CONV#${c}#`)));
   return JSON.stringify(items);

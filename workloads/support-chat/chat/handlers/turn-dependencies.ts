@@ -13,8 +13,9 @@ import { type Instrument, settingsFromAppConfig } from './lib/settings-from-appc
 import type { TurnDependencies, TurnLimits } from './turn-core';
 import type { HandOffPolicy } from '../../handoff/handlers/lib/decide';
 import { HandOffService } from '../../handoff/handlers/lib/hand-off-service';
-import type { TurnEnvironment } from '../chat-wiring';
 import { BedrockKnowledgeSource } from '../../knowledge/handlers/lib/bedrock-knowledge-source';
+import { orderToolsFromEnvironment } from '../../orders/handlers/lib/order-tools-from-env';
+import type { TurnEnvironment } from '../chat-wiring';
 
 /**
  * The turn's breaker per inference profile: opens when at least half of the last 30 s of calls to a profile failed, once
@@ -100,6 +101,8 @@ export function turnDependencies(
     // Unset: the turn answers with the tenant's degraded answer in the customer's language.
     ...(env.DEGRADED_TEXT ? { degradedText: env.DEGRADED_TEXT } : {}),
     ...(env.KNOWLEDGE_BASE_ID ? { knowledge: knowledgeSource(env, region, instrument) } : {}),
+    // The order look-up (Converse tool use) when the tenant has an order API.
+    ...(env.ORDER_API_BASE_URL ? { tools: orderToolsFromEnvironment(env, region, instrument) } : {}),
     // The hand-off's state lives in the user's partition: it is read and written with the user's confined session.
     ...(env.HANDOFF_BUS_NAME ? {
       handOff: new HandOffService({
