@@ -32,6 +32,8 @@ export function deployPlace(environment: Place, member: Place): Place {
 /** Where CloudFormation takes a resource's physical name from, per type (else the logical id). */
 const NAME_PROPERTY: Record<string, string> = {
   'AWS::S3::Bucket': 'BucketName',
+  'AWS::S3Vectors::VectorBucket': 'VectorBucketName',
+  'AWS::S3Vectors::Index': 'IndexName',
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::IAM::Role': 'RoleName',
   'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
@@ -89,6 +91,15 @@ const ARN: Record<string, (name: string, p: Place) => string> = {
   'AWS::Athena::WorkGroup': (n, p) => `arn:aws:athena:${p.region}:${p.account}:workgroup/${n}`,
   'AWS::CloudWatch::Alarm': (n, p) => `arn:aws:cloudwatch:${p.region}:${p.account}:alarm:${n}`,
   'AWS::DynamoDB::Table': (n, p) => `arn:aws:dynamodb:${p.region}:${p.account}:table/${n}`,
+  // The knowledge base's ARN carries its generated id: the logical id stands for it.
+  'AWS::Bedrock::KnowledgeBase': (n, p) => `arn:aws:bedrock:${p.region}:${p.account}:knowledge-base/${n}`,
+  'AWS::S3Vectors::VectorBucket': (n, p) => `arn:aws:s3vectors:${p.region}:${p.account}:bucket/${n}`,
+};
+
+/** ARN attributes of `ARN`'s types beyond `Arn`, `TopicArn` and `GuardrailArn`. */
+const ARN_ATTRIBUTES: Record<string, string> = {
+  'AWS::Bedrock::KnowledgeBase': 'KnowledgeBaseArn',
+  'AWS::S3Vectors::VectorBucket': 'VectorBucketArn',
 };
 
 /** The value `value` takes in `place`, with every intrinsic function resolved. */
@@ -141,7 +152,11 @@ function ref(id: string, template: Template, place: Place): string | undefined {
 function getAtt(id: string, attribute: string, template: Template, place: Place): string {
   const resource = template.Resources[id];
   if (!resource) throw new Error(`resolveIntrinsics: GetAtt ${id}.${attribute} names nothing in the template`);
-  const arnAttribute = ['Arn', 'TopicArn', 'GuardrailArn'].includes(attribute);
+  // An S3 Vectors index's ARN is its vector bucket's followed by `/index/<name>`.
+  if (resource.Type === 'AWS::S3Vectors::Index' && attribute === 'IndexArn') {
+    return `${resolveIntrinsics(resource.Properties?.VectorBucketArn, template, place)}/index/${physicalName(id, template, place)}`;
+  }
+  const arnAttribute = ['Arn', 'TopicArn', 'GuardrailArn', ARN_ATTRIBUTES[resource.Type]].includes(attribute);
   const of = ARN[resource.Type];
   if (!arnAttribute || !of) throw new Error(`resolveIntrinsics: GetAtt ${resource.Type}.${attribute} is not known here`);
   return of(physicalName(id, template, place), place);
