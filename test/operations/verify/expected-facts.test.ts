@@ -77,7 +77,7 @@ describe('verify CLI', () => {
   });
 
   test.each([
-    [['--format', 'yaml'], '--format must be json or md'],
+    [['--format', 'yaml'], '--format must be json, md, html or all'],
     [['--concurrency', '0'], '--concurrency must be an integer'],
     [['--endpoint-url', 'not a url'], '--endpoint-url must be an http(s) URL'],
     [['--bogus'], 'Unknown option'],
