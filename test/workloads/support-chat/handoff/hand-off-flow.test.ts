@@ -87,9 +87,9 @@ function deps(overrides: Partial<TurnDependencies> = {}): TurnDependencies {
   return emulators.dependencies({ limits, settings: defaults, guardrailName: 'handoff1' }, { handOff, ...overrides });
 }
 
-async function turn(request: Omit<TurnRequest, 'sub' | 'action'>): Promise<{ frames: Frame[]; outcome: TurnOutcome }> {
+async function turn(request: Omit<TurnRequest, 'sub' | 'action'>, overrides: Partial<TurnDependencies> = {}): Promise<{ frames: Frame[]; outcome: TurnOutcome }> {
   const frames: Frame[] = [];
-  const outcome = await runTurn({ action: 'sendMessage', sub: SUB, ...request }, deps(), async (data) => {
+  const outcome = await runTurn({ action: 'sendMessage', sub: SUB, ...request }, deps(overrides), async (data) => {
     frames.push(JSON.parse(data) as Frame);
   });
   return { frames, outcome };
@@ -211,5 +211,82 @@ describe('a failing webhook', () => {
     const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'legal1') }));
     expect(Item?.ticketId).toBeUndefined();
     webhook.failNext(0);
+  });
+});
+
+describe('a publish that fails', () => {
+  test('ends the turn with internal; the next message publishes the stored hand-off once, and the assistant stays silent', async () => {
+    const unreachable = new EventBridgeClient({ endpoint: 'http://127.0.0.1:9', region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    const failing = new HandOffService({
+      tableName: emulators.tableName,
+      clientFor: async () => emulators.client,
+      events: unreachable,
+      busName: BUS,
+      policy: { unresolvedTurns: 3, refundApprovalThreshold: 500 },
+      retentionDays: 90,
+    });
+    const first = await turn({ conversationId: 'publish1', messageId: 'm1', text: 'Let me speak to a real person.' }, { handOff: failing });
+    unreachable.destroy();
+    expect(first.outcome).toMatchObject({ result: 'failed', code: 'internal' });
+    expect(first.frames).toEqual([expect.objectContaining({ type: 'error', code: 'internal' })]);
+    expect(await drain(queueUrl)).toHaveLength(0);
+    const next = await turn({ conversationId: 'publish1', messageId: 'm2', text: 'Hello?' });
+    expect(next.outcome).toMatchObject({ result: 'handed_off', code: 'with_agent' });
+    const messages = await drain(queueUrl);
+    expect(messages).toHaveLength(1);
+    const detail = (JSON.parse(messages[0].body) as { detail: HandOffDetail }).detail;
+    expect(detail).toMatchObject({ conversationId: 'publish1', reason: 'human_requested', transcript: [expect.objectContaining({ text: 'Let me speak to a real person.' })] });
+    await turn({ conversationId: 'publish1', messageId: 'm3', text: 'Anyone?' });
+    expect(await drain(queueUrl)).toHaveLength(0);
+    await Promise.all(messages.map((m) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.receiptHandle }))));
+  });
+});
+
+describe('the connector against a hostile or failing webhook and bad messages', () => {
+  const record = (conversationId: string, handOffId = `${SUB}:${conversationId}:1`) => ({
+    messageId: `sqs-${conversationId}-${Math.random()}`,
+    body: JSON.stringify({
+      'source': HAND_OFF_EVENT.source,
+      'detail-type': HAND_OFF_EVENT.detailType,
+      'detail': { handOffId, conversationId, customer: { sub: SUB, tier: 'standard', language: 'en' }, reason: 'legal_threat', summary: 's', transcript: [], sentimentTrend: [] },
+    }),
+  });
+
+  test('a body that is not a hand-off event, or names a bad id, fails without calling the webhook', async () => {
+    const before = webhook.received.length;
+    const bad = [
+      { messageId: 'a', body: 'not json' },
+      { messageId: 'b', body: JSON.stringify({ 'source': 'someone.else', 'detail-type': HAND_OFF_EVENT.detailType, 'detail': {} }) },
+      { messageId: 'c', body: record('bad id with spaces').body },
+      { messageId: 'd', body: JSON.stringify({ 'source': HAND_OFF_EVENT.source, 'detail-type': HAND_OFF_EVENT.detailType, 'detail': { conversationId: 'x' } }) },
+    ];
+    const { batchItemFailures } = await openTickets(bad, connector());
+    expect(batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a', 'b', 'c', 'd']);
+    expect(webhook.received.length).toBe(before);
+  });
+
+  test('a wrong API key (401), an answer without a ticketId and a webhook that hangs past the timeout each fail; the lease is given back', async () => {
+    const wrongKey = await openTickets([record('hostile1')], { ...connector(), apiKey: async () => 'not-the-key' });
+    expect(wrongKey.batchItemFailures).toHaveLength(1);
+    webhook.hangNext(1);
+    const hung = await openTickets([record('hostile1')], { ...connector(), timeoutMs: 200 });
+    expect(hung.batchItemFailures).toHaveLength(1);
+    const noTicket = await openTickets([record('hostile1')], {
+      ...connector(), fetch: async () => new Response(JSON.stringify({ id: 'T-x' }), { status: 200 }),
+    });
+    expect(noTicket.batchItemFailures).toHaveLength(1);
+    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'hostile1') }));
+    expect(Item).toMatchObject({ leaseUntil: 0 });
+    expect(Item?.ticketId).toBeUndefined();
+    // Then the webhook works again: the next delivery opens the ticket.
+    expect((await openTickets([record('hostile1')], connector())).batchItemFailures).toEqual([]);
+  });
+
+  test('the same hand-off delivered twice at once opens one ticket: one delivery holds the lease, the other fails and finds the ticket on its retry', async () => {
+    const [a, b] = await Promise.all([openTickets([record('race1')], connector()), openTickets([record('race1')], connector())]);
+    expect(a.batchItemFailures.length + b.batchItemFailures.length).toBeLessThanOrEqual(1);
+    expect((await openTickets([record('race1')], connector())).batchItemFailures).toEqual([]);
+    // Counted on the webhook's requests, not its tickets (the receiver would deduplicate a second post by its key).
+    expect(webhook.received.filter((r) => r.headers['idempotency-key'] === `${SUB}:race1:1`)).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decide, type HandOffPolicy } from './decide';
-import { publishHandOff } from './hand-off-events';
+import { type HandOffDetail, publishHandOff } from './hand-off-events';
 import type { EscalationContext, EscalationDecision, HandOff, HandOffPort } from './hand-off-port';
 import { checkedId, userKey } from '../../../chat/handlers/lib/conversation-keys';
 
@@ -41,12 +41,18 @@ export class HandOffService implements HandOffPort {
     this.now = props.now ?? Date.now;
   }
 
+  /**
+   * Whether the conversation was handed off. A hand-off stored but never published (the publish failed after the state
+   * was written) is published now, from the stored detail, before this answers true: a conversation never stays silent
+   * without its hand-off on the bus. Rejects when that publish fails again (the turn then answers `internal`).
+   */
   public async isWithAgent(sub: string, conversationId: string): Promise<boolean> {
     const client = await this.props.clientFor(sub);
-    const { Item } = await client.send(new GetCommand({
-      TableName: this.props.tableName, Key: { pk: userKey(sub), sk: handOffKey(conversationId) }, ConsistentRead: true,
-    }));
-    return Item?.withAgent === true;
+    const key = { pk: userKey(sub), sk: handOffKey(conversationId) };
+    const { Item } = await client.send(new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }));
+    if (Item?.withAgent !== true) return false;
+    if (Item.published !== true && typeof Item.detail === 'string') await this.publish(client, key, JSON.parse(Item.detail) as HandOffDetail);
+    return true;
   }
 
   public async decide(context: EscalationContext): Promise<EscalationDecision> {
@@ -58,7 +64,7 @@ export class HandOffService implements HandOffPort {
     const client = await this.props.clientFor(sub);
     const key = { pk: userKey(sub), sk: handOffKey(handOff.conversationId) };
     const createdAt = this.now();
-    let handOffId = `${sub}:${handOff.conversationId}:${createdAt}`;
+    let detail: HandOffDetail = { ...handOff, handOffId: `${sub}:${handOff.conversationId}:${createdAt}` };
     try {
       await client.send(new PutCommand({
         TableName: this.props.tableName,
@@ -66,7 +72,9 @@ export class HandOffService implements HandOffPort {
           ...key,
           withAgent: true,
           reason: handOff.reason,
-          handOffId,
+          handOffId: detail.handOffId,
+          // The event as published, so a publish that failed can be made again (`isWithAgent`); far under 400 KB.
+          detail: JSON.stringify(detail),
           published: false,
           createdAt,
           expiresAt: Math.floor(createdAt / 1000) + this.props.retentionDays * 86_400,
@@ -77,9 +85,19 @@ export class HandOffService implements HandOffPort {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const { Item } = await client.send(new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }));
       if (!Item || Item.published === true) return;
-      handOffId = Item.handOffId as string;
+      detail = typeof Item.detail === 'string' ? JSON.parse(Item.detail) as HandOffDetail : { ...handOff, handOffId: Item.handOffId as string };
     }
-    await publishHandOff(this.props.events, this.props.busName, { ...handOff, handOffId });
-    await client.send(new UpdateCommand({ TableName: this.props.tableName, Key: key, UpdateExpression: 'SET published = :true', ExpressionAttributeValues: { ':true': true } }));
+    await this.publish(client, key, detail);
+  }
+
+  /** Publishes the hand-off, then marks the state published. */
+  private async publish(client: DynamoDBDocumentClient, key: { pk: string; sk: string }, detail: HandOffDetail): Promise<void> {
+    await publishHandOff(this.props.events, this.props.busName, detail);
+    await client.send(new UpdateCommand({
+      TableName: this.props.tableName,
+      Key: key,
+      UpdateExpression: 'SET published = :true',
+      ExpressionAttributeValues: { ':true': true },
+    }));
   }
 }
