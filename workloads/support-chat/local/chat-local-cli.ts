@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type ChatLocal, startChatLocal } from './chat-local';
 import { chatInTerminal } from './chat-terminal';
 import { loadConfigFile, resolveConfigFile } from '../../../config/load';
+import { ALICE_SUB } from '../../../emulators/order-api/order-api-emulator';
 
 /*
  * `npx projen chat:local [-- options]`: the support-chat tenant on this machine (`startChatLocal`), and a terminal chat
@@ -16,9 +17,11 @@ import { loadConfigFile, resolveConfigFile } from '../../../config/load';
  *   --no-knowledge                 answer without the knowledge base (by default, a config with
  *                                  workloads.supportChat.knowledge grounds every answer in the example corpus,
  *                                  served by the knowledge-base emulator)
+ *   --no-orders                    no order tool (by default the model may look up the signed-in customer's orders in
+ *                                  the order API emulator; the terminal's customer is its first fixture customer)
  */
 
-const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge]';
+const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge] [--no-orders]';
 
 /** The emulator's pacing locally: visible streaming, about as fast as a small model. */
 const LOCAL_PACING = { firstTokenDelayMs: 180, interTokenDelayMs: 35, chunkSize: 5 } as const;
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
       'region': { type: 'string' },
       'config': { type: 'string' },
       'no-knowledge': { type: 'boolean', default: false },
+      'no-orders': { type: 'boolean', default: false },
       'help': { type: 'boolean', default: false },
     },
   });
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
   const chat: ChatLocal = await startChatLocal({
     configFile,
     knowledge,
+    orders: !values['no-orders'] && !realBedrock,
     region: values.region,
     realBedrock,
     guardrail: arn !== undefined && version !== undefined ? { identifier: arn, version } : undefined,
@@ -63,7 +68,8 @@ async function main(): Promise<void> {
     void shutdown().then(() => process.exit(130));
   });
 
-  const token = chat.token('customer', { username: 'local-customer' });
+  // With the order tool, the terminal's customer is the order API emulator's first customer (ORD-10001 to ORD-10003).
+  const token = chat.token('customer', { username: 'local-customer', ...(chat.orderApi ? { sub: ALICE_SUB } : {}) });
   const { classifier, fast, capable, fallback } = chat.models;
   console.log([
     `support-chat on this machine (${chat.region}; Bedrock: ${chat.emulator ? `emulator at ${chat.emulator.endpoint}` : 'the real service'}; `
@@ -76,6 +82,10 @@ async function main(): Promise<void> {
       ? `knowledge base: emulator at ${chat.knowledgeBase.endpoint} (${chat.knowledgeBase.knowledgeBaseId}) over `
         + `${chat.knowledgeBase.emulator.corpus.documents.length} documents of workloads/support-chat/local/corpus; answers cite them`
       : 'knowledge base: none (answers are not grounded)',
+    chat.orderApi
+      ? `order tool: get_order_status on the order API emulator at ${chat.orderApi.endpoint}; you are its customer ${ALICE_SUB} `
+        + '(try "where is my order ORD-10002?"; ORD-20001 is another customer\'s)'
+      : 'order tool: none',
     `WebSocket URL:  ${chat.url}`,
     `customer token: ${token}`,
     `(another client: connect to ${chat.url}?token=<token>; send {"action":"sendMessage","conversationId","messageId","text"})`,

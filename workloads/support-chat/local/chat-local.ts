@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { withLocalClassifier } from './local-classifier';
+import { withLocalOrders } from './local-orders';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
 import { localTurnFunction, type LocalTurnRecord } from './local-turn';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
@@ -12,6 +14,7 @@ import { type RunningKnowledgeEmulator, startKnowledgeEmulator } from '../../../
 import { type BedrockBehaviour, BedrockEmulator } from '../../../emulators/bedrock-runtime/bedrock-emulator';
 import { startLocalDynamoDb } from '../../../emulators/dynamodb/dynamodb-emulator';
 import { startMoto } from '../../../emulators/moto/moto-server';
+import { OrderApiEmulator } from '../../../emulators/order-api/order-api-emulator';
 import { LocalJwtIssuer } from '../../../emulators/token-issuer/jwt-issuer';
 import { start as startGateway, type WebSocketGateway } from '../../../emulators/websocket-gateway/websocket-gateway';
 import { CHAT_API, TOKEN_IDENTITY_SOURCE, type TurnEnvironment, WIDGET_TOKEN_USE } from '../chat/chat-wiring';
@@ -76,7 +79,18 @@ export interface ChatLocalOptions {
    * @default false: the turn has no knowledge base
    */
   readonly knowledge?: boolean | { readonly corpusDir: string };
+  /**
+   * Offer the answer model the order tool (`get_order_status`): the order API emulator (`emulators/order-api/`, its fixture
+   * customers `ALICE_SUB` and `BOB_SUB`) behind the tool, its token in Secrets Manager on moto, and the emulated model's
+   * order look-ups (`local-orders.ts`). A customer token for `ALICE_SUB` then asks "where is my order" and sees only hers.
+   *
+   * @default false: the model has no tools
+   */
+  readonly orders?: boolean;
 }
+
+/** The order API's secret in moto, with `orders`. */
+const LOCAL_ORDER_SECRET = 'support-chat/order-api';
 
 /** The example company's documents in five languages, with their Bedrock metadata files. */
 export const LOCAL_CORPUS_DIR = join(__dirname, 'corpus');
@@ -123,6 +137,8 @@ export interface ChatLocal {
   readonly emulator: BedrockEmulator | undefined;
   /** The knowledge-base emulator (its endpoint, id and recorded requests), with `knowledge`. */
   readonly knowledgeBase: RunningKnowledgeEmulator | undefined;
+  /** The order API emulator, with `orders` (switch its `mode` to `buggy` to see the tool's filter at work). */
+  readonly orderApi: OrderApiEmulator | undefined;
   /** moto's endpoint (STS, IAM, AppConfig's control plane). */
   readonly moto: { readonly endpoint: string };
   /** The DynamoDB emulator's endpoint (emulators/dynamodb) and the conversation table on it. */
@@ -232,7 +248,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     let emulator: BedrockEmulator | undefined;
     if (!options.realBedrock && !options.bedrockEndpoint) {
       const started = new BedrockEmulator({ defaults: options.bedrockDefaults });
-      started.script(withLocalClassifier());
+      started.script(withLocalClassifier(options.orders ? withLocalOrders() : undefined));
       await started.start();
       stops.push(() => started.close());
       emulator = started;
@@ -246,6 +262,18 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     }
     const rerankModel = tenant.knowledge?.rerankModel;
     const rerankArn = rerankModel === undefined ? undefined : rerankModelArn(rerankModel, region);
+
+    let orderApi: OrderApiEmulator | undefined;
+    if (options.orders) {
+      // The order API's token lives in Secrets Manager (moto), as the deployed turn reads it.
+      const token = randomUUID();
+      const started = new OrderApiEmulator({ token });
+      await started.start();
+      stops.push(() => started.close());
+      const secrets = new SecretsManagerClient({ region, endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS });
+      await secrets.send(new CreateSecretCommand({ Name: LOCAL_ORDER_SECRET, SecretString: token })).finally(() => secrets.destroy());
+      orderApi = started;
+    }
 
     const issuer = await LocalJwtIssuer.start({ region, userPoolId: `${region}_LocalChat1` });
     stops.push(() => issuer.close());
@@ -275,6 +303,12 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
         BEDROCK_AGENT_RUNTIME_ENDPOINT: knowledgeBase.endpoint,
         KNOWLEDGE_RESULTS: String(tenant.knowledge?.results ?? 5),
         ...(rerankArn ? { KNOWLEDGE_RERANK_MODEL_ARN: rerankArn } : {}),
+      } : {}),
+      ...(orderApi ? {
+        ORDER_API_BASE_URL: orderApi.endpoint,
+        ORDER_API_SECRET_NAME: LOCAL_ORDER_SECRET,
+        ORDER_API_LIMITS: JSON.stringify({ timeoutMs: 3000, maxToolRounds: 2, credentialTtlSeconds: 300 }),
+        SECRETS_MANAGER_ENDPOINT: moto.endpoint,
       } : {}),
     };
     const containers: TurnDependencies[] = [turnDependencies(environment, region)];
@@ -343,6 +377,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       issuer,
       emulator,
       knowledgeBase,
+      orderApi,
       moto: { endpoint: moto.endpoint },
       dynamodb: { endpoint: dynamodb.endpoint, ...resources },
       appConfig,
@@ -357,7 +392,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       connectUrl: (token) => `${gateway.url}?${CHAT_API.tokenQueryParameter}=${encodeURIComponent(token)}`,
       resetBedrock: () => {
         emulator?.reset();
-        emulator?.script(withLocalClassifier());
+        emulator?.script(withLocalClassifier(options.orders ? withLocalOrders() : undefined));
       },
       coldStart: () => {
         containers.push(turnDependencies(environment, region));
