@@ -210,6 +210,7 @@ export const ESTATE_TABLE = estateTable({
     account: 'audit',
     id: 'GovernanceAuditAlerts',
     description: 'Generative-AI governance: baseline alarm events and notifications (audit account)',
+    assets: 'the daily verification function\'s code',
     make: (scope: Stage, id: string, props: EstateStackProps) => new AuditAlertsStack(scope, id, props),
   },
   organizationTrail: {
