@@ -31,6 +31,7 @@ export function deployPlace(environment: Place, member: Place): Place {
 
 /** Where CloudFormation takes a resource's physical name from, per type (else the logical id). */
 const NAME_PROPERTY: Record<string, string> = {
+  'AWS::SQS::Queue': 'QueueName',
   'AWS::S3::Bucket': 'BucketName',
   'AWS::S3Vectors::VectorBucket': 'VectorBucketName',
   'AWS::S3Vectors::Index': 'IndexName',
@@ -76,6 +77,7 @@ const REF: Record<string, (name: string, p: Place) => string> = {
 
 /** `Fn::GetAtt <Resource>.Arn` per type, in the ARN format of the Service Authorization Reference. */
 const ARN: Record<string, (name: string, p: Place) => string> = {
+  'AWS::SQS::Queue': (n, p) => `arn:aws:sqs:${p.region}:${p.account}:${n}`,
   'AWS::S3::Bucket': (n) => `arn:aws:s3:::${n}`,
   // CloudWatch Logs' `Arn` attribute of a log group ends in `:*` (the log group and everything in it).
   'AWS::Logs::LogGroup': (n, p) => `arn:aws:logs:${p.region}:${p.account}:log-group:${n}:*`,

@@ -1,6 +1,8 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { HAND_OFF_EVENT } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-events';
 import { CONNECTOR_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT } from '../../../../workloads/support-chat/handoff/handoff-wiring';
 import { exampleEstate } from '../../../support/example-estate';
+import { resolveIntrinsics } from '../../../support/resolve-intrinsics';
 
 /*
  * The hand-off's resources as the example estate synthesizes them (every gate passed to get here): the bus and its rule
@@ -70,5 +72,59 @@ describe('support-chat hand-off (synthesized example estate)', () => {
       ['support-chat-handoff-dead-letters', 'ApproximateNumberOfMessagesVisible', 1],
     ]);
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe('the hand-off\'s IAM, evaluated with iam-simulate on the synthesized policies (example estate)', () => {
+  const { supportChat } = exampleEstate();
+  const chat = supportChat[0];
+  const json = chat.artifact.template as Parameters<typeof resolveIntrinsics>[1];
+  const place = { account: chat.account, region: chat.region };
+  const managed = (name: string) => resolveIntrinsics(Object.values(json.Resources)
+    .find((r) => r.Type === 'AWS::IAM::ManagedPolicy' && r.Properties?.ManagedPolicyName === `${name}-${chat.region}`)!.Properties!.PolicyDocument, json, place);
+  const tableArn = resolveIntrinsics({ 'Fn::GetAtt': [Object.entries(json.Resources).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')![0], 'Arn'] }, json, place) as string;
+  const busArn = `arn:aws:events:${chat.region}:${chat.account}:event-bus/support-chat-handoff`;
+  const SUB = '0b7c6e1e-6a0c-4d6a-9a2e-5f1f2b3c4d5e';
+
+  async function evaluate(
+    policy: unknown, role: string, action: string, resource: string, context: Record<string, string | string[]> = {},
+  ): Promise<string> {
+    const result = await runSimulation({
+      request: {
+        principal: `arn:aws:sts::${chat.account}:assumed-role/${role}/session`,
+        action,
+        resource: { resource, accountId: chat.account },
+        contextVariables: { 'aws:RequestedRegion': chat.region, ...context },
+      },
+      identityPolicies: [{ name: 'policy', policy: policy as Record<string, unknown> }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    }, {});
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  test('the connector reaches its TICKET# items and not a customer\'s conversation', async () => {
+    const policy = managed('support-chat-handoff-connector');
+    const connector = (action: string, keys: string[]) => evaluate(policy, 'support-chat-handoff-connector', action, tableArn, { 'dynamodb:LeadingKeys': keys });
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) {
+      expect(await connector(action, [`TICKET#${SUB}`])).toBe('Allowed');
+      expect(await connector(action, [`USER#${SUB}`])).not.toBe('Allowed');
+      expect(await connector(action, ['TENANT'])).not.toBe('Allowed');
+    }
+    expect(await connector('dynamodb:Query', [`TICKET#${SUB}`])).not.toBe('Allowed');
+  });
+
+  test('the connector reads the webhook\'s API key secret and no other', async () => {
+    const policy = managed('support-chat-handoff-connector');
+    const secret = (name: string) => `arn:aws:secretsmanager:${chat.region}:${chat.account}:secret:${name}-AbCdEf`;
+    expect(await evaluate(policy, 'support-chat-handoff-connector', 'secretsmanager:GetSecretValue', secret('support-chat/ticketing-api-key'))).toBe('Allowed');
+    expect(await evaluate(policy, 'support-chat-handoff-connector', 'secretsmanager:GetSecretValue', secret('support-chat/order-api'))).not.toBe('Allowed');
+  });
+
+  test('the turn publishes on the hand-off bus and on no other', async () => {
+    const policy = managed('support-chat-turn');
+    expect(await evaluate(policy, 'support-chat-turn', 'events:PutEvents', busArn)).toBe('Allowed');
+    expect(await evaluate(policy, 'support-chat-turn', 'events:PutEvents', `arn:aws:events:${chat.region}:${chat.account}:event-bus/default`)).not.toBe('Allowed');
   });
 });
