@@ -30,6 +30,9 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
   });
 
   describe('deny', () => {
+    test('an in-Region embedding model by a workload role off the knowledge-base path (boundary and BR-CRI-1)', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-1', 'amazon.titan-embed-text-v2:0') })).result).not.toBe('Allowed');
+    });
     test('a direct foundation-model call', async () => {
       expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-central-1', SONNET) })).result).not.toBe('Allowed');
     });
@@ -66,8 +69,12 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
       expect((await asWorkload({ role, action: 'bedrock:InvokeModel', resource: euProfile })).result).toBe('Allowed');
       expect((await asWorkload({ role, action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-3', SONNET), context: { 'bedrock:InferenceProfileArn': euProfile } })).result).toBe('Allowed');
     });
-    test('an in-Region exception in a governed Region', async () => {
-      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-1', 'amazon.titan-embed-text-v2:0') })).result).toBe('Allowed');
+    test('an in-Region exception (rerank) in a governed Region', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-1', 'cohere.rerank-v3-5:0') })).result).toBe('Allowed');
+    });
+    test('an in-Region embedding model in a governed Region by a knowledge-base service role (its path)', async () => {
+      const role = 'bedrock-knowledge-base/support-chat-knowledge-eu-west-1';
+      expect((await asWorkload({ role, action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-1', 'amazon.titan-embed-text-v2:0') })).result).toBe('Allowed');
     });
     test('applying the organization guardrail of the management account', async () => {
       expect((await asWorkload({

@@ -12,9 +12,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { handlerAssetDirectory } from '../../../../building-blocks/custom-resources/asset-handler';
-import {
-  acknowledgeLambdaFindings, allowOwnLogStreams, dependOnRolePolicies, functionLogGroup, LAMBDA_RUNTIME,
-} from '../../../../building-blocks/custom-resources/lambda-recipe';
+import { allowOwnLogStreams, dependOnRolePolicies, functionLogGroup, LAMBDA_RUNTIME } from '../../../../building-blocks/custom-resources/lambda-recipe';
+import { acknowledgeFinding } from '../../../../building-blocks/gates/acknowledge';
 import { SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
 
 /** Properties of `KnowledgeSync`. */
@@ -92,11 +91,16 @@ export class KnowledgeSync extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', KNOWLEDGE_BASE_ID: props.knowledgeBaseId, DATA_SOURCE_ID: props.dataSourceId },
     });
     dependOnRolePolicies(this.function, () => [policy]);
-    acknowledgeLambdaFindings(this.function, {
-      outsideVpc: 'Calls only the Bedrock Agent control plane (ListIngestionJobs, StartIngestionJob), for which the baseline VPC has no endpoint unless baseline.network.additionalEndpoints lists bedrock-agent; it reads no documents and no customer data',
-      deadLetterQueue: 'EventBridge invokes it asynchronously; a failed start is counted in KnowledgeSyncFailures and alarmed, and each start synchronizes the whole data source, so the next object event or the schedule repairs it: no event needs replaying',
-      concurrency: 'Reserved concurrency of 1: Bedrock runs one ingestion job per data source at a time',
-    });
+    // Its reserved concurrency of 1 satisfies the concurrency rules: only the VPC and dead-letter findings are acknowledged.
+    const outsideVpc = 'Calls only the Bedrock Agent control plane (ListIngestionJobs, StartIngestionJob), for which the baseline VPC has no endpoint unless baseline.network.additionalEndpoints lists bedrock-agent; it reads no documents and no customer data';
+    const noDeadLetters = 'EventBridge invokes it asynchronously; a failed start is counted in KnowledgeSyncFailures and alarmed, and each start synchronizes the whole data source, so the next object event or the schedule repairs it: no event needs replaying';
+    acknowledgeFinding(this.function,
+      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outsideVpc },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', reason: outsideVpc },
+      { id: 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', reason: outsideVpc },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', reason: noDeadLetters },
+      { id: 'HIPAA.Security::HIPAA.Security-LambdaDLQ', reason: noDeadLetters },
+    );
 
     const target = new LambdaTarget(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) });
     new Rule(this, 'DocumentsChanged', {
