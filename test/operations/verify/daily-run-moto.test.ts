@@ -12,6 +12,7 @@ import { renderMarkdown } from '../../../operations/verify/render-markdown';
 import { EXPECTED_FACTS_KEY, VERIFICATION_REPORT_PREFIX } from '../../../policies/verifier-access';
 import { exampleConfig } from '../../support/example-config';
 import { exampleAssemblyDirectory } from '../../support/example-estate';
+import { FaultProxy } from '../../support/fault-proxy';
 
 /*
  * The daily verification's core (operations/verify/daily-run.ts, what the audit account's function runs) against moto
@@ -155,4 +156,26 @@ describe('daily verification on moto (verify:local\'s seed)', () => {
     expect(await reportKeys()).toEqual(before);
     expect(await metricMaximum(CONTROLS_IN_DRIFT, now)).toEqual([]);
   });
+
+  test.each([
+    ['refuses the first report (503 on every attempt)', 1, []],
+    ['accepts the JSON report and refuses the Markdown one', 2, ['json']],
+  ])('an archive that %s: the run fails and puts no metric; what was written stays (the JSON report, the record, goes first)', async (_, forward, written) => {
+    await publishFacts(JSON.stringify(factsDocument(assembly, config)));
+    const proxy = new FaultProxy(moto.endpoint, { status: 503, errorType: 'ServiceUnavailable', message: 'Please reduce your request rate.' }, 0);
+    await proxy.start();
+    const viaProxy = await seedClients(proxy.endpoint, logArchive, home);
+    const now = new Date(Date.UTC(2026, 11, 10 + forward, 5, 0, 0));
+    try {
+      // Forward the facts' GetObject (and the JSON report's PutObject), then refuse every request.
+      proxy.failAfter(forward, Infinity);
+      await expect(runDailyVerification({ ...options(now), s3: viaProxy.s3 })).rejects.toThrow();
+      const day = `${VERIFICATION_REPORT_PREFIX}${now.toISOString().slice(0, 10).replace(/-/g, '/')}/`;
+      expect((await reportKeys()).filter((k) => k.startsWith(day)).map((k) => k.split('.').pop())).toEqual(written);
+      expect(await metricMaximum(CONTROLS_IN_DRIFT, now)).toEqual([]);
+    } finally {
+      viaProxy.destroy();
+      await proxy.stop();
+    }
+  }, 120_000);
 });
