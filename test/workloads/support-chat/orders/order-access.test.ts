@@ -5,7 +5,9 @@ import { GovernanceConfigSchema } from '../../../../config/schema';
 import { STACK_RECIPES } from '../../../../stacks/estate';
 import { synthOne } from '../../../support/estate';
 import { exampleConfig } from '../../../support/example-config';
-import { resolveIntrinsics } from '../../../support/resolve-intrinsics';
+import { exampleEstate } from '../../../support/example-estate';
+import { OrgSimulator } from '../../../support/org-simulator';
+import { resolveIntrinsics, type Template as ResolvableTemplate } from '../../../support/resolve-intrinsics';
 
 /*
  * The tenant's stack with `workloads.supportChat.orders` on, synthesized with every gate on (a finding throws): the
@@ -113,5 +115,28 @@ describe('the tenant\'s stack with order look-ups', () => {
     expect(await decide('support-chat/order-api-extra-AbC123')).not.toBe('Allowed');
     expect(await decide('support-chat/other-AbC123')).not.toBe('Allowed');
     expect(await decide('support-chat/webhook-key-AbC123')).not.toBe('Allowed');
+  });
+
+  test('replayed through the example organization\'s SCPs, RCPs and the workload boundary: the secret read is allowed, another secret denied', async () => {
+    const estate = exampleEstate();
+    const simulator = new OrgSimulator(estate.assembly, estate.config);
+    const tenantAccount = estate.config.workloads.supportChat!.account;
+    const tenantPlace = { account: estate.config.accounts.find((a) => a.name === tenantAccount)!.id, region };
+    const baseline = estate.baseline.global.template.toJSON() as ResolvableTemplate;
+    const boundary = resolveIntrinsics(Object.values(estate.baseline.global.template.findResources('AWS::IAM::ManagedPolicy'))
+      .find((p) => p.Properties.ManagedPolicyName === 'genai-governance-workload-boundary')!.Properties.PolicyDocument, baseline, tenantPlace);
+    const [[, policy]] = of('AWS::IAM::ManagedPolicy').filter(([, r]) => /-turn-/.test(resolveIntrinsics(r.Properties.ManagedPolicyName, json, tenantPlace)));
+    const identityPolicy = resolveIntrinsics(policy.Properties.PolicyDocument, json, tenantPlace);
+    const read = (secretName: string) => simulator.evaluate({
+      account: tenantAccount,
+      role: `support-chat-turn-${region}`,
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:${region}:${tenantPlace.account}:secret:${secretName}`,
+      context: { 'aws:RequestedRegion': region },
+      identityPolicy,
+      permissionBoundary: boundary,
+    });
+    expect(await read('support-chat/order-api-AbC123')).toEqual({ result: 'Allowed', deniedBy: [] });
+    expect((await read('support-chat/other-AbC123')).result).not.toBe('Allowed');
   });
 });
