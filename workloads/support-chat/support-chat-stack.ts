@@ -189,6 +189,12 @@ export class SupportChatStack extends Stack {
         logRetention,
       });
       this.roles.turnPolicy.addStatements(...this.knowledge.retrieveStatements());
+      const knowledgeEnvironment: Pick<TurnEnvironment, 'KNOWLEDGE_BASE_ID' | 'KNOWLEDGE_RESULTS' | 'KNOWLEDGE_RERANK_MODEL_ARN'> = {
+        KNOWLEDGE_BASE_ID: this.knowledge.knowledgeBase.knowledgeBase.attrKnowledgeBaseId,
+        KNOWLEDGE_RESULTS: String(tenant.knowledge.results),
+        ...(this.knowledge.rerankModelArn !== undefined && { KNOWLEDGE_RERANK_MODEL_ARN: this.knowledge.rerankModelArn }),
+      };
+      for (const [name, value] of Object.entries(knowledgeEnvironment)) this.turn.addEnvironment(name, value);
     }
     this.dashboard = new ChatDashboard(this, 'Dashboard', {
       dashboardName: `${TENANT_PREFIX}-${region}`,

@@ -168,6 +168,19 @@ describe('support-chat knowledge base (workloads.supportChat.knowledge)', () => 
       expect(sid('InvokeTheRerankModel')).toMatchObject({ Action: 'bedrock:InvokeModel', Resource: `arn:aws:bedrock:${REGION}::foundation-model/${RERANK}` });
       expect(sid('EveryCallWithTheGuardrail')).toMatchObject({ Effect: 'Deny', NotResource: `arn:aws:bedrock:${REGION}::foundation-model/${RERANK}` });
     });
+
+    test('the turn is told the knowledge base, the number of results and the rerank model', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'support-chat-turn',
+        Environment: {
+          Variables: Match.objectLike({
+            KNOWLEDGE_BASE_ID: { 'Fn::GetAtt': [kbId, 'KnowledgeBaseId'] },
+            KNOWLEDGE_RESULTS: '5',
+            KNOWLEDGE_RERANK_MODEL_ARN: `arn:aws:bedrock:${REGION}::foundation-model/${RERANK}`,
+          }),
+        },
+      });
+    });
   });
 
   describe('early validation', () => {
