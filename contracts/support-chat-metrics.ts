@@ -52,6 +52,11 @@ export const TURN_METRICS = {
   TurnsFailed: 'count',
   /** The relay stopped reading (its client left) before the last frame; the answer is still stored. */
   TurnsGone: 'count',
+  /**
+   * The message went to a person, not the model: it handed the conversation off (the escalation notice was sent), or the
+   * conversation was already with an agent (the assistant stayed silent).
+   */
+  TurnsHandedOff: 'count',
   /** A failed turn (model unavailable, deadline, internal) or a turn whose handler threw; not a guardrail intervention. */
   Errors: 'count',
   /** From the turn's start to its end, for turns that called a model. */

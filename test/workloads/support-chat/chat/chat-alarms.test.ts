@@ -109,17 +109,19 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     for (const { MetricStat: { Metric } } of stats) expect(published(turnDocs, Metric.Namespace, Metric.MetricName, Metric.Dimensions)).toBe(true);
   });
 
-  test('the success-rate alarm: answered, replayed or gone over the turns not refused, per minute, below 95 % in 3 of 5 minutes', () => {
+  test('the success-rate alarm: answered, replayed or gone over the turns neither refused nor handed off, per minute, below 95 % in 3 of 5 minutes', () => {
     const alarm = alarms['support-chat-success-rate'];
     expect(alarm).toMatchObject({ Threshold: 95, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 5, DatapointsToAlarm: 3 });
     expect(alarm.Metrics.find((m: any) => m.Expression)).toMatchObject({
-      Expression: 'IF(turns - FILL(refused, 0) > 0, 100 * (FILL(answered, 0) + FILL(replayed, 0) + FILL(gone, 0)) / (turns - FILL(refused, 0)), 100)',
+      Expression: 'IF(turns - FILL(refused, 0) - FILL(handedoff, 0) > 0, '
+        + '100 * (FILL(answered, 0) + FILL(replayed, 0) + FILL(gone, 0)) / (turns - FILL(refused, 0) - FILL(handedoff, 0)), 100)',
       ReturnData: true,
     });
     const stats = alarm.Metrics.filter((m: any) => m.MetricStat);
     expect(stats.map((m: any) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period]).sort()).toEqual([
       ['answered', 'TurnsAnswered', 'Sum', 60],
       ['gone', 'TurnsGone', 'Sum', 60],
+      ['handedoff', 'TurnsHandedOff', 'Sum', 60],
       ['refused', 'TurnsRefused', 'Sum', 60],
       ['replayed', 'TurnsReplayed', 'Sum', 60],
       ['turns', 'Turns', 'Sum', 60],

@@ -61,7 +61,7 @@ export function relayMetric(metricName: RelayMetricName, statistic: string, peri
  * - `<prefix>-error-rate`: `100 * (Errors + TurnsDegraded) / Turns` above 1 % in 3 of 5 one-minute periods (metric
  *   math): the degraded answer is the turn's own, but a model outage behind it is an error of the tenant. A minute
  *   without turns has no data point and counts as not breaching;
- * - `<prefix>-success-rate`: `100 * (TurnsAnswered + TurnsReplayed + TurnsGone) / (Turns - TurnsRefused)` (the turns
+ * - `<prefix>-success-rate`: `100 * (TurnsAnswered + TurnsReplayed + TurnsGone) / (Turns - TurnsRefused - TurnsHandedOff)` (the turns
  *   meant for a model that got a model's answer: not degraded, not failed, not thrown; a guardrail intervention that
  *   ends in an error frame counts against it too) below 95 % in 3 of 5 one-minute periods; 100 % in a minute whose
  *   turns were all refused;
@@ -136,12 +136,14 @@ export class ChatAlarms extends Construct {
     const successRate = new Alarm(this, 'SuccessRate', {
       alarmName: `${props.namePrefix}-success-rate`,
       alarmDescription: `Support chat: fewer than ${minimumSuccess} % of the turns meant for a model got its answer `
-        + '((TurnsAnswered + TurnsReplayed + TurnsGone) / (Turns - TurnsRefused), per minute) in 3 of 5 minutes',
+        + '((TurnsAnswered + TurnsReplayed + TurnsGone) / (Turns - TurnsRefused - TurnsHandedOff), per minute) in 3 of 5 minutes',
       metric: new MathExpression({
-        expression: 'IF(turns - FILL(refused, 0) > 0, 100 * (FILL(answered, 0) + FILL(replayed, 0) + FILL(gone, 0)) / (turns - FILL(refused, 0)), 100)',
+        expression: 'IF(turns - FILL(refused, 0) - FILL(handedoff, 0) > 0, '
+          + '100 * (FILL(answered, 0) + FILL(replayed, 0) + FILL(gone, 0)) / (turns - FILL(refused, 0) - FILL(handedoff, 0)), 100)',
         usingMetrics: {
           turns: perMinute('Turns'),
           refused: perMinute('TurnsRefused'),
+          handedoff: perMinute('TurnsHandedOff'),
           answered: perMinute('TurnsAnswered'),
           replayed: perMinute('TurnsReplayed'),
           gone: perMinute('TurnsGone'),

@@ -102,7 +102,7 @@ export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefini
       tenant(turn, 'ModelTime', { stat: 'p50', label: 'model time p50' }),
       tenant(turn, 'BackoffTime', { stat: 'Average', label: 'backoff average' }),
     ], { label: 'ms' }),
-    graph('Turns by result', region, sums(turn, ['TurnsAnswered', 'TurnsReplayed', 'TurnsDegraded', 'TurnsRefused', 'TurnsFailed', 'TurnsGone']), { stacked: true }),
+    graph('Turns by result', region, sums(turn, ['TurnsAnswered', 'TurnsReplayed', 'TurnsDegraded', 'TurnsRefused', 'TurnsFailed', 'TurnsGone', 'TurnsHandedOff']), { stacked: true }),
     graph('Errors and error rate', region, [
       tenant(turn, 'Errors', { stat: 'Sum', label: 'turn errors', id: 'errors' }),
       tenant(turn, 'Turns', { stat: 'Sum', label: 'turns', id: 'turns', visible: false }),

@@ -30,6 +30,7 @@ export const RESULT_METRICS: Readonly<Record<TurnOutcome['result'], TurnMetricNa
   refused: 'TurnsRefused',
   failed: 'TurnsFailed',
   gone: 'TurnsGone',
+  handed_off: 'TurnsHandedOff',
 };
 
 /** A function's Logger, Metrics and Tracer. */
