@@ -186,7 +186,8 @@ export class BedrockEmulator {
       writeAwsError(res, { status: 400, errorType: 'ValidationException', message: invalid });
       return refuse(record);
     }
-    const behaviour = applyInputPolicy(record, applyGroundingScope(record, resolveBehaviour(this.defaults, this.take(record.modelId) ?? this.scriptFn?.(record))));
+    const scripted = resolveBehaviour(this.defaults, this.take(record.modelId) ?? this.scriptFn?.(record));
+    const behaviour = applyInputPolicy(record, applyGroundingScope(record, scripted));
     if (route.operation === 'Converse') return answerConverse(res, record, behaviour);
     const { toolUse } = behaviour;
     const streams = {

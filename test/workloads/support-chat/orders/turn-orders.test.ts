@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { knowledgeClientConfig, startKnowledgeEmulator } from '../../../../emulators/bedrock-agent-runtime/knowledge-emulator';
 import { guardedInput, type BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
 import { ALICE_SUB, BOB_SUB, FIXTURE_ORDERS, OrderApiEmulator } from '../../../../emulators/order-api/order-api-emulator';
@@ -7,6 +12,7 @@ import { defaultChatSettings } from '../../../../workloads/support-chat/chat/han
 import type { ConversationStoreProps } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import { BedrockKnowledgeSource } from '../../../../workloads/support-chat/knowledge/handlers/lib/bedrock-knowledge-source';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
 import { withLocalOrders } from '../../../../workloads/support-chat/local/local-orders';
 import { OrderCredential } from '../../../../workloads/support-chat/orders/handlers/lib/order-credential';
@@ -193,4 +199,35 @@ test('without tools the answer\'s request has no toolConfig', async () => {
   expect(finalFrame(run.frames)).toMatchObject({ type: 'done' });
   expect(answerRequests().map((r) => r.body.toolConfig)).toEqual([undefined]);
   expect(api.requests).toHaveLength(0);
+});
+
+test('with a knowledge base that supports nothing on it, an order question (the classifier\'s order_status) still reaches the tool; another question gets the no-information answer', async () => {
+  // A corpus of one document the order questions share no word with: no passage supports them.
+  const corpusDir = mkdtempSync(path.join(tmpdir(), 'orders-corpus-'));
+  mkdirSync(path.join(corpusDir, 'faqs'));
+  writeFileSync(path.join(corpusDir, 'faqs', 'showroom.en.md'), '# Showroom\n\nThe Berlin showroom opens Monday to Saturday, 10:00 to 19:00.\n');
+  writeFileSync(path.join(corpusDir, 'faqs', 'showroom.en.md.metadata.json'), JSON.stringify({
+    metadataAttributes: { language: 'en', type: 'faq', title: 'Showroom', url: 'https://help.example/showroom' },
+  }));
+  const kb = await startKnowledgeEmulator({ corpusDir });
+  const client = new BedrockAgentRuntimeClient(knowledgeClientConfig(kb.endpoint, REGION));
+  try {
+    const knowledge = new BedrockKnowledgeSource({ client, knowledgeBaseId: kb.knowledgeBaseId });
+    const order = await turn('Where is my order ORD-10002?', ALICE_SUB, { knowledge });
+    expect(finalFrame(order.frames)).toMatchObject({ type: 'done' });
+    expect(order.text).toContain('Order ORD-10002 is shipped');
+    expect(order.outcome.knowledge).toBeUndefined();
+    expect(answerRequests()).toHaveLength(2);
+    // No passage that supports nothing goes to the model or the done frame.
+    expect(JSON.stringify(answerRequests().map((r) => r.body))).not.toContain('Berlin showroom');
+    expect((order.frames.at(-1) as { citations?: unknown }).citations).toBeUndefined();
+    bedrock.requests.length = 0;
+    const other = await turn('Can I pay with a voucher?', ALICE_SUB, { knowledge });
+    expect(other.outcome).toMatchObject({ code: 'unsupported', knowledge: { state: 'unsupported' } });
+    expect(answerRequests()).toHaveLength(0);
+  } finally {
+    client.destroy();
+    await kb.stop();
+    rmSync(corpusDir, { recursive: true, force: true });
+  }
 });

@@ -395,10 +395,10 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
   // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's. The
   // knowledge base is searched beside it; the two count once in the model's time (both wait on Bedrock).
   const { classifierMs, retrievalMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1, { knowledge: deps.knowledge !== undefined });
-  const [{ questionClass, tokens: classifierTokens }, found] = await turn.clock.model(() => Promise.all([
+  const [{ questionClass, label, tokens: classifierTokens }, found] = await turn.clock.model(() => Promise.all([
     settings.flags.classifier
       ? classify(turn.question, settings, deps, classifierMs, turn.signal)
-      : { questionClass: 'complex' as const, tokens: 0 },
+      : { questionClass: 'complex' as const, label: undefined, tokens: 0 },
     deps.knowledge ? lookUp(deps.knowledge, turn.question, turn.language, retrievalMs, turn.signal) : undefined,
   ]));
   const decision = decideBudget(reservation.left, questionClass, settings.budgetRules);
@@ -414,13 +414,18 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
       result: 'degraded', code: 'knowledge_unavailable', knowledge: { state: 'unavailable' },
     });
   }
-  if (found && !found.retrieval.supported) {
+  // An order question goes to the model with the order tool even when no document supports it: the answer then comes
+  // from the customer's own orders (the tool's results), not from the documents.
+  const forTools = label === 'order_status' && (deps.tools?.tools.length ?? 0) > 0;
+  if (found && !found.retrieval.supported && !forTools) {
     return answerWithoutModel(turn, plan, tenantMessage('offer_human_agent', turn.language), {
       result: 'answered', code: 'unsupported', knowledge: { state: 'unsupported' },
     });
   }
-  const conversation = { messages: history.messages, current: turn.question, ...groundingOf(settings, found) };
-  return streamTurnAnswer(turn, { ...plan, conversation, citations: found ? citationsOf(found.retrieval.passages) : undefined });
+  // Passages that support nothing are not sent (nor cited): the order question is answered from the tool alone.
+  const grounding = found?.kind === 'found' && found.retrieval.supported ? found : undefined;
+  const conversation = { messages: history.messages, current: turn.question, ...groundingOf(settings, grounding) };
+  return streamTurnAnswer(turn, { ...plan, conversation, citations: grounding ? citationsOf(grounding.retrieval.passages) : undefined });
 }
 
 /** The grounded answer's system prompt and sources, when the knowledge base found passages. */

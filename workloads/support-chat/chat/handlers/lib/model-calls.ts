@@ -3,7 +3,7 @@ import type { ChatSettings } from './chat-settings';
 import type { FrameUsage } from './frames';
 import { type selectHistory, toGuardedConverseMessages } from './history';
 import { AttemptTimeoutError, GuardrailIntervenedError } from './resilience';
-import { buildClassifierRequest, classifyResponse, type QuestionClass } from './router';
+import { buildClassifierRequest, classifyResponse, type QuestionClass, type RouteLabel } from './router';
 import { type ToolRun, ToolRounds } from '../../../orders/handlers/lib/tool-rounds';
 import type { TurnDependencies } from '../turn-core';
 
@@ -188,14 +188,15 @@ class AttemptTimer {
 /** The classifier's call and the tokens it used; anything unusable, or no answer within `timeoutMs`, counts as complex. */
 export async function classify(
   question: string, settings: ChatSettings, deps: ModelAccess, timeoutMs: number, signal?: AbortSignal,
-): Promise<{ questionClass: QuestionClass; tokens: number }> {
+): Promise<{ questionClass: QuestionClass; label?: RouteLabel; tokens: number }> {
   try {
     const { classifier: modelId } = settings.models;
     const request = buildClassifierRequest(question, { modelId, guardrail: deps.guardrail, prompt: settings.prompts.router });
     // A classifier that hangs is aborted at its timeout (`turnTimeouts`): the question then counts as complex.
     const abortSignal = AbortSignal.any([AbortSignal.timeout(Math.max(1, timeoutMs)), ...(signal ? [signal] : [])]);
     const response = await deps.bedrock.send(new ConverseCommand(request), { abortSignal });
-    return { questionClass: classifyResponse(response).questionClass, tokens: response.usage?.totalTokens ?? 0 };
+    const { questionClass, label } = classifyResponse(response);
+    return { questionClass, label, tokens: response.usage?.totalTokens ?? 0 };
   } catch {
     return { questionClass: 'complex', tokens: 0 };
   }
