@@ -24,8 +24,16 @@ describe('pipeline config', () => {
     expect(config.pipeline).toEqual({
       account: 'network',
       name: 'genai-governance',
+      bootstrapQualifier: 'genaigov',
       source: { connection: { connectionArn: expect.stringMatching(/^arn:aws:codeconnections:/), repository: 'example-org/genai-governance', branch: 'main' } },
     });
+  });
+
+  test('the bootstrap qualifier is one the CDK accepts and never the CDK default, which every account\'s own bootstrap uses', () => {
+    const withQualifier = (q: string) => PIPELINE_YAML.replace('  account: network\n', `  account: network\n  bootstrapQualifier: ${q}\n`);
+    expect(issuesOf(withQualifier('hnb659fds'))).toEqual([expect.objectContaining({ path: ['pipeline', 'bootstrapQualifier'] })]);
+    expect(issuesOf(withQualifier('far-too-long-qualifier'))).toEqual([expect.objectContaining({ path: ['pipeline', 'bootstrapQualifier'] })]);
+    expect(parseConfig(`${EXAMPLE_CONFIG_TEXT}\n${withQualifier('gov2')}`, 'x.yaml').pipeline?.bootstrapQualifier).toBe('gov2');
   });
 
   test.each([
