@@ -15,6 +15,7 @@ import type { TurnInvoker } from '../../../../workloads/support-chat/chat/handle
 import { instrumentedTurn } from '../../../../workloads/support-chat/chat/handlers/turn';
 import type { TurnDependencies, TurnLimits, TurnOutcome, TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { turnDependencies } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
+import { recordSync } from '../../../../workloads/support-chat/knowledge/handlers/knowledge-sync';
 
 /**
  * The tenant's telemetry with the real Powertools Logger, Metrics and Tracer: what the handlers print to stdout (JSON log
@@ -99,7 +100,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
     const docs = emf(await printed(() => recordTurnThrew(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics)));
     expect(docs).toHaveLength(1);
     expect(values(docs[0])).toMatchObject({ Turns: 1, Errors: 1 });
-    expect(Object.values(results(docs[0]))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(results(docs[0]))).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   test('a refused or replayed turn publishes counts only: no latency, no tokens, no per-profile document', async () => {
@@ -133,6 +134,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
       TurnsRefused: 0,
       TurnsFailed: 0,
       TurnsGone: 0,
+      TurnsHandedOff: 0,
       Errors: 0,
       TurnLatency: 1410,
       Overhead: 120,
@@ -418,6 +420,7 @@ describe('the metric catalog names exactly what the handlers publish', () => {
       recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, ANSWERED);
       recordRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay).metrics, { invokedTurn: true, clientGone: false, threw: false, firstChunkMs: 410 });
       recordAuthorization(createTelemetry(SUPPORT_CHAT_SERVICES.authorizer).metrics, 'authorized');
+      recordSync(createTelemetry(SUPPORT_CHAT_SERVICES.knowledgeSync).metrics, { started: 'KNOWLEDGEJOB1', failures: 0, reasons: [] });
     });
     const published = new Map<string, string>();
     for (const doc of emf(lines)) {

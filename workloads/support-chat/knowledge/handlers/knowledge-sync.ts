@@ -3,7 +3,7 @@ import {
   BedrockAgentClient, ConflictException, ListIngestionJobsCommand, StartIngestionJobCommand, type IngestionJobSummary,
 } from '@aws-sdk/client-bedrock-agent';
 import { KNOWLEDGE_SYNC_METRICS, SUPPORT_CHAT_SERVICES, type KnowledgeSyncMetricName } from '../../../../contracts/support-chat-metrics';
-import { createTelemetry } from '../../chat/handlers/lib/telemetry';
+import { createTelemetry, type Telemetry } from '../../chat/handlers/lib/telemetry';
 
 /**
  * The knowledge base's synchronization: EventBridge invokes it on every object created or deleted in the data-source
@@ -69,6 +69,14 @@ export function clientTokenOf(eventId: string): string {
   return eventId.length >= 33 ? eventId.slice(0, 256) : eventId.padEnd(33, '0');
 }
 
+/** One invocation's outcome as EMF metrics: `KnowledgeSyncsStarted` and `KnowledgeSyncFailures`, printed at once. */
+export function recordSync(metrics: Telemetry['metrics'], outcome: SyncOutcome): void {
+  const add = (name: KnowledgeSyncMetricName, value: number) => metrics.addMetric(name, KNOWLEDGE_SYNC_METRICS[name] === 'count' ? MetricUnit.Count : MetricUnit.Milliseconds, value);
+  add('KnowledgeSyncsStarted', outcome.started ? 1 : 0);
+  add('KnowledgeSyncFailures', outcome.failures);
+  metrics.publishStoredMetrics();
+}
+
 const telemetry = createTelemetry(SUPPORT_CHAT_SERVICES.knowledgeSync);
 const client = new BedrockAgentClient({});
 
@@ -77,10 +85,7 @@ export async function handler(event: { readonly 'id': string; readonly 'detail-t
   const target = { knowledgeBaseId: process.env.KNOWLEDGE_BASE_ID ?? '', dataSourceId: process.env.DATA_SOURCE_ID ?? '' };
   if (!target.knowledgeBaseId || !target.dataSourceId) throw new Error('KNOWLEDGE_BASE_ID and DATA_SOURCE_ID must be set');
   const outcome = await synchronize(client, target, clientTokenOf(event.id));
-  const add = (name: KnowledgeSyncMetricName, value: number) => telemetry.metrics.addMetric(name, KNOWLEDGE_SYNC_METRICS[name] === 'count' ? MetricUnit.Count : MetricUnit.Milliseconds, value);
-  add('KnowledgeSyncsStarted', outcome.started ? 1 : 0);
-  add('KnowledgeSyncFailures', outcome.failures);
-  telemetry.metrics.publishStoredMetrics();
+  recordSync(telemetry.metrics, outcome);
   telemetry.logger[outcome.failures > 0 ? 'error' : 'info']('knowledge sync', { trigger: event['detail-type'], ...outcome });
   return outcome;
 }
