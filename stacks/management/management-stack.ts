@@ -8,6 +8,7 @@ import type { GovernanceConfig } from '../../config/schema';
 import { ACCOUNT_PROJECTION_SYNC_NAME } from '../../contracts/audit-analytics-names';
 import { compileOrganizationPolicies, type CompiledOrganizationPolicies } from '../../policies/compiler/compile';
 import { organizationControls } from '../../policies/organization-controls';
+import { VerifierRole } from '../../stacksets/baseline/verifier-role';
 
 export interface ManagementStackProps extends StackProps {
   /** The validated governance config. */
@@ -47,6 +48,9 @@ export class ManagementStack extends Stack {
         targetIds: policy.targets.map((t) => t.id),
       });
     }
+    // VER-1: the verifier reads the organization's policies and the organization trail here (StackSets never target the
+    // management account, so the baseline's copy of the role does not reach it).
+    new VerifierRole(this, 'Verifier', { config: props.config });
     new MacieDelegatedAdministrator(this, 'MacieDelegatedAdministrator', {
       adminAccountId: accountIdOf(props.config, props.config.topology.audit),
       regions: props.config.organization.governedRegions,
