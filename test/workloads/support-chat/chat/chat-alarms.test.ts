@@ -67,9 +67,10 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
   const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'support-chat-alarms' } }));
   const turnDocs = emittedByTheTurn();
 
-  test('there are exactly the five tenant alarms, each notifying the tenant topic on ALARM and on OK', () => {
+  test('there are exactly the eight tenant alarms (chat, knowledge sync, hand-off), each notifying the tenant topic on ALARM and on OK', () => {
     expect(Object.keys(alarms).sort()).toEqual([
-      'support-chat-error-rate', 'support-chat-relay-errors', 'support-chat-settings-rejected', 'support-chat-success-rate', 'support-chat-turn-latency-p95',
+      'support-chat-error-rate', 'support-chat-handoff-age', 'support-chat-handoff-dead-letters', 'support-chat-knowledge-sync-failures',
+      'support-chat-relay-errors', 'support-chat-settings-rejected', 'support-chat-success-rate', 'support-chat-turn-latency-p95',
     ]);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -175,17 +176,22 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     }));
   });
 
-  test('the three functions trace actively, each created after the one tracing policy, which allows sending segments and nothing else', () => {
+  test('the chat\'s three functions trace actively, each created after the one tracing policy, which allows sending segments and nothing else', () => {
     const [policyId, policy] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy'
       && r.Properties.ManagedPolicyName === `support-chat-tracing-${chat.region}`)!;
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
       { Sid: 'SendTraces', Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
     ]);
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.FunctionName).startsWith('support-chat-'));
-    expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual(['support-chat-authorizer', 'support-chat-relay', 'support-chat-turn']);
-    const roleIds = functions.map(([, f]) => f.Properties.Role['Fn::GetAtt'][0]);
+    expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual([
+      'support-chat-authorizer', 'support-chat-handoff-connector', 'support-chat-knowledge-sync', 'support-chat-relay', 'support-chat-turn',
+    ]);
+    // ChatTracing is given the chat's functions only: the knowledge sync and the hand-off connector are not traced.
+    const chatFunctions = functions.filter(([, f]) => ['support-chat-authorizer', 'support-chat-relay', 'support-chat-turn'].includes(f.Properties.FunctionName));
+    expect(chatFunctions).toHaveLength(3);
+    const roleIds = chatFunctions.map(([, f]) => f.Properties.Role['Fn::GetAtt'][0]);
     expect(policy.Properties.Roles.map((r: any) => r.Ref).sort()).toEqual([...roleIds].sort());
-    for (const [, f] of functions) {
+    for (const [, f] of chatFunctions) {
       expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(f.DependsOn).toContain(policyId);
     }

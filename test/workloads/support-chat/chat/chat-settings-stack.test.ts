@@ -39,9 +39,12 @@ describe('support-chat settings in AppConfig and the tenant endpoints (synthesiz
     expect(profile.Validators).toEqual([{ Type: 'JSON_SCHEMA', Content: JSON.stringify(settingsJsonSchema(allowed)) }]);
   });
 
-  test('the first version is the config\'s models with the defaults, and passes the validator and the handler\'s check', () => {
+  test('the first version is the config\'s models with the defaults and the hand-off\'s unresolved turns, and passes the validator and the handler\'s check', () => {
     const content = JSON.parse(version.Content);
-    expect(content).toEqual(defaultChatSettings(tenantModels(config, chat.region)));
+    const defaults = defaultChatSettings(tenantModels(config, chat.region));
+    const handOff = config.workloads.supportChat!.handOff;
+    expect(handOff).toBeDefined();
+    expect(content).toEqual({ ...defaults, limits: { ...defaults.limits, unresolvedTurnsBeforeHandOff: handOff!.unresolvedTurns } });
     const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(profile.Validators[0].Content));
     expect([validate(content), validate.errors]).toEqual([true, null]);
     expect(parseChatSettings(content, allowed)).toMatchObject({ ok: true });
