@@ -1,5 +1,7 @@
 import { GUARDRAIL_IDENTIFIER_PARAMETER_NAME, GUARDRAIL_TEMPLATE_PARAMETER, WORKLOAD_CONTRACT, WORKLOAD_CONTRACT_PREFIX } from '../../contracts/workload-contract';
 import { inferenceProfileIds } from '../../policies/approved-inference';
+import { INVOKE_ACTIONS } from '../../policies/bedrock-resources';
+import { VERIFIER_ROLE_NAME } from '../../policies/verifier-access';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthVariant } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
@@ -42,13 +44,21 @@ describe('workload contract (member baseline, regional template)', () => {
 
   test('the IAM entries name the boundary and every invoke policy of the global template, in the member account', () => {
     const resolve = (name: string) => resolveIntrinsics(byName(name)[1].Properties.Value, raw, MEMBER);
-    const policyNames = Object.values(estate.baseline.global.template.findResources('AWS::IAM::ManagedPolicy')).map((p) => p.Properties.ManagedPolicyName as string);
+    const policies = Object.values(estate.baseline.global.template.findResources('AWS::IAM::ManagedPolicy'));
+    const policyNames = policies.map((p) => p.Properties.ManagedPolicyName as string);
     const arn = (name: string) => `arn:aws:iam::${MEMBER.account}:policy/${name}`;
     expect(resolve(WORKLOAD_CONTRACT.permissionsBoundaryArn)).toBe(arn('genai-governance-workload-boundary'));
     expect(policyNames).toContain('genai-governance-workload-boundary');
-    const invoke = policyNames.filter((n) => n !== 'genai-governance-workload-boundary').sort();
+    // The invoke policies are the global template's policies that allow Bedrock inference, the boundary aside (a
+    // ceiling, listed on its own); others (the verifier role's read-only policy) are not for workload roles.
+    const allowsInvoke = (p: Record<string, any>) => (p.Properties.PolicyDocument.Statement as { Effect: string; Action?: string | string[] }[])
+      .some((s) => s.Effect === 'Allow' && ([] as string[]).concat(s.Action ?? []).some((a) => (INVOKE_ACTIONS as readonly string[]).includes(a)));
+    const invoke = policies.filter((p) => p.Properties.ManagedPolicyName !== 'genai-governance-workload-boundary' && allowsInvoke(p))
+      .map((p) => p.Properties.ManagedPolicyName as string).sort();
     expect(invoke.length).toBeGreaterThan(0);
-    expect(String(resolve(WORKLOAD_CONTRACT.invokePolicyArns)).split(',').sort()).toEqual(invoke.map(arn));
+    const listed = String(resolve(WORKLOAD_CONTRACT.invokePolicyArns)).split(',').sort();
+    expect(listed).toEqual(invoke.map(arn));
+    expect(listed).not.toContain(arn(VERIFIER_ROLE_NAME));
   });
 
   test('the profile entry lists, per governed Region, the approved profiles callable from it', () => {
