@@ -43,6 +43,24 @@ const guardrail = (metricName: string, kind: MetricKind = 'count'): MetricDefini
 const governance = (metricName: string, dimensions: readonly string[], source: string): MetricDefinition =>
   ({ namespace: GOVERNANCE_METRICS_NAMESPACE, metricName, dimensionSets: [dimensions], kind: 'count', source });
 
+/**
+ * Namespace of the daily verification's metrics (VER-1): `operations/verify/daily-run.ts` puts `ControlsInDrift` and
+ * `AccountsUnreadable` with PutMetricData, without dimensions; `stacks/audit/daily-verification.ts` alarms on them.
+ */
+export const VERIFICATION_METRICS_NAMESPACE = 'GenAIGovernance/Verification';
+const verification = (metricName: string): MetricDefinition => ({
+  namespace: VERIFICATION_METRICS_NAMESPACE,
+  metricName,
+  dimensionSets: [[]],
+  kind: 'count',
+  source: 'operations/verify/daily-run.ts: PutMetricData after each daily verification\'s reports are written',
+});
+
+const SQS_METRICS = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html';
+export const SQS = 'AWS/SQS';
+/** An SQS queue metric (dimension `QueueName`); the age of the oldest message is in seconds, the others count messages. */
+const sqs = (metricName: string, kind: MetricKind = 'count'): MetricDefinition => ({ namespace: SQS, metricName, dimensionSets: [['QueueName']], kind, source: SQS_METRICS });
+
 const LAMBDA_METRICS = 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html';
 export const LAMBDA = 'AWS/Lambda';
 const lambda = (metricName: string): MetricDefinition => ({ namespace: LAMBDA, metricName, dimensionSets: [['FunctionName']], kind: 'count', source: LAMBDA_METRICS });
@@ -54,7 +72,7 @@ const lambda = (metricName: string): MetricDefinition => ({ namespace: LAMBDA, m
 const tenantMetrics = (): MetricDefinition[] => supportChatMetrics().map((m) => ({
   namespace: SUPPORT_CHAT_METRICS_NAMESPACE,
   ...m,
-  source: 'contracts/support-chat-metrics.ts: EMF (Powertools Metrics) from the tenant\'s turn, relay and authorizer',
+  source: 'contracts/support-chat-metrics.ts: EMF (Powertools Metrics) from the tenant\'s turn, relay, authorizer and knowledge sync',
 }));
 
 export const METRIC_CATALOG: readonly MetricDefinition[] = [
@@ -86,8 +104,12 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   governance('BedrockAccessDenied', [], 'stacks/management/organization-trail-stack.ts: metric filter on the organization trail\'s log group'),
   governance('MacieInvocationLogFindings', ['Severity'], 'stacks/observability/alert-event-metrics.ts: metric filter on the alert events'),
   governance('MemberAlarmsInAlarm', ['AccountId'], 'stacks/observability/alert-event-metrics.ts: metric filter on the alert events'),
+  verification('ControlsInDrift'),
+  verification('AccountsUnreadable'),
   lambda('Errors'),
   lambda('Throttles'),
+  sqs('ApproximateNumberOfMessagesVisible'),
+  sqs('ApproximateAgeOfOldestMessage', 'duration'),
   ...tenantMetrics(),
 ];
 

@@ -1,6 +1,7 @@
-import { BEDROCK, GOVERNANCE_METRICS_NAMESPACE, METRIC_CATALOG, metricUseProblem, type MetricUse } from '../../dashboards/metrics/catalog';
+import { BEDROCK, GOVERNANCE_METRICS_NAMESPACE, METRIC_CATALOG, metricUseProblem, VERIFICATION_METRICS_NAMESPACE, type MetricUse } from '../../dashboards/metrics/catalog';
 import { alarmMetricUses, expressionMetricUses, metricLineUses } from '../../dashboards/metrics/metric-uses';
 import { synthesizedDashboards } from '../../dashboards/preview/synthesized-dashboards';
+import { ACCOUNTS_UNREADABLE, CONTROLS_IN_DRIFT, VERIFICATION_NAMESPACE } from '../../operations/verify/daily-run';
 import { exampleEstate } from '../support/example-estate';
 
 type Resource = { Type: string; Properties: any };
@@ -34,6 +35,12 @@ describe('DASH-1: every widget and alarm reads a metric AWS (or this app) publis
       .map((m) => ({ namespace: m.namespace, metricName: m.metricName, dimensions: [...m.dimensionSets[0]].sort() }));
     const byName = (a: { metricName: string }, b: { metricName: string }) => a.metricName.localeCompare(b.metricName);
     expect(filters.sort(byName)).toEqual(catalog.sort(byName));
+  });
+
+  test('the verification metrics are the namespace and names the daily verification puts', () => {
+    const verification = METRIC_CATALOG.filter((m) => m.namespace === VERIFICATION_METRICS_NAMESPACE);
+    expect(verification.map((m) => [m.namespace, m.metricName, m.dimensionSets]).sort())
+      .toEqual([ACCOUNTS_UNREADABLE, CONTROLS_IN_DRIFT].map((name) => [VERIFICATION_NAMESPACE, name, [[]]]));
   });
 
   test('every AWS metric names its AWS source page', () => {
