@@ -1,8 +1,17 @@
+import { Aws } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
 import type { GovernanceConfig } from '../../config/schema';
+import { WORKLOAD_CONTRACT_PREFIX } from '../../contracts/workload-contract';
 import { VERIFIER_READ_ACTIONS, VERIFIER_ROLE_NAME, verifierTrustPolicy } from '../../policies/verifier-access';
+
+/**
+ * The one verifier read that returns values a principal could take out of the account: GetParameters (with
+ * WithDecryption it returns SecureString values under the account's aws/ssm key). The verifier reads only the workload
+ * contract's parameters (operations/verify/facts-contract.ts), so it is granted on those only.
+ */
+export const VERIFIER_CONTRACT_PARAMETER_ACTIONS: readonly string[] = ['ssm:GetParameters'];
 
 /** Properties of a `VerifierRole`. */
 export interface VerifierRoleProps {
@@ -31,18 +40,25 @@ export class VerifierRole extends Construct {
       assumeRolePolicyDocument: verifierTrustPolicy(props.config),
       maxSessionDuration: 3600,
     });
+    const contractParameters = `arn:${Aws.PARTITION}:ssm:*:${Aws.ACCOUNT_ID}:parameter${WORKLOAD_CONTRACT_PREFIX}/*`;
     this.policy = new CfnManagedPolicy(this, 'Policy', {
       managedPolicyName: VERIFIER_ROLE_NAME,
       description: 'VER-1: the read calls of the governance verifier, nothing else',
       roles: [this.role.ref],
       policyDocument: {
         Version: '2012-10-17',
-        Statement: [{ Sid: 'VerifierReads', Effect: 'Allow', Action: [...VERIFIER_READ_ACTIONS], Resource: '*' }],
+        Statement: [
+          { Sid: 'VerifierReads', Effect: 'Allow', Action: VERIFIER_READ_ACTIONS.filter((a) => !VERIFIER_CONTRACT_PARAMETER_ACTIONS.includes(a)), Resource: '*' },
+          { Sid: 'VerifierReadsContract', Effect: 'Allow', Action: [...VERIFIER_CONTRACT_PARAMETER_ACTIONS], Resource: contractParameters },
+        ],
       },
     });
     acknowledgeFinding(this.policy, {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'Read calls only (Describe/Get/List), several without a resource type (ListPolicies, DescribeAlarms, GetParameters by name); the verifier must read what it expects and what is there instead, so it cannot be narrowed to the resources it expects',
+      reason: 'Read calls only (Describe/Get/List), several without a resource type (ListPolicies, DescribeAlarms); the verifier must read what it expects and what is there instead, so it cannot be narrowed to the resources it expects',
+    }, {
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:parameter${WORKLOAD_CONTRACT_PREFIX}/*]`,
+      reason: 'ssm:GetParameters on the workload contract\'s parameters of this account only, in every Region the verifier reads',
     });
   }
 }

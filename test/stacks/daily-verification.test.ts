@@ -55,7 +55,15 @@ describe('VER-1: the verifier role in every account the verifier reads', () => {
       }],
     });
     expect(policies).toHaveLength(1);
-    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([{ Sid: 'VerifierReads', Effect: 'Allow', Action: [...VERIFIER_READ_ACTIONS], Resource: '*' }]);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'VerifierReads', Effect: 'Allow', Action: VERIFIER_READ_ACTIONS.filter((a) => a !== 'ssm:GetParameters'), Resource: '*' },
+      {
+        Sid: 'VerifierReadsContract',
+        Effect: 'Allow',
+        Action: ['ssm:GetParameters'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:*:', { Ref: 'AWS::AccountId' }, ':parameter/genai-governance/workload/*']] },
+      },
+    ]);
     expect(VERIFIER_READ_ACTIONS.every((a) => /^[a-z0-9]+:(Get|Describe|List)[A-Za-z]+$/.test(a))).toBe(true);
   });
 
