@@ -34,7 +34,7 @@ import { KNOWLEDGE_BASE_ROLE_ARN_PATTERN } from '../contracts/knowledge-base-rol
  * passes when the caller is checked on the job only (the model evaluations by its service role carry the key, as every
  * CRI call's do), and fails closed, never open, if AWS should check the caller on the model without the key. The
  * exceptions are `bedrock.paths.batchInferenceWithoutProfile`, in the governed Regions only: explicit, because AWS runs
- * batch for some models only without a profile (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html). *
+ * batch for some models only without a profile (https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html).
  * The in-Region exceptions that are embedding models are callable directly by knowledge-base service roles only (roles
  * on the path `KNOWLEDGE_BASE_ROLE_PATH`, whose embedding calls Bedrock makes at ingestion and for each retrieval's
  * query; https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html): an embedding model has no inference
