@@ -1,6 +1,6 @@
-import { Aws, Fn, Stack } from 'aws-cdk-lib';
-import { CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupIngress, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
+import { CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupIngress } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { type EndpointGrant, endpointUrl, tenantServiceEndpoint } from './tenant-service-endpoint';
 import { CONVERSATION_ACTIONS } from '../chat/handlers/lib/session-policy';
 
 /** Properties of `TenantEndpoints`. */
@@ -15,11 +15,6 @@ export interface TenantEndpointsProps {
   readonly dataRoleArn: string;
   /** The tenant's AppConfig configuration (`application/<id>/environment/<id>/configuration/<id>`): the only one its data-plane endpoint serves. */
   readonly settingsConfigurationArn: string;
-}
-
-/** `https://<first DNS name of an interface endpoint>`, for an SDK client's `endpoint`. */
-function endpointUrl(endpoint: CfnVPCEndpoint): string {
-  return `https://${Fn.select(1, Fn.split(':', Fn.select(0, endpoint.attrDnsEntries)))}`;
 }
 
 /**
@@ -40,7 +35,6 @@ export class TenantEndpoints extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantEndpointsProps) {
     super(scope, id);
-    const region = Stack.of(this).region;
     this.functionSecurityGroup = new CfnSecurityGroup(this, 'FunctionSecurityGroup', {
       vpcId: props.vpcId,
       groupDescription: 'Support-chat turn function: HTTPS to its endpoints only',
@@ -69,29 +63,15 @@ export class TenantEndpoints extends Construct {
       destinationSecurityGroupId: endpointGroup.attrGroupId,
       description: 'DynamoDB, STS and AppConfig data endpoints',
     });
-    const thisAccount = { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } };
-    const endpoint = (service: string, statement: object) => new CfnVPCEndpoint(this, `Endpoint-${service}`, {
-      vpcId: props.vpcId,
-      serviceName: `com.amazonaws.${region}.${service}`,
-      vpcEndpointType: 'Interface',
-      privateDnsEnabled: false,
-      subnetIds: props.subnetIds,
-      securityGroupIds: [endpointGroup.attrGroupId],
-      policyDocument: { Version: '2012-10-17', Statement: [statement] },
+    const endpoint = (service: string, grant: EndpointGrant) => tenantServiceEndpoint(this, `Endpoint-${service}`, {
+      vpcId: props.vpcId, subnetIds: props.subnetIds, securityGroupId: endpointGroup.attrGroupId, service, grant,
     });
-    const dynamodb = endpoint('dynamodb', {
-      Sid: 'ConversationTableOnly', Effect: 'Allow', Principal: '*', Action: [...CONVERSATION_ACTIONS], Resource: props.tableArn, Condition: thisAccount,
-    });
-    const sts = endpoint('sts', {
-      Sid: 'DataRoleOnly', Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Resource: props.dataRoleArn, Condition: thisAccount,
-    });
+    const dynamodb = endpoint('dynamodb', { sid: 'ConversationTableOnly', actions: CONVERSATION_ACTIONS, resource: props.tableArn });
+    const sts = endpoint('sts', { sid: 'DataRoleOnly', actions: 'sts:AssumeRole', resource: props.dataRoleArn });
     const appConfigData = endpoint('appconfigdata', {
-      Sid: 'TenantSettingsOnly',
-      Effect: 'Allow',
-      Principal: '*',
-      Action: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
-      Resource: props.settingsConfigurationArn,
-      Condition: thisAccount,
+      sid: 'TenantSettingsOnly',
+      actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+      resource: props.settingsConfigurationArn,
     });
     this.dynamoDbUrl = endpointUrl(dynamodb);
     this.stsUrl = endpointUrl(sts);

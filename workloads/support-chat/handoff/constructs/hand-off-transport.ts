@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupIngress, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
+import { CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupIngress } from 'aws-cdk-lib/aws-ec2';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatFunction } from '../../chat/constructs/chat-function';
+import { endpointUrl, tenantServiceEndpoint } from '../../tenant/tenant-service-endpoint';
 import { HAND_OFF_EVENT } from '../handlers/lib/hand-off-events';
 import { TICKET_PREFIX } from '../handlers/lib/ticket-connector';
 import { CONNECTOR_TIMEOUT_SECONDS, type ConnectorEnvironment, MAX_RECEIVE_COUNT } from '../handoff-wiring';
@@ -165,27 +166,14 @@ export class HandOffTransport extends Construct {
     new CfnSecurityGroupEgress(this, 'TurnToEventsEndpoint', {
       groupId: props.turnSecurityGroupId, ipProtocol: 'tcp', fromPort: 443, toPort: 443, destinationSecurityGroupId: endpointGroup.attrGroupId, description: 'EventBridge endpoint',
     });
-    const endpoint = new CfnVPCEndpoint(this, 'EventsEndpoint', {
+    const endpoint = tenantServiceEndpoint(this, 'EventsEndpoint', {
       vpcId: props.vpcId,
-      serviceName: `com.amazonaws.${region}.events`,
-      vpcEndpointType: 'Interface',
-      privateDnsEnabled: false,
       subnetIds: props.subnetIds,
-      securityGroupIds: [endpointGroup.attrGroupId],
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [{
-          Sid: 'HandOffBusOnly',
-          Effect: 'Allow',
-          Principal: '*',
-          Action: 'events:PutEvents',
-          Resource: this.bus.eventBusArn,
-          Condition: { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } },
-        }],
-      },
+      securityGroupId: endpointGroup.attrGroupId,
+      service: 'events',
+      grant: { sid: 'HandOffBusOnly', actions: 'events:PutEvents', resource: this.bus.eventBusArn },
     });
-    // `https://<first DNS name>` (its entries are `<hosted zone id>:<name>`), as the tenant's other endpoints.
-    this.eventsEndpointUrl = `https://${Fn.select(1, Fn.split(':', Fn.select(0, endpoint.attrDnsEntries)))}`;
+    this.eventsEndpointUrl = endpointUrl(endpoint);
     props.turnPolicy.addStatements(new PolicyStatement({ sid: 'PublishHandOffs', actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }));
 
     const action = new SnsAction(props.alarmTopic);

@@ -1,8 +1,9 @@
-import { Aws, Fn, Stack } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import { CfnSecurityGroup, CfnSecurityGroupEgress, CfnSecurityGroupIngress, CfnVPCEndpoint } from 'aws-cdk-lib/aws-ec2';
 import { type ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { TurnEnvironment } from '../../chat/chat-wiring';
+import { endpointUrl, tenantServiceEndpoint } from '../../tenant/tenant-service-endpoint';
 import type { OrderLimits } from '../handlers/lib/order-tools-from-env';
 
 /** Properties of `OrderAccess`. */
@@ -77,24 +78,12 @@ export class OrderAccess extends Construct {
       subnetIds: props.subnetIds,
       securityGroupIds: [endpointGroup.attrGroupId],
     });
-    const secrets = new CfnVPCEndpoint(this, 'SecretsManagerEndpoint', {
+    const secrets = tenantServiceEndpoint(this, 'SecretsManagerEndpoint', {
       vpcId: props.vpcId,
-      serviceName: `com.amazonaws.${region}.secretsmanager`,
-      vpcEndpointType: 'Interface',
-      privateDnsEnabled: false,
       subnetIds: props.subnetIds,
-      securityGroupIds: [endpointGroup.attrGroupId],
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [{
-          Sid: 'OrderApiSecretOnly',
-          Effect: 'Allow',
-          Principal: '*',
-          Action: 'secretsmanager:GetSecretValue',
-          Resource: this.secretArn,
-          Condition: { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } },
-        }],
-      },
+      securityGroupId: endpointGroup.attrGroupId,
+      service: 'secretsmanager',
+      grant: { sid: 'OrderApiSecretOnly', actions: 'secretsmanager:GetSecretValue', resource: this.secretArn },
     });
     props.turnPolicy.addStatements(new PolicyStatement({ sid: 'OrderApiSecret', actions: ['secretsmanager:GetSecretValue'], resources: [this.secretArn] }));
     const { timeoutMs, maxToolRounds, credentialTtlSeconds } = settings;
@@ -104,8 +93,7 @@ export class OrderAccess extends Construct {
       ORDER_API_SECRET_NAME: settings.secretName,
       ORDER_API_AUTH_HEADER: settings.authHeader,
       ORDER_API_LIMITS: JSON.stringify(limits),
-      // `https://<first DNS name>` (its entries are `<hosted zone id>:<name>`), as the tenant's other endpoints.
-      SECRETS_MANAGER_ENDPOINT: `https://${Fn.select(1, Fn.split(':', Fn.select(0, secrets.attrDnsEntries)))}`,
+      SECRETS_MANAGER_ENDPOINT: endpointUrl(secrets),
     };
   }
 }
