@@ -70,6 +70,9 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-s3',
     '@aws-sdk/client-cloudwatch',
     '@aws-sdk/client-ssm',
+    // The verification folds in AWS's own detective controls: Security Hub CSPM standards and Config conformance packs.
+    '@aws-sdk/client-securityhub',
+    '@aws-sdk/client-config-service',
     '@types/aws-lambda',
     // The support-chat tenant (workloads/support-chat): its handlers and the local harness that runs them (chat:local).
     '@aws-sdk/client-bedrock-runtime',
@@ -96,6 +99,10 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     // Browser tests in Debian's chromium (the verification report, the widget) and their accessibility check.
     'playwright-core@1.65.2',
     'axe-core@4.14.1',
+    // The support-chat widget renders the model's Markdown and sanitizes the HTML with a maintained sanitizer; both are
+    // bundled into the widget by esbuild (workloads/support-chat/widget).
+    'marked@^18.3.0',
+    'dompurify@^3.5.0',
     // Not in the Lambda runtime: bundled into the handlers by esbuild.
     'aws-jwt-verify',
     '@aws-lambda-powertools/logger',
