@@ -91,6 +91,12 @@ export const TURN_METRICS = {
    * error; a rise says the knowledge base lacks what customers ask (docs/adr/0024-support-chat-knowledge-grounded-or-silent.md).
    */
   Unsupported: 'count',
+  /**
+   * What the turn's billed calls cost, in USD (unit `None`), published when the answer was costed (the tenant has
+   * `pricing`): it adds up like a count, so its Sum over a period is the tenant's spend on the chat path then
+   * (workloads/support-chat/cost).
+   */
+  TurnCostUsd: 'count',
 } as const satisfies Record<string, SupportChatMetricKind>;
 export type TurnMetricName = keyof typeof TURN_METRICS;
 
@@ -129,6 +135,18 @@ export const KNOWLEDGE_SYNC_METRICS = {
 } as const satisfies Record<string, SupportChatMetricKind>;
 export type KnowledgeSyncMetricName = keyof typeof KNOWLEDGE_SYNC_METRICS;
 
+/**
+ * What the turn function publishes for a customer's `rate` of a conversation (`service` = `support-chat-turn`), in an
+ * EMF document of its own: never in `Turns`, so ratings move neither the error nor the success rate.
+ */
+export const CSAT_METRICS = {
+  /** A rating stored (1), or refused or failed (0). */
+  Ratings: 'count',
+  /** The stored rating's score, 1 to 5: its Average is the mean CSAT of the period, its SampleCount the ratings. */
+  CsatScore: 'count',
+} as const satisfies Record<string, SupportChatMetricKind>;
+export type CsatMetricName = keyof typeof CSAT_METRICS;
+
 /** One metric name of the tenant with its kind and dimension sets, as the metric catalog lists it. */
 export interface SupportChatMetric {
   readonly metricName: string;
@@ -140,7 +158,7 @@ export interface SupportChatMetric {
 /** Every metric name the tenant publishes, once (`Errors` is every function's), with its kind and dimension sets. */
 export function supportChatMetrics(): SupportChatMetric[] {
   const kinds = new Map<string, SupportChatMetricKind>();
-  for (const metrics of [TURN_METRICS, RELAY_METRICS, AUTHORIZER_METRICS, KNOWLEDGE_SYNC_METRICS] as Record<string, SupportChatMetricKind>[]) {
+  for (const metrics of [TURN_METRICS, RELAY_METRICS, AUTHORIZER_METRICS, KNOWLEDGE_SYNC_METRICS, CSAT_METRICS] as Record<string, SupportChatMetricKind>[]) {
     for (const [name, kind] of Object.entries(metrics)) {
       const known = kinds.get(name);
       if (known && known !== kind) throw new Error(`support-chat metric ${name} is published as both ${known} and ${kind}`);
@@ -158,4 +176,4 @@ export function supportChatMetrics(): SupportChatMetric[] {
 }
 
 /** Any metric name the tenant publishes. */
-export type SupportChatMetricName = TurnMetricName | RelayMetricName | AuthorizerMetricName | KnowledgeSyncMetricName;
+export type SupportChatMetricName = TurnMetricName | RelayMetricName | AuthorizerMetricName | KnowledgeSyncMetricName | CsatMetricName;

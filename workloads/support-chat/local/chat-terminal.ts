@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
-import type { Frame } from '../chat/handlers/lib/frames';
+import type { AgentStatusFrame, Frame, MessageFrame } from '../chat/handlers/lib/frames';
 
 /** Options of `chatInTerminal`. */
 export interface TerminalChatOptions {
@@ -31,6 +31,12 @@ interface GatewayMessage {
 /** `1.3 s` or `212 ms`. */
 function duration(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** A person's frame as one line: `agent Dana> …`, `customer> …`, `· Dana joined`, `· Dana left (closed)`. */
+export function personLine(frame: MessageFrame | AgentStatusFrame): string {
+  if (frame.type === 'message') return `${frame.from === 'agent' ? `agent ${frame.name ?? ''}`.trimEnd() : frame.from}> ${frame.text}`;
+  return `  · ${frame.name} ${frame.type === 'agentJoined' ? 'joined' : `left${frame.closed ? ' and closed the conversation' : ''}`}`;
 }
 
 /** Opens the WebSocket; rejects with the handshake's status when the gateway refuses it (401: the authorizer said no). */
@@ -103,6 +109,11 @@ export async function chatInTerminal(options: TerminalChatOptions): Promise<Term
       return;
     }
     const frame = parsed as Frame;
+    // A person's message or an agent's joining or leaving arrives whenever it happens, under the sender's own message id.
+    if (frame.type === 'message' || frame.type === 'agentJoined' || frame.type === 'agentLeft') {
+      output.write(`\n${personLine(frame)}\n`);
+      return;
+    }
     if (!current || frame.messageId !== current.messageId) return;
     if (frame.seq !== current.nextSeq) output.write(`\n  ? frame ${frame.seq} arrived, ${current.nextSeq} expected\n`);
     current.nextSeq = frame.seq + 1;
@@ -117,7 +128,7 @@ export async function chatInTerminal(options: TerminalChatOptions): Promise<Term
         output.write(`  [${index + 1}] ${citation.title} (${citation.documentId})${citation.link ? ` ${citation.link}` : ''}\n`);
       }
       current.done();
-    } else {
+    } else if (frame.type === 'error') {
       output.write(`\n  ! ${frame.code}: ${frame.message}\n`);
       current.done();
     }

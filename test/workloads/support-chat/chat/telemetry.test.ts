@@ -109,7 +109,7 @@ describe('recordTurn: a turn\'s outcome as EMF metrics (namespace SupportChat, d
       expect(docs).toHaveLength(1);
       expect(Object.keys(values(docs[0])).sort()).toEqual(
         ['Turns', ...Object.values(RESULT_METRICS), 'Errors', 'Throttles', 'Retries', 'BreakerOpen', 'Fallbacks', 'SettingsRejected', 'Unsupported'].sort());
-      expect(values(docs[0])[RESULT_METRICS[outcome.result]]).toBe(1);
+      expect(values(docs[0])[RESULT_METRICS[outcome.result as keyof typeof RESULT_METRICS]]).toBe(1);
       expect(values(docs[0]).Errors).toBe(0);
     }
   });
@@ -418,6 +418,7 @@ describe('the metric catalog names exactly what the handlers publish', () => {
   test('every SupportChat entry is printed with its dimension sets and a unit of its kind, and nothing else is printed', async () => {
     const lines = await printed(() => {
       recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, ANSWERED);
+      recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, { result: 'rated', rating: { result: 'rated', score: 5 } });
       recordRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay).metrics, { invokedTurn: true, clientGone: false, threw: false, firstChunkMs: 410 });
       recordAuthorization(createTelemetry(SUPPORT_CHAT_SERVICES.authorizer).metrics, 'authorized');
       recordSync(createTelemetry(SUPPORT_CHAT_SERVICES.knowledgeSync).metrics, { started: 'KNOWLEDGEJOB1', failures: 0, reasons: [] });

@@ -1,3 +1,4 @@
+import { checkRating, RATING_FRAME_ID } from '../../analytics/handlers/lib/rating';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, inputRefusal, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
@@ -96,11 +97,18 @@ export function checkMessage(body: string | null | undefined, maxInputCharacters
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: relayRefusal('notJson'), language: DEFAULT_LANGUAGE };
   }
-  const message = parsed as { action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown; language?: unknown };
+  const message = parsed as { action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown; language?: unknown; score?: unknown; comment?: unknown };
   const ids = { conversationId: echoableId(message.conversationId), messageId: echoableId(message.messageId) };
   const told = typeof message.language === 'string' ? supportedLanguageOf(message.language) : undefined;
   const language = told ?? DEFAULT_LANGUAGE;
   const hint = told ? { language: told } : {};
+  if (message.action === 'rate') {
+    // A CSAT rating of the conversation (analytics/handlers/lib/rating.ts): its frames carry the messageId `rate`.
+    const rating = checkRating(message);
+    const rateIds = { conversationId: ids.conversationId, messageId: RATING_FRAME_ID };
+    if (!rating.ok) return { ok: false, ids: rateIds, refusal: relayRefusal('badMessage', language), language };
+    return { ok: true, request: { action: 'rate', ...rateIds, score: rating.rating.score, ...(rating.rating.comment ? { comment: rating.rating.comment } : {}), ...hint }, language };
+  }
   if ((message.action !== 'sendMessage' && message.action !== 'resume') || typeof message.conversationId !== 'string' || typeof message.messageId !== 'string') {
     return { ok: false, ids, refusal: relayRefusal('badMessage', language), language };
   }
@@ -179,7 +187,7 @@ export function createRelay(deps: RelayDependencies) {
       for await (const frame of deps.invokeTurn({ ...checked.request, sub })) {
         const header = frameHeader(frame);
         if (typeof header.seq === 'number') seq = header.seq + 1;
-        const isFinal = header.type === 'done' || header.type === 'error';
+        const isFinal = header.type === 'done' || header.type === 'error' || header.type === 'rated';
         if (!(await post(frame))) return { statusCode: 200 };
         if (isFinal) final = true;
       }

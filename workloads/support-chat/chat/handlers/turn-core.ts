@@ -1,4 +1,5 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { rateConversation, type RatingOutcome } from '../../analytics/handlers/lib/rate-conversation';
 import { TURN_SETTLE_SECONDS } from '../chat-wiring';
 import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
@@ -28,7 +29,7 @@ import type { ToolRun, TurnTools } from '../../orders/handlers/lib/tool-rounds';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
-  readonly action: 'sendMessage' | 'resume';
+  readonly action: 'sendMessage' | 'resume' | 'rate';
   /** The Cognito `sub` the authorizer verified. */
   readonly sub: string;
   readonly conversationId: string;
@@ -42,6 +43,10 @@ export interface TurnRequest {
   readonly language?: string;
   /** The relay's API Gateway request id, for the turn's logs (`correlation_id`); the turn itself does not read it. */
   readonly correlationId?: string;
+  /** The customer's CSAT score of the conversation, 1 to 5 (`rate`). */
+  readonly score?: number;
+  /** The customer's comment with the score (`rate`, optional). */
+  readonly comment?: string;
 }
 
 /** The tenant's limits (`workloads.supportChat.limits`). */
@@ -103,8 +108,10 @@ export interface TurnDependencies {
 
 /** What a turn did, for logs and metrics. */
 export interface TurnOutcome {
-  readonly result: 'answered' | 'replayed' | 'degraded' | 'refused' | 'failed' | 'gone' | 'handed_off';
+  readonly result: 'answered' | 'replayed' | 'degraded' | 'refused' | 'failed' | 'gone' | 'handed_off' | 'rated';
   readonly code?: string;
+  /** A `rate` request's outcome (no turn ran: it counts in the CSAT metrics only, `recordRating`). */
+  readonly rating?: RatingOutcome;
   readonly profile?: string;
   readonly questionClass?: QuestionClass;
   readonly fallback?: boolean;
@@ -198,6 +205,10 @@ export async function runTurn(request: TurnRequest, deps: TurnDependencies, send
   const started = now();
   const aborter = new AbortController();
   const language = detectLanguage(typeof request.text === 'string' ? request.text : '', { previous: request.language }).language;
+  if (request.action === 'rate') {
+    const rating = await rateConversation(request, async () => (await deps.forUser(request.sub)).store, language, whileAttached(send));
+    return { result: rating.result, code: rating.code, rating };
+  }
   const turn: Turn = { request, deps, now, started, clock: new TurnClock(now), writer, signal: aborter.signal, language };
   const deadlineMs = deps.limits.turnDeadlineSeconds * 1000;
   const cutOffMs = deadlineMs + TURN_SETTLE_SECONDS * 1000 - FINAL_FRAME_RESERVE_MS;

@@ -88,7 +88,7 @@ class FinalFrameStream {
   write(line: string): Promise<void> {
     const header = frameHeader(line);
     if (typeof header.seq === 'number') this.nextSeq = header.seq + 1;
-    if (header.type === 'done' || header.type === 'error') this.final = true;
+    if (header.type === 'done' || header.type === 'error' || header.type === 'rated') this.final = true;
     return new Promise<void>((resolve, reject) => this.stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve())));
   }
 

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { idempotencyKey, messageKey, messagePrefix, toolCallKey, toolCallPrefix, userKey } from './conversation-keys';
+import { type Rating, ratingKey } from '../../../analytics/handlers/lib/rating';
 import type { Citation } from '../../../knowledge/handlers/lib/knowledge-source';
 import { isSupportedLanguage, type SupportedLanguage } from '../../../language/handlers/lib/languages';
 
@@ -298,6 +299,28 @@ export class ConversationStore {
       result: JSON.parse(i.result as string) as Record<string, unknown>,
       createdAt: i.createdAt as number,
     }));
+  }
+
+  /**
+   * Stores the customer's rating of a conversation of theirs (`CONV#<id>#RATING`; the last rating wins): false, and
+   * nothing stored, when this user's partition holds no message of the conversation (another customer's, or none).
+   */
+  public async putRating(sub: string, rating: Rating): Promise<boolean> {
+    const pk = userKey(sub);
+    const found = await this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': messagePrefix(rating.conversationId) },
+      Limit: 1,
+      ConsistentRead: true,
+    }));
+    if ((found.Items ?? []).length === 0) return false;
+    const ratedAt = this.now();
+    await this.props.client.send(new PutCommand({
+      TableName: this.props.tableName,
+      Item: { pk, sk: ratingKey(rating.conversationId), conversationId: rating.conversationId, score: rating.score, ...(rating.comment ? { comment: rating.comment } : {}), ratedAt, expiresAt: this.expiry(ratedAt) },
+    }));
+    return true;
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

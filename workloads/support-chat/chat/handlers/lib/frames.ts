@@ -26,8 +26,11 @@ export const DEFAULT_MAX_FRAME_BYTES = 24 * 1024;
 /** The smallest `maxFrameBytes` accepted: room for the envelope and a few characters. */
 const MIN_TEXT_BUDGET_BYTES = 64;
 
-/** The frame types: a piece of the answer, the end of the answer, or the end of the turn with an error. */
-export type FrameType = 'chunk' | 'done' | 'error';
+/**
+ * The frame types: a piece of the answer, the end of the answer, or the end of the turn with an error; in a handed-off
+ * conversation, a person's whole message and an agent's joining or leaving; to an agent, the open hand-offs.
+ */
+export type FrameType = 'chunk' | 'done' | 'error' | 'message' | 'agentJoined' | 'agentLeft' | 'handOffs';
 
 /** The stable codes of error frames; clients switch on these, never on the message. */
 export const ERROR_CODES = [
@@ -42,6 +45,10 @@ export const ERROR_CODES = [
   'message_id_conflict',
   'token_expired',
   'internal',
+  'forbidden',
+  'not_handed_off',
+  'conversation_closed',
+  'not_joined',
 ] as const;
 
 /** A stable error code (`ERROR_CODES`). */
@@ -86,6 +93,11 @@ export interface DoneFrame extends FrameBase {
   readonly citations?: readonly Citation[];
   /** The conversation is with a human agent: the assistant stored the message and did not answer it (or sent the hand-off notice). */
   readonly handedOff?: true;
+  /**
+   * To an agent, after `agentReply`, `joinConversation` or `leaveConversation`: how many of the customer's connections
+   * got the frame (0: the customer is not connected; an `agentReply` is stored and shown when they `resume`).
+   */
+  readonly delivered?: number;
 }
 
 /** The turn ended without (the rest of) an answer. */
@@ -97,8 +109,53 @@ export interface ErrorFrame extends FrameBase {
   readonly message: string;
 }
 
+/** Who wrote a message a person sees: the customer, the assistant, or a human agent. */
+export type MessageAuthor = 'customer' | 'assistant' | 'agent';
+
+/**
+ * A whole message from the other side of a handed-off conversation, sent once (never in pieces): to the customer, an
+ * agent's reply (`from: 'agent'`, with the agent's display name); to an agent, the customer's message written after the
+ * hand-off, and on `joinConversation` the conversation so far. `messageId` is the writer's id of the message (a retry
+ * sends the same id again: show it once); `seq` counts the frames of the action that sent it.
+ */
+export interface MessageFrame extends FrameBase {
+  readonly type: 'message';
+  readonly from: MessageAuthor;
+  /** The agent's display name (the user pool's `name` or `preferred_username`, never the e-mail); only `from: 'agent'`. */
+  readonly name?: string;
+  readonly text: string;
+  /** When the message was stored (ISO 8601, UTC). */
+  readonly at: string;
+}
+
+/** An agent joined (`agentJoined`) or left (`agentLeft`) the conversation; `closed` when they closed it (the assistant answers again). */
+export interface AgentStatusFrame extends FrameBase {
+  readonly type: 'agentJoined' | 'agentLeft';
+  /** The agent's display name. */
+  readonly name: string;
+  /** When it happened (ISO 8601, UTC). */
+  readonly at: string;
+  /** `agentLeft` only: the agent closed the conversation. */
+  readonly closed?: true;
+}
+
+/** One open hand-off as `listHandOffs` lists it. */
+export interface OpenHandOff {
+  /** The customer's Cognito `sub`. */
+  readonly customer: string;
+  readonly conversationId: string;
+  /** When the conversation was handed off, as the relay first saw it (ISO 8601, UTC). */
+  readonly since: string;
+}
+
+/** To an agent, the one answer to `listHandOffs`: the open hand-offs, oldest first (`conversationId` is `*`). */
+export interface HandOffsFrame extends FrameBase {
+  readonly type: 'handOffs';
+  readonly handOffs: readonly OpenHandOff[];
+}
+
 /** Any frame the server sends. */
-export type Frame = ChunkFrame | DoneFrame | ErrorFrame;
+export type Frame = ChunkFrame | DoneFrame | ErrorFrame | MessageFrame | AgentStatusFrame | HandOffsFrame;
 
 /** The frame as sent: JSON, one frame per WebSocket message. */
 export function encodeFrame(frame: Frame): string {

@@ -5,6 +5,7 @@ import {
   AUTHORIZER_METRICS, type AuthorizerMetricName, PROFILE_METRICS, RELAY_METRICS, type RelayMetricName, SUPPORT_CHAT_METRICS_NAMESPACE,
   SUPPORT_CHAT_PROFILE_DIMENSION, type SupportChatMetricKind, type SupportChatService, TURN_METRICS, type TurnMetricName,
 } from '../../../../../contracts/support-chat-metrics';
+import { recordRating } from '../../../analytics/handlers/lib/csat-metrics';
 import type { TurnOutcome } from '../turn-core';
 
 /*
@@ -23,7 +24,7 @@ const UNITS: Readonly<Record<SupportChatMetricKind, typeof MetricUnit[keyof type
 };
 
 /** The result metric each outcome counts in (every result metric is published, 0 or 1, so sums have no gaps). */
-export const RESULT_METRICS: Readonly<Record<TurnOutcome['result'], TurnMetricName>> = {
+export const RESULT_METRICS: Readonly<Record<Exclude<TurnOutcome['result'], 'rated'>, TurnMetricName>> = {
   answered: 'TurnsAnswered',
   replayed: 'TurnsReplayed',
   degraded: 'TurnsDegraded',
@@ -64,6 +65,8 @@ export function isTurnError(outcome: TurnOutcome): boolean {
  * or replayed turn called no model).
  */
 export function recordTurn(metrics: Metrics, outcome: TurnOutcome): void {
+  // A `rate` ran no turn: it counts in the CSAT metrics only, never in `Turns` (the error and success rates).
+  if (outcome.rating) return recordRating(metrics, outcome.rating);
   const add = (name: TurnMetricName, value: number) => metrics.addMetric(name, UNITS[TURN_METRICS[name]], value);
   add('Turns', 1);
   for (const [result, name] of Object.entries(RESULT_METRICS)) add(name, outcome.result === result ? 1 : 0);
@@ -81,6 +84,8 @@ export function recordTurn(metrics: Metrics, outcome: TurnOutcome): void {
   add('Fallbacks', outcome.fallback ? 1 : 0);
   add('SettingsRejected', outcome.settings?.rejected ? 1 : 0);
   add('Unsupported', outcome.knowledge?.state === 'unsupported' || outcome.knowledge?.state === 'grounding_blocked' ? 1 : 0);
+  // USD has no CloudWatch unit: `None`, as AWS/Billing's EstimatedCharges.
+  if (outcome.costUsd !== undefined) metrics.addMetric('TurnCostUsd', MetricUnit.NoUnit, outcome.costUsd);
   const perProfile = profileValues(outcome);
   for (const [name, value] of perProfile) add(name, value);
   metrics.publishStoredMetrics();
