@@ -1,4 +1,3 @@
-import { Match } from 'aws-cdk-lib/aws-events';
 import { GOVERNANCE_NAME_PREFIX } from './governance-names';
 
 /**
@@ -13,13 +12,17 @@ export const ALERT_FORWARDING_ROLE_PREFIX = `${GOVERNANCE_NAME_PREFIX}alert-forw
 /** Name prefix of every alarm the baseline creates (BL-MON-1). */
 export const GOVERNANCE_ALARM_PREFIX = GOVERNANCE_NAME_PREFIX;
 
-/** The event pattern of a governance alarm's state change, as CloudWatch puts it on the default bus. */
+/**
+ * The event pattern of a governance alarm's state change, as CloudWatch puts it on the default bus. Plain EventBridge
+ * pattern syntax (`[{ prefix }]`), not aws-cdk-lib's `Match`: this contract is also bundled into Lambda handlers (the
+ * daily verification reads the alarm prefix), and importing aws-cdk-lib there bundled all of it.
+ */
 export function governanceAlarmPattern(states?: readonly string[]) {
   return {
     source: ['aws.cloudwatch'],
     detailType: ['CloudWatch Alarm State Change'],
     detail: {
-      alarmName: Match.prefix(GOVERNANCE_ALARM_PREFIX),
+      alarmName: [{ prefix: GOVERNANCE_ALARM_PREFIX }],
       ...(states && { state: { value: [...states] } }),
     },
   };
