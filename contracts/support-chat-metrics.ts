@@ -158,7 +158,8 @@ export interface SupportChatMetric {
 /** Every metric name the tenant publishes, once (`Errors` is every function's), with its kind and dimension sets. */
 export function supportChatMetrics(): SupportChatMetric[] {
   const kinds = new Map<string, SupportChatMetricKind>();
-  for (const metrics of [TURN_METRICS, RELAY_METRICS, AUTHORIZER_METRICS, KNOWLEDGE_SYNC_METRICS, CSAT_METRICS] as Record<string, SupportChatMetricKind>[]) {
+  const lists = [TURN_METRICS, RELAY_METRICS, AUTHORIZER_METRICS, KNOWLEDGE_SYNC_METRICS, CSAT_METRICS] as Record<string, SupportChatMetricKind>[];
+  for (const metrics of lists) {
     for (const [name, kind] of Object.entries(metrics)) {
       const known = kinds.get(name);
       if (known && known !== kind) throw new Error(`support-chat metric ${name} is published as both ${known} and ${kind}`);
@@ -176,4 +177,5 @@ export function supportChatMetrics(): SupportChatMetric[] {
 }
 
 /** Any metric name the tenant publishes. */
-export type SupportChatMetricName = TurnMetricName | RelayMetricName | AuthorizerMetricName | KnowledgeSyncMetricName | CsatMetricName;
+export type SupportChatMetricName = TurnMetricName | RelayMetricName | AuthorizerMetricName | KnowledgeSyncMetricName
+  | CsatMetricName;

@@ -34,7 +34,9 @@ async function rate(client: TestClient, body: Record<string, unknown>): Promise<
 }
 
 const storedRating = async (sub: string, conversationId: string) =>
-  (await table.send(new GetCommand({ TableName: chat.dynamodb.tableName, Key: { pk: userKey(sub), sk: ratingKey(conversationId) }, ConsistentRead: true }))).Item;
+  (await table.send(new GetCommand({
+    TableName: chat.dynamodb.tableName, Key: { pk: userKey(sub), sk: ratingKey(conversationId) }, ConsistentRead: true,
+  }))).Item;
 
 describe('the rating a message carries', () => {
   test.each([

@@ -97,7 +97,9 @@ export function checkMessage(body: string | null | undefined, maxInputCharacters
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, ids: { conversationId: 'invalid', messageId: 'invalid' }, refusal: relayRefusal('notJson'), language: DEFAULT_LANGUAGE };
   }
-  const message = parsed as { action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown; language?: unknown; score?: unknown; comment?: unknown };
+  const message = parsed as {
+    action?: unknown; conversationId?: unknown; messageId?: unknown; text?: unknown; language?: unknown; score?: unknown; comment?: unknown;
+  };
   const ids = { conversationId: echoableId(message.conversationId), messageId: echoableId(message.messageId) };
   const told = typeof message.language === 'string' ? supportedLanguageOf(message.language) : undefined;
   const language = told ?? DEFAULT_LANGUAGE;

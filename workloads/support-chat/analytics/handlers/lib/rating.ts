@@ -41,7 +41,9 @@ export type RatingProblem = 'bad_ids' | 'bad_score' | 'bad_comment';
  * conversation id, an integer score of 1 to 5 (not `4.5`, `"5"` or `true`), and an optional comment that is a string
  * of at most `MAX_COMMENT_CHARACTERS` code points (an empty or blank comment counts as none).
  */
-export function checkRating(message: { conversationId?: unknown; score?: unknown; comment?: unknown }): { ok: true; rating: Rating } | { ok: false; problem: RatingProblem } {
+export function checkRating(
+  message: { conversationId?: unknown; score?: unknown; comment?: unknown },
+): { ok: true; rating: Rating } | { ok: false; problem: RatingProblem } {
   if (typeof message.conversationId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(message.conversationId)) return { ok: false, problem: 'bad_ids' };
   const { score, comment } = message;
   if (typeof score !== 'number' || !Number.isInteger(score) || score < MIN_SCORE || score > MAX_SCORE) return { ok: false, problem: 'bad_score' };

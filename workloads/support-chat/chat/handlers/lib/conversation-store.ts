@@ -318,7 +318,15 @@ export class ConversationStore {
     const ratedAt = this.now();
     await this.props.client.send(new PutCommand({
       TableName: this.props.tableName,
-      Item: { pk, sk: ratingKey(rating.conversationId), conversationId: rating.conversationId, score: rating.score, ...(rating.comment ? { comment: rating.comment } : {}), ratedAt, expiresAt: this.expiry(ratedAt) },
+      Item: {
+        pk,
+        sk: ratingKey(rating.conversationId),
+        conversationId: rating.conversationId,
+        score: rating.score,
+        ...(rating.comment ? { comment: rating.comment } : {}),
+        ratedAt,
+        expiresAt: this.expiry(ratedAt),
+      },
     }));
     return true;
   }
