@@ -1,0 +1,202 @@
+import { type App, Duration, Stack } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { denyGrantsExceptForAwsResources } from '../../../../building-blocks/kms/deny-grants-except-aws-resources';
+import { widgetContentSecurityPolicy } from '../../../../workloads/support-chat/widget/constructs/widget-headers';
+import { CLOUDFRONT_LOG_PREFIX, WidgetHosting, type WidgetHostingProps } from '../../../../workloads/support-chat/widget/constructs/widget-hosting';
+import { WidgetWebAcl } from '../../../../workloads/support-chat/widget/constructs/widget-web-acl';
+import { synthVariant } from '../../../support/estate';
+
+/**
+ * The widget's edge and hosting as two small stacks (the web ACL in us-east-1, the hosting in the tenant's Region),
+ * synthesized once with every gate on: a cdk-nag or cfn-guard finding fails the synth.
+ */
+const ACCOUNT = '111122223333';
+const CERTIFICATE = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
+const WEB_ACL = `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/support-chat-widget/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
+const API_HOST = 'abcdef1234.execute-api.eu-central-1.amazonaws.com';
+/** A stand-in for the widget's build: the construct serves whatever files it is given. */
+const FILES = { 'support-chat-widget.js': 'globalThis.SupportChatWidget={mount(){}};' };
+const SHOP = 'https://shop.example.com';
+
+function hostingProps(stack: Stack, overrides: Partial<WidgetHostingProps> = {}): WidgetHostingProps {
+  const key = new Key(stack, `Key${stack.node.children.length}`, { description: 'Test: widget logs', enableKeyRotation: true });
+  denyGrantsExceptForAwsResources(key);
+  return {
+    files: FILES,
+    domainName: 'chat.example.com',
+    certificateArn: CERTIFICATE,
+    webAclArn: WEB_ACL,
+    webSocket: { domainName: API_HOST, stageName: 'live' },
+    embeddingOrigins: [SHOP],
+    key,
+    accessLogExpiration: Duration.days(90),
+    logRetention: RetentionDays.ONE_YEAR,
+    ...overrides,
+  };
+}
+
+describe('support-chat widget edge and hosting', () => {
+  const { built, synthesized } = synthVariant((app: App) => {
+    const edge = new Stack(app, 'WidgetEdgeTest', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    new WidgetWebAcl(edge, 'Waf', { requestsPerFiveMinutes: 500, name: 'support-chat-widget' });
+    const stack = new Stack(app, 'WidgetHostingTest', { env: { account: ACCOUNT, region: 'eu-central-1' } });
+    const hosting = new WidgetHosting(stack, 'Widget', hostingProps(stack));
+    return { edge, stack, hosting };
+  });
+  const edge = synthesized(built.edge).template;
+  const template = synthesized(built.stack).template;
+  const id = (c: { node: { defaultChild?: unknown } }) => built.stack.getLogicalId(c.node.defaultChild as any);
+  const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution')) as any[];
+  const config = distribution.Properties.DistributionConfig;
+
+  describe('early validation', () => {
+    const scratch = () => new Stack(undefined, 'Scratch', { env: { account: ACCOUNT, region: 'eu-central-1' } });
+    test.each([
+      [{ certificateArn: CERTIFICATE.replace('us-east-1', 'eu-central-1') }, /certificateArn must be an ACM certificate in us-east-1/],
+      [{ webAclArn: WEB_ACL.replace('global/', 'regional/') }, /webAclArn must be a WAF web ACL of scope CLOUDFRONT/],
+      [{ embeddingOrigins: [] }, /at least one shop origin/],
+      [{ embeddingOrigins: ['http://shop.example.com'] }, /embedding origin must be https/],
+      [{ embeddingOrigins: ['https://shop.example.com/path'] }, /embedding origin must be https/],
+      [{ domainName: 'Chat.Example.com' }, /lowercase host name/],
+      [{ files: {} }, /no files/],
+      [{ files: { '../escape.js': 'x' } }, /not a plain object key/],
+    ])('refuses %j', (overrides, message) => {
+      const stack = scratch();
+      expect(() => new WidgetHosting(stack, 'Widget', hostingProps(stack, overrides as Partial<WidgetHostingProps>))).toThrow(message);
+    });
+    test('refuses a CLOUDFRONT web ACL outside us-east-1, and a rate limit WAF does not accept', () => {
+      expect(() => new WidgetWebAcl(scratch(), 'Waf', { requestsPerFiveMinutes: 500 })).toThrow(/only in us-east-1; the stack Scratch is in eu-central-1/);
+      const east = () => new Stack(undefined, 'East', { env: { account: ACCOUNT, region: 'us-east-1' } });
+      expect(() => new WidgetWebAcl(east(), 'Waf', { requestsPerFiveMinutes: 9 })).toThrow(/from 10 to 2000000000; found 9/);
+      expect(() => new WidgetWebAcl(east(), 'Waf', { requestsPerFiveMinutes: 100.5 })).toThrow(/found 100.5/);
+    });
+  });
+
+  describe('WidgetWebAcl (us-east-1)', () => {
+    const [acl] = Object.values(edge.findResources('AWS::WAFv2::WebACL')) as any[];
+    const rules: any[] = acl.Properties.Rules;
+    test('scope CLOUDFRONT, allow by default, metrics and sampled requests on the ACL and every rule', () => {
+      expect(acl.Properties).toMatchObject({ Name: 'support-chat-widget', Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+      for (const v of [acl.Properties.VisibilityConfig, ...rules.map((r) => r.VisibilityConfig)]) {
+        expect(v).toMatchObject({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true, MetricName: expect.stringMatching(/^support-chat-widget-/) });
+      }
+    });
+    test('blocks an IP above the configured rate first, then runs the known-bad-inputs and common rule sets with their own actions', () => {
+      expect(rules[0]).toMatchObject({ Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 500, EvaluationWindowSec: 300 } } });
+      expect(rules.slice(1).map((r) => [r.Priority, r.Statement.ManagedRuleGroupStatement, r.OverrideAction])).toEqual([
+        [1, { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' }, { None: {} }],
+        [2, { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' }, { None: {} }],
+      ]);
+    });
+    test('no association resource: CloudFront takes the web ACL in its own configuration', () => {
+      expect(edge.findResources('AWS::WAFv2::WebACLAssociation')).toEqual({});
+    });
+  });
+
+  describe('the distribution', () => {
+    test('on the custom domain with its us-east-1 certificate, TLS 1.2 at least, SNI, HTTP/2 and 3, the web ACL', () => {
+      expect(config).toMatchObject({
+        Enabled: true,
+        Aliases: ['chat.example.com'],
+        ViewerCertificate: { AcmCertificateArn: CERTIFICATE, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+        HttpVersion: 'http2and3',
+        WebACLId: WEB_ACL,
+      });
+    });
+
+    test('the files through origin access control (SigV4 always), not an origin access identity, HTTPS for viewers', () => {
+      const s3Origin = config.Origins.find((o: any) => o.S3OriginConfig);
+      expect(s3Origin.DomainName).toEqual({ 'Fn::GetAtt': [id(built.hosting.bucket), 'RegionalDomainName'] });
+      expect(s3Origin.S3OriginConfig.OriginAccessIdentity).toBe('');
+      expect(s3Origin.OriginAccessControlId).toBeDefined();
+      template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+        OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+      });
+      expect(template.findResources('AWS::CloudFront::CloudFrontOriginAccessIdentity')).toEqual({});
+      expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'] });
+    });
+
+    test('the bucket policy lets only this distribution read, over TLS', () => {
+      const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: id(built.hosting.bucket) } } })) as any[];
+      const statements: any[] = policy.Properties.PolicyDocument.Statement;
+      const read = statements.find((s) => s.Principal?.Service === 'cloudfront.amazonaws.com');
+      expect(read).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
+      expect(JSON.stringify(read.Condition.StringEquals['AWS:SourceArn'])).toContain(id(built.hosting.distribution));
+      expect(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
+    });
+
+    test('the bucket is private, versioned, SSE-KMS with its own key, and logs its access', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [id(built.hosting.filesKey), 'Arn'] } } }] },
+        LoggingConfiguration: { DestinationBucketName: { Ref: id(built.hosting.logBucket) }, LogFilePrefix: 's3/' },
+      });
+    });
+
+    test('standard logging (legacy) into the log bucket in the tenant\'s Region, without cookies; the bucket keeps ACLs for it', () => {
+      expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [id(built.hosting.logBucket), 'RegionalDomainName'] }, IncludeCookies: false, Prefix: CLOUDFRONT_LOG_PREFIX });
+      const log = template.toJSON().Resources[id(built.hosting.logBucket)];
+      expect(log.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] });
+    });
+
+    test('every response carries the CSP (own origin, the WebSocket URL, the shops as frame ancestors), HSTS, nosniff and no referrer', () => {
+      const [policy] = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy')) as any[];
+      const headers = policy.Properties.ResponseHeadersPolicyConfig;
+      expect(headers.SecurityHeadersConfig).toMatchObject({
+        ContentSecurityPolicy: { ContentSecurityPolicy: widgetContentSecurityPolicy('wss://chat.example.com/live', [SHOP]), Override: true },
+        StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Override: true },
+        ContentTypeOptions: { Override: true },
+        ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+      });
+      expect(headers.CorsConfig).toMatchObject({ AccessControlAllowOrigins: { Items: [SHOP] }, AccessControlAllowCredentials: false });
+      for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+        expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: built.stack.getLogicalId(built.hosting.responseHeaders.node.defaultChild as any) });
+      }
+    });
+  });
+
+  describe('the WebSocket through the same distribution', () => {
+    test('/live goes to execute-api over HTTPS (TLS 1.2), caching disabled, GET only', () => {
+      const [behavior] = config.CacheBehaviors;
+      expect(behavior).toMatchObject({ PathPattern: '/live', ViewerProtocolPolicy: 'https-only', AllowedMethods: ['GET', 'HEAD'], Compress: false });
+      expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // the managed CachingDisabled policy
+      const origin = config.Origins.find((o: any) => o.Id === behavior.TargetOriginId);
+      expect(origin).toMatchObject({ DomainName: API_HOST, CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] } });
+    });
+
+    test('the origin request policy forwards the handshake headers, the token\'s Sec-WebSocket-Protocol among them, and no cookie or query string', () => {
+      template.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+        OriginRequestPolicyConfig: {
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'Sec-WebSocket-Protocol', 'Sec-WebSocket-Extensions'] },
+          CookiesConfig: { CookieBehavior: 'none' },
+          QueryStringsConfig: { QueryStringBehavior: 'none' },
+        },
+      });
+    });
+  });
+
+  test('the files are deployed from the synthesized assets and the distribution invalidated', () => {
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: id(built.hosting.bucket) },
+      DistributionId: { Ref: id(built.hosting.distribution) },
+      DistributionPaths: ['/*'],
+      Prune: true,
+    });
+  });
+});
+
+describe('widgetContentSecurityPolicy', () => {
+  test('allows only self, the WebSocket URL and the listed frame ancestors', () => {
+    expect(widgetContentSecurityPolicy('wss://chat.example.com/live', [SHOP, 'https://*.shop.example.org'])).toBe(
+      'default-src \'none\'; script-src \'self\'; style-src \'self\'; img-src \'self\' data:; connect-src wss://chat.example.com/live; '
+      + 'frame-ancestors https://shop.example.com https://*.shop.example.org; base-uri \'none\'; form-action \'none\'; object-src \'none\'');
+  });
+  test.each(['ws://chat.example.com/live', 'wss://chat.example.com/live; script-src *', 'https://chat.example.com'])('refuses the WebSocket URL %s', (url) => {
+    expect(() => widgetContentSecurityPolicy(url, [SHOP])).toThrow(/must be wss:/);
+  });
+  test.each(['https://shop.example.com;', 'https://shop.example.com \'unsafe-inline\'', '*', 'https://*'])('refuses the embedding origin %s', (origin) => {
+    expect(() => widgetContentSecurityPolicy('wss://chat.example.com/live', [origin])).toThrow(/embedding origin must be https/);
+  });
+});
