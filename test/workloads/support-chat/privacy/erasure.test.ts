@@ -1,0 +1,305 @@
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  CreateBucketCommand, GetObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
+import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
+import { WebhookReceiver } from '../../../../emulators/webhook-receiver/webhook-receiver';
+import { BudgetCounter, budgetDay } from '../../../../workloads/support-chat/chat/handlers/lib/budget-counter';
+import { budgetKey, userKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
+import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
+import { RelayRateGate } from '../../../../workloads/support-chat/chat/handlers/lib/relay-rate';
+import { HAND_OFF_EVENT, type HandOffDetail } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-events';
+import { buildHandOff } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-record';
+import { HandOffService } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-service';
+import { openTicket } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
+import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
+import { answerPrivacyRequest, privacyServiceOf } from '../../../../workloads/support-chat/privacy/handlers/privacy';
+import { ANALYTICS_CONVERSATIONS_PREFIX } from '../../../../workloads/support-chat/privacy/privacy-wiring';
+
+/*
+ * Export and erasure of one customer's data against the stores the tenant writes, each seeded by the tenant's own code:
+ * the conversation store (messages, idempotency records, a tool call), the hand-off service (state with the published
+ * hand-off) and the ticket connector (through the webhook receiver), the budget counter and the relay's rate gate, all on
+ * the DynamoDB emulator; the analytics exports in a versioned moto S3 bucket; the hand-off bus, the subject key secret on
+ * moto. After an erasure, every table and every object version is scanned for the customer's id, e-mail address and a
+ * planted phrase: only the other customer's data remains, and the audit record names the customer by a keyed hash only.
+ */
+
+const REGION = 'eu-central-1';
+const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const CONVERSATIONS = 'support-chat-conversations';
+const PRIVACY = 'support-chat-privacy';
+const BUCKET = 'support-chat-analytics';
+const BUS = 'support-chat';
+const OFFICER = 'arn:aws:sts::111122223333:assumed-role/support-chat-privacy-officer/jane';
+
+const ANNA = { sub: '0f8fad5b-d9cb-469f-a165-70867728950e', email: 'anna.kowalska@example.org', phrase: 'PURPLE-OTTER-42' };
+const BEN = { sub: '7c9e6679-7425-40de-944b-e07fc1f90ae7', email: 'ben.miller@example.net', phrase: 'GREEN-HERON-17' };
+
+let dynamo: LocalDynamoDb;
+let moto: MotoServer;
+let webhook: WebhookReceiver;
+let raw: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+let s3: S3Client;
+let secrets: SecretsManagerClient;
+let events: EventBridgeClient;
+let clock = Date.parse('2026-12-07T10:00:00Z');
+const now = () => clock;
+
+beforeAll(async () => {
+  [dynamo, moto] = await Promise.all([startLocalDynamoDb(), startMoto()]);
+  webhook = new WebhookReceiver({ apiKey: 'webhook-key' });
+  await webhook.start();
+  raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDENTIALS });
+  documents = DynamoDBDocumentClient.from(raw);
+  const aws = { endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS };
+  s3 = new S3Client({ ...aws, forcePathStyle: true });
+  secrets = new SecretsManagerClient(aws);
+  events = new EventBridgeClient(aws);
+  await raw.send(new CreateTableCommand(conversationTableInput(CONVERSATIONS)));
+  await raw.send(new CreateTableCommand(conversationTableInput(PRIVACY)));
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+  await secrets.send(new CreateSecretCommand({ Name: 'support-chat-privacy-subject-key', SecretString: 'k'.repeat(24) + 'a-test-key-of-48-bytes--' }));
+  await events.send(new CreateEventBusCommand({ Name: BUS }));
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of [raw, s3, secrets, events]) client?.destroy();
+  await webhook?.close();
+  await Promise.all([dynamo?.stop(), moto?.stop()]);
+});
+
+const ENV = {
+  CONVERSATIONS_TABLE_NAME: CONVERSATIONS,
+  PRIVACY_TABLE_NAME: PRIVACY,
+  SUBJECT_KEY_SECRET_ID: 'support-chat-privacy-subject-key',
+  ANALYTICS_BUCKET_NAME: BUCKET,
+};
+
+/** Rejects the `failAt`-th request any of these clients sends (1 first), before it leaves: a store that fails midway. */
+function failingAt(failAt: number, ...clients: { middlewareStack: DynamoDBClient['middlewareStack'] | S3Client['middlewareStack'] }[]) {
+  let sent = 0;
+  const count = { get sent() { return sent; } };
+  for (const client of clients) {
+    (client.middlewareStack as DynamoDBClient['middlewareStack']).add((next) => async (args) => {
+      sent++;
+      if (sent === failAt) throw Object.assign(new Error('injected: the store did not answer'), { name: 'ServiceUnavailable' });
+      return next(args);
+    }, { step: 'initialize', name: `fault-${Math.random()}` });
+  }
+  return count;
+}
+
+/** The privacy function's answer, with clients whose requests `failAt` (0: none) rejects. */
+async function privacy(event: Record<string, unknown>, failAt = 0) {
+  const dataRaw = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDENTIALS });
+  const dataS3 = new S3Client({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS, forcePathStyle: true });
+  const count = failingAt(failAt, dataRaw, dataS3);
+  try {
+    const answer = await answerPrivacyRequest(
+      { requestedBy: OFFICER, ...event },
+      () => privacyServiceOf(ENV, { documents: DynamoDBDocumentClient.from(dataRaw), privacyDocuments: documents, s3: dataS3, secrets }),
+    );
+    return { answer, sent: count.sent };
+  } finally {
+    dataRaw.destroy();
+    dataS3.destroy();
+  }
+}
+
+/** Writes one customer's data into every store, each through the code that writes it in the tenant. */
+async function seed(customer: typeof ANNA, conversations: readonly string[]): Promise<void> {
+  const store = new ConversationStore({ tableName: CONVERSATIONS, client: documents, retentionDays: 90, now });
+  const handOffs = new HandOffService({
+    tableName: CONVERSATIONS,
+    clientFor: async () => documents,
+    events,
+    busName: BUS,
+    retentionDays: 90,
+    now,
+    policy: { unresolvedTurns: 3, refundApprovalThreshold: 200 },
+  });
+  for (const conversationId of conversations) {
+    clock += 1000;
+    await store.putUserMessage(customer.sub, conversationId, 'm1', `Hi, I am ${customer.email}; the code word is ${customer.phrase}`, 0, 'en');
+    clock += 1000;
+    await store.putAnswer(customer.sub, conversationId, 'm1', `Thanks, ${customer.email}. Your order 4711 is on its way.`);
+    await store.putToolCall(customer.sub, {
+      conversationId,
+      messageId: 'm1',
+      round: 0,
+      index: 0,
+      toolUseId: 'tool-1',
+      name: 'get_order_status',
+      input: { orderNumber: '4711' },
+      status: 'success',
+      result: { orders: [{ orderNumber: '4711', status: 'shipped', note: customer.phrase }] },
+    });
+    const messages = await store.history(customer.sub, conversationId, 20);
+    const handOff = buildHandOff({ conversationId, customer: { sub: customer.sub, tier: 'standard', language: 'en' }, reason: 'human_requested', messages });
+    await handOffs.handOff(handOff);
+    const detail: HandOffDetail = { ...handOff, handOffId: `${customer.sub}:${conversationId}:${clock}` };
+    const ticket = await openTicket(
+      { messageId: `sqs-${conversationId}`, body: JSON.stringify({ 'source': HAND_OFF_EVENT.source, 'detail-type': HAND_OFF_EVENT.detailType, detail }) },
+      { tableName: CONVERSATIONS, client: documents, webhookUrl: webhook.url, apiKey: async () => 'webhook-key', now },
+    );
+    expect(ticket.kind).toBe('created');
+    for (const version of ['v1', 'v2']) {
+      await s3.send(new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `${ANALYTICS_CONVERSATIONS_PREFIX}date=2026-12-07/${conversationId}.json`,
+        Body: JSON.stringify({ conversationId, version, firstMessage: `the code word is ${customer.phrase}` }),
+      }));
+    }
+  }
+  const budget = { pk: userKey(customer.sub), sk: budgetKey(budgetDay(clock)) };
+  await new BudgetCounter({ tableName: CONVERSATIONS, client: documents, now }).reserve(budget, 500, 100_000);
+  await new RelayRateGate({ tableName: CONVERSATIONS, client: documents, limit: async () => 20, now }).admit(customer.sub);
+}
+
+/** Every item of every table and every version of every object, as text. */
+async function everything(): Promise<{ tables: Record<string, string>; objects: Record<string, string> }> {
+  const tables: Record<string, string> = {};
+  // The emulator serves no ListTables: the suite's two tables are every table there is.
+  for (const name of [CONVERSATIONS, PRIVACY]) {
+    // Sorted: the emulator's Scan order across partitions is not stable.
+    tables[name] = ((await raw.send(new ScanCommand({ TableName: name }))).Items ?? []).map((i) => JSON.stringify(i)).sort().join('\n');
+  }
+  const objects: Record<string, string> = {};
+  for (const bucket of (await s3.send(new ListBucketsCommand({}))).Buckets ?? []) {
+    const listing = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket.Name }));
+    for (const version of listing.Versions ?? []) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket.Name, Key: version.Key, VersionId: version.VersionId }));
+      objects[`${bucket.Name}/${version.Key}@${version.VersionId}`] = `${version.Key} ${await object.Body!.transformToString()}`;
+    }
+  }
+  return { tables, objects };
+}
+
+function traces(text: string, customer: typeof ANNA): string[] {
+  return [customer.sub, customer.email, customer.phrase].filter((t) => text.includes(t));
+}
+
+describe('privacy: export and erasure of one customer across every store the tenant writes', () => {
+  test('export returns the customer\'s records from every store and nothing of another customer', async () => {
+    await seed(ANNA, ['anna-c1', 'anna-c2']);
+    await seed(BEN, ['ben-c1']);
+    const { answer } = await privacy({ action: 'export', requestId: 'export-1', sub: ANNA.sub });
+    expect(answer).toMatchObject({ status: 'completed', action: 'export' });
+    const data = answer.data!;
+    // Per conversation: message, answer, 2 idempotency records... (user message, answer, its record), a tool call, the
+    // hand-off state; plus the day's budget counter.
+    expect(Object.fromEntries(Object.entries(data).map(([store, records]) => [store, records.length]))).toEqual({
+      'analytics': 4, 'tickets': 2, 'relay-rate': 1, 'conversations': 2 * 5 + 1,
+    });
+    const text = JSON.stringify(data);
+    expect(traces(text, ANNA)).toEqual([ANNA.sub, ANNA.email, ANNA.phrase]);
+    expect(traces(text, BEN)).toEqual([]);
+    expect(data.tickets!.map((t) => t.ticketId)).toEqual([expect.stringMatching(/^T-/), expect.stringMatching(/^T-/)]);
+  });
+
+  test('a legal hold refuses the erasure before anything is deleted; released, the erasure runs', async () => {
+    const held = await privacy({ action: 'hold', requestId: 'hold-1', sub: ANNA.sub, caseReference: 'CASE-2026/118' });
+    expect(held.answer).toMatchObject({ status: 'completed' });
+    const before = await everything();
+    const refused = await privacy({ action: 'erase', requestId: 'erase-held', sub: ANNA.sub });
+    expect(refused.answer).toMatchObject({ status: 'refused', code: 'legal_hold' });
+    expect(refused.answer.message).toContain('CASE-2026/118');
+    expect(refused.sent).toBe(0);
+    const after = await everything();
+    // Only the audit record of the refused request was added.
+    expect(after.tables[CONVERSATIONS] === before.tables[CONVERSATIONS]).toBe(true);
+    expect(Object.keys(after.objects)).toEqual(Object.keys(before.objects));
+    expect((await privacy({ action: 'release', requestId: 'release-1', sub: ANNA.sub })).answer).toMatchObject({ status: 'completed' });
+  });
+
+  test('erasure leaves no trace of the customer in any table or object version; the other customer is untouched', async () => {
+    const { answer } = await privacy({ action: 'erase', requestId: 'erase-1', sub: ANNA.sub });
+    expect(answer).toMatchObject({ status: 'completed', erased: { 'analytics': 4, 'tickets': 2, 'relay-rate': 1, 'conversations': 11 } });
+    const { tables, objects } = await everything();
+    for (const [name, text] of [...Object.entries(tables), ...Object.entries(objects)]) {
+      expect({ name, traces: traces(text, ANNA) }).toEqual({ name, traces: [] });
+    }
+    expect(traces(tables[CONVERSATIONS], BEN)).toEqual([BEN.sub, BEN.email, BEN.phrase]);
+    expect(Object.keys(objects).filter((k) => k.includes('ben-c1'))).toHaveLength(2);
+    // The audit records of Anna's requests: who, when, what, how it ended, by the keyed hash of her id.
+    const audit = JSON.parse(JSON.stringify((await raw.send(new ScanCommand({ TableName: PRIVACY }))).Items)) as Record<string, { S?: string }>[];
+    expect(audit.map((r) => `${r.requestId.S} ${r.status.S}`).sort()).toEqual([
+      'erase-1 completed', 'erase-held refused', 'export-1 completed', 'hold-1 completed', 'release-1 completed',
+    ]);
+    expect(new Set(audit.map((r) => r.subjectHash.S))).toEqual(new Set([answer.subjectHash]));
+    expect(answer.subjectHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(audit.every((r) => r.requestedBy.S === OFFICER)).toBe(true);
+  });
+
+  test('the same erasure again replays its answer; an export after it finds nothing', async () => {
+    const again = await privacy({ action: 'erase', requestId: 'erase-1', sub: ANNA.sub });
+    expect(again.answer).toMatchObject({ status: 'completed', replayed: true, erased: { conversations: 11 } });
+    expect(again.sent).toBe(0);
+    const { answer } = await privacy({ action: 'export', requestId: 'export-2', sub: ANNA.sub });
+    expect(answer.data).toEqual({ 'analytics': [], 'tickets': [], 'relay-rate': [], 'conversations': [] });
+  });
+
+  test('a fault at every request of an erasure stops it with one answer naming the store; the same id again completes it', async () => {
+    await seed(ANNA, ['anna-c3']);
+    const stopped = new Set<string>();
+    for (let failAt = 1; ; failAt++) {
+      const requestId = `erase-fault-${failAt}`;
+      const first = await privacy({ action: 'erase', requestId, sub: ANNA.sub }, failAt);
+      if (first.answer.status === 'completed') {
+        expect(first.sent).toBeLessThan(failAt);
+        break;
+      }
+      expect(first.answer).toMatchObject({ status: 'failed', code: 'store_failed' });
+      expect(first.answer.message).toContain('Send the same request id again to resume');
+      stopped.add(first.answer.store!);
+      const second = await privacy({ action: 'erase', requestId, sub: ANNA.sub });
+      // Over both attempts, each record was deleted and counted once: the seed's every record (a scan follows the loop).
+      expect({ failAt, answer: second.answer }).toMatchObject({
+        failAt, answer: { status: 'completed', erased: { 'analytics': 2, 'tickets': 1, 'relay-rate': 1, 'conversations': 6 } },
+      });
+      await seed(ANNA, ['anna-c3']);
+    }
+    expect([...stopped].sort()).toEqual(['analytics', 'conversations', 'relay-rate', 'tickets']);
+    const { tables, objects } = await everything();
+    expect(traces(JSON.stringify({ tables, objects }), ANNA)).toEqual([]);
+    expect(traces(tables[CONVERSATIONS], BEN)).toEqual([BEN.sub, BEN.email, BEN.phrase]);
+  }, 30_000);
+
+  test('bad requests get a clear refusal and touch nothing; a request id reused for another customer is refused', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ action: 'erase', requestId: 'r-1', sub: 'USER#*' }, 'sub must be a Cognito sub'],
+      [{ action: 'delete', requestId: 'r-1', sub: ANNA.sub }, 'action must be one of export, erase, hold, release'],
+      [{ action: 'erase', requestId: 'a b', sub: ANNA.sub }, 'requestId must be'],
+      [{ action: 'erase', requestId: 'r-1', sub: ANNA.sub, requestedBy: 'jane' }, 'requestedBy must be the caller\'s IAM ARN'],
+      [{ action: 'hold', requestId: 'r-1', sub: ANNA.sub, caseReference: 'because Anna Kowalska sued' }, 'caseReference must be'],
+      [{ action: 'erase', requestId: 'r-1', sub: ANNA.sub, everything: true }, 'unknown field(s): "everything"'],
+    ];
+    for (const [event, message] of cases) {
+      const { answer, sent } = await privacy(event);
+      expect(answer).toMatchObject({ status: 'invalid', code: 'invalid_request' });
+      expect(answer.message).toContain(message);
+      expect(answer.message).not.toContain('USER#*');
+      expect(sent).toBe(0);
+    }
+    const conflict = await privacy({ action: 'erase', requestId: 'erase-1', sub: BEN.sub });
+    expect(conflict.answer).toMatchObject({ status: 'refused', code: 'request_id_conflict' });
+    expect(conflict.sent).toBe(0);
+    expect(traces(JSON.stringify(await everything()), BEN)).toEqual([BEN.sub, BEN.email, BEN.phrase]);
+  });
+
+  test('a privacy table or key that fails gets the internal answer, never an exception', async () => {
+    const answer = await answerPrivacyRequest({ action: 'erase', requestId: 'erase-x', sub: BEN.sub, requestedBy: OFFICER },
+      () => privacyServiceOf({ ...ENV, SUBJECT_KEY_SECRET_ID: 'no-such-secret' }, { documents, s3, secrets }));
+    expect(answer).toMatchObject({ status: 'failed', code: 'internal', message: expect.stringContaining('send the same request id again') });
+    const missing = await answerPrivacyRequest({ action: 'export', requestId: 'export-x', sub: BEN.sub, requestedBy: OFFICER },
+      () => privacyServiceOf({ PRIVACY_TABLE_NAME: PRIVACY }, { documents, s3, secrets }));
+    expect(missing).toMatchObject({ status: 'failed', code: 'internal' });
+  });
+});

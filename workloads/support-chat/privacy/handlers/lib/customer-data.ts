@@ -1,0 +1,162 @@
+import {
+  DeleteObjectCommand, ListObjectVersionsCommand, GetObjectCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { checkedId, checkedSub, RELAY_RATE_PREFIX, userKey } from '../../../chat/handlers/lib/conversation-keys';
+import { TICKET_PREFIX } from '../../../handoff/handlers/lib/ticket-connector';
+
+/**
+ * Every place the tenant writes one customer's data, each as a store an export reads and an erasure empties:
+ *
+ * - `conversations`: the partition `USER#<sub>` of the conversation table: messages, idempotency records, tool calls
+ *   and results, the hand-off state (with the hand-off as published), the day's token counters, the turn's minute counts;
+ * - `tickets`: `TICKET#<sub>`, the ticket connector's records (the ticket id, a reference into the ticketing system);
+ * - `relay-rate`: `RATE#<sub>`, the relay's counts of the customer's messages per minute;
+ * - `analytics`: the conversation exports in the analytics bucket, one object per conversation under
+ *   `conversations/`, whose file name is `<conversationId>.json`: every version of each is deleted.
+ *
+ * Each key is built from the customer's `sub` by the same functions the writers use (`conversation-keys.ts`,
+ * `ticket-connector.ts`), so a store cannot drift from where its writer puts the data.
+ */
+
+/** The stores, in the order an erasure empties them: the conversation partition last, since it names the conversations. */
+export const STORE_NAMES = ['analytics', 'tickets', 'relay-rate', 'conversations'] as const;
+export type StoreName = typeof STORE_NAMES[number];
+
+/** One item or object of a store, as an export returns it. */
+export type ExportedRecord = Readonly<Record<string, unknown>>;
+
+/** Properties of `CustomerData`. */
+export interface CustomerDataProps {
+  readonly conversationsTable: string;
+  readonly documents: DynamoDBDocumentClient;
+  /** The analytics bucket of the conversation exports. @default - no analytics exports */
+  readonly analytics?: { readonly bucket: string; readonly prefix: string; readonly s3: S3Client };
+}
+
+const PAGE = 100;
+
+/** The partition key of each DynamoDB store of one customer. */
+function partitionOf(store: Exclude<StoreName, 'analytics'>, sub: string): string {
+  if (store === 'conversations') return userKey(sub);
+  if (store === 'tickets') return `${TICKET_PREFIX}${checkedSub(sub)}`;
+  return `${RELAY_RATE_PREFIX}${checkedSub(sub)}`;
+}
+
+/** The conversation id an item's sort key names (`CONV#<id>` or `CONV#<id>#…`), if any. */
+export function conversationIdOfSortKey(sk: unknown): string | undefined {
+  if (typeof sk !== 'string') return undefined;
+  const match = /^CONV#([A-Za-z0-9_-]{1,64})(?:#|$)/.exec(sk);
+  return match?.[1];
+}
+
+/** The conversation id of an analytics object's key (`<prefix>…/<conversationId>.json`), if it is one. */
+export function conversationIdOfExportKey(key: string, prefix: string): string | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const match = /(?:^|\/)([A-Za-z0-9_-]{1,64})\.json$/.exec(key.slice(prefix.length));
+  return match?.[1];
+}
+
+/** One customer's data in every store the tenant writes: read for an export, deleted for an erasure. */
+export class CustomerData {
+  constructor(private readonly props: CustomerDataProps) {}
+
+  /** The ids of the customer's conversations: from the conversation partition and the ticket records. */
+  public async conversationIds(sub: string): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const store of ['conversations', 'tickets'] as const) {
+      for (const item of await this.readPartition(store, sub)) {
+        const id = conversationIdOfSortKey(item.sk);
+        if (id) ids.add(id);
+      }
+    }
+    return [...ids].sort();
+  }
+
+  /** Every record of one store for the customer. `conversationIds` is needed for `analytics`. */
+  public async read(store: StoreName, sub: string, conversationIds: readonly string[]): Promise<ExportedRecord[]> {
+    if (store !== 'analytics') return this.readPartition(store, sub);
+    const records: ExportedRecord[] = [];
+    for (const version of await this.exportVersions(conversationIds)) {
+      if (version.deleteMarker) continue;
+      const { bucket, s3 } = this.props.analytics!;
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: version.key, VersionId: version.versionId }));
+      const body = await object.Body!.transformToString('utf8');
+      records.push({ key: version.key, versionId: version.versionId, body });
+    }
+    return records;
+  }
+
+  /**
+   * Deletes every record of one store for the customer, calling `deleted` after each. Idempotent: a record already
+   * gone is not found again, and a second call deletes nothing.
+   */
+  public async erase(store: StoreName, sub: string, conversationIds: readonly string[], deleted: () => void): Promise<void> {
+    if (store === 'analytics') {
+      for (const version of await this.exportVersions(conversationIds)) {
+        const { bucket, s3 } = this.props.analytics!;
+        // Deleting a version (with its id) removes it for good; a plain delete would only add a delete marker.
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: version.key, VersionId: version.versionId }));
+        deleted();
+      }
+      return;
+    }
+    for (;;) {
+      const page = await this.query(store, sub, undefined, PAGE);
+      if (page.items.length === 0) return;
+      for (const item of page.items) {
+        await this.props.documents.send(new DeleteCommand({ TableName: this.props.conversationsTable, Key: { pk: item.pk, sk: item.sk } }));
+        deleted();
+      }
+    }
+  }
+
+  private async readPartition(store: Exclude<StoreName, 'analytics'>, sub: string): Promise<ExportedRecord[]> {
+    const items: ExportedRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.query(store, sub, start, PAGE);
+      items.push(...page.items);
+      start = page.next;
+    } while (start);
+    return items;
+  }
+
+  private async query(store: Exclude<StoreName, 'analytics'>, sub: string, start: Record<string, unknown> | undefined, limit: number) {
+    const result = await this.props.documents.send(new QueryCommand({
+      TableName: this.props.conversationsTable,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partitionOf(store, sub) },
+      ConsistentRead: true,
+      Limit: limit,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    }));
+    return { items: (result.Items ?? []) as ExportedRecord[], next: result.LastEvaluatedKey };
+  }
+
+  /** Every version and delete marker of the exports of these conversations (none without an analytics bucket). */
+  private async exportVersions(conversationIds: readonly string[]): Promise<{ key: string; versionId?: string; deleteMarker: boolean }[]> {
+    const analytics = this.props.analytics;
+    if (!analytics || conversationIds.length === 0) return [];
+    const wanted = new Set(conversationIds.map((id) => checkedId('conversation id', id)));
+    const found: { key: string; versionId?: string; deleteMarker: boolean }[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    for (;;) {
+      const page = await analytics.s3.send(new ListObjectVersionsCommand({
+        Bucket: analytics.bucket, Prefix: analytics.prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
+      }));
+      const entries = [
+        ...(page.Versions ?? []).map((v) => ({ key: v.Key!, versionId: v.VersionId, deleteMarker: false })),
+        ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key!, versionId: m.VersionId, deleteMarker: true })),
+      ];
+      for (const entry of entries) {
+        const id = conversationIdOfExportKey(entry.key, analytics.prefix);
+        if (id && wanted.has(id)) found.push(entry);
+      }
+      if (!page.IsTruncated) return found;
+      keyMarker = page.NextKeyMarker;
+      versionIdMarker = page.NextVersionIdMarker;
+    }
+  }
+}
