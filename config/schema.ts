@@ -241,6 +241,42 @@ const Orders = z.strictObject({
   credentialTtlSeconds: whole(0, 3_600).default(300).describe('seconds the turn keeps the credential before reading the secret again'),
 });
 
+/** Where a price was read and when: a page of AWS's pricing site and the day it was read. */
+const priceSource = {
+  source: z.string().regex(/^https:\/\/aws\.amazon\.com\/[^\s]*$/, 'a URL of AWS\'s pricing site, https://aws.amazon.com/...')
+    .describe('the AWS pricing page the price was read from'),
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as yyyy-mm-dd').describe('the day the price was read'),
+};
+const usd = (what: string) => z.number().min(0).max(1_000).describe(what);
+
+/** The support-chat tenant's prices (workloads/support-chat/cost): what a turn and a conversation cost. */
+const Pricing = z.strictObject({
+  models: z.array(z.strictObject({
+    modelId: z.string().min(1).describe('an approved model id'),
+    geography: z.enum(GEOGRAPHY_IDS).optional()
+      .describe('the cross-Region inference geography these prices are of (its profile is billed at its own prices); left out: the model called in-Region (embedding)'),
+    inputPerMillionTokens: usd('USD per million input tokens'),
+    outputPerMillionTokens: usd('USD per million output tokens').default(0),
+    cacheReadPerMillionTokens: usd('USD per million cache-read input tokens; left out: the input price').optional(),
+    cacheWritePerMillionTokens: usd('USD per million cache-write input tokens; left out: the input price').optional(),
+    ...priceSource,
+  })).min(1).describe('each model the tenant calls, at the prices of the geography whose profile it calls, and the embedding model in-Region'),
+  guardrail: z.strictObject({
+    contentFiltersPerThousandTextUnits: usd('USD per 1,000 text units (1,000 characters each) of content filters'),
+    deniedTopicsPerThousandTextUnits: usd('USD per 1,000 text units of denied topics'),
+    sensitiveInformationPerThousandTextUnits: usd('USD per 1,000 text units of sensitive-information filters (PII entities)'),
+    contextualGroundingPerThousandTextUnits: usd('USD per 1,000 text units of the contextual grounding check'),
+    ...priceSource,
+  }).describe('the guardrail\'s prices per policy type evaluated (word filters and regular expressions are free)'),
+  knowledge: z.strictObject({
+    vectorQueriesPerThousand: usd('USD per 1,000 queries of the vector store (S3 Vectors query requests)'),
+    rerankPerThousandQueries: usd('USD per 1,000 rerank queries (each up to 100 passages)').optional(),
+    tokensEmbeddedPerMonth: z.number().int().min(0).max(1e12).describe('tokens ingestion embeds in a month (the corpus times its re-syncs): amortised over the month\'s conversations'),
+    conversationsPerMonth: z.number().int().min(1).max(1e10).describe('conversations in a month, to amortise the ingestion\'s embeddings over'),
+    ...priceSource,
+  }).optional().describe('the knowledge base\'s prices; required with knowledge'),
+});
+
 /** The support-chat tenant (workloads/support-chat): where it runs, which approved models it uses for what, its limits. */
 const SupportChat = z.strictObject({
   account: accountName.describe('the account (name in accounts) it deploys to; must be in a workload OU'),
@@ -273,6 +309,7 @@ const SupportChat = z.strictObject({
   knowledge: Knowledge.optional().describe('answers grounded in the company\'s documents: a Bedrock knowledge base on S3 Vectors; left out, the tenant has none'),
   handOff: HandOff.optional().describe('hand-off to human agents through a ticketing webhook; left out, the assistant answers every message'),
   orders: Orders.optional().describe('order look-ups for the signed-in customer through Converse tool use (get_order_status); left out, the model has no tools'),
+  pricing: Pricing.optional().describe('what each billed call costs: every answer stores its costUsd and the turn publishes TurnCostUsd; left out, turns are not costed'),
 });
 
 /**
@@ -302,33 +339,6 @@ const PipelineSource = z.strictObject({
   }
 });
 
-/** A share as a ratio, 0 to 1. */
-const share = (what: string) => z.number().min(0).max(1).describe(what);
-
-/**
- * How the pipeline releases the support-chat tenant (docs/adr/0034-tenant-release-by-golden-set-and-canary.md): the
- * golden-set gate before its stage deploys (the figures `npx projen bench:quality` measures against the deployed
- * knowledge base and real Bedrock, overall) and the CodeDeploy traffic shift of the turn and relay functions.
- */
-export const TenantReleaseSchema = z.strictObject({
-  goldenSet: z.strictObject({
-    minRecallAt5: share('least recall@5 of the retrieval over the questions the corpus answers').default(0.9),
-    minHitAt1: share('least hit@1 of the retrieval').default(0.7),
-    minRoutingAccuracy: share('least share of questions the classifier routes as the golden set does').default(0.8),
-    minHandOffRecall: share('least share of the golden hand-offs the hand-off decision makes').default(0.9),
-    minRefusalCorrect: share('least share of the questions staying with the assistant whose refusal (no supporting passage) is the golden one').default(0.8),
-  }).prefault({}).describe('the least figures of the golden-set evaluation; below any, the tenant\'s stage does not deploy'),
-  canary: z.strictObject({
-    stepMinutes: whole(1, 60).default(3).describe('minutes between the traffic steps of 10 % of a function\'s alias (10 steps: the whole shift takes 9 times this)'),
-    errorRatePercent: z.number().gt(0).max(100).default(1).describe('rolls back when the new version\'s errors exceed this share of its invocations (%) in a minute'),
-    durationP99BaselineMs: z.strictObject({
-      turn: whole(100, 900_000).default(20_000).describe('the turn function\'s usual p99 duration (ms)'),
-      relay: whole(100, 900_000).default(25_000).describe('the relay function\'s usual p99 duration (ms)'),
-    }).prefault({}).describe('the functions\' usual p99 duration, from their dashboards'),
-    durationP99Factor: z.number().gt(1).max(10).default(2).describe('rolls back when the new version\'s p99 duration exceeds the baseline times this in a minute'),
-  }).prefault({}).describe('the CodeDeploy traffic shift of the turn\'s and relay\'s alias `live`'),
-});
-
 /** The platform team's pipeline (stacks/pipeline/): when given, the app synthesizes the pipeline and the estate in its stages. */
 const Pipeline = z.strictObject({
   account: accountName.optional()
@@ -340,14 +350,7 @@ const Pipeline = z.strictObject({
     .refine((q) => q !== 'hnb659fds', 'not the CDK default qualifier hnb659fds, which every account\'s own CDK bootstrap uses')
     .default('genaigov')
     .describe('the qualifier of the CDK bootstrap the pipeline\'s bootstrap StackSet deploys (cdk-<qualifier>-*-role-<account>-<region>, /cdk-bootstrap/<qualifier>/version); its execution roles in the log-archive and audit accounts are governance principals'),
-  tenantRelease: TenantReleaseSchema.optional().describe('how the support-chat tenant is released: the golden-set gate and the canary of its functions (left out: every default)'),
 });
-
-/** The tenant release settings of a config: its `pipeline.tenantRelease`, else the defaults (also without a pipeline). */
-export function tenantReleaseOf(config: { readonly pipeline?: { readonly tenantRelease?: TenantRelease } }): TenantRelease {
-  return config.pipeline?.tenantRelease ?? TenantReleaseSchema.parse({});
-}
-export type TenantRelease = z.output<typeof TenantReleaseSchema>;
 
 export const GovernanceConfigSchema = z.strictObject({
   organization: z.strictObject({

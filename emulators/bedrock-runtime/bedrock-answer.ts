@@ -63,7 +63,11 @@ export function usageFor(request: BedrockRequestRecord, answer: string, behaviou
   const prompt = [...(request.system ?? []).map((b) => b.text ?? ''), ...request.messages.map((m) => textOf(m.content))].join('\n');
   const inputTokens = behaviour.usage?.inputTokens ?? estimateTokens(prompt);
   const outputTokens = behaviour.usage?.outputTokens ?? estimateTokens(answer);
-  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+  const cache = {
+    ...(behaviour.usage?.cacheReadInputTokens !== undefined ? { cacheReadInputTokens: behaviour.usage.cacheReadInputTokens } : {}),
+    ...(behaviour.usage?.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: behaviour.usage.cacheWriteInputTokens } : {}),
+  };
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, ...cache };
 }
 
 /** The stop reason: `guardrail_intervened` for an intervention, the behaviour's otherwise. */

@@ -93,6 +93,10 @@ export interface BedrockUsage {
   readonly inputTokens?: number;
   /** @default estimated from the answer */
   readonly outputTokens?: number;
+  /** Input tokens read from the prompt cache (`cacheReadInputTokens`). @default not reported */
+  readonly cacheReadInputTokens?: number;
+  /** Input tokens written to the prompt cache (`cacheWriteInputTokens`). @default not reported */
+  readonly cacheWriteInputTokens?: number;
 }
 
 /** What the emulator does with one request. Every field is optional; missing ones come from the emulator's defaults. */

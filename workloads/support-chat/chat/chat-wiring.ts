@@ -85,6 +85,8 @@ export interface TurnEnvironment {
   readonly ORDER_API_LIMITS?: string;
   /** Secrets Manager's endpoint: the tenant's `secretsmanager` interface endpoint (private DNS off). @default the SDK's */
   readonly SECRETS_MANAGER_ENDPOINT?: string;
+  /** JSON `CostPrices` (`cost/cost-prices.ts`, from `workloads.supportChat.pricing`). @default - turns are not costed */
+  readonly COST_PRICES?: string;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { rateConversation, type RatingOutcome } from '../../analytics/handlers/lib/rate-conversation';
 import { TURN_SETTLE_SECONDS } from '../chat-wiring';
-import { type AgentIdentity, type ConversationAgentAction, isAgentAction } from './lib/agent-protocol';
 import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
@@ -20,7 +19,8 @@ import type { QuestionClass } from './lib/router';
 import type { ActiveSettings } from './lib/settings-source';
 import { FINAL_FRAME_RESERVE_MS, TurnClock, turnTimeouts } from './lib/turn-clock';
 import { citationsOf, groundingSources, lookUp, type LookUp } from './lib/turn-knowledge';
-import { runAgentAction } from '../../handoff/handlers/lib/agent-turn';
+import type { CostPrices } from '../../cost/handlers/lib/turn-cost';
+import { turnCostUsd, type TurnCostBase } from '../../cost/handlers/lib/turn-usage';
 import type { HandOffPort } from '../../handoff/handlers/lib/hand-off-port';
 import { handOffBeforeAnswer } from '../../handoff/handlers/lib/turn-hand-off';
 import type { Citation, KnowledgeSource } from '../../knowledge/handlers/lib/knowledge-source';
@@ -31,7 +31,7 @@ import type { ToolRun, TurnTools } from '../../orders/handlers/lib/tool-rounds';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
-  readonly action: 'sendMessage' | 'resume' | 'rate' | ConversationAgentAction;
+  readonly action: 'sendMessage' | 'resume' | 'rate';
   /** The Cognito `sub` the authorizer verified. */
   readonly sub: string;
   readonly conversationId: string;
@@ -49,10 +49,6 @@ export interface TurnRequest {
   readonly score?: number;
   /** The customer's comment with the score (`rate`, optional). */
   readonly comment?: string;
-  /** An agent action's agent, from the authorizer's context (`relay-agents.ts`); `sub` is then the customer's. */
-  readonly agent?: AgentIdentity;
-  /** `leaveConversation`: close the hand-off too. */
-  readonly close?: boolean;
 }
 
 /** The tenant's limits (`workloads.supportChat.limits`). */
@@ -106,6 +102,11 @@ export interface TurnDependencies {
    * @default - none: the answer's request has no `toolConfig`
    */
   readonly tools?: TurnTools;
+  /**
+   * The prices of every billed call (`COST_PRICES`, from `workloads.supportChat.pricing`): each answer stores its
+   * `costUsd` and the outcome carries it (`TurnCostUsd`). @default - none: turns are not costed
+   */
+  readonly prices?: CostPrices;
   /** @default Date.now */
   readonly now?: () => number;
   readonly random?: () => number;
@@ -128,6 +129,8 @@ export interface TurnOutcome {
   readonly timing?: TurnTiming;
   /** The budgets could not be settled after the answer (the store failed): the reservation stays counted. */
   readonly settleFailed?: boolean;
+  /** What the turn's billed calls cost, USD (`cost/handlers/lib/turn-usage.ts`), when the tenant has prices and an answer was stored. */
+  readonly costUsd?: number;
   /**
    * What the knowledge base gave the turn: passages the answer was grounded on (`grounded`, with `citations` documents),
    * none that support an answer (`unsupported`), an answer the guardrail's grounding check blocked (`grounding_blocked`),
@@ -205,8 +208,6 @@ interface ClaimedTurn extends Turn {
  * promise never rejects.
  */
 export async function runTurn(request: TurnRequest, deps: TurnDependencies, send: (data: string) => Promise<void>): Promise<TurnOutcome> {
-  // A human agent's action on the customer's conversation (handoff/handlers/lib/agent-turn.ts): no model call.
-  if (isAgentAction(request.action)) return runAgentAction({ ...request, action: request.action as ConversationAgentAction }, deps, send);
   const now = deps.now ?? Date.now;
   const ids = { conversationId: echoableId(request.conversationId), messageId: echoableId(request.messageId) };
   const writer = new FrameWriter({ ...ids, send: whileAttached(send) });
@@ -414,12 +415,13 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
   // The classifier is a model call too: only after the reservation, and its tokens are settled with the answer's. The
   // knowledge base is searched beside it; the two count once in the model's time (both wait on Bedrock).
   const { classifierMs, retrievalMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1, { knowledge: deps.knowledge !== undefined });
-  const [{ questionClass, label, tokens: classifierTokens }, found] = await turn.clock.model(() => Promise.all([
+  const [classified, found] = await turn.clock.model(() => Promise.all([
     settings.flags.classifier
       ? classify(turn.question, settings, deps, classifierMs, turn.signal)
-      : { questionClass: 'complex' as const, label: undefined, tokens: 0 },
+      : { questionClass: 'complex' as const, label: undefined, tokens: 0, call: undefined, guardedCharacters: 0 },
     deps.knowledge ? lookUp(deps.knowledge, turn.question, turn.language, retrievalMs, turn.signal) : undefined,
   ]));
+  const { questionClass, label, tokens: classifierTokens, call: classifierCall, guardedCharacters } = classified;
   const decision = decideBudget(reservation.left, questionClass, settings.budgetRules);
   const settle = (used: number) => reservation.settle(classifierTokens + used);
   if (decision.kind === 'refuse') {
@@ -427,7 +429,8 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
     await fail(writer, budgetExhausted(turn.language));
     return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
   }
-  const plan = { role: decision.role, questionClass, settle, onStored };
+  const costBase: TurnCostBase = { classifier: { call: classifierCall, guardedCharacters }, retrievalQuestion: found?.kind === 'found' ? turn.question : undefined };
+  const plan = { role: decision.role, questionClass, settle, onStored, costBase };
   if (found?.kind === 'failed') {
     return answerWithoutModel(turn, plan, tenantMessage('knowledge_unavailable', turn.language), {
       result: 'degraded', code: 'knowledge_unavailable', knowledge: { state: 'unavailable' },
@@ -464,7 +467,8 @@ async function answerWithoutModel(
 ): Promise<TurnOutcome> {
   const { request, writer } = turn;
   await writer.write(text);
-  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text);
+  const costUsd = turnCostUsd(turn.deps.prices, plan.costBase ?? {});
+  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text, [], costUsd === undefined ? {} : { costUsd });
   plan.onStored();
   const [summary, settled] = await Promise.all([writer.end(), settleQuietly(plan, used)]);
   return {
@@ -474,6 +478,7 @@ async function answerWithoutModel(
     timing: turn.clock.timing(0),
     settings: turn.settingsLog,
     ...(settled ? {} : { settleFailed: true }),
+    ...(costUsd === undefined ? {} : { costUsd }),
   };
 }
 
@@ -487,6 +492,8 @@ interface AnswerPlan {
   readonly onStored: () => void;
   /** The documents of the passages the answer is grounded on, for the `done` frame and the stored answer. @default none */
   readonly citations?: readonly Citation[];
+  /** The classifier's call and the retrieval, for the turn's cost. @default none */
+  readonly costBase?: TurnCostBase;
 }
 
 /**
@@ -563,7 +570,9 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
     text += notice;
   }
   const citations = result.kind === 'answer' && !groundingBlocked ? plan.citations ?? [] : [];
-  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text, citations);
+  const answered = result.kind === 'answer' ? { calls: result.value.calls, question: plan.conversation.current, output: text, grounded: plan.conversation.groundingSources !== undefined } : undefined;
+  const costUsd = turnCostUsd(deps.prices, plan.costBase ?? {}, answered);
+  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text, citations, costUsd === undefined ? {} : { costUsd });
   plan.onStored();
   // The answer is stored: `done` goes out while the budgets settle.
   const [summary, settled] = await Promise.all([writer.end(usage, citations), settleQuietly(plan, usage?.totalTokens ?? 0)]);
@@ -579,6 +588,7 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
     ...(groundingBlocked ? { code: 'grounding_blocked', knowledge: { state: 'grounding_blocked' as const } } : {}),
     ...(plan.citations && !groundingBlocked ? { knowledge: { state: 'grounded' as const, citations: citations.length } } : {}),
     ...(settled ? {} : { settleFailed: true }),
+    ...(costUsd === undefined ? {} : { costUsd }),
   };
 }
 

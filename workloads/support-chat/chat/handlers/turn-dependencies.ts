@@ -11,6 +11,7 @@ import { SessionCache } from './lib/session-cache';
 import { conversationSessionPolicy } from './lib/session-policy';
 import { type Instrument, settingsFromAppConfig } from './lib/settings-from-appconfig';
 import type { TurnDependencies, TurnLimits } from './turn-core';
+import { parseCostPrices } from '../../cost/handlers/lib/turn-cost';
 import type { HandOffPolicy } from '../../handoff/handlers/lib/decide';
 import { HandOffService } from '../../handoff/handlers/lib/hand-off-service';
 import { BedrockKnowledgeSource } from '../../knowledge/handlers/lib/bedrock-knowledge-source';
@@ -103,6 +104,8 @@ export function turnDependencies(
     ...(env.KNOWLEDGE_BASE_ID ? { knowledge: knowledgeSource(env, region, instrument) } : {}),
     // The order look-up (Converse tool use) when the tenant has an order API.
     ...(env.ORDER_API_BASE_URL ? { tools: orderToolsFromEnvironment(env, region, instrument) } : {}),
+    // Every answer's cost, when the tenant has prices.
+    ...(env.COST_PRICES ? { prices: parseCostPrices(env.COST_PRICES) } : {}),
     // The hand-off's state lives in the user's partition: it is read and written with the user's confined session.
     ...(env.HANDOFF_BUS_NAME ? {
       handOff: new HandOffService({

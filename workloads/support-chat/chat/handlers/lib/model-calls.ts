@@ -1,9 +1,10 @@
-import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput, type GuardrailTraceAssessment } from '@aws-sdk/client-bedrock-runtime';
+import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput, type GuardrailTraceAssessment, type TokenUsage } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatSettings } from './chat-settings';
 import type { FrameUsage } from './frames';
 import { type selectHistory, toGuardedConverseMessages } from './history';
 import { AttemptTimeoutError, GuardrailIntervenedError } from './resilience';
 import { buildClassifierRequest, classifyResponse, type QuestionClass, type RouteLabel } from './router';
+import type { ModelCallUsage } from '../../../cost/handlers/lib/turn-cost';
 import { type ToolRun, ToolRounds } from '../../../orders/handlers/lib/tool-rounds';
 import type { TurnDependencies } from '../turn-core';
 
@@ -57,8 +58,10 @@ export async function streamAnswer(
   limits: AttemptLimits,
   onText: (delta: string) => Promise<void>,
   tools?: ToolRun,
-): Promise<{ usage?: FrameUsage; stopReason?: string; groundingBlocked?: boolean }> {
+): Promise<{ usage?: FrameUsage; stopReason?: string; groundingBlocked?: boolean; calls: ModelCallUsage[] }> {
   const timer = new AttemptTimer(limits);
+  // Each model call's usage as reported (a tool round is a call of its own), for the turn's cost (`turn-cost.ts`).
+  const calls: ModelCallUsage[] = [];
   let sent = false;
   let stopReason: string | undefined;
   let usage: FrameUsage | undefined;
@@ -103,6 +106,7 @@ export async function streamAnswer(
             outputTokens: (usage?.outputTokens ?? 0) + (u.outputTokens ?? 0),
             totalTokens: (usage?.totalTokens ?? 0) + (u.totalTokens ?? 0),
           };
+          calls.push(callUsage(profile, u));
         }
         if (event.metadata?.trace?.guardrail) groundingBlocked ||= blockedByGrounding(event.metadata.trace.guardrail);
       }
@@ -124,7 +128,7 @@ export async function streamAnswer(
   if (stopReason === 'guardrail_intervened' && !sent) {
     throw Object.assign(new GuardrailIntervenedError('the guardrail intervened before any text'), { groundingBlocked });
   }
-  return { usage, stopReason, ...(groundingBlocked ? { groundingBlocked } : {}) };
+  return { usage, stopReason, calls, ...(groundingBlocked ? { groundingBlocked } : {}) };
 }
 
 /**
@@ -188,7 +192,7 @@ class AttemptTimer {
 /** The classifier's call and the tokens it used; anything unusable, or no answer within `timeoutMs`, counts as complex. */
 export async function classify(
   question: string, settings: ChatSettings, deps: ModelAccess, timeoutMs: number, signal?: AbortSignal,
-): Promise<{ questionClass: QuestionClass; label?: RouteLabel; tokens: number }> {
+): Promise<{ questionClass: QuestionClass; label?: RouteLabel; tokens: number; call?: ModelCallUsage; guardedCharacters?: number }> {
   try {
     const { classifier: modelId } = settings.models;
     const request = buildClassifierRequest(question, { modelId, guardrail: deps.guardrail, prompt: settings.prompts.router });
@@ -196,8 +200,23 @@ export async function classify(
     const abortSignal = AbortSignal.any([AbortSignal.timeout(Math.max(1, timeoutMs)), ...(signal ? [signal] : [])]);
     const response = await deps.bedrock.send(new ConverseCommand(request), { abortSignal });
     const { questionClass, label } = classifyResponse(response);
-    return { questionClass, label, tokens: response.usage?.totalTokens ?? 0 };
+    const u = response.usage;
+    // The guardrail evaluates the classifier's whole user message (no guardContent block), for the turn's cost.
+    const guardedCharacters = (request.messages ?? []).flatMap((m) => m.content ?? []).reduce((n, block) => n + (block.text?.length ?? 0), 0);
+    const call = u ? callUsage(modelId, u) : undefined;
+    return { questionClass, label, tokens: u?.totalTokens ?? 0, ...(call ? { call } : {}), guardedCharacters };
   } catch {
     return { questionClass: 'complex', tokens: 0 };
   }
+}
+
+/** One call's usage as the API reported it (`TokenUsage`), for the turn's cost. */
+function callUsage(profile: string, u: TokenUsage): ModelCallUsage {
+  return {
+    profile,
+    inputTokens: u.inputTokens ?? 0,
+    outputTokens: u.outputTokens ?? 0,
+    cacheReadInputTokens: u.cacheReadInputTokens ?? 0,
+    cacheWriteInputTokens: u.cacheWriteInputTokens ?? 0,
+  };
 }
