@@ -339,6 +339,33 @@ const PipelineSource = z.strictObject({
   }
 });
 
+/** A share as a ratio, 0 to 1. */
+const share = (what: string) => z.number().min(0).max(1).describe(what);
+
+/**
+ * How the pipeline releases the support-chat tenant (docs/adr/0034-tenant-release-by-golden-set-and-canary.md): the
+ * golden-set gate before its stage deploys (the figures `npx projen bench:quality` measures against the deployed
+ * knowledge base and real Bedrock, overall) and the CodeDeploy traffic shift of the turn and relay functions.
+ */
+export const TenantReleaseSchema = z.strictObject({
+  goldenSet: z.strictObject({
+    minRecallAt5: share('least recall@5 of the retrieval over the questions the corpus answers').default(0.9),
+    minHitAt1: share('least hit@1 of the retrieval').default(0.7),
+    minRoutingAccuracy: share('least share of questions the classifier routes as the golden set does').default(0.8),
+    minHandOffRecall: share('least share of the golden hand-offs the hand-off decision makes').default(0.9),
+    minRefusalCorrect: share('least share of the questions staying with the assistant whose refusal (no supporting passage) is the golden one').default(0.8),
+  }).prefault({}).describe('the least figures of the golden-set evaluation; below any, the tenant\'s stage does not deploy'),
+  canary: z.strictObject({
+    stepMinutes: whole(1, 60).default(3).describe('minutes between the traffic steps of 10 % of a function\'s alias (10 steps: the whole shift takes 9 times this)'),
+    errorRatePercent: z.number().gt(0).max(100).default(1).describe('rolls back when the new version\'s errors exceed this share of its invocations (%) in a minute'),
+    durationP99BaselineMs: z.strictObject({
+      turn: whole(100, 900_000).default(20_000).describe('the turn function\'s usual p99 duration (ms)'),
+      relay: whole(100, 900_000).default(25_000).describe('the relay function\'s usual p99 duration (ms)'),
+    }).prefault({}).describe('the functions\' usual p99 duration, from their dashboards'),
+    durationP99Factor: z.number().gt(1).max(10).default(2).describe('rolls back when the new version\'s p99 duration exceeds the baseline times this in a minute'),
+  }).prefault({}).describe('the CodeDeploy traffic shift of the turn\'s and relay\'s alias `live`'),
+});
+
 /** The platform team's pipeline (stacks/pipeline/): when given, the app synthesizes the pipeline and the estate in its stages. */
 const Pipeline = z.strictObject({
   account: accountName.optional()
@@ -350,7 +377,14 @@ const Pipeline = z.strictObject({
     .refine((q) => q !== 'hnb659fds', 'not the CDK default qualifier hnb659fds, which every account\'s own CDK bootstrap uses')
     .default('genaigov')
     .describe('the qualifier of the CDK bootstrap the pipeline\'s bootstrap StackSet deploys (cdk-<qualifier>-*-role-<account>-<region>, /cdk-bootstrap/<qualifier>/version); its execution roles in the log-archive and audit accounts are governance principals'),
+  tenantRelease: TenantReleaseSchema.optional().describe('how the support-chat tenant is released: the golden-set gate and the canary of its functions (left out: every default)'),
 });
+
+/** The tenant release settings of a config: its `pipeline.tenantRelease`, else the defaults (also without a pipeline). */
+export function tenantReleaseOf(config: { readonly pipeline?: { readonly tenantRelease?: TenantRelease } }): TenantRelease {
+  return config.pipeline?.tenantRelease ?? TenantReleaseSchema.parse({});
+}
+export type TenantRelease = z.output<typeof TenantReleaseSchema>;
 
 export const GovernanceConfigSchema = z.strictObject({
   organization: z.strictObject({

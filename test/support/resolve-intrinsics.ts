@@ -146,6 +146,12 @@ function ref(id: string, template: Template, place: Place): string | undefined {
   if (template.Parameters?.[id]) return String(template.Parameters[id].Default);
   const resource = template.Resources[id];
   if (!resource) throw new Error(`resolveIntrinsics: Ref ${id} names nothing in the template`);
+  // A Lambda alias's Ref is its ARN: the function's ARN and the alias's name.
+  if (resource.Type === 'AWS::Lambda::Alias') {
+    const functionName = String(resolveIntrinsics(resource.Properties?.FunctionName, template, place));
+    const functionArn = functionName.startsWith('arn:') ? functionName : ARN['AWS::Lambda::Function'](functionName, place);
+    return `${functionArn}:${String(resource.Properties?.Name)}`;
+  }
   const of = REF[resource.Type];
   if (!of) throw new Error(`resolveIntrinsics: Ref of a ${resource.Type} is not known here`);
   return of(physicalName(id, template, place), place);

@@ -9,6 +9,8 @@ import { ChatDashboard } from './chat/constructs/chat-dashboard';
 import type { ChatFunction } from './chat/constructs/chat-function';
 import { ChatFunctions } from './chat/constructs/chat-functions';
 import { ChatIdentity } from './chat/constructs/chat-identity';
+import { ChatRelease } from './chat/constructs/chat-release';
+import { ChatReleaseEvaluation } from './chat/constructs/chat-release-evaluation';
 import { ChatRoles } from './chat/constructs/chat-roles';
 import { ChatSelfSignUp } from './chat/constructs/chat-self-sign-up';
 import { ChatSettingsConfig } from './chat/constructs/chat-settings-config';
@@ -25,7 +27,8 @@ import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
 import { readWorkloadContract } from './tenant/workload-contract-values';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
-import type { GovernanceConfig } from '../../config/schema';
+import { accountIdOf } from '../../config/accounts';
+import { tenantReleaseOf, type GovernanceConfig } from '../../config/schema';
 import { foundationModelArn } from '../../policies/arns';
 
 export interface SupportChatStackProps extends StackProps {
@@ -80,6 +83,8 @@ export class SupportChatStack extends Stack {
   public readonly settings: ChatSettingsConfig;
   /** The alarms on the handlers' metrics (`alarms.errorRate`: a rollback monitor) and their topic. */
   public readonly alarms: ChatAlarms;
+  /** How the turn and relay are released: their aliases' CodeDeploy deployment groups and the alarms they roll back on. */
+  public readonly release: ChatRelease;
   /** The tenant dashboard `support-chat-<region>`. */
   public readonly dashboard: ChatDashboard;
   /** The knowledge base (documents, S3 Vectors, Bedrock knowledge base, synchronization), when `knowledge` is configured. */
@@ -172,13 +177,27 @@ export class SupportChatStack extends Stack {
     });
     ({ turn: this.turn, relay: this.relay, authorizer: this.authorizer } = functions);
     this.api = new ChatApi(this, {
-      apiName: TENANT_PREFIX, relay: this.relay, relayPolicy: this.roles.relayPolicy, authorizer: this.authorizer, logKey: key, logRetention,
+      apiName: TENANT_PREFIX, relay: this.relay, relayTarget: functions.relayAlias, relayPolicy: this.roles.relayPolicy, authorizer: this.authorizer, logKey: key, logRetention,
     });
 
     // Telemetry (docs/adr/0008-support-chat-telemetry.md): X-Ray active tracing, the alarms and the dashboard on the
     // metrics the handlers publish with Powertools.
     new ChatTracing(this, 'Tracing', { functions: functions.all, policyName: `${TENANT_PREFIX}-tracing-${region}` });
     this.alarms = new ChatAlarms(this, 'Alarms', { namePrefix: TENANT_PREFIX, relay: this.relay });
+    // Releases of the turn and the relay: CodeDeploy moves each alias `live` to the new version in steps and rolls back
+    // on the alarms (docs/adr/0034-tenant-release-by-golden-set-and-canary.md).
+    const canary = tenantReleaseOf(props.config).canary;
+    this.release = new ChatRelease(this, 'Release', {
+      namePrefix: TENANT_PREFIX,
+      region,
+      canary,
+      functions: [
+        { role: 'turn', functionName: this.turn.name, alias: functions.turnAlias, durationP99BaselineMs: canary.durationP99BaselineMs.turn },
+        { role: 'relay', functionName: this.relay.name, alias: functions.relayAlias, durationP99BaselineMs: canary.durationP99BaselineMs.relay },
+      ],
+      tenantAlarms: [...this.alarms.rollbackAlarms, this.alarms.relayErrors],
+      topic: this.alarms.topic,
+    });
     if (tenant.knowledge) {
       // Answers grounded in the company's documents (docs/adr/0019-support-chat-knowledge-base-on-s3-vectors.md).
       this.knowledge = new SupportKnowledge(this, 'Knowledge', {
@@ -198,6 +217,21 @@ export class SupportChatStack extends Stack {
         ...(this.knowledge.rerankModelArn !== undefined && { KNOWLEDGE_RERANK_MODEL_ARN: this.knowledge.rerankModelArn }),
       };
       for (const [name, value] of Object.entries(knowledgeEnvironment)) this.turn.addEnvironment(name, value);
+      if (props.config.pipeline) {
+        // The pipeline's golden-set step evaluates this knowledge base and the classifier before a release (ADR 34).
+        new ChatReleaseEvaluation(this, 'ReleaseEvaluation', {
+          namePrefix: TENANT_PREFIX,
+          region,
+          pipelineAccount: accountIdOf(props.config, props.config.pipeline.account ?? props.config.topology.management),
+          invokePolicyArns: contract.invokePolicyArns,
+          guardrailArn: contract.guardrailArn,
+          guardrailVersion: contract.guardrailVersion,
+          classifierModelId: models.classifier,
+          knowledgeBaseId: knowledgeEnvironment.KNOWLEDGE_BASE_ID!,
+          retrieveStatements: this.knowledge.retrieveStatements(),
+          rerankModelArn: this.knowledge.rerankModelArn,
+        });
+      }
     }
     this.dashboard = new ChatDashboard(this, 'Dashboard', {
       dashboardName: `${TENANT_PREFIX}-${region}`,

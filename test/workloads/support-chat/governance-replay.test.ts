@@ -96,10 +96,12 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
   const tableArn = resolved({ 'Fn::GetAtt': [Object.keys(chat.template.findResources('AWS::DynamoDB::Table'))[0], 'Arn'] });
   const [dataRole] = Object.values(chat.template.findResources('AWS::IAM::Role')).filter((r) => resolved(r.Properties.RoleName) === dataRoleName);
   const relayRoleName = `support-chat-relay-${REGION}`;
-  const turnArn = `arn:aws:lambda:${REGION}:${account}:function:support-chat-turn`;
-  /** The turn function's resource-based policy (`AWS::Lambda::ResourcePolicy`), for every invocation of the turn. */
+  /** The turn's alias `live`: what the relay invokes (the unqualified ARN's policy denies every principal). */
+  const turnArn = `arn:aws:lambda:${REGION}:${account}:function:support-chat-turn:live`;
+  /** The resource-based policy of the turn's alias (`AWS::Lambda::ResourcePolicy`), for every invocation of the turn. */
   const turnResourcePolicy = (() => {
-    const [found] = Object.values(chat.template.findResources('AWS::Lambda::ResourcePolicy'));
+    const found = Object.values(chat.template.findResources('AWS::Lambda::ResourcePolicy'))
+      .find((p) => JSON.stringify(p.Properties.PolicyDocument).includes('"TheRelayInvokes"'));
     return found && resolved(found.Properties.PolicyDocument);
   })();
   /** The relay's `@connections` calls on a connection of this API's `live` stage: `<api>/live/<METHOD>/@connections/<id>`. */

@@ -143,9 +143,23 @@ describe('createAuthorizer with the JWKS preloaded (cacheJwks, no fetch), id tok
     }
   });
 
+  test('allows an agent (the agent group only) with the display name from name, else preferred_username, never the e-mail', async () => {
+    const named = await authorize(viaQuery(issuer.mintIdToken({ username: 'dana', sub: 'sub-dana', groups: ['agent'], claims: { name: 'Dana K.', preferred_username: 'dk' } })));
+    expect(named.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }]);
+    expect(named.context).toMatchObject({ sub: 'sub-dana', groups: 'agent', name: 'Dana K.' });
+    const preferred = await authorize(viaQuery(issuer.mintIdToken({ username: 'eli', groups: ['agent'], claims: { preferred_username: 'Eli' } })));
+    expect(preferred.context).toMatchObject({ groups: 'agent', name: 'Eli' });
+    const unnamed = await authorize(viaQuery(issuer.mintIdToken({ username: 'fay', groups: ['agent'], email: 'fay@corp.example' })));
+    expect(unnamed.context).not.toHaveProperty('name');
+    expect(JSON.stringify(unnamed.context)).not.toContain('fay@corp.example');
+    // A customer's context carries no name, whatever the token holds.
+    const customer = await authorize(viaQuery(issuer.mintIdToken({ username: 'ana', groups: ['customer'], claims: { name: 'Ana' } })));
+    expect(customer.context).not.toHaveProperty('name');
+  });
+
   test.each([
     ['no group', []],
-    ['the agent and admin groups only', ['agent', 'admin']],
+    ['the admin group only', ['admin']],
     ['a federated provider\'s group only', ['eu-west-1_ChatPool1_Google']],
   ])('a valid token of a user in %s is denied (explicit Deny, no context)', async (_name, groups) => {
     const result = await authorize(viaQuery(issuer.mintIdToken({ username: 'new.user', groups })));

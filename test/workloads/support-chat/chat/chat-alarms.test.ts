@@ -67,10 +67,11 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
   const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'support-chat-alarms' } }));
   const turnDocs = emittedByTheTurn();
 
-  test('there are exactly the eight tenant alarms (chat, knowledge sync, hand-off), each notifying the tenant topic on ALARM and on OK', () => {
+  test('there are exactly the twelve tenant alarms (chat, knowledge sync, hand-off, the release\'s new versions), each notifying the tenant topic on ALARM and on OK', () => {
     expect(Object.keys(alarms).sort()).toEqual([
       'support-chat-error-rate', 'support-chat-handoff-age', 'support-chat-handoff-dead-letters', 'support-chat-knowledge-sync-failures',
-      'support-chat-relay-errors', 'support-chat-settings-rejected', 'support-chat-success-rate', 'support-chat-turn-latency-p95',
+      'support-chat-relay-errors', 'support-chat-relay-release-errors', 'support-chat-relay-release-p99', 'support-chat-settings-rejected',
+      'support-chat-success-rate', 'support-chat-turn-latency-p95', 'support-chat-turn-release-errors', 'support-chat-turn-release-p99',
     ]);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);

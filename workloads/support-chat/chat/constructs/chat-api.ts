@@ -5,7 +5,7 @@ import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ChatFunction } from './chat-function';
@@ -27,6 +27,12 @@ export interface ChatApiProps {
   readonly apiName: string;
   /** The function of every route. */
   readonly relay: ChatFunction;
+  /**
+   * What the routes invoke: the relay's alias, which a release moves from version to version.
+   *
+   * @default - the relay function itself (its unqualified ARN)
+   */
+  readonly relayTarget?: IFunction;
   /** The relay's managed policy: posting to this API's connections is added to it. */
   readonly relayPolicy: ManagedPolicy;
   /** The `$connect` authorizer. */
@@ -61,16 +67,17 @@ export class ChatApi {
   constructor(scope: Construct, props: ChatApiProps) {
     const stack = Stack.of(scope);
     const accessLogs = new LogGroup(scope, 'ApiAccessLogs', { encryptionKey: props.logKey, retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const relayTarget = props.relayTarget ?? props.relay;
     this.api = new WebSocketApi(scope, 'Api', {
       apiName: props.apiName,
       description: 'Support chat: authenticated WebSocket streaming',
       routeSelectionExpression: CHAT_API.routeSelectionExpression,
       connectRouteOptions: {
-        integration: new WebSocketLambdaIntegration('ConnectIntegration', props.relay),
+        integration: new WebSocketLambdaIntegration('ConnectIntegration', relayTarget),
         authorizer: new WebSocketLambdaAuthorizer('Authorizer', props.authorizer, { identitySource: [TOKEN_IDENTITY_SOURCE] }),
       },
-      disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('DisconnectIntegration', props.relay) },
-      defaultRouteOptions: { integration: new WebSocketLambdaIntegration('DefaultIntegration', props.relay) },
+      disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('DisconnectIntegration', relayTarget) },
+      defaultRouteOptions: { integration: new WebSocketLambdaIntegration('DefaultIntegration', relayTarget) },
     });
     for (const route of ['$disconnect-Route', '$default-Route']) {
       acknowledgeFinding(this.api.node.findChild(route),

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { ArnPrincipal, Effect, PolicyDocument, PolicyStatement, StarPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { CfnResourcePolicy } from 'aws-cdk-lib/aws-lambda';
+import { Alias, CfnResourcePolicy } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ChatFunction } from './chat-function';
@@ -29,6 +29,9 @@ const AUTHORIZER_TIMEOUT = Duration.seconds(5);
 const OUTSIDE_VPC = 'Posts to the WebSocket API\'s @connections endpoint, which no VPC endpoint serves (docs/adr/0007-websocket-relay-outside-the-vpc.md); holds no data or model permissions';
 const AUTHORIZER_OUTSIDE_VPC = 'Reads the user pool\'s public keys (JWKS) from Cognito\'s public endpoint and holds no data or model permissions';
 
+/** The alias API Gateway and the relay invoke: CodeDeploy moves it from version to version (`ChatRelease`). */
+export const LIVE_ALIAS = 'live';
+
 /** Properties of `ChatFunctions`. */
 export interface ChatFunctionsProps {
   /** Prefix of the functions' names (the tenant's, `support-chat`): `<prefix>-turn`, `<prefix>-relay`, `<prefix>-authorizer`. */
@@ -53,7 +56,7 @@ export interface ChatFunctionsProps {
 /**
  * The chat path's three functions on their roles: the turn (inside the baseline VPC: store, budgets, routing, Bedrock,
  * answer), the relay (outside it, ADR 7: the WebSocket routes, which invoke the turn and post its frames) and the
- * `$connect` authorizer (outside it: Cognito's public keys). The relay may invoke the turn and nothing else of Lambda;
+ * `$connect` authorizer (outside it: Cognito's public keys). The relay may invoke the turn's alias `live` and nothing else of Lambda (each function's `live` alias is what a release moves);
  * its `CONNECTIONS_ENDPOINT` is added by the API that it posts to (`ChatApi`).
  *
  * Not a construct of its own: the functions and their log groups are added to `scope` as `Turn`, `Relay`, `Authorizer`
@@ -65,8 +68,11 @@ export class ChatFunctions {
   public readonly authorizer: ChatFunction;
   /** All three, for what applies to every function (tracing, the dashboard's Lambda metrics). */
   public readonly all: readonly ChatFunction[];
-  /** The turn's resource-based policy: only the relay's role may invoke it. */
+  /** The turn's resource-based policy, on its alias: only the relay's role may invoke it. */
   public readonly turnInvokePolicy: CfnResourcePolicy;
+  /** The turn's alias `live` (what the relay invokes) and the relay's (what the API's routes invoke). */
+  public readonly turnAlias: Alias;
+  public readonly relayAlias: Alias;
 
   constructor(scope: Construct, props: ChatFunctionsProps) {
     const { roles } = props;
@@ -105,7 +111,9 @@ export class ChatFunctions {
     // The per-user rate at the relay: the table's name and what the settings are checked against (the AppConfig ids are
     // added once the settings exist, as for the turn).
     const { TABLE_NAME, LIMITS, MODELS, ALLOWED_PROFILES } = props.turnEnvironment;
-    const relayEnvironment: Omit<RelayEnvironment, 'CONNECTIONS_ENDPOINT'> = { TURN_FUNCTION_NAME: this.turn.functionName, TABLE_NAME, LIMITS, MODELS, ALLOWED_PROFILES };
+    // The relay invokes the turn's alias: a release moves it to the new version step by step (`ChatRelease`).
+    this.turnAlias = new Alias(scope, 'TurnAlias', { aliasName: LIVE_ALIAS, version: this.turn.currentVersion, description: 'Support chat: the turn version the relay invokes' });
+    const relayEnvironment: Omit<RelayEnvironment, 'CONNECTIONS_ENDPOINT'> = { TURN_FUNCTION_NAME: this.turnAlias.functionArn, TABLE_NAME, LIMITS, MODELS, ALLOWED_PROFILES };
     this.relay = new ChatFunction(scope, 'Relay', {
       functionName: `${props.namePrefix}-relay`,
       description: 'Support chat: the WebSocket routes; runs the turn and posts its frames to the connection',
@@ -118,35 +126,55 @@ export class ChatFunctions {
       outsideVpcReason: OUTSIDE_VPC,
       environment: { ...relayEnvironment },
     });
-    roles.relayPolicy.addStatements(new PolicyStatement({ sid: 'RunTheTurn', actions: ['lambda:InvokeFunction'], resources: [this.turn.functionArn] }));
-    this.turnInvokePolicy = onlyTheRelayInvokes(scope, this.turn, roles.relayRole.roleArn);
+    this.relayAlias = new Alias(scope, 'RelayAlias', { aliasName: LIVE_ALIAS, version: this.relay.currentVersion, description: 'Support chat: the relay version the API\'s routes invoke' });
+    roles.relayPolicy.addStatements(new PolicyStatement({ sid: 'RunTheTurn', actions: ['lambda:InvokeFunction'], resources: [this.turnAlias.functionArn] }));
+    onlyThroughTheAlias(scope, this.turn);
+    this.turnInvokePolicy = onlyTheRelayInvokes(scope, this.turnAlias.functionArn, roles.relayRole.roleArn);
     this.all = [this.turn, this.relay, this.authorizer];
   }
 }
 
 /**
- * The turn's resource-based policy (`AWS::Lambda::ResourcePolicy`, which unlike `AWS::Lambda::Permission` takes a whole
+ * The resource-based policy of the turn's alias (`AWS::Lambda::ResourcePolicy`, which unlike `AWS::Lambda::Permission` takes a whole
  * document, Deny statements included; https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html):
  * the relay's role may invoke it (`InvokeWithResponseStream` is authorized as `lambda:InvokeFunction`), and every other
  * principal is denied, so a role of the account whose own policies allow invoking any function still cannot run a turn
  * with a `sub` of its choosing. Lambda's own invocations of the function need no permission of this policy.
  */
-function onlyTheRelayInvokes(scope: Construct, turn: ChatFunction, relayRoleArn: string): CfnResourcePolicy {
+function onlyTheRelayInvokes(scope: Construct, turnAliasArn: string, relayRoleArn: string): CfnResourcePolicy {
   const invoke = ['lambda:InvokeFunction'];
-  return new CfnResourcePolicy(scope, 'TurnInvokePolicy', {
-    resourceArn: turn.functionArn,
+  return new CfnResourcePolicy(scope, 'TurnAliasInvokePolicy', {
+    resourceArn: turnAliasArn,
     policyDocument: new PolicyDocument({
       statements: [
-        new PolicyStatement({ sid: 'TheRelayInvokes', principals: [new ArnPrincipal(relayRoleArn)], actions: invoke, resources: [turn.functionArn] }),
+        new PolicyStatement({ sid: 'TheRelayInvokes', principals: [new ArnPrincipal(relayRoleArn)], actions: invoke, resources: [turnAliasArn] }),
         new PolicyStatement({
           sid: 'OnlyTheRelayInvokes',
           effect: Effect.DENY,
           principals: [new StarPrincipal()],
           actions: invoke,
-          resources: [turn.functionArn],
+          resources: [turnAliasArn],
           conditions: { ArnNotEquals: { 'aws:PrincipalArn': relayRoleArn } },
         }),
       ],
+    }),
+  });
+}
+
+/**
+ * The resource-based policy of the turn's unqualified ARN (`$LATEST`): nobody invokes it, the relay included, so every
+ * turn runs the version a release put behind the alias. A policy applies to the ARN it is attached to: the alias has
+ * its own (`onlyTheRelayInvokes`).
+ */
+function onlyThroughTheAlias(scope: Construct, turn: ChatFunction): CfnResourcePolicy {
+  // The id of the policy the function's ARN had when the relay invoked it there: updated in place, never replaced
+  // (a replacement would delete the function's policy after creating the new one on the same ARN).
+  return new CfnResourcePolicy(scope, 'TurnInvokePolicy', {
+    resourceArn: turn.functionArn,
+    policyDocument: new PolicyDocument({
+      statements: [new PolicyStatement({
+        sid: 'OnlyThroughTheAlias', effect: Effect.DENY, principals: [new StarPrincipal()], actions: ['lambda:InvokeFunction'], resources: [turn.functionArn],
+      })],
     }),
   });
 }

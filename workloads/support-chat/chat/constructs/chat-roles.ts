@@ -2,6 +2,7 @@ import { CfnRole, Effect, ArnPrincipal, ManagedPolicy, PolicyStatement, Role, Se
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { acknowledgeFinding } from '../../../../building-blocks/gates/acknowledge';
+import { CONNECTION_INDEX_LEADING_KEYS } from '../handlers/lib/connection-index';
 import { RELAY_RATE_LEADING_KEYS } from '../handlers/lib/conversation-keys';
 import { CONVERSATION_ACTIONS } from '../handlers/lib/session-policy';
 
@@ -113,7 +114,7 @@ export class ChatRoles {
     this.authorizerRole = new Role(scope, 'AuthorizerRole', { roleName: name('authorizer'), assumedBy: lambdaPrincipal });
     this.authorizerPolicy = new ManagedPolicy(scope, 'AuthorizerPolicy', { managedPolicyName: name('authorizer'), roles: [this.authorizerRole] });
     // The relay counts each user's messages of the minute before the turn: one UpdateItem on partitions that begin with
-    // RATE# (relayRateKey), never a user's conversation partition (USER#).
+    // RATE# (relayRateKey), never a user's conversation partition (USER#); and keeps the connection index (CONN#).
     this.relayPolicy = new ManagedPolicy(scope, 'RelayPolicy', {
       managedPolicyName: name('relay'),
       roles: [this.relayRole],
@@ -123,6 +124,14 @@ export class ChatRoles {
           actions: ['dynamodb:UpdateItem'],
           resources: [props.tableArn],
           conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RELAY_RATE_LEADING_KEYS] } },
+        }),
+        // The connection index of handed-off conversations (connection-index.ts): which connections are the customer's
+        // and the joined agents', and the open hand-offs; partitions that begin with CONN# only, never a conversation.
+        new PolicyStatement({
+          sid: 'ConnectionIndexOnly',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          resources: [props.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [CONNECTION_INDEX_LEADING_KEYS] } },
         }),
         throughDynamoDb,
       ],

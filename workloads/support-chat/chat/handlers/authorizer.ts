@@ -21,15 +21,16 @@ import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metric
  * malformed, expired, wrong client, issuer or token use, bad signature), so 401 is the honest status, and a thrown error
  * carries no policy to get wrong. WebSocket APIs do not cache authorizer results, so there is no cached Deny to consider.
  *
- * A valid token of a user outside the `customer` group (`CONNECT_GROUP`) is authenticated but not allowed: the answer is
- * an explicit Deny on the `$connect` route, which API Gateway answers with 403 and no connection.
+ * A valid token of a user outside the `customer` and `agent` groups (`CONNECT_GROUPS`) is authenticated but not allowed:
+ * the answer is an explicit Deny on the `$connect` route, which API Gateway answers with 403 and no connection. Which
+ * actions a connection may send is the relay's one decision (`authorizeAction`), from the `groups` put in the context.
  */
 
 /** The Cognito groups that are roles of the chat; the authorizer context carries those the user is in. */
 export const ROLE_GROUPS = ['customer', 'agent', 'admin'] as const;
 
-/** The group a user must be in to connect: the chat answers customers (agents' and admins' tools are not built). */
-export const CONNECT_GROUP: typeof ROLE_GROUPS[number] = 'customer';
+/** The groups of which a user must be in one to connect: customers chat, agents join handed-off conversations. */
+export const CONNECT_GROUPS: readonly typeof ROLE_GROUPS[number][] = ['customer', 'agent'];
 
 /** The parts of the authorizer event (`APIGatewayRequestAuthorizerEvent` for WebSocket `$connect`) this authorizer reads. */
 export interface AuthorizerRequest {
@@ -150,8 +151,8 @@ export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
     }
     const username = payload.token_use === 'id' ? payload['cognito:username'] : payload.username;
     const userGroups = payload['cognito:groups'] ?? [];
-    if (!userGroups.includes(CONNECT_GROUP)) {
-      console.warn(JSON.stringify({ level: 'WARN', message: 'connection refused by the authorizer', reason: `not in the ${CONNECT_GROUP} group` }));
+    if (!CONNECT_GROUPS.some((group) => userGroups.includes(group))) {
+      console.warn(JSON.stringify({ level: 'WARN', message: 'connection refused by the authorizer', reason: `not in the ${CONNECT_GROUPS.join(' or ')} group` }));
       return {
         principalId: payload.sub,
         policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: request.methodArn }] },
@@ -162,6 +163,7 @@ export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
       username: String(username),
       groups: ROLE_GROUPS.filter((group) => userGroups.includes(group)).join(','),
       exp: String(payload.exp),
+      ...(userGroups.includes('agent') ? agentName(payload) : {}),
     };
     return {
       principalId: payload.sub,
@@ -174,7 +176,16 @@ export function createAuthorizer(settings: AuthorizerSettings): Authorizer {
   };
 }
 
-/** Whether the result is a Deny (a valid token of a user outside `CONNECT_GROUP`). */
+/**
+ * An agent's display name for the context (`name`): the token's `name` claim, else `preferred_username`, attributes an
+ * administrator sets; never the e-mail. None when neither is set (the relay then shows `Agent`).
+ */
+function agentName(payload: Record<string, unknown>): { name?: string } {
+  const name = [payload.name, payload.preferred_username].find((value) => typeof value === 'string' && value.trim().length > 0);
+  return typeof name === 'string' ? { name: name.trim() } : {};
+}
+
+/** Whether the result is a Deny (a valid token of a user outside `CONNECT_GROUPS`). */
 function denies(result: APIGatewayAuthorizerResult): boolean {
   return result.policyDocument.Statement.some((statement) => statement.Effect === 'Deny');
 }

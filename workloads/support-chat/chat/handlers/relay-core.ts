@@ -1,7 +1,9 @@
 import { checkRating, RATING_FRAME_ID } from '../../analytics/handlers/lib/rating';
+import type { ConnectionIndex } from './lib/connection-index';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, inputRefusal, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
+import { afterHandedOff, relayAgentAction } from './relay-agents';
 import type { TurnRequest } from './turn-core';
 import { DEFAULT_LANGUAGE, supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
 
@@ -27,7 +29,7 @@ export interface RelayEvent {
      * The `$connect` authorizer's context: API Gateway passes it on every route of the connection. `exp` is the token's
      * expiry (seconds since the epoch; the authorizer's context values arrive stringified).
      */
-    readonly authorizer?: { readonly sub?: string; readonly groups?: string; readonly exp?: string | number } | null;
+    readonly authorizer?: { readonly sub?: string; readonly groups?: string; readonly exp?: string | number; readonly name?: string } | null;
   };
 }
 
@@ -57,6 +59,13 @@ export interface RelayDependencies {
    * @default - the turn's check only
    */
   readonly maxInputCharacters?: number;
+  /**
+   * The connection index of handed-off conversations (`CONN#` partitions): agents' frames reach the customer's
+   * connections and the customer's messages the joined agents' (`relay-agents.ts`).
+   *
+   * @default - none: agent actions are answered `not_handed_off`
+   */
+  readonly connectionIndex?: ConnectionIndex;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -133,11 +142,11 @@ export function tokenExpired(exp: string | number | undefined, nowMs: number): b
   return !Number.isFinite(seconds) || seconds * 1000 <= nowMs;
 }
 
-/** The type and seq of a frame the turn sent, when it is one. */
-function frameHeader(frame: string): { type?: unknown; seq?: unknown } {
+/** The type and seq of a frame the turn sent, when it is one (and whether a `done` says `handedOff`). */
+function frameHeader(frame: string): { type?: unknown; seq?: unknown; handedOff?: unknown } {
   try {
     const parsed = JSON.parse(frame) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? parsed as { type?: unknown; seq?: unknown } : {};
+    return typeof parsed === 'object' && parsed !== null ? parsed as { type?: unknown; seq?: unknown; handedOff?: unknown } : {};
   } catch {
     return {};
   }
@@ -173,12 +182,16 @@ export function createRelay(deps: RelayDependencies) {
       });
       return { statusCode: 200 };
     }
+    // Who may send which action (the connection's groups), and the agents' actions: relay-agents.ts.
+    const caller = { connectionId, sub, groups: authorizer.groups, exp: authorizer.exp, name: authorizer.name };
+    if (await relayAgentAction(deps, caller, event.body)) return { statusCode: 200 };
     if (!checked.ok) {
       await post(frameOf(ids, checked.refusal)).catch(deps.onTurnFailed ?? (() => undefined));
       return { statusCode: 200 };
     }
     let seq = 0;
     let final = false;
+    let handedOff = false;
     try {
       const rate = deps.admit ? await deps.admit(sub) : { granted: true, limit: 0 };
       if (!rate.granted) {
@@ -192,8 +205,10 @@ export function createRelay(deps: RelayDependencies) {
         const isFinal = header.type === 'done' || header.type === 'error' || header.type === 'rated';
         if (!(await post(frame))) return { statusCode: 200 };
         if (isFinal) final = true;
+        if (header.type === 'done' && header.handedOff === true) handedOff = true;
       }
       if (!final) throw new Error('the turn\'s stream ended without a final frame');
+      if (handedOff) await afterHandedOff(deps, caller, checked.request, now());
     } catch (error) {
       deps.onTurnFailed?.(error);
       if (!final) await post(frameOf(ids, relayRefusal('internal', checked.language), seq)).catch(() => undefined);

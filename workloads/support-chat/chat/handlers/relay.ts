@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { ConnectionIndex } from './lib/connection-index';
 import { isGoneError } from './lib/frames';
 import { RelayRateGate } from './lib/relay-rate';
 import { settingsFromAppConfig } from './lib/settings-from-appconfig';
@@ -37,7 +38,10 @@ export function relayRateGate(relayEnv: Partial<RelayEnvironment>, region: strin
   });
 }
 
-const rate = relayRateGate(env, process.env.AWS_REGION, telemetry.tracer.captureAWSv3Client(new DynamoDBClient({})));
+const dynamo = telemetry.tracer.captureAWSv3Client(new DynamoDBClient({}));
+const rate = relayRateGate(env, process.env.AWS_REGION, dynamo);
+// The connection index of handed-off conversations (`CONN#` partitions, the relay's own credentials).
+const connectionIndex = env.TABLE_NAME ? new ConnectionIndex({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(dynamo) }) : undefined;
 
 /** Splits a byte stream into lines, across chunk boundaries. */
 export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
@@ -146,5 +150,6 @@ export const handler = instrumentedRelay(telemetry, {
     await connections.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
   },
   ...(rate ? { admit: (sub: string) => rate.admit(sub) } : {}),
+  ...(connectionIndex ? { connectionIndex } : {}),
   ...(env.LIMITS ? { maxInputCharacters: (JSON.parse(env.LIMITS) as TurnLimits).maxInputCharacters } : {}),
 });

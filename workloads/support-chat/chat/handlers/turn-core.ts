@@ -1,6 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { rateConversation, type RatingOutcome } from '../../analytics/handlers/lib/rate-conversation';
 import { TURN_SETTLE_SECONDS } from '../chat-wiring';
+import { type AgentIdentity, type ConversationAgentAction, isAgentAction } from './lib/agent-protocol';
 import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
@@ -21,6 +22,7 @@ import { FINAL_FRAME_RESERVE_MS, TurnClock, turnTimeouts } from './lib/turn-cloc
 import { citationsOf, groundingSources, lookUp, type LookUp } from './lib/turn-knowledge';
 import type { CostPrices } from '../../cost/handlers/lib/turn-cost';
 import { turnCostUsd, type TurnCostBase } from '../../cost/handlers/lib/turn-usage';
+import { runAgentAction } from '../../handoff/handlers/lib/agent-turn';
 import type { HandOffPort } from '../../handoff/handlers/lib/hand-off-port';
 import { handOffBeforeAnswer } from '../../handoff/handlers/lib/turn-hand-off';
 import type { Citation, KnowledgeSource } from '../../knowledge/handlers/lib/knowledge-source';
@@ -31,7 +33,7 @@ import type { ToolRun, TurnTools } from '../../orders/handlers/lib/tool-rounds';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
-  readonly action: 'sendMessage' | 'resume' | 'rate';
+  readonly action: 'sendMessage' | 'resume' | 'rate' | ConversationAgentAction;
   /** The Cognito `sub` the authorizer verified. */
   readonly sub: string;
   readonly conversationId: string;
@@ -49,6 +51,10 @@ export interface TurnRequest {
   readonly score?: number;
   /** The customer's comment with the score (`rate`, optional). */
   readonly comment?: string;
+  /** An agent action's agent, from the authorizer's context (`relay-agents.ts`); `sub` is then the customer's. */
+  readonly agent?: AgentIdentity;
+  /** `leaveConversation`: close the hand-off too. */
+  readonly close?: boolean;
 }
 
 /** The tenant's limits (`workloads.supportChat.limits`). */
@@ -208,6 +214,8 @@ interface ClaimedTurn extends Turn {
  * promise never rejects.
  */
 export async function runTurn(request: TurnRequest, deps: TurnDependencies, send: (data: string) => Promise<void>): Promise<TurnOutcome> {
+  // A human agent's action on the customer's conversation (handoff/handlers/lib/agent-turn.ts): no model call.
+  if (isAgentAction(request.action)) return runAgentAction({ ...request, action: request.action as ConversationAgentAction }, deps, send);
   const now = deps.now ?? Date.now;
   const ids = { conversationId: echoableId(request.conversationId), messageId: echoableId(request.messageId) };
   const writer = new FrameWriter({ ...ids, send: whileAttached(send) });

@@ -5,6 +5,8 @@
  * - `CONV#<conversationId>#MSG#<createdAt, 13 digits>#<messageId>#<u|a>`: a message (user or assistant), in time order;
  * - `CONV#<conversationId>#ID#<messageId>`: the idempotency record of one user message: which message item holds it and,
  *   once answered, which holds the answer (a retry or a reconnecting client finds both by the client's `messageId`);
+ * - `CONV#<conversationId>#AGENT#<messageId>`: the idempotency record of one human agent's message (which message item
+ *   holds it; the message is an `assistant` item with the agent's name);
  * - `CONV#<conversationId>#TOOL#<messageId>#<round, 2 digits>#<call, 2 digits>`: a tool call the answer to one user message
  *   made (the model's input and the result it got), kept beside the messages and never read as history;
  * - `BUDGET#<yyyy-mm-dd>`: the user's tokens of the day (`budget-counter.ts`);
@@ -59,6 +61,10 @@ export const messageKey = (conversationId: string, createdAt: number, messageId:
 
 export const idempotencyKey = (conversationId: string, messageId: string) =>
   `CONV#${checkedId('conversation id', conversationId)}#ID#${checkedId('message id', messageId)}`;
+
+/** The idempotency record of one agent's message (its `messageId` is the agent's, apart from the customer's ids). */
+export const agentMessageKey = (conversationId: string, messageId: string) =>
+  `CONV#${checkedId('conversation id', conversationId)}#AGENT#${checkedId('message id', messageId)}`;
 
 /** The prefix of the tool calls of the answer to one user message. */
 export const toolCallPrefix = (conversationId: string, messageId: string) =>

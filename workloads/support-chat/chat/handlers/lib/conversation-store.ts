@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKey, messageKey, messagePrefix, toolCallKey, toolCallPrefix, userKey } from './conversation-keys';
+import { agentMessageKey, idempotencyKey, messageKey, messagePrefix, toolCallKey, toolCallPrefix, userKey } from './conversation-keys';
 import { type Rating, ratingKey } from '../../../analytics/handlers/lib/rating';
 import type { Citation } from '../../../knowledge/handlers/lib/knowledge-source';
 import { isSupportedLanguage, type SupportedLanguage } from '../../../language/handlers/lib/languages';
@@ -22,6 +22,8 @@ export interface StoredMessage {
   readonly language?: SupportedLanguage;
   /** An answer's citations (the knowledge base's documents it was grounded on), so a replay shows them. @default none */
   readonly citations?: readonly Citation[];
+  /** A human agent's message (role `assistant`): the agent's display name. @default - the assistant's message */
+  readonly agentName?: string;
   /** What the answer's billed calls cost, USD (`cost/handlers/lib/turn-usage.ts`); the analytics export sums it. @default - not costed */
   readonly costUsd?: number;
 }
@@ -183,6 +185,37 @@ export class ConversationStore {
       const found = await this.find(sub, conversationId, messageId);
       if (!found?.answer) throw new Error(`no pending user message ${messageId} in conversation ${conversationId}`);
       return found.answer;
+    }
+  }
+
+  /**
+   * Stores a human agent's message once, by the agent's `messageId` (an `assistant` item with `agentName`, beside an
+   * idempotency record `CONV#<id>#AGENT#<messageId>`, in one transaction): the same id and text again returns the stored
+   * message (`created` false); another text returns `conflict` and changes nothing.
+   */
+  public async putAgentMessage(
+    sub: string, conversationId: string, messageId: string, text: string, agentName: string,
+  ): Promise<{ readonly created: boolean; readonly conflict: boolean; readonly message: StoredMessage }> {
+    const pk = userKey(sub);
+    const createdAt = this.now();
+    const message: StoredMessage = { conversationId, messageId, role: 'assistant', text, createdAt, agentName };
+    const sk = messageKey(conversationId, createdAt, messageId, 'assistant');
+    const recordKey = agentMessageKey(conversationId, messageId);
+    try {
+      await this.props.client.send(new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.props.tableName, Item: { pk, sk: recordKey, messageSk: sk, expiresAt: this.expiry(createdAt) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: this.props.tableName, Item: this.item(pk, sk, message), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }));
+      return { created: true, conflict: false, message };
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+      const record = await this.get(pk, recordKey);
+      const stored = record && await this.get(pk, record.messageSk as string);
+      if (!stored) throw error;
+      const found = this.message(stored);
+      return { created: false, conflict: found.text !== text, message: found };
     }
   }
 
@@ -362,6 +395,7 @@ export class ConversationStore {
       createdAt: item.createdAt as number,
       ...(isSupportedLanguage(item.language) ? { language: item.language } : {}),
       ...(Array.isArray(item.citations) ? { citations: item.citations as Citation[] } : {}),
+      ...(typeof item.agentName === 'string' ? { agentName: item.agentName } : {}),
       ...(typeof item.costUsd === 'number' ? { costUsd: item.costUsd } : {}),
     };
   }

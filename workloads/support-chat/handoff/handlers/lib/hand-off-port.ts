@@ -63,4 +63,11 @@ export interface HandOffPort {
   decide(context: EscalationContext): Promise<EscalationDecision>;
   /** Marks the conversation as with a person and publishes the hand-off; idempotent per conversation. */
   handOff(handOff: HandOff): Promise<void>;
+  /** The conversation's hand-off: never handed off (`none`), with a person (`open`), or closed by an agent. */
+  state(sub: string, conversationId: string): Promise<HandOffState>;
+  /** Closes the hand-off (an agent's `leaveConversation` with `close`): the assistant answers again; idempotent. */
+  close(sub: string, conversationId: string): Promise<void>;
 }
+
+/** Where a conversation's hand-off stands. */
+export type HandOffState = 'none' | 'open' | 'closed';

@@ -3,7 +3,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decide, type HandOffPolicy } from './decide';
 import { type HandOffDetail, publishHandOff } from './hand-off-events';
-import type { EscalationContext, EscalationDecision, HandOff, HandOffPort } from './hand-off-port';
+import type { EscalationContext, EscalationDecision, HandOff, HandOffPort, HandOffState } from './hand-off-port';
 import { checkedId, userKey } from '../../../chat/handlers/lib/conversation-keys';
 
 /**
@@ -55,6 +55,34 @@ export class HandOffService implements HandOffPort {
     return true;
   }
 
+  public async state(sub: string, conversationId: string): Promise<HandOffState> {
+    const client = await this.props.clientFor(sub);
+    const { Item } = await client.send(new GetCommand({
+      TableName: this.props.tableName, Key: { pk: userKey(sub), sk: handOffKey(conversationId) }, ConsistentRead: true,
+    }));
+    if (!Item) return 'none';
+    return Item.withAgent === true ? 'open' : 'closed';
+  }
+
+  /**
+   * Closes the hand-off: `withAgent` false and `closedAt`, on the condition that it is open (closing a closed or unknown
+   * one changes nothing). The turn then answers the customer again; a later trigger opens a new hand-off (`handOff`).
+   */
+  public async close(sub: string, conversationId: string): Promise<void> {
+    const client = await this.props.clientFor(sub);
+    try {
+      await client.send(new UpdateCommand({
+        TableName: this.props.tableName,
+        Key: { pk: userKey(sub), sk: handOffKey(conversationId) },
+        UpdateExpression: 'SET withAgent = :false, closedAt = :now',
+        ConditionExpression: 'withAgent = :true',
+        ExpressionAttributeValues: { ':false': false, ':true': true, ':now': this.now() },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   public async decide(context: EscalationContext): Promise<EscalationDecision> {
     return decide(context, this.props.policy);
   }
@@ -65,25 +93,38 @@ export class HandOffService implements HandOffPort {
     const key = { pk: userKey(sub), sk: handOffKey(handOff.conversationId) };
     const createdAt = this.now();
     let detail: HandOffDetail = { ...handOff, handOffId: `${sub}:${handOff.conversationId}:${createdAt}` };
+    const put = (condition: string) => client.send(new PutCommand({
+      TableName: this.props.tableName,
+      Item: {
+        ...key,
+        withAgent: true,
+        reason: handOff.reason,
+        handOffId: detail.handOffId,
+        // The event as published, so a publish that failed can be made again (`isWithAgent`); far under 400 KB.
+        detail: JSON.stringify(detail),
+        published: false,
+        createdAt,
+        expiresAt: Math.floor(createdAt / 1000) + this.props.retentionDays * 86_400,
+      },
+      ConditionExpression: condition,
+      ...(condition.includes(':false') ? { ExpressionAttributeValues: { ':false': false } } : {}),
+    }));
     try {
-      await client.send(new PutCommand({
-        TableName: this.props.tableName,
-        Item: {
-          ...key,
-          withAgent: true,
-          reason: handOff.reason,
-          handOffId: detail.handOffId,
-          // The event as published, so a publish that failed can be made again (`isWithAgent`); far under 400 KB.
-          detail: JSON.stringify(detail),
-          published: false,
-          createdAt,
-          expiresAt: Math.floor(createdAt / 1000) + this.props.retentionDays * 86_400,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }));
+      await put('attribute_not_exists(pk)');
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const { Item } = await client.send(new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }));
+      if (Item && Item.withAgent === false) {
+        // An agent closed the last hand-off: this trigger opens a new one (a new hand-off id, so a new ticket), once.
+        try {
+          await put('withAgent = :false');
+        } catch (reopen) {
+          if (!(reopen instanceof ConditionalCheckFailedException)) throw reopen;
+          return;
+        }
+        await this.publish(client, key, detail);
+        return;
+      }
       if (!Item || Item.published === true) return;
       detail = typeof Item.detail === 'string' ? JSON.parse(Item.detail) as HandOffDetail : { ...handOff, handOffId: Item.handOffId as string };
     }

@@ -1,0 +1,149 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { checkedId, checkedSub } from './conversation-keys';
+import type { OpenHandOff } from './frames';
+
+/*
+ * The connection index of handed-off conversations, kept by the relay in the conversation table, under partitions of
+ * its own that begin with `CONN#` (its role may touch no others besides `RATE#`, `dynamodb:LeadingKeys`):
+ *
+ * - `CONN#<customer sub>#<conversationId>` / `CUSTOMER#<connectionId>`: a connection of the customer that wrote in the
+ *   conversation since its hand-off; / `AGENT#<connectionId>`: a connection of an agent that joined it (with the agent's
+ *   `sub` and display name). Each expires with its connection's token (`expiresAt`, the token's `exp`: DynamoDB's TTL
+ *   deletes it; reads skip an expired item before then).
+ * - `CONN#OPEN` / `<customer sub>#<conversationId>`: an open hand-off, with `since` (milliseconds), until an agent closes
+ *   it or `OPEN_HAND_OFF_SECONDS` after the customer last wrote.
+ */
+
+/** The prefix of the index's partitions. */
+export const CONNECTION_INDEX_PREFIX = 'CONN#';
+
+/** The `dynamodb:LeadingKeys` pattern of the index's partitions (the relay's role). */
+export const CONNECTION_INDEX_LEADING_KEYS = `${CONNECTION_INDEX_PREFIX}*`;
+
+/** The partition of the open hand-offs. */
+export const OPEN_HAND_OFFS_KEY = `${CONNECTION_INDEX_PREFIX}OPEN`;
+
+/** How long an open hand-off is listed after the customer last wrote in it: a week. */
+export const OPEN_HAND_OFF_SECONDS = 7 * 86_400;
+
+/** The most open hand-offs one `listHandOffs` answers with (oldest first). */
+export const OPEN_HAND_OFFS_LISTED = 50;
+
+/** The partition of one conversation's connections. */
+export const conversationConnectionsKey = (customer: string, conversationId: string) =>
+  `${CONNECTION_INDEX_PREFIX}${checkedSub(customer)}#${checkedId('conversation id', conversationId)}`;
+
+/** One connection of a conversation. */
+export interface IndexedConnection {
+  readonly connectionId: string;
+  readonly role: 'customer' | 'agent';
+  /** An agent's `sub` and display name. */
+  readonly agentSub?: string;
+  readonly name?: string;
+  /** Seconds since the epoch: the connection's token's `exp`. */
+  readonly expiresAt: number;
+}
+
+/** Properties of `ConnectionIndex`. */
+export interface ConnectionIndexProps {
+  readonly tableName: string;
+  /** The relay's document client (its role: `CONN#` and `RATE#` partitions only). */
+  readonly client: DynamoDBDocumentClient;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+const sortKey = (role: IndexedConnection['role'], connectionId: string) => `${role === 'customer' ? 'CUSTOMER' : 'AGENT'}#${connectionId}`;
+
+/** The index: which connections are the customer's and the joined agents' of a conversation, and the open hand-offs. */
+export class ConnectionIndex {
+  private readonly now: () => number;
+
+  constructor(private readonly props: ConnectionIndexProps) {
+    this.now = props.now ?? Date.now;
+  }
+
+  /** Records a connection of the customer (or an agent, with `agent`) in the conversation, until `expiresAt` (seconds). */
+  public async add(customer: string, conversationId: string, connection: IndexedConnection): Promise<void> {
+    await this.props.client.send(new PutCommand({
+      TableName: this.props.tableName,
+      Item: {
+        pk: conversationConnectionsKey(customer, conversationId),
+        sk: sortKey(connection.role, connection.connectionId),
+        ...connection,
+      },
+    }));
+  }
+
+  /** Whether this connection joined the conversation as an agent (and its token has not expired). */
+  public async joined(customer: string, conversationId: string, connectionId: string): Promise<boolean> {
+    const { Item } = await this.props.client.send(new GetCommand({
+      TableName: this.props.tableName,
+      Key: { pk: conversationConnectionsKey(customer, conversationId), sk: sortKey('agent', connectionId) },
+      ConsistentRead: true,
+    }));
+    return Item !== undefined && this.live(Item.expiresAt);
+  }
+
+  /** The conversation's connections whose tokens have not expired. */
+  public async connections(customer: string, conversationId: string): Promise<IndexedConnection[]> {
+    const { Items = [] } = await this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': conversationConnectionsKey(customer, conversationId) },
+      ConsistentRead: true,
+    }));
+    return Items.filter((i) => this.live(i.expiresAt)).map((i) => ({
+      connectionId: i.connectionId as string,
+      role: i.role as IndexedConnection['role'],
+      ...(typeof i.agentSub === 'string' ? { agentSub: i.agentSub } : {}),
+      ...(typeof i.name === 'string' ? { name: i.name } : {}),
+      expiresAt: i.expiresAt as number,
+    }));
+  }
+
+  /** Forgets a connection (it left: `GoneException`, or the agent left the conversation). */
+  public async remove(customer: string, conversationId: string, role: IndexedConnection['role'], connectionId: string): Promise<void> {
+    await this.props.client.send(new DeleteCommand({
+      TableName: this.props.tableName,
+      Key: { pk: conversationConnectionsKey(customer, conversationId), sk: sortKey(role, connectionId) },
+    }));
+  }
+
+  /** Lists the conversation as an open hand-off (`since` kept from the first call), for a week after this call. */
+  public async markOpen(customer: string, conversationId: string): Promise<void> {
+    const now = this.now();
+    await this.props.client.send(new UpdateCommand({
+      TableName: this.props.tableName,
+      Key: { pk: OPEN_HAND_OFFS_KEY, sk: `${checkedSub(customer)}#${checkedId('conversation id', conversationId)}` },
+      UpdateExpression: 'SET since = if_not_exists(since, :now), customer = :customer, conversationId = :conversationId, expiresAt = :expiresAt',
+      ExpressionAttributeValues: { ':now': now, ':customer': customer, ':conversationId': conversationId, ':expiresAt': Math.floor(now / 1000) + OPEN_HAND_OFF_SECONDS },
+    }));
+  }
+
+  /** Takes the conversation off the open hand-offs (an agent closed it). */
+  public async markClosed(customer: string, conversationId: string): Promise<void> {
+    await this.props.client.send(new DeleteCommand({
+      TableName: this.props.tableName,
+      Key: { pk: OPEN_HAND_OFFS_KEY, sk: `${checkedSub(customer)}#${checkedId('conversation id', conversationId)}` },
+    }));
+  }
+
+  /** The open hand-offs, oldest first, at most `OPEN_HAND_OFFS_LISTED` (one query page). */
+  public async open(): Promise<OpenHandOff[]> {
+    const { Items = [] } = await this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': OPEN_HAND_OFFS_KEY },
+      ConsistentRead: true,
+    }));
+    return Items.filter((i) => this.live(i.expiresAt))
+      .sort((a, b) => (a.since as number) - (b.since as number))
+      .slice(0, OPEN_HAND_OFFS_LISTED)
+      .map((i) => ({ customer: i.customer as string, conversationId: i.conversationId as string, since: new Date(i.since as number).toISOString() }));
+  }
+
+  private live(expiresAt: unknown): boolean {
+    return typeof expiresAt === 'number' && expiresAt * 1000 > this.now();
+  }
+}
