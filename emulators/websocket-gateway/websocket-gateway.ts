@@ -12,6 +12,7 @@ import { type Handshake, handshakeOf, Refusal, refuseUpgrade } from './handshake
 import { IntegrationTimeout, invoke, lambdaContext, withTimeout } from './lambda-invocation';
 import { newId, type RequestContextConnection, requestContextOf } from './request-context';
 import { selectRoute } from './route-selection';
+import { subprotocolOf } from './subprotocol';
 import type {
   AuthorizerHandler, RouteHandler, WebSocketConnectAuthorizerEvent, WebSocketIdentity, WebSocketRequestContext, WebSocketRouteEvent,
 } from './websocket-events';
@@ -163,6 +164,8 @@ class LocalWebSocketGateway implements WebSocketGateway {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, Connection>();
   private readonly disconnects = new Set<Promise<unknown>>();
+  /** The subprotocol each admitted handshake's `$connect` answered with (`subprotocol.ts`). */
+  private readonly subprotocols = new WeakMap<IncomingMessage, string>();
 
   constructor(private readonly props: WebSocketGatewayProps) {
     this.region = props.region ?? 'us-east-1';
@@ -176,7 +179,14 @@ class LocalWebSocketGateway implements WebSocketGateway {
     const unsupported = (props.identitySource ?? []).filter((source) => !isSupportedIdentitySource(source));
     if (unsupported.length > 0) throw new Error(`identity sources the local gateway does not support: ${unsupported.join(', ')}`);
     // ws enforces the message quota itself (maxPayload counts every fragment of a message) and closes with 1009.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.messagePayloadLimitBytes, clientTracking: false, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.messagePayloadLimitBytes,
+      clientTracking: false,
+      perMessageDeflate: false,
+      // The $connect integration's choice, never ws's default (the first offered): API Gateway chooses none itself.
+      handleProtocols: (_offered, request) => this.subprotocols.get(request) ?? false,
+    });
     this.server = createServer((req, res) => {
       answerConnectionsRequest(this.connectionsApi, req, res)
         .catch(() => answer(res, 500, { message: 'Internal server error' }, 'InternalServerErrorException'));
@@ -281,7 +291,10 @@ class LocalWebSocketGateway implements WebSocketGateway {
       const event: WebSocketRouteEvent = { requestContext: this.requestContext(connecting, 'CONNECT', '$connect'), isBase64Encoded: false, ...withForwarded };
       let statusCode: number;
       try {
-        statusCode = statusCodeOf(await withTimeout(invoke(onConnect, event, this.lambdaContext('$connect')), this.integrationTimeoutMs));
+        const result = await withTimeout(invoke(onConnect, event, this.lambdaContext('$connect')), this.integrationTimeoutMs);
+        statusCode = statusCodeOf(result);
+        const subprotocol = subprotocolOf(result);
+        if (subprotocol) this.subprotocols.set(req, subprotocol);
       } catch (error) {
         // A handler error or timeout is not documented for $connect; 502 and 504 are what API Gateway answers for them elsewhere.
         throw error instanceof IntegrationTimeout ? new Refusal(504, 'Endpoint request timed out') : new Refusal(502, 'Internal server error');

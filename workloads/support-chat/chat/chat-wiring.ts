@@ -6,7 +6,19 @@
 
 /** The WebSocket API's settings: what the stack deploys, the authorizer reads and a client connects with. */
 export const CHAT_API = {
-  /** The query-string parameter that carries the token: browsers cannot set headers on a WebSocket handshake. */
+  /**
+   * The subprotocol a client offers first, its token second (`new WebSocket(url, ['support-chat.v1', token])`): the
+   * token travels in the `Sec-WebSocket-Protocol` header, never in a URL, and `$connect` answers with this one
+   * (docs/adr/0028-support-chat-token-in-the-subprotocol-header.md).
+   */
+  subprotocol: 'support-chat.v1',
+  /** The handshake header that carries the subprotocols, the token among them. */
+  tokenHeader: 'Sec-WebSocket-Protocol',
+  /**
+   * The query-string parameter the local harness's URL clients (its tests, the bench) put the token in. The deployed
+   * API's identity source is the header, so API Gateway refuses a handshake without it, and the authorizer never reads
+   * this parameter when the header is there.
+   */
   tokenQueryParameter: 'token',
   /** Messages are routed by their `action` (`sendMessage`, `resume`); every action reaches `$default`. */
   routeSelectionExpression: '$request.body.action',
@@ -14,8 +26,11 @@ export const CHAT_API = {
   stageName: 'live',
 } as const;
 
-/** The `$connect` authorizer's identity source: the token's query-string parameter (`CHAT_API.tokenQueryParameter`). */
-export const TOKEN_IDENTITY_SOURCE = `route.request.querystring.${CHAT_API.tokenQueryParameter}`;
+/**
+ * The `$connect` authorizer's identity source: the `Sec-WebSocket-Protocol` header (`CHAT_API.tokenHeader`). API Gateway
+ * answers 401 without calling the authorizer when it is missing or empty.
+ */
+export const TOKEN_IDENTITY_SOURCE = `route.request.header.${CHAT_API.tokenHeader}`;
 
 /**
  * Seconds the turn runs beyond its deadline (`limits.turnDeadlineSeconds`) to store the answer and settle the budgets:

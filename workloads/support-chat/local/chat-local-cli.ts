@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import { type ChatLocal, startChatLocal } from './chat-local';
 import { chatInTerminal } from './chat-terminal';
+import { startWidgetPage } from './widget-page';
 import { loadConfigFile, resolveConfigFile } from '../../../config/load';
 import { ALICE_SUB } from '../../../emulators/order-api/order-api-emulator';
 
 /*
  * `npx projen chat:local [-- options]`: the support-chat tenant on this machine (`startChatLocal`), and a terminal chat
- * against it as a customer. Prints the WebSocket URL and a customer's id token (another client can connect with
- * `<url>?token=<token>`), then reads lines from stdin; Ctrl-C (or the end of stdin) stops everything.
+ * against it as a customer. Prints the WebSocket URL, a customer's id token (another client connects offering the
+ * subprotocols `support-chat.v1` and the token, as deployed) and the page with the web widget, then reads lines from
+ * stdin; Ctrl-C (or the end of stdin) stops everything.
  *
  *   --real-bedrock                 call Bedrock in the tenant's Region with the environment's AWS credentials
  *   --guardrail-arn <arn>          the guardrail to send with every call (needed with --real-bedrock)
@@ -58,11 +60,14 @@ async function main(): Promise<void> {
     orders: !values['no-orders'] && !realBedrock,
     region: values.region,
     realBedrock,
+    tokenTransport: 'subprotocol',
     guardrail: arn !== undefined && version !== undefined ? { identifier: arn, version } : undefined,
     bedrockDefaults: LOCAL_PACING,
   });
   let closing: Promise<void> | undefined;
-  const shutdown = () => (closing ??= chat.close());
+  // The web widget on a page of this machine: sign in with any name (the local token issuer), then chat.
+  const widgetPage = await startWidgetPage({ chatUrl: chat.url, signIn: (user) => chat.token('customer', user) });
+  const shutdown = () => (closing ??= widgetPage.close().then(() => chat.close()));
   process.once('SIGINT', () => {
     process.stdout.write('\nstopping\n');
     void shutdown().then(() => process.exit(130));
@@ -88,11 +93,13 @@ async function main(): Promise<void> {
       : 'order tool: none',
     `WebSocket URL:  ${chat.url}`,
     `customer token: ${token}`,
-    `(another client: connect to ${chat.url}?token=<token>; send {"action":"sendMessage","conversationId","messageId","text"})`,
+    `(another client: connect to ${chat.url} offering the subprotocols support-chat.v1 and <token>, e.g. `
+      + 'wscat -c <url> -s support-chat.v1 -s <token>; send {"action":"sendMessage","conversationId","messageId","text"})',
+    `web widget: ${widgetPage.url} (open it in a browser, sign in with any name)`,
     'Type a message and press Enter; Ctrl-C quits.',
     '',
   ].join('\n'));
-  const terminal = await chatInTerminal({ url: chat.connectUrl(token), input: process.stdin, output: process.stdout });
+  const terminal = await chatInTerminal({ url: chat.url, protocols: chat.protocols(token), input: process.stdin, output: process.stdout });
   await terminal.finished;
   await shutdown();
 }

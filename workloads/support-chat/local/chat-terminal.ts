@@ -5,8 +5,10 @@ import type { AgentStatusFrame, Frame, MessageFrame } from '../chat/handlers/lib
 
 /** Options of `chatInTerminal`. */
 export interface TerminalChatOptions {
-  /** The WebSocket URL with the token in its query string. */
+  /** The WebSocket URL (with the token in its query string when `protocols` is not given). */
   readonly url: string;
+  /** The subprotocols to offer, the token among them (`ChatLocal.protocols`). @default none */
+  readonly protocols?: readonly string[];
   readonly input: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly output: NodeJS.WritableStream;
   /** @default a new id */
@@ -40,9 +42,9 @@ export function personLine(frame: MessageFrame | AgentStatusFrame): string {
 }
 
 /** Opens the WebSocket; rejects with the handshake's status when the gateway refuses it (401: the authorizer said no). */
-function open(url: string): Promise<WebSocket> {
+function open(url: string, protocols: readonly string[] = []): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, [...protocols]);
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`the gateway refused the connection: HTTP ${res.statusCode}`)));
     ws.once('error', reject);
@@ -58,7 +60,7 @@ function open(url: string): Promise<WebSocket> {
 export async function chatInTerminal(options: TerminalChatOptions): Promise<TerminalChat> {
   const { input, output } = options;
   const conversationId = options.conversationId ?? `c-${randomUUID().slice(0, 8)}`;
-  const ws = await open(options.url);
+  const ws = await open(options.url, options.protocols);
   const interactive = Boolean(input.isTTY);
   const lines = createInterface({ input, output: interactive ? output : undefined, terminal: interactive, prompt: 'you> ' });
   const pending: string[] = [];

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { ChatConnection, type ConnectionState } from './widget-connection';
 import { renderMarkdown } from './widget-markdown';
-import { type ClientMessage, newId, safeLink, type ServerFrame, type GatewayNotice, WIDGET_LANGUAGES, type WidgetLanguage } from './widget-protocol';
+import { type ClientMessage, newId, RATING_FRAME_ID, safeLink, type ServerFrame, type GatewayNotice, WIDGET_LANGUAGES, type WidgetLanguage } from './widget-protocol';
 import { format, LANGUAGE_NAMES, WIDGET_STRINGS, type WidgetStrings } from './widget-strings';
 import { WIDGET_CSS } from './widget-style';
 
@@ -101,7 +101,8 @@ class ChatWidget {
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
   private state: ConnectionState = 'connecting';
   private who: { kind: 'assistant' } | { kind: 'escalated' } | { kind: 'agent'; name: string } | { kind: 'agentLeft'; name: string } = { kind: 'assistant' };
-  private ratingSent = false;
+  /** The customer's last message: a reconnect resumes it, which replays what a person wrote since. */
+  private lastMessageId: string | undefined;
   private readonly ui: {
     section: HTMLElement;
     title: HTMLElement;
@@ -133,7 +134,7 @@ class ChatWidget {
       getToken: options.getToken,
       backoff: options.backoff,
       onMessage: (message) => this.onMessage(message),
-      onState: (state) => this.onState(state),
+      onState: (state, resumed) => this.onState(state, resumed),
     });
     this.applyLanguage();
     this.connection.start();
@@ -288,6 +289,7 @@ class ChatWidget {
     const messageId = newId('m');
     this.addView(messageId, 'customer', text, `u-${messageId}`);
     this.pending.set(messageId, { text, sent: false, retries: 0 });
+    this.lastMessageId = messageId;
     this.sendPending(messageId);
   }
 
@@ -305,11 +307,16 @@ class ChatWidget {
     }
   }
 
-  private onState(state: ConnectionState): void {
+  private onState(state: ConnectionState, resumed: boolean): void {
     this.state = state;
     this.showState();
     if (state !== 'open') return;
-    // After a lost connection: resume every answer not finished (send those the server never got).
+    // After a lost connection: resume every answer not finished (send those the server never got); in a conversation
+    // with a person, resume the last message too, so this connection gets their messages again (the README's protocol).
+    const last = this.lastMessageId;
+    if (resumed && last && !this.pending.has(last) && this.who.kind !== 'assistant') {
+      this.pending.set(last, { text: '', sent: true, retries: 0 });
+    }
     for (const messageId of this.pending.keys()) this.sendPending(messageId);
   }
 
@@ -364,6 +371,7 @@ class ChatWidget {
         this.showWho();
         return;
       case 'rated':
+        if (message.messageId !== RATING_FRAME_ID) return;
         this.ui.ratingStatus.textContent = this.strings.rateSaved;
         this.ui.ratingStatus.dataset.state = 'saved';
         return;
@@ -378,7 +386,7 @@ class ChatWidget {
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
         this.sendPending(messageId);
-      }, Math.min(4_000, 250 * 2 ** pending.retries));
+      }, Math.min(2_000, 250 * 2 ** pending.retries));
       this.retryTimers.add(timer);
       return;
     }
@@ -394,8 +402,8 @@ class ChatWidget {
       pending.sent = false;
       return;
     }
-    if (!pending && !this.views.has(messageId) && this.ratingSent) {
-      // An error of no message the widget sent: the answer to the rating.
+    if (messageId === RATING_FRAME_ID && !pending) {
+      // The answer to the rating: its frames carry the messageId `rate`.
       this.ui.ratingStatus.textContent = `${this.strings.rateNotSaved} ${text}`;
       this.ui.ratingStatus.dataset.state = 'error';
       this.ui.ratingSubmit.disabled = false;
@@ -419,7 +427,6 @@ class ChatWidget {
     const sent = this.connection.send({
       action: 'rate', conversationId: this.conversationId, score: Number(checked.value), ...(comment ? { comment } : {}),
     });
-    this.ratingSent = sent;
     this.ui.ratingStatus.textContent = sent ? this.strings.rateThanks : this.strings.rateNotSaved;
     this.ui.ratingStatus.dataset.state = sent ? 'sent' : 'error';
     if (sent) this.ui.ratingSubmit.disabled = true;

@@ -24,6 +24,9 @@ export function isSubprotocolToken(value: string): boolean {
 export const WIDGET_LANGUAGES = ['en', 'es', 'zh', 'fr', 'de'] as const;
 export type WidgetLanguage = typeof WIDGET_LANGUAGES[number];
 
+/** The `messageId` of the frames that answer a `rate` (`rated`, or an error): a rating has no message of its own. */
+export const RATING_FRAME_ID = 'rate';
+
 /** A message the widget sends. */
 export type ClientMessage =
   | { readonly action: 'sendMessage'; readonly conversationId: string; readonly messageId: string; readonly text: string; readonly language: WidgetLanguage }
@@ -46,8 +49,8 @@ export type ServerFrame =
   | MessageFrameBase & { readonly type: 'message'; readonly from: 'customer' | 'assistant' | 'agent'; readonly name?: string; readonly text: string }
   /** A person joined or left the conversation (`closed`: the assistant answers again). */
   | MessageFrameBase & { readonly type: 'agentJoined' | 'agentLeft'; readonly name: string; readonly closed?: true }
-  /** The rating was stored. */
-  | { readonly type: 'rated'; readonly conversationId: string; readonly score?: number };
+  /** The rating was stored (`messageId` `rate`). */
+  | MessageFrameBase & { readonly type: 'rated'; readonly score: number };
 
 /** API Gateway's own answer to a message it could not route or run (`{"message": "Internal server error", ...}`). */
 export interface GatewayNotice {

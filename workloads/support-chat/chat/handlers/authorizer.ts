@@ -99,12 +99,30 @@ export function settingsFromEnvironment(env: Partial<Record<keyof AuthorizerEnvi
   };
 }
 
+/** A header's value, its name in any case. */
+function headerOf(request: AuthorizerRequest, name: string): string | undefined {
+  return Object.entries(request.headers ?? {}).find(([header]) => header.toLowerCase() === name.toLowerCase())?.[1] ?? undefined;
+}
+
 /**
- * The token of the request: the `Authorization` header (any case; `Bearer ` prefix optional) or else the `token`
- * query-string parameter. The header wins when both are present.
+ * The token in a `Sec-WebSocket-Protocol` header: the one subprotocol beside `CHAT_API.subprotocol`
+ * (`support-chat.v1, <token>`, in either order). Undefined unless there are exactly those two.
+ */
+export function tokenOfSubprotocols(header: string): string | undefined {
+  const offered = header.split(',').map((value) => value.trim()).filter((value) => value.length > 0);
+  if (offered.length !== 2 || !offered.includes(CHAT_API.subprotocol)) return undefined;
+  return offered.find((value) => value !== CHAT_API.subprotocol);
+}
+
+/**
+ * The token of the request. When the `Sec-WebSocket-Protocol` header is there (always, behind the deployed API, whose
+ * identity source it is), only from it: the subprotocol beside `support-chat.v1`. Without it (the local harness's URL
+ * clients), the `Authorization` header (any case; `Bearer ` prefix optional), else the `token` query-string parameter.
  */
 export function tokenOf(request: AuthorizerRequest): string | undefined {
-  const header = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const subprotocols = headerOf(request, CHAT_API.tokenHeader);
+  if (subprotocols !== undefined) return tokenOfSubprotocols(subprotocols);
+  const header = headerOf(request, 'authorization');
   const raw = header ?? request.queryStringParameters?.[CHAT_API.tokenQueryParameter];
   const token = raw?.trim().replace(/^bearer\s+/i, '');
   return token ? token : undefined;

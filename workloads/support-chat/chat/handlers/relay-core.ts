@@ -1,5 +1,6 @@
 import { checkRating, RATING_FRAME_ID } from '../../analytics/handlers/lib/rating';
 import type { ConnectionIndex } from './lib/connection-index';
+import { connectResponse, type ConnectResponse } from './lib/connect-subprotocol';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, inputRefusal, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
@@ -22,6 +23,8 @@ export type RateGate = (sub: string) => Promise<{ readonly granted: boolean; rea
 /** The WebSocket event the relay receives (API Gateway's Lambda proxy event for WebSocket routes). */
 export interface RelayEvent {
   readonly body?: string | null;
+  /** On `$connect`: the handshake's headers (the offered subprotocols among them). */
+  readonly headers?: Readonly<Record<string, string | undefined>> | null;
   readonly requestContext: {
     readonly routeKey: string;
     readonly connectionId: string;
@@ -167,9 +170,10 @@ function frameHeader(frame: string): { type?: unknown; seq?: unknown; handedOff?
  */
 export function createRelay(deps: RelayDependencies) {
   const now = deps.now ?? Date.now;
-  return async (event: RelayEvent): Promise<{ statusCode: number }> => {
+  return async (event: RelayEvent): Promise<ConnectResponse> => {
     const { routeKey, connectionId, authorizer } = event.requestContext;
-    if (routeKey === '$connect' || routeKey === '$disconnect') return { statusCode: 200 };
+    if (routeKey === '$connect') return connectResponse(event.headers);
+    if (routeKey === '$disconnect') return { statusCode: 200 };
     const sub = authorizer?.sub;
     if (!sub) return { statusCode: 403 };
     const checked = checkMessage(event.body, deps.maxInputCharacters);

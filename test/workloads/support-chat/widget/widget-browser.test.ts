@@ -1,0 +1,303 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { CHAT_API } from '../../../../workloads/support-chat/chat/chat-wiring';
+import { type ChatLocal, LOCAL_CREDENTIALS, startChatLocal } from '../../../../workloads/support-chat/local/chat-local';
+import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
+import { startWidgetPage, type WidgetPage } from '../../../../workloads/support-chat/local/widget-page';
+import { SUBPROTOCOL } from '../../../../workloads/support-chat/widget/widget-protocol';
+import { PROJECT_ROOT } from '../../../support/run-app';
+
+/*
+ * The web widget end to end in a real browser (Debian's chromium, driven by playwright-core) against the chat:local
+ * harness as deployed for tokens (the Sec-WebSocket-Protocol identity source), started once: a customer signs in with
+ * the local token issuer, asks, sees the answer stream in with its sources; a model answer with markup is rendered
+ * harmless; a dropped connection is reopened and the answer resumed; the language is switched; the conversation is
+ * rated; axe-core finds no serious or critical violation. The token travels in no URL and in no log line of the
+ * handlers. The emulators prove the widget and the harness, not what API Gateway enforces (ADR 28 cites AWS for that).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const INSTALLER = 'build-tools/install-chromium.sh';
+const SCREENSHOT = path.join(PROJECT_ROOT, 'docs', 'images', 'support-chat-widget.png');
+const GROUNDED_QUESTION = 'How long does a refund take after my return reaches the warehouse?';
+
+let chat: ChatLocal;
+let widgetPage: WidgetPage;
+let browser: Browser;
+const tokens: string[] = [];
+const logged: string[] = [];
+const restoreLogs: Array<() => void> = [];
+
+function chromiumPath(): string {
+  if (!existsSync(CHROMIUM)) {
+    const install = spawnSync('bash', [INSTALLER], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    if (!existsSync(CHROMIUM)) throw new Error(`chromium is not at ${CHROMIUM} and ${INSTALLER} could not install it (exit ${install.status}): ${install.stderr}`);
+  }
+  return CHROMIUM;
+}
+
+/** Everything the process logs while the suite runs (the handlers run in-process): no token may be in it. */
+function captureLogs(): void {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => {
+      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+      original.apply(console, args);
+    };
+    restoreLogs.push(() => { console[method] = original; });
+  }
+  for (const stream of [process.stdout, process.stderr]) {
+    const original = stream.write.bind(stream);
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      logged.push(String(chunk));
+      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    restoreLogs.push(() => { stream.write = original; });
+  }
+}
+
+beforeAll(async () => {
+  captureLogs();
+  const executablePath = chromiumPath();
+  [chat, browser] = await Promise.all([
+    startChatLocal({ tokenTransport: 'subprotocol', knowledge: true, bedrockDefaults: { firstTokenDelayMs: 20, interTokenDelayMs: 25, chunkSize: 6 } }),
+    chromium.launch({ executablePath }),
+  ]);
+  widgetPage = await startWidgetPage({
+    chatUrl: chat.url,
+    signIn: (user) => {
+      const token = chat.token('customer', user);
+      tokens.push(token);
+      return token;
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await widgetPage?.close();
+  await chat?.close();
+  restoreLogs.forEach((restore) => restore());
+}, 60_000);
+
+/** A page of the shop, signed in, the widget connected; what its WebSockets sent and where they connected. */
+interface SignedIn {
+  readonly page: Page;
+  /** What the page's WebSockets sent, and the URLs they connected to. */
+  readonly sent: string[];
+  readonly urls: string[];
+  close(): Promise<void>;
+}
+
+async function signedIn(name: string, contextOptions: { bypassCSP?: boolean } = {}): Promise<SignedIn> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 760 }, ...contextOptions });
+  const page = await context.newPage();
+  const sent: string[] = [];
+  const urls: string[] = [];
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('websocket', (ws) => {
+    urls.push(ws.url());
+    ws.on('framesent', (frame) => sent.push(String(frame.payload)));
+  });
+  await page.goto(widgetPage.url);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#scw-status[data-state="open"]').waitFor();
+  return {
+    page,
+    sent,
+    urls,
+    close: async () => {
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  };
+}
+
+async function ask(page: Page, text: string): Promise<void> {
+  await page.locator('#scw-input').fill(text);
+  await page.locator('#scw-input').press('Enter');
+}
+
+const answers = (page: Page) => page.locator('article.message.assistant');
+
+test('a customer signs in, asks, and sees the answer stream in with its sources; the token is in no URL', async () => {
+  const { page, sent, urls, close } = await signedIn('Ana');
+  try {
+    await ask(page, GROUNDED_QUESTION);
+    const answer = answers(page).last();
+    // Streaming: part of the answer is on screen before the answer is complete.
+    await page.locator('article.message.assistant[data-state="streaming"] .body p').first().waitFor();
+    const partial = await answer.locator('.body').innerText();
+    await page.locator('article.message.assistant[data-state="done"]').waitFor();
+    const whole = await answer.locator('.body').innerText();
+    expect(partial.length).toBeGreaterThan(0);
+    expect(whole.length).toBeGreaterThan(partial.length);
+    expect(whole.startsWith(partial.trim().slice(0, 10))).toBe(true);
+    // Sources under the answer, each a title and an http(s) link.
+    const sources = answer.locator('nav.citations li');
+    expect(await sources.count()).toBeGreaterThan(0);
+    const first = sources.first().locator('a');
+    expect(await first.innerText()).not.toBe('');
+    expect(await first.getAttribute('href')).toMatch(/^https?:\/\//);
+    // The live region announces the finished answer, with who answered.
+    expect(await page.locator('#scw-announce').innerText()).toContain('AI assistant answered:');
+    expect(await page.locator('#scw-who').innerText()).toBe('Answering: AI assistant');
+    // The token: offered as a subprotocol, never in the page's or the WebSocket's URL.
+    expect(urls).toEqual([chat.url]);
+    expect(page.url()).toBe(widgetPage.url);
+    for (const token of tokens) {
+      expect(urls.join(' ')).not.toContain(token.slice(-20));
+      expect(sent.join(' ')).not.toContain(token.slice(-20));
+    }
+    const message = JSON.parse(sent[0]) as Record<string, unknown>;
+    expect(message).toMatchObject({ action: 'sendMessage', text: GROUNDED_QUESTION, language: 'en' });
+    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: SCREENSHOT });
+  } finally {
+    await close();
+  }
+}, 60_000);
+
+test('a model answer with an <img onerror>, a script and a javascript: link is rendered harmless', async () => {
+  chat.emulator!.script(withLocalClassifier(() => ({
+    answer: 'Refunds take **5 days**. <img src="x" onerror="window.__xss=1"> <script>window.__xss=2</script> '
+      + '[click me](javascript:window.__xss=3) <a href="javascript:window.__xss=4" onclick="window.__xss=5">here</a> [help](https://example.com/help)',
+    firstTokenDelayMs: 10,
+    interTokenDelayMs: 5,
+  })));
+  const { page, close } = await signedIn('Bea');
+  try {
+    await ask(page, GROUNDED_QUESTION);
+    const answer = page.locator('article.message.assistant[data-state="done"]');
+    await answer.waitFor();
+    expect(await answer.locator('strong').innerText()).toBe('5 days');
+    expect(await answer.locator('img, script').count()).toBe(0);
+    expect(await answer.locator('[onerror], [onclick]').count()).toBe(0);
+    for (const name of ['click me', 'here']) {
+      const link = answer.locator('.body a', { hasText: name });
+      expect(await link.getAttribute('href')).toBeNull();
+    }
+    const help = answer.locator('.body a', { hasText: 'help' });
+    expect(await help.getAttribute('href')).toBe('https://example.com/help');
+    expect(await help.getAttribute('rel')).toBe('noopener noreferrer');
+    await answer.locator('.body a', { hasText: 'click me' }).click();
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  } finally {
+    chat.resetBedrock();
+    await close();
+  }
+}, 60_000);
+
+test('a dropped connection is opened again and the answer resumed, whole and once', async () => {
+  const long = Array.from({ length: 8 }, (_, i) => `Step ${i + 1} of the refund is checked.`).join(' ');
+  chat.emulator!.script(withLocalClassifier(() => ({ answer: long, firstTokenDelayMs: 10, interTokenDelayMs: 25, chunkSize: 6 })));
+  const { page, sent, urls, close } = await signedIn('Cai');
+  try {
+    await ask(page, GROUNDED_QUESTION);
+    await page.locator('article.message.assistant[data-state="streaming"] .body p').first().waitFor();
+    const connectionId = [...chat.routes].reverse().find((route) => route.route === '$connect')!.connectionId;
+    const connections = new ApiGatewayManagementApiClient({ endpoint: chat.url.replace(/^ws:/, 'http:'), region: chat.region, credentials: LOCAL_CREDENTIALS });
+    await connections.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    connections.destroy();
+    await page.locator('#scw-status[data-state="reconnecting"]').waitFor();
+    await page.locator('article.message.assistant[data-state="done"]').waitFor({ timeout: 20_000 });
+    expect(await answers(page).count()).toBe(1);
+    expect((await answers(page).locator('.body').innerText()).trim()).toBe(long);
+    expect(urls).toEqual([chat.url, chat.url]);
+    const actions = sent.map((frame) => (JSON.parse(frame) as { action: string }).action);
+    expect(actions[0]).toBe('sendMessage');
+    expect(actions).toContain('resume');
+  } finally {
+    chat.resetBedrock();
+    await close();
+  }
+}, 60_000);
+
+test('the language is chosen with the keyboard: the widget\'s words and the messages\' language follow; the rating is sent and stored', async () => {
+  const { page, sent, close } = await signedIn('Dora');
+  try {
+    const select = page.getByLabel('Language');
+    await select.focus();
+    await select.selectOption('de');
+    expect(await page.locator('#scw-title').innerText()).toBe('Kundenservice');
+    expect(await page.locator('section.widget').getAttribute('lang')).toBe('de');
+    await ask(page, 'Wie lange dauert eine Rückerstattung, nachdem meine Rücksendung im Lager angekommen ist?');
+    await page.locator('article.message.assistant[data-state="done"]').waitFor();
+    expect(JSON.parse(sent[0])).toMatchObject({ action: 'sendMessage', language: 'de' });
+    // Rate with the keyboard only: the end button, the radio group's arrows, the comment, Enter.
+    await page.getByRole('button', { name: 'Chat beenden' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.getByLabel('Kommentar (optional)').fill('Schnell und klar');
+    await page.getByRole('button', { name: 'Bewertung senden' }).press('Enter');
+    await page.locator('#scw-rating-status[data-state="saved"]').waitFor();
+    expect(await page.locator('#scw-rating-status').innerText()).toBe('Ihre Bewertung wurde gespeichert.');
+    const rating = sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).find((m) => m.action === 'rate');
+    expect(rating).toEqual({ action: 'rate', conversationId: expect.stringMatching(/^c-/), score: 4, comment: 'Schnell und klar' });
+  } finally {
+    await close();
+  }
+}, 60_000);
+
+test('axe-core finds no serious or critical accessibility violation in the widget, with an answer, its sources and the rating open', async () => {
+  // axe is injected through the DevTools protocol, which the page's Content Security Policy would otherwise refuse.
+  const { page, close } = await signedIn('Eve', { bypassCSP: true });
+  try {
+    await ask(page, GROUNDED_QUESTION);
+    await page.locator('article.message.assistant[data-state="done"]').waitFor();
+    await page.getByRole('button', { name: 'End chat' }).focus();
+    await page.keyboard.press('Enter');
+    // The focus is visible: the radio button the keyboard moved to draws an outline.
+    const outline = await page.locator('#scw-score-1').evaluate((node) => (node.matches(':focus-visible') ? getComputedStyle(node).outlineStyle : 'not focused'));
+    expect(outline).toBe('solid');
+    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+    const violations = await page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)') as Violation[];
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+    expect(serious).toEqual([]);
+  } finally {
+    await close();
+  }
+}, 60_000);
+
+test('the gateway, as API Gateway: the token only in Sec-WebSocket-Protocol, the answer names support-chat.v1 and never the token', async () => {
+  const token = chat.token('customer');
+  expect(SUBPROTOCOL).toBe(CHAT_API.subprotocol);
+  const opened = await new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(chat.url, [SUBPROTOCOL, token]);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+  expect(opened.protocol).toBe(SUBPROTOCOL);
+  opened.close();
+  const status = (url: string, protocols: string[]) => new Promise<number>((resolve, reject) => {
+    const ws = new WebSocket(url, protocols);
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => reject(new Error('opened')));
+    ws.once('error', () => undefined);
+  });
+  // The query string is not an identity source of the deployed API: no Sec-WebSocket-Protocol, 401 before the authorizer.
+  const before = chat.routes.filter((route) => route.route === 'authorizer').length;
+  expect(await status(`${chat.url}?token=${token}`, [])).toBe(401);
+  expect(chat.routes.filter((route) => route.route === 'authorizer').length).toBe(before);
+  // The subprotocol without a token, a forged token beside it, or a third value: 401 from the authorizer.
+  expect(await status(chat.url, [SUBPROTOCOL])).toBe(401);
+  expect(await status(chat.url, [SUBPROTOCOL, `${token.slice(0, -4)}AAAA`])).toBe(401);
+  expect(await status(chat.url, [SUBPROTOCOL, token, 'extra'])).toBe(401);
+});
+
+test('no line the handlers logged holds a token', () => {
+  expect(tokens.length).toBeGreaterThan(0);
+  const output = logged.join('\n');
+  for (const token of tokens) {
+    for (const part of token.split('.').slice(1)) expect(output).not.toContain(part);
+  }
+});
