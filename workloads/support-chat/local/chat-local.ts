@@ -4,6 +4,7 @@ import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectio
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadBundledTurn } from './bundled-entry-points';
 import { withLocalClassifier } from './local-classifier';
 import { withLocalOrders } from './local-orders';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
@@ -88,13 +89,13 @@ export interface ChatLocalOptions {
    */
   readonly orders?: boolean;
   /**
-   * Where clients put the token. `subprotocol`: as deployed (`TOKEN_IDENTITY_SOURCE`), the `Sec-WebSocket-Protocol`
-   * header (`protocols(token)`: the widget's and `chat:local`'s). `query`: `?token=` (`connectUrl(token)`), for the tests
-   * and the bench that connect by URL; the authorizer reads it only when no `Sec-WebSocket-Protocol` header is there.
+   * Run the turn as the stack deploys it: its entry point (`turn.ts`, Powertools' logs, EMF metrics and tracer around
+   * `runTurn`) bundled by the stack's esbuild call into a temporary directory and loaded with the function's environment
+   * (`bundled-entry-points.ts`). Its JSON logs and EMF go to stdout (`emf-tap.ts` reads them).
    *
-   * @default 'query'
+   * @default false: `runTurn` in-process
    */
-  readonly tokenTransport?: 'subprotocol' | 'query';
+  readonly bundledTurn?: boolean;
 }
 
 /** The order API's secret in moto, with `orders`. */
@@ -129,7 +130,7 @@ async function recorded<T extends { statusCode?: number } | object>(
 
 /** The running tenant. */
 export interface ChatLocal {
-  /** `ws://127.0.0.1:<port>/live`: connect offering `protocols(token)`, or with `connectUrl(token)` (`tokenTransport`). */
+  /** `ws://127.0.0.1:<port>/live`: connect with `?token=<id token>`. */
   readonly url: string;
   /** The tenant's Region. */
   readonly region: string;
@@ -161,10 +162,8 @@ export interface ChatLocal {
   readonly routes: readonly RouteRecord[];
   /** An id token of a user in `role`'s group, as the user pool's app client would issue it. */
   token(role?: ChatRole, user?: { readonly sub?: string; readonly username?: string }): string;
-  /** `url` with a token in the query string (`tokenTransport: 'query'`). */
+  /** `url` with a token in the query string, as the web widget connects. */
   connectUrl(token: string): string;
-  /** The subprotocols a client offers with a token (`tokenTransport: 'subprotocol'`): `support-chat.v1` and the token. */
-  protocols(token: string): string[];
   /** Forgets the emulator's requests, queue and scripts, and installs the local classifier again. */
   resetBedrock(): void;
   /** A fresh turn "container": new dependencies, so new circuit breakers and sessions (as a Lambda cold start). */
@@ -329,7 +328,15 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
         throw new Error(`real Bedrock needs AWS credentials in the environment: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
-    const turnFunction = localTurnFunction(() => containers[containers.length - 1]);
+    const bundled = options.bundledTurn
+      ? loadBundledTurn({
+        environment: Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined)),
+        region,
+        functionName: 'support-chat-turn',
+      })
+      : undefined;
+    if (bundled) stops.push(() => bundled.close());
+    const turnFunction = bundled?.fn ?? localTurnFunction(() => containers[containers.length - 1]);
     settled = turnFunction.settled;
 
     const routes: RouteRecord[] = [];
@@ -363,8 +370,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       region,
       stage: CHAT_API.stageName,
       routeSelectionExpression: CHAT_API.routeSelectionExpression,
-      identitySource: [options.tokenTransport === 'subprotocol'
-        ? TOKEN_IDENTITY_SOURCE : `route.request.querystring.${CHAT_API.tokenQueryParameter}`],
+      identitySource: [TOKEN_IDENTITY_SOURCE],
       authorizer: (event) => recorded(routes, 'authorizer', event.requestContext.connectionId, () => authorize(event)),
       routes: { $connect: route('$connect'), $disconnect: route('$disconnect'), $default: route('$default') },
       // The tenant's own copy of the quotas (its frame writer refuses frames over them): one figure for both.
@@ -401,7 +407,6 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
         groups: [role],
       }),
       connectUrl: (token) => `${gateway.url}?${CHAT_API.tokenQueryParameter}=${encodeURIComponent(token)}`,
-      protocols: (token) => [CHAT_API.subprotocol, token],
       resetBedrock: () => {
         emulator?.reset();
         emulator?.script(withLocalClassifier(options.orders ? withLocalOrders() : undefined));

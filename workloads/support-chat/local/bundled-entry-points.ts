@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Context } from 'aws-lambda';
+import { RelayStoppedReading, type LocalTurnFunction, type LocalTurnRecord } from './local-turn';
+import { bundleHandler } from '../../../building-blocks/custom-resources/inline-handler';
+import type { TurnRequest } from '../chat/handlers/turn-core';
+
+/** The turn's entry point as the stack names it (`ChatFunctions`: `entry: handlers/turn.ts`). */
+export const TURN_ENTRY = join(__dirname, '..', 'chat', 'handlers', 'turn.ts');
+/** The repository's `node_modules`: the bundle keeps `@aws-sdk/*` external, as the Lambda runtime provides it. */
+const NODE_MODULES = resolve(__dirname, '..', '..', '..', 'node_modules');
+
+/** The turn's streaming handler as Lambda calls it once `awslambda.streamifyResponse` wrapped it. */
+type StreamingHandler = (event: unknown, stream: NodeJS.WritableStream, context: Context) => Promise<void>;
+
+/** The bundled turn, loaded. */
+export interface BundledTurn {
+  /** The directory of the bundle (`turn/index.js`, the bytes `handlerAssetDirectory` ships), removed by `close`. */
+  readonly directory: string;
+  /** The relay's `invokeTurn` and what it ran, as `localTurnFunction` gives them (no outcome: the entry point returns none). */
+  readonly fn: LocalTurnFunction;
+  /** Removes the bundle's directory and puts the environment back. */
+  close(): void;
+}
+
+/**
+ * Bundles the turn's entry point (`turn.ts`: Powertools' Logger, Metrics and Tracer around `runTurn`) with the same
+ * esbuild call the stack's code asset is made with (`bundleHandler`), into a temporary directory, and loads it as the
+ * Lambda Node.js runtime does: the environment the stack gives the function (`environment`, plus `AWS_REGION` and
+ * `AWS_LAMBDA_FUNCTION_NAME`) set before the module loads and stays set while it runs, `awslambda.streamifyResponse` on
+ * the global object while it loads (it hands the handler back as is). Each invocation gets a Lambda-like context and a
+ * response stream whose newline-delimited frames the relay reads as it reads `InvokeWithResponseStream`'s payload.
+ *
+ * Outside Lambda (no `AWS_EXECUTION_ENV`) Powertools' Tracer records nothing; the Logger's JSON lines and the Metrics'
+ * EMF documents go to this process's stdout, where `EmfTap` reads them.
+ */
+export function loadBundledTurn(options: {
+  readonly environment: Record<string, string>;
+  readonly region: string;
+  readonly functionName: string;
+}): BundledTurn {
+  const directory = mkdtempSync(join(tmpdir(), 'support-chat-bundles-'));
+  const restore = setEnvironment({ ...options.environment, AWS_REGION: options.region, AWS_LAMBDA_FUNCTION_NAME: options.functionName });
+  try {
+    symlinkSync(NODE_MODULES, join(directory, 'node_modules'), 'dir');
+    mkdirSync(join(directory, 'turn'));
+    const file = join(directory, 'turn', 'index.js');
+    writeFileSync(file, bundleHandler(TURN_ENTRY));
+    const handler = loadStreamingHandler(file);
+    return {
+      directory,
+      fn: streamingTurnFunction(handler, options.functionName),
+      close: () => {
+        restore();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    restore();
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Requires a bundle that exports `handler = awslambda.streamifyResponse(...)`, with a pass-through `streamifyResponse`. */
+function loadStreamingHandler(file: string): StreamingHandler {
+  const global = globalThis as unknown as { awslambda?: { streamifyResponse?: (h: StreamingHandler) => StreamingHandler } };
+  const added = global.awslambda === undefined;
+  global.awslambda ??= {};
+  const hadStreamify = global.awslambda.streamifyResponse !== undefined;
+  global.awslambda.streamifyResponse ??= (h) => h;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(file) as { handler?: StreamingHandler };
+    if (typeof loaded.handler !== 'function') throw new Error(`${file}: the bundle exports no streaming handler`);
+    return loaded.handler;
+  } finally {
+    if (added) delete global.awslambda;
+    else if (!hadStreamify) delete global.awslambda?.streamifyResponse;
+  }
+}
+
+/** A context as Lambda passes it, with what Powertools' Logger reads from it. */
+function lambdaContext(functionName: string, region: string | undefined): Context {
+  const awsRequestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region ?? 'eu-central-1'}:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${awsRequestId}`,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * The relay's `invokeTurn` over a streaming handler: the request crosses a JSON round trip (the invocation payload), the
+ * handler writes to a response stream, and each line becomes a frame as it is written. When the relay stops reading,
+ * later writes fail (as a closed response stream does) and the handler goes on, as a detached turn does in Lambda.
+ */
+export function streamingTurnFunction(handler: StreamingHandler, functionName: string): LocalTurnFunction {
+  const turns: LocalTurnRecord[] = [];
+  const running = new Set<Promise<unknown>>();
+  const invoke: LocalTurnFunction['invoke'] = (request: TurnRequest) => {
+    const record: LocalTurnRecord = { request: JSON.parse(JSON.stringify(request)) as TurnRequest };
+    turns.push(record);
+    const queue: string[] = [];
+    let partial = '';
+    let wake: (() => void) | undefined;
+    let ended = false;
+    let readerLeft = false;
+    const stream = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        if (readerLeft) return done(new RelayStoppedReading());
+        partial += chunk.toString();
+        let newline: number;
+        while ((newline = partial.indexOf('\n')) >= 0) {
+          const line = partial.slice(0, newline);
+          partial = partial.slice(newline + 1);
+          if (line.length > 0) queue.push(line);
+        }
+        wake?.();
+        done();
+      },
+    });
+    const turn = handler(JSON.parse(JSON.stringify(record.request)), stream, lambdaContext(functionName, process.env.AWS_REGION))
+      .catch((error: unknown) => { record.error = error; })
+      .finally(() => {
+        if (partial.length > 0) queue.push(partial);
+        ended = true;
+        wake?.();
+      });
+    running.add(turn);
+    void turn.finally(() => running.delete(turn));
+    return (async function* frames(): AsyncGenerator<string> {
+      try {
+        for (;;) {
+          const next = queue.shift();
+          if (next !== undefined) {
+            yield next;
+          } else if (ended) {
+            if (record.error !== undefined) throw record.error;
+            return;
+          } else {
+            await new Promise<void>((r) => { wake = r; });
+            wake = undefined;
+          }
+        }
+      } finally {
+        readerLeft = true;
+      }
+    })();
+  };
+  const settled = async (timeoutMs = 10_000) => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...running]), new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); })]);
+    clearTimeout(timer);
+  };
+  return { invoke, turns, settled };
+}
+
+/** Sets environment variables and returns how to put the old values back. */
+function setEnvironment(values: Record<string, string>): () => void {
+  const saved = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
