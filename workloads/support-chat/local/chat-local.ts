@@ -96,6 +96,14 @@ export interface ChatLocalOptions {
    * @default false: `runTurn` in-process
    */
   readonly bundledTurn?: boolean;
+  /**
+   * Where clients put the token. `subprotocol`: as deployed (`TOKEN_IDENTITY_SOURCE`), the `Sec-WebSocket-Protocol`
+   * header (`protocols(token)`: the widget's and `chat:local`'s). `query`: `?token=` (`connectUrl(token)`), for the tests
+   * and the bench that connect by URL; the authorizer reads it only when no `Sec-WebSocket-Protocol` header is there.
+   *
+   * @default 'query'
+   */
+  readonly tokenTransport?: 'subprotocol' | 'query';
 }
 
 /** The order API's secret in moto, with `orders`. */
@@ -130,7 +138,7 @@ async function recorded<T extends { statusCode?: number } | object>(
 
 /** The running tenant. */
 export interface ChatLocal {
-  /** `ws://127.0.0.1:<port>/live`: connect with `?token=<id token>`. */
+  /** `ws://127.0.0.1:<port>/live`: connect offering `protocols(token)`, or with `connectUrl(token)` (`tokenTransport`). */
   readonly url: string;
   /** The tenant's Region. */
   readonly region: string;
@@ -162,8 +170,10 @@ export interface ChatLocal {
   readonly routes: readonly RouteRecord[];
   /** An id token of a user in `role`'s group, as the user pool's app client would issue it. */
   token(role?: ChatRole, user?: { readonly sub?: string; readonly username?: string }): string;
-  /** `url` with a token in the query string, as the web widget connects. */
+  /** `url` with a token in the query string (`tokenTransport: 'query'`). */
   connectUrl(token: string): string;
+  /** The subprotocols a client offers with a token (`tokenTransport: 'subprotocol'`): `support-chat.v1` and the token. */
+  protocols(token: string): string[];
   /** Forgets the emulator's requests, queue and scripts, and installs the local classifier again. */
   resetBedrock(): void;
   /** A fresh turn "container": new dependencies, so new circuit breakers and sessions (as a Lambda cold start). */
@@ -370,7 +380,8 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       region,
       stage: CHAT_API.stageName,
       routeSelectionExpression: CHAT_API.routeSelectionExpression,
-      identitySource: [TOKEN_IDENTITY_SOURCE],
+      identitySource: [options.tokenTransport === 'subprotocol'
+        ? TOKEN_IDENTITY_SOURCE : `route.request.querystring.${CHAT_API.tokenQueryParameter}`],
       authorizer: (event) => recorded(routes, 'authorizer', event.requestContext.connectionId, () => authorize(event)),
       routes: { $connect: route('$connect'), $disconnect: route('$disconnect'), $default: route('$default') },
       // The tenant's own copy of the quotas (its frame writer refuses frames over them): one figure for both.
@@ -407,6 +418,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
         groups: [role],
       }),
       connectUrl: (token) => `${gateway.url}?${CHAT_API.tokenQueryParameter}=${encodeURIComponent(token)}`,
+      protocols: (token) => [CHAT_API.subprotocol, token],
       resetBedrock: () => {
         emulator?.reset();
         emulator?.script(withLocalClassifier(options.orders ? withLocalOrders() : undefined));
