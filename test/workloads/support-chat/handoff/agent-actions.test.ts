@@ -6,6 +6,7 @@ import { userKey } from '../../../../workloads/support-chat/chat/handlers/lib/co
 import type { DoneFrame, ErrorFrame, Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { createRelay, type RelayEvent } from '../../../../workloads/support-chat/chat/handlers/relay-core';
 import { runTurn, type TurnLimits, type TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
+import { buildHandOff, HAND_OFF_ORDERS, ordersOfToolResults } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-record';
 import { handOffKey, HandOffService } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-service';
 import { tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
@@ -243,6 +244,16 @@ describe('the conversation between the customer and an agent', () => {
     expect((await emulators.store.history(CUSTOMER, conversationId, 10)).map((m) => m.text)).toContain('Are you still there?');
   });
 
+  test('a reconnecting customer\'s resume replays the agents\' messages stored after that message, each under its own id, before done', async () => {
+    await relay(asCustomer('cust-3', { action: 'resume', conversationId, messageId: 'm2' }));
+    expect(c.frames('cust-3')).toEqual([
+      { type: 'message', conversationId, messageId: 'r2', seq: 0, from: 'agent', name: 'Dana', text: 'Are you still there?', at: expect.any(String) },
+      { type: 'done', conversationId, messageId: 'm2', seq: 0, handedOff: true },
+    ]);
+    expect((await index.connections(CUSTOMER, conversationId)).map((x) => x.connectionId).sort()).toEqual(['agent-1', 'cust-3']);
+    c.gone.add('cust-3');
+  });
+
   test('leaving with close closes the hand-off: agentLeft, no longer listed, and no agent may join it again', async () => {
     await relay(asCustomer('cust-2', { action: 'resume', conversationId, messageId: 'm2' }));
     await relay(asAgent('agent-1', { action: 'leaveConversation', customer: CUSTOMER, conversationId, messageId: 'x1', close: true }));
@@ -257,5 +268,31 @@ describe('the conversation between the customer and an agent', () => {
     expect(codeOf(c.frames('agent-2'))).toBe('conversation_closed');
     expect(await index.connections(CUSTOMER, conversationId)).toHaveLength(1);
     expect(conversationConnectionsKey(CUSTOMER, conversationId)).toBe(`CONN#${CUSTOMER}#${conversationId}`);
+  });
+});
+
+describe('the hand-off record', () => {
+  test('carries the orders the order tool showed the model in the conversation, each once (latest look-up), and agents\' messages as agent', () => {
+    const order = (orderId: string, status: string) => ({ orderId, status, items: [{ name: 'Kettle', quantity: 1 }] });
+    expect(ordersOfToolResults([
+      { orders: [order('ORD-1', 'shipped'), order('ORD-2', 'processing')] },
+      { found: false, orderId: 'ORD-9', message: 'This customer has no order with this number.' },
+      { found: true, order: order('ORD-1', 'delivered') },
+      { orders: 'not a list' },
+      { found: true, order: { status: 'no id' } },
+    ])).toEqual([order('ORD-2', 'processing'), order('ORD-1', 'delivered')]);
+    expect(ordersOfToolResults(Array.from({ length: 15 }, (_, i) => ({ found: true, order: order(`ORD-${i}`, 'shipped') })))).toHaveLength(HAND_OFF_ORDERS);
+    const record = buildHandOff({
+      conversationId: 'c1',
+      customer: { sub: CUSTOMER, tier: 'standard', language: 'en' },
+      reason: 'human_requested',
+      messages: [
+        { conversationId: 'c1', messageId: 'm1', role: 'user', text: 'Where is ORD-1?', createdAt: 1 },
+        { conversationId: 'c1', messageId: 'r1', role: 'assistant', text: 'It is on its way.', createdAt: 2, agentName: 'Dana' },
+      ],
+      orders: [order('ORD-1', 'shipped')],
+    });
+    expect(record.transcript.map((m) => m.role)).toEqual(['user', 'agent']);
+    expect(record.orders).toEqual([order('ORD-1', 'shipped')]);
   });
 });

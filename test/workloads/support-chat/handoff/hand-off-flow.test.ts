@@ -11,6 +11,7 @@ import { HandOffService } from '../../../../workloads/support-chat/handoff/handl
 import { openTickets, ticketKey, type TicketConnectorProps } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
 import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
+import { ORDER_TOOL_NAME } from '../../../../workloads/support-chat/orders/handlers/lib/order-tool';
 import { tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
 import { startTurnEmulators, type TurnEmulators } from '../support/turn-emulators';
@@ -189,6 +190,19 @@ describe('the other triggers through the turn', () => {
     const detail = (JSON.parse(message.body) as { detail: HandOffDetail }).detail;
     expect(detail).toMatchObject({ reason: 'unresolved_turns', customer: { language: 'es' } });
     expect(detail.transcript.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user']);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
+  });
+
+  test('the hand-off carries the orders the order tool looked up in the conversation (stored tool calls), not failed or other tools\' calls', async () => {
+    const order = { orderId: 'ORD-10002', status: 'shipped', carrier: 'DHL', items: [{ name: 'Kettle', quantity: 1 }] };
+    const call = { conversationId: 'orders1', messageId: 'm1', round: 0, toolUseId: 't1', input: {} };
+    await turn({ conversationId: 'orders1', messageId: 'm1', text: 'Where is my order ORD-10002?' });
+    await emulators.store.putToolCall(SUB, { ...call, index: 0, name: ORDER_TOOL_NAME, status: 'success', result: { found: true, order } });
+    await emulators.store.putToolCall(SUB, { ...call, index: 1, name: ORDER_TOOL_NAME, status: 'error', result: { error: 'timeout', orders: [{ orderId: 'ORD-X' }] } });
+    await emulators.store.putToolCall(SUB, { ...call, index: 2, name: 'other_tool', status: 'success', result: { orders: [{ orderId: 'ORD-Y' }] } });
+    await turn({ conversationId: 'orders1', messageId: 'm2', text: 'I want to talk to a human.' });
+    const [message] = await drain(queueUrl);
+    expect((JSON.parse(message.body) as { detail: HandOffDetail }).detail.orders).toEqual([order]);
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
   });
 });

@@ -66,6 +66,9 @@ export const idempotencyKey = (conversationId: string, messageId: string) =>
 export const agentMessageKey = (conversationId: string, messageId: string) =>
   `CONV#${checkedId('conversation id', conversationId)}#AGENT#${checkedId('message id', messageId)}`;
 
+/** The prefix of every tool call of a conversation. */
+export const conversationToolCallPrefix = (conversationId: string) => `CONV#${checkedId('conversation id', conversationId)}#TOOL#`;
+
 /** The prefix of the tool calls of the answer to one user message. */
 export const toolCallPrefix = (conversationId: string, messageId: string) =>
   `CONV#${checkedId('conversation id', conversationId)}#TOOL#${checkedId('message id', messageId)}#`;

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { agentMessageKey, idempotencyKey, messageKey, messagePrefix, toolCallKey, toolCallPrefix, userKey } from './conversation-keys';
+import { agentMessageKey, conversationToolCallPrefix, idempotencyKey, messageKey, messagePrefix, toolCallKey, toolCallPrefix, userKey } from './conversation-keys';
 import { type Rating, ratingKey } from '../../../analytics/handlers/lib/rating';
 import type { Citation } from '../../../knowledge/handlers/lib/knowledge-source';
 import { isSupportedLanguage, type SupportedLanguage } from '../../../language/handlers/lib/languages';
@@ -373,6 +373,24 @@ export class ConversationStore {
       },
     }));
     return true;
+  }
+
+  /**
+   * The results of the conversation's successful calls of the tool `name`, oldest message first (one query of at most
+   * `limit` calls): what the tool showed the model, already confined to this customer (the hand-off's orders).
+   */
+  public async toolResults(sub: string, conversationId: string, name: string, limit = 100): Promise<Record<string, unknown>[]> {
+    const result = await this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userKey(sub), ':prefix': conversationToolCallPrefix(conversationId) },
+      Limit: limit,
+      ConsistentRead: true,
+    }));
+    return (result.Items ?? [])
+      .filter((i) => i.name === name && i.status === 'success' && typeof i.result === 'string')
+      .sort((a, b) => (a.createdAt as number) - (b.createdAt as number))
+      .map((i) => JSON.parse(i.result as string) as Record<string, unknown>);
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

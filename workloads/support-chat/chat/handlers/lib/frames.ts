@@ -359,6 +359,24 @@ export class FrameWriter {
     return this.current === 'open';
   }
 
+  /**
+   * Sends a whole frame of another message (a person's `message` in a handed-off conversation, under its own
+   * `messageId` and `seq`) between this answer's frames, taking none of their `seq`; its text is cut to fit a frame.
+   */
+  async sendOther(frame: MessageFrame): Promise<void> {
+    if (this.closed) throw new Error('FrameWriter: sendOther after end or fail');
+    await this.flush();
+    const envelope = Buffer.byteLength(encodeFrame({ ...frame, text: '' }), 'utf8');
+    const [text = ''] = splitByEncodedBytes(frame.text, this.maxFrameBytes - envelope);
+    await this.enqueue(async () => {
+      const data = encodeFrame({ ...frame, text });
+      await this.send(data);
+      this.frames += 1;
+      this.bytes += Buffer.byteLength(data, 'utf8');
+    });
+    this.throwSendError();
+  }
+
   /** Sends what is buffered, then the `done` frame with the usage. Resolves with what was sent; never throws for a gone client. */
   async end(usage?: FrameUsage, citations: readonly Citation[] = [], options: { readonly handedOff?: boolean } = {}): Promise<WriterSummary> {
     const done = (kept: readonly Citation[]) => ({

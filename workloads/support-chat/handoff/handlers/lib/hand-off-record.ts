@@ -20,6 +20,28 @@ const REASONS: Readonly<Record<HandOffReason, string>> = {
   refund_over_limit: 'a refund over the approval threshold was asked for',
 };
 
+/** Orders a hand-off carries at most (the latest looked up). */
+export const HAND_OFF_ORDERS = 10;
+
+/**
+ * The orders the order tool showed the model in the conversation (`get_order_status` results: `{found, order}` or
+ * `{orders}`), each order once by `orderId`, the latest look-up winning, at most `HAND_OFF_ORDERS`, most recent last.
+ * The tool already confined them to the customer and trimmed them (no address, payment or customer id).
+ */
+export function ordersOfToolResults(results: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const byId = new Map<string, Record<string, unknown>>();
+  const isOrder = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { orderId?: unknown }).orderId === 'string';
+  for (const result of results) {
+    const found = result.found === true ? [result.order] : Array.isArray(result.orders) ? result.orders as unknown[] : [];
+    for (const order of found.filter(isOrder)) {
+      byId.delete(order.orderId as string);
+      byId.set(order.orderId as string, order);
+    }
+  }
+  return [...byId.values()].slice(-HAND_OFF_ORDERS);
+}
+
 function cut(text: string, max: number): string {
   const points = [...text];
   return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
@@ -51,7 +73,7 @@ export function buildHandOff(args: {
     customer: args.customer,
     reason: args.reason,
     summary: `Handed off because ${REASONS[args.reason]}; ${customerMessages.length} customer message(s), language ${args.customer.language}.${quotes}`,
-    transcript: latest.map((m) => ({ role: m.role, text: cut(m.text, TRANSCRIPT_MESSAGE_CHARACTERS), at: new Date(m.createdAt).toISOString() })),
+    transcript: latest.map((m) => ({ role: m.agentName !== undefined ? 'agent' as const : m.role, text: cut(m.text, TRANSCRIPT_MESSAGE_CHARACTERS), at: new Date(m.createdAt).toISOString() })),
     ...(args.orders && args.orders.length > 0 ? { orders: args.orders } : {}),
     sentimentTrend: latest.filter((m) => m.role === 'user').map((m) => sentimentOf(m.text)),
   };
