@@ -16,8 +16,7 @@ import type { GovernanceConfig } from '../config/schema';
 export function estateAcknowledgementRegister(config: GovernanceConfig): string {
   const app = new App({ context: { ...APP_CONTEXT } });
   buildEstate(app, config);
-  app.synth();
-  return acknowledgementRegisterOf(app);
+  return acknowledgementRegisterOf(app.synth());
 }
 
 function main(): void {

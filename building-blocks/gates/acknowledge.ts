@@ -1,12 +1,6 @@
 import { CfnResource, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
-/**
- * Context key that makes `acknowledgeFinding` record acknowledgements without applying them. The acknowledgement
- * audit synthesizes with it to prove that every acknowledgement still matches a finding the gates raise.
- */
-export const RECORD_ONLY_CONTEXT_KEY = 'genai-governance:recordAcknowledgementsOnly';
-
 /** Metadata type under which acknowledgements are recorded (and, unless record-only, also applied). */
 export const ACKNOWLEDGEMENT_METADATA_TYPE = 'genai-governance:acknowledgement';
 
@@ -53,7 +47,7 @@ export function acknowledgeFinding(resource: IConstruct, ...acknowledgements: Fi
       throw new Error(`acknowledgeFinding: the reason for ${id} on ${target.node.path} must have at least ${MIN_ACKNOWLEDGEMENT_REASON} characters; found "${reason}"`);
     }
     target.node.addMetadata(ACKNOWLEDGEMENT_METADATA_TYPE, { id, reason });
-    if (target.node.tryGetContext(RECORD_ONLY_CONTEXT_KEY) !== true) Validations.of(target).acknowledge({ id, reason });
+    Validations.of(target).acknowledge({ id, reason });
   }
 }
 

@@ -1,5 +1,8 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { ArtifactMetadataEntryType } from 'aws-cdk-lib/cloud-assembly-schema';
+import type { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { MIN_ACKNOWLEDGEMENT_REASON, ruleName } from './acknowledge';
 
 /** One recorded acknowledgement: which finding, on which construct, why. */
@@ -13,13 +16,44 @@ export interface RecordedAcknowledgement {
   readonly onResource: boolean;
 }
 
-/** Every acknowledgement recorded anywhere under `scope`, in construct order. */
-export function listAcknowledgements(scope: IConstruct): RecordedAcknowledgement[] {
-  return scope.node.findAll().flatMap((c) => c.node.metadata
-    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([ruleId, reason]) => ({
-      path: c.node.path, ruleId, reason, onResource: c instanceof CfnResource,
-    }))));
+/** Every stack of an assembly, the member templates of its nested assemblies (StackSet Stages) included. */
+export function assemblyStacks(assembly: CloudAssembly): CloudFormationStackArtifact[] {
+  return [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)].flatMap((a) => a.stacks);
+}
+
+/**
+ * Every acknowledgement recorded in a synthesized assembly, read from its stacks' metadata (aws-cdk-lib writes each
+ * construct's acknowledged rules there, at the construct's path): what was built, without building it again. An
+ * acknowledgement sits on a resource when its path carries the logical id of one of the template's resources.
+ */
+export function listAcknowledgements(assembly: CloudAssembly): RecordedAcknowledgement[] {
+  return assemblyStacks(assembly).flatMap((stack) => {
+    const resources: Record<string, unknown> = stack.template.Resources ?? {};
+    const logicalIds = new Map(stack.findMetadataByType(ArtifactMetadataEntryType.LOGICAL_ID).map((e) => [e.path, e.data as string]));
+    return stack.findMetadataByType(Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((e) => {
+      const logicalId = logicalIds.get(e.path);
+      return Object.entries(e.data as unknown as Record<string, string>).map(([ruleId, reason]) => ({
+        path: e.path.replace(/^\//, ''), ruleId, reason, onResource: logicalId !== undefined && logicalId in resources,
+      }));
+    });
+  });
+}
+
+/** A finding as `<construct path> <rule id>`, the rule id as the acknowledgement names it. */
+export function findingKey(constructPath: string, ruleId: string): string {
+  return `${constructPath} ${ruleId}`;
+}
+
+/**
+ * The findings the gates raised at synth and an acknowledgement let pass, from the assembly's validation report
+ * (`validation-report.json`, written when gates are registered): one `findingKey` per acknowledged finding. An
+ * acknowledgement that is not among them no longer matches any finding.
+ */
+export function acknowledgedFindings(assembly: CloudAssembly): Set<string> {
+  const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { suppressedViolations?: { acknowledgedAt: string; acknowledgedId: string }[] }[];
+  };
+  return new Set(report.pluginReports.flatMap((p) => p.suppressedViolations ?? []).map((v) => findingKey(v.acknowledgedAt, v.acknowledgedId)));
 }
 
 /**

@@ -1,6 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
-import { listAcknowledgements, type RecordedAcknowledgement } from './acknowledgement-audit';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { assemblyStacks, listAcknowledgements, type RecordedAcknowledgement } from './acknowledgement-audit';
 
 /** The file the register is written to, relative to the project root (`npx projen docs:acknowledgements`). */
 export const ACKNOWLEDGEMENT_REGISTER_FILE = 'docs/acknowledgements.md';
@@ -76,8 +75,7 @@ export function renderAcknowledgementRegister(
   ].join('\n');
 }
 
-/** The register of every acknowledgement recorded under `scope` (normally the App of a built estate). */
-export function acknowledgementRegisterOf(scope: IConstruct): string {
-  const stackPaths = scope.node.findAll().filter((c) => Stack.isStack(c)).map((s) => s.node.path);
-  return renderAcknowledgementRegister(listAcknowledgements(scope), stackPaths);
+/** The register of every acknowledgement recorded in a synthesized assembly (normally the estate's). */
+export function acknowledgementRegisterOf(assembly: CloudAssembly): string {
+  return renderAcknowledgementRegister(listAcknowledgements(assembly), assemblyStacks(assembly).map((s) => s.hierarchicalId));
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -23,9 +23,11 @@ import { estateEntries, fieldOf, regionsOf, stackIdOf, type EstateKey, type Esta
  */
 
 const CACHE_ROOT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'genai-governance');
-/** How long a suite waits for another worker that is synthesizing, and after how long a lock is taken as abandoned. */
-const WAIT_MS = 10 * 60_000;
-const STALE_LOCK_MS = 5 * 60_000;
+/**
+ * How long a suite waits for another worker that is synthesizing. A lock is abandoned when the process that took it
+ * (its pid is in the lock) is gone: a synth on a loaded machine can take minutes, so age alone says nothing.
+ */
+const WAIT_MS = 15 * 60_000;
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -39,7 +41,31 @@ function synthesizeInto(dir: string): void {
   registerGates(app);
   buildEstate(app, exampleConfig());
   app.synth();
-  renameSync(partial, dir);
+  try {
+    renameSync(partial, dir);
+  } catch (error) {
+    // Another process put the same inputs' assembly in place first: use it.
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(dir)) throw error;
+  }
+}
+
+/** Whether the process that took `lock` is gone (or left no pid). */
+function abandoned(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
+  } catch {
+    // The lock was just made and its pid not yet written, or it is gone: give it a few seconds.
+    const stat = statSync(lock, { throwIfNoEntry: false });
+    return stat !== undefined && Date.now() - stat.mtimeMs > 10_000;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** The directory of the cached example assembly, synthesizing it first if no worker has. */
@@ -54,9 +80,10 @@ export function exampleAssemblyDirectory(): string {
     let locked = false;
     try {
       mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
       locked = true;
     } catch {
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      if (abandoned(lock)) rmSync(lock, { recursive: true, force: true });
     }
     if (locked) {
       try {
