@@ -1,4 +1,5 @@
 import { met, ms, times } from './format';
+import { printCost } from './print-cost';
 import { printLatency } from './print-latency';
 import { printResources } from './print-resources';
 import { printRun } from './print-run';
@@ -20,6 +21,7 @@ export function print(r: Report): void {
   if (i.lost.length > 50) console.log(`    … and ${i.lost.length - 50} more (bench-out/chat.json)`);
   console.log(`  other violations (text, frame order): ${i.other.length}`);
   for (const v of i.other.slice(0, 50)) console.log(`    ${v.tag}: ${v.problem}`);
+  printCost(i.costs);
 
   const { all, unthrottled } = r.ratios;
   console.log('\nKey figures (chat / bare ConverseStream)');

@@ -25,6 +25,8 @@ export async function verifyStored(chat: ChatLocal, subs: ReadonlyMap<string, st
   const client = DynamoDBDocumentClient.from(raw);
   const users = new Set<string>();
   const answers = new Map<string, string>();
+  // Each stored answer's costUsd (the turn's billed calls at the config's prices), by conversation.
+  const costs = new Map<string, number[]>();
   try {
     for (const [conversationId, sub] of subs) {
       let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -40,6 +42,7 @@ export async function verifyStored(chat: ChatLocal, subs: ReadonlyMap<string, st
           const key = `${conversationId}/${item.messageId as string}`;
           if (item.role === 'user') users.add(key);
           else answers.set(key, item.text as string);
+          if (item.role === 'assistant' && typeof item.costUsd === 'number') costs.set(conversationId, [...costs.get(conversationId) ?? [], item.costUsd]);
         }
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
@@ -85,7 +88,16 @@ export async function verifyStored(chat: ChatLocal, subs: ReadonlyMap<string, st
   } finally {
     counter.destroy();
   }
-  return { checked: turns.length, storedUserMessages: users.size, storedAnswers: answers.size, tableItems, storedButNotDelivered, lost, other };
+  return {
+    checked: turns.length,
+    storedUserMessages: users.size,
+    storedAnswers: answers.size,
+    tableItems,
+    storedButNotDelivered,
+    lost,
+    other,
+    costs: [...costs.values()],
+  };
 }
 
 export type Integrity = Awaited<ReturnType<typeof verifyStored>>;

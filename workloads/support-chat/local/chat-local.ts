@@ -27,6 +27,7 @@ import { settingsFromAppConfig } from '../chat/handlers/lib/settings-from-appcon
 import { createRelay, type RelayEvent } from '../chat/handlers/relay-core';
 import type { TurnDependencies, TurnLimits } from '../chat/handlers/turn-core';
 import { turnDependencies } from '../chat/handlers/turn-dependencies';
+import { tenantCostPrices } from '../cost/cost-prices';
 import { rerankModelArn } from '../knowledge/handlers/lib/rerank-models';
 import { tenantMessage } from '../language/handlers/lib/tenant-messages';
 import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant/tenant-models';
@@ -254,6 +255,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     stops.push(() => settled?.(5_000));
     const resources = await createLocalChatResources({ endpoint: dynamodb.endpoint, region, credentials: LOCAL_CREDENTIALS });
     const allowedProfiles = tenantAllowedProfiles(config, region);
+    const costPrices = tenantCostPrices(config, region);
     const defaults = defaultChatSettings(models);
     const appConfig = await startLocalAppConfig({
       motoEndpoint: moto.endpoint,
@@ -316,6 +318,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       APPCONFIG_MAX_AGE_SECONDS: String(options.settingsMaxAgeSeconds ?? 45),
       LIMITS: JSON.stringify(limits),
       RETENTION_DAYS: String(tenant.conversations.retentionDays),
+      ...(costPrices ? { COST_PRICES: JSON.stringify(costPrices) } : {}),
       ...(options.degradedText ? { DEGRADED_TEXT: options.degradedText } : {}),
       ...(knowledgeBase ? {
         KNOWLEDGE_BASE_ID: knowledgeBase.knowledgeBaseId,
