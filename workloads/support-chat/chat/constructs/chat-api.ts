@@ -51,7 +51,8 @@ export interface ChatApiProps {
 const ROUTE_REASON = 'API Gateway applies a WebSocket authorizer on $connect only; every later message rides the connection $connect authorized, and the relay takes the user from the authorizer\'s context';
 
 /**
- * The chat's WebSocket API (`CHAT_API`): `$connect` behind the Lambda REQUEST authorizer (the token in the query string),
+ * The chat's WebSocket API (`CHAT_API`): `$connect` behind the Lambda REQUEST authorizer (the token in the
+ * `Sec-WebSocket-Protocol` header, docs/adr/0028-support-chat-token-in-the-subprotocol-header.md),
  * `$connect`, `$disconnect` and `$default` on the relay; the `live` stage, auto-deployed, throttled, with access logs
  * (KMS-encrypted, kept on delete) written with API Gateway's account-wide role; the relay allowed to post to and close
  * this stage's connections only, and told where (`CONNECTIONS_ENDPOINT`). API Gateway's permissions to invoke the functions
