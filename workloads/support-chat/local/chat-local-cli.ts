@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type ChatLocal, startChatLocal } from './chat-local';
 import { chatInTerminal } from './chat-terminal';
+import { emfSummary, tapEmf } from './emf-tap';
 import { startWidgetPage } from './widget-page';
 import { loadConfigFile, resolveConfigFile } from '../../../config/load';
 import { ALICE_SUB } from '../../../emulators/order-api/order-api-emulator';
@@ -21,9 +22,11 @@ import { ALICE_SUB } from '../../../emulators/order-api/order-api-emulator';
  *                                  served by the knowledge-base emulator)
  *   --no-orders                    no order tool (by default the model may look up the signed-in customer's orders in
  *                                  the order API emulator; the terminal's customer is its first fixture customer)
+ *   --show-emf                     run the turn's deployed entry point (turn.ts bundled as the stack ships it, with
+ *                                  Powertools) and print one line per EMF document it writes, on stderr
  */
 
-const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge] [--no-orders]';
+const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge] [--no-orders] [--show-emf]';
 
 /** The emulator's pacing locally: visible streaming, about as fast as a small model. */
 const LOCAL_PACING = { firstTokenDelayMs: 180, interTokenDelayMs: 35, chunkSize: 5 } as const;
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
       'config': { type: 'string' },
       'no-knowledge': { type: 'boolean', default: false },
       'no-orders': { type: 'boolean', default: false },
+      'show-emf': { type: 'boolean', default: false },
       'help': { type: 'boolean', default: false },
     },
   });
@@ -54,7 +58,10 @@ async function main(): Promise<void> {
   }
   const configFile = resolveConfigFile(values.config);
   const knowledge = !values['no-knowledge'] && loadConfigFile(configFile).workloads.supportChat?.knowledge !== undefined;
+  // The bundled turn's EMF and JSON logs leave the terminal: one summary line per EMF document on stderr instead.
+  const emf = values['show-emf'] ? tapEmf({ echo: (document) => process.stderr.write(`${emfSummary(document)}\n`) }) : undefined;
   const chat: ChatLocal = await startChatLocal({
+    bundledTurn: emf !== undefined,
     configFile,
     knowledge,
     orders: !values['no-orders'] && !realBedrock,
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
   let closing: Promise<void> | undefined;
   // The web widget on a page of this machine: sign in with any name (the local token issuer), then chat.
   const widgetPage = await startWidgetPage({ chatUrl: chat.url, signIn: (user) => chat.token('customer', user) });
-  const shutdown = () => (closing ??= widgetPage.close().then(() => chat.close()));
+  const shutdown = () => (closing ??= widgetPage.close().then(() => chat.close()).finally(() => emf?.close()));
   process.once('SIGINT', () => {
     process.stdout.write('\nstopping\n');
     void shutdown().then(() => process.exit(130));
