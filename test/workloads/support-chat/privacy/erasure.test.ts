@@ -4,6 +4,7 @@ import {
   CreateBucketCommand, GetObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
 import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
@@ -18,6 +19,7 @@ import { HandOffService } from '../../../../workloads/support-chat/handoff/handl
 import { openTicket } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
 import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
 import { answerPrivacyRequest, privacyServiceOf } from '../../../../workloads/support-chat/privacy/handlers/privacy';
+import { runPrivacyCli } from '../../../../workloads/support-chat/privacy/privacy-cli';
 import { ANALYTICS_CONVERSATIONS_PREFIX } from '../../../../workloads/support-chat/privacy/privacy-wiring';
 
 /*
@@ -301,5 +303,38 @@ describe('privacy: export and erasure of one customer across every store the ten
     const missing = await answerPrivacyRequest({ action: 'export', requestId: 'export-x', sub: BEN.sub, requestedBy: OFFICER },
       () => privacyServiceOf({ PRIVACY_TABLE_NAME: PRIVACY }, { documents, s3, secrets }));
     expect(missing).toMatchObject({ status: 'failed', code: 'internal' });
+  });
+
+  test('the CLI sends the caller\'s ARN, prints the one answer and exits 0 completed, 2 refused, 1 for a bad command', async () => {
+    const sts = new STSClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
+    const lines: string[] = [];
+    const files: Record<string, string> = {};
+    const requests: Record<string, unknown>[] = [];
+    const ports = {
+      callerArn: async () => (await sts.send(new GetCallerIdentityCommand({}))).Arn!,
+      invoke: async (request: Record<string, unknown>) => {
+        requests.push(request);
+        return (await privacy(request)).answer;
+      },
+      print: (line: string) => lines.push(line),
+      writeFile: (file: string, text: string) => { files[file] = text; },
+    };
+    try {
+      expect(await runPrivacyCli(['export', '--sub', BEN.sub, '--out', 'ben.json'], ports)).toBe(0);
+      expect(requests[0]).toMatchObject({ action: 'export', sub: BEN.sub, requestId: expect.stringMatching(/^export-[0-9a-f-]{36}$/), requestedBy: expect.stringMatching(/^arn:aws:(sts|iam)::\d{12}:/) });
+      expect(lines[0]).toBe(`request ${String(requests[0].requestId)}`);
+      expect(JSON.parse(files['ben.json']).data.conversations.length).toBe(6);
+      expect(await runPrivacyCli(['hold', '--sub', BEN.sub, '--case', 'CASE-7'], ports)).toBe(0);
+      expect(await runPrivacyCli(['erase', '--sub', BEN.sub, '--request-id', 'erase-ben'], ports)).toBe(2);
+      expect(lines.at(-2)).toContain('refused (legal_hold)');
+      expect(await runPrivacyCli(['erase', '--sub', 'not-a-sub'], ports)).toBe(1);
+      const sent = requests.length;
+      expect(await runPrivacyCli(['forget', '--sub', BEN.sub], ports)).toBe(1);
+      expect(await runPrivacyCli(['erase'], ports)).toBe(1);
+      expect(await runPrivacyCli(['erase', '--sub', BEN.sub, '--all'], ports)).toBe(1);
+      expect(requests.length).toBe(sent);
+    } finally {
+      sts.destroy();
+    }
   });
 });
