@@ -41,6 +41,7 @@ label { display: block; font-weight: 600; }
 input { font: inherit; padding: 4px 6px; border: 1px solid #6b7480; border-radius: 6px; }
 button { font: inherit; padding: 4px 14px; border: 0; border-radius: 6px; background: #1a4fd6; color: #fff; }
 :focus-visible { outline: 3px solid #c2410c; outline-offset: 2px; }
+[hidden] { display: none !important; }
 `;
 
 const PAGE_JS = `
