@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { freshBuildAssembly, inputsHash } from './build-assembly';
+import { cachedAssemblyDirectory } from './assembly-cache';
+import { freshBuildAssembly } from './build-assembly';
 import { exampleConfig } from './example-config';
-import { PROJECT_ROOT } from './run-app';
 import { registerGates } from '../../building-blocks/gates/register-gates';
 import type { GovernanceConfig } from '../../config/schema';
 import { APP_CONTEXT } from '../../stacks/app-context';
@@ -22,82 +20,17 @@ import { estateEntries, fieldOf, regionsOf, stackIdOf, type EstateKey, type Esta
  * `ValidationFailed` in the suite that synthesizes, and nothing is cached.
  */
 
-const CACHE_ROOT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'genai-governance');
-/**
- * How long a suite waits for another worker that is synthesizing. A lock is abandoned when the process that took it
- * (its pid is in the lock) is gone: a synth on a loaded machine can take minutes, so age alone says nothing.
- */
-const WAIT_MS = 15 * 60_000;
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Synthesizes the example estate with the gates on into `dir` (through a temporary directory, so `dir` is whole or absent). */
-function synthesizeInto(dir: string): void {
-  const partial = `${dir}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  const app = new App({ context: { ...APP_CONTEXT }, outdir: partial });
+/** Synthesizes the example estate with the gates on into `outdir`. */
+function synthesizeExampleEstate(outdir: string): void {
+  const app = new App({ context: { ...APP_CONTEXT }, outdir });
   registerGates(app);
   buildEstate(app, exampleConfig());
   app.synth();
-  try {
-    renameSync(partial, dir);
-  } catch (error) {
-    // Another process put the same inputs' assembly in place first: use it.
-    rmSync(partial, { recursive: true, force: true });
-    if (!existsSync(dir)) throw error;
-  }
-}
-
-/** Whether the process that took `lock` is gone (or left no pid). */
-function abandoned(lock: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
-  } catch {
-    // The lock was just made and its pid not yet written, or it is gone: give it a few seconds.
-    const stat = statSync(lock, { throwIfNoEntry: false });
-    return stat !== undefined && Date.now() - stat.mtimeMs > 10_000;
-  }
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 /** The directory of the cached example assembly, synthesizing it first if no worker has. */
 export function exampleAssemblyDirectory(): string {
-  const built = freshBuildAssembly();
-  if (built) return built;
-  const dir = path.join(CACHE_ROOT, `example-estate-${inputsHash()}`);
-  const lock = `${dir}.lock`;
-  const deadline = Date.now() + WAIT_MS;
-  mkdirSync(CACHE_ROOT, { recursive: true });
-  while (!existsSync(dir)) {
-    let locked = false;
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      locked = true;
-    } catch {
-      if (abandoned(lock)) rmSync(lock, { recursive: true, force: true });
-    }
-    if (locked) {
-      try {
-        if (!existsSync(dir)) synthesizeInto(dir);
-      } finally {
-        rmSync(lock, { recursive: true, force: true });
-      }
-    } else {
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for another jest worker to synthesize ${dir} (lock ${lock})`);
-      sleep(250);
-    }
-  }
-  writeFileSync(path.join(CACHE_ROOT, 'last-used'), dir);
-  return dir;
+  return freshBuildAssembly() ?? cachedAssemblyDirectory('example-estate', synthesizeExampleEstate);
 }
 
 /** One synthesized stack of the example estate, read back from the assembly. */
