@@ -11,6 +11,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GovernanceHandler } from '../../building-blocks/custom-resources/governance-handler';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
+import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { ARCHIVE_KEY_ALIAS, archiveLocation, trailArchiveBucketName } from '../../contracts/archive-names';
 import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
@@ -18,6 +19,7 @@ import { ACCOUNTS_UNREADABLE, CONTROLS_IN_DRIFT, VERIFICATION_NAMESPACE } from '
 import {
   EXPECTED_FACTS_KEY, VERIFICATION_REPORT_PREFIX, VERIFIER_ROLE_NAME, VERIFY_DAILY_NAME, VERIFY_OPERATOR_ROLE_NAME,
 } from '../../policies/verifier-access';
+import { VERIFY_STEP_ROLE_NAME } from '../pipeline/pipeline-role-names';
 
 /** Properties of a `DailyVerification`. */
 export interface DailyVerificationProps {
@@ -135,6 +137,16 @@ export class DailyVerification extends Construct {
       assumedBy: new AccountPrincipal(Aws.ACCOUNT_ID),
       maxSessionDuration: Duration.hours(1),
     });
+    if (config.pipeline) {
+      // The pipeline's post-deploy verification step publishes the facts and verifies as the operator (ADR 34), by ARN.
+      const pipelineAccount = accountIdOf(config, config.pipeline.account ?? config.topology.management);
+      this.operator.assumeRolePolicy!.addStatements(new PolicyStatement({
+        sid: 'PipelineVerification',
+        principals: [new AccountPrincipal(pipelineAccount)],
+        actions: ['sts:AssumeRole'],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${pipelineAccount}:role/${VERIFY_STEP_ROLE_NAME}` } },
+      }));
+    }
     const operatorPolicy = new ManagedPolicy(this, 'OperatorPolicy', {
       managedPolicyName: VERIFY_OPERATOR_ROLE_NAME,
       roles: [this.operator],
