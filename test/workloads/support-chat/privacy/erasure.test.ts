@@ -19,7 +19,7 @@ import { HandOffService } from '../../../../workloads/support-chat/handoff/handl
 import { openTicket } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
 import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
 import { answerPrivacyRequest, privacyServiceOf } from '../../../../workloads/support-chat/privacy/handlers/privacy';
-import { runPrivacyCli } from '../../../../workloads/support-chat/privacy/privacy-cli';
+import { runPrivacyCli } from '../../../../workloads/support-chat/privacy/local/privacy-cli';
 import { ANALYTICS_CONVERSATIONS_PREFIX } from '../../../../workloads/support-chat/privacy/privacy-wiring';
 
 /*

@@ -3,14 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { PRIVACY_ACTIONS, type PrivacyAnswer } from './handlers/lib/privacy-request';
-import { PRIVACY_FUNCTION_NAME } from './privacy-wiring';
+import { PRIVACY_ACTIONS, type PrivacyAnswer } from '../handlers/lib/privacy-request';
+import { PRIVACY_FUNCTION_NAME } from '../privacy-wiring';
 
 /*
- * The privacy officer's command: one request to the privacy function, with the officer's credentials (the privacy
- * officer's role: the only principal the function's resource policy admits), and its one answer.
+ * The privacy officer's command, run from a checkout on the officer's machine (nothing here is deployed): one request
+ * to the privacy function, with the officer's credentials (the privacy officer's role: the only principal the
+ * function's resource policy admits), and its one answer.
  *
- *   npx ts-node --transpile-only -P tsconfig.json workloads/support-chat/privacy/privacy-cli.ts \
+ *   npx ts-node --transpile-only -P tsconfig.json workloads/support-chat/privacy/local/privacy-cli.ts \
  *     <export|erase|hold|release> --sub <cognito sub> [--request-id <id>] [--case <reference>] [--region <r>] [--out <file>]
  *
  * A request id is made up when none is given and printed first: send the same id again to resume an erasure that
