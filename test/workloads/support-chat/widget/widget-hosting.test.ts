@@ -6,6 +6,7 @@ import { widgetContentSecurityPolicy } from '../../../../workloads/support-chat/
 import { CLOUDFRONT_LOG_PREFIX, WidgetHosting, type WidgetHostingProps } from '../../../../workloads/support-chat/widget/constructs/widget-hosting';
 import { WidgetWebAcl } from '../../../../workloads/support-chat/widget/constructs/widget-web-acl';
 import { synthVariant } from '../../../support/estate';
+import { buildWidgetBundle } from '../../../../workloads/support-chat/widget/build-widget';
 
 /**
  * The widget's edge and hosting as two small stacks (the web ACL in us-east-1, the hosting in the tenant's Region),
@@ -15,8 +16,9 @@ const ACCOUNT = '111122223333';
 const CERTIFICATE = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
 const WEB_ACL = `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/support-chat-widget/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
 const API_HOST = 'abcdef1234.execute-api.eu-central-1.amazonaws.com';
-/** A stand-in for the widget's build: the construct serves whatever files it is given. */
-const FILES = { 'support-chat-widget.js': 'globalThis.SupportChatWidget={mount(){}};' };
+/** The widget's build, as the hosting serves it. */
+const BUNDLE = buildWidgetBundle();
+const FILES = { [BUNDLE.fileName]: BUNDLE.js };
 const SHOP = 'https://shop.example.com';
 
 function hostingProps(stack: Stack, overrides: Partial<WidgetHostingProps> = {}): WidgetHostingProps {
@@ -175,6 +177,15 @@ describe('support-chat widget edge and hosting', () => {
         },
       });
     });
+  });
+
+  test('the deployment function may invalidate distributions (its only grant on *), and writes only the widget bucket', () => {
+    const role = built.hosting.deployment.handlerRole.node.tryFindChild('DefaultPolicy')!.node.defaultChild as any;
+    const statements: any[] = built.stack.resolve(role.policyDocument).Statement;
+    expect(statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat()).sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
+    const writes = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:Put') || a.startsWith('s3:DeleteObject')));
+    expect(writes.flatMap((s) => [s.Resource].flat())).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': [id(built.hosting.bucket), 'Arn'] }]));
+    expect(JSON.stringify(writes)).not.toContain(id(built.hosting.logBucket));
   });
 
   test('the files are deployed from the synthesized assets and the distribution invalidated', () => {
