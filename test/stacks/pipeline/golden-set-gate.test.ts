@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { tenantReleaseOf } from '../../../config/schema';
+import { goldenSetVerdict } from '../../../stacks/pipeline/golden-set-gate';
+import { main } from '../../../stacks/pipeline/golden-set-gate-cli';
+import { type GoldenQuestion, loadGoldenSet } from '../../bench/quality/golden-questions';
+import { figures, type QuestionOutcome } from '../../bench/quality/metrics';
+import { exampleConfig } from '../../support/example-config';
+
+/**
+ * The golden-set gate of the tenant's stage on reports shaped as `npx projen bench:quality` writes them: the figures
+ * come from bench:quality's own `figures` over outcomes of the golden set, so the gate reads what the bench writes.
+ */
+const thresholds = tenantReleaseOf(exampleConfig()).goldenSet;
+const questions = loadGoldenSet();
+const BEDROCK_LABEL = ['against Bedrock: knowledge base KB12345678 in eu-central-1', 'classifier eu.anthropic.claude-haiku-4-5-20251001-v1:0 on Bedrock with guardrail arn:aws:bedrock:eu-central-1:318274650913:guardrail/abc:3'];
+
+/** The outcome the golden set expects for a question: every figure right. */
+const golden = (q: GoldenQuestion): QuestionOutcome => ({
+  question: q, retrieved: [...q.expectedDocuments], topScore: 0.9, supported: !q.refusal, label: q.route, triggered: q.escalate, handedOff: q.escalate,
+});
+
+/** A report as bench:quality writes it, its outcomes changed by `change` for the first `count` questions `which` selects. */
+function report(options: { label?: string[]; count?: number; which?: (q: GoldenQuestion) => boolean; change?: (o: QuestionOutcome) => QuestionOutcome } = {}) {
+  let left = options.count ?? 0;
+  const outcomes = questions.map(golden).map((o) => {
+    if (left > 0 && (options.which ?? (() => true))(o.question) && options.change) {
+      left -= 1;
+      return options.change(o);
+    }
+    return o;
+  });
+  return JSON.parse(JSON.stringify({ label: options.label ?? BEDROCK_LABEL, relevanceFloor: 0.3, seconds: 12.3, overall: figures(outcomes), outcomes }));
+}
+
+/** The most questions `which` selects that can be wrong while `figure` stays at `min` or above, over `total` questions. */
+const allowedMisses = (min: number, total: number) => Math.floor(total * (1 - min) + 1e-9);
+
+describe('the golden-set gate (pipeline.tenantRelease.goldenSet)', () => {
+  test('a run against Bedrock with every figure right passes', () => {
+    const verdict = goldenSetVerdict(report(), thresholds);
+    expect(verdict.passed).toBe(true);
+    expect(verdict.lines.filter((l) => l.startsWith('pass'))).toHaveLength(8);
+  });
+
+  test('routing accuracy: at the threshold passes, one question more misrouted fails', () => {
+    const allowed = allowedMisses(thresholds.minRoutingAccuracy, questions.length);
+    const misroute = (o: QuestionOutcome): QuestionOutcome => ({ ...o, label: o.question.route === 'simple' ? 'complex' : 'simple' });
+    expect(goldenSetVerdict(report({ count: allowed, change: misroute }), thresholds).passed).toBe(true);
+    const failed = goldenSetVerdict(report({ count: allowed + 1, change: misroute }), thresholds);
+    expect(failed.passed).toBe(false);
+    expect(failed.lines.filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}routingAccuracy .* at least 0\.8 \(minRoutingAccuracy\)$/)]);
+  });
+
+  test('hand-off recall: a missed hand-off beyond the threshold fails', () => {
+    const escalations = questions.filter((q) => q.escalate).length;
+    const allowed = allowedMisses(thresholds.minHandOffRecall, escalations);
+    const failed = goldenSetVerdict(report({ count: allowed + 1, which: (q) => q.escalate, change: (o) => ({ ...o, handedOff: false }) }), thresholds);
+    expect(failed.lines.filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}handOffRecall /)]);
+  });
+
+  test('retrieval: recall@5 and hit@1 below their thresholds fail', () => {
+    const answerable = questions.filter((q) => q.expectedDocuments.length > 0);
+    const failed = goldenSetVerdict(report({ count: answerable.length, which: (q) => q.expectedDocuments.length > 0, change: (o) => ({ ...o, retrieved: ['faq/unrelated.md'] }) }), thresholds);
+    expect(failed.lines.filter((l) => l.startsWith('FAIL')).map((l) => l.split(' ')[2])).toEqual(['recallAt5', 'hitAt1']);
+  });
+
+  test('a retrieval error fails, whatever the figures', () => {
+    const failed = goldenSetVerdict(report({ count: 1, change: (o) => ({ ...o, error: 'ThrottlingException: Rate exceeded' }) }), thresholds);
+    expect(failed.passed).toBe(false);
+    expect(failed.lines).toContain('FAIL  retrieval errors: 1');
+  });
+
+  test('a run on the emulators, or with the scripted classifier, is not a release gate', () => {
+    const emulators = goldenSetVerdict(report({ label: ['plumbing check on emulators (lexical ranking, scripted classifier), not answer quality'] }), thresholds);
+    expect(emulators.passed).toBe(false);
+    const scripted = goldenSetVerdict(report({ label: [BEDROCK_LABEL[0], 'classifier: the scripted one on the Bedrock emulator (no --classifier-model-id)'] }), thresholds);
+    expect(scripted.lines.filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}classifier on Bedrock with the guardrail/)]);
+  });
+
+  test('a figure over no questions is not measured, and fails', () => {
+    const r = report();
+    r.overall.handOffRecall = { numerator: 0, denominator: 0 };
+    expect(goldenSetVerdict(r, thresholds).lines).toContain('FAIL  handOffRecall not measured (0/0), at least 0.9 (minHandOffRecall)');
+  });
+
+  test.each([
+    ['null', null],
+    ['no label', { overall: {} }],
+    ['no retrievalErrors', { label: BEDROCK_LABEL, overall: {} }],
+  ])('a document that is not a report throws: %s', (_, document) => {
+    expect(() => goldenSetVerdict(document, thresholds)).toThrow(/not a bench:quality report/);
+  });
+
+  describe('the command', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'golden-set-gate-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const run = (argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = main(argv, {}, (l) => out.push(l), (l) => err.push(l));
+      return { code, out, err };
+    };
+
+    test('exit 0 on a passing report, 1 on a failing one, with the example config\'s thresholds', () => {
+      expect(run(['--report', write('pass.json', JSON.stringify(report()))])).toMatchObject({ code: 0, out: expect.arrayContaining(['golden set: passed']) });
+      const failing = write('fail.json', JSON.stringify(report({ count: questions.length, change: (o) => ({ ...o, label: undefined }) })));
+      expect(run(['--report', failing])).toMatchObject({ code: 1, out: expect.arrayContaining(['golden set: FAILED, the tenant is not released']) });
+    });
+
+    test('exit 2 without --report, with an unknown option, an unreadable or malformed report', () => {
+      expect(run([]).code).toBe(2);
+      expect(run(['--report', 'x.json', '--verbose']).code).toBe(2);
+      expect(run(['--report', path.join(dir, 'missing.json')])).toMatchObject({ code: 2, err: [expect.stringMatching(/^golden-set gate: ENOENT/)] });
+      expect(run(['--report', write('broken.json', '{"label": [')]).code).toBe(2);
+    });
+  });
+});
