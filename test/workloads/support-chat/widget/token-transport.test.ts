@@ -1,3 +1,5 @@
+import { WebSocket } from 'ws';
+import { start as startGateway } from '../../../../emulators/websocket-gateway/websocket-gateway';
 import { CHAT_API, TOKEN_IDENTITY_SOURCE } from '../../../../workloads/support-chat/chat/chat-wiring';
 import { tokenOf, tokenOfSubprotocols } from '../../../../workloads/support-chat/chat/handlers/authorizer';
 import { connectResponse } from '../../../../workloads/support-chat/chat/handlers/lib/connect-subprotocol';
@@ -44,9 +46,42 @@ describe('the authorizer reads the token from the subprotocols', () => {
   });
 });
 
+describe('the local gateway chooses no subprotocol itself, as API Gateway', () => {
+  /** Connects offering `protocols`: the protocol the handshake's answer named, or the client's error. */
+  const offer = (url: string, protocols: string[]) => new Promise<string>((resolve) => {
+    const ws = new WebSocket(url, protocols);
+    ws.once('open', () => {
+      resolve(`open ${ws.protocol}`);
+      ws.close();
+    });
+    ws.once('error', (error) => resolve(`error ${error.message}`));
+  });
+
+  test('the $connect handler\'s Sec-WebSocket-Protocol is the answer\'s; without one the answer names none and the client fails', async () => {
+    const gateway = await startGateway({
+      routes: {
+        $connect: async (event) => (event.headers?.['Sec-WebSocket-Protocol']?.includes(SUBPROTOCOL)
+          ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL } } : { statusCode: 200 }),
+      },
+    });
+    try {
+      expect(await offer(gateway.url, [SUBPROTOCOL, JWT])).toBe(`open ${SUBPROTOCOL}`);
+      expect(await offer(gateway.url, ['other.v1', JWT])).toBe('error Server sent no subprotocol');
+      expect(await offer(gateway.url, [])).toBe('open ');
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('the deployed API and the logs the estate configures', () => {
-  const estate = exampleEstate();
-  const chat = estate.supportChat[0].artifact.template as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+  type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+  let estate: ReturnType<typeof exampleEstate>;
+  let chat: Template;
+  beforeAll(() => {
+    estate = exampleEstate();
+    chat = estate.supportChat[0].artifact.template as Template;
+  }, 600_000);
   const ofType = (template: { Resources?: Record<string, { Type: string; Properties?: Record<string, any> }> }, type: string) =>
     Object.values(template.Resources ?? {}).filter((r) => r.Type === type).map((r) => r.Properties ?? {});
 
