@@ -2,11 +2,11 @@ import { type App, Duration, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { denyGrantsExceptForAwsResources } from '../../../../building-blocks/kms/deny-grants-except-aws-resources';
+import { buildWidgetBundle } from '../../../../workloads/support-chat/widget/build-widget';
 import { widgetContentSecurityPolicy } from '../../../../workloads/support-chat/widget/constructs/widget-headers';
 import { CLOUDFRONT_LOG_PREFIX, WidgetHosting, type WidgetHostingProps } from '../../../../workloads/support-chat/widget/constructs/widget-hosting';
 import { WidgetWebAcl } from '../../../../workloads/support-chat/widget/constructs/widget-web-acl';
 import { synthVariant } from '../../../support/estate';
-import { buildWidgetBundle } from '../../../../workloads/support-chat/widget/build-widget';
 
 /**
  * The widget's edge and hosting as two small stacks (the web ACL in us-east-1, the hosting in the tenant's Region),
