@@ -18,6 +18,8 @@ import { ChatTracing } from './chat/constructs/chat-tracing';
 import { ChatWebAcl } from './chat/constructs/chat-waf';
 import { ConversationTable } from './chat/constructs/conversation-table';
 import { type ChatSettings, defaultChatSettings } from './chat/handlers/lib/chat-settings';
+import { budgetThresholds, monthlyBudgetUsd, outputShare } from './cost/budget-thresholds';
+import { TenantCostBudget } from './cost/constructs/tenant-cost-budget';
 import { tenantCostPrices } from './cost/cost-prices';
 import { HandOffTransport } from './handoff/constructs/hand-off-transport';
 import type { HandOffPolicy } from './handoff/handlers/lib/decide';
@@ -184,6 +186,18 @@ export class SupportChatStack extends Stack {
     // metrics the handlers publish with Powertools.
     new ChatTracing(this, 'Tracing', { functions: functions.all, policyName: `${TENANT_PREFIX}-tracing-${region}` });
     this.alarms = new ChatAlarms(this, 'Alarms', { namePrefix: TENANT_PREFIX, relay: this.relay });
+    // What the tenant spends, by its cost-allocation tag: an AWS Budgets budget (account-wide, so in its first Region
+    // only) whose forecast notifications come before the budget rules downgrade models (workloads/support-chat/cost).
+    if (costPrices && region === tenant.regions[0]) {
+      const first = defaultChatSettings(models);
+      new TenantCostBudget(this, 'CostBudget', {
+        budgetName: `${TENANT_PREFIX}-monthly`,
+        monthlyLimitUsd: monthlyBudgetUsd(tenant.limits.dailyTokensPerTenant, costPrices, outputShare({ ...tenant.limits, ...first.limits })),
+        tag: { key: 'workload', value: TENANT_PREFIX },
+        thresholds: budgetThresholds(first.budgetRules),
+        topic: this.alarms.topic,
+      });
+    }
     // Releases of the turn and the relay: CodeDeploy moves each alias `live` to the new version in steps and rolls back
     // on the alarms (docs/adr/0034-tenant-release-by-golden-set-and-canary.md).
     const canary = tenantReleaseOf(props.config).canary;

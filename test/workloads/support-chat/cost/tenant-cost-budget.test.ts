@@ -8,6 +8,7 @@ import { budgetThresholds, monthlyBudgetUsd, outputShare } from '../../../../wor
 import { TenantCostBudget, type TenantCostBudgetProps } from '../../../../workloads/support-chat/cost/constructs/tenant-cost-budget';
 import { tenantCostPrices } from '../../../../workloads/support-chat/cost/cost-prices';
 import { exampleConfig } from '../../../support/example-config';
+import { exampleEstate } from '../../../support/example-estate';
 
 /*
  * The tenant's AWS Budgets budget: its thresholds derived from the AppConfig budget rules so that each notification
@@ -127,5 +128,23 @@ describe('AWS::Budgets::Budget of the tenant', () => {
     }));
     const [budgetId] = Object.keys(template.findResources('AWS::Budgets::Budget'));
     expect(template.toJSON().Resources[budgetId].DependsOn).toEqual(expect.arrayContaining([Object.keys(template.findResources('AWS::SNS::TopicPolicy'))[0]]));
+  });
+});
+
+describe('the example tenant\'s budget (the example estate, synthesized with every gate)', () => {
+  test('one budget, in the tenant\'s first Region, on its workload tag, notifying its alert topic before the downgrades', () => {
+    const { supportChat, config } = exampleEstate();
+    const tenant = config.workloads.supportChat!;
+    const budgets = supportChat.map((s) => Object.values(s.template.findResources('AWS::Budgets::Budget')) as { Properties: Record<string, any> }[]);
+    expect(budgets.flat()).toHaveLength(1);
+    expect(budgets[0]).toHaveLength(1);
+    const budget = budgets[0][0].Properties;
+    const prices = tenantCostPrices(config, tenant.regions[0])!;
+    expect(budget.Budget.BudgetLimit.Amount).toBe(monthlyBudgetUsd(tenant.limits.dailyTokensPerTenant, prices, outputShare({ historyTokens: tenant.limits.historyTokens, maxAnswerTokens: 1_024 })));
+    expect(budget.Budget.FilterExpression.Tags).toEqual({ Key: 'workload', Values: ['support-chat'], MatchOptions: ['EQUALS'] });
+    const forecasts = budget.NotificationsWithSubscribers.filter((n: any) => n.Notification.NotificationType === 'FORECASTED').map((n: any) => n.Notification.Threshold);
+    expect(forecasts).toEqual(budgetThresholds(DEFAULT_BUDGET_RULES));
+    const [topicId] = Object.keys(supportChat[0].template.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'support-chat-alarms' } }));
+    expect(budget.NotificationsWithSubscribers[0].Subscribers).toEqual([{ SubscriptionType: 'SNS', Address: { Ref: topicId } }]);
   });
 });
