@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
+import { agentInTerminal } from './agent-terminal';
 import { type ChatLocal, startChatLocal } from './chat-local';
 import { chatInTerminal } from './chat-terminal';
 import { emfSummary, tapEmf } from './emf-tap';
 import { startWidgetPage } from './widget-page';
 import { loadConfigFile, resolveConfigFile } from '../../../config/load';
 import { ALICE_SUB } from '../../../emulators/order-api/order-api-emulator';
+import { CHAT_API } from '../chat/chat-wiring';
 
 /*
  * `npx projen chat:local [-- options]`: the support-chat tenant on this machine (`startChatLocal`), and a terminal chat
@@ -22,11 +24,13 @@ import { ALICE_SUB } from '../../../emulators/order-api/order-api-emulator';
  *                                  served by the knowledge-base emulator)
  *   --no-orders                    no order tool (by default the model may look up the signed-in customer's orders in
  *                                  the order API emulator; the terminal's customer is its first fixture customer)
+ *   --agent <url> --token <t>      a human agent's terminal on the chat:local another terminal runs (it prints both):
+ *                                  /list, /join <n>, a line is a reply, /leave, /close
  *   --show-emf                     run the turn's deployed entry point (turn.ts bundled as the stack ships it, with
  *                                  Powertools) and print one line per EMF document it writes, on stderr
  */
 
-const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge] [--no-orders] [--show-emf]';
+const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge] [--no-orders] [--show-emf]\n       npx projen chat:local -- --agent <url> --token <agent token>';
 
 /** The emulator's pacing locally: visible streaming, about as fast as a small model. */
 const LOCAL_PACING = { firstTokenDelayMs: 180, interTokenDelayMs: 35, chunkSize: 5 } as const;
@@ -42,11 +46,21 @@ async function main(): Promise<void> {
       'no-knowledge': { type: 'boolean', default: false },
       'no-orders': { type: 'boolean', default: false },
       'show-emf': { type: 'boolean', default: false },
+      'agent': { type: 'string' },
+      'token': { type: 'string' },
       'help': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  if (values.agent !== undefined) {
+    // A human agent's terminal on a tenant another `chat:local` runs: the URL and agent token it printed.
+    if (!values.token) throw new Error(`--agent needs --token <agent token> (the running chat:local prints both)\n${USAGE}`);
+    const protocols = [CHAT_API.subprotocol, values.token];
+    const agent = await agentInTerminal({ url: values.agent, protocols, input: process.stdin, output: process.stdout });
+    await agent.finished;
     return;
   }
   const realBedrock = values['real-bedrock'] ?? false;
@@ -58,6 +72,7 @@ async function main(): Promise<void> {
   }
   const configFile = resolveConfigFile(values.config);
   const knowledge = !values['no-knowledge'] && loadConfigFile(configFile).workloads.supportChat?.knowledge !== undefined;
+  const handOff = loadConfigFile(configFile).workloads.supportChat?.handOff !== undefined;
   // The bundled turn's EMF and JSON logs leave the terminal: one summary line per EMF document on stderr instead.
   const emf = values['show-emf'] ? tapEmf({ echo: (document) => process.stderr.write(`${emfSummary(document)}\n`) }) : undefined;
   const chat: ChatLocal = await startChatLocal({
@@ -68,6 +83,7 @@ async function main(): Promise<void> {
     region: values.region,
     realBedrock,
     tokenTransport: 'subprotocol',
+    handOff,
     guardrail: arn !== undefined && version !== undefined ? { identifier: arn, version } : undefined,
     bedrockDefaults: LOCAL_PACING,
   });
@@ -103,6 +119,10 @@ async function main(): Promise<void> {
     `(another client: connect to ${chat.url} offering the subprotocols support-chat.v1 and <token>, e.g. `
       + 'wscat -c <url> -s support-chat.v1 -s <token>; send {"action":"sendMessage","conversationId","messageId","text"})',
     `web widget: ${widgetPage.url} (open it in a browser, sign in with any name)`,
+    ...(handOff ? [
+      'hand-off: write "talk to a human" and an agent can join; in another terminal, as the agent Dana:',
+      `  npx projen chat:local -- --agent ${chat.url} --token ${chat.token('agent', { username: 'local-agent', name: 'Dana' })}`,
+    ] : []),
     'Type a message and press Enter; Ctrl-C quits.',
     '',
   ].join('\n'));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadBundledTurn } from './bundled-entry-points';
@@ -21,6 +22,7 @@ import { start as startGateway, type WebSocketGateway } from '../../../emulators
 import { CHAT_API, TOKEN_IDENTITY_SOURCE, type TurnEnvironment, WIDGET_TOKEN_USE } from '../chat/chat-wiring';
 import { createAuthorizer, type ROLE_GROUPS, settingsFromEnvironment } from '../chat/handlers/authorizer';
 import { type ChatSettings, defaultChatSettings, settingsJsonSchema } from '../chat/handlers/lib/chat-settings';
+import { ConnectionIndex } from '../chat/handlers/lib/connection-index';
 import { WEBSOCKET_QUOTAS } from '../chat/handlers/lib/frames';
 import { RelayRateGate } from '../chat/handlers/lib/relay-rate';
 import { settingsFromAppConfig } from '../chat/handlers/lib/settings-from-appconfig';
@@ -90,6 +92,14 @@ export interface ChatLocalOptions {
    */
   readonly orders?: boolean;
   /**
+   * Hand conversations off to human agents (`workloads.supportChat.handOff`'s triggers; the hand-off is published on an
+   * EventBridge bus on moto, which has no rule: no ticket is opened), and let agents join them: an agent's token
+   * (`token('agent', { name })`) lists, joins and answers them over the same WebSocket.
+   *
+   * @default false: the assistant answers every message
+   */
+  readonly handOff?: boolean;
+  /**
    * Run the turn as the stack deploys it: its entry point (`turn.ts`, Powertools' logs, EMF metrics and tracer around
    * `runTurn`) bundled by the stack's esbuild call into a temporary directory and loaded with the function's environment
    * (`bundled-entry-points.ts`). Its JSON logs and EMF go to stdout (`emf-tap.ts` reads them).
@@ -106,6 +116,9 @@ export interface ChatLocalOptions {
    */
   readonly tokenTransport?: 'subprotocol' | 'query';
 }
+
+/** The hand-off's EventBridge bus on moto, with `handOff`. */
+const LOCAL_HAND_OFF_BUS = 'support-chat-handoff-local';
 
 /** The order API's secret in moto, with `orders`. */
 const LOCAL_ORDER_SECRET = 'support-chat/order-api';
@@ -170,7 +183,7 @@ export interface ChatLocal {
   /** Every invocation of the authorizer and the routes, in order. */
   readonly routes: readonly RouteRecord[];
   /** An id token of a user in `role`'s group, as the user pool's app client would issue it. */
-  token(role?: ChatRole, user?: { readonly sub?: string; readonly username?: string }): string;
+  token(role?: ChatRole, user?: { readonly sub?: string; readonly username?: string; readonly name?: string }): string;
   /** `url` with a token in the query string (`tokenTransport: 'query'`). */
   connectUrl(token: string): string;
   /** The subprotocols a client offers with a token (`tokenTransport: 'subprotocol'`): `support-chat.v1` and the token. */
@@ -296,6 +309,15 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       orderApi = started;
     }
 
+    // The hand-off's bus on moto (no rule: the event goes nowhere), with the config's triggers.
+    let handOffBus: string | undefined;
+    if (options.handOff) {
+      if (!tenant.handOff) throw new Error('handOff needs workloads.supportChat.handOff in the config');
+      handOffBus = LOCAL_HAND_OFF_BUS;
+      const events = new EventBridgeClient({ region, endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS });
+      await events.send(new CreateEventBusCommand({ Name: handOffBus })).finally(() => events.destroy());
+    }
+
     const issuer = await LocalJwtIssuer.start({ region, userPoolId: `${region}_LocalChat1` });
     stops.push(() => issuer.close());
 
@@ -318,6 +340,13 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       APPCONFIG_MAX_AGE_SECONDS: String(options.settingsMaxAgeSeconds ?? 45),
       LIMITS: JSON.stringify(limits),
       RETENTION_DAYS: String(tenant.conversations.retentionDays),
+      ...(handOffBus && tenant.handOff ? {
+        HANDOFF_BUS_NAME: handOffBus,
+        HANDOFF_POLICY: JSON.stringify({
+          unresolvedTurns: tenant.handOff.unresolvedTurns, refundApprovalThreshold: tenant.handOff.refundApprovalThreshold,
+        }),
+        EVENTS_ENDPOINT: moto.endpoint,
+      } : {}),
       ...(costPrices ? { COST_PRICES: JSON.stringify(costPrices) } : {}),
       ...(options.degradedText ? { DEGRADED_TEXT: options.degradedText } : {}),
       ...(knowledgeBase ? {
@@ -369,6 +398,8 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     });
     const relay = createRelay({
       admit: (sub) => rate.admit(sub),
+      // The connection index of handed-off conversations, on the relay's own client as in its Lambda.
+      connectionIndex: new ConnectionIndex({ tableName: resources.tableName, client: DynamoDBDocumentClient.from(relayDynamo) }),
       maxInputCharacters: limits.maxInputCharacters,
       invokeTurn: turnFunction.invoke,
       post: async (connectionId, frame) => {
@@ -419,6 +450,8 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
         username: user.username ?? `${role}-${randomUUID().slice(0, 8)}`,
         sub: user.sub ?? randomUUID(),
         groups: [role],
+        // An agent's display name (the user pool's `name` attribute, which an administrator sets).
+        ...(user.name ? { claims: { name: user.name } } : {}),
       }),
       connectUrl: (token) => `${gateway.url}?${CHAT_API.tokenQueryParameter}=${encodeURIComponent(token)}`,
       protocols: (token) => [CHAT_API.subprotocol, token],

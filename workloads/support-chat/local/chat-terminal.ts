@@ -51,6 +51,9 @@ function open(url: string, protocols: readonly string[] = []): Promise<WebSocket
   });
 }
 
+/** The same opening for the agent's terminal (`agent-terminal.ts`). */
+export const openChatSocket = open;
+
 /**
  * A terminal client of the chat, as the web widget will be: reads lines from `input` and sends each as
  * `{"action":"sendMessage","conversationId","messageId","text"}` (one at a time: the next after the answer's `done` or

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
+import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
+import { type AgentTerminal, agentInTerminal } from '../../../../workloads/support-chat/local/agent-terminal';
+import { type ChatLocal, startChatLocal } from '../../../../workloads/support-chat/local/chat-local';
+import { connect, refusedStatus, type TestClient } from '../../../emulators/ws-client';
+
+/*
+ * A customer and a human agent over the same WebSocket, end to end through the local harness (`startChatLocal` with
+ * `handOff`): the local gateway with the real $connect authorizer, the real relay and its connection index, the real
+ * turn on the DynamoDB emulator, the hand-off published on moto's EventBridge; the agent is `chat:local -- --agent`'s
+ * terminal (`agentInTerminal`) with an agent-group token of the local issuer. No model is called once handed off.
+ */
+
+let chat: ChatLocal;
+let warn: jest.SpyInstance;
+
+beforeAll(async () => {
+  // The authorizer logs each refusal with console.warn, as in Lambda.
+  warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  chat = await startChatLocal({ handOff: true });
+}, 120_000);
+
+afterAll(async () => {
+  await chat?.close();
+  warn.mockRestore();
+});
+
+/** The next frames on a client up to (and including) the first that `last` accepts. */
+async function until(client: TestClient, last: (frame: Frame) => boolean): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  for (;;) {
+    const frame = JSON.parse(await client.nextMessage(10_000)) as Frame;
+    frames.push(frame);
+    if (last(frame)) return frames;
+  }
+}
+
+/** An agent terminal fed line by line, with what it printed so far. */
+interface DrivenTerminal {
+  readonly terminal: AgentTerminal;
+  type(line: string): void;
+  printed(): string;
+  expectPrinted(pattern: RegExp): Promise<void>;
+}
+
+async function agentTerminal(name: string): Promise<DrivenTerminal> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = '';
+  output.on('data', (chunk: Buffer) => { printed += chunk.toString('utf8'); });
+  const terminal = await agentInTerminal({ url: chat.connectUrl(chat.token('agent', { name })), input, output });
+  const expectPrinted = async (pattern: RegExp) => {
+    const deadline = Date.now() + 10_000;
+    while (!pattern.test(printed)) {
+      if (Date.now() > deadline) throw new Error(`the agent terminal never printed ${pattern}; it printed:\n${printed}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { terminal, type: (line) => input.write(`${line}\n`), printed: () => printed, expectPrinted };
+}
+
+describe('who connects', () => {
+  test('an agent-group token connects; a token of the admin group only is refused at the handshake (403)', async () => {
+    const agent = await connect(chat.connectUrl(chat.token('agent', { name: 'Dana' })));
+    agent.ws.close();
+    expect(await refusedStatus(chat.connectUrl(chat.token('admin')))).toBe(403);
+  });
+
+  test('a customer\'s connection that sends an agent action gets forbidden', async () => {
+    const customer = await connect(chat.connectUrl(chat.token('customer')));
+    customer.ws.send(JSON.stringify({ action: 'agentReply', customer: randomUUID(), conversationId: 'c1', messageId: 'r1', text: 'Approved.' }));
+    expect(await until(customer, () => true)).toEqual([expect.objectContaining({ type: 'error', code: 'forbidden' })]);
+    customer.ws.close();
+  });
+});
+
+describe('a handed-off conversation answered by an agent in the terminal', () => {
+  const sub = randomUUID();
+  const conversationId = `c-${sub.slice(0, 8)}`;
+  let customer: TestClient;
+  let agent: Awaited<ReturnType<typeof agentTerminal>>;
+
+  beforeAll(async () => {
+    customer = await connect(chat.connectUrl(chat.token('customer', { sub })));
+    agent = await agentTerminal('Dana');
+  });
+
+  afterAll(() => {
+    customer?.ws.close();
+    agent?.terminal.close();
+  });
+
+  test('the customer asks for a person: the escalation notice and done handedOff, and no model call', async () => {
+    customer.ws.send(JSON.stringify({ action: 'sendMessage', conversationId, messageId: 'm1', text: 'I want to talk to a human, please.' }));
+    const frames = await until(customer, (f) => f.type === 'done' || f.type === 'error');
+    expect(frames.map((f) => f.type)).toEqual(['chunk', 'done']);
+    expect(frames[0]).toMatchObject({ text: TENANT_MESSAGES.escalation_notice.en });
+    expect(frames[1]).toMatchObject({ handedOff: true });
+    expect(chat.emulator?.requests ?? []).toHaveLength(0);
+  });
+
+  test('the agent lists the open hand-offs, joins this one (its conversation printed) and the customer sees who answers', async () => {
+    agent.type('/list');
+    await agent.expectPrinted(new RegExp(`\\d+\\. ${conversationId} of ${sub}`));
+    const listed = new RegExp(`(\\d+)\\. ${conversationId} of ${sub}`).exec(agent.printed())![1];
+    agent.type(`/join ${listed}`);
+    await agent.expectPrinted(/customer> I want to talk to a human, please\./);
+    await agent.expectPrinted(/· Dana joined/);
+    expect(await until(customer, () => true)).toEqual([{ type: 'agentJoined', conversationId, messageId: expect.any(String), seq: 0, name: 'Dana', at: expect.any(String) }]);
+  });
+
+  test('the agent\'s reply reaches the customer from agent Dana; the customer\'s answer reaches the agent; the assistant stays silent', async () => {
+    agent.type('Hello, this is Dana. How can I help?');
+    const [reply] = await until(customer, () => true);
+    expect(reply).toEqual({
+      type: 'message', conversationId, messageId: expect.any(String), seq: 0, from: 'agent', name: 'Dana', text: 'Hello, this is Dana. How can I help?', at: expect.any(String),
+    });
+    customer.ws.send(JSON.stringify({ action: 'sendMessage', conversationId, messageId: 'm2', text: 'My parcel never arrived.' }));
+    expect(await until(customer, (f) => f.type === 'done')).toEqual([{ type: 'done', conversationId, messageId: 'm2', seq: 0, handedOff: true }]);
+    await agent.expectPrinted(/customer> My parcel never arrived\./);
+    expect(chat.emulator?.requests ?? []).toHaveLength(0);
+  });
+
+  test('the agent closes the conversation: the customer sees it, and the assistant answers the next message again', async () => {
+    agent.type('/close');
+    expect(await until(customer, () => true)).toEqual([expect.objectContaining({ type: 'agentLeft', name: 'Dana', closed: true })]);
+    await agent.expectPrinted(/· Dana left and closed the conversation/);
+    customer.ws.send(JSON.stringify({ action: 'sendMessage', conversationId, messageId: 'm3', text: 'Where is my order 40412?' }));
+    const frames = await until(customer, (f) => f.type === 'done' || f.type === 'error');
+    expect(frames.at(-1)).toMatchObject({ type: 'done' });
+    expect(frames.at(-1)).not.toHaveProperty('handedOff');
+    expect((chat.emulator?.requests ?? []).length).toBeGreaterThan(0);
+  });
+});
