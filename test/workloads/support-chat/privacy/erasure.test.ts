@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
-  CreateBucketCommand, GetObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -27,8 +27,10 @@ import { ANALYTICS_CONVERSATIONS_PREFIX } from '../../../../workloads/support-ch
  * the conversation store (messages, idempotency records, a tool call), the hand-off service (state with the published
  * hand-off) and the ticket connector (through the webhook receiver), the budget counter and the relay's rate gate, all on
  * the DynamoDB emulator; the analytics exports in a versioned moto S3 bucket; the hand-off bus, the subject key secret on
- * moto. After an erasure, every table and every object version is scanned for the customer's id, e-mail address and a
- * planted phrase: only the other customer's data remains, and the audit record names the customer by a keyed hash only.
+ * moto; and the invocation-log archive (a moto bucket with Object Lock, compliance mode) holding the answer call as
+ * Bedrock logs it with text delivery on. After an erasure, every table and every object version is scanned for the
+ * customer's id, e-mail address and a planted phrase: only the other customer's data remains, the audit record names the
+ * customer by a keyed hash only, and exactly what ADR 29 says must stay stays: the archived invocation log, undeletable.
  */
 
 const REGION = 'eu-central-1';
@@ -37,6 +39,8 @@ const CONVERSATIONS = 'support-chat-conversations';
 const PRIVACY = 'support-chat-privacy';
 const BUCKET = 'support-chat-analytics';
 const BUS = 'support-chat';
+/** The log-archive bucket BL-LOG-1 replicates invocation logs into: Object Lock, compliance mode. */
+const ARCHIVE = 'genai-governance-invocation-logs-archive';
 const OFFICER = 'arn:aws:sts::111122223333:assumed-role/support-chat-privacy-officer/jane';
 
 const ANNA = { sub: '0f8fad5b-d9cb-469f-a165-70867728950e', email: 'anna.kowalska@example.org', phrase: 'PURPLE-OTTER-42' };
@@ -67,6 +71,7 @@ beforeAll(async () => {
   await raw.send(new CreateTableCommand(conversationTableInput(PRIVACY)));
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(new CreateBucketCommand({ Bucket: ARCHIVE, CreateBucketConfiguration: { LocationConstraint: REGION }, ObjectLockEnabledForBucket: true }));
   await secrets.send(new CreateSecretCommand({ Name: 'support-chat-privacy-subject-key', SecretString: 'k'.repeat(24) + 'a-test-key-of-48-bytes--' }));
   await events.send(new CreateEventBusCommand({ Name: BUS }));
 }, 60_000);
@@ -160,6 +165,24 @@ async function seed(customer: typeof ANNA, conversations: readonly string[]): Pr
       }));
     }
   }
+  // The turn's answer call as BL-LOG-1 archives it with text delivery on (the record shape of Bedrock's invocation log).
+  await s3.send(new PutObjectCommand({
+    Bucket: ARCHIVE,
+    Key: `AWSLogs/111122223333/BedrockModelInvocationLogs/eu-central-1/2026/12/07/10/${customer.sub.slice(0, 8)}-${clock}.json.gz`,
+    Body: JSON.stringify({
+      schemaType: 'ModelInvocationLog',
+      schemaVersion: '1.0',
+      timestamp: new Date(clock).toISOString(),
+      accountId: '111122223333',
+      region: REGION,
+      operation: 'ConverseStream',
+      modelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
+      identity: { arn: `arn:aws:sts::111122223333:assumed-role/support-chat-turn-eu-central-1/${customer.sub}` },
+      input: { inputContentType: 'application/json', inputBodyJson: { messages: [{ role: 'user', content: [{ text: `Hi, I am ${customer.email}; the code word is ${customer.phrase}` }] }] } },
+    }),
+    ObjectLockMode: 'COMPLIANCE',
+    ObjectLockRetainUntilDate: new Date(Date.now() + 2557 * 86_400_000),
+  }));
   const budget = { pk: userKey(customer.sub), sk: budgetKey(budgetDay(clock)) };
   await new BudgetCounter({ tableName: CONVERSATIONS, client: documents, now }).reserve(budget, 500, 100_000);
   await new RelayRateGate({ tableName: CONVERSATIONS, client: documents, limit: async () => 20, now }).admit(customer.sub);
@@ -225,8 +248,16 @@ describe('privacy: export and erasure of one customer across every store the ten
     const { answer } = await privacy({ action: 'erase', requestId: 'erase-1', sub: ANNA.sub });
     expect(answer).toMatchObject({ status: 'completed', erased: { 'analytics': 4, 'tickets': 2, 'relay-rate': 1, 'conversations': 11 } });
     const { tables, objects } = await everything();
+    const archived = Object.keys(objects).filter((name) => name.startsWith(`${ARCHIVE}/`));
     for (const [name, text] of [...Object.entries(tables), ...Object.entries(objects)]) {
-      expect({ name, traces: traces(text, ANNA) }).toEqual({ name, traces: [] });
+      if (!archived.includes(name)) expect({ name, traces: traces(text, ANNA) }).toEqual({ name, traces: [] });
+    }
+    // What ADR 29 says stays: the invocation-log archive under Object Lock, with her words, exactly as written, and
+    // nobody can delete it before its retention date (moto enforces the lock; that AWS does is its documented guarantee).
+    expect(archived.map((name) => traces(objects[name], ANNA)).filter((found) => found.length > 0)).toEqual([[ANNA.sub, ANNA.email, ANNA.phrase]]);
+    for (const name of archived.filter((n) => objects[n].includes(ANNA.sub))) {
+      const [key, versionId] = name.slice(ARCHIVE.length + 1).split('@');
+      await expect(s3.send(new DeleteObjectCommand({ Bucket: ARCHIVE, Key: key, VersionId: versionId }))).rejects.toThrow(/Access Denied|locked/i);
     }
     expect(traces(tables[CONVERSATIONS], BEN)).toEqual([BEN.sub, BEN.email, BEN.phrase]);
     expect(Object.keys(objects).filter((k) => k.includes('ben-c1'))).toHaveLength(2);
@@ -270,7 +301,8 @@ describe('privacy: export and erasure of one customer across every store the ten
     }
     expect([...stopped].sort()).toEqual(['analytics', 'conversations', 'relay-rate', 'tickets']);
     const { tables, objects } = await everything();
-    expect(traces(JSON.stringify({ tables, objects }), ANNA)).toEqual([]);
+    const outsideArchive = Object.entries(objects).filter(([name]) => !name.startsWith(`${ARCHIVE}/`));
+    expect(traces(JSON.stringify({ tables, outsideArchive }), ANNA)).toEqual([]);
     expect(traces(tables[CONVERSATIONS], BEN)).toEqual([BEN.sub, BEN.email, BEN.phrase]);
   }, 30_000);
 
