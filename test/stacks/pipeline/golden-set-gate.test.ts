@@ -14,15 +14,31 @@ import { exampleConfig } from '../../support/example-config';
  */
 const thresholds = tenantReleaseOf(exampleConfig()).goldenSet;
 const questions = loadGoldenSet();
-const BEDROCK_LABEL = ['against Bedrock: knowledge base KB12345678 in eu-central-1', 'classifier eu.anthropic.claude-haiku-4-5-20251001-v1:0 on Bedrock with guardrail arn:aws:bedrock:eu-central-1:318274650913:guardrail/abc:3'];
+const BEDROCK_LABEL = [
+  'against Bedrock: knowledge base KB12345678 in eu-central-1',
+  'classifier eu.anthropic.claude-haiku-4-5-20251001-v1:0 on Bedrock with guardrail arn:aws:bedrock:eu-central-1:318274650913:guardrail/abc:3',
+];
 
 /** The outcome the golden set expects for a question: every figure right. */
 const golden = (q: GoldenQuestion): QuestionOutcome => ({
-  question: q, retrieved: [...q.expectedDocuments], topScore: 0.9, supported: !q.refusal, label: q.route, triggered: q.escalate, handedOff: q.escalate,
+  question: q,
+  retrieved: [...q.expectedDocuments],
+  topScore: 0.9,
+  supported: !q.refusal,
+  label: q.route,
+  triggered: q.escalate,
+  handedOff: q.escalate,
 });
 
 /** A report as bench:quality writes it, its outcomes changed by `change` for the first `count` questions `which` selects. */
-function report(options: { label?: string[]; count?: number; which?: (q: GoldenQuestion) => boolean; change?: (o: QuestionOutcome) => QuestionOutcome } = {}) {
+interface Changes {
+  readonly label?: string[];
+  readonly count?: number;
+  readonly which?: (q: GoldenQuestion) => boolean;
+  readonly change?: (o: QuestionOutcome) => QuestionOutcome;
+}
+
+function report(options: Changes = {}) {
   let left = options.count ?? 0;
   const outcomes = questions.map(golden).map((o) => {
     if (left > 0 && (options.which ?? (() => true))(o.question) && options.change) {
@@ -31,7 +47,8 @@ function report(options: { label?: string[]; count?: number; which?: (q: GoldenQ
     }
     return o;
   });
-  return JSON.parse(JSON.stringify({ label: options.label ?? BEDROCK_LABEL, relevanceFloor: 0.3, seconds: 12.3, overall: figures(outcomes), outcomes }));
+  const written = { label: options.label ?? BEDROCK_LABEL, relevanceFloor: 0.3, seconds: 12.3, overall: figures(outcomes), outcomes };
+  return JSON.parse(JSON.stringify(written));
 }
 
 /** The most questions `which` selects that can be wrong while `figure` stays at `min` or above, over `total` questions. */
@@ -46,7 +63,7 @@ describe('the golden-set gate (pipeline.tenantRelease.goldenSet)', () => {
 
   test('routing accuracy: at the threshold passes, one question more misrouted fails', () => {
     const allowed = allowedMisses(thresholds.minRoutingAccuracy, questions.length);
-    const misroute = (o: QuestionOutcome): QuestionOutcome => ({ ...o, label: o.question.route === 'simple' ? 'complex' : 'simple' });
+    const misroute = (o: QuestionOutcome): QuestionOutcome => ({ ...o, label: o.question.route === 'other' ? 'faq' : 'other' });
     expect(goldenSetVerdict(report({ count: allowed, change: misroute }), thresholds).passed).toBe(true);
     const failed = goldenSetVerdict(report({ count: allowed + 1, change: misroute }), thresholds);
     expect(failed.passed).toBe(false);
@@ -56,13 +73,16 @@ describe('the golden-set gate (pipeline.tenantRelease.goldenSet)', () => {
   test('hand-off recall: a missed hand-off beyond the threshold fails', () => {
     const escalations = questions.filter((q) => q.escalate).length;
     const allowed = allowedMisses(thresholds.minHandOffRecall, escalations);
-    const failed = goldenSetVerdict(report({ count: allowed + 1, which: (q) => q.escalate, change: (o) => ({ ...o, handedOff: false }) }), thresholds);
+    const missed = report({ count: allowed + 1, which: (q) => q.escalate, change: (o) => ({ ...o, handedOff: false }) });
+    const failed = goldenSetVerdict(missed, thresholds);
     expect(failed.lines.filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}handOffRecall /)]);
   });
 
   test('retrieval: recall@5 and hit@1 below their thresholds fail', () => {
     const answerable = questions.filter((q) => q.expectedDocuments.length > 0);
-    const failed = goldenSetVerdict(report({ count: answerable.length, which: (q) => q.expectedDocuments.length > 0, change: (o) => ({ ...o, retrieved: ['faq/unrelated.md'] }) }), thresholds);
+    const unrelated = (o: QuestionOutcome): QuestionOutcome => ({ ...o, retrieved: ['faq/unrelated.md'] });
+    const failed = goldenSetVerdict(report({ count: answerable.length, which: (q) => q.expectedDocuments.length > 0, change: unrelated }),
+      thresholds);
     expect(failed.lines.filter((l) => l.startsWith('FAIL')).map((l) => l.split(' ')[2])).toEqual(['recallAt5', 'hitAt1']);
   });
 
