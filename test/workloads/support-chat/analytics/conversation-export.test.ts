@@ -27,6 +27,7 @@ const KEY = 'k'.repeat(20) + '0123456789abcdefghijklmnopqrstuvwxyz';
 const ALICE = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const BOB = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const T0 = Date.parse('2026-12-01T09:00:00Z');
+const PROFILE = 'eu.anthropic.claude-haiku-4-5-20251001-v1:0';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 let moto: MotoServer;
@@ -67,7 +68,7 @@ async function seed(handOff: HandOffService): Promise<void> {
   await store().putUserMessage(ALICE, 'conv-a', 'm2', 'And where is it now?', 0, 'en');
   tick();
   await store().putToolCall(ALICE, { conversationId: 'conv-a', messageId: 'm2', round: 0, index: 0, toolUseId: 't1', name: 'get_order_status', input: { orderId: '4711' }, status: 'success', result: { status: 'shipped' } });
-  await store().putAnswer(ALICE, 'conv-a', 'm2', 'It shipped yesterday.', [{ documentId: 'shipping/tracking.md', title: 'Tracking' }]);
+  await store().putAnswer(ALICE, 'conv-a', 'm2', 'It shipped yesterday.', [{ documentId: 'shipping/tracking.md', title: 'Tracking' }], {}, { firstTokenMs: 240, profile: PROFILE });
   await costed(ALICE, 'conv-a', 'm2', 0.0201);
   await store().putRating(ALICE, { conversationId: 'conv-a', score: 4, comment: 'Quick, thanks Alice here' });
 
@@ -156,11 +157,11 @@ describe('the conversation export', () => {
     expect([bob.escalated, bob.resolved, bob.language, bob.topics]).toEqual([false, false, 'es', []]);
   });
 
-  test('one turn line per answer; first-token time and profile are null where the answer does not carry them', () => {
+  test('one turn line per answer with the first-token time and profile the turn stored; null where the answer has none', () => {
     const lines = exported.get(`turns/date=2026-12-01/conv-a.${pseudonymOf(ALICE).slice(0, 16)}.json`)!.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual([
       { conversation_id: 'conv-a', answered_at: '2026-12-01T09:00:01.000Z', first_token_ms: null, profile: null },
-      { conversation_id: 'conv-a', answered_at: '2026-12-01T09:00:03.000Z', first_token_ms: null, profile: null },
+      { conversation_id: 'conv-a', answered_at: '2026-12-01T09:00:03.000Z', first_token_ms: 240, profile: PROFILE },
     ]);
   });
 

@@ -150,6 +150,7 @@ export class ConversationStore {
   public async putAnswer(
     sub: string, conversationId: string, messageId: string, text: string, citations: readonly Citation[] = [],
     cost: { readonly costUsd?: number } = {},
+    timing: { readonly firstTokenMs?: number; readonly profile?: string } = {},
   ): Promise<StoredMessage> {
     const pk = userKey(sub);
     const createdAt = this.now();
@@ -161,6 +162,11 @@ export class ConversationStore {
       createdAt,
       ...(citations.length > 0 ? { citations } : {}),
       ...(cost.costUsd !== undefined ? { costUsd: cost.costUsd } : {}),
+    };
+    // For the analytics export (`analytics/handlers/lib/conversation-record.ts`): the answering profile and its first token.
+    const measured = {
+      ...(timing.firstTokenMs !== undefined ? { firstTokenMs: timing.firstTokenMs } : {}),
+      ...(timing.profile ? { profile: timing.profile } : {}),
     };
     const sk = messageKey(conversationId, createdAt, messageId, 'assistant');
     try {
@@ -176,7 +182,7 @@ export class ConversationStore {
               ExpressionAttributeValues: { ':answered': 'answered', ':pending': 'pending', ':sk': sk },
             },
           },
-          { Put: { TableName: this.props.tableName, Item: this.item(pk, sk, answer), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: this.props.tableName, Item: { ...this.item(pk, sk, answer), ...measured }, ConditionExpression: 'attribute_not_exists(pk)' } },
         ],
       }));
       return answer;
