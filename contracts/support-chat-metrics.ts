@@ -92,9 +92,9 @@ export const TURN_METRICS = {
    */
   Unsupported: 'count',
   /**
-   * What the turn's billed calls cost, in USD (unit `None`), published when the answer was costed (the tenant has
-   * `pricing`): it adds up like a count, so its Sum over a period is the tenant's spend on the chat path then
-   * (workloads/support-chat/cost).
+   * What the turn's billed calls cost, in USD, published when the answer was costed (the tenant has `pricing`): it adds
+   * up like a count (unit `Count`: CloudWatch has no currency unit), so its Sum over a period is the tenant's spend on
+   * the chat path then (workloads/support-chat/cost).
    */
   TurnCostUsd: 'count',
 } as const satisfies Record<string, SupportChatMetricKind>;

@@ -417,7 +417,7 @@ describe('the authorizer\'s entry point with the real Powertools', () => {
 describe('the metric catalog names exactly what the handlers publish', () => {
   test('every SupportChat entry is printed with its dimension sets and a unit of its kind, and nothing else is printed', async () => {
     const lines = await printed(() => {
-      recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, ANSWERED);
+      recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, { ...ANSWERED, costUsd: 0.00231 });
       recordTurn(createTelemetry(SUPPORT_CHAT_SERVICES.turn).metrics, { result: 'rated', rating: { result: 'rated', score: 5 } });
       recordRelay(createTelemetry(SUPPORT_CHAT_SERVICES.relay).metrics, { invokedTurn: true, clientGone: false, threw: false, firstChunkMs: 410 });
       recordAuthorization(createTelemetry(SUPPORT_CHAT_SERVICES.authorizer).metrics, 'authorized');

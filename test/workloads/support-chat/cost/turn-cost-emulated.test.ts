@@ -1,6 +1,6 @@
 import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
 import type { BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
-import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
+import { defaultChatSettings, parseChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import type { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import { createTelemetry, recordTurn } from '../../../../workloads/support-chat/chat/handlers/lib/telemetry';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } from '../../../../workloads/support-chat/chat/handlers/turn-core';
@@ -109,7 +109,7 @@ describe('a turn\'s cost from the usage the API reports', () => {
     expect(bedrockEmulator.requests.length).toBe(calls);
   });
 
-  test('TurnCostUsd is published with the turn\'s metrics (unit None, dimension service)', async () => {
+  test('TurnCostUsd is published with the turn\'s metrics (unit Count, dimension service)', async () => {
     bedrockEmulator.reset();
     bedrockEmulator.script(withLocalClassifier(() => ({ answer: ANSWER })));
     const outcome = await turn('metric1', 'Where is my parcel?');
@@ -127,7 +127,39 @@ describe('a turn\'s cost from the usage the API reports', () => {
       _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
     });
     expect(doc.TurnCostUsd).toBe(outcome.costUsd);
-    expect(doc._aws.CloudWatchMetrics[0].Metrics).toContainEqual({ Name: 'TurnCostUsd', Unit: 'None' });
+    expect(doc._aws.CloudWatchMetrics[0].Metrics).toContainEqual({ Name: 'TurnCostUsd', Unit: 'Count' });
     expect(doc._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+  });
+});
+
+describe('the daily token budgets from AppConfig (the settings\' limits), else the config\'s', () => {
+  test('a settings version with a smaller tenant budget refuses a turn the config\'s would take, before any model call', async () => {
+    bedrockEmulator.reset();
+    bedrockEmulator.script(withLocalClassifier(() => ({ answer: ANSWER })));
+    // The reservation is at least the history budget plus the longest answer: a budget under it refuses at once.
+    const tight = { ...settings, limits: { ...settings.limits, dailyTokensPerTenant: 100 } };
+    const outcome = await turn('daily1', 'Where is my parcel?', { settings: async () => ({ settings: tight, source: 'appconfig' as const }) });
+    expect(outcome).toMatchObject({ result: 'refused', code: 'budget_exhausted' });
+    expect(bedrockEmulator.requests).toHaveLength(0);
+  });
+
+  test('a settings version with a larger user budget lets a user past the config\'s', async () => {
+    bedrockEmulator.reset();
+    bedrockEmulator.script(withLocalClassifier(() => ({ answer: ANSWER })));
+    const small = { ...limits, dailyTokensPerUser: 100 };
+    const refused = await turn('daily2', 'Where is my parcel?', { limits: small });
+    expect(refused).toMatchObject({ result: 'refused', code: 'budget_exhausted' });
+    const roomy = { ...settings, limits: { ...settings.limits, dailyTokensPerUser: 1_000_000 } };
+    const answered = await turn('daily3', 'Where is my parcel?', { limits: small, settings: async () => ({ settings: roomy, source: 'appconfig' as const }) });
+    expect(answered.result).toBe('answered');
+  });
+
+  test('the settings\' schema refuses a daily budget under 1 or not whole', () => {
+    const allowed = [models.classifier, models.fast, models.capable, ...models.fallback];
+    for (const dailyTokensPerUser of [0, 1.5, -3]) {
+      const parsed = parseChatSettings({ ...settings, limits: { ...settings.limits, dailyTokensPerUser } }, allowed);
+      expect(parsed.ok).toBe(false);
+    }
+    expect(parseChatSettings({ ...settings, limits: { ...settings.limits, dailyTokensPerTenant: 5_000_000 } }, allowed).ok).toBe(true);
   });
 });

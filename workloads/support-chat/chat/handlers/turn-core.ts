@@ -382,17 +382,20 @@ async function reserve(turn: ClaimedTurn): Promise<Reservation> {
   const day = budgetDay(turn.now());
   const userKeyOfDay = { pk: userKey(request.sub), sk: budgetKey(day) };
   const tenantKeyOfDay = { pk: 'TENANT', sk: budgetKey(day) };
+  // The daily budgets: the settings' (AppConfig, changed without a deployment), else the config's.
+  const perUser = settings.limits.dailyTokensPerUser ?? deps.limits.dailyTokensPerUser;
+  const perTenant = settings.limits.dailyTokensPerTenant ?? deps.limits.dailyTokensPerTenant;
   const [rate, history, user, tenant] = await Promise.all([
     counter.reserve({ pk: userKey(request.sub), sk: rateKey(minute) }, 1, settings.limits.messagesPerUserPerMinute),
     store.history(request.sub, request.conversationId, deps.limits.historyMessages + 1),
-    counter.reserve(userKeyOfDay, estimate, deps.limits.dailyTokensPerUser),
-    deps.tenantCounter.reserve(tenantKeyOfDay, estimate, deps.limits.dailyTokensPerTenant),
+    counter.reserve(userKeyOfDay, estimate, perUser),
+    deps.tenantCounter.reserve(tenantKeyOfDay, estimate, perTenant),
   ]);
   return {
     rateGranted: rate.granted,
     budgetGranted: user.granted && tenant.granted,
     history,
-    left: { user: 1 - user.used / deps.limits.dailyTokensPerUser, tenant: 1 - tenant.used / deps.limits.dailyTokensPerTenant },
+    left: { user: 1 - user.used / perUser, tenant: 1 - tenant.used / perTenant },
     giveBack: () => Promise.all([
       user.granted ? counter.settle(userKeyOfDay, -estimate) : undefined,
       tenant.granted ? deps.tenantCounter.settle(tenantKeyOfDay, -estimate) : undefined,

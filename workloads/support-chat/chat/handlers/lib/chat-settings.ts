@@ -50,6 +50,15 @@ export interface ChatSettings {
      * `unresolved_turns` trigger). @default - the config's `handOff.unresolvedTurns` (a version hosted before it has none)
      */
     readonly unresolvedTurnsBeforeHandOff?: number;
+    /**
+     * Tokens one user may use in a day: changes the daily budget without a deployment.
+     * @default - the config's `limits.dailyTokensPerUser` (the turn's `LIMITS`)
+     */
+    readonly dailyTokensPerUser?: number;
+    /**
+     * Tokens the tenant may use in a day. @default - the config's `limits.dailyTokensPerTenant` (the turn's `LIMITS`)
+     */
+    readonly dailyTokensPerTenant?: number;
   };
 }
 
@@ -104,6 +113,8 @@ export function chatSettingsSchema(allowedProfiles: readonly string[]) {
       messagesPerUserPerMinute: z.number().int().min(1).max(600),
       maxAnswerTokens: z.number().int().min(16).max(4_096),
       unresolvedTurnsBeforeHandOff: z.number().int().min(1).max(50).optional(),
+      dailyTokensPerUser: z.number().int().min(1).max(1_000_000_000).optional(),
+      dailyTokensPerTenant: z.number().int().min(1).max(10_000_000_000).optional(),
     }),
   });
 }

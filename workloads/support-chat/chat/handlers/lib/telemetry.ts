@@ -84,8 +84,8 @@ export function recordTurn(metrics: Metrics, outcome: TurnOutcome): void {
   add('Fallbacks', outcome.fallback ? 1 : 0);
   add('SettingsRejected', outcome.settings?.rejected ? 1 : 0);
   add('Unsupported', outcome.knowledge?.state === 'unsupported' || outcome.knowledge?.state === 'grounding_blocked' ? 1 : 0);
-  // USD has no CloudWatch unit: `None`, as AWS/Billing's EstimatedCharges.
-  if (outcome.costUsd !== undefined) metrics.addMetric('TurnCostUsd', MetricUnit.NoUnit, outcome.costUsd);
+  // USD, published as the count it adds up like (CloudWatch has no currency unit).
+  if (outcome.costUsd !== undefined) add('TurnCostUsd', outcome.costUsd);
   const perProfile = profileValues(outcome);
   for (const [name, value] of perProfile) add(name, value);
   metrics.publishStoredMetrics();
