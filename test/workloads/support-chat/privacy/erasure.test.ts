@@ -1,7 +1,8 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -71,7 +72,8 @@ beforeAll(async () => {
   await raw.send(new CreateTableCommand(conversationTableInput(PRIVACY)));
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
-  await s3.send(new CreateBucketCommand({ Bucket: ARCHIVE, CreateBucketConfiguration: { LocationConstraint: REGION }, ObjectLockEnabledForBucket: true }));
+  const location = { LocationConstraint: REGION } as const;
+  await s3.send(new CreateBucketCommand({ Bucket: ARCHIVE, CreateBucketConfiguration: location, ObjectLockEnabledForBucket: true }));
   await secrets.send(new CreateSecretCommand({ Name: 'support-chat-privacy-subject-key', SecretString: 'k'.repeat(24) + 'a-test-key-of-48-bytes--' }));
   await events.send(new CreateEventBusCommand({ Name: BUS }));
 }, 60_000);
