@@ -1,23 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AssetManifestArtifact, CloudFormationStackArtifact, type CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { CONNECTION_ARN, pipelineConfig } from './pipeline-config';
-import { ACKNOWLEDGEMENT_METADATA_TYPE } from '../../../building-blocks/gates/acknowledge';
-import { registerGates } from '../../../building-blocks/gates/register-gates';
+import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
+import { CONNECTION_ARN } from './pipeline-config';
+import { acknowledgedFindings, findingKey, listAcknowledgements } from '../../../building-blocks/gates/acknowledgement-audit';
 import { compileOrganizationPolicies } from '../../../policies/compiler/compile';
 import { organizationControls } from '../../../policies/organization-controls';
 import type { PolicyDocument } from '../../../policies/policy-document';
-import { APP_CONTEXT } from '../../../stacks/app-context';
 import { deployWaves, plannedStacks } from '../../../stacks/deploy-plan';
-import { buildPipelineApp, PIPELINE_STACK_ID } from '../../../stacks/pipeline/build-pipeline';
+import { PIPELINE_STACK_ID } from '../../../stacks/pipeline/build-pipeline';
 import { waveStageId } from '../../../stacks/pipeline/estate-stages';
 import { PIPELINE_BOOTSTRAP_IDS } from '../../../stacks/pipeline/pipeline-bootstrap';
 import { POLICY_APPROVAL_STEPS, SNAPSHOT_READ_ACTIONS } from '../../../stacks/pipeline/policy-approval';
+import { executionServices } from '../../../stacksets/bootstrap/execution-services';
 import { CDK_BOOTSTRAP_VERSION } from '../../../stacksets/bootstrap/pipeline-bootstrap-stack';
 import { exampleEstate } from '../../support/example-estate';
+import { EXAMPLE_PIPELINE_CONFIG, examplePipelineAssembly, examplePipelineStack, examplePipelineWaves } from '../../support/example-pipeline';
 import { lintPolicy } from '../../support/iam-lint';
 import { resourceIdentities } from '../../support/resource-identities';
 
@@ -25,23 +23,17 @@ interface Action { Name: string; RunOrder: number; ActionTypeId: { Category: str
 interface PipelineStage { Name: string; Actions: Action[] }
 
 // The pipeline variant of the example organization (pipeline in the network account, a CodeConnections source),
-// synthesized once for this file with every gate on: a gate finding would throw here.
-const config = pipelineConfig({ connection: { connectionArn: CONNECTION_ARN, repository: 'example-org/genai-governance', branch: 'main' } });
-const app = new App({ context: { ...APP_CONTEXT } });
-registerGates(app);
-const { stages, bootstrap } = buildPipelineApp(app, config, 'config/org.yaml');
-const assembly = app.synth();
-const pipelineArtifact = assembly.getStackArtifact(PIPELINE_STACK_ID);
+// synthesized with every gate on once for every suite that asserts on it (test/support/example-pipeline.ts).
+const config = EXAMPLE_PIPELINE_CONFIG;
+const assembly = examplePipelineAssembly();
+const pipelineArtifact = examplePipelineStack();
 const template = Template.fromJSON(pipelineArtifact.template);
 const pipelineResource = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0];
 const pipelineStages = pipelineResource.Properties.Stages as PipelineStage[];
 const stageNamed = (name: string) => pipelineStages.find((s) => s.Name === name)!;
 
 /** The stacks of every wave Stage of the assembly, by Stage. */
-function stageStacks(asm: CloudAssembly): Map<string, CloudFormationStackArtifact[]> {
-  return new Map(asm.nestedAssemblies.filter((n) => /^assembly-Wave\d+$/.test(n.id))
-    .map((n) => [n.id.replace('assembly-', ''), n.nestedAssembly.stacks]));
-}
+const stageStacks = (_: unknown) => examplePipelineWaves();
 
 
 describe('the platform team\'s pipeline', () => {
@@ -95,7 +87,7 @@ describe('the platform team\'s pipeline', () => {
       expect(byStage.get(waveStageId(i))!.map((s) => [s.stackName, s.environment.account, s.environment.region]).sort())
         .toEqual(wave.map((s) => [s.id, s.accountId, s.region]).sort());
     });
-    expect(stages.map((s) => s.stage.stageName)).toEqual(waves.map((_, i) => waveStageId(i)));
+    expect([...byStage.keys()]).toEqual(waves.map((_, i) => waveStageId(i)));
   });
 
   test('every stage confirms IAM and security-group broadening before its stacks deploy', () => {
@@ -111,7 +103,8 @@ describe('the platform team\'s pipeline', () => {
 
   test('the policy preview and its approval come before the management stack\'s stage deploys, and only there', () => {
     const withApproval = pipelineStages.filter((s) => s.Actions.some((a) => a.Name === POLICY_APPROVAL_STEPS.approval));
-    expect(withApproval.map((s) => s.Name)).toEqual([stages.find((s) => s.stacks.some((p) => p.id === 'GovernanceManagement'))!.stage.stageName]);
+    const managementStage = [...examplePipelineWaves()].find(([, stacks]) => stacks.some((s) => s.stackName === 'GovernanceManagement'))![0];
+    expect(withApproval.map((s) => s.Name)).toEqual([managementStage]);
     const actions = withApproval[0].Actions;
     const at = (name: string) => actions.find((a) => a.Name === name)!;
     const managementPrepare = at('GovernanceManagement.Prepare');
@@ -160,14 +153,10 @@ describe('the platform team\'s pipeline', () => {
   });
 
   test('every acknowledgement on the pipeline\'s resources stands for a finding the gates raised on that resource', () => {
-    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
-      pluginReports: { suppressedViolations?: { acknowledgedId: string; violatingConstructs: { constructPath: string }[] }[] }[];
-    };
-    const suppressed = new Set(report.pluginReports.flatMap((p) => (p.suppressedViolations ?? [])
-      .flatMap((v) => v.violatingConstructs.map((c) => `${v.acknowledgedId} @ ${c.constructPath}`))));
-    const pipelineScopes = app.node.children.filter((c) => c.node.id === PIPELINE_STACK_ID || c.node.id.startsWith('cross-region-stack-'));
-    const recorded = pipelineScopes.flatMap((scope) => scope.node.findAll()).flatMap((c) => c.node.metadata
-      .filter((m) => m.type === ACKNOWLEDGEMENT_METADATA_TYPE).map((m) => `${(m.data as { id: string }).id} @ ${c.node.path}`));
+    const suppressed = acknowledgedFindings(assembly);
+    const recorded = listAcknowledgements(assembly)
+      .filter((a) => a.path.startsWith(`${PIPELINE_STACK_ID}/`) || a.path.startsWith('cross-region-stack-'))
+      .map((a) => findingKey(a.path, a.ruleId));
     expect(recorded.length).toBeGreaterThan(100);
     expect(recorded.filter((r) => !suppressed.has(r))).toEqual([]);
   });
@@ -261,12 +250,14 @@ describe('the bootstrap StackSet of the pipeline\'s accounts and Regions', () =>
     const actions = policiesOf(exec).flatMap((d) => d.Statement.flatMap((st) => [st.Action].flat()));
     expect(actions).not.toContain('*');
     expect(actions.every((a) => /^[a-z0-9-]+:\*$/.test(a))).toBe(true);
-    expect([...actions].sort()).toEqual(bootstrap.services.map((s) => `${s}:*`).sort());
-    expect(bootstrap.services).toEqual(expect.arrayContaining(['cloudformation', 'iam', 'kms', 'lambda', 's3', 'organizations', 'codepipeline', 'codebuild']));
-    // Every resource type of every stack the pipeline deploys is one the services came from.
-    const deployedTypes = new Set([...stageStacks(assembly).values()].flat().concat([pipelineArtifact])
+    // Exactly the services of the resource types of every stack the pipeline deploys with its execution roles: the
+    // waves', the pipeline's, its support stacks' and this StackSet's (not the member templates StackSets roll out).
+    const deployedTypes = new Set([...stageStacks(assembly).values()].flat().concat(assembly.stacks)
       .flatMap((s) => Object.values(s.template.Resources as Record<string, { Type: string }>).map((r) => r.Type)));
-    expect([...deployedTypes].filter((t) => !bootstrap.resourceTypes.includes(t))).toEqual([]);
+    const { services, unknown } = executionServices(deployedTypes);
+    expect(unknown).toEqual([]);
+    expect([...actions].sort()).toEqual(services.map((s) => `${s}:*`).sort());
+    expect(services).toEqual(expect.arrayContaining(['cloudformation', 'iam', 'kms', 'lambda', 's3', 'organizations', 'codepipeline', 'codebuild']));
     expect(JSON.stringify(member)).not.toContain('AdministratorAccess');
   });
 
