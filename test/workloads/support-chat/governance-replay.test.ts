@@ -3,6 +3,7 @@ import { KNOWLEDGE_BASE_ROLE_PATH } from '../../../contracts/knowledge-base-role
 import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
 import { foundationModelArn } from '../../../policies/arns';
 import { STACK_RECIPES } from '../../../stacks/estate';
+import { conversationConnectionsKey, OPEN_HAND_OFFS_KEY } from '../../../workloads/support-chat/chat/handlers/lib/connection-index';
 import { relayRateKey, userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { conversationSessionPolicy } from '../../../workloads/support-chat/chat/handlers/lib/session-policy';
 import { tenantAllowedProfiles, tenantModels } from '../../../workloads/support-chat/tenant/tenant-models';
@@ -178,6 +179,14 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ...['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'].map((action): [string, OrgRequest] => [
       `${action} on the tenant's settings by the relay (its per-user rate)`, relay(action, settingsArn),
     ]),
+    ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].flatMap((action): [string, OrgRequest][] => [
+      [`${action}: the relay keeps a handed-off conversation's connections (CONN#<customer>#<conversation>)`, relay(action, tableArn, {
+        context: { 'dynamodb:LeadingKeys': [conversationConnectionsKey(SUB, 'c-42')], 'aws:RequestedRegion': REGION },
+      })],
+      [`${action}: the relay keeps the open hand-offs (${OPEN_HAND_OFFS_KEY})`, relay(action, tableArn, {
+        context: { 'dynamodb:LeadingKeys': [OPEN_HAND_OFFS_KEY], 'aws:RequestedRegion': REGION },
+      })],
+    ]),
     ['execute-api:ManageConnections: the relay posts a frame to a connection', relay('execute-api:ManageConnections', connectionArn('POST'))],
     ['execute-api:ManageConnections: the relay closes a connection whose token expired', relay('execute-api:ManageConnections', connectionArn('DELETE'))],
     // Active tracing: Lambda's X-Ray daemon sends each function's segments with the function's role (ADR 8).
@@ -259,6 +268,13 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
       `the relay's ${action} on a user's conversation partition`,
       relay(action, tableArn, { context: { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION } }),
     ]),
+    ...['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable'].map((action): [string, OrgRequest] => [
+      `the relay's ${action} on the connection index`,
+      relay(action, tableArn, { context: { 'dynamodb:LeadingKeys': [OPEN_HAND_OFFS_KEY], 'aws:RequestedRegion': REGION } }),
+    ]),
+    ['the relay\'s Query naming a connection partition and a user\'s conversation partition at once', relay('dynamodb:Query', tableArn, {
+      context: { 'dynamodb:LeadingKeys': [conversationConnectionsKey(SUB, 'c-42'), userKey(SUB)], 'aws:RequestedRegion': REGION },
+    })],
     ['the relay reading its rate items (GetItem)', relay('dynamodb:GetItem', tableArn, {
       context: { 'dynamodb:LeadingKeys': [relayRateKey(SUB, '2026-12-07T08:00').pk], 'aws:RequestedRegion': REGION },
     })],

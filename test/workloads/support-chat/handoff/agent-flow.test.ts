@@ -68,6 +68,19 @@ describe('who connects', () => {
     expect(await refusedStatus(chat.connectUrl(chat.token('admin')))).toBe(403);
   });
 
+  test('an agent token of another user pool, of another app client, expired or signed with another key is refused (401)', async () => {
+    const agentToken = (options: Partial<Parameters<ChatLocal['issuer']['mintIdToken']>[0]>) =>
+      chat.issuer.mintIdToken({ username: 'mallory', groups: ['agent'], claims: { name: 'Dana' }, ...options });
+    for (const token of [
+      agentToken({ issuer: `https://cognito-idp.${chat.region}.amazonaws.com/${chat.region}_Other` }),
+      agentToken({ clientId: 'someotherclient0000000000' }),
+      agentToken({ expiresInSeconds: 0 }),
+      agentToken({ signingKey: 'other' }),
+    ]) {
+      expect(await refusedStatus(chat.connectUrl(token))).toBe(401);
+    }
+  });
+
   test('a customer\'s connection that sends an agent action gets forbidden', async () => {
     const customer = await connect(chat.connectUrl(chat.token('customer')));
     customer.ws.send(JSON.stringify({ action: 'agentReply', customer: randomUUID(), conversationId: 'c1', messageId: 'r1', text: 'Approved.' }));
