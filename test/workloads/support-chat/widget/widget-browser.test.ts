@@ -29,6 +29,8 @@ let chat: ChatLocal;
 let widgetPage: WidgetPage;
 let browser: Browser;
 const tokens: string[] = [];
+/** Each signed-in customer's sub, by name (an agent names the conversation by it). */
+const subs = new Map<string, string>();
 const logged: string[] = [];
 const restoreLogs: Array<() => void> = [];
 
@@ -64,7 +66,7 @@ beforeAll(async () => {
   captureLogs();
   const executablePath = chromiumPath();
   [chat, browser] = await Promise.all([
-    startChatLocal({ tokenTransport: 'subprotocol', knowledge: true, bedrockDefaults: { firstTokenDelayMs: 20, interTokenDelayMs: 25, chunkSize: 6 } }),
+    startChatLocal({ tokenTransport: 'subprotocol', knowledge: true, handOff: true, bedrockDefaults: { firstTokenDelayMs: 20, interTokenDelayMs: 25, chunkSize: 6 } }),
     chromium.launch({ executablePath }),
   ]);
   widgetPage = await startWidgetPage({
@@ -72,6 +74,7 @@ beforeAll(async () => {
     signIn: (user) => {
       const token = chat.token('customer', user);
       tokens.push(token);
+      subs.set(user.username, user.sub);
       return token;
     },
   });
@@ -242,6 +245,69 @@ test('the language is chosen with the keyboard: the widget\'s words and the mess
     const rating = sent.map((frame) => JSON.parse(frame) as Record<string, unknown>).find((m) => m.action === 'rate');
     expect(rating).toEqual({ action: 'rate', conversationId: expect.stringMatching(/^c-/), score: 4, comment: 'Schnell und klar' });
   } finally {
+    await close();
+  }
+}, 60_000);
+
+/** An agent's connection: sends actions, collects frames. */
+interface AgentConnection {
+  send(message: object): void;
+  /** The first frame received (or to come) that passes `test`. */
+  frame(test: (frame: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  close(): void;
+}
+
+async function agentConnection(name: string): Promise<AgentConnection> {
+  const token = chat.token('agent', { name });
+  tokens.push(token);
+  const ws = new WebSocket(chat.url, chat.protocols(token));
+  const frames: Record<string, unknown>[] = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (data) => {
+    frames.push(JSON.parse(String(data)) as Record<string, unknown>);
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const frame = async (test: (f: Record<string, unknown>) => boolean) => {
+    for (;;) {
+      const found = frames.find(test);
+      if (found) return found;
+      await new Promise<void>((wake) => waiters.push(wake));
+    }
+  };
+  return { send: (message) => ws.send(JSON.stringify(message)), frame, close: () => ws.close() };
+}
+
+test('asking for a person: the widget shows the hand-off, then the agent who joined by name, and the agent\'s Markdown sanitized', async () => {
+  const { page, close } = await signedIn('Finn');
+  const agent = await agentConnection('Dana');
+  try {
+    await ask(page, 'I want to talk to a human');
+    await page.locator('#scw-who[data-who="escalated"]').waitFor();
+    expect(await page.locator('#scw-who').innerText()).toBe('Passed to a person from our team: they will answer here');
+    const conversationId = await page.evaluate(() => (window as unknown as { supportChat: { conversationId: string } }).supportChat.conversationId);
+    const customer = subs.get('Finn');
+    agent.send({ action: 'joinConversation', customer, conversationId, messageId: 'join-1' });
+    expect(await agent.frame((f) => f.messageId === 'join-1' && (f.type === 'done' || f.type === 'error'))).toMatchObject({ type: 'done' });
+    await page.locator('#scw-who[data-who="agent"]').waitFor();
+    expect(await page.locator('#scw-who').innerText()).toBe('Answering: Dana, a person from our team');
+    agent.send({ action: 'agentReply', customer, conversationId, messageId: 'reply-1', text: 'I am **Dana**. <img src=x onerror="window.__xss=1">' });
+    const reply = page.locator('article.message.agent');
+    await reply.waitFor();
+    expect(await reply.locator('.sender').innerText()).toBe('Dana (support agent)');
+    expect(await reply.locator('strong').innerText()).toBe('Dana');
+    expect(await reply.locator('img').count()).toBe(0);
+    expect(await page.locator('#scw-announce').innerText()).toContain('Dana (support agent) answered:');
+    // The customer's next message reaches the agent, not the model.
+    await ask(page, 'Thank you, Dana');
+    expect(await agent.frame((f) => f.type === 'message' && f.from === 'customer' && f.text === 'Thank you, Dana')).toBeDefined();
+    agent.send({ action: 'leaveConversation', customer, conversationId, messageId: 'leave-1', close: true });
+    await page.locator('#scw-who[data-who="assistant"]').waitFor();
+  } finally {
+    agent.close();
     await close();
   }
 }, 60_000);
