@@ -513,6 +513,22 @@ export const GovernanceConfigSchema = z.strictObject({
       failureTolerancePercentage: z.number().int().min(0).max(100).default(10).describe('failed accounts tolerated per Region before the operation stops, percent'),
     }).prefault({}),
   }).prefault({}),
+  detective: z.strictObject({
+    securityHub: z.strictObject({
+      enabled: z.boolean().default(true)
+        .describe('DET-SH-1: Security Hub CSPM administered from the audit account (delegated administrator, central configuration) with the AI Security Best Practices v1.0.0 standard on in every account of the baseline\'s target OUs and every governed Region (docs/adr/0026-aws-managed-detective-controls.md)'),
+    }).prefault({}),
+    configConformance: z.strictObject({
+      enabled: z.boolean().default(true)
+        .describe('DET-CFG-1: the governance conformance pack for Amazon Bedrock as an organization conformance pack from the audit account (delegated administrator) in every governed Region, evaluated in the accounts of the baseline\'s target OUs'),
+      recorder: z.enum(['baseline', 'existing']).default('baseline')
+        .describe('baseline: the member baseline creates the AWS Config recorder (only the resource types below) and its delivery channel in every target account and Region; existing: the accounts already record them (e.g. AWS Control Tower\'s recorder), and the baseline creates none'),
+      recordingFrequency: z.enum(['CONTINUOUS', 'DAILY']).default('CONTINUOUS')
+        .describe('how the baseline\'s recorder records: every change (USD 0.003 per configuration item) or at most once a day per changed resource (USD 0.012 per item)'),
+      additionalResourceTypes: z.array(z.string().regex(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, 'an AWS Config resource type, e.g. "AWS::SageMaker::NotebookInstance"')).default([])
+        .describe('resource types the baseline\'s recorder records besides the Bedrock and AgentCore types the pack and the AI standard evaluate, e.g. the SageMaker types for the standard\'s SageMaker controls (each is billed per configuration item)'),
+    }).prefault({}),
+  }).prefault({}).describe('AWS-managed detective controls beside the verification: Security Hub CSPM and AWS Config (docs/adr/0026-aws-managed-detective-controls.md)'),
   workloads: z.strictObject({
     supportChat: SupportChat.optional().describe('the support-chat tenant; left out, it is not deployed'),
   }).prefault({}).describe('governed tenants this app deploys into workload accounts'),

@@ -10,6 +10,7 @@ import { orgBoundary1Statements } from './org-boundary-1';
 import { orgPerim1Statements } from './org-perim-1';
 import { orgRegion1Statements } from './org-region-1';
 import { orgTamperBaselineStatements } from './org-tamper-baseline';
+import { orgTamperDetectiveStatements } from './org-tamper-detective';
 import { orgTamperGuardrailStatements } from './org-tamper-guardrail';
 import { orgTamperLeaveStatements } from './org-tamper-leave';
 import { orgTamperLoggingStatements } from './org-tamper-logging';
@@ -41,6 +42,8 @@ export function organizationControls(config: GovernanceConfig): ControlStatement
     scp('BR-PATH-1', 'workload-ous', brPath1Statements(config)),
     scp('BR-KEY-1', 'workload-ous', brKey1Statements()),
     scp('ORG-BOUNDARY-1', 'workload-ous', orgBoundary1Statements(config)), // workload roles keep the BL-IAM-1 boundary
+    // Only when a detective control of docs/adr/0026-aws-managed-detective-controls.md is on; the root SCP has no room for it.
+    ...(orgTamperDetectiveStatements(config).length > 0 ? [scp('ORG-TAMPER-DETECTIVE', 'workload-ous', orgTamperDetectiveStatements(config))] : []),
     // Packed with the other Bedrock controls when every workload OU requires the endpoints; a policy of its own otherwise.
     scp('BR-VPCE-1', vpcEndpointOusAreAllWorkloadOus(config) ? 'workload-ous' : 'vpc-endpoint-ous', brVpce1Statements(config)),
     scp('ORG-REGION-1', 'root', orgRegion1Statements(config)),

@@ -2,6 +2,7 @@ import { BootstraplessSynthesizer, Stage, cx_api as cxapi, type App, type IStack
 import type { GovernanceConfig } from '../config/schema';
 import { AuditAlertsStack } from './audit/audit-alerts-stack';
 import { AuditAnalyticsStack } from './audit/audit-analytics-stack';
+import { DetectiveControlsStack } from './audit/detective-controls-stack';
 import { MacieOrganizationStack } from './audit/macie-organization-stack';
 import { LogArchiveStack } from './log-archive/log-archive-stack';
 import { ManagementStack } from './management/management-stack';
@@ -289,6 +290,21 @@ export const ESTATE_TABLE = estateTable({
     ],
     assets: 'the Macie organization handler\'s code (and, in the home Region, the classification job handler\'s)',
     make: (scope: Stage, id: string, props: EstateStackProps) => new MacieOrganizationStack(scope, id, props),
+  },
+  detective: {
+    regions: 'governed',
+    account: 'audit',
+    id: (region: string) => `GovernanceDetective-${region}`,
+    description: (region: string) => `Generative-AI governance: AWS-managed detective controls in ${region}, Security Hub CSPM AI standard and the Bedrock conformance pack (DET-SH-1, DET-CFG-1, audit account)`,
+    when: {
+      text: 'only with `detective.securityHub` or `detective.configConformance` enabled',
+      applies: (c: GovernanceConfig) => c.detective.securityHub.enabled || c.detective.configConformance.enabled,
+    },
+    dependsOn: [
+      { on: 'management', reason: 'the management stack makes the audit account Security Hub\'s and Config\'s delegated administrator' },
+      { on: 'stackSets', reason: 'the conformance pack evaluates with the recorders the member baseline creates' },
+    ],
+    make: (scope: Stage, id: string, props: EstateStackProps) => new DetectiveControlsStack(scope, id, props),
   },
   guardrail: {
     regions: 'governed',

@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnPolicy, CfnResourcePolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
 import { BedrockSpendAnomalies } from './bedrock-spend-anomalies';
+import { DetectiveAdministrators } from './detective-administrators';
 import { MacieDelegatedAdministrator } from './macie-delegated-administrator';
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
@@ -56,6 +57,16 @@ export class ManagementStack extends Stack {
       regions: props.config.organization.governedRegions,
       logRetention: props.config.retention.logGroupRetentionDays,
     });
+    const { detective } = props.config;
+    // DET-SH-1, DET-CFG-1: the audit account administers Security Hub CSPM and the organization conformance pack.
+    if (detective.securityHub.enabled || detective.configConformance.enabled) {
+      new DetectiveAdministrators(this, 'DetectiveAdministrators', {
+        adminAccountId: accountIdOf(props.config, props.config.topology.audit),
+        securityHub: detective.securityHub.enabled,
+        configConformance: detective.configConformance.enabled,
+        logRetention: props.config.retention.logGroupRetentionDays,
+      });
+    }
     const spend = props.config.observability.spendAnomalies;
     // DASH-1's spend layer: Cost Anomaly Detection on the organization's Bedrock spend lives with the bill, here.
     if (spend.enabled) this.spendAnomalies = new BedrockSpendAnomalies(this, 'BedrockSpendAnomalies', spend);

@@ -8,6 +8,7 @@ import { AccountGuardrail, guardrailOwner } from './account-guardrail';
 import { AlertForwarding } from './alert-forwarding';
 import { criInvokePolicyName } from './baseline-global-stack';
 import { BedrockEndpoints, DEFAULT_ENDPOINT_SERVICES, ENDPOINT_IAM_PREFIXES } from './bedrock-endpoints';
+import { ConfigRecording } from './config-recording';
 import { InvocationLogging } from './invocation-logging';
 import { WorkloadContract } from './workload-contract';
 import { guardrailProperties } from '../../building-blocks/guardrail/guardrail-properties';
@@ -16,6 +17,7 @@ import { ObservabilityLink } from '../../building-blocks/observability/observabi
 import { accountIdOf } from '../../config/accounts';
 import type { GovernanceConfig } from '../../config/schema';
 import { archiveKeyAliasArn, archiveLocation, invocationLogArchiveBucketName } from '../../contracts/archive-names';
+import { RECORDED_RESOURCE_TYPES } from '../../contracts/detective-controls';
 import { GOVERNANCE_NAME_PREFIX, GOVERNANCE_TAG_KEY, GOVERNANCE_TAG_VALUE, WORKLOAD_BOUNDARY_NAME } from '../../contracts/governance-names';
 import { LINK_LOG_GROUP_FILTER, LINK_METRIC_FILTER, sinkArnParameterArn } from '../../contracts/oam-names';
 import { guardrailIdentifierParameterArn } from '../../contracts/workload-contract';
@@ -55,6 +57,8 @@ export class BaselineRegionalStack extends Stack {
   public readonly observabilityLink: ObservabilityLink;
   /** The workload contract: `/genai-governance/workload/*` SSM parameters. */
   public readonly workloadContract: WorkloadContract;
+  /** DET-CFG-1's recorder, only with `detective.configConformance` on and `recorder: baseline`. */
+  public readonly configRecording?: ConfigRecording;
 
   constructor(scope: Construct, id: string, props: BaselineRegionalStackProps) {
     super(scope, id, props);
@@ -82,6 +86,15 @@ export class BaselineRegionalStack extends Stack {
       logRetention: config.retention.logGroupRetentionDays,
       accessLogExpiration: Duration.days(config.retention.accessLogExpirationDays),
     });
+    const conformance = config.detective.configConformance;
+    if (conformance.enabled && conformance.recorder === 'baseline') {
+      this.configRecording = new ConfigRecording(this, 'ConfigRecording', {
+        resourceTypes: [...new Set([...RECORDED_RESOURCE_TYPES, ...conformance.additionalResourceTypes])],
+        recordingFrequency: conformance.recordingFrequency,
+        bucket: this.invocationLogging.bucket,
+        key: this.invocationLogging.key,
+      });
+    }
     if (config.bedrock.guardrail.enforcement === 'account') {
       this.accountGuardrail = new AccountGuardrail(this, 'AccountGuardrail', { content: guardrailProperties(config), excludedModels: guardrailExcludedModels(config) });
     }
