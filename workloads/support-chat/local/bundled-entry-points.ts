@@ -10,6 +10,8 @@ import type { TurnRequest } from '../chat/handlers/turn-core';
 
 /** The turn's entry point as the stack names it (`ChatFunctions`: `entry: handlers/turn.ts`). */
 export const TURN_ENTRY = join(__dirname, '..', 'chat', 'handlers', 'turn.ts');
+/** The `$connect` authorizer's entry point as the stack names it (`ChatFunctions`: `entry: handlers/authorizer.ts`). */
+export const AUTHORIZER_ENTRY = join(__dirname, '..', 'chat', 'handlers', 'authorizer.ts');
 /** The repository's `node_modules`: the bundle keeps `@aws-sdk/*` external, as the Lambda runtime provides it. */
 const NODE_MODULES = resolve(__dirname, '..', '..', '..', 'node_modules');
 
@@ -53,6 +55,52 @@ export function loadBundledTurn(options: {
     return {
       directory,
       fn: streamingTurnFunction(handler, options.functionName),
+      close: () => {
+        restore();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    restore();
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The bundled authorizer, loaded. */
+export interface BundledAuthorizer {
+  /** The directory of the bundle (`authorizer/index.js`), removed by `close`. */
+  readonly directory: string;
+  /** Calls the entry point's `handler` with the event and a Lambda-like context. */
+  authorize(event: unknown): Promise<unknown>;
+  /** Removes the bundle's directory and puts the environment back. */
+  close(): void;
+}
+
+/**
+ * Bundles the `$connect` authorizer's entry point (`authorizer.ts`: Powertools around `createAuthorizer`) as the stack
+ * ships it and loads it with its function's environment (`USER_POOL_ID`, `CLIENT_ID`, `TOKEN_USE`; locally also
+ * `JWKS_URL`, the local issuer's keys), which it reads on its first invocation.
+ */
+export function loadBundledAuthorizer(options: {
+  readonly environment: Record<string, string>;
+  readonly region: string;
+  readonly functionName: string;
+}): BundledAuthorizer {
+  const directory = mkdtempSync(join(tmpdir(), 'support-chat-bundles-'));
+  const restore = setEnvironment({ ...options.environment, AWS_REGION: options.region });
+  try {
+    symlinkSync(NODE_MODULES, join(directory, 'node_modules'), 'dir');
+    mkdirSync(join(directory, 'authorizer'));
+    const file = join(directory, 'authorizer', 'index.js');
+    writeFileSync(file, bundleHandler(AUTHORIZER_ENTRY));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(file) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
+    const handler = loaded.handler;
+    if (typeof handler !== 'function') throw new Error(`${file}: the bundle exports no handler`);
+    return {
+      directory,
+      authorize: (event) => handler(event, lambdaContext(options.functionName, options.region)),
       close: () => {
         restore();
         rmSync(directory, { recursive: true, force: true });

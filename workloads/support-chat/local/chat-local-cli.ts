@@ -26,8 +26,8 @@ import { CHAT_API } from '../chat/chat-wiring';
  *                                  the order API emulator; the terminal's customer is its first fixture customer)
  *   --agent <url> --token <t>      a human agent's terminal on the chat:local another terminal runs (it prints both):
  *                                  /list, /join <n>, a line is a reply, /leave, /close
- *   --show-emf                     run the turn's deployed entry point (turn.ts bundled as the stack ships it, with
- *                                  Powertools) and print one line per EMF document it writes, on stderr
+ *   --show-emf                     run the turn's and the authorizer's deployed entry points (bundled as the stack
+ *                                  ships them, with Powertools) and print one line per EMF document they write, on stderr
  */
 
 const USAGE = 'usage: npx projen chat:local [-- --real-bedrock --guardrail-arn <arn> --guardrail-version <n>] [--region <r>] [--config <file>] [--no-knowledge] [--no-orders] [--show-emf]\n       npx projen chat:local -- --agent <url> --token <agent token>';
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
   const emf = values['show-emf'] ? tapEmf({ echo: (document) => process.stderr.write(`${emfSummary(document)}\n`) }) : undefined;
   const chat: ChatLocal = await startChatLocal({
     bundledTurn: emf !== undefined,
+    bundledAuthorizer: emf !== undefined,
     configFile,
     knowledge,
     orders: !values['no-orders'] && !realBedrock,

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadBundledTurn } from './bundled-entry-points';
+import { loadBundledAuthorizer, loadBundledTurn } from './bundled-entry-points';
 import { withLocalClassifier } from './local-classifier';
 import { withLocalOrders } from './local-orders';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
@@ -107,6 +107,13 @@ export interface ChatLocalOptions {
    * @default false: `runTurn` in-process
    */
   readonly bundledTurn?: boolean;
+  /**
+   * Run the `$connect` authorizer as the stack deploys it: `authorizer.ts` bundled and loaded like the turn (its
+   * function's environment, the local issuer's `JWKS_URL`), printing its logs and EMF to stdout.
+   *
+   * @default false: `createAuthorizer` in-process
+   */
+  readonly bundledAuthorizer?: boolean;
   /**
    * Where clients put the token. `subprotocol`: as deployed (`TOKEN_IDENTITY_SOURCE`), the `Sec-WebSocket-Protocol`
    * header (`protocols(token)`: the widget's and `chat:local`'s). `query`: `?token=` (`connectUrl(token)`), for the tests
@@ -382,9 +389,17 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     settled = turnFunction.settled;
 
     const routes: RouteRecord[] = [];
-    const authorize = createAuthorizer(settingsFromEnvironment({
+    const authorizerEnvironment = {
       USER_POOL_ID: issuer.userPoolId, CLIENT_ID: issuer.clientId, TOKEN_USE: WIDGET_TOKEN_USE, JWKS_URL: issuer.jwksUrl,
-    }));
+    };
+    const bundledAuthorizer = options.bundledAuthorizer
+      ? loadBundledAuthorizer({ environment: authorizerEnvironment, region, functionName: 'support-chat-authorizer' })
+      : undefined;
+    if (bundledAuthorizer) stops.push(() => bundledAuthorizer.close());
+    type Authorize = ReturnType<typeof createAuthorizer>;
+    const authorize: Authorize = bundledAuthorizer
+      ? (event) => bundledAuthorizer.authorize(event) as ReturnType<Authorize>
+      : createAuthorizer(settingsFromEnvironment(authorizerEnvironment));
     let connections: ApiGatewayManagementApiClient | undefined;
     // The relay's rate gate, as its Lambda builds it: its own DynamoDB client (the emulator enforces no IAM; the role's
     // RATE#-only scope is proven in the governance replay) and the settings read from AppConfig as the turn reads them.

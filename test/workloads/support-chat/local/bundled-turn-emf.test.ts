@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES, TURN_METRICS } from '../../../../contracts/support-chat-metrics';
+import { AUTHORIZER_METRICS, SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES, TURN_METRICS } from '../../../../contracts/support-chat-metrics';
 import { type ChatLocal, startChatLocal } from '../../../../workloads/support-chat/local/chat-local';
 import { emfSummary, type EmfTap, tapEmf } from '../../../../workloads/support-chat/local/emf-tap';
 import { connect } from '../../../emulators/ws-client';
@@ -11,12 +11,12 @@ import { ask, textOf } from '../support/chat-session';
  * metrics the alarms read. The emulators (moto, DynamoDB, Bedrock) stand in for AWS; CloudWatch is not involved: the test
  * reads the documents Lambda would hand to CloudWatch Logs.
  */
-describe('chat:local with the bundled turn entry point', () => {
+describe('chat:local with the bundled turn and authorizer entry points', () => {
   let chat: ChatLocal;
   let tap: EmfTap;
   beforeAll(async () => {
     tap = tapEmf();
-    chat = await startChatLocal({ bundledTurn: true });
+    chat = await startChatLocal({ bundledTurn: true, bundledAuthorizer: true });
   }, 120_000);
   afterAll(async () => {
     await chat?.close();
@@ -47,4 +47,29 @@ describe('chat:local with the bundled turn entry point', () => {
     // The entry point's logs carry the function's name from the Lambda context, and the turn's end.
     expect(tap.logs).toContainEqual(expect.objectContaining({ message: 'turn ended', function_name: 'support-chat-turn', service: SUPPORT_CHAT_SERVICES.turn }));
   }, 60_000);
+
+  test('the $connect authorizer\'s entry point counts the connection it allowed and the token it refused, with its own service dimension', async () => {
+    const before = tap.documents.length;
+    const client = await connect(chat.connectUrl(chat.token('customer')));
+    client.ws.close();
+    // The entry point logs each refusal with console.warn (jest's console here; Lambda's log stream when deployed).
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(connect(chat.connectUrl(`${chat.token('customer')}x`))).rejects.toThrow();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('connection refused by the authorizer'));
+    } finally {
+      warn.mockRestore();
+    }
+    const authorizer = tap.documents.slice(before).filter((d) => d.members[SUPPORT_CHAT_SERVICE_DIMENSION] === SUPPORT_CHAT_SERVICES.authorizer);
+    expect(authorizer).toHaveLength(2);
+    for (const document of authorizer) {
+      expect(document.namespace).toBe(SUPPORT_CHAT_METRICS_NAMESPACE);
+      expect(document.dimensions).toContainEqual([SUPPORT_CHAT_SERVICE_DIMENSION]);
+      for (const metric of document.metrics) expect(Object.keys(AUTHORIZER_METRICS)).toContain(metric.name);
+    }
+    expect(authorizer.map((d) => d.members)).toEqual([
+      expect.objectContaining({ ConnectionsAuthorized: 1, ConnectionsRefused: 0, Errors: 0 }),
+      expect.objectContaining({ ConnectionsAuthorized: 0, ConnectionsRefused: 1, Errors: 0 }),
+    ]);
+  }, 30_000);
 });
