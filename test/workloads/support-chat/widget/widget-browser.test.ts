@@ -129,6 +129,19 @@ async function ask(page: Page, text: string): Promise<void> {
 
 const answers = (page: Page) => page.locator('article.message.assistant');
 
+/** The connection opened last. */
+const latestConnectionId = () => [...chat.routes].reverse().find((route) => route.route === '$connect')!.connectionId;
+
+/** Closes a connection (`DeleteConnection` on the gateway's @connections API), as a dropped network would. */
+async function dropConnection(connectionId: string): Promise<void> {
+  const connections = new ApiGatewayManagementApiClient({ endpoint: chat.url.replace(/^ws:/, 'http:'), region: chat.region, credentials: LOCAL_CREDENTIALS });
+  try {
+    await connections.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+  } finally {
+    connections.destroy();
+  }
+}
+
 test('a customer signs in, asks, and sees the answer stream in with its sources; the token is in no URL', async () => {
   const { page, sent, urls, close } = await signedIn('Ana');
   try {
@@ -203,10 +216,7 @@ test('a dropped connection is opened again and the answer resumed, whole and onc
   try {
     await ask(page, GROUNDED_QUESTION);
     await page.locator('article.message.assistant[data-state="streaming"] .body p').first().waitFor();
-    const connectionId = [...chat.routes].reverse().find((route) => route.route === '$connect')!.connectionId;
-    const connections = new ApiGatewayManagementApiClient({ endpoint: chat.url.replace(/^ws:/, 'http:'), region: chat.region, credentials: LOCAL_CREDENTIALS });
-    await connections.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
-    connections.destroy();
+    await dropConnection(latestConnectionId());
     await page.locator('#scw-status[data-state="reconnecting"]').waitFor();
     await page.locator('article.message.assistant[data-state="done"]').waitFor({ timeout: 20_000 });
     expect(await answers(page).count()).toBe(1);
@@ -282,7 +292,8 @@ async function agentConnection(name: string): Promise<AgentConnection> {
 }
 
 test('asking for a person: the widget shows the hand-off, then the agent who joined by name, and the agent\'s Markdown sanitized', async () => {
-  const { page, close } = await signedIn('Finn');
+  const { page, sent, close } = await signedIn('Finn');
+  const customerConnection = latestConnectionId();
   const agent = await agentConnection('Dana');
   try {
     await ask(page, 'I want to talk to a human');
@@ -304,6 +315,15 @@ test('asking for a person: the widget shows the hand-off, then the agent who joi
     // The customer's next message reaches the agent, not the model.
     await ask(page, 'Thank you, Dana');
     expect(await agent.frame((f) => f.type === 'message' && f.from === 'customer' && f.text === 'Thank you, Dana')).toBeDefined();
+    // The customer's connection drops; the agent's reply is stored, and the reconnected widget resumes its last message,
+    // which replays it.
+    await dropConnection(customerConnection);
+    await page.locator('#scw-status[data-state="reconnecting"]').waitFor();
+    agent.send({ action: 'agentReply', customer, conversationId, messageId: 'reply-2', text: 'Your refund is on its way.' });
+    await page.locator('article.message.agent', { hasText: 'Your refund is on its way.' }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('article.message.agent').count()).toBe(2);
+    const last = sent.map((frame) => JSON.parse(frame) as { action: string; messageId?: string }).filter((m) => m.action === 'sendMessage').pop();
+    expect(sent.map((frame) => JSON.parse(frame) as object)).toContainEqual(expect.objectContaining({ action: 'resume', messageId: last?.messageId }));
     agent.send({ action: 'leaveConversation', customer, conversationId, messageId: 'leave-1', close: true });
     await page.locator('#scw-who[data-who="assistant"]').waitFor();
   } finally {
