@@ -44,6 +44,7 @@ describe('dashboards:preview draws the support-chat tenant\'s dashboard too', ()
       'Throttles, retries, fallbacks, open breakers', 'Answer tokens', 'Answer tokens by inference profile',
       'Estimated cost of the answers (USD per 5 minutes)', 'Connections and messages',
       'Lambda errors and throttles by function', 'Support-chat alarms',
+      'CSAT (average score, 1-5) and ratings', 'Turns the assistant answered itself (%)', 'Escalations to a person', 'Cost of the answers (USD)',
     ]);
     for (const alarm of ['support-chat-turn-latency-p95', 'support-chat-error-rate', 'support-chat-relay-errors']) expect(svg).toContain(`alarm ${alarm}`);
     const ttft = tenant.widgets.find((w) => w.type === 'metric' && w.properties.title === 'Time to first token (ms)');

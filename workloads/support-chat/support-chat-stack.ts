@@ -2,6 +2,7 @@ import { Aws, Duration, Fn, Lazy, Stack, Tags, Token, type StackProps } from 'aw
 import { ManagedPolicy, PermissionsBoundary, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { ConversationAnalytics } from './analytics/constructs/conversation-analytics';
 import type { TurnEnvironment } from './chat/chat-wiring';
 import { ChatAlarms } from './chat/constructs/chat-alarms';
 import { ChatApi } from './chat/constructs/chat-api';
@@ -91,6 +92,8 @@ export class SupportChatStack extends Stack {
   public readonly dashboard: ChatDashboard;
   /** The knowledge base (documents, S3 Vectors, Bedrock knowledge base, synchronization), when `knowledge` is configured. */
   public readonly knowledge?: SupportKnowledge;
+  /** The conversation exports (no text, pseudonymous), their Glue tables and the support manager's Athena workgroup. */
+  public readonly analytics: ConversationAnalytics;
   /** The hand-off to human agents (bus, queue, dead-letter queue, connector, alarms), when `handOff` is configured. */
   public readonly handOff?: HandOffTransport;
 
@@ -247,6 +250,14 @@ export class SupportChatStack extends Stack {
         });
       }
     }
+    // What the company learns: each changed conversation exported without text to the analytics bucket, Glue and Athena.
+    this.analytics = new ConversationAnalytics(this, 'Analytics', {
+      namePrefix: TENANT_PREFIX,
+      table: this.table.table,
+      key,
+      logRetention,
+      accessLogExpiration: Duration.days(props.config.retention.accessLogExpirationDays),
+    });
     this.dashboard = new ChatDashboard(this, 'Dashboard', {
       dashboardName: `${TENANT_PREFIX}-${region}`,
       functionNames: functions.all.map((f) => f.name),

@@ -185,9 +185,9 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     ]);
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.FunctionName).startsWith('support-chat-'));
     expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual([
-      'support-chat-authorizer', 'support-chat-handoff-connector', 'support-chat-knowledge-sync', 'support-chat-relay', 'support-chat-turn',
+      'support-chat-authorizer', 'support-chat-conversation-export', 'support-chat-handoff-connector', 'support-chat-knowledge-sync', 'support-chat-relay', 'support-chat-turn',
     ]);
-    // ChatTracing is given the chat's functions only: the knowledge sync and the hand-off connector are not traced.
+    // ChatTracing is given the chat's functions only: the knowledge sync, the hand-off connector and the export are not traced.
     const chatFunctions = functions.filter(([, f]) => ['support-chat-authorizer', 'support-chat-relay', 'support-chat-turn'].includes(f.Properties.FunctionName));
     expect(chatFunctions).toHaveLength(3);
     const roleIds = chatFunctions.map(([, f]) => f.Properties.Role['Fn::GetAtt'][0]);

@@ -7,6 +7,7 @@ import {
 } from '../../../../contracts/support-chat-metrics';
 import { LAMBDA } from '../../../../dashboards/metrics/catalog';
 import { type DashboardDefinition, layOut, type MetricLine, type MetricWidget, type Widget } from '../../../../dashboards/widgets/layout';
+import { supportManagerSection } from '../../analytics/constructs/manager-dashboard-section';
 
 /** What the tenant dashboard shows. */
 export interface ChatDashboardContext {
@@ -121,6 +122,7 @@ export function supportChatDashboard(ctx: ChatDashboardContext): DashboardDefini
     graph('Lambda errors and throttles by function', region, ctx.functionNames.flatMap((name) => ['Errors', 'Throttles'].map((metric): MetricLine =>
       [LAMBDA, metric, 'FunctionName', name, { stat: 'Sum', label: `${name} ${metric}` }])), { width: 12 }),
     { widget: { type: 'alarm', properties: { title: 'Support-chat alarms', alarms: [...ctx.alarmArns], sortBy: 'stateUpdatedTimestamp' } }, width: 12, height: 6 },
+    ...supportManagerSection(region),
   ]);
 }
 
