@@ -1,11 +1,11 @@
-import { checkRating, RATING_FRAME_ID } from '../../analytics/handlers/lib/rating';
-import type { ConnectionIndex } from './lib/connection-index';
 import { connectResponse, type ConnectResponse } from './lib/connect-subprotocol';
+import type { ConnectionIndex } from './lib/connection-index';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, inputRefusal, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
 import { encodeFrame, isGoneError } from './lib/frames';
 import { afterHandedOff, relayAgentAction } from './relay-agents';
 import type { TurnRequest } from './turn-core';
+import { checkRating, RATING_FRAME_ID } from '../../analytics/handlers/lib/rating';
 import { DEFAULT_LANGUAGE, supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
 
 /** Runs a turn and yields its frames as they come (the turn function's response stream, or the turn in-process). */
