@@ -29,6 +29,10 @@ export const VERIFIER_READ_ACTIONS: readonly string[] = [
   'cloudtrail:GetTrail',
   'cloudtrail:GetTrailStatus',
   'cloudwatch:DescribeAlarms',
+  'config:DescribeConfigurationRecorderStatus',
+  'config:DescribeConfigurationRecorders',
+  'config:DescribeOrganizationConformancePackStatuses',
+  'config:GetOrganizationConformancePackDetailedStatus',
   'glue:GetTable',
   'lakeformation:GetLFTag',
   'lakeformation:GetResourceLFTags',
@@ -42,6 +46,8 @@ export const VERIFIER_READ_ACTIONS: readonly string[] = [
   'organizations:ListPolicies',
   'organizations:ListTargetsForPolicy',
   's3:GetBucketObjectLockConfiguration',
+  'securityhub:GetEnabledStandards',
+  'securityhub:GetFindings',
   'ssm:GetParameters',
 ];
 

@@ -1,11 +1,13 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { queryProtocolCloudWatchClient } from './cloudwatch-client';
@@ -102,6 +104,8 @@ export class AccountSession {
   public get lakeformation(): LakeFormationClient { return this.client('lakeformation', (c) => new LakeFormationClient(c)); }
   public get bedrock(): BedrockClient { return this.client('bedrock', (c) => new BedrockClient(c)); }
   public get macie2(): Macie2Client { return this.client('macie2', (c) => new Macie2Client(c)); }
+  public get securityhub(): SecurityHubClient { return this.client('securityhub', (c) => new SecurityHubClient(c)); }
+  public get config(): ConfigServiceClient { return this.client('config', (c) => new ConfigServiceClient(c)); }
 
   /** Once per key: the first caller's promise, for every fact of this session. */
   public once<T>(key: string, read: () => Promise<T>): Promise<T> {

@@ -19,6 +19,8 @@ export interface CheckProof {
 }
 
 const MOTO_SUITE = 'test/operations/verify/verify-moto.test.ts';
+/** The AWS-managed detective controls' readers, on moto with emulators/moto's Security Hub and Config extensions. */
+const DETECTIVE_SUITE = 'test/operations/verify/detective-moto.test.ts';
 
 export const CHECK_PROOFS: readonly CheckProof[] = [
   { action: 'organizations:DescribePolicy', proof: 'emulator', driftInjected: true, test: MOTO_SUITE },
@@ -35,6 +37,9 @@ export const CHECK_PROOFS: readonly CheckProof[] = [
   { action: 'lakeformation:ListPermissions', proof: 'emulator', driftInjected: true, test: MOTO_SUITE },
   { action: 'bedrock:GetModelInvocationLoggingConfiguration', proof: 'emulator', driftInjected: true, test: MOTO_SUITE },
   { action: 'macie2:ListOrganizationAdminAccounts', proof: 'emulator', driftInjected: false, test: MOTO_SUITE },
+  { action: 'securityhub:GetEnabledStandards', proof: 'emulator', driftInjected: true, test: DETECTIVE_SUITE },
+  { action: 'config:DescribeConfigurationRecorders, config:DescribeConfigurationRecorderStatus', proof: 'emulator', driftInjected: true, test: DETECTIVE_SUITE },
+  { action: 'config:DescribeOrganizationConformancePackStatuses', proof: 'emulator', driftInjected: true, test: DETECTIVE_SUITE },
   {
     action: 'macie2:DescribeOrganizationConfiguration, macie2:GetAutomatedDiscoveryConfiguration',
     proof: 'emulator',

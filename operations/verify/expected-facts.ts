@@ -4,6 +4,7 @@ import { alarmFacts } from './facts-alarms';
 import { analyticsFacts } from './facts-analytics';
 import { archiveFacts } from './facts-archive';
 import { contractFacts } from './facts-contract';
+import { detectiveFacts } from './facts-detective';
 import { invocationLoggingFacts } from './facts-invocation-logging';
 import { lakeFormationFacts } from './facts-lake-formation';
 import { macieFacts } from './facts-macie';
@@ -23,5 +24,6 @@ export function expectedFacts(assembly: Assembly, config: GovernanceConfig): Fac
     ...lakeFormationFacts(assembly),
     ...invocationLoggingFacts(assembly, config),
     ...macieFacts(assembly),
+    ...detectiveFacts(assembly, config),
   ];
 }

@@ -19,7 +19,10 @@ export type FactKind =
   | 'lf-grant'
   | 'invocation-logging'
   | 'macie-administrator'
-  | 'macie-organization';
+  | 'macie-organization'
+  | 'security-hub-standard'
+  | 'config-recorder'
+  | 'conformance-pack';
 
 /** Where Organizations facts are reported: the organization, not a Region. */
 export const GLOBAL_REGION = 'global';

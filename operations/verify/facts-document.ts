@@ -38,6 +38,9 @@ const KNOWN_KINDS: Readonly<Record<FactKind, true>> = {
   'invocation-logging': true,
   'macie-administrator': true,
   'macie-organization': true,
+  'security-hub-standard': true,
+  'config-recorder': true,
+  'conformance-pack': true,
 };
 
 /** Facts documents larger than this are refused (the example's is far below; Lambda holds it in memory). */

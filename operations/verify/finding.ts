@@ -1,6 +1,7 @@
 /**
  * The verification report: one finding per expected fact, and its schema (docs/verification.md documents it).
  */
+import type { AwsManagedObservation } from './read-detective';
 
 /** `pass`: found as expected; `drift`: found otherwise (or not found); `unreadable`: the account or the call could not be read. */
 export type FindingStatus = 'pass' | 'drift' | 'unreadable';
@@ -32,6 +33,12 @@ export interface VerifyReport {
   readonly summary: Readonly<Record<FindingStatus, number>>;
   /** Sorted by control, account, Region, subject, call. */
   readonly findings: readonly Finding[];
+  /**
+   * What AWS's own detective controls found (Security Hub's AI standard, the Bedrock conformance pack), by account and
+   * Region, gathered while their facts were read; present only when the facts include them. Not findings of this
+   * verifier: a failed AWS control is AWS's finding about a resource, never a drift.
+   */
+  readonly awsManaged?: readonly AwsManagedObservation[];
 }
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {

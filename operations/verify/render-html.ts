@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { actionOf, CHECK_PROOFS } from './check-proofs';
 import type { Finding, FindingStatus, VerifyReport } from './finding';
+import type { ConformancePackObservation, SecurityHubObservation } from './read-detective';
 import type { VerifyRun } from './run-record';
 
 /**
@@ -40,6 +41,7 @@ export const REPORT_SECTIONS = {
   'problems': 'Drift and unreadable',
   'controls': 'Controls × accounts and Regions',
   'findings': 'Every finding',
+  'aws-managed': 'AWS-managed detective controls',
   'how-verified': 'How each check was verified',
 } as const;
 
@@ -178,6 +180,27 @@ function findingsSection(report: VerifyReport, run: VerifyRun | undefined): Mark
 </section>`;
 }
 
+function awsManagedSection(report: VerifyReport, run: VerifyRun | undefined): Markup {
+  const observations = report.awsManaged ?? [];
+  const hub = observations.filter((o): o is SecurityHubObservation => o.source === 'security-hub');
+  const packs = observations.filter((o): o is ConformancePackObservation => o.source === 'config-conformance');
+  const error = (e: { error: string; message: string }) => html`<td colspan="2" class="unreadable">unreadable: ${e.error}: ${e.message}</td>`;
+  return html`<section id="aws-managed" aria-labelledby="aws-managed-h"><h2 id="aws-managed-h">${REPORT_SECTIONS['aws-managed']}</h2>
+<p>What AWS's own checks found, beside this verification: the control findings of Security Hub CSPM's AI Security Best Practices standard and the
+deployment of the governance conformance pack, per account and Region. They are AWS's findings about resources, not drift of this verifier; a standard
+that is off or a pack that is missing is a DET-SH-1 or DET-CFG-1 drift above.</p>
+${report.awsManaged === undefined ? html`<p>This run read none (the detective controls are off, or the facts predate them).</p>` : html`
+<h3>Security Hub CSPM: AI Security Best Practices v1.0.0</h3>
+${hub.length === 0 ? html`<p>No account had the standard enabled.</p>` : html`<table><thead><tr><th scope="col">account</th><th scope="col">Region</th><th scope="col">control findings by status</th><th scope="col">failed controls</th></tr></thead>
+<tbody>${hub.map((o) => html`<tr><td>${accountLabel(o.account, run)}</td><td>${o.region}</td>${o.error ? error(o.error)
+  : html`<td>${Object.entries(o.counts ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'no findings'}</td><td>${(o.failedControls ?? []).join(', ') || '–'}</td>`}</tr>`)}</tbody></table>`}
+<h3>AWS Config: the governance conformance pack</h3>
+${packs.length === 0 ? html`<p>No pack was read.</p>` : html`<table><thead><tr><th scope="col">administrator</th><th scope="col">Region</th><th scope="col">pack</th><th scope="col">status per account</th></tr></thead>
+<tbody>${packs.map((o) => html`<tr><td>${accountLabel(o.account, run)}</td><td>${o.region}</td>${o.error ? error(o.error)
+  : html`<td>${o.pack}</td><td>${(o.accounts ?? []).map((a) => `${accountLabel(a.account, run)}: ${a.status}`).join('; ') || 'no account'}</td>`}</tr>`)}</tbody></table>`}`}
+</section>`;
+}
+
 function howVerifiedSection(report: VerifyReport): Markup {
   const byAction = countBy(report.findings, (f) => actionOf(f.call));
   const where = report.endpoint === null ? 'a live read of the deployed estate through AWS\'s endpoints' : `a live read of the emulator at ${report.endpoint}, not of AWS`;
@@ -215,6 +238,7 @@ ${summarySection(report, run)}
 ${problemsSection(report, run)}
 ${matrixSection(report, run)}
 ${findingsSection(report, run)}
+${awsManagedSection(report, run)}
 ${howVerifiedSection(report)}
 </main>
 <script>${new Markup(SCRIPT)}</script>

@@ -1,4 +1,5 @@
 import type { FindingStatus, VerifyReport } from './finding';
+import type { AwsManagedObservation } from './read-detective';
 
 /** The report as Markdown: counts per control, then every finding that is not `pass` with expected, found and call. */
 
@@ -34,5 +35,22 @@ export function renderMarkdown(report: VerifyReport): string {
     }
     lines.push('');
   }
+  if (report.awsManaged !== undefined) lines.push(...awsManagedLines(report.awsManaged));
   return lines.join('\n');
+}
+
+/** What AWS's own checks found (Security Hub's AI standard, the conformance pack): beside the findings, never drift. */
+function awsManagedLines(observations: readonly AwsManagedObservation[]): string[] {
+  const lines = ['## AWS-managed detective controls', '', 'AWS\'s own findings about resources, not drift of this verifier.', ''];
+  lines.push('| source | account | region | what AWS found |', '| --- | --- | --- | --- |');
+  for (const o of observations) {
+    const found = o.error ? `unreadable: ${o.error.error}: ${o.error.message}`
+      : o.source === 'security-hub'
+        ? `${Object.entries(o.counts ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'no findings'}${o.failedControls?.length ? `; failed: ${o.failedControls.join(', ')}` : ''}`
+        : `${o.pack}: ${(o.accounts ?? []).map((a) => `${a.account} ${a.status}`).join(', ') || 'no account'}`;
+    lines.push(`| ${o.source} | ${o.account} | ${o.region} | ${found.replace(/\|/g, '\\|')} |`);
+  }
+  if (observations.length === 0) lines.push('| – | – | – | nothing read |');
+  lines.push('');
+  return lines;
 }

@@ -2,6 +2,7 @@ import { AccountSession, VerifierCredentials, type SessionOptions } from './acco
 import { canonical, type Fact } from './fact';
 import { REPORT_SCHEMA, sortFindings, summarize, type Finding, type VerifyReport } from './finding';
 import { readInvocationLogging } from './read-bedrock';
+import { readConfigRecorder, readConformancePack, readSecurityHubStandard, type AwsManagedObservation } from './read-detective';
 import { readGrant, readTagAssociation } from './read-lake-formation';
 import { readMacieAdministrators, readMacieOrganization } from './read-macie';
 import { readPolicyStatements, readPolicyTargets } from './read-organizations';
@@ -26,7 +27,9 @@ export interface VerifyOptions extends SessionOptions {
   readonly assembly: string;
 }
 
-async function readFact(session: AccountSession, fact: Fact, group: readonly Fact[], options: VerifyOptions): Promise<unknown> {
+async function readFact(
+  session: AccountSession, fact: Fact, group: readonly Fact[], options: VerifyOptions, observe: (o: AwsManagedObservation) => void,
+): Promise<unknown> {
   switch (fact.kind) {
     case 'org-policy-statements': return readPolicyStatements(session, fact, options.controlIds);
     case 'org-policy-targets': return readPolicyTargets(session, fact);
@@ -44,6 +47,9 @@ async function readFact(session: AccountSession, fact: Fact, group: readonly Fac
     case 'invocation-logging': return readInvocationLogging(session);
     case 'macie-administrator': return readMacieAdministrators(session);
     case 'macie-organization': return readMacieOrganization(session);
+    case 'security-hub-standard': return readSecurityHubStandard(session, fact, observe);
+    case 'config-recorder': return readConfigRecorder(session, fact);
+    case 'conformance-pack': return readConformancePack(session, fact, observe);
   }
 }
 
@@ -65,7 +71,9 @@ function describeError(e: unknown): { error: string; message: string } {
   return { error: error.name ?? 'Error', message: String(error.message ?? e).slice(0, 500) };
 }
 
-async function verifyGroup(group: readonly Fact[], credentials: VerifierCredentials, options: VerifyOptions): Promise<Finding[]> {
+async function verifyGroup(
+  group: readonly Fact[], credentials: VerifierCredentials, options: VerifyOptions, observe: (o: AwsManagedObservation) => void,
+): Promise<Finding[]> {
   const { account, clientRegion } = group[0];
   let access: Awaited<ReturnType<VerifierCredentials['forAccount']>>;
   try {
@@ -79,7 +87,7 @@ async function verifyGroup(group: readonly Fact[], credentials: VerifierCredenti
   try {
     for (const fact of group) {
       try {
-        const found = await readFact(session, fact, group, options);
+        const found = await readFact(session, fact, group, options, observe);
         findings.push(finding(fact, canonical(found) === canonical(fact.expected) ? 'pass' : 'drift', found));
       } catch (e) {
         findings.push(finding(fact, 'unreadable', describeError(e)));
@@ -103,10 +111,20 @@ export async function verify(facts: readonly Fact[], options: VerifyOptions): Pr
   const credentials = new VerifierCredentials(options.homeRegion, options);
   const queue = [...groups.values()];
   const findings: Finding[] = [];
+  const observations: AwsManagedObservation[] = [];
+  const observe = (o: AwsManagedObservation) => { observations.push(o); };
   const worker = async () => {
-    for (let group = queue.shift(); group; group = queue.shift()) findings.push(...await verifyGroup(group, credentials, options));
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      findings.push(...await verifyGroup(group, credentials, options, observe));
+    }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
   const sorted = sortFindings(findings);
-  return { schema: REPORT_SCHEMA, assembly: options.assembly, endpoint: options.endpoint ?? null, summary: summarize(sorted), findings: sorted };
+  const report: VerifyReport = {
+    schema: REPORT_SCHEMA, assembly: options.assembly, endpoint: options.endpoint ?? null, summary: summarize(sorted), findings: sorted,
+  };
+  // The AWS-managed section only when its facts were read (DET-SH-1, DET-CFG-1), sorted like the findings.
+  if (!facts.some((f) => f.control.startsWith('DET-'))) return report;
+  const key = (o: AwsManagedObservation) => [o.source, o.account, o.region].join('\u0000');
+  return { ...report, awsManaged: observations.sort((a, b) => key(a).localeCompare(key(b))) };
 }

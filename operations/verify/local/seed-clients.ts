@@ -1,11 +1,13 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { Macie2Client } from '@aws-sdk/client-macie2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { queryProtocolCloudWatchClient } from '../cloudwatch-client';
@@ -30,6 +32,8 @@ export interface SeedClients {
   readonly lakeformation: LakeFormationClient;
   readonly bedrock: BedrockClient;
   readonly macie2: Macie2Client;
+  readonly securityhub: SecurityHubClient;
+  readonly config: ConfigServiceClient;
   destroy(): void;
 }
 
@@ -54,6 +58,8 @@ export async function seedClients(endpoint: string, account: string, region: str
     lakeformation: new LakeFormationClient(config),
     bedrock: new BedrockClient(config),
     macie2: new Macie2Client(config),
+    securityhub: new SecurityHubClient(config),
+    config: new ConfigServiceClient(config),
   };
   return { ...clients, destroy: () => Object.values(clients).forEach((client) => client.destroy()) };
 }

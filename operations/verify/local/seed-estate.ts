@@ -1,11 +1,15 @@
 import { seedClients } from './seed-clients';
-import { seedInvocationLogging, seedLakeFormation, seedMacieAdministrator, seedMacieOrganization } from './seed-governance-services';
+import {
+  seedConfigRecorder, seedConformancePack, seedInvocationLogging, seedLakeFormation, seedMacieAdministrator, seedMacieOrganization,
+  seedSecurityHubStandard,
+} from './seed-governance-services';
 import { seedOrganization, type SeededOrganization } from './seed-organization';
 import { seedAlarms, seedAnalytics, seedBuckets, seedParameters, seedTrails } from './seed-resources';
 import { accountIdOf } from '../../../config/accounts';
 import type { GovernanceConfig } from '../../../config/schema';
 import { WORKLOAD_CONTRACT_PREFIX } from '../../../contracts/workload-contract';
 import { resourcesOf, type Assembly, type Template } from '../assembly';
+import { INVOCATION_LOGGING_TYPE } from '../facts-invocation-logging';
 import { memberTargets } from '../member-targets';
 
 /**
@@ -21,6 +25,7 @@ type SeededAccounts = readonly { readonly id: string; readonly email: string }[]
 
 async function seedAccountRegion(
   endpoint: string, account: string, region: string, templates: readonly Template[], member: boolean, accounts: SeededAccounts = [],
+  securityHub = false,
 ): Promise<void> {
   const clients = await seedClients(endpoint, account, region);
   try {
@@ -31,10 +36,13 @@ async function seedAccountRegion(
       if (member) {
         await seedParameters(clients, template, WORKLOAD_CONTRACT_PREFIX);
         await seedInvocationLogging(clients, template, { account, region });
+        await seedConfigRecorder(clients, template, { account, region });
+        if (securityHub) await seedSecurityHubStandard(clients, region);
       } else {
         await seedAnalytics(clients, template, account);
         await seedLakeFormation(clients, template, { account, region });
         await seedMacieOrganization(clients, template, accounts);
+        await seedConformancePack(clients, template);
       }
     }
   } finally {
@@ -69,8 +77,13 @@ export async function seedEstate(endpoint: string, assembly: Assembly, config: G
   }
   const accounts = config.accounts.map((a) => ({ id: a.id, email: `${a.name}@example.com` }));
   for (const stack of own) await seedAccountRegion(endpoint, stack.account, stack.region, [stack.template], false, accounts);
+  // DET-SH-1: the central configuration policy turns the AI standard on in the member accounts (the regional template's).
+  const securityHub = own.some((s) => resourcesOf(s.template, 'AWS::SecurityHub::ConfigurationPolicy').length > 0);
   for (const member of assembly.members) {
-    for (const target of memberTargets(member, config)) await seedAccountRegion(endpoint, target.account, target.region, [member.template], true);
+    const regional = resourcesOf(member.template, INVOCATION_LOGGING_TYPE).length > 0;
+    for (const target of memberTargets(member, config)) {
+      await seedAccountRegion(endpoint, target.account, target.region, [member.template], true, [], securityHub && regional);
+    }
   }
   return organization;
 }

@@ -1,10 +1,15 @@
 import { PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import {
+  PutConfigurationRecorderCommand, PutDeliveryChannelCommand, PutOrganizationConformancePackCommand, StartConfigurationRecorderCommand,
+} from '@aws-sdk/client-config-service';
 import { AddLFTagsToResourceCommand, GrantPermissionsCommand, type Permission, type Resource } from '@aws-sdk/client-lakeformation';
 import {
   CreateMemberCommand, EnableOrganizationAdminAccountCommand, UpdateAutomatedDiscoveryConfigurationCommand,
   UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-macie2';
+import { BatchEnableStandardsCommand, EnableSecurityHubCommand } from '@aws-sdk/client-securityhub';
 import type { SeedClients } from './seed-clients';
+import { aiSecurityStandardArn } from '../../../contracts/detective-controls';
 import { resourcesOf, type Template } from '../assembly';
 import { INVOCATION_LOGGING_TYPE } from '../facts-invocation-logging';
 import { resolveString, resolveValue, type Placement } from '../template-value';
@@ -97,6 +102,51 @@ export async function seedMacieOrganization(
     await clients.macie2.send(new UpdateAutomatedDiscoveryConfigurationCommand({
       status: p.AutomatedDiscovery as 'ENABLED' | 'DISABLED',
       autoEnableOrganizationMembers: p.AutoEnableOrganizationMembers as 'ALL' | 'NEW' | 'NONE',
+    }));
+  }
+}
+
+/**
+ * DET-SH-1 in a member account × Region, as the audit account's central configuration leaves it: Security Hub on with
+ * the AI Security Best Practices standard (moto's standards operations come from emulators/moto/securityhub_extension.py).
+ */
+export async function seedSecurityHubStandard(clients: SeedClients, region: string): Promise<void> {
+  await clients.securityhub.send(new EnableSecurityHubCommand({ EnableDefaultStandards: false }));
+  const requests = [{ StandardsArn: aiSecurityStandardArn(region) }];
+  await clients.securityhub.send(new BatchEnableStandardsCommand({ StandardsSubscriptionRequests: requests }));
+}
+
+/** DET-CFG-1's recorder in a member account × Region, as the member template declares it, started. */
+export async function seedConfigRecorder(clients: SeedClients, template: Template, placement: Placement): Promise<void> {
+  for (const [, p] of resourcesOf(template, 'AWS::Config::ConfigurationRecorder')) {
+    const group = p.RecordingGroup as { ResourceTypes: string[] };
+    const name = String(p.Name);
+    await clients.config.send(new PutConfigurationRecorderCommand({
+      ConfigurationRecorder: {
+        name,
+        roleARN: `arn:aws:iam::${placement.account}:role/verify-local-config-recorder`,
+        recordingGroup: { allSupported: false, includeGlobalResourceTypes: false, resourceTypes: group.ResourceTypes as never, recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' } },
+      },
+    }));
+    for (const [, channel] of resourcesOf(template, 'AWS::Config::DeliveryChannel')) {
+      const bucket = resolveString(channel.S3BucketName, template, placement) ?? `verify-local-config-${placement.account}-${placement.region}`;
+      const deliveryChannel = { name: String(channel.Name), s3BucketName: bucket, s3KeyPrefix: String(channel.S3KeyPrefix) };
+      await clients.config.send(new PutDeliveryChannelCommand({ DeliveryChannel: deliveryChannel }));
+    }
+    await clients.config.send(new StartConfigurationRecorderCommand({ ConfigurationRecorderName: name }));
+  }
+}
+
+/**
+ * DET-CFG-1 in the audit account × Region: the organization conformance pack by name. moto 5.2.5 requires a
+ * TemplateS3Uri even with a TemplateBody, so the seed names an S3 URI (moto reads neither); the rules are not seeded.
+ */
+export async function seedConformancePack(clients: SeedClients, template: Template): Promise<void> {
+  for (const [, p] of resourcesOf(template, 'AWS::Config::OrganizationConformancePack')) {
+    await clients.config.send(new PutOrganizationConformancePackCommand({
+      OrganizationConformancePackName: String(p.OrganizationConformancePackName),
+      TemplateS3Uri: 's3://awsconfigconforms-verify-local/genai-governance-bedrock.json',
+      ExcludedAccounts: p.ExcludedAccounts as string[] | undefined,
     }));
   }
 }

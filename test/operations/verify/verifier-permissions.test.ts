@@ -20,6 +20,8 @@ const PREFIX: Record<string, string> = {
   'client-glue': 'glue',
   'client-lakeformation': 'lakeformation',
   'client-macie2': 'macie2',
+  'client-securityhub': 'securityhub',
+  'client-config-service': 'config',
   'client-organizations': 'organizations',
   'client-s3': 's3',
   'client-ssm': 'ssm',
