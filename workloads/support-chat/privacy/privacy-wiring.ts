@@ -11,8 +11,10 @@ export interface PrivacyEnvironment {
   readonly PRIVACY_TABLE_NAME: string;
   /** The Secrets Manager secret whose value keys the hash of a customer's id in the audit records. */
   readonly SUBJECT_KEY_SECRET_ID: string;
-  /** The analytics bucket holding the conversation exports (`conversations/…/<conversationId>.json`); empty: none. */
+  /** The analytics bucket holding the exports (`ANALYTICS_EXPORT_PREFIXES`); empty: none. */
   readonly ANALYTICS_BUCKET_NAME: string;
+  /** The secret of the analytics' pseudonym key, to find every export of the customer; empty: by conversation id. */
+  readonly ANALYTICS_PSEUDONYM_SECRET_ID: string;
 }
 
 /** The privacy function's name: the CLI invokes it by this name. */
@@ -21,5 +23,5 @@ export const PRIVACY_FUNCTION_NAME = 'support-chat-privacy';
 /** Seconds the privacy function may run: an erasure of a customer with thousands of items and exports. */
 export const PRIVACY_TIMEOUT_SECONDS = 300;
 
-/** The prefix of the analytics exports: one object per conversation, keyed by the conversation id. */
-export const ANALYTICS_CONVERSATIONS_PREFIX = 'conversations/';
+/** The prefixes of the analytics exports: one object per conversation and one of its turns, named by id and pseudonym. */
+export const ANALYTICS_EXPORT_PREFIXES = ['conversations/', 'turns/'] as const;

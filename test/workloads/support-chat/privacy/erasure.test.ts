@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
@@ -21,7 +22,7 @@ import { openTicket } from '../../../../workloads/support-chat/handoff/handlers/
 import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
 import { answerPrivacyRequest, privacyServiceOf } from '../../../../workloads/support-chat/privacy/handlers/privacy';
 import { runPrivacyCli } from '../../../../workloads/support-chat/privacy/local/privacy-cli';
-import { ANALYTICS_CONVERSATIONS_PREFIX } from '../../../../workloads/support-chat/privacy/privacy-wiring';
+
 
 /*
  * Export and erasure of one customer's data against the stores the tenant writes, each seeded by the tenant's own code:
@@ -42,6 +43,10 @@ const BUCKET = 'support-chat-analytics';
 const BUS = 'support-chat';
 /** The log-archive bucket BL-LOG-1 replicates invocation logs into: Object Lock, compliance mode. */
 const ARCHIVE = 'genai-governance-invocation-logs-archive';
+/** The analytics' pseudonym key: its exports are named `<conversationId>.<HMAC-SHA-256 of the sub, first 16 hex>.json`. */
+const PSEUDONYM_SECRET = 'support-chat/analytics-pseudonym-key';
+const PSEUDONYM_KEY = 'p'.repeat(40);
+const pseudonym16 = (sub: string) => createHmac('sha256', PSEUDONYM_KEY).update(sub).digest('hex').slice(0, 16);
 const OFFICER = 'arn:aws:sts::111122223333:assumed-role/support-chat-privacy-officer/jane';
 
 const ANNA = { sub: '0f8fad5b-d9cb-469f-a165-70867728950e', email: 'anna.kowalska@example.org', phrase: 'PURPLE-OTTER-42' };
@@ -75,6 +80,7 @@ beforeAll(async () => {
   const location = { LocationConstraint: REGION } as const;
   await s3.send(new CreateBucketCommand({ Bucket: ARCHIVE, CreateBucketConfiguration: location, ObjectLockEnabledForBucket: true }));
   await secrets.send(new CreateSecretCommand({ Name: 'support-chat-privacy-subject-key', SecretString: 'k'.repeat(24) + 'a-test-key-of-48-bytes--' }));
+  await secrets.send(new CreateSecretCommand({ Name: PSEUDONYM_SECRET, SecretString: PSEUDONYM_KEY }));
   await events.send(new CreateEventBusCommand({ Name: BUS }));
 }, 60_000);
 
@@ -89,6 +95,7 @@ const ENV = {
   PRIVACY_TABLE_NAME: PRIVACY,
   SUBJECT_KEY_SECRET_ID: 'support-chat-privacy-subject-key',
   ANALYTICS_BUCKET_NAME: BUCKET,
+  ANALYTICS_PSEUDONYM_SECRET_ID: PSEUDONYM_SECRET,
 };
 
 /** Rejects the `failAt`-th request any of these clients sends (1 first), before it leaves: a store that fails midway. */
@@ -159,14 +166,23 @@ async function seed(customer: typeof ANNA, conversations: readonly string[]): Pr
       { tableName: CONVERSATIONS, client: documents, webhookUrl: webhook.url, apiKey: async () => 'webhook-key', now },
     );
     expect(ticket.kind).toBe('created');
-    for (const version of ['v1', 'v2']) {
-      await s3.send(new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: `${ANALYTICS_CONVERSATIONS_PREFIX}date=2026-12-07/${conversationId}.json`,
-        Body: JSON.stringify({ conversationId, version, firstMessage: `the code word is ${customer.phrase}` }),
-      }));
+    // The analytics exports as the export function names them: a conversation record and its turns, each re-written.
+    for (const prefix of ['conversations/', 'turns/']) {
+      for (const version of ['v1', 'v2']) {
+        await s3.send(new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `${prefix}date=2026-12-07/${conversationId}.${pseudonym16(customer.sub)}.json`,
+          Body: JSON.stringify({ conversationId, version, firstMessage: `the code word is ${customer.phrase}` }),
+        }));
+      }
     }
   }
+  // An export of a conversation whose items already expired: found by the pseudonym alone.
+  await s3.send(new PutObjectCommand({
+    Bucket: BUCKET,
+    Key: `conversations/date=2026-09-01/expired-c9.${pseudonym16(customer.sub)}.json`,
+    Body: JSON.stringify({ conversationId: 'expired-c9', firstMessage: `the code word is ${customer.phrase}` }),
+  }));
   // The turn's answer call as BL-LOG-1 archives it with text delivery on (the record shape of Bedrock's invocation log).
   await s3.send(new PutObjectCommand({
     Bucket: ARCHIVE,
@@ -216,14 +232,14 @@ function traces(text: string, customer: typeof ANNA): string[] {
 describe('privacy: export and erasure of one customer across every store the tenant writes', () => {
   test('export returns the customer\'s records from every store and nothing of another customer', async () => {
     await seed(ANNA, ['anna-c1', 'anna-c2']);
-    await seed(BEN, ['ben-c1']);
+    await seed(BEN, ['ben-c1', 'anna-c1']);
     const { answer } = await privacy({ action: 'export', requestId: 'export-1', sub: ANNA.sub });
     expect(answer).toMatchObject({ status: 'completed', action: 'export' });
     const data = answer.data!;
     // Per conversation: message, answer, 2 idempotency records... (user message, answer, its record), a tool call, the
     // hand-off state; plus the day's budget counter.
     expect(Object.fromEntries(Object.entries(data).map(([store, records]) => [store, records.length]))).toEqual({
-      'analytics': 4, 'tickets': 2, 'relay-rate': 1, 'conversations': 2 * 5 + 1,
+      'analytics': 2 * 4 + 1, 'tickets': 2, 'relay-rate': 1, 'conversations': 2 * 5 + 1,
     });
     const text = JSON.stringify(data);
     expect(traces(text, ANNA)).toEqual([ANNA.sub, ANNA.email, ANNA.phrase]);
@@ -248,7 +264,7 @@ describe('privacy: export and erasure of one customer across every store the ten
 
   test('erasure leaves no trace of the customer in any table or object version; the other customer is untouched', async () => {
     const { answer } = await privacy({ action: 'erase', requestId: 'erase-1', sub: ANNA.sub });
-    expect(answer).toMatchObject({ status: 'completed', erased: { 'analytics': 4, 'tickets': 2, 'relay-rate': 1, 'conversations': 11 } });
+    expect(answer).toMatchObject({ status: 'completed', erased: { 'analytics': 9, 'tickets': 2, 'relay-rate': 1, 'conversations': 11 } });
     const { tables, objects } = await everything();
     const archived = Object.keys(objects).filter((name) => name.startsWith(`${ARCHIVE}/`));
     for (const [name, text] of [...Object.entries(tables), ...Object.entries(objects)]) {
@@ -262,7 +278,9 @@ describe('privacy: export and erasure of one customer across every store the ten
       await expect(s3.send(new DeleteObjectCommand({ Bucket: ARCHIVE, Key: key, VersionId: versionId }))).rejects.toThrow(/Access Denied|locked/i);
     }
     expect(traces(tables[CONVERSATIONS], BEN)).toEqual([BEN.sub, BEN.email, BEN.phrase]);
-    expect(Object.keys(objects).filter((k) => k.includes('ben-c1'))).toHaveLength(2);
+    // Ben's exports, his conversation named like one of Anna's included: 2 conversations × 2 prefixes × 2 versions, and his expired one.
+    expect(Object.keys(objects).filter((k) => k.includes(pseudonym16(BEN.sub)))).toHaveLength(9);
+    expect(Object.keys(objects).filter((k) => k.includes(`anna-c1.${pseudonym16(BEN.sub)}`))).toHaveLength(4);
     // The audit records of Anna's requests: who, when, what, how it ended, by the keyed hash of her id.
     const audit = JSON.parse(JSON.stringify((await raw.send(new ScanCommand({ TableName: PRIVACY }))).Items)) as Record<string, { S?: string }>[];
     expect(audit.map((r) => `${r.requestId.S} ${r.status.S}`).sort()).toEqual([
@@ -297,7 +315,7 @@ describe('privacy: export and erasure of one customer across every store the ten
       const second = await privacy({ action: 'erase', requestId, sub: ANNA.sub });
       // Over both attempts, each record was deleted and counted once: the seed's every record (a scan follows the loop).
       expect({ failAt, answer: second.answer }).toMatchObject({
-        failAt, answer: { status: 'completed', erased: { 'analytics': 2, 'tickets': 1, 'relay-rate': 1, 'conversations': 6 } },
+        failAt, answer: { status: 'completed', erased: { 'analytics': 5, 'tickets': 1, 'relay-rate': 1, 'conversations': 6 } },
       });
       await seed(ANNA, ['anna-c3']);
     }
@@ -357,7 +375,7 @@ describe('privacy: export and erasure of one customer across every store the ten
       expect(await runPrivacyCli(['export', '--sub', BEN.sub, '--out', 'ben.json'], ports)).toBe(0);
       expect(requests[0]).toMatchObject({ action: 'export', sub: BEN.sub, requestId: expect.stringMatching(/^export-[0-9a-f-]{36}$/), requestedBy: expect.stringMatching(/^arn:aws:(sts|iam)::\d{12}:/) });
       expect(lines[0]).toBe(`request ${String(requests[0].requestId)}`);
-      expect(JSON.parse(files['ben.json']).data.conversations.length).toBe(6);
+      expect(JSON.parse(files['ben.json']).data.conversations.length).toBe(11);
       expect(await runPrivacyCli(['hold', '--sub', BEN.sub, '--case', 'CASE-7'], ports)).toBe(0);
       expect(await runPrivacyCli(['erase', '--sub', BEN.sub, '--request-id', 'erase-ben'], ports)).toBe(2);
       expect(lines.at(-2)).toContain('refused (legal_hold)');

@@ -22,6 +22,7 @@ const REGION = 'eu-central-1';
 const OFFICERS = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-central-1/AWSReservedSSO_PrivacyOfficer_0123456789abcdef`;
 const ANALYTICS_ARN = 'arn:aws:s3:::support-chat-analytics-111122223333-eu-central-1';
 const SUB = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const PSEUDONYM_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:support-chat/analytics-pseudonym-key-AbCdEf`;
 
 const template = synthOne((app) => {
   const stack = new Stack(app, 'PrivacyTest', { env: { account: ACCOUNT, region: REGION } });
@@ -36,6 +37,7 @@ const template = synthOne((app) => {
     conversationsTableArn: conversations.table.tableArn,
     dataKeys: [key],
     analyticsBucket: Bucket.fromBucketArn(stack, 'Analytics', ANALYTICS_ARN),
+    analyticsPseudonymSecretArn: PSEUDONYM_SECRET_ARN,
     officers: new ArnPrincipal(OFFICERS),
   });
   return stack;
@@ -78,6 +80,7 @@ describe('SupportPrivacy: the privacy function, its officer and its audit table 
       PRIVACY_TABLE_NAME: 'support-chat-privacy',
       SUBJECT_KEY_SECRET_ID: 'support-chat-privacy-subject-key',
       ANALYTICS_BUCKET_NAME: 'support-chat-analytics-111122223333-eu-central-1',
+      ANALYTICS_PSEUDONYM_SECRET_ID: PSEUDONYM_SECRET_ARN,
     });
     expect(fn.Properties.VpcConfig).toBeUndefined();
   });
@@ -122,11 +125,13 @@ describe('SupportPrivacy: the privacy function, its officer and its audit table 
     expect(await fn('dynamodb:DeleteItem', tableArn('support-chat-privacy'), ['REQUEST#erase-1'])).not.toBe('Allowed');
   });
 
-  test('the function lists, reads and deletes versions of the exports under conversations/ only', async () => {
+  test('the function lists, reads and deletes versions of the exports under conversations/ and turns/ only', async () => {
     const policy = managed('support-chat-privacy');
     const fn = (action: string, resource: string, context: Record<string, string> = {}) =>
       evaluate({ role: `support-chat-privacy-${REGION}`, policy, action, resource, context });
     expect(await fn('s3:ListBucketVersions', ANALYTICS_ARN, { 's3:prefix': 'conversations/' })).toBe('Allowed');
+    expect(await fn('s3:ListBucketVersions', ANALYTICS_ARN, { 's3:prefix': 'turns/' })).toBe('Allowed');
+    expect(await fn('s3:GetObjectVersion', `${ANALYTICS_ARN}/turns/date=2026-12-07/c-42.0123456789abcdef.json`)).toBe('Allowed');
     expect(await fn('s3:ListBucketVersions', ANALYTICS_ARN, { 's3:prefix': 'athena-results/' })).not.toBe('Allowed');
     for (const action of ['s3:GetObjectVersion', 's3:DeleteObjectVersion']) {
       expect(await fn(action, `${ANALYTICS_ARN}/conversations/date=2026-12-07/c-42.json`)).toBe('Allowed');
@@ -135,11 +140,12 @@ describe('SupportPrivacy: the privacy function, its officer and its audit table 
     expect(await fn('s3:PutObject', `${ANALYTICS_ARN}/conversations/date=2026-12-07/c-42.json`)).not.toBe('Allowed');
   });
 
-  test('the function reads the subject key secret and no other', async () => {
+  test('the function reads the subject key and the analytics pseudonym key secrets and no other', async () => {
     const policy = managed('support-chat-privacy');
     const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
     const read = (name: string) => evaluate({ role: `support-chat-privacy-${REGION}`, policy, action: 'secretsmanager:GetSecretValue', resource: secret(name) });
     expect(await read('support-chat-privacy-subject-key')).toBe('Allowed');
+    expect(await evaluate({ role: `support-chat-privacy-${REGION}`, policy, action: 'secretsmanager:GetSecretValue', resource: PSEUDONYM_SECRET_ARN })).toBe('Allowed');
     expect(await read('support-chat/order-api')).not.toBe('Allowed');
   });
 });

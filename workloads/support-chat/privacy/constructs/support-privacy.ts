@@ -14,7 +14,7 @@ import { acknowledgeFinding, logicalIdOf } from '../../../../building-blocks/gat
 import { ChatFunction } from '../../chat/constructs/chat-function';
 import { RELAY_RATE_PREFIX } from '../../chat/handlers/lib/conversation-keys';
 import { TICKET_PREFIX } from '../../handoff/handlers/lib/ticket-connector';
-import { ANALYTICS_CONVERSATIONS_PREFIX, PRIVACY_FUNCTION_NAME, PRIVACY_TIMEOUT_SECONDS, type PrivacyEnvironment } from '../privacy-wiring';
+import { ANALYTICS_EXPORT_PREFIXES, PRIVACY_FUNCTION_NAME, PRIVACY_TIMEOUT_SECONDS, type PrivacyEnvironment } from '../privacy-wiring';
 
 /** Properties of `SupportPrivacy`. */
 export interface SupportPrivacyProps {
@@ -28,8 +28,13 @@ export interface SupportPrivacyProps {
   readonly conversationsTableArn: string;
   /** The key of the conversation table (and of the analytics bucket, when it has another), used through DynamoDB and S3. */
   readonly dataKeys: readonly IKey[];
-  /** The bucket of the conversation exports (`conversations/`). @default - none: no analytics exports to find */
+  /** The bucket of the analytics exports (`conversations/`, `turns/`). @default - none: no analytics exports to find */
   readonly analyticsBucket?: IBucket;
+  /**
+   * The secret of the analytics' pseudonym key (by its ARN), with which every export of a customer is found.
+   * @default - none: exports are found by the conversation ids of the customer's partition only
+   */
+  readonly analyticsPseudonymSecretArn?: string;
   /** Who may assume the privacy officer's role (e.g. an IAM Identity Center permission set's role, by ARN). */
   readonly officers: IPrincipal;
 }
@@ -125,23 +130,26 @@ export class SupportPrivacy extends Construct {
           sid: 'ListExportVersions',
           actions: ['s3:ListBucketVersions'],
           resources: [props.analyticsBucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [ANALYTICS_CONVERSATIONS_PREFIX] } },
+          conditions: { StringEquals: { 's3:prefix': [...ANALYTICS_EXPORT_PREFIXES] } },
         }),
         new PolicyStatement({
           sid: 'ReadAndDeleteExportVersions',
           actions: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
-          resources: [`${props.analyticsBucket.bucketArn}/${ANALYTICS_CONVERSATIONS_PREFIX}*`],
+          resources: ANALYTICS_EXPORT_PREFIXES.map((prefix) => `${props.analyticsBucket!.bucketArn}/${prefix}*`),
         }),
       );
+    }
+    if (props.analyticsPseudonymSecretArn) {
+      statements.push(new PolicyStatement({ sid: 'AnalyticsPseudonymKey', actions: ['secretsmanager:GetSecretValue'], resources: [props.analyticsPseudonymSecretArn] }));
     }
     const policy = new ManagedPolicy(this, 'FunctionPolicy', { managedPolicyName: name('privacy'), roles: [role], statements });
     if (props.analyticsBucket) {
       // cdk-nag names the bucket by its ARN: the logical id's for a bucket of this app, the literal for one imported by ARN.
       const bucketArn = Token.isUnresolved(props.analyticsBucket.bucketArn) ? `<${logicalIdOf(props.analyticsBucket)}.Arn>` : props.analyticsBucket.bucketArn;
-      acknowledgeFinding(policy, {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${ANALYTICS_CONVERSATIONS_PREFIX}*]`,
-        reason: 'The exports are named by conversation id; the wildcard is the exports prefix of the one analytics bucket',
-      });
+      acknowledgeFinding(policy, ...ANALYTICS_EXPORT_PREFIXES.map((prefix) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+        reason: 'The exports are named by day, conversation id and pseudonym; the wildcard is one exports prefix of the one analytics bucket',
+      })));
     }
 
     const environment: PrivacyEnvironment = {
@@ -149,6 +157,7 @@ export class SupportPrivacy extends Construct {
       PRIVACY_TABLE_NAME: this.table.tableName,
       SUBJECT_KEY_SECRET_ID: subjectKeyName,
       ANALYTICS_BUCKET_NAME: props.analyticsBucket?.bucketName ?? '',
+      ANALYTICS_PSEUDONYM_SECRET_ID: props.analyticsPseudonymSecretArn ?? '',
     };
     this.function = new ChatFunction(this, 'Function', {
       functionName: PRIVACY_FUNCTION_NAME,

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ANALYTICS_CONVERSATIONS_PREFIX, type PrivacyEnvironment } from '../privacy-wiring';
+import { ANALYTICS_EXPORT_PREFIXES, type PrivacyEnvironment } from '../privacy-wiring';
 import { CustomerData } from './lib/customer-data';
 import { isPrivacyAnswer, parsePrivacyRequest, type PrivacyAnswer } from './lib/privacy-request';
 import { PrivacyService } from './lib/privacy-service';
@@ -29,16 +29,30 @@ export function privacyServiceOf(env: Partial<PrivacyEnvironment>, clients: {
     data: new CustomerData({
       conversationsTable: env.CONVERSATIONS_TABLE_NAME!,
       documents: clients.documents,
-      ...(env.ANALYTICS_BUCKET_NAME
-        ? { analytics: { bucket: env.ANALYTICS_BUCKET_NAME, prefix: ANALYTICS_CONVERSATIONS_PREFIX, s3: clients.s3 } }
-        : {}),
+      ...(env.ANALYTICS_BUCKET_NAME ? {
+        analytics: {
+          bucket: env.ANALYTICS_BUCKET_NAME,
+          prefixes: ANALYTICS_EXPORT_PREFIXES,
+          s3: clients.s3,
+          // The analytics' pseudonym is the same construction as the subject hash: HMAC-SHA-256 of the sub, hex.
+          ...(env.ANALYTICS_PSEUDONYM_SECRET_ID ? { pseudonymOf: hasherOf(env.ANALYTICS_PSEUDONYM_SECRET_ID) } : {}),
+        },
+      } : {}),
     }),
-    hasher: new SubjectHasher(async () => {
-      const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: env.SUBJECT_KEY_SECRET_ID }));
-      if (!SecretString) throw new Error('the subject key secret has no string value');
-      return SecretString;
-    }),
+    hasher: new SubjectHasher(secretOf(env.SUBJECT_KEY_SECRET_ID!)),
   });
+
+  function secretOf(secretId: string): () => Promise<string> {
+    return async () => {
+      const { SecretString } = await clients.secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (!SecretString) throw new Error('a key secret has no string value');
+      return SecretString;
+    };
+  }
+  function hasherOf(secretId: string): (sub: string) => Promise<string> {
+    const hasher = new SubjectHasher(secretOf(secretId));
+    return (sub) => hasher.hash(sub);
+  }
 }
 
 /** One invocation: the request checked, then handled; any failure is the `internal` answer. */

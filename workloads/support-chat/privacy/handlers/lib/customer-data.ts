@@ -12,8 +12,11 @@ import { TICKET_PREFIX } from '../../../handoff/handlers/lib/ticket-connector';
  *   and results, the hand-off state (with the hand-off as published), the day's token counters, the turn's minute counts;
  * - `tickets`: `TICKET#<sub>`, the ticket connector's records (the ticket id, a reference into the ticketing system);
  * - `relay-rate`: `RATE#<sub>`, the relay's counts of the customer's messages per minute;
- * - `analytics`: the conversation exports in the analytics bucket, one object per conversation under
- *   `conversations/`, whose file name is `<conversationId>.json`: every version of each is deleted.
+ * - `analytics`: the analytics exports, one object per conversation under `conversations/` and one with its turns under
+ *   `turns/`, named `date=<day>/<conversationId>.<the customer's pseudonym, first 16 hex>.json`: every version of each
+ *   is deleted. With the pseudonym (the analytics' HMAC of the `sub`), every export of the customer is found, those of
+ *   conversations whose items already expired included, and another customer's export of the same conversation id is
+ *   left alone; without it, the exports of the customer's conversation ids.
  *
  * Each key is built from the customer's `sub` by the same functions the writers use (`conversation-keys.ts`,
  * `ticket-connector.ts`), so a store cannot drift from where its writer puts the data.
@@ -23,6 +26,13 @@ import { TICKET_PREFIX } from '../../../handoff/handlers/lib/ticket-connector';
 export const STORE_NAMES = ['analytics', 'tickets', 'relay-rate', 'conversations'] as const;
 export type StoreName = typeof STORE_NAMES[number];
 
+/** One version (or delete marker) of an analytics export. */
+interface ExportVersion {
+  readonly key: string;
+  readonly versionId?: string;
+  readonly deleteMarker: boolean;
+}
+
 /** One item or object of a store, as an export returns it. */
 export type ExportedRecord = Readonly<Record<string, unknown>>;
 
@@ -30,8 +40,14 @@ export type ExportedRecord = Readonly<Record<string, unknown>>;
 export interface CustomerDataProps {
   readonly conversationsTable: string;
   readonly documents: DynamoDBDocumentClient;
-  /** The analytics bucket of the conversation exports. @default - no analytics exports */
-  readonly analytics?: { readonly bucket: string; readonly prefix: string; readonly s3: S3Client };
+  /** The analytics bucket of the exports, their prefixes and the customer's pseudonym there. @default - no analytics exports */
+  readonly analytics?: {
+    readonly bucket: string;
+    readonly prefixes: readonly string[];
+    readonly s3: S3Client;
+    /** The customer's pseudonym in the exports (hex). @default - none: exports are matched by conversation id only */
+    readonly pseudonymOf?: (sub: string) => Promise<string>;
+  };
 }
 
 const PAGE = 100;
@@ -50,11 +66,17 @@ export function conversationIdOfSortKey(sk: unknown): string | undefined {
   return match?.[1];
 }
 
-/** The conversation id of an analytics object's key (`<prefix>…/<conversationId>.json`), if it is one. */
-export function conversationIdOfExportKey(key: string, prefix: string): string | undefined {
+/** Pseudonym hex digits in an export's name. */
+export const EXPORT_PSEUDONYM_DIGITS = 16;
+
+/**
+ * The conversation id and pseudonym prefix an export's key names (`<prefix>…/<conversationId>.<16 hex>.json`, or
+ * `<conversationId>.json` without a pseudonym), if it is one.
+ */
+export function exportKeyParts(key: string, prefix: string): { conversationId: string; pseudonym?: string } | undefined {
   if (!key.startsWith(prefix)) return undefined;
-  const match = /(?:^|\/)([A-Za-z0-9_-]{1,64})\.json$/.exec(key.slice(prefix.length));
-  return match?.[1];
+  const match = /(?:^|\/)([A-Za-z0-9_-]{1,64})(?:\.([0-9a-f]{16}))?\.json$/.exec(key.slice(prefix.length));
+  return match ? { conversationId: match[1], ...(match[2] ? { pseudonym: match[2] } : {}) } : undefined;
 }
 
 /** One customer's data in every store the tenant writes: read for an export, deleted for an erasure. */
@@ -77,7 +99,7 @@ export class CustomerData {
   public async read(store: StoreName, sub: string, conversationIds: readonly string[]): Promise<ExportedRecord[]> {
     if (store !== 'analytics') return this.readPartition(store, sub);
     const records: ExportedRecord[] = [];
-    for (const version of await this.exportVersions(conversationIds)) {
+    for (const version of await this.exportVersions(sub, conversationIds)) {
       if (version.deleteMarker) continue;
       const { bucket, s3 } = this.props.analytics!;
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: version.key, VersionId: version.versionId }));
@@ -93,7 +115,7 @@ export class CustomerData {
    */
   public async erase(store: StoreName, sub: string, conversationIds: readonly string[], deleted: () => void): Promise<void> {
     if (store === 'analytics') {
-      for (const version of await this.exportVersions(conversationIds)) {
+      for (const version of await this.exportVersions(sub, conversationIds)) {
         const { bucket, s3 } = this.props.analytics!;
         // Deleting a version (with its id) removes it for good; a plain delete would only add a delete marker.
         await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: version.key, VersionId: version.versionId }));
@@ -134,29 +156,35 @@ export class CustomerData {
     return { items: (result.Items ?? []) as ExportedRecord[], next: result.LastEvaluatedKey };
   }
 
-  /** Every version and delete marker of the exports of these conversations (none without an analytics bucket). */
-  private async exportVersions(conversationIds: readonly string[]): Promise<{ key: string; versionId?: string; deleteMarker: boolean }[]> {
+  /** Every version and delete marker of the customer's exports (none without an analytics bucket). */
+  private async exportVersions(sub: string, conversationIds: readonly string[]): Promise<ExportVersion[]> {
     const analytics = this.props.analytics;
-    if (!analytics || conversationIds.length === 0) return [];
+    if (!analytics) return [];
     const wanted = new Set(conversationIds.map((id) => checkedId('conversation id', id)));
-    const found: { key: string; versionId?: string; deleteMarker: boolean }[] = [];
-    let keyMarker: string | undefined;
-    let versionIdMarker: string | undefined;
-    for (;;) {
-      const page = await analytics.s3.send(new ListObjectVersionsCommand({
-        Bucket: analytics.bucket, Prefix: analytics.prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
-      }));
-      const entries = [
-        ...(page.Versions ?? []).map((v) => ({ key: v.Key!, versionId: v.VersionId, deleteMarker: false })),
-        ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key!, versionId: m.VersionId, deleteMarker: true })),
-      ];
-      for (const entry of entries) {
-        const id = conversationIdOfExportKey(entry.key, analytics.prefix);
-        if (id && wanted.has(id)) found.push(entry);
+    const pseudonym = analytics.pseudonymOf ? (await analytics.pseudonymOf(sub)).slice(0, EXPORT_PSEUDONYM_DIGITS) : undefined;
+    const found: ExportVersion[] = [];
+    for (const prefix of analytics.prefixes) {
+      let keyMarker: string | undefined;
+      let versionIdMarker: string | undefined;
+      for (;;) {
+        const page = await analytics.s3.send(new ListObjectVersionsCommand({
+          Bucket: analytics.bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
+        }));
+        const entries = [
+          ...(page.Versions ?? []).map((v) => ({ key: v.Key!, versionId: v.VersionId, deleteMarker: false })),
+          ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key!, versionId: m.VersionId, deleteMarker: true })),
+        ];
+        for (const entry of entries) {
+          const parts = exportKeyParts(entry.key, prefix);
+          if (!parts) continue;
+          const customers = parts.pseudonym && pseudonym ? parts.pseudonym === pseudonym : wanted.has(parts.conversationId);
+          if (customers) found.push(entry);
+        }
+        if (!page.IsTruncated) break;
+        keyMarker = page.NextKeyMarker;
+        versionIdMarker = page.NextVersionIdMarker;
       }
-      if (!page.IsTruncated) return found;
-      keyMarker = page.NextKeyMarker;
-      versionIdMarker = page.NextVersionIdMarker;
     }
+    return found;
   }
 }
