@@ -98,7 +98,7 @@ test('a clean seed of the example estate gives a report with every fact pass, ev
   expect(report.summary).toEqual({ pass: facts.length, drift: 0, unreadable: 0 });
   expect(new Set(facts.map((f) => f.kind))).toEqual(new Set(['org-policy-statements', 'org-policy-targets', 'trail-settings', 'trail-logging',
     'trail-event-selectors', 'bucket-object-lock', 'alarm', 'contract-parameter', 'glue-table-projection', 'lf-tag', 'lf-tag-association',
-    'lf-grant', 'invocation-logging', 'macie-administrator', 'macie-organization']));
+    'lf-grant', 'invocation-logging', 'macie-administrator', 'macie-organization', 'security-hub-standard', 'config-recorder', 'conformance-pack']));
 }, 60_000);
 
 test('an edited SCP (one ORG-TAMPER-LEAVE action removed) is one ORG-TAMPER-LEAVE drift of that policy', async () => {
