@@ -185,6 +185,8 @@ project.eslint?.allowDevDeps('building-blocks/custom-resources/inline-handler.ts
 project.eslint?.allowDevDeps('workloads/**/handlers/**');
 // The tenants' local harness (npx projen chat:local) is a development command, like the tests it serves.
 project.eslint?.allowDevDeps('workloads/**/local/**');
+// A tenant's browser widget: its libraries (marked, DOMPurify) are bundled into the one script esbuild builds at synth.
+project.eslint?.allowDevDeps('workloads/**/widget/*.ts');
 // The emulators serve the tests, benchmarks and local harnesses only.
 project.eslint?.allowDevDeps('emulators/**');
 // The operations commands run on an operator's machine or in the pipeline with the SDK v3 clients; the handlers that

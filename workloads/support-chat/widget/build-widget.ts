@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 // Build time only (as building-blocks/custom-resources/inline-handler.ts): the bundle is built where the app is synthesized.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { buildSync } from 'esbuild';
 
 /** The widget as one browser script. */

@@ -1,8 +1,6 @@
 /// <reference lib="dom" />
 // Bundled into the browser script by esbuild (build-widget.ts); nothing of the CDK app loads them at run time.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import DOMPurify from 'dompurify';
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { Marked } from 'marked';
 
 /*
