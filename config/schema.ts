@@ -277,6 +277,16 @@ const Pricing = z.strictObject({
   }).optional().describe('the knowledge base\'s prices; required with knowledge'),
 });
 
+/** An IAM role ARN: `arn:<partition>:iam::<account>:role/<path><name>`. */
+const IAM_ROLE_ARN_PATTERN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** The support-chat tenant's privacy requests (workloads/support-chat/privacy, docs/privacy.md). */
+const Privacy = z.strictObject({
+  officerRoleArns: z.array(z.string().regex(IAM_ROLE_ARN_PATTERN, 'an IAM role ARN: "arn:aws:iam::<12-digit account>:role/<name>"'))
+    .min(1).refine((a) => new Set(a).size === a.length, 'each role once')
+    .describe('the IAM roles that may assume the tenant\'s privacy officer role, the only principal that may invoke the privacy function (export, erase, hold, release): e.g. the role the privacy officers sign in to through the company\'s identity provider'),
+});
+
 /** The support-chat tenant (workloads/support-chat): where it runs, which approved models it uses for what, its limits. */
 const SupportChat = z.strictObject({
   account: accountName.describe('the account (name in accounts) it deploys to; must be in a workload OU'),
@@ -310,6 +320,7 @@ const SupportChat = z.strictObject({
   handOff: HandOff.optional().describe('hand-off to human agents through a ticketing webhook; left out, the assistant answers every message'),
   orders: Orders.optional().describe('order look-ups for the signed-in customer through Converse tool use (get_order_status); left out, the model has no tools'),
   pricing: Pricing.optional().describe('what each billed call costs: every answer stores its costUsd and the turn publishes TurnCostUsd; left out, turns are not costed'),
+  privacy: Privacy.optional().describe('export and erasure of one customer\'s data, legal holds and their audit records (docs/privacy.md); left out, the tenant has no privacy function'),
 });
 
 /**

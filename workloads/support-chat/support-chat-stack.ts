@@ -1,5 +1,5 @@
 import { Aws, Duration, Fn, Lazy, Stack, Tags, Token, type StackProps } from 'aws-cdk-lib';
-import { ManagedPolicy, PermissionsBoundary, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, CompositePrincipal, ManagedPolicy, PermissionsBoundary, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ConversationAnalytics } from './analytics/constructs/conversation-analytics';
@@ -26,6 +26,7 @@ import { HandOffTransport } from './handoff/constructs/hand-off-transport';
 import type { HandOffPolicy } from './handoff/handlers/lib/decide';
 import { SupportKnowledge } from './knowledge/constructs/support-knowledge';
 import { OrderAccess } from './orders/constructs/order-access';
+import { SupportPrivacy } from './privacy/constructs/support-privacy';
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
 import { readWorkloadContract } from './tenant/workload-contract-values';
@@ -96,6 +97,8 @@ export class SupportChatStack extends Stack {
   public readonly analytics: ConversationAnalytics;
   /** The hand-off to human agents (bus, queue, dead-letter queue, connector, alarms), when `handOff` is configured. */
   public readonly handOff?: HandOffTransport;
+  /** Export and erasure of one customer's data, legal holds and their audit records, when `privacy` is configured. */
+  public readonly privacy?: SupportPrivacy;
 
   constructor(scope: Construct, id: string, props: SupportChatStackProps) {
     super(scope, id, props);
@@ -182,7 +185,13 @@ export class SupportChatStack extends Stack {
     });
     ({ turn: this.turn, relay: this.relay, authorizer: this.authorizer } = functions);
     this.api = new ChatApi(this, {
-      apiName: TENANT_PREFIX, relay: this.relay, relayTarget: functions.relayAlias, relayPolicy: this.roles.relayPolicy, authorizer: this.authorizer, logKey: key, logRetention,
+      apiName: TENANT_PREFIX,
+      relay: this.relay,
+      relayTarget: functions.relayAlias,
+      relayPolicy: this.roles.relayPolicy,
+      authorizer: this.authorizer,
+      logKey: key,
+      logRetention,
     });
 
     // Telemetry (docs/adr/0008-support-chat-telemetry.md): X-Ray active tracing, the alarms and the dashboard on the
@@ -258,6 +267,20 @@ export class SupportChatStack extends Stack {
       logRetention,
       accessLogExpiration: Duration.days(props.config.retention.accessLogExpirationDays),
     });
+    if (tenant.privacy) {
+      // A customer's export and erasure across every store the tenant writes (docs/privacy.md, docs/adr/0029-*.md).
+      this.privacy = new SupportPrivacy(this, 'Privacy', {
+        namePrefix: TENANT_PREFIX,
+        key,
+        logRetention,
+        conversationsTableName: this.table.table.tableName,
+        conversationsTableArn: tableArn,
+        dataKeys: [key],
+        analyticsBucket: this.analytics.bucket,
+        analyticsPseudonymSecretArn: this.analytics.pseudonymSecret.secretArn,
+        officers: new CompositePrincipal(...tenant.privacy.officerRoleArns.map((arn) => new ArnPrincipal(arn))),
+      });
+    }
     this.dashboard = new ChatDashboard(this, 'Dashboard', {
       dashboardName: `${TENANT_PREFIX}-${region}`,
       functionNames: functions.all.map((f) => f.name),
