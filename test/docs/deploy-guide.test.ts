@@ -57,7 +57,8 @@ describe('the deploy guide is derived from the estate table', () => {
     expect(waves.map((w) => w.map((s) => s.id))).toEqual([
       expect.arrayContaining(['GovernanceLogArchive', 'GovernanceManagement', 'GovernanceAuditAlerts', 'GovernanceObservability-eu-central-1']),
       expect.arrayContaining(['GovernanceOrganizationTrail', 'GovernanceAuditAnalytics', 'GovernanceMacie-eu-west-1', 'GovernanceBaselineStackSets']),
-      ['SupportChat-eu-central-1'],
+      // The detective controls evaluate with the recorders the member baseline creates; the tenant lives inside the baseline.
+      expect.arrayContaining(['SupportChat-eu-central-1', 'GovernanceDetective-eu-central-1', 'GovernanceDetective-eu-west-1']),
     ]);
   });
 
@@ -76,7 +77,9 @@ describe('the deploy guide is derived from the estate table', () => {
     const sections = deployGuideSections(reduced, 'org.yaml');
     expect(sections.deploy).not.toContain('SupportChat-');
     expect(sections.bootstrap).not.toContain('support-chat-prod');
-    expect(deployWaves(plannedStacks(reduced))).toHaveLength(2);
+    expect(deployWaves(plannedStacks(reduced)).map((w) => w.map((s) => s.id))).toEqual([
+      expect.anything(), expect.anything(), ['GovernanceDetective-eu-central-1', 'GovernanceDetective-eu-west-1'],
+    ]);
   });
 
   test('a page without a section\'s markers is refused, naming the section', () => {
