@@ -63,7 +63,17 @@ const sqs = (metricName: string, kind: MetricKind = 'count'): MetricDefinition =
 
 const LAMBDA_METRICS = 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html';
 export const LAMBDA = 'AWS/Lambda';
-const lambda = (metricName: string): MetricDefinition => ({ namespace: LAMBDA, metricName, dimensionSets: [['FunctionName']], kind: 'count', source: LAMBDA_METRICS });
+/**
+ * A Lambda function metric: by function, by function and version or alias (`Resource`, `<function>:<alias>`), and for
+ * invocations through an alias, by the version that ran (`ExecutedVersion`), which a release's rollback alarms read.
+ */
+const lambda = (metricName: string, kind: MetricKind = 'count'): MetricDefinition => ({
+  namespace: LAMBDA,
+  metricName,
+  dimensionSets: [['FunctionName'], ['FunctionName', 'Resource'], ['FunctionName', 'Resource', 'ExecutedVersion']],
+  kind,
+  source: LAMBDA_METRICS,
+});
 
 /**
  * The support-chat tenant's own metrics: EMF lines its functions write with Powertools Metrics, dimension `service` (and
@@ -108,6 +118,8 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   verification('AccountsUnreadable'),
   lambda('Errors'),
   lambda('Throttles'),
+  lambda('Invocations'),
+  lambda('Duration', 'duration'),
   sqs('ApproximateNumberOfMessagesVisible'),
   sqs('ApproximateAgeOfOldestMessage', 'duration'),
   ...tenantMetrics(),

@@ -197,7 +197,7 @@ export class SupportChatStack extends Stack {
     // Telemetry (docs/adr/0008-support-chat-telemetry.md): X-Ray active tracing, the alarms and the dashboard on the
     // metrics the handlers publish with Powertools.
     new ChatTracing(this, 'Tracing', { functions: functions.all, policyName: `${TENANT_PREFIX}-tracing-${region}` });
-    this.alarms = new ChatAlarms(this, 'Alarms', { namePrefix: TENANT_PREFIX, relay: this.relay });
+    this.alarms = new ChatAlarms(this, 'Alarms', { namePrefix: TENANT_PREFIX, relayFunctionName: this.relay.name });
     // What the tenant spends, by its cost-allocation tag: an AWS Budgets budget (account-wide, so in its first Region
     // only) whose forecast notifications come before the budget rules downgrade models (workloads/support-chat/cost).
     if (costPrices && region === tenant.regions[0]) {

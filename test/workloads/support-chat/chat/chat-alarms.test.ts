@@ -141,7 +141,7 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
 
   test('the relay alarm is the relay\'s EMF Errors (as recordRelay publishes them) plus its function\'s Lambda Errors, above 0 in 2 of 3 five-minute periods', () => {
     const alarm = alarms['support-chat-relay-errors'];
-    const [relayId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'support-chat-relay')!;
+    expect(Object.values(resources).some((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === 'support-chat-relay')).toBe(true);
     expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 2 });
     expect(alarm.MetricName).toBeUndefined();
     const expression = alarm.Metrics.find((m: any) => m.Expression);
@@ -153,7 +153,8 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     const lambda = Object.values(stats).find((m: any) => m.MetricStat.Metric.Namespace === 'AWS/Lambda').MetricStat;
     expect(Object.keys(stats)).toHaveLength(2);
     expect([emf.Stat, emf.Period, lambda.Stat, lambda.Period]).toEqual(['Sum', 300, 'Sum', 300]);
-    expect(lambda.Metric).toEqual({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: relayId } }] });
+    // By the relay's name, not a Ref: a Ref would close a dependency cycle through the release's rollback alarms.
+    expect(lambda.Metric).toEqual({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'support-chat-relay' }] });
     const relayDocs = emittedByTheRelay();
     expect(published(relayDocs, emf.Metric.Namespace, emf.Metric.MetricName, emf.Metric.Dimensions)).toBe(true);
     expect(relayDocs.some((doc) => doc.Errors === 1)).toBe(true);
@@ -185,9 +186,11 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     ]);
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.FunctionName).startsWith('support-chat-'));
     expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual([
-      'support-chat-authorizer', 'support-chat-conversation-export', 'support-chat-handoff-connector', 'support-chat-knowledge-sync', 'support-chat-relay', 'support-chat-turn',
+      'support-chat-authorizer', 'support-chat-conversation-export', 'support-chat-handoff-connector', 'support-chat-knowledge-sync', 'support-chat-privacy',
+      'support-chat-relay', 'support-chat-turn',
     ]);
-    // ChatTracing is given the chat's functions only: the knowledge sync, the hand-off connector and the export are not traced.
+    // ChatTracing is given the chat's functions only: the knowledge sync, the hand-off connector, the export and the
+    // privacy function are not traced.
     const chatFunctions = functions.filter(([, f]) => ['support-chat-authorizer', 'support-chat-relay', 'support-chat-turn'].includes(f.Properties.FunctionName));
     expect(chatFunctions).toHaveLength(3);
     const roleIds = chatFunctions.map(([, f]) => f.Properties.Role['Fn::GetAtt'][0]);

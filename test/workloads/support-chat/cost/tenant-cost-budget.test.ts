@@ -140,7 +140,8 @@ describe('the example tenant\'s budget (the example estate, synthesized with eve
     expect(budgets[0]).toHaveLength(1);
     const budget = budgets[0][0].Properties;
     const prices = tenantCostPrices(config, tenant.regions[0])!;
-    expect(budget.Budget.BudgetLimit.Amount).toBe(monthlyBudgetUsd(tenant.limits.dailyTokensPerTenant, prices, outputShare({ historyTokens: tenant.limits.historyTokens, maxAnswerTokens: 1_024 })));
+    const share = outputShare({ historyTokens: tenant.limits.historyTokens, maxAnswerTokens: 1_024 });
+    expect(budget.Budget.BudgetLimit.Amount).toBe(monthlyBudgetUsd(tenant.limits.dailyTokensPerTenant, prices, share));
     expect(budget.Budget.FilterExpression.Tags).toEqual({ Key: 'workload', Values: ['support-chat'], MatchOptions: ['EQUALS'] });
     const forecasts = budget.NotificationsWithSubscribers.filter((n: any) => n.Notification.NotificationType === 'FORECASTED').map((n: any) => n.Notification.Threshold);
     expect(forecasts).toEqual(budgetThresholds(DEFAULT_BUDGET_RULES));

@@ -43,7 +43,8 @@ describe('support-chat hand-off (synthesized example estate)', () => {
   });
 
   test('the connector reads the queue with partial batch failures, and may touch only its TICKET# items, the queue and the API key secret', () => {
-    const mappings = all('AWS::Lambda::EventSourceMapping');
+    // The queue's one mapping (the analytics export reads the conversation table's stream with its own).
+    const mappings = all('AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.EventSourceArn).includes(queueId));
     expect(mappings).toEqual([expect.objectContaining({ EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] }, FunctionResponseTypes: ['ReportBatchItemFailures'] })]);
     const statements = policy('support-chat-handoff-connector').Statement as Properties[];
     expect(statements.find((s) => s.Sid === 'TicketItemsOnly')!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TICKET#*'] } });

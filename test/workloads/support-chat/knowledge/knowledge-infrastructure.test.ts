@@ -191,7 +191,11 @@ describe('support-chat knowledge base (workloads.supportChat.knowledge)', () => 
     };
 
     test('an embedding model the organization has not approved in-region is refused', () => {
-      expect(variant((t) => { t.knowledge!.embeddingModel = 'cohere.embed-v4:0'; })).toThrow('embeddingModel "cohere.embed-v4:0" must be in bedrock.approvedModels with access in-region');
+      // Priced (the tenant's cost model checks its prices first), but not approved.
+      expect(variant((t) => {
+        t.knowledge!.embeddingModel = 'cohere.embed-v4:0';
+        t.pricing!.models.push({ ...t.pricing!.models.find((m) => m.modelId === 'amazon.titan-embed-text-v2:0')!, modelId: 'cohere.embed-v4:0' });
+      })).toThrow('embeddingModel "cohere.embed-v4:0" must be in bedrock.approvedModels with access in-region');
     });
 
     test('a dimension the embedding model does not produce is refused', () => {

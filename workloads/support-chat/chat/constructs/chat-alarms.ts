@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { TopicKey } from '../../../../building-blocks/kms/topic-key';
@@ -15,10 +14,13 @@ export interface ChatAlarmsProps {
   /** Prefix of the alarm and topic names (the tenant's, `support-chat`). */
   readonly namePrefix: string;
   /**
-   * The relay function: its EMF `Errors` (a failed turn, which it logs and counts without throwing) and its Lambda
-   * `Errors` (a handler that threw, timed out or crashed before its metrics were flushed) are alarmed on.
+   * The relay function's name: its EMF `Errors` (a failed turn, which it logs and counts without throwing) and its Lambda
+   * `Errors` (a handler that threw, timed out or crashed before its metrics were flushed) are alarmed on. A name, not a
+   * reference: the release's deployment groups roll back on these alarms and the relay's invoke grant names the turn's
+   * alias they deploy, so a reference to the relay would close a dependency cycle (relay → its policy → turn alias →
+   * deployment group → alarm → relay) that CloudFormation refuses.
    */
-  readonly relay: IFunction;
+  readonly relayFunctionName: string;
   /**
    * The p95 turn latency above which the latency alarm fires.
    *
@@ -174,7 +176,7 @@ export class ChatAlarms extends Construct {
         expression: 'FILL(emf, 0) + FILL(lambda, 0)',
         usingMetrics: {
           emf: relayMetric('Errors', 'Sum', Duration.minutes(5)),
-          lambda: props.relay.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+          lambda: new Metric({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensionsMap: { FunctionName: props.relayFunctionName }, statistic: 'Sum', period: Duration.minutes(5) }),
         },
         label: 'Relay failures (EMF Errors + Lambda Errors)',
         period: Duration.minutes(5),

@@ -1,13 +1,46 @@
 import { ArnFormat, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation, type CfnWebACLProps } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 /** WAF's required prefix of a logging destination's name (log group, bucket or Firehose stream). */
 export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
 /** The AWS managed rule groups of the web ACL, in priority order after the rate limit. */
 export const CHAT_WAF_MANAGED_RULE_GROUPS = ['AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesCommonRuleSet'] as const;
+
+/**
+ * The tenant's web ACL rules, whatever the scope: a rate-based rule per IP (`limit` requests in five minutes, blocked
+ * above) first, then `CHAT_WAF_MANAGED_RULE_GROUPS` with their own actions, each with CloudWatch metrics and sampled
+ * requests named `<name>-<rule>`; and the web ACL's own visibility.
+ */
+export function rateLimitAndManagedRules(name: string, limit: number): Pick<CfnWebACLProps, 'rules' | 'visibilityConfig'> {
+  const visibility = (metric: string): CfnWebACL.VisibilityConfigProperty => ({
+    cloudWatchMetricsEnabled: true,
+    sampledRequestsEnabled: true,
+    metricName: `${name}-${metric}`,
+  });
+  return {
+    visibilityConfig: visibility('web-acl'),
+    rules: [
+      {
+        name: 'RateLimitPerIp',
+        priority: 0,
+        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit, evaluationWindowSec: 300 } },
+        action: { block: {} },
+        visibilityConfig: visibility('rate-limit-per-ip'),
+      },
+      ...CHAT_WAF_MANAGED_RULE_GROUPS.map((group, i): CfnWebACL.RuleProperty => ({
+        name: group,
+        priority: i + 1,
+        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group } },
+        // The group's own actions (block) apply; `count` here would only observe.
+        overrideAction: { none: {} },
+        visibilityConfig: visibility(group),
+      })),
+    ],
+  };
+}
 /** WAF's bounds of a rate-based rule's limit (requests per evaluation window). */
 const MIN_RATE_LIMIT = 10;
 const MAX_RATE_LIMIT = 2_000_000_000;
@@ -105,35 +138,12 @@ export class ChatWebAcl extends Construct {
     if (!Token.isUnresolved(name) && !/^[\w-]{1,115}$/.test(name)) {
       throw new Error(`ChatWebAcl: name must be 1 to 115 letters, digits, - or _; found "${name}"`);
     }
-    const visibility = (metric: string): CfnWebACL.VisibilityConfigProperty => ({
-      cloudWatchMetricsEnabled: true,
-      sampledRequestsEnabled: true,
-      metricName: `${name}-${metric}`,
-    });
-
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name,
       scope: 'REGIONAL',
       description: 'Support chat: rate limit per IP and AWS managed rules in front of the Cognito user pool',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('web-acl'),
-      rules: [
-        {
-          name: 'RateLimitPerIp',
-          priority: 0,
-          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit, evaluationWindowSec: 300 } },
-          action: { block: {} },
-          visibilityConfig: visibility('rate-limit-per-ip'),
-        },
-        ...CHAT_WAF_MANAGED_RULE_GROUPS.map((group, i): CfnWebACL.RuleProperty => ({
-          name: group,
-          priority: i + 1,
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group } },
-          // The group's own actions (block) apply; `count` here would only observe.
-          overrideAction: { none: {} },
-          visibilityConfig: visibility(group),
-        })),
-      ],
+      ...rateLimitAndManagedRules(name, limit),
     });
 
     this.logGroup = new LogGroup(this, 'Logs', {

@@ -2,7 +2,7 @@ import { Names, Stack, Token } from 'aws-cdk-lib';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../../../../building-blocks/gates/acknowledge';
-import { CHAT_WAF_MANAGED_RULE_GROUPS } from '../../chat/constructs/chat-waf';
+import { rateLimitAndManagedRules } from '../../chat/constructs/chat-waf';
 
 /** The only Region where AWS WAF creates web ACLs of scope `CLOUDFRONT`. */
 export const CLOUDFRONT_WAF_REGION = 'us-east-1';
@@ -64,33 +64,12 @@ export class WidgetWebAcl extends Construct {
     if (!Token.isUnresolved(name) && !/^[\w-]{1,100}$/.test(name)) {
       throw new Error(`WidgetWebAcl: name must be 1 to 100 letters, digits, - or _; found "${name}"`);
     }
-    const visibility = (metric: string): CfnWebACL.VisibilityConfigProperty => ({
-      cloudWatchMetricsEnabled: true,
-      sampledRequestsEnabled: true,
-      metricName: `${name}-${metric}`,
-    });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name,
       scope: 'CLOUDFRONT',
       description: 'Support chat widget: rate limit per IP and AWS managed rules in front of the CloudFront distribution',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('web-acl'),
-      rules: [
-        {
-          name: 'RateLimitPerIp',
-          priority: 0,
-          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit, evaluationWindowSec: 300 } },
-          action: { block: {} },
-          visibilityConfig: visibility('rate-limit-per-ip'),
-        },
-        ...CHAT_WAF_MANAGED_RULE_GROUPS.map((group, i): CfnWebACL.RuleProperty => ({
-          name: group,
-          priority: i + 1,
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: group } },
-          overrideAction: { none: {} },
-          visibilityConfig: visibility(group),
-        })),
-      ],
+      ...rateLimitAndManagedRules(name, limit),
     });
     // WAF writes a CLOUDFRONT web ACL's full logs only to destinations in us-east-1.
     const noFullLogs = 'A CLOUDFRONT web ACL logs only to us-east-1, outside the tenant\'s governed Regions (ORG-REGION-1); every rule\'s CloudWatch metrics and sampled requests are on, and CloudFront\'s standard logs in the tenant\'s Region record every request';
