@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { parseDocument } from 'yaml';
 import { DEFAULT_CONFIG_FILE, describeSelection, resolveConfigFile, selectConfigFile } from '../../config/load';
 import { STACK_IDS } from '../../stacks/estate';
 import { EXAMPLE_CONFIG_TEXT } from '../support/example-config';
@@ -27,9 +28,14 @@ function cdkOutStamp(): number | undefined {
 
 describe('choosing the config: npx projen synth -c config=<path>, as the README documents it', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'choose-config-'));
-  /** A small valid alternative to the example: one governed Region instead of two. */
+  /**
+   * A small valid alternative to the example: one governed Region instead of two, and no tenant (its stack is the
+   * largest of the estate; this test is about which file is synthesized, not what).
+   */
   const oneRegion = path.join(dir, 'one-region.yaml');
-  writeFileSync(oneRegion, EXAMPLE_CONFIG_TEXT.replace('governedRegions: [eu-central-1, eu-west-1]', 'governedRegions: [eu-central-1]'));
+  const alternative = parseDocument(EXAMPLE_CONFIG_TEXT.replace('governedRegions: [eu-central-1, eu-west-1]', 'governedRegions: [eu-central-1]'));
+  alternative.deleteIn(['workloads', 'supportChat']);
+  writeFileSync(oneRegion, alternative.toString());
 
   test('synthesizes the chosen file, names it in the summary, and writes to -o, not cdk.out', () => {
     const before = cdkOutStamp();
@@ -40,6 +46,7 @@ describe('choosing the config: npx projen synth -c config=<path>, as the README 
     expect(run.stdout).toContain(`config: ${oneRegion} (-c config=${oneRegion})`);
     expect(run.stdout).toMatch(new RegExp(`${STACK_IDS.guardrail('eu-central-1')}\\s+318274650913\\s+eu-central-1\\s+\\d+\\n`));
     expect(run.stdout).not.toContain(STACK_IDS.guardrail('eu-west-1'));
+    expect(run.stdout).not.toContain('SupportChat-');
     expect(existsSync(path.join(run.outdir, `${STACK_IDS.guardrail('eu-central-1')}.template.json`))).toBe(true);
     expect(existsSync(path.join(run.outdir, `${STACK_IDS.guardrail('eu-west-1')}.template.json`))).toBe(false);
     expect(run.stdout).toMatch(/Gates\n {2}ran at synth, all passed: .*cdk-nag AwsSolutions/);
