@@ -584,7 +584,8 @@ async function streamTurnAnswer(turn: ClaimedTurn, plan: AnswerPlan): Promise<Tu
   const answered = result.kind === 'answer' ? { calls: result.value.calls, question: plan.conversation.current, output: text, grounded: plan.conversation.groundingSources !== undefined } : undefined;
   const costUsd = turnCostUsd(deps.prices, plan.costBase ?? {}, answered);
   const measured = result.kind === 'answer' ? { profile: result.candidate, ...(firstTokenAt === undefined ? {} : { firstTokenMs: firstTokenAt - turn.started }) } : {};
-  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text, citations, costUsd === undefined ? {} : { costUsd }, measured);
+  const cost = costUsd === undefined ? {} : { costUsd };
+  await turn.store.putAnswer(request.sub, request.conversationId, request.messageId, text, citations, cost, measured);
   plan.onStored();
   // The answer is stored: `done` goes out while the budgets settle.
   const [summary, settled] = await Promise.all([writer.end(usage, citations), settleQuietly(plan, usage?.totalTokens ?? 0)]);
