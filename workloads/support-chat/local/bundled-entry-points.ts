@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
-import { RelayStoppedReading, type LocalTurnFunction, type LocalTurnRecord } from './local-turn';
+import { RelayStoppedReading, streamedTurnFunction, type LocalTurnFunction } from './local-turn';
 import { bundleHandler } from '../../../building-blocks/custom-resources/inline-handler';
-import type { TurnRequest } from '../chat/handlers/turn-core';
 
 /** The turn's entry point as the stack names it (`ChatFunctions`: `entry: handlers/turn.ts`). */
 export const TURN_ENTRY = join(__dirname, '..', 'chat', 'handlers', 'turn.ts');
@@ -156,64 +155,27 @@ function lambdaContext(functionName: string, region: string | undefined): Contex
  * later writes fail (as a closed response stream does) and the handler goes on, as a detached turn does in Lambda.
  */
 export function streamingTurnFunction(handler: StreamingHandler, functionName: string): LocalTurnFunction {
-  const turns: LocalTurnRecord[] = [];
-  const running = new Set<Promise<unknown>>();
-  const invoke: LocalTurnFunction['invoke'] = (request: TurnRequest) => {
-    const record: LocalTurnRecord = { request: JSON.parse(JSON.stringify(request)) as TurnRequest };
-    turns.push(record);
-    const queue: string[] = [];
+  return streamedTurnFunction((record, channel) => {
     let partial = '';
-    let wake: (() => void) | undefined;
-    let ended = false;
-    let readerLeft = false;
     const stream = new Writable({
       write(chunk: Buffer | string, _encoding, done) {
-        if (readerLeft) return done(new RelayStoppedReading());
+        if (channel.stopped) return done(new RelayStoppedReading());
         partial += chunk.toString();
         let newline: number;
         while ((newline = partial.indexOf('\n')) >= 0) {
           const line = partial.slice(0, newline);
           partial = partial.slice(newline + 1);
-          if (line.length > 0) queue.push(line);
+          if (line.length > 0) channel.push(line);
         }
-        wake?.();
         done();
       },
     });
-    const turn = handler(JSON.parse(JSON.stringify(record.request)), stream, lambdaContext(functionName, process.env.AWS_REGION))
-      .catch((error: unknown) => { record.error = error; })
+    return handler(JSON.parse(JSON.stringify(record.request)), stream, lambdaContext(functionName, process.env.AWS_REGION))
+      .then(() => undefined)
       .finally(() => {
-        if (partial.length > 0) queue.push(partial);
-        ended = true;
-        wake?.();
+        if (partial.length > 0) channel.push(partial);
       });
-    running.add(turn);
-    void turn.finally(() => running.delete(turn));
-    return (async function* frames(): AsyncGenerator<string> {
-      try {
-        for (;;) {
-          const next = queue.shift();
-          if (next !== undefined) {
-            yield next;
-          } else if (ended) {
-            if (record.error !== undefined) throw record.error;
-            return;
-          } else {
-            await new Promise<void>((r) => { wake = r; });
-            wake = undefined;
-          }
-        }
-      } finally {
-        readerLeft = true;
-      }
-    })();
-  };
-  const settled = async (timeoutMs = 10_000) => {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...running]), new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); })]);
-    clearTimeout(timer);
-  };
-  return { invoke, turns, settled };
+  });
 }
 
 /** Sets environment variables and returns how to put the old values back. */

@@ -27,15 +27,20 @@ export class RelayStoppedReading extends Error {
   }
 }
 
+/** Where a turn writes its frames for the relay: `push` queues one; `stopped` once the relay stopped reading them. */
+export interface FrameChannel {
+  readonly stopped: boolean;
+  push(frame: string): void;
+}
+
 /**
- * The turn function in-process, through the same streaming interface the relay uses in AWS
- * (docs/adr/0007-websocket-relay-outside-the-vpc.md): `invoke(request)` runs `runTurn` with the dependencies of the
- * current "container" and yields its frames as they are written, through an unbounded queue, as Lambda response
- * streaming buffers the function's writes without waiting for the reader. The request crosses a JSON round trip, as the
- * invocation payload does. When the relay stops reading (its client is gone), further writes fail and the turn goes on
- * detached, storing its answer for a resume; when the turn throws, the iteration throws after the frames it wrote.
+ * The relay's streaming interface over the turns `run` starts: each request crosses a JSON round trip (the invocation
+ * payload), `run` writes frames to its channel, and `invoke` yields them as they are written, through an unbounded
+ * queue, as Lambda response streaming buffers the function's writes without waiting for the reader. When the relay
+ * stops reading, the channel says so and the turn goes on detached; when the turn's promise rejects, the iteration
+ * throws after the frames it wrote. `settled` waits for every turn started so far.
  */
-export function localTurnFunction(dependencies: () => TurnDependencies): LocalTurnFunction {
+export function streamedTurnFunction(run: (record: LocalTurnRecord, channel: FrameChannel) => Promise<void>): LocalTurnFunction {
   const turns: LocalTurnRecord[] = [];
   const running = new Set<Promise<unknown>>();
 
@@ -46,13 +51,17 @@ export function localTurnFunction(dependencies: () => TurnDependencies): LocalTu
     let wake: (() => void) | undefined;
     let ended = false;
     let readerLeft = false;
-    const send = async (data: string) => {
-      if (readerLeft) throw new RelayStoppedReading();
-      queue.push(data);
-      wake?.();
+    const channel: FrameChannel = {
+      get stopped() {
+        return readerLeft;
+      },
+      push: (frame) => {
+        queue.push(frame);
+        wake?.();
+      },
     };
-    const turn = runTurn(record.request, dependencies(), send)
-      .then((outcome) => { record.outcome = outcome; }, (error: unknown) => { record.error = error; })
+    const turn = run(record, channel)
+      .catch((error: unknown) => { record.error = error; })
       .finally(() => {
         ended = true;
         wake?.();
@@ -88,4 +97,18 @@ export function localTurnFunction(dependencies: () => TurnDependencies): LocalTu
   };
 
   return { invoke, turns, settled };
+}
+
+/**
+ * The turn function in-process, through the same streaming interface the relay uses in AWS
+ * (docs/adr/0007-websocket-relay-outside-the-vpc.md): `invoke(request)` runs `runTurn` with the dependencies of the
+ * current "container" and yields its frames as they are written (`streamedTurnFunction`). When the relay stops reading
+ * (its client is gone), further writes fail and the turn goes on detached, storing its answer for a resume; when the
+ * turn throws, the iteration throws after the frames it wrote.
+ */
+export function localTurnFunction(dependencies: () => TurnDependencies): LocalTurnFunction {
+  return streamedTurnFunction((record, channel) => runTurn(record.request, dependencies(), async (data: string) => {
+    if (channel.stopped) throw new RelayStoppedReading();
+    channel.push(data);
+  }).then((outcome) => { record.outcome = outcome; }));
 }
