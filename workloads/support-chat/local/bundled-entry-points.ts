@@ -43,27 +43,12 @@ export function loadBundledTurn(options: {
   readonly region: string;
   readonly functionName: string;
 }): BundledTurn {
-  const directory = mkdtempSync(join(tmpdir(), 'support-chat-bundles-'));
-  const restore = setEnvironment({ ...options.environment, AWS_REGION: options.region, AWS_LAMBDA_FUNCTION_NAME: options.functionName });
-  try {
-    symlinkSync(NODE_MODULES, join(directory, 'node_modules'), 'dir');
-    mkdirSync(join(directory, 'turn'));
-    const file = join(directory, 'turn', 'index.js');
-    writeFileSync(file, bundleHandler(TURN_ENTRY));
-    const handler = loadStreamingHandler(file);
-    return {
-      directory,
-      fn: streamingTurnFunction(handler, options.functionName),
-      close: () => {
-        restore();
-        rmSync(directory, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    restore();
-    rmSync(directory, { recursive: true, force: true });
-    throw error;
-  }
+  const bundle = writeBundle(TURN_ENTRY, 'turn', { ...options.environment, AWS_REGION: options.region, AWS_LAMBDA_FUNCTION_NAME: options.functionName });
+  return bundle.load(() => ({
+    directory: bundle.directory,
+    fn: streamingTurnFunction(loadStreamingHandler(bundle.file), options.functionName),
+    close: bundle.close,
+  }));
 }
 
 /** The bundled authorizer, loaded. */
@@ -86,30 +71,46 @@ export function loadBundledAuthorizer(options: {
   readonly region: string;
   readonly functionName: string;
 }): BundledAuthorizer {
-  const directory = mkdtempSync(join(tmpdir(), 'support-chat-bundles-'));
-  const restore = setEnvironment({ ...options.environment, AWS_REGION: options.region });
-  try {
-    symlinkSync(NODE_MODULES, join(directory, 'node_modules'), 'dir');
-    mkdirSync(join(directory, 'authorizer'));
-    const file = join(directory, 'authorizer', 'index.js');
-    writeFileSync(file, bundleHandler(AUTHORIZER_ENTRY));
+  const bundle = writeBundle(AUTHORIZER_ENTRY, 'authorizer', { ...options.environment, AWS_REGION: options.region });
+  return bundle.load(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require(file) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
+    const loaded = require(bundle.file) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
     const handler = loaded.handler;
-    if (typeof handler !== 'function') throw new Error(`${file}: the bundle exports no handler`);
+    if (typeof handler !== 'function') throw new Error(`${bundle.file}: the bundle exports no handler`);
     return {
-      directory,
+      directory: bundle.directory,
       authorize: (event) => handler(event, lambdaContext(options.functionName, options.region)),
-      close: () => {
-        restore();
-        rmSync(directory, { recursive: true, force: true });
-      },
+      close: bundle.close,
     };
-  } catch (error) {
+  });
+}
+
+/**
+ * Bundles `entry` with the stack's esbuild call (`bundleHandler`) into `<temporary directory>/<name>/index.js`, beside a
+ * link to the repository's `node_modules`, with `environment` set for the process. `load` runs what loads the bundle;
+ * if it throws, the environment is put back and the directory removed before the error goes on. `close` does the same
+ * for a bundle that loaded.
+ */
+function writeBundle(entry: string, name: string, environment: Record<string, string>) {
+  const directory = mkdtempSync(join(tmpdir(), 'support-chat-bundles-'));
+  const restore = setEnvironment(environment);
+  const close = () => {
     restore();
     rmSync(directory, { recursive: true, force: true });
-    throw error;
-  }
+  };
+  const file = join(directory, name, 'index.js');
+  const load = <T>(loader: () => T): T => {
+    try {
+      symlinkSync(NODE_MODULES, join(directory, 'node_modules'), 'dir');
+      mkdirSync(join(directory, name));
+      writeFileSync(file, bundleHandler(entry));
+      return loader();
+    } catch (error) {
+      close();
+      throw error;
+    }
+  };
+  return { directory, file, close, load };
 }
 
 /** Requires a bundle that exports `handler = awslambda.streamifyResponse(...)`, with a pass-through `streamifyResponse`. */
