@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +13,7 @@ import { seedEstate } from '../../../operations/verify/local/seed-estate';
 import { renderHtml } from '../../../operations/verify/render-html';
 import type { VerifyRunReport } from '../../../operations/verify/run-record';
 import { runVerify } from '../../../operations/verify/run-verify';
+import { chromiumPath, seriousAxeViolations } from '../../support/browser';
 import { exampleConfig } from '../../support/example-config';
 import { exampleAssemblyDirectory } from '../../support/example-estate';
 import { PROJECT_ROOT } from '../../support/run-app';
@@ -27,8 +27,6 @@ import { PROJECT_ROOT } from '../../support/run-app';
  * file stays as it is. moto enforces nothing: this proves the report, not AWS.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const INSTALLER = 'build-tools/install-chromium.sh';
 const SCREENSHOT = path.join(PROJECT_ROOT, 'docs', 'images', 'verify-report.png');
 const INJECTED = 'eu-central-1</pre><script>window.__injected=1</script><img src="x" onerror="window.__injected=2">';
 const config = exampleConfig();
@@ -41,17 +39,6 @@ let out: string;
 let fileUrl: string;
 const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, token: process.env.AWS_SESSION_TOKEN };
 
-/** The browser, installed by the project's script when missing; fails (never skips) when it cannot be. */
-function chromiumPath(): string {
-  if (!existsSync(CHROMIUM)) {
-    const install = spawnSync('bash', [INSTALLER], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium is not installed at ${CHROMIUM} and ${INSTALLER} could not install it (exit ${install.status}):\n`
-        + `${install.stderr}\nInstall it with: apt-get install -y chromium (CI runs ${INSTALLER})`);
-    }
-  }
-  return CHROMIUM;
-}
 
 beforeAll(async () => {
   const executablePath = chromiumPath();
@@ -182,12 +169,7 @@ test('axe-core finds no serious or critical accessibility violation', async () =
   // axe is injected through the DevTools protocol, which the page's Content Security Policy would otherwise refuse.
   const { page, close } = await open({ bypassCSP: true });
   try {
-    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-    const violations = await page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)') as Violation[];
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
-    expect(serious).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   } finally {
     await close();
   }

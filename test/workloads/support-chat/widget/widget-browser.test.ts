@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -9,6 +7,7 @@ import { type ChatLocal, LOCAL_CREDENTIALS, startChatLocal } from '../../../../w
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
 import { startWidgetPage, type WidgetPage } from '../../../../workloads/support-chat/local/widget-page';
 import { SUBPROTOCOL } from '../../../../workloads/support-chat/widget/widget-protocol';
+import { chromiumPath, seriousAxeViolations } from '../../../support/browser';
 import { PROJECT_ROOT } from '../../../support/run-app';
 
 /*
@@ -20,8 +19,6 @@ import { PROJECT_ROOT } from '../../../support/run-app';
  * handlers. The emulators prove the widget and the harness, not what API Gateway enforces (ADR 28 cites AWS for that).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const INSTALLER = 'build-tools/install-chromium.sh';
 const SCREENSHOT = path.join(PROJECT_ROOT, 'docs', 'images', 'support-chat-widget.png');
 const GROUNDED_QUESTION = 'How long does a refund take after my return reaches the warehouse?';
 
@@ -34,13 +31,6 @@ const subs = new Map<string, string>();
 const logged: string[] = [];
 const restoreLogs: Array<() => void> = [];
 
-function chromiumPath(): string {
-  if (!existsSync(CHROMIUM)) {
-    const install = spawnSync('bash', [INSTALLER], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-    if (!existsSync(CHROMIUM)) throw new Error(`chromium is not at ${CHROMIUM} and ${INSTALLER} could not install it (exit ${install.status}): ${install.stderr}`);
-  }
-  return CHROMIUM;
-}
 
 /** Everything the process logs while the suite runs (the handlers run in-process): no token may be in it. */
 function captureLogs(): void {
@@ -343,12 +333,7 @@ test('axe-core finds no serious or critical accessibility violation in the widge
     // The focus is visible: the radio button the keyboard moved to draws an outline.
     const outline = await page.locator('#scw-score-1').evaluate((node) => (node.matches(':focus-visible') ? getComputedStyle(node).outlineStyle : 'not focused'));
     expect(outline).toBe('solid');
-    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
-    const violations = await page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)') as Violation[];
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
-    expect(serious).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   } finally {
     await close();
   }
