@@ -2,7 +2,7 @@ import { agentRefusal, authorizeAction, checkAgentMessage, type ConversationAgen
 import type { ConnectionIndex } from './lib/connection-index';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
-import { encodeFrame, type Frame, isGoneError } from './lib/frames';
+import { encodeFrame, type Frame, isGoneError, postOrGone } from './lib/frames';
 import type { TurnRequest } from './turn-core';
 
 /*
@@ -52,16 +52,6 @@ function expiresAtOf(exp: string | number | undefined): number {
   return typeof exp === 'number' ? exp : Number(exp);
 }
 
-/** Posts a frame: true when sent, false when that client is gone; rejects with any other error. */
-async function postOrGone(deps: AgentRelayDependencies, connectionId: string, frame: string): Promise<boolean> {
-  try {
-    await deps.post(connectionId, frame);
-    return true;
-  } catch (error) {
-    if (isGoneError(error)) return false;
-    throw error;
-  }
-}
 
 /**
  * Handles a message that is not a customer's own: an agent action, or any action the connection's groups do not allow

@@ -2,7 +2,7 @@ import { connectResponse, type ConnectResponse } from './lib/connect-subprotocol
 import type { ConnectionIndex } from './lib/connection-index';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, inputRefusal, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
-import { encodeFrame, isGoneError } from './lib/frames';
+import { encodeFrame, isGoneError, postOrGone } from './lib/frames';
 import { afterHandedOff, relayAgentAction } from './relay-agents';
 import type { TurnRequest } from './turn-core';
 import { checkRating, RATING_FRAME_ID } from '../../analytics/handlers/lib/rating';
@@ -221,13 +221,3 @@ export function createRelay(deps: RelayDependencies) {
   };
 }
 
-/** Posts a frame: true when sent, false when the client is gone; rejects with any other error. */
-async function postOrGone(deps: RelayDependencies, connectionId: string, frame: string): Promise<boolean> {
-  try {
-    await deps.post(connectionId, frame);
-    return true;
-  } catch (error) {
-    if (isGoneError(error)) return false;
-    throw error;
-  }
-}

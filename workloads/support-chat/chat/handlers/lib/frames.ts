@@ -266,6 +266,19 @@ export function isGoneError(error: unknown): boolean {
   return e.name === 'GoneException' || e.$metadata?.httpStatusCode === 410 || e.statusCode === 410;
 }
 
+/** Posts a frame to a connection: true when sent, false when that client is gone (`isGoneError`); rejects with any other error. */
+export async function postOrGone(
+  deps: { post(connectionId: string, frame: string): Promise<unknown> }, connectionId: string, frame: string,
+): Promise<boolean> {
+  try {
+    await deps.post(connectionId, frame);
+    return true;
+  } catch (error) {
+    if (isGoneError(error)) return false;
+    throw error;
+  }
+}
+
 /**
  * Writes one answer to one connection as frames: `write` the model's text deltas, then `end` with the usage, or `fail` with
  * a code. Frames go out one at a time, in `seq` order.
