@@ -148,3 +148,25 @@ export function projectionProperties(table: ArchiveTable): Record<string, string
   }
   return properties;
 }
+
+/**
+ * The Glue table input of a JSON-lines table with partition projection (an `AWS::Glue::Table`'s `TableInput`): its
+ * columns and partition keys, the projection properties, and the objects under `location` (the part of the location
+ * template before its first partition).
+ */
+export function projectedTableInput(table: ArchiveTable, location: string) {
+  return {
+    name: table.name,
+    description: table.description,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { EXTERNAL: 'TRUE', classification: 'json', ...projectionProperties(table) },
+    partitionKeys: table.partitionKeys.map((k) => ({ name: k.name, type: 'string' })),
+    storageDescriptor: {
+      location,
+      columns: table.columns.map((c) => ({ name: c.name, type: c.type })),
+      inputFormat: table.inputFormat,
+      outputFormat: table.outputFormat,
+      serdeInfo: { serializationLibrary: table.serde },
+    },
+  };
+}

@@ -21,7 +21,7 @@ import type { GovernanceConfig } from '../../config/schema';
 import { ARCHIVE_KEY_ALIAS, archiveLocation, invocationLogArchiveBucketName, trailArchiveBucketName } from '../../contracts/archive-names';
 import { ACCOUNT_PROJECTION_SYNC_NAME, ARCHIVE_READER_ROLE_NAME, AUDIT_WORKGROUP } from '../../contracts/audit-analytics-names';
 import { namedQueries } from '../../dashboards/athena/named-queries';
-import { archiveTables, AUDIT_DATABASE, projectionProperties, type ArchiveTable } from '../../dashboards/athena/tables';
+import { archiveTables, AUDIT_DATABASE, projectedTableInput, type ArchiveTable } from '../../dashboards/athena/tables';
 import { VERIFIER_ROLE_NAME } from '../../policies/verifier-access';
 import { VerifierRole } from '../../stacksets/baseline/verifier-role';
 
@@ -155,20 +155,7 @@ export class AuditAnalyticsStack extends Stack {
     const resource = new CfnTable(this, `Table-${table.name}`, {
       catalogId: Aws.ACCOUNT_ID,
       databaseName: AUDIT_DATABASE,
-      tableInput: {
-        name: table.name,
-        description: table.description,
-        tableType: 'EXTERNAL_TABLE',
-        parameters: { EXTERNAL: 'TRUE', classification: 'json', ...projectionProperties(table) },
-        partitionKeys: table.partitionKeys.map((k) => ({ name: k.name, type: 'string' })),
-        storageDescriptor: {
-          location,
-          columns: table.columns.map((c) => ({ name: c.name, type: c.type })),
-          inputFormat: table.inputFormat,
-          outputFormat: table.outputFormat,
-          serdeInfo: { serializationLibrary: table.serde },
-        },
-      },
+      tableInput: projectedTableInput(table, location),
     });
     resource.addResourceDependency(database);
     return resource;

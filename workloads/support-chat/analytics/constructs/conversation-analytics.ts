@@ -15,7 +15,7 @@ import { acknowledgeFinding, logicalIdOf } from '../../../../building-blocks/gat
 import { AccessLogsBucket } from '../../../../building-blocks/s3/access-logs-bucket';
 import { encryptedBucketProps } from '../../../../building-blocks/s3/encrypted-bucket-props';
 import { enableEventBridgeNotifications } from '../../../../building-blocks/s3/event-bridge-notifications';
-import { projectionProperties } from '../../../../dashboards/athena/tables';
+import { projectedTableInput } from '../../../../dashboards/athena/tables';
 import { ChatFunction } from '../../chat/constructs/chat-function';
 import { ANALYTICS_QUERIES } from '../athena/analytics-queries';
 import { ANALYTICS_DATABASE, analyticsTables } from '../athena/analytics-tables';
@@ -225,20 +225,7 @@ export class ConversationAnalytics extends Construct {
       const glueTable = new CfnTable(this, `Table-${table.name}`, {
         catalogId: Aws.ACCOUNT_ID,
         databaseName: ANALYTICS_DATABASE,
-        tableInput: {
-          name: table.name,
-          description: table.description,
-          tableType: 'EXTERNAL_TABLE',
-          parameters: { EXTERNAL: 'TRUE', classification: 'json', ...projectionProperties(table) },
-          partitionKeys: table.partitionKeys.map((k) => ({ name: k.name, type: 'string' })),
-          storageDescriptor: {
-            location: table.locationTemplate.slice(0, table.locationTemplate.indexOf('date=')),
-            columns: table.columns.map((c) => ({ name: c.name, type: c.type })),
-            inputFormat: table.inputFormat,
-            outputFormat: table.outputFormat,
-            serdeInfo: { serializationLibrary: table.serde },
-          },
-        },
+        tableInput: projectedTableInput(table, table.locationTemplate.slice(0, table.locationTemplate.indexOf('date='))),
       });
       glueTable.addDependency(this.database);
       this.tables.push(glueTable);
