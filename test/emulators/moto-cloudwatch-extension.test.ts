@@ -32,7 +32,7 @@ test('a composite alarm is stored with its rule and listed under CompositeAlarms
   expect(alarms.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['child']);
   expect(alarms.CompositeAlarms?.map((a) => [a.AlarmName, a.AlarmRule, a.AlarmDescription])).toEqual([['parent', 'ALARM("child")', 'any child']]);
   cw.destroy();
-}, 30_000);
+});
 
 test('a composite alarm without its rule is refused naming AlarmRule and not stored', async () => {
   const cw = client();
@@ -40,4 +40,4 @@ test('a composite alarm without its rule is refused naming AlarmRule and not sto
   const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['no-rule'], AlarmTypes: ['CompositeAlarm'] }));
   expect(alarms.CompositeAlarms ?? []).toEqual([]);
   cw.destroy();
-}, 30_000);
+});

@@ -60,7 +60,7 @@ afterAll(async () => {
 const run = (): Promise<VerifyReport> => verify(facts, { assembly: 'cdk.out', homeRegion: config.organization.homeRegion, controlIds: [], endpoint: moto.endpoint });
 const problems = (report: VerifyReport): Finding[] => report.findings.filter((f) => f.status !== 'pass');
 
-test('the example\'s facts: the standard and the recorder in every baseline account × Region, the pack in the audit account × each Region', () => {
+test('the example\'s facts: the standard and the recorder in every baseline account × Region, the pack in the audit account × each Region (on moto)', () => {
   const kinds = (kind: string) => facts.filter((f) => f.kind === kind).length;
   const audit = config.accounts.find((a) => a.name === config.topology.audit)!.id;
   expect(kinds('security-hub-standard')).toBe(kinds('config-recorder'));
@@ -69,7 +69,7 @@ test('the example\'s facts: the standard and the recorder in every baseline acco
     .toEqual(config.organization.governedRegions.map((r) => [audit, r]).sort());
 });
 
-test('a clean seed: every DET fact passes, and the AWS-managed section has the standard\'s findings and the pack per Region', async () => {
+test('a clean seed: every DET fact passes, and the AWS-managed section has the standard\'s findings and the pack per Region (on moto)', async () => {
   const [first] = facts.filter((f) => f.kind === 'security-hub-standard');
   await inAccount(first.account, first.region, (c) => c.securityhub.send(new BatchImportFindingsCommand({
     Findings: [{
@@ -98,9 +98,9 @@ test('a clean seed: every DET fact passes, and the AWS-managed section has the s
   const packs = report.awsManaged!.filter((o) => o.source === 'config-conformance');
   expect(packs.map((o) => o.region).sort()).toEqual([...config.organization.governedRegions].sort());
   expect(packs.every((o) => o.source === 'config-conformance' && o.accounts!.length === 1 && o.accounts![0].status === 'CREATE_SUCCESSFUL')).toBe(true);
-}, 60_000);
+});
 
-test('the AI standard disabled in one account × Region is one DET-SH-1 drift, found null', async () => {
+test('the AI standard disabled in one account × Region is one DET-SH-1 drift, found null (on moto)', async () => {
   const [target] = facts.filter((f) => f.kind === 'security-hub-standard');
   await inAccount(target.account, target.region, async (c) => {
     const { StandardsSubscriptions: subscriptions } = await c.securityhub.send(new GetEnabledStandardsCommand({}));
@@ -114,9 +114,9 @@ test('the AI standard disabled in one account × Region is one DET-SH-1 drift, f
     const enable = new BatchEnableStandardsCommand({ StandardsSubscriptionRequests: requests });
     await inAccount(target.account, target.region, (c) => c.securityhub.send(enable));
   }
-}, 60_000);
+});
 
-test('the recorder stopped in one account × Region is one DET-CFG-1 drift (recording: false)', async () => {
+test('the recorder stopped in one account × Region is one DET-CFG-1 drift (recording: false) (on moto)', async () => {
   const [target] = facts.filter((f) => f.kind === 'config-recorder');
   const name = { ConfigurationRecorderName: target.subject };
   await inAccount(target.account, target.region, (c) => c.config.send(new StopConfigurationRecorderCommand(name)));
@@ -127,13 +127,13 @@ test('the recorder stopped in one account × Region is one DET-CFG-1 drift (reco
   } finally {
     await inAccount(target.account, target.region, (c) => c.config.send(new StartConfigurationRecorderCommand(name)));
   }
-}, 60_000);
+});
 
-test('the organization pack deleted in one Region is one DET-CFG-1 drift, found null; last, as the pack is not put back', async () => {
+test('the organization pack deleted in one Region is one DET-CFG-1 drift, found null; last, as the pack is not put back (on moto)', async () => {
   const [target] = facts.filter((f) => f.kind === 'conformance-pack');
   const pack = { OrganizationConformancePackName: target.subject };
   await inAccount(target.account, target.region, (c) => c.config.send(new DeleteOrganizationConformancePackCommand(pack)));
   const found = problems(await run());
   const rows = found.map((f) => [f.status, f.control, f.account, f.region, f.found]);
   expect(rows).toEqual([['drift', 'DET-CFG-1', target.account, target.region, null]]);
-}, 60_000);
+});

@@ -99,7 +99,7 @@ test('a clean seed of the example estate gives a report with every fact pass, ev
   expect(new Set(facts.map((f) => f.kind))).toEqual(new Set(['org-policy-statements', 'org-policy-targets', 'trail-settings', 'trail-logging',
     'trail-event-selectors', 'bucket-object-lock', 'alarm', 'contract-parameter', 'glue-table-projection', 'lf-tag', 'lf-tag-association',
     'lf-grant', 'invocation-logging', 'macie-administrator', 'macie-organization', 'security-hub-standard', 'config-recorder', 'conformance-pack']));
-}, 60_000);
+});
 
 test('an edited SCP (one ORG-TAMPER-LEAVE action removed) is one ORG-TAMPER-LEAVE drift of that policy', async () => {
   const id = organization.policyIds.get('genai-governance-scp-root-1')!;
@@ -115,7 +115,7 @@ test('an edited SCP (one ORG-TAMPER-LEAVE action removed) is one ORG-TAMPER-LEAV
     ['drift', 'ORG-TAMPER-LEAVE', management, 'global', 'genai-governance-scp-root-1', 'organizations:DescribePolicy genai-governance-scp-root-1'],
   ]);
   expect(JSON.stringify(findings[0].found)).toContain('organizations:DescribeOrganization');
-}, 60_000);
+});
 
 test('a detached SCP (the workload-OU policy off Sandbox) is one drift of its targets', async () => {
   const id = organization.policyIds.get('genai-governance-scp-workload-ous-1')!;
@@ -135,7 +135,7 @@ test('a detached SCP (the workload-OU policy off Sandbox) is one drift of its ta
     call: 'organizations:ListTargetsForPolicy genai-governance-scp-workload-ous-1',
   });
   expect(findings[0].control.split(',')).toContain('BR-MODEL-1');
-}, 60_000);
+});
 
 test('a stopped organization trail is one CT-1 drift from GetTrailStatus', async () => {
   const findings = await withDrift(management, home, async (c) => {
@@ -145,7 +145,7 @@ test('a stopped organization trail is one CT-1 drift from GetTrailStatus', async
   expect(findings.map((f) => [f.control, f.account, f.region, f.expected, f.found, f.call])).toEqual([
     ['CT-1', management, home, { IsLogging: true }, { IsLogging: false }, `cloudtrail:GetTrailStatus ${config.trail.name}`],
   ]);
-}, 60_000);
+});
 
 test('a shortened Object Lock retention on the trail archive is one ARC-1 drift (moto lets compliance mode be shortened; S3 does not)', async () => {
   const bucket = `genai-governance-trail-archive-${logArchive}`;
@@ -159,7 +159,7 @@ test('a shortened Object Lock retention on the trail archive is one ARC-1 drift 
   expect(findings.map((f) => [f.control, f.account, f.subject, (f.expected as { Days: number }).Days, (f.found as { Days: number }).Days])).toEqual([
     ['ARC-1', logArchive, bucket, config.retention.objectLockDays, 30],
   ]);
-}, 60_000);
+});
 
 test('a removed member alarm is one BL-MON-1 drift in that account and Region only', async () => {
   const member = assembly.members.find((m) => resourcesOf(m.template, 'AWS::CloudWatch::Alarm').length > 0)!;
@@ -172,7 +172,7 @@ test('a removed member alarm is one BL-MON-1 drift in that account and Region on
   expect(findings.map((f) => [f.status, f.control, f.account, f.region, f.subject, f.found])).toEqual([
     ['drift', 'BL-MON-1', account, 'eu-west-1', alarm.AlarmName, null],
   ]);
-}, 60_000);
+});
 
 test('a deleted contract parameter is one drift of the control it belongs to (guardrail version: BL-GR-1)', async () => {
   const account = '741852096357';
@@ -184,7 +184,7 @@ test('a deleted contract parameter is one drift of the control it belongs to (gu
   expect(findings.map((f) => [f.control, f.account, f.region, f.subject, f.expected, f.found])).toEqual([
     ['BL-GR-1', account, home, name, { Type: 'String' }, null],
   ]);
-}, 60_000);
+});
 
 test('a changed partition-projection property is one LF-1 drift of that table', async () => {
   const analytics = templateOf('GovernanceAuditAnalytics');
@@ -207,7 +207,7 @@ test('a changed partition-projection property is one LF-1 drift of that table', 
   expect(findings.map((f) => [f.control, f.account, f.subject, (f.found as Record<string, string>)['projection.partition_region.values']])).toEqual([
     ['LF-1', audit, `${database}.invocation_logs`, 'eu-central-1'],
   ]);
-}, 60_000);
+});
 
 test('a removed LF-tag is one LF-1 drift from GetLFTag and one per resource that carried it (moto answers a deleted tag with no values, Lake Formation with EntityNotFoundException)', async () => {
   const analytics = templateOf('GovernanceAuditAnalytics');
@@ -228,7 +228,7 @@ test('a removed LF-tag is one LF-1 drift from GetLFTag and one per resource that
   ].sort());
   const tagFinding = findings.find((f) => f.subject === tag.TagKey)!;
   expect(tagFinding.found === null || (tagFinding.found as { TagValues: string[] }).TagValues.length === 0).toBe(true);
-}, 60_000);
+});
 
 test('model-invocation logging turned off in one member account × Region is one BL-LOG-1 drift there, found as null', async () => {
   const target = exampleFacts().find((f) => f.kind === 'invocation-logging')!;
@@ -240,7 +240,7 @@ test('model-invocation logging turned off in one member account × Region is one
   expect(findings.map((f) => [f.status, f.control, f.account, f.region, f.found, f.call])).toEqual([
     ['drift', 'BL-LOG-1', target.account, target.region, null, 'bedrock:GetModelInvocationLoggingConfiguration'],
   ]);
-}, 60_000);
+});
 
 test('prompt text no longer delivered to the logs is one BL-LOG-1 drift naming the delivery flag', async () => {
   const target = exampleFacts().filter((f) => f.kind === 'invocation-logging').at(-1)!;
@@ -252,7 +252,7 @@ test('prompt text no longer delivered to the logs is one BL-LOG-1 drift naming t
   expect(findings).toHaveLength(1);
   expect(findings[0]).toMatchObject({ status: 'drift', control: 'BL-LOG-1', account: target.account, region: target.region });
   expect((findings[0].found as { delivery: Record<string, boolean> }).delivery).toMatchObject({ text: false, image: true });
-}, 60_000);
+});
 
 test('a removed LF-tag association (the domain tag off the invocation_logs table) is one LF-1 drift from GetResourceLFTags', async () => {
   const resource = { Table: { CatalogId: audit, DatabaseName: 'genai_governance_audit', Name: 'invocation_logs' } };
@@ -268,7 +268,7 @@ test('a removed LF-tag association (the domain tag off the invocation_logs table
     ['drift', 'LF-1', 'genai_governance_audit.invocation_logs', 'lakeformation:GetResourceLFTags genai_governance_audit.invocation_logs'],
   ]);
   expect((findings[0].found as { tags: { TagKey: string }[] }).tags.map((t) => t.TagKey)).toEqual(['classification']);
-}, 60_000);
+});
 
 test('a revoked grant (SELECT of the investigator on confidential tables) is one LF-1 drift from ListPermissions', async () => {
   const grant = exampleFacts().find((f) => f.kind === 'lf-grant' && f.subject.startsWith('genai-governance-investigator on TABLE'))!;
@@ -281,7 +281,7 @@ test('a revoked grant (SELECT of the investigator on confidential tables) is one
   expect(findings.map((f) => [f.status, f.control, f.subject, (f.found as { permissions: string[] }).permissions])).toEqual([
     ['drift', 'LF-1', grant.subject, ['DESCRIBE']],
   ]);
-}, 60_000);
+});
 
 test('Macie no longer enabling the accounts that join is one MAC-1 drift in the audit account and that Region', async () => {
   const findings = await withDrift(audit, home, async (c) => {
@@ -291,7 +291,7 @@ test('Macie no longer enabling the accounts that join is one MAC-1 drift in the 
   expect(findings.map((f) => [f.status, f.control, f.account, f.region, (f.found as { autoEnable: boolean }).autoEnable])).toEqual([
     ['drift', 'MAC-1', audit, home, false],
   ]);
-}, 60_000);
+});
 
 test('a call that keeps failing (503 on every GetTrailStatus, from a proxy in front of moto) is that one fact unreadable; every other fact passes', async () => {
   let refused = 0;
@@ -329,4 +329,4 @@ test('a call that keeps failing (503 on every GetTrailStatus, from a proxy in fr
   } finally {
     await new Promise<void>((resolve) => proxy.close(() => resolve()));
   }
-}, 60_000);
+});

@@ -135,7 +135,7 @@ test('the page shows the one injected drift as text, the counts of the report, n
   } finally {
     await close();
   }
-}, 60_000);
+});
 
 test('the filter shows only what is checked and matches text; without its script the page shows every finding and no filter', async () => {
   const withScript = await open();
@@ -163,7 +163,7 @@ test('the filter shows only what is checked and matches text; without its script
   } finally {
     await without.close();
   }
-}, 60_000);
+});
 
 test('axe-core finds no serious or critical accessibility violation', async () => {
   // axe is injected through the DevTools protocol, which the page's Content Security Policy would otherwise refuse.

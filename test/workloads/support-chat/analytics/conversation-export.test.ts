@@ -53,7 +53,7 @@ beforeAll(async () => {
   await seed(new HandOffService({
     tableName: TABLE, clientFor: async () => client, events, busName: 'support-chat-handoff', policy: { unresolvedTurns: 3, refundApprovalThreshold: 100 }, retentionDays: 90,
   }));
-}, 60_000);
+});
 
 afterAll(async () => moto?.stop());
 
@@ -107,7 +107,7 @@ async function objects(): Promise<Map<string, string>> {
   return new Map(bodies);
 }
 
-describe('the conversation export', () => {
+describe('the conversation export (on moto)', () => {
   let exported: Map<string, string>;
   beforeAll(async () => {
     const event = {
@@ -178,7 +178,7 @@ describe('the conversation export', () => {
   });
 });
 
-describe('a batch with a failure', () => {
+describe('a batch with a failure (on moto)', () => {
   test('the earliest record of a failed conversation is reported; the others are exported', async () => {
     const event = { Records: [streamRecord(userKey(BOB), 'CONV#conv-a#MSG#1', 11), streamRecord(userKey(ALICE), 'CONV#conv-b#MSG#1', 12), streamRecord(userKey(ALICE), 'CONV#conv-a#MSG#2', 13)] };
     const seen: string[] = [];

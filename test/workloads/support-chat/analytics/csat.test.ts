@@ -23,7 +23,7 @@ let table: DynamoDBDocumentClient;
 beforeAll(async () => {
   chat = await startChatLocal();
   table = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: chat.dynamodb.endpoint, region: chat.region, credentials: LOCAL_CREDENTIALS }));
-}, 60_000);
+});
 
 afterAll(async () => chat?.close());
 
@@ -61,7 +61,7 @@ describe('the rating a message carries', () => {
   });
 });
 
-describe('rate through the relay and the turn', () => {
+describe('rate through the relay and the turn (chat:local on the emulators)', () => {
   test('the customer rates their conversation: `rated`, stored with the conversation; the last rating wins', async () => {
     const alice = userOf(chat);
     const client = await alice.connect();

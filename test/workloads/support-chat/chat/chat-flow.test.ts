@@ -55,7 +55,7 @@ function useChatLocal(use: (chat: ChatLocal, reader: Reader) => void, options?: 
     const chat = await startChatLocal(options);
     started = { chat, reader: storeOf(chat) };
     use(started.chat, started.reader);
-  }, 60_000);
+  });
   afterAll(async () => {
     started?.reader.destroy();
     await started?.chat.close();

@@ -49,7 +49,7 @@ test('a product question: the answer quotes a passage of the corpus and the done
   expect(sources.length).toBeGreaterThan(0);
   expect(textOf(frames)).toMatch(/ \[1\]$/);
   expect(qualifiedTexts(answers()[0], 'query')).toEqual(['How long does a refund take after my return reaches the warehouse?']);
-}, 30_000);
+});
 
 test('a question outside the corpus: "I don\'t have that information", no answer model called', async () => {
   const client = await userOf(chat).connect();
@@ -60,7 +60,7 @@ test('a question outside the corpus: "I don\'t have that information", no answer
   // `done` goes out while the budgets settle: the turn's outcome is there once it has ended.
   await chat.settled();
   expect(chat.turns.at(-1)?.outcome).toMatchObject({ result: 'answered', code: 'unsupported' });
-}, 30_000);
+});
 
 test('a Chinese question is retrieved in Chinese and answered in Chinese with Chinese citations', async () => {
   chat.emulator!.script(withLocalClassifier(() => ({ answer: '退货通过检验后，我们会在 5 个工作日内退款 [1]。' })));
@@ -72,7 +72,7 @@ test('a Chinese question is retrieved in Chinese and answered in Chinese with Ch
   expect(citations.map((c) => c.documentId)).toContain('policies/refunds.zh.md');
   expect(citations.every((c) => c.documentId.endsWith('.zh.md'))).toBe(true);
   expect(citations.find((c) => c.documentId === 'policies/refunds.zh.md')?.title).toBe('退款');
-}, 30_000);
+});
 
 test('a resume after reconnecting replays the answer with its citations, with no retrieval and no model call', async () => {
   const user = userOf(chat);
@@ -87,7 +87,7 @@ test('a resume after reconnecting replays the answer with its citations, with no
   expect([textOf(replay), doneOf(replay).citations]).toEqual([textOf(frames), doneOf(frames).citations]);
   expect(doneOf(replay).citations?.length).toBeGreaterThan(0);
   expect([chat.knowledgeBase!.emulator.requests.length, answers().length]).toEqual([retrievals, streams]);
-}, 30_000);
+});
 
 test('the terminal client of chat:local lists the answer\'s citations under it', async () => {
   const input = new PassThrough();
@@ -97,4 +97,4 @@ test('the terminal client of chat:local lists the answer\'s citations under it',
   input.end('Can I get store credit instead of a refund?\n');
   await terminal.finished;
   expect(printed).toMatch(/\n {2}\[1\] Refunds \(policies\/refunds\.en\.md\) https:\/\/\S+\n/);
-}, 30_000);
+});

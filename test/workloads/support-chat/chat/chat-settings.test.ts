@@ -105,7 +105,7 @@ describe('deployed settings change the turn (local AppConfig: moto control plane
   beforeAll(async () => {
     // maxAge 0: every turn asks the data plane, so a deployment shows at the next turn (the stack keeps 45 s).
     chat = await startChatLocal({ region: REGION, settingsMaxAgeSeconds: 0 });
-  }, 60_000);
+  });
   afterAll(async () => chat?.close());
   beforeEach(async () => {
     chat.resetBedrock();

@@ -28,7 +28,7 @@ describe('a connection does not outlive its token; only customers connect', () =
     expect((after[0] as ErrorFrame).code).toBe('token_expired');
     await within(client.closed, 5_000);
     expect(chat.turns.filter((t) => t.request.sub === sub).map((t) => t.request.messageId)).toEqual(['m1']);
-  }, 30_000);
+  });
 
   // Agents connect to answer handed-off conversations (test/workloads/support-chat/handoff/agent-flow.test.ts).
   test.each([['admin']])('a valid token of a user in the %s group only is refused at $connect (403)', async (group) => {

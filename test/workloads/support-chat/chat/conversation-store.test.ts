@@ -26,7 +26,7 @@ beforeAll(async () => {
   await raw.send(new CreateTableCommand(conversationTableInput(TABLE)));
   await raw.send(new UpdateTimeToLiveCommand({ TableName: TABLE, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
   expect((await raw.send(new DescribeTimeToLiveCommand({ TableName: TABLE }))).TimeToLiveDescription?.AttributeName).toBe('expiresAt');
-}, 60_000);
+});
 
 afterAll(async () => moto?.stop());
 

@@ -79,7 +79,7 @@ describe('the turn\'s sessions through turnDependencies, AssumeRole on moto', ()
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
     await new STSClient({ region: 'eu-central-1', endpoint: moto.endpoint }).send(new GetCallerIdentityCommand({}));
-  }, 60_000);
+  });
 
   afterAll(async () => moto?.stop());
 

@@ -111,7 +111,7 @@ describe('faults at the model (the Bedrock emulator)', () => {
     expect(run.ms).toBeLessThan(deadlineMs);
     const classifier = bedrockEmulator.requests.find((r) => r.operation === 'Converse')!;
     expect(classifier.outcome).toBe('client-closed');
-  }, 20_000);
+  });
 
   test('a model that hangs before its first token is aborted at the first-token timeout and the fallback answers in time', async () => {
     bedrockEmulator.queue({ firstTokenDelayMs: 60_000 }, { modelId: models.capable });
@@ -123,7 +123,7 @@ describe('faults at the model (the Bedrock emulator)', () => {
     // One attempt, aborted: a timeout is not retried on the profile that hung, and nothing streams on after.
     expect(hung.map((r) => r.outcome)).toEqual(['client-closed']);
     expect(bedrockEmulator.activeStreams).toBe(0);
-  }, 20_000);
+  });
 
   test('every profile hangs: the degraded answer still arrives before the deadline', async () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ firstTokenDelayMs: 60_000 })));
@@ -132,7 +132,7 @@ describe('faults at the model (the Bedrock emulator)', () => {
     expect([final.type, run.outcome.result, run.frames.filter((f) => f.type === 'chunk').map((f) => (f as { text: string }).text).join('')])
       .toEqual(['done', 'degraded', DEGRADED]);
     expect(run.ms).toBeLessThan(deadlineMs);
-  }, 20_000);
+  });
 
   test('a stream that stalls after its first text is aborted at the idle timeout: the text so far, then one error frame', async () => {
     bedrockEmulator.queue({ answer: 'First part. Second part never comes.', chunkSize: 12, interTokenDelayMs: 60_000 }, { modelId: models.capable });
@@ -141,13 +141,13 @@ describe('faults at the model (the Bedrock emulator)', () => {
     expect([final.type, run.outcome.result, run.frames[0].type]).toEqual(['error', 'failed', 'chunk']);
     expect(run.ms).toBeLessThan(deadlineMs);
     expect(bedrockEmulator.requests.find((r) => r.modelId === models.capable)?.outcome).toBe('client-closed');
-  }, 20_000);
+  });
 
   test('a stream cut mid-answer (the connection destroyed): the text so far, then one error frame', async () => {
     bedrockEmulator.queue({ answer: 'A long answer cut in the middle of its text.', chunkSize: 8, cut: { afterChunks: 2 } }, { modelId: models.capable });
     const run = await turn();
     expect([expectOneFinalFrame(run.frames).type, run.outcome.result]).toEqual(['error', 'failed']);
-  }, 20_000);
+  });
 });
 
 describe('faults at the store (the DynamoDB emulator behind a fault proxy)', () => {
@@ -180,7 +180,7 @@ describe('faults at the store (the DynamoDB emulator behind a fault proxy)', () 
     const final = expectOneFinalFrame(run.frames);
     expect(final).toMatchObject({ type: 'error', code: 'deadline_exceeded' });
     expect(run.ms).toBeLessThan(deadlineMs + 5000);
-  }, 20_000);
+  });
 });
 
 describe('faults at the settings (AppConfig\'s data plane)', () => {
@@ -205,20 +205,20 @@ describe('faults at the settings (AppConfig\'s data plane)', () => {
   test('AppConfig refusing connections: the defaults answer', async () => {
     const run = await turn({ settings: appConfigAt('http://127.0.0.1:1') });
     expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source]).toEqual(['done', 'defaults']);
-  }, 20_000);
+  });
 
   test('a deployed version the handler rejects (a profile outside the approved list): the defaults answer, the outcome says rejected', async () => {
     const invalid = { ...defaults, models: { ...defaults.models, fast: 'us.anthropic.claude-haiku-4-5-20251001-v1:0' } };
     const source = new SettingsSource({ fetch: async () => invalid, allowedProfiles, defaults });
     const run = await turn({ settings: (timeoutMs) => source.current(timeoutMs) });
     expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source, run.outcome.settings?.rejected]).toEqual(['done', 'defaults', true]);
-  }, 20_000);
+  });
 
   test('AppConfig accepting and never answering: cut at the settings timeout, the defaults answer in time', async () => {
     const run = await turn({ settings: appConfigAt(`http://127.0.0.1:${(blackhole.address() as AddressInfo).port}`) });
     expect([expectOneFinalFrame(run.frames).type, run.outcome.settings?.source]).toEqual(['done', 'defaults']);
     expect(run.ms).toBeLessThan(deadlineMs);
-  }, 20_000);
+  });
 });
 
 describe('the guardrail evaluates the new message only (guardContent), on the Bedrock emulator\'s input policy', () => {
@@ -239,14 +239,14 @@ describe('the guardrail evaluates the new message only (guardContent), on the Be
     const sent = streamsOf().at(-1)!.messages;
     expect(sent.map((m) => m.content.map((b) => Object.keys(b)[0]))).toEqual([['text'], ['text'], ['guardContent']]);
     expect(sent[0].content[0].text).toContain('4111 1111 1111 1111');
-  }, 20_000);
+  });
 
   test('a new message with a card number is still blocked, after clean history', async () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ inputPolicy: { blocks: CARD } })));
     await turn({}, 'Where is my order 40412? It was damaged.', 'guarded-2');
     await turn({}, 'Charge 4111 1111 1111 1111 please, I want a refund.', 'guarded-2');
     expect(streamsOf().map((r) => r.outcome)).toEqual(['completed', 'guardrail-intervened']);
-  }, 20_000);
+  });
 });
 
 describe('faults at the knowledge base (the knowledge-base emulator over the example corpus, through BedrockKnowledgeSource)', () => {
@@ -273,7 +273,7 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
     const final = expectOneFinalFrame(run.frames);
     expect([final.type, run.outcome.knowledge?.state]).toEqual(['done', 'grounded']);
     expect((final as { citations?: { documentId: string }[] }).citations?.[0]?.documentId).toMatch(/\.en\.md$/);
-  }, 20_000);
+  });
 
   test('a retrieval that hangs: cut at its timeout, one final frame (the tenant cannot look it up), no answer model called, in time', async () => {
     knowledgeBase.emulator.queue({ hang: true });
@@ -283,7 +283,7 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
     expect(run.frames.filter((f) => f.type === 'chunk').map((f) => (f as { text: string }).text).join('')).toBe(tenantMessage('knowledge_unavailable', 'en'));
     expect(bedrockEmulator.requests.filter((r) => r.operation === 'ConverseStream')).toEqual([]);
     expect(run.ms).toBeLessThan(deadlineMs);
-  }, 20_000);
+  });
 
   test('a retrieval error (throttling, 5xx, access denied): one final frame each, no answer model called', async () => {
     for (const fault of [KNOWLEDGE_FAULTS.throttling, KNOWLEDGE_FAULTS.internal, KNOWLEDGE_FAULTS.accessDenied]) {
@@ -292,14 +292,14 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
       expect([expectOneFinalFrame(run.frames).type, run.outcome.code]).toEqual(['done', 'knowledge_unavailable']);
     }
     expect(bedrockEmulator.requests.filter((r) => r.operation === 'ConverseStream')).toEqual([]);
-  }, 20_000);
+  });
 
   test('the knowledge base unreachable (a port that refuses): one final frame', async () => {
     const nowhere = new BedrockAgentRuntimeClient({ ...knowledgeClientConfig('http://127.0.0.1:1', REGION), maxAttempts: 1 });
     const run = await turn({ knowledge: new BedrockKnowledgeSource({ client: nowhere, knowledgeBaseId: 'KBLOCAL001' }), settings }, RETURNS);
     nowhere.destroy();
     expect([expectOneFinalFrame(run.frames).type, run.outcome.code]).toEqual(['done', 'knowledge_unavailable']);
-  }, 20_000);
+  });
 
   test('a retrieval that hangs while the store then fails: still exactly one final frame', async () => {
     // A turn the knowledge base cannot serve ends with the answer's store write and the two settlements: count its requests.
@@ -312,5 +312,5 @@ describe('faults at the knowledge base (the knowledge-base emulator over the exa
     const run = await turn({ knowledge, settings }, RETURNS);
     expect(proxy.arrivals.length - before).toBeGreaterThan(beforeTheAnswer);
     expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'internal' });
-  }, 20_000);
+  });
 });

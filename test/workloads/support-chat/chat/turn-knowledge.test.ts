@@ -153,7 +153,7 @@ describe('a question the knowledge base supports', () => {
     expect(run.outcome).toMatchObject({ result: 'answered', knowledge: { state: 'grounded', citations: 2 } });
     expect(run.outcome.settings?.prompts).toContain(GROUNDED_PROMPT.version);
     expect(byLanguage.calls.at(-1)).toMatchObject({ question: 'How long do I have to return a jacket?', language: 'en', limits: { timeoutMs: 300 } });
-  }, 20_000);
+  });
 
   test('the done frame cites each document once, best first, and the stored answer keeps them for a replay', async () => {
     const run = await turn(byLanguage, 'Can I return shoes I have not worn?');
@@ -169,7 +169,7 @@ describe('a question the knowledge base supports', () => {
     );
     expect([outcome.result, textOf(replay), (finalOf(replay) as DoneFrame).citations]).toEqual(['replayed', textOf(run.frames), citations]);
     expect(answers()).toHaveLength(1);
-  }, 20_000);
+  });
 
   test('a Chinese question is searched in Chinese and answered with the Chinese passage\'s citation', async () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ answer: '未穿过的商品可在收货后 30 天内退货 [1]。' })));
@@ -178,7 +178,7 @@ describe('a question the knowledge base supports', () => {
     const done = finalOf(run.frames) as DoneFrame;
     expect([textOf(run.frames), done.citations]).toEqual(['未穿过的商品可在收货后 30 天内退货 [1]。', [RETURNS_ZH.citation]]);
     expect(qualifiedTexts(answers()[0], 'grounding_source')).toEqual([`[1] 退货与退款\n${RETURNS_ZH.text}`]);
-  }, 20_000);
+  });
 
   test('a tenant without a knowledge base answers as before: no grounding blocks, no trace, no citations', async () => {
     const run = await turn(undefined, 'How long do I have to return a jacket?');
@@ -186,7 +186,7 @@ describe('a question the knowledge base supports', () => {
     expect([done.type, done.citations, run.outcome.knowledge]).toEqual(['done', undefined, undefined]);
     expect(guarded(answers()[0])).toEqual([[undefined, 'How long do I have to return a jacket?']]);
     expect(answers()[0].guardrailConfig?.trace).toBeUndefined();
-  }, 20_000);
+  });
 });
 
 describe('no grounded answer: the tenant says it does not have the information, and never answers from nothing', () => {
@@ -197,12 +197,12 @@ describe('no grounded answer: the tenant says it does not have the information, 
     expect(run.outcome).toMatchObject({ result: 'answered', code: 'unsupported', knowledge: { state: 'unsupported' } });
     expect(answers()).toHaveLength(0);
     expect((await emulators.store.find(SUB, run.conversationId, run.messageId))?.answer?.text).toBe(tenantMessage('offer_human_agent', 'de'));
-  }, 20_000);
+  });
 
   test('a retrieval that says supported with no passage is not supported', async () => {
     const run = await turn(new Passages(async () => ({ passages: [], supported: true })), 'What is your returns policy?');
     expect([run.outcome.code, answers().length]).toEqual(['unsupported', 0]);
-  }, 20_000);
+  });
 
   test('the guardrail\'s grounding check blocks the answer: its message, then the tenant\'s, stored, with no citation', async () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ guardrail: { message: 'The response was withheld.', grounding: {} } })));
@@ -214,32 +214,32 @@ describe('no grounded answer: the tenant says it does not have the information, 
     expect(answers().map((r) => r.outcome)).toEqual(['guardrail-intervened']);
     const stored = await emulators.store.find(SUB, run.conversationId, run.messageId);
     expect([stored?.answer?.text, stored?.answer?.citations]).toEqual([expected, undefined]);
-  }, 20_000);
+  });
 
   test('a grounding intervention that sends no text: the tenant\'s text alone', async () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ guardrail: { message: '', grounding: { relevanceScore: 0.2, groundingScore: 0.9 } } })));
     const run = await turn(byLanguage, 'How long do I have to return a jacket?');
     expect([finalOf(run.frames).type, textOf(run.frames), run.outcome.code]).toEqual(['done', tenantMessage('offer_human_agent', 'en'), 'grounding_blocked']);
-  }, 20_000);
+  });
 
   test('the emulator runs no grounding check without grounding sources: the same script answers a tenant without a knowledge base', async () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ guardrail: { grounding: {} } })));
     const run = await turn(undefined, 'How long do I have to return a jacket?');
     expect([run.outcome.result, answers()[0].outcome]).toEqual(['answered', 'completed']);
-  }, 20_000);
+  });
 
   test('another guardrail intervention on a grounded answer stays the guardrail\'s answer, as without a knowledge base', async () => {
     bedrockEmulator.script(withLocalClassifier(() => ({ inputPolicy: { blocks: /4111/, message: 'Please do not share card numbers.' } })));
     const run = await turn(byLanguage, 'My card 4111 1111 1111 1111 was charged twice, can I return the jacket?');
     expect([textOf(run.frames), run.outcome.result, run.outcome.code]).toEqual(['Please do not share card numbers.', 'answered', undefined]);
-  }, 20_000);
+  });
 
   test('the passages are not evaluated by the input policy: a blocked word inside a passage does not block the question', async () => {
     const card = new Passages(async () => ({ passages: [{ ...RETURNS, text: 'Never send your card number 4111 1111 1111 1111 in the chat.' }], supported: true }));
     bedrockEmulator.script(withLocalClassifier(() => ({ inputPolicy: { blocks: /4111/ } })));
     const run = await turn(card, 'Is it safe to send my card number here?');
     expect([run.outcome.result, answers()[0].outcome]).toEqual(['answered', 'completed']);
-  }, 20_000);
+  });
 });
 
 describe('a knowledge base that fails or hangs: the turn says it cannot look it up, with no ungrounded answer', () => {
@@ -249,7 +249,7 @@ describe('a knowledge base that fails or hangs: the turn says it cannot look it 
     expect([finalOf(run.frames).type, textOf(run.frames)]).toEqual(['done', tenantMessage('knowledge_unavailable', 'es')]);
     expect(run.outcome).toMatchObject({ result: 'degraded', code: 'knowledge_unavailable', knowledge: { state: 'unavailable' } });
     expect(answers()).toHaveLength(0);
-  }, 20_000);
+  });
 
   test('a retrieval that never answers (and ignores its abort) is cut at its timeout, well before the deadline', async () => {
     const hanging = new Passages(() => new Promise<Retrieval>(() => undefined));
@@ -258,7 +258,7 @@ describe('a knowledge base that fails or hangs: the turn says it cannot look it 
     const { retrievalMs } = turnTimeouts(limits.turnDeadlineSeconds * 1000, 1, { knowledge: true });
     expect(run.ms).toBeGreaterThanOrEqual(retrievalMs);
     expect(run.ms).toBeLessThan(limits.turnDeadlineSeconds * 1000);
-  }, 20_000);
+  });
 
   test('the source\'s abort signal fires at the timeout', async () => {
     let aborted: unknown;
@@ -267,12 +267,12 @@ describe('a knowledge base that fails or hangs: the turn says it cannot look it 
     }));
     const run = await turn(listening, 'How long do I have to return a jacket?');
     expect([run.outcome.code, (aborted as Error | undefined)?.name]).toEqual(['knowledge_unavailable', 'RetrievalTimeoutError']);
-  }, 20_000);
+  });
 
   test('a retrieval that is not a list of passages counts as failed', async () => {
     const broken = new Passages(async () => ({ passages: 'none', supported: true }) as unknown as Retrieval);
     expect((await turn(broken, 'How long do I have to return a jacket?')).outcome.code).toBe('knowledge_unavailable');
-  }, 20_000);
+  });
 });
 
 describe('grounding sources and citations (turn-knowledge.ts)', () => {
@@ -349,5 +349,5 @@ describe('the grounded prompt in the hosted settings', () => {
     const settings = { ...defaults, prompts: { ...defaults.prompts, grounded: mine } };
     const run = await turn(byLanguage, 'How long do I have to return a jacket?', { settings: async () => ({ settings, source: 'appconfig' as const }) });
     expect([answers()[0].system, run.outcome.settings?.prompts]).toEqual([[{ text: mine.system }], [defaults.prompts.answer.version, defaults.prompts.router.version, 'grounded@1.1.0']]);
-  }, 20_000);
+  });
 });

@@ -58,7 +58,7 @@ function classifierCharacters(): number {
   return request.messages.flatMap((m) => m.content).reduce((n, block) => n + ((block as { text?: string }).text?.length ?? 0), 0);
 }
 
-describe('a turn\'s cost from the usage the API reports', () => {
+describe('a turn\'s cost from the usage the API reports (on the Bedrock and DynamoDB emulators)', () => {
   test('with no prices, nothing is costed: no costUsd on the answer, none in the outcome', async () => {
     bedrockEmulator.reset();
     bedrockEmulator.script(withLocalClassifier(() => ({ answer: ANSWER })));

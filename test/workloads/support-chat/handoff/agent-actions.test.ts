@@ -40,7 +40,7 @@ beforeAll(async () => {
   handOff = new HandOffService({
     tableName: emulators.tableName, clientFor: async () => emulators.client, events, busName: 'unused', policy: { unresolvedTurns: 3, refundApprovalThreshold: 500 }, retentionDays: 90,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   events.destroy();

@@ -61,7 +61,7 @@ async function agentTerminal(name: string): Promise<DrivenTerminal> {
   return { terminal, type: (line) => input.write(`${line}\n`), printed: () => printed, expectPrinted };
 }
 
-describe('who connects', () => {
+describe('who connects (chat:local on the emulators)', () => {
   test('an agent-group token connects; a token of the admin group only is refused at the handshake (403)', async () => {
     const agent = await connect(chat.connectUrl(chat.token('agent', { name: 'Dana' })));
     agent.ws.close();
@@ -89,7 +89,7 @@ describe('who connects', () => {
   });
 });
 
-describe('a handed-off conversation answered by an agent in the terminal', () => {
+describe('a handed-off conversation answered by an agent in the terminal (chat:local on the emulators)', () => {
   const sub = randomUUID();
   const conversationId = `c-${sub.slice(0, 8)}`;
   let customer: TestClient;

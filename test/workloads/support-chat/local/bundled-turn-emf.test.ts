@@ -11,7 +11,7 @@ import { ask, textOf } from '../support/chat-session';
  * metrics the alarms read. The emulators (moto, DynamoDB, Bedrock) stand in for AWS; CloudWatch is not involved: the test
  * reads the documents Lambda would hand to CloudWatch Logs.
  */
-describe('chat:local with the bundled turn and authorizer entry points', () => {
+describe('chat:local with the bundled turn and authorizer entry points (on the emulators)', () => {
   let chat: ChatLocal;
   let tap: EmfTap;
   beforeAll(async () => {
@@ -46,7 +46,7 @@ describe('chat:local with the bundled turn and authorizer entry points', () => {
     expect(emfSummary(document)).toMatch(/^EMF SupportChat service=support-chat-turn Turns=1 /);
     // The entry point's logs carry the function's name from the Lambda context, and the turn's end.
     expect(tap.logs).toContainEqual(expect.objectContaining({ message: 'turn ended', function_name: 'support-chat-turn', service: SUPPORT_CHAT_SERVICES.turn }));
-  }, 60_000);
+  });
 
   test('the $connect authorizer\'s entry point counts the connection it allowed and the token it refused, with its own service dimension', async () => {
     const before = tap.documents.length;
@@ -71,5 +71,5 @@ describe('chat:local with the bundled turn and authorizer entry points', () => {
       expect.objectContaining({ ConnectionsAuthorized: 1, ConnectionsRefused: 0, Errors: 0 }),
       expect.objectContaining({ ConnectionsAuthorized: 0, ConnectionsRefused: 1, Errors: 0 }),
     ]);
-  }, 30_000);
+  });
 });

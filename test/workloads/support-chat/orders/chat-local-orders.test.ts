@@ -37,7 +37,7 @@ test('"where is my order": the customer sees their own orders, through the tool'
   expect(textOf(frames)).toContain('Order ORD-10002 is shipped');
   expect(textOf(list)).toMatch(/ORD-10003.*ORD-10002.*ORD-10001/s);
   expect(chat.orderApi!.requests.map((r) => r.path)).toEqual([`/customers/${ALICE_SUB}/orders/ORD-10002`, `/customers/${ALICE_SUB}/orders?limit=3`]);
-}, 30_000);
+});
 
 test('with the API in buggy mode, the other customer\'s orders reach neither the model nor the customer', async () => {
   chat.orderApi!.mode = 'buggy';
@@ -47,4 +47,4 @@ test('with the API in buggy mode, the other customer\'s orders reach neither the
   expect((frames.at(-1) as DoneFrame).type).toBe('done');
   const seen = JSON.stringify([frames, chat.emulator!.requests.map((r) => r.body)]);
   for (const order of FIXTURE_ORDERS.filter((o) => o.customerId === BOB_SUB)) expect(seen).not.toContain(order.orderId);
-}, 30_000);
+});

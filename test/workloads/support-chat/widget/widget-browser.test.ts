@@ -75,7 +75,7 @@ afterAll(async () => {
   await widgetPage?.close();
   await chat?.close();
   restoreLogs.forEach((restore) => restore());
-}, 60_000);
+});
 
 /** A page of the shop, signed in, the widget connected; what its WebSockets sent and where they connected. */
 interface SignedIn {
@@ -167,7 +167,7 @@ test('a customer signs in, asks, and sees the answer stream in with its sources;
   } finally {
     await close();
   }
-}, 60_000);
+});
 
 test('a model answer with an <img onerror>, a script and a javascript: link is rendered harmless', async () => {
   chat.emulator!.script(withLocalClassifier(() => ({
@@ -197,7 +197,7 @@ test('a model answer with an <img onerror>, a script and a javascript: link is r
     chat.resetBedrock();
     await close();
   }
-}, 60_000);
+});
 
 test('a dropped connection is opened again and the answer resumed, whole and once', async () => {
   const long = Array.from({ length: 8 }, (_, i) => `Step ${i + 1} of the refund is checked.`).join(' ');
@@ -219,7 +219,7 @@ test('a dropped connection is opened again and the answer resumed, whole and onc
     chat.resetBedrock();
     await close();
   }
-}, 60_000);
+});
 
 test('the language is chosen with the keyboard: the widget\'s words and the messages\' language follow; the rating is sent and stored', async () => {
   const { page, sent, close } = await signedIn('Dora');
@@ -247,7 +247,7 @@ test('the language is chosen with the keyboard: the widget\'s words and the mess
   } finally {
     await close();
   }
-}, 60_000);
+});
 
 /** An agent's connection: sends actions, collects frames. */
 interface AgentConnection {
@@ -320,7 +320,7 @@ test('asking for a person: the widget shows the hand-off, then the agent who joi
     agent.close();
     await close();
   }
-}, 60_000);
+});
 
 test('axe-core finds no serious or critical accessibility violation in the widget, with an answer, its sources and the rating open', async () => {
   // axe is injected through the DevTools protocol, which the page's Content Security Policy would otherwise refuse.
@@ -337,9 +337,9 @@ test('axe-core finds no serious or critical accessibility violation in the widge
   } finally {
     await close();
   }
-}, 60_000);
+});
 
-test('the gateway, as API Gateway: the token only in Sec-WebSocket-Protocol, the answer names support-chat.v1 and never the token', async () => {
+test('the local gateway emulator, as API Gateway is documented: the token only in Sec-WebSocket-Protocol, the answer names support-chat.v1 and never the token', async () => {
   const token = chat.token('customer');
   expect(SUBPROTOCOL).toBe(CHAT_API.subprotocol);
   const opened = await new Promise<WebSocket>((resolve, reject) => {
