@@ -68,6 +68,8 @@ function casesFor(config: GovernanceConfig): Case[] {
   const prod = a[PROD];
   const euProfile = profileArn(prod, 'eu', SONNET);
   const viaEu = { 'bedrock:InferenceProfileArn': euProfile };
+  const appProfile = `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/a1b2c3d4e5f6`;
+  const viaApp = { 'bedrock:InferenceProfileArn': appProfile };
   const invoke = (region: string, model: string, context?: Record<string, string>, account = PROD, role?: string): OrgRequest =>
     ({ account, role, action: 'bedrock:InvokeModel', resource: foundationModelArn(region, model), context });
   const as = (role: string, action: string, resource: string, context?: Record<string, string | string[]>, account = PROD): OrgRequest =>
@@ -128,6 +130,18 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'BR-CRI-2', name: 'an apac. profile', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'apac', SONNET, 'ap-northeast-1') }), expect: 'Denied' },
     { control: 'BR-CRI-2', name: 'a global. profile while globalInference is deny', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', SONNET) }), expect: 'Denied' },
     { control: 'BR-CRI-2', name: 'an application inference profile the platform created', request: invoke('eu-central-1', SONNET, { 'bedrock:InferenceProfileArn': `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/a1b2c3d4e5f6` }), expect: 'Allowed' },
+    // An application profile's ARN is the key's value whatever it wraps: the model's Region (in its ARN) tells them apart.
+    { control: 'BR-CRI-2', name: 'an application profile wrapping the us. profile: the model in us-east-1', request: invoke('us-east-1', SONNET, viaApp), expect: 'Denied' },
+    { control: 'BR-CRI-2', name: 'an application profile wrapping the apac. profile: the model in ap-northeast-1', request: { ...invoke('ap-northeast-1', SONNET, viaApp), action: 'bedrock:InvokeModelWithResponseStream' }, expect: 'Denied' },
+    { control: 'BR-CRI-2', name: 'the platform role creates an application profile copying the us. profile', request: as(PLATFORM, 'bedrock:CreateInferenceProfile', profileArn(prod, 'us', SONNET, 'us-east-1'), { 'aws:RequestedRegion': 'eu-central-1' }), expect: 'Denied' },
+    { control: 'BR-CRI-2', name: 'the platform role creates an application profile copying the global. profile', request: as(PLATFORM, 'bedrock:CreateInferenceProfile', profileArn(prod, 'global', SONNET)), expect: 'Denied' },
+    { control: 'BR-CRI-2', name: 'an application profile wrapping the eu. profile: the profile evaluation', request: as('app', 'bedrock:InvokeModel', appProfile), expect: 'Allowed' },
+    ...criDestinationRegions(config).map((region): Case => ({
+      control: 'BR-CRI-2', name: `an application profile wrapping the eu. profile: the model in destination ${region}`, request: { ...invoke(region, SONNET, viaApp), action: 'bedrock:InvokeModelWithResponseStream' }, expect: 'Allowed',
+    })),
+    ...[appProfile, euProfile, foundationModelArn('eu-central-1', SONNET)].map((resource): Case => ({
+      control: 'BR-CRI-2', name: `the platform role creates an application profile copying the eu. profile: on ${resource.split(':').slice(5).join(':').split('/')[0]}`, request: as(PLATFORM, 'bedrock:CreateInferenceProfile', resource), expect: 'Allowed',
+    })),
 
     // BR-MODEL-1: only approved models, on every path
     { control: 'BR-MODEL-1', name: 'an unapproved model through its eu. profile', request: invoke('eu-central-1', UNAPPROVED, { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', UNAPPROVED) }), expect: 'Denied' },
@@ -135,10 +149,13 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'BR-MODEL-1', name: 'an unapproved model through a global. profile', request: invoke('eu-central-1', UNAPPROVED, { 'bedrock:InferenceProfileArn': profileArn(prod, 'global', UNAPPROVED) }), expect: 'Denied' },
     { control: 'BR-MODEL-1', name: 'a batch job on an unapproved model', request: as('app', BATCH, foundationModelArn('eu-central-1', UNAPPROVED)), expect: 'Denied' },
     { control: 'BR-MODEL-1', name: 'a batch job through an unapproved model\'s eu. profile: its service role on the model', request: as(BATCH_ROLE, 'bedrock:InvokeModel', foundationModelArn('eu-west-3', UNAPPROVED), { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', UNAPPROVED) }), expect: 'Denied' },
+    { control: 'BR-MODEL-1', name: 'an application profile wrapping an unapproved model\'s eu. profile: the model in eu-west-3', request: invoke('eu-west-3', UNAPPROVED, viaApp), expect: 'Denied' },
     { control: 'BR-MODEL-1', name: 'an approved model through the eu. profile', request: invoke('eu-north-1', NOVA_LITE, { 'bedrock:InferenceProfileArn': profileArn(prod, 'eu', NOVA_LITE) }), expect: 'Allowed' },
 
     // BR-AIP-1: model capacity only by the platform role
     { control: 'BR-AIP-1', name: 'a workload admin creates an application inference profile', request: as('workload-admin', 'bedrock:CreateInferenceProfile', `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/x`), expect: 'Denied' },
+    { control: 'BR-AIP-1', name: 'the turn\'s own role creates an application inference profile', request: as('support-chat-turn-eu-central-1', 'bedrock:CreateInferenceProfile', appProfile), expect: 'Denied' },
+    { control: 'BR-AIP-1', name: 'the CloudFormation execution role that deploys the tenant\'s stack creates an application inference profile', request: as(`cdk-hnb659fds-cfn-exec-role-${prod}-eu-central-1`, 'bedrock:CreateInferenceProfile', appProfile), expect: 'Denied' },
     { control: 'BR-AIP-1', name: 'the platform role creates an application inference profile', request: as(PLATFORM, 'bedrock:CreateInferenceProfile', `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/x`), expect: 'Allowed' },
     { control: 'BR-AIP-1', name: 'a workload admin buys provisioned throughput', request: as('workload-admin', 'bedrock:CreateProvisionedModelThroughput', foundationModelArn('eu-central-1', SONNET)), expect: 'Denied' },
     { control: 'BR-AIP-1', name: 'the platform role buys provisioned throughput', request: as(PLATFORM, 'bedrock:CreateProvisionedModelThroughput', foundationModelArn('eu-central-1', SONNET)), expect: 'Allowed' },
