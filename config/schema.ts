@@ -365,7 +365,12 @@ export const TenantReleaseSchema = z.strictObject({
     minRoutingAccuracy: share('least share of questions the classifier routes as the golden set does').default(0.8),
     minHandOffRecall: share('least share of the golden hand-offs the hand-off decision makes').default(0.9),
     minRefusalCorrect: share('least share of the questions staying with the assistant whose refusal (no supporting passage) is the golden one').default(0.8),
-  }).prefault({}).describe('the least figures of the golden-set evaluation; below any, the tenant\'s stage does not deploy'),
+    maxUnexpectedInterventions: share('most share of the questions the golden set expects no guardrail intervention on that the guardrail intervened on').default(0.05),
+    maxMissedInterventions: share('most share of the questions the golden set expects a guardrail intervention on that the guardrail let through').default(0),
+    maxFirstTokenP99Ms: whole(100, 120_000).default(6_000).describe('most p99 of the time from a question to its answer\'s first text (ms)'),
+    maxCostPerConversationUsd: z.number().gt(0).max(100).default(0.02)
+      .describe('most mean cost of a one-question conversation (USD), from the usage each call reported at workloads.supportChat.pricing'),
+  }).prefault({}).describe('the thresholds of the golden-set evaluation (least figures, most rates, latency and cost); past any, the tenant\'s stage does not deploy'),
   canary: z.strictObject({
     stepMinutes: whole(1, 60).default(3).describe('minutes between the traffic steps of 10 % of a function\'s alias (10 steps: the whole shift takes 9 times this)'),
     errorRatePercent: z.number().gt(0).max(100).default(1).describe('rolls back when the new version\'s errors exceed this share of its invocations (%) in a minute'),
@@ -516,6 +521,8 @@ export const GovernanceConfigSchema = z.strictObject({
       }).prefault({}).describe('which request and response bodies Bedrock writes into the logs (metadata is always logged)'),
       localExpirationDays: days(1, 3650).default(30)
         .describe('days the member account keeps its own copy; the evidence copy is replicated to the log-archive Object Lock bucket'),
+      metadataOnlyOrganizationalUnits: z.array(ouPath).default([])
+        .describe('baseline target OUs whose accounts log invocation metadata only: no text, image, embedding, video or audio bodies, whatever dataDelivery says (docs/adr/0030-metadata-only-invocation-logging-by-ou.md)'),
     }).prefault({}),
     retainStacksOnAccountRemoval: z.boolean().default(false).describe('keep an account\'s baseline stacks when it leaves a target OU'),
     operationPreferences: z.strictObject({

@@ -29,18 +29,23 @@ test('every expected document exists in the corpus, in the question\'s language'
   }
 });
 
-test('labels: a router label, booleans, a refusal has no expected document, an answerable question has one', () => {
+test('labels: a router label, booleans, a refusal has no expected document, an answerable question has one, each language has one the guardrail blocks', () => {
   for (const q of questions) {
     expect(ROUTE_LABELS).toContain(q.route);
     expect(typeof q.escalate).toBe('boolean');
     expect(typeof q.refusal).toBe('boolean');
+    expect({ id: q.id, guardrail: typeof q.guardrail }).toEqual({ id: q.id, guardrail: 'boolean' });
+    // What the guardrail blocks gets no answer from the corpus and stays with the assistant.
+    if (q.guardrail) expect({ id: q.id, refusal: q.refusal, escalate: q.escalate }).toEqual({ id: q.id, refusal: true, escalate: false });
     if (q.refusal) expect({ id: q.id, expected: q.expectedDocuments }).toEqual({ id: q.id, expected: [] });
     if (!q.refusal && !q.escalate) expect({ id: q.id, count: q.expectedDocuments.length > 0 }).toEqual({ id: q.id, count: true });
   }
   for (const language of SUPPORTED_LANGUAGES) {
     const own = questions.filter((q) => q.language === language);
-    const found = { language, refusals: own.some((q) => q.refusal), escalations: own.some((q) => q.escalate) };
-    expect(found).toEqual({ language, refusals: true, escalations: true });
+    const found = {
+      language, refusals: own.some((q) => q.refusal), escalations: own.some((q) => q.escalate), guardrail: own.some((q) => q.guardrail),
+    };
+    expect(found).toEqual({ language, refusals: true, escalations: true, guardrail: true });
   }
 });
 

@@ -1,10 +1,10 @@
 import type { GoldenQuestion } from './quality/golden-questions';
-import { figures, formatRatio, type QuestionOutcome } from './quality/metrics';
+import { figures, formatRatio, percentile, type QuestionOutcome } from './quality/metrics';
 
 /* The figures `bench:quality` prints, on hand-made outcomes. */
 
 function outcome(question: Partial<GoldenQuestion>, result: Partial<QuestionOutcome>): QuestionOutcome {
-  const q: GoldenQuestion = { id: 'en-01', language: 'en', question: 'q', expectedDocuments: [], route: 'faq', escalate: false, refusal: false, ...question };
+  const q: GoldenQuestion = { id: 'en-01', language: 'en', question: 'q', expectedDocuments: [], route: 'faq', escalate: false, refusal: false, guardrail: false, ...question };
   return { question: q, retrieved: [], supported: true, label: 'faq', triggered: false, handedOff: false, ...result };
 }
 
@@ -36,4 +36,23 @@ test('escalation precision and recall; refusals counted only for questions that 
   expect(f.retrievalErrors).toBe(1);
   expect(formatRatio(f.triggerPrecision)).toBe('0.50 (1/2)');
   expect(formatRatio(figures([]).routingAccuracy)).toBe('n/a (0/0)');
+});
+
+test('guardrail interventions against the golden set, first-token p99 by nearest rank, the mean cost only when every question has one', () => {
+  const f = figures([
+    outcome({ guardrail: true }, { guardrailIntervened: true, label: undefined, costUsd: 0.001 }),
+    outcome({ guardrail: true }, { guardrailIntervened: false, costUsd: 0.002 }),
+    outcome({}, { guardrailIntervened: true, firstTokenMs: 300, costUsd: 0.003 }),
+    outcome({}, { firstTokenMs: 100, costUsd: 0.006 }),
+  ]);
+  expect(f.missedInterventions).toMatchObject({ numerator: 1, denominator: 2 });
+  expect(f.unexpectedInterventions).toMatchObject({ numerator: 1, denominator: 2 });
+  expect(f.routingAccuracy).toMatchObject({ numerator: 2, denominator: 2 });
+  expect(f.firstTokenP99Ms).toEqual({ value: 300, samples: 2 });
+  expect(f.costPerConversationUsd.value).toBeCloseTo(0.003);
+  expect(f.costPerConversationUsd.maxUsd).toBe(0.006);
+  const unpriced = figures([outcome({}, { costUsd: 0.001 }), outcome({}, {})]);
+  expect(unpriced.costPerConversationUsd).toEqual({ value: undefined, maxUsd: undefined, samples: 1 });
+  expect(percentile(Array.from({ length: 200 }, (_, i) => i + 1), 99)).toBe(198);
+  expect(percentile([], 99)).toBeUndefined();
 });

@@ -17,6 +17,11 @@ export interface GoldenQuestion {
   readonly escalate: boolean;
   /** Whether the right answer is "I don't have that information" (the corpus cannot answer it). */
   readonly refusal: boolean;
+  /**
+   * Whether the organization's guardrail should intervene on it (a denied topic of the example config's guardrail):
+   * an intervention on a question marked `false` is unexpected, none on one marked `true` is missed.
+   */
+  readonly guardrail: boolean;
 }
 
 /** `test/bench/quality/golden-set.json`. */

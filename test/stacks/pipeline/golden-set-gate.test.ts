@@ -28,6 +28,9 @@ const golden = (q: GoldenQuestion): QuestionOutcome => ({
   label: q.route,
   triggered: q.escalate,
   handedOff: q.escalate,
+  guardrailIntervened: q.guardrail,
+  ...(q.refusal ? {} : { firstTokenMs: 900 + q.id.length }),
+  costUsd: 0.004,
 });
 
 /** A report as bench:quality writes it, its outcomes changed by `change` for the first `count` questions `which` selects. */
@@ -58,14 +61,52 @@ describe('the golden-set gate (pipeline.tenantRelease.goldenSet)', () => {
   test('a run against Bedrock with every figure right passes', () => {
     const verdict = goldenSetVerdict(report(), thresholds);
     expect(verdict.passed).toBe(true);
-    expect(verdict.lines.filter((l) => l.startsWith('pass'))).toHaveLength(8);
+    expect(verdict.lines.filter((l) => l.startsWith('pass'))).toHaveLength(13);
+    expect(verdict.lines).toEqual(expect.arrayContaining([
+      'pass  missedInterventions 0.000 (0/5), at most 0 (maxMissedInterventions)',
+      expect.stringMatching(/^pass {2}firstTokenP99Ms 90\d ms \(\d+ samples\), at most 6000 ms \(maxFirstTokenP99Ms\)$/),
+      expect.stringMatching(/^pass {2}costPerConversationUsd 0\.004 USD \(61 samples\), at most 0\.02 USD \(maxCostPerConversationUsd\)$/),
+    ]));
+  });
+
+  test('guardrail: an intervention where the golden set expects none beyond the threshold fails, and so does one missed', () => {
+    const notExpected = questions.filter((q) => !q.guardrail).length;
+    const allowed = allowedMisses(1 - thresholds.maxUnexpectedInterventions, notExpected);
+    const intervene = (o: QuestionOutcome): QuestionOutcome => ({ ...o, guardrailIntervened: true });
+    const which = (q: GoldenQuestion) => !q.guardrail;
+    expect(goldenSetVerdict(report({ count: allowed, which, change: intervene }), thresholds).passed).toBe(true);
+    const failed = goldenSetVerdict(report({ count: allowed + 1, which, change: intervene }), thresholds);
+    expect(failed.lines.filter((l) => l.startsWith('FAIL'))).toEqual([
+      `FAIL  unexpectedInterventions ${((allowed + 1) / notExpected).toFixed(3)} (${allowed + 1}/${notExpected}), at most 0.05 (maxUnexpectedInterventions)`,
+    ]);
+    const letThrough = (o: QuestionOutcome): QuestionOutcome => ({ ...o, guardrailIntervened: false });
+    const missed = goldenSetVerdict(report({ count: 1, which: (q) => q.guardrail, change: letThrough }), thresholds);
+    expect(missed.lines.filter((l) => l.startsWith('FAIL'))).toEqual(['FAIL  missedInterventions 0.200 (1/5), at most 0 (maxMissedInterventions)']);
+  });
+
+  test('first-token p99 and cost per conversation above their thresholds fail, expected vs found', () => {
+    const slow = goldenSetVerdict(report({ count: 1, which: (q) => !q.refusal, change: (o) => ({ ...o, firstTokenMs: 6_001 }) }), thresholds);
+    expect(slow.lines.filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}firstTokenP99Ms 6001 ms \(\d+ samples\), at most 6000 ms \(maxFirstTokenP99Ms\)$/)]);
+    const dear = goldenSetVerdict(report({ count: questions.length, change: (o) => ({ ...o, costUsd: 0.025 }) }), thresholds);
+    expect(dear.lines.filter((l) => l.startsWith('FAIL'))).toEqual(['FAIL  costPerConversationUsd 0.025 USD (61 samples), at most 0.02 USD (maxCostPerConversationUsd)']);
+  });
+
+  test('no cost (a call without a price, or no pricing), no answer with text, or an answer error fails', () => {
+    const unpriced = goldenSetVerdict(report({ count: 1, change: (o) => ({ ...o, costUsd: undefined }) }), thresholds);
+    expect(unpriced.lines.filter((l) => l.startsWith('FAIL'))).toEqual(['FAIL  costPerConversationUsd not measured (60 samples), at most 0.02 USD (maxCostPerConversationUsd)']);
+    const silent = goldenSetVerdict(report({ count: questions.length, change: (o) => ({ ...o, firstTokenMs: undefined }) }), thresholds);
+    expect(silent.lines.filter((l) => l.startsWith('FAIL'))).toEqual(['FAIL  firstTokenP99Ms not measured (0 samples), at most 6000 ms (maxFirstTokenP99Ms)']);
+    const errored = goldenSetVerdict(report({ count: 1, change: (o) => ({ ...o, answerError: 'ValidationException: bad request' }) }), thresholds);
+    expect(errored.lines.filter((l) => l.startsWith('FAIL'))).toEqual(['FAIL  answer errors: 1']);
   });
 
   test('routing accuracy: at the threshold passes, one question more misrouted fails', () => {
-    const allowed = allowedMisses(thresholds.minRoutingAccuracy, questions.length);
+    // Routed: the questions the guardrail should not block (a blocked classifier call has no label).
+    const routed = (q: GoldenQuestion) => !q.guardrail;
+    const allowed = allowedMisses(thresholds.minRoutingAccuracy, questions.filter(routed).length);
     const misroute = (o: QuestionOutcome): QuestionOutcome => ({ ...o, label: o.question.route === 'other' ? 'faq' : 'other' });
-    expect(goldenSetVerdict(report({ count: allowed, change: misroute }), thresholds).passed).toBe(true);
-    const failed = goldenSetVerdict(report({ count: allowed + 1, change: misroute }), thresholds);
+    expect(goldenSetVerdict(report({ count: allowed, which: routed, change: misroute }), thresholds).passed).toBe(true);
+    const failed = goldenSetVerdict(report({ count: allowed + 1, which: routed, change: misroute }), thresholds);
     expect(failed.passed).toBe(false);
     expect(failed.lines.filter((l) => l.startsWith('FAIL'))).toEqual([expect.stringMatching(/^FAIL {2}routingAccuracy .* at least 0\.8 \(minRoutingAccuracy\)$/)]);
   });
@@ -109,6 +150,7 @@ describe('the golden-set gate (pipeline.tenantRelease.goldenSet)', () => {
     ['null', null],
     ['no label', { overall: {} }],
     ['no retrievalErrors', { label: BEDROCK_LABEL, overall: {} }],
+    ['no answer figures (a report of an older bench:quality)', { label: BEDROCK_LABEL, overall: { ...report().overall, firstTokenP99Ms: undefined } }],
   ])('a document that is not a report throws: %s', (_, document) => {
     expect(() => goldenSetVerdict(document, thresholds)).toThrow(/not a bench:quality report/);
   });
