@@ -6,7 +6,8 @@
  * (moto/bedrockruntime/responses.py defines `invoke_model` and nothing else; no `converse`, no `converse_stream`, no
  * event-stream encoder), so it cannot serve Converse or ConverseStream, let alone pace them or inject faults mid-stream.
  * LocalStack's Bedrock is a Pro (licensed) feature that needs Docker and a model runtime; not offline-usable here.
- * So this server speaks the wire protocol itself: REST-JSON requests (`POST /model/{modelId}/converse[-stream]`,
+ * So this server speaks the wire protocol itself: REST-JSON requests (`POST /model/{modelId}/converse[-stream]`, and
+ * `ApplyGuardrail`'s `POST /guardrail/{id}/version/{version}/apply` with a regex stand-in for PII entities only),
  * SigV4, signing name `bedrock`), AWS JSON errors (`x-amzn-ErrorType`), and `application/vnd.amazon.eventstream`
  * responses framed by `@smithy/eventstream-codec`, the same codec the SDK decodes with, so the real
  * `@aws-sdk/client-bedrock-runtime` parses them as it parses the service's. It serves cleartext HTTP/2 as well as
@@ -14,6 +15,10 @@
  * protocol and chosen failure modes, nothing of what AWS enforces (IAM, SCPs, guardrail policies are proven elsewhere).
  */
 import { applyGroundingScope, applyInputPolicy } from './bedrock-answer';
+import {
+  answerApplyGuardrail, DEFAULT_BLOCKED_INPUT_MESSAGE, DEFAULT_EMULATED_PII, type EmulatedPiiEntity, type GuardrailBehaviour,
+  type GuardrailRequestRecord, guardedTexts, parseApplyGuardrailPath,
+} from './bedrock-apply-guardrail';
 import { type BedrockBehaviour, resolveBehaviour } from './bedrock-behaviour';
 import { answerConverse } from './bedrock-converse';
 import { type EmulatorRequest, type EmulatorResponse, listenHttp1And2, type Listening } from './bedrock-listener';
@@ -33,6 +38,13 @@ export interface BedrockEmulatorProps {
   readonly requireSigV4?: boolean;
   /** TCP port on 127.0.0.1. @default 0 (a free port) */
   readonly port?: number;
+  /**
+   * The PII entities `ApplyGuardrail` finds (e-mail, phone, card number only) and their actions.
+   * @default `DEFAULT_EMULATED_PII`: e-mail and phone anonymized, card numbers blocked
+   */
+  readonly piiEntities?: readonly EmulatedPiiEntity[];
+  /** The guardrail's blocked-input message. @default `DEFAULT_BLOCKED_INPUT_MESSAGE` */
+  readonly blockedInputMessage?: string;
 }
 
 /** Decides a request's behaviour from its record (model id, call order, prompt); undefined leaves it to the defaults. */
@@ -73,6 +85,10 @@ interface QueuedBehaviour {
 export class BedrockEmulator {
   /** Every request received, in arrival order (refused ones too). */
   public readonly requests: BedrockRequestRecord[] = [];
+  /** Every `ApplyGuardrail` request received, in arrival order (`bedrock-apply-guardrail.ts`). */
+  public readonly guardrailRequests: GuardrailRequestRecord[] = [];
+  private readonly guardrailQueue: GuardrailBehaviour[] = [];
+  private piiEntities: readonly EmulatedPiiEntity[];
   private readonly defaults: BedrockBehaviour;
   private readonly requireSigV4: boolean;
   private readonly queued: QueuedBehaviour[] = [];
@@ -85,6 +101,13 @@ export class BedrockEmulator {
   constructor(private readonly props: BedrockEmulatorProps = {}) {
     this.defaults = props.defaults ?? {};
     this.requireSigV4 = props.requireSigV4 ?? true;
+    this.piiEntities = props.piiEntities ?? DEFAULT_EMULATED_PII;
+  }
+
+  /** Sets the PII entities `ApplyGuardrail` finds, until the next `reset` (which restores the props' or the defaults). */
+  public guardrailPii(entities: readonly EmulatedPiiEntity[]): this {
+    this.piiEntities = entities;
+    return this;
   }
 
   /** Streams open now. */
@@ -109,9 +132,18 @@ export class BedrockEmulator {
     return this;
   }
 
-  /** Forgets the recorded requests, the queue, the script and the peak count. */
+  /** Queues how the next `ApplyGuardrail` request is answered (a fault, a delay); each queued behaviour answers one. */
+  public queueGuardrail(behaviour: GuardrailBehaviour): this {
+    this.guardrailQueue.push(behaviour);
+    return this;
+  }
+
+  /** Forgets the recorded requests, the queues, the script and the peak count. */
   public reset(): void {
     this.requests.length = 0;
+    this.guardrailRequests.length = 0;
+    this.guardrailQueue.length = 0;
+    this.piiEntities = this.props.piiEntities ?? DEFAULT_EMULATED_PII;
     this.queued.length = 0;
     this.perModel.clear();
     this.scriptFn = undefined;
@@ -146,6 +178,8 @@ export class BedrockEmulator {
   private async handle(req: EmulatorRequest, res: EmulatorResponse): Promise<void> {
     const arrivedAtMonotonicMs = monotonicMs();
     const raw = (await readBody(req)).toString('utf8');
+    const guardrailRoute = req.method === 'POST' ? parseApplyGuardrailPath(req.url ?? '') : undefined;
+    if (guardrailRoute) return this.applyGuardrail(req, res, guardrailRoute, raw);
     const route = req.method === 'POST' ? parseModelPath(req.url ?? '') : undefined;
     if (!route) {
       writeAwsError(res, { status: 404, errorType: 'UnknownOperationException', message: `No operation at ${req.method} ${req.url}` });
@@ -201,6 +235,25 @@ export class BedrockEmulator {
     return answerConverseStream(res, record, behaviour, streams);
   }
 
+  private async applyGuardrail(
+    req: EmulatorRequest, res: EmulatorResponse, route: { guardrailIdentifier: string; guardrailVersion: string }, raw: string,
+  ): Promise<void> {
+    const body = parseBody(raw);
+    const record: GuardrailRequestRecord = { ...route, source: body?.source, texts: guardedTexts(body), outcome: 'pending' };
+    this.guardrailRequests.push(record);
+    const auth = checkSigV4(req.headers);
+    if (isRefusal(auth) && this.requireSigV4) {
+      writeAwsError(res, auth);
+      record.outcome = 'invalid';
+      return;
+    }
+    await answerApplyGuardrail(res, body, record, {
+      entities: this.piiEntities,
+      blockedMessage: this.props.blockedInputMessage ?? DEFAULT_BLOCKED_INPUT_MESSAGE,
+      behaviour: this.guardrailQueue.shift(),
+    });
+  }
+
   private take(modelId: string): BedrockBehaviour | undefined {
     const index = this.queued.findIndex((q) => q.modelId === undefined || q.modelId === modelId);
     if (index < 0) return undefined;
@@ -243,6 +296,8 @@ export type {
   BedrockStreamExceptionType, BedrockUsage,
 } from './bedrock-behaviour';
 export type { BedrockOperation, BedrockRequestOutcome, BedrockRequestRecord } from './bedrock-request';
+export { applyPiiEntities, DEFAULT_BLOCKED_INPUT_MESSAGE, DEFAULT_EMULATED_PII } from './bedrock-apply-guardrail';
+export type { EmulatedPiiEntity, GuardrailBehaviour, GuardrailRequestRecord } from './bedrock-apply-guardrail';
 export { monotonicMs } from './bedrock-request';
 export { defaultAnswer, guardedInput, qualifiedTexts } from './bedrock-answer';
 export type { BedrockToolCall, BedrockToolUse } from './bedrock-tool-call';

@@ -3,7 +3,7 @@ import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { KNOWLEDGE_FAULTS, knowledgeClientConfig, type RunningKnowledgeEmulator, startKnowledgeEmulator } from '../../../../emulators/bedrock-agent-runtime/knowledge-emulator';
-import type { BedrockEmulator } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
+import { BEDROCK_FAULTS, type BedrockEmulator, type EmulatedPiiEntity } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { SettingsSource } from '../../../../workloads/support-chat/chat/handlers/lib/settings-source';
@@ -246,6 +246,73 @@ describe('the guardrail evaluates the new message only (guardContent), on the Be
     await turn({}, 'Where is my order 40412? It was damaged.', 'guarded-2');
     await turn({}, 'Charge 4111 1111 1111 1111 please, I want a refund.', 'guarded-2');
     expect(streamsOf().map((r) => r.outcome)).toEqual(['completed', 'guardrail-intervened']);
+  });
+});
+
+describe('PII redacted before the message is stored or sent (ApplyGuardrail on the Bedrock emulator: regexes for e-mail, phone and card, not Bedrock\'s detectors)', () => {
+  const EMAIL = 'anna.kowalska@example.org';
+  const CARD = '4111 1111 1111 1111';
+  const PII = `Please refund to my card ${CARD}, and write to ${EMAIL} when it is done.`;
+  /** The example config's PII entities for the three types the emulator finds. */
+  const configured = config.bedrock.guardrail.piiEntities
+    .filter((p): p is EmulatedPiiEntity => ['EMAIL', 'PHONE', 'CREDIT_DEBIT_CARD_NUMBER'].includes(p.type));
+  const redacting = (overrides: Partial<TurnDependencies> = {}) => ({ redactInput: true, ...overrides });
+  /** Every text the model calls carried (messages and system prompts). */
+  const modelTexts = () => bedrockEmulator.requests.flatMap((r) => [...r.messages.flatMap((m) => m.content), ...(r.system ?? [])])
+    .map((b) => JSON.stringify(b)).join('\n');
+  const stored = async (_run: Run) => emulators.store.find(SUB, `c${messages}`, `m${messages}`).then((found) => found?.message.text);
+
+  test('with card numbers ANONYMIZE: the e-mail and the card are stored and sent to every model call as {EMAIL} and {CREDIT_DEBIT_CARD_NUMBER}', async () => {
+    bedrockEmulator.guardrailPii(configured.map((p) => (p.type === 'CREDIT_DEBIT_CARD_NUMBER' ? { ...p, action: 'ANONYMIZE' as const } : p)));
+    const run = await turn(redacting(), PII);
+    expect(expectOneFinalFrame(run.frames).type).toBe('done');
+    const text = await stored(run);
+    expect([text?.includes('{EMAIL}'), text?.includes('{CREDIT_DEBIT_CARD_NUMBER}'), text?.includes(EMAIL), text?.includes(CARD)]).toEqual([true, true, false, false]);
+    const [applied] = bedrockEmulator.guardrailRequests;
+    expect([bedrockEmulator.guardrailRequests.length, applied.source, applied.texts, applied.outcome]).toEqual([1, 'INPUT', [PII], 'anonymized']);
+    expect(applied.guardrailIdentifier).toBe(deps().guardrail.identifier);
+    // The classifier and the answer got the stored text, never the raw one.
+    expect(bedrockEmulator.requests.map((r) => r.operation)).toEqual(['Converse', 'ConverseStream']);
+    expect(modelTexts()).toContain(JSON.stringify(text).slice(1, -1));
+    expect([modelTexts().includes(EMAIL), modelTexts().includes(CARD)]).toEqual([false, false]);
+  });
+
+  test('the example config\'s guardrail (card numbers BLOCK): guardrail_intervened as before, nothing stored, no model called', async () => {
+    bedrockEmulator.guardrailPii(configured);
+    const run = await turn(redacting(), PII);
+    expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'guardrail_intervened' });
+    expect([await stored(run), bedrockEmulator.requests.length, bedrockEmulator.guardrailRequests[0].outcome]).toEqual([undefined, 0, 'blocked']);
+  });
+
+  test('a message without PII is stored as written', async () => {
+    const run = await turn(redacting());
+    expect([expectOneFinalFrame(run.frames).type, await stored(run), bedrockEmulator.guardrailRequests[0].outcome]).toEqual(['done', COMPLAINT, 'none']);
+  });
+
+  test('ApplyGuardrail failing (503, 429): one error frame (model_unavailable), nothing stored, no model called', async () => {
+    for (const fault of [BEDROCK_FAULTS.serviceUnavailable, BEDROCK_FAULTS.throttling]) {
+      bedrockEmulator.reset();
+      bedrockEmulator.queueGuardrail({ fault });
+      const run = await turn(redacting(), PII);
+      expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'model_unavailable' });
+      expect([run.outcome.result, await stored(run), bedrockEmulator.requests.length]).toEqual(['failed', undefined, 0]);
+    }
+  });
+
+  test('ApplyGuardrail hanging: cut at the classifier\'s share of the deadline, one error frame (deadline_exceeded), nothing stored, in time', async () => {
+    bedrockEmulator.queueGuardrail({ delayMs: 60_000 });
+    const run = await turn(redacting(), PII);
+    expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'deadline_exceeded' });
+    expect([await stored(run), bedrockEmulator.requests.length, bedrockEmulator.guardrailRequests[0].outcome]).toEqual([undefined, 0, 'client-closed']);
+    expect(run.ms).toBeLessThan(turnTimeouts(deadlineMs, 1).classifierMs + 1000);
+  });
+
+  test('a resume of a redacted message needs no redaction: the stored answer is replayed', async () => {
+    const first = await turn(redacting(), `Write to ${EMAIL}`);
+    const frames: Frame[] = [];
+    const outcome = await runTurn({ action: 'resume', sub: SUB, conversationId: `c${messages}`, messageId: `m${messages}` }, deps(redacting()),
+      async (data) => { frames.push(JSON.parse(data) as Frame); });
+    expect([expectOneFinalFrame(first.frames).type, outcome.result, bedrockEmulator.guardrailRequests.length]).toEqual(['done', 'replayed', 1]);
   });
 });
 

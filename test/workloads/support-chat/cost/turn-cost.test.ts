@@ -114,6 +114,18 @@ describe('a turn and a conversation', () => {
     expect(cost.totalUsd).toBeCloseTo(model + guardrail + retrieval + 0.002, 12);
   });
 
+  test('the redaction before storage (ApplyGuardrail on the raw message) adds one input evaluation of every policy', () => {
+    const raw = `My e-mail is anna.kowalska@example.org and my card 4111 1111 1111 1111. ${'x'.repeat(1_000)}`;
+    const answer = { calls: [{ profile: SONNET, inputTokens: 900, outputTokens: 40 }], question: 'My e-mail is {EMAIL}', output: 'Noted.', grounded: false };
+    const without = turnUsageOf({}, answer, PRICES);
+    const withRedaction = turnUsageOf({ redaction: { guardedCharacters: raw.length } }, answer, PRICES);
+    expect(withRedaction.guardrail).toEqual([{ characters: raw.length, source: 'input' }, ...without.guardrail]);
+    // The raw message is over 1,000 characters: two text units, for content filters and sensitive information (no grounding on an input).
+    const added = turnCost(withRedaction, PRICES).guardrailUsd - turnCost(without, PRICES).guardrailUsd;
+    expect(added).toBeCloseTo(2 * (0.15 + 0.1) / 1_000, 12);
+    expect(turnCost(withRedaction, PRICES).guardrailTextUnits - turnCost(without, PRICES).guardrailTextUnits).toBe(4);
+  });
+
   test('a conversation is its turns plus its share of ingestion\'s embeddings, once', () => {
     expect(conversationCostUsd([0.001, 0.002], PRICES)).toBeCloseTo(0.0031, 12);
     expect(conversationCostUsd([], {})).toBe(0);

@@ -30,6 +30,7 @@ import { detectLanguage } from '../../language/handlers/lib/detect-language';
 import { supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
 import { tenantMessage } from '../../language/handlers/lib/tenant-messages';
 import type { ToolRun, TurnTools } from '../../orders/handlers/lib/tool-rounds';
+import { type Redaction, redactInput } from '../../privacy/handlers/lib/input-redaction';
 
 /** What the relay sends the turn for one WebSocket message (the user comes from the `$connect` authorizer). */
 export interface TurnRequest {
@@ -113,6 +114,13 @@ export interface TurnDependencies {
    * `costUsd` and the outcome carries it (`TurnCostUsd`). @default - none: turns are not costed
    */
   readonly prices?: CostPrices;
+  /**
+   * Sends each new message to `ApplyGuardrail` (source `INPUT`, `guardrail`) before it is stored and stores and sends
+   * only what comes back, PII anonymised (`privacy/handlers/lib/input-redaction.ts`, ADR 36); a message the guardrail
+   * blocks is refused (`guardrail_intervened`) and one it cannot redact in time fails, both with nothing stored.
+   * @default false: the message is stored and sent as written (the Lambda handler sets it)
+   */
+  readonly redactInput?: boolean;
   /** @default Date.now */
   readonly now?: () => number;
   readonly random?: () => number;
@@ -198,6 +206,8 @@ interface ClaimedTurn extends Turn {
   readonly store: ConversationStore;
   readonly counter: BudgetCounter;
   readonly question: string;
+  /** Characters of the message `ApplyGuardrail` evaluated before it was stored (`redactInput`), for the turn's cost. */
+  readonly redactedCharacters?: number;
 }
 
 /**
@@ -253,7 +263,11 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
     await fail(turn.writer, inputRefusal(checked.problem, deps.limits.maxInputCharacters, turn.language));
     return { result: 'refused', code: checked.problem };
   }
-  const { settingsMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1);
+  const { settingsMs, classifierMs } = turnTimeouts(deps.limits.turnDeadlineSeconds * 1000, 1);
+  // The redaction (ADR 36) runs beside the settings, within the classifier's share of the deadline.
+  const redacting = request.action === 'sendMessage' && deps.redactInput
+    ? turn.clock.model(() => redactInput(checked.text, deps, classifierMs, turn.signal))
+    : undefined;
   const active = await deps.settings(settingsMs);
   const { prompts } = active.settings;
   const settingsLog = {
@@ -262,10 +276,13 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
     ...(active.rejected ? { rejected: true } : {}),
     prompts: [prompts.answer.version, prompts.router.version, ...(deps.knowledge ? [(prompts.grounded ?? GROUNDED_PROMPT).version] : [])],
   };
+  const redaction = await redacting;
+  if (redaction && redaction.kind !== 'redacted') return refuseUnredacted(turn, redaction, settingsLog);
   const { store, counter } = await deps.forUser(request.sub);
-  const claim = await claimMessage(turn, store, checked.text, settingsLog);
+  const claim = await claimMessage(turn, store, redaction?.text ?? checked.text, settingsLog);
   if ('result' in claim) return claim;
-  const claimed: ClaimedTurn = { ...turn, settings: active.settings, settingsLog, store, counter, question: claim.question };
+  const redacted = redaction ? { redactedCharacters: redaction.guardedCharacters } : {};
+  const claimed: ClaimedTurn = { ...turn, settings: active.settings, settingsLog, store, counter, question: claim.question, ...redacted };
   let answered = false;
   try {
     const handOffTurn = {
@@ -285,6 +302,18 @@ async function turnBody(turn: Turn): Promise<TurnOutcome> {
     // A refused or failed turn gives the lease back, so a resume can answer the message at once.
     if (!answered) await store.release(request.sub, request.conversationId, request.messageId).catch(() => undefined);
   }
+}
+
+/**
+ * A message the redaction did not return (ADR 36): nothing is stored. A block is the guardrail's `guardrail_intervened`,
+ * as when the answer's own guardrail blocks the question; a guardrail that failed or hung ends the turn with the frame of
+ * that failure (`model_unavailable`, `deadline_exceeded`): the message is safe to send again.
+ */
+async function refuseUnredacted(turn: Turn, redaction: Exclude<Redaction, { kind: 'redacted' }>, settingsLog: ClaimedTurn['settingsLog']): Promise<TurnOutcome> {
+  const error = redaction.kind === 'blocked' ? new GuardrailIntervenedError('the guardrail blocked the message before it was stored') : redaction.error;
+  const failure = modelFailure(error, turn.language);
+  await fail(turn.writer, failure);
+  return { result: 'failed', code: failure.code, timing: turn.clock.timing(0), settings: settingsLog };
 }
 
 /** Sends frames until the relay stops reading (its client left): then the turn goes on unheard, and stores the answer for a resume. */
@@ -441,7 +470,10 @@ async function answerTurn(turn: ClaimedTurn, onStored: () => void): Promise<Turn
     return { result: 'refused', code: 'budget_exhausted', questionClass, settings: settingsLog };
   }
   const costBase: TurnCostBase = { classifier: { call: classifierCall, guardedCharacters }, retrievalQuestion: found?.kind === 'found' ? turn.question : undefined };
-  const plan = { role: decision.role, questionClass, settle, onStored, costBase };
+  const costWithRedaction: TurnCostBase = turn.redactedCharacters === undefined
+    ? costBase
+    : { ...costBase, redaction: { guardedCharacters: turn.redactedCharacters } };
+  const plan = { role: decision.role, questionClass, settle, onStored, costBase: costWithRedaction };
   if (found?.kind === 'failed') {
     return answerWithoutModel(turn, plan, tenantMessage('knowledge_unavailable', turn.language), {
       result: 'degraded', code: 'knowledge_unavailable', knowledge: { state: 'unavailable' },

@@ -99,6 +99,8 @@ export function turnDependencies(
     limits: JSON.parse(required(env, 'LIMITS')) as TurnLimits,
     guardrail: { identifier: required(env, 'GUARDRAIL_ARN'), version: required(env, 'GUARDRAIL_VERSION') },
     breaker: new CircuitBreaker(TURN_BREAKER),
+    // Every new message through ApplyGuardrail before it is stored or sent: PII anonymised, fail closed (ADR 36).
+    redactInput: true,
     // Unset: the turn answers with the tenant's degraded answer in the customer's language.
     ...(env.DEGRADED_TEXT ? { degradedText: env.DEGRADED_TEXT } : {}),
     ...(env.KNOWLEDGE_BASE_ID ? { knowledge: knowledgeSource(env, region, instrument) } : {}),

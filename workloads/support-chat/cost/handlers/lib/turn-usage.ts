@@ -12,6 +12,8 @@ export interface TurnCostBase {
   readonly classifier?: { readonly call?: ModelCallUsage; readonly guardedCharacters?: number };
   /** The question retrieved with (its embedding is billed), when the knowledge base was searched. */
   readonly retrievalQuestion?: string;
+  /** The new message's `ApplyGuardrail` before it was stored (ADR 36): the characters it evaluated, billed as an input. */
+  readonly redaction?: { readonly guardedCharacters: number };
 }
 
 /** The answer's calls: each round's usage, the new question (evaluated on every round) and the answer's text. */
@@ -29,6 +31,8 @@ export interface AnswerCalls {
 export function turnUsageOf(base: TurnCostBase, answer: AnswerCalls | undefined, prices: CostPrices): TurnUsage {
   const guardrail: GuardrailEvaluation[] = [];
   const modelCalls: ModelCallUsage[] = [];
+  // ApplyGuardrail bills every policy of the guardrail per text unit, as a model call's guardrail does.
+  if (base.redaction) guardrail.push({ characters: base.redaction.guardedCharacters, source: 'input' });
   if (base.classifier?.call) {
     modelCalls.push(base.classifier.call);
     guardrail.push({ characters: base.classifier.guardedCharacters ?? 0, source: 'input' });
