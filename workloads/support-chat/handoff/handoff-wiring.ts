@@ -21,3 +21,14 @@ export const CONNECTOR_TIMEOUT_SECONDS = 30;
 
 /** How often SQS delivers a hand-off before it moves to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 5;
+
+/** The environment of the refund workflow's function (`handlers/refund-approval.ts`). */
+export interface RefundWorkflowEnvironment {
+  /** The conversation table: the pending approvals (`CONN#REFUND`) and the connection index (`CONN#`), nothing else. */
+  readonly TABLE_NAME: string;
+  /** The WebSocket stage's `https://…/<stage>` callback URL: the outcome goes to the customer's connections. */
+  readonly CONNECTIONS_ENDPOINT: string;
+}
+
+/** Seconds the refund workflow's function may run (one DynamoDB write, or one query and a few posts). */
+export const REFUND_STEP_TIMEOUT_SECONDS = 10;

@@ -1,13 +1,18 @@
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateStateMachineCommand, DescribeExecutionCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
 import { WebhookReceiver } from '../../../../emulators/webhook-receiver/webhook-receiver';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
+import { ConnectionIndex } from '../../../../workloads/support-chat/chat/handlers/lib/connection-index';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
+import { createRelay } from '../../../../workloads/support-chat/chat/handlers/relay-core';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome, type TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { HAND_OFF_EVENT, type HandOffDetail } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-events';
 import { HandOffService } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-service';
+import { RefundApprovals } from '../../../../workloads/support-chat/handoff/handlers/lib/refund-approvals';
+import { outcomeText, type RefundStepDependencies, runRefundStep } from '../../../../workloads/support-chat/handoff/handlers/lib/refund-workflow-steps';
 import { openTickets, ticketKey, type TicketConnectorProps } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
 import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
@@ -26,6 +31,7 @@ import { startTurnEmulators, type TurnEmulators } from '../support/turn-emulator
 
 const REGION = 'eu-central-1';
 const SUB = '0b7c6e1e-6a0c-4d6a-9a2e-5f1f2b3c4d5e';
+const OTHER = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const CREDENTIALS = { accessKeyId: 'AKIAHANDOFFFLOW00000', secretAccessKey: 'hand-off-flow-secret' };
 const API_KEY = 'hand-off-test-api-key';
 const BUS = 'support-chat-handoff';
@@ -302,5 +308,205 @@ describe('the connector against a hostile or failing webhook and bad messages', 
     expect((await openTickets([record('race1')], connector())).batchItemFailures).toEqual([]);
     // Counted on the webhook's requests, not its tickets (the receiver would deduplicate a second post by its key).
     expect(webhook.received.filter((r) => r.headers['idempotency-key'] === `${SUB}:race1:1`)).toHaveLength(1);
+  });
+});
+
+/*
+ * The refund approval's callback on moto's Step Functions, which runs a state machine only when told to
+ * (`execute_state_machine`). moto cannot run the deployed workflow's Lambda tasks (no Lambda runtime here), so the
+ * waiting task of this test's machine is `sqs:sendMessage.waitForTaskToken` to a moto queue: moto issues a real task
+ * token, waits for `SendTaskSuccess`/`SendTaskFailure` and times the task out as the deployed task's `TimeoutSeconds`
+ * does; the test hands the token to the workflow function's `request` step as Lambda would. The deployed definition's
+ * shape (Lambda `.waitForTaskToken`, the catches, logging, tracing, encryption) is checked on the synthesized template.
+ */
+describe('a refund over the threshold waits for an agent\'s approval (moto Step Functions callback, DynamoDB emulator)', () => {
+  const AGENT = { sub: '5d1f0c2a-8b3e-4c7d-9e6f-a1b2c3d4e5f6', name: 'Dana' };
+  let sfn: SFNClient;
+  let approvals: RefundApprovals;
+  let index: ConnectionIndex;
+  let approvalQueueUrl: string;
+  let machine: (timeoutSeconds: number) => Promise<string>;
+  const posted: { connectionId: string; frame: Frame }[] = [];
+  const gone = new Set<string>();
+  const steps = (): RefundStepDependencies => ({
+    approvals,
+    index,
+    post: async (connectionId, frame) => {
+      if (gone.has(connectionId)) throw Object.assign(new Error('gone'), { name: 'GoneException', $metadata: { httpStatusCode: 410 } });
+      posted.push({ connectionId, frame: JSON.parse(frame) as Frame });
+    },
+  });
+
+  beforeAll(async () => {
+    const motoConfig = await fetch(`${moto.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }) });
+    expect(motoConfig.status).toBe(201);
+    sfn = new SFNClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
+    approvals = new RefundApprovals({ tableName: emulators.tableName, client: emulators.client, stepFunctions: sfn });
+    index = new ConnectionIndex({ tableName: emulators.tableName, client: emulators.client });
+    approvalQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'refund-approvals' }))).QueueUrl!;
+    const machines = new Map<number, string>();
+    machine = async (timeoutSeconds) => {
+      if (!machines.has(timeoutSeconds)) {
+        const definition = {
+          StartAt: 'RequestApproval',
+          States: {
+            RequestApproval: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+              Parameters: { QueueUrl: approvalQueueUrl, MessageBody: { 'taskToken.$': '$$.Task.Token', 'handOff.$': '$.detail' } },
+              TimeoutSeconds: timeoutSeconds,
+              ResultPath: '$.decision',
+              Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.expired', Next: 'Expired' }],
+              Next: 'Decided',
+            },
+            Decided: { Type: 'Choice', Choices: [{ Variable: '$.decision.decision', StringEquals: 'approved', Next: 'Approved' }], Default: 'Rejected' },
+            Approved: { Type: 'Pass', Parameters: { 'outcome': 'approved', 'decision.$': '$.decision' }, End: true },
+            Rejected: { Type: 'Pass', Parameters: { 'outcome': 'rejected', 'decision.$': '$.decision' }, End: true },
+            Expired: { Type: 'Pass', Parameters: { outcome: 'expired' }, End: true },
+          },
+        };
+        const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({
+          name: `refund-approval-${timeoutSeconds}`, definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::123456789012:role/refund-approval',
+        }));
+        machines.set(timeoutSeconds, stateMachineArn!);
+      }
+      return machines.get(timeoutSeconds)!;
+    };
+  });
+
+  afterAll(() => sfn?.destroy());
+
+  /** A hand-off for a refund over the threshold, for order ORD-10001 of the conversation. */
+  const refundHandOff = (conversationId: string): HandOffDetail => ({
+    conversationId,
+    customer: { sub: SUB, tier: 'standard', language: 'de' },
+    reason: 'refund_over_limit',
+    summary: 'Handed off because a refund over the approval threshold was asked for',
+    transcript: [{ role: 'user', text: 'Ich möchte eine Rückerstattung von 1.250,50 € für ORD-10001', at: '2026-12-07T10:00:00.000Z' }],
+    orders: [{ orderId: 'ORD-10001', status: 'delivered' }],
+    sentimentTrend: [0],
+    handOffId: `${SUB}:${conversationId}:1765101600000`,
+  });
+
+  /** Starts the workflow with the hand-off event and runs the function's `request` step with the token it sends. */
+  async function awaitingApproval(
+    conversationId: string, timeoutSeconds = 60, storedSeconds = timeoutSeconds,
+  ): Promise<{ executionArn: string; taskToken: string }> {
+    const input = JSON.stringify({ detail: refundHandOff(conversationId) });
+    const stateMachineArn = await machine(timeoutSeconds);
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: conversationId, input }));
+    for (let polls = 0; polls < 400; polls++) {
+      if (polls > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: approvalQueueUrl, MaxNumberOfMessages: 10 }));
+      for (const m of Messages) {
+        const body = JSON.parse(m.Body!) as { taskToken: string; handOff: HandOffDetail };
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: approvalQueueUrl, ReceiptHandle: m.ReceiptHandle! }));
+        if (body.handOff.conversationId !== conversationId) continue;
+        await runRefundStep({ step: 'request', taskToken: body.taskToken, handOff: body.handOff, timeoutSeconds: storedSeconds }, steps());
+        return { executionArn: executionArn!, taskToken: body.taskToken };
+      }
+    }
+    throw new Error(`the workflow of ${conversationId} sent no approval request`);
+  }
+
+  /** The execution once it is no longer running (moto runs it on a thread of its own). */
+  async function finished(executionArn: string): Promise<{ status: string; output: Record<string, any> }> {
+    for (let polls = 0; polls < 200; polls++) {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status !== 'RUNNING') return { status: execution.status!, output: JSON.parse(execution.output ?? '{}') };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${executionArn} is still running`);
+  }
+
+  test('the request is listed with the hand-off\'s orders and the amount asked for; an approval within it succeeds the task once', async () => {
+    const { executionArn, taskToken } = await awaitingApproval('refund1');
+    expect((await approvals.pending()).find((p) => p.conversationId === 'refund1')).toMatchObject({ customer: SUB, orderIds: ['ORD-10001'], requestedAmount: 1250.5 });
+    expect(await approvals.decide(SUB, 'refund1', AGENT, { approve: true, orderId: 'ORD-10001', amount: 1250.5 })).toBeUndefined();
+    expect(await finished(executionArn)).toEqual({
+      status: 'SUCCEEDED', output: { outcome: 'approved', decision: { decision: 'approved', orderId: 'ORD-10001', amount: 1250.5, agent: AGENT } },
+    });
+    // Used once: a second decision finds nothing pending, and Step Functions itself refuses the used token.
+    expect(await approvals.decide(SUB, 'refund1', AGENT, { approve: true, orderId: 'ORD-10001', amount: 1 })).toBe('refund_not_pending');
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toMatchObject({ name: 'InvalidToken' });
+    expect((await approvals.pending()).some((p) => p.conversationId === 'refund1')).toBe(false);
+  });
+
+  test('another order, an amount over the one asked for or of three decimals are refused with the request still waiting; a rejection ends it rejected', async () => {
+    const { executionArn } = await awaitingApproval('refund2');
+    expect(await approvals.decide(SUB, 'refund2', AGENT, { approve: true, orderId: 'ORD-20002', amount: 10 })).toBe('order_not_in_hand_off');
+    expect(await approvals.decide(SUB, 'refund2', AGENT, { approve: true, orderId: 'ORD-10001', amount: 1250.51 })).toBe('bad_request');
+    expect(await approvals.decide(SUB, 'refund2', AGENT, { approve: true, orderId: 'ORD-10001', amount: 10.005 })).toBe('bad_request');
+    expect(await approvals.decide(OTHER, 'refund2', AGENT, { approve: true, orderId: 'ORD-10001', amount: 10 })).toBe('refund_not_pending');
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    expect(await approvals.decide(SUB, 'refund2', AGENT, { approve: false, orderId: 'ORD-10001', reason: 'outside the return window' })).toBeUndefined();
+    const { status, output } = await finished(executionArn);
+    expect(status).toBe('SUCCEEDED');
+    expect(output).toEqual({ outcome: 'rejected', decision: { decision: 'rejected', orderId: 'ORD-10001', agent: AGENT, reason: 'outside the return window' } });
+  });
+
+  test('an approval after the task timed out is refund_not_pending: Step Functions no longer takes the token, and the workflow ended expired', async () => {
+    // The stored request outlives the task (60 s against 1 s), so the decision reaches Step Functions with an expired token.
+    const { executionArn } = await awaitingApproval('refund3', 1, 60);
+    expect((await finished(executionArn)).output).toEqual({ outcome: 'expired' });
+    expect(await approvals.decide(SUB, 'refund3', AGENT, { approve: true, orderId: 'ORD-10001', amount: 100 })).toBe('refund_not_pending');
+    expect((await approvals.pending()).some((p) => p.conversationId === 'refund3')).toBe(false);
+  });
+
+  test('a hand-off without an amount or an order stores nothing; the workflow\'s task fails', async () => {
+    const noAmount = { ...refundHandOff('refund4'), transcript: [{ role: 'user' as const, text: 'refund ORD-10001 please', at: '2026-12-07T10:00:00.000Z' }] };
+    await expect(runRefundStep({ step: 'request', taskToken: 'token', handOff: noAmount, timeoutSeconds: 60 }, steps())).rejects.toThrow(/no refund amount/);
+    await expect(runRefundStep({ step: 'request', taskToken: 'token', handOff: { ...refundHandOff('refund4'), orders: [] }, timeoutSeconds: 60 }, steps()))
+      .rejects.toThrow(/no order/);
+    expect((await approvals.pending()).some((p) => p.conversationId === 'refund4')).toBe(false);
+  });
+
+  test('the customer is told the outcome in their language on their live connections; a gone connection leaves the index', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    await index.add(SUB, 'refund5', { connectionId: 'customer-a', role: 'customer', expiresAt: exp });
+    await index.add(SUB, 'refund5', { connectionId: 'customer-gone', role: 'customer', expiresAt: exp });
+    await index.add(SUB, 'refund5', { connectionId: 'agent-a', role: 'agent', agentSub: AGENT.sub, name: AGENT.name, expiresAt: exp });
+    gone.add('customer-gone');
+    const detail = refundHandOff('refund5');
+    const decision = { decision: 'approved' as const, orderId: 'ORD-10001', amount: 1250.5, agent: AGENT };
+    expect(await runRefundStep({ step: 'notify', handOff: detail, decision }, steps())).toEqual({ notified: 1 });
+    const text = TENANT_MESSAGES.refund_approved.de.replace('{amount}', '1250.50').replace('{orderId}', 'ORD-10001');
+    expect(posted).toEqual([{
+      connectionId: 'customer-a',
+      frame: expect.objectContaining({ type: 'message', from: 'assistant', conversationId: 'refund5', messageId: 'refund-1765101600000', text }),
+    }]);
+    expect((await index.connections(SUB, 'refund5')).map((c) => c.connectionId).sort()).toEqual(['agent-a', 'customer-a']);
+    const rejected = { decision: 'rejected' as const, orderId: 'ORD-10001', agent: AGENT, reason: '' };
+    expect(outcomeText({ step: 'notify', handOff: detail, decision: rejected })).toBe(TENANT_MESSAGES.refund_rejected.de.replace('{orderId}', 'ORD-10001'));
+    expect(outcomeText({ step: 'notify', handOff: detail })).toBe(TENANT_MESSAGES.refund_expired.de);
+    expect(() => outcomeText({ step: 'notify', handOff: detail, decision: { ...rejected, decision: 'maybe' } as never })).toThrow(/approved or rejected/);
+  });
+
+  test('through the relay: only a joined agent decides, with a checked body; the agent gets done or the refusal', async () => {
+    await awaitingApproval('refund6');
+    const exp = String(Math.floor(Date.now() / 1000) + 600);
+    const frames: Frame[] = [];
+    const relay = createRelay({
+      invokeTurn: () => { throw new Error('a refund decision never reaches the turn'); },
+      post: async (_, frame) => { frames.push(JSON.parse(frame) as Frame); },
+      disconnect: async () => undefined,
+      connectionIndex: index,
+      refunds: approvals,
+    });
+    const send = async (body: Record<string, unknown>, groups = 'agent') => {
+      frames.length = 0;
+      await relay({ body: JSON.stringify({ customer: SUB, conversationId: 'refund6', messageId: 'm1', ...body }), requestContext: { routeKey: '$default', connectionId: 'agent-b', authorizer: { sub: AGENT.sub, groups, exp, name: AGENT.name } } });
+      return frames.map((f) => (f.type === 'error' ? f.code : f.type));
+    };
+    const approve = { action: 'approveRefund', orderId: 'ORD-10001', amount: 99.99 };
+    expect(await send(approve, 'customer')).toEqual(['forbidden']);
+    expect(await send(approve)).toEqual(['not_joined']);
+    await index.add(SUB, 'refund6', { connectionId: 'agent-b', role: 'agent', agentSub: AGENT.sub, name: AGENT.name, expiresAt: Number(exp) });
+    expect(await send({ ...approve, amount: '99.99' })).toEqual(['bad_request']);
+    expect(await send({ ...approve, amount: -5 })).toEqual(['bad_request']);
+    expect(await send({ ...approve, orderId: 'ORD 1' })).toEqual(['bad_request']);
+    expect(await send({ action: 'rejectRefund', orderId: 'ORD-10001', reason: 7 })).toEqual(['bad_request']);
+    expect(await send(approve)).toEqual(['done']);
+    expect(await send(approve)).toEqual(['refund_not_pending']);
   });
 });

@@ -2,8 +2,9 @@ import { agentRefusal, authorizeAction, checkAgentMessage, type ConversationAgen
 import type { ConnectionIndex } from './lib/connection-index';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
-import { encodeFrame, type Frame, isGoneError, postOrGone } from './lib/frames';
+import { encodeFrame, type Frame, isGoneError, type OpenHandOff, postOrGone } from './lib/frames';
 import type { TurnRequest } from './turn-core';
+import type { RefundApprovals } from '../../handoff/handlers/lib/refund-approvals';
 
 /*
  * The relay's side of human agents (workloads/support-chat/README.md, "Human agents in the conversation"): the one
@@ -21,6 +22,13 @@ export interface AgentRelayDependencies {
    * @default - none: agent actions are answered `not_handed_off`, and nothing is indexed
    */
   readonly connectionIndex?: ConnectionIndex;
+  /**
+   * The refund approvals waiting for an agent (`CONN#REFUND`) and the workflow's callback (`SendTaskSuccess`,
+   * `SendTaskFailure`).
+   *
+   * @default - none: `approveRefund` and `rejectRefund` are answered `refund_not_pending`
+   */
+  readonly refunds?: RefundApprovals;
   readonly admit?: (sub: string) => Promise<{ readonly granted: boolean; readonly limit: number }>;
   readonly onTurnFailed?: (error: unknown) => void;
   readonly maxInputCharacters?: number;
@@ -93,7 +101,7 @@ async function agentAction(deps: AgentRelayDependencies, caller: Caller, message
   const index = deps.connectionIndex;
   const { request } = checked;
   if (request.action === 'listHandOffs') {
-    const handOffs = index ? await index.open() : [];
+    const handOffs = await withPendingRefunds(index ? await index.open() : [], deps.refunds);
     await post(encodeFrame({ type: 'handOffs', conversationId: '*', messageId: request.messageId, seq: 0, handOffs }));
     return;
   }
@@ -104,6 +112,17 @@ async function agentAction(deps: AgentRelayDependencies, caller: Caller, message
   }
   if (request.action !== 'joinConversation' && !(await index.joined(request.customer, request.conversationId, caller.connectionId))) {
     await post(errorFrame(ids, agentRefusal('not_joined')));
+    return;
+  }
+  if ('orderId' in request) {
+    const agent = { sub: caller.sub, name: displayNameOf(caller.name) };
+    const decision = request.action === 'approveRefund'
+      ? { approve: true as const, orderId: request.orderId, amount: request.amount! }
+      : { approve: false as const, orderId: request.orderId, ...(request.reason !== undefined ? { reason: request.reason } : {}) };
+    const refused = deps.refunds ? await deps.refunds.decide(request.customer, request.conversationId, agent, decision) : 'refund_not_pending';
+    if (refused === 'bad_request') await post(errorFrame(ids, relayRefusal('badMessage')));
+    else if (refused) await post(errorFrame(ids, agentRefusal(refused)));
+    else await post(encodeFrame({ type: 'done', ...ids, seq: 0 }));
     return;
   }
   if (request.action === 'agentReply' && deps.admit) {
@@ -153,6 +172,16 @@ async function agentAction(deps: AgentRelayDependencies, caller: Caller, message
     deps.onTurnFailed?.(error);
     if (!final && attached) await post(errorFrame(ids, relayRefusal('internal'), seq)).catch(() => undefined);
   }
+}
+
+/** The open hand-offs, each with the refund approval waiting in it (a failed read of the approvals throws: `internal`). */
+async function withPendingRefunds(handOffs: readonly OpenHandOff[], refunds: RefundApprovals | undefined): Promise<OpenHandOff[]> {
+  if (!refunds || handOffs.length === 0) return [...handOffs];
+  const pending = new Map((await refunds.pending()).map((r) => [`${r.customer}#${r.conversationId}`, r]));
+  return handOffs.map((h) => {
+    const refund = pending.get(`${h.customer}#${h.conversationId}`);
+    return refund ? { ...h, refund: { orderIds: refund.orderIds, requestedAmount: refund.requestedAmount, expiresAt: refund.expiresAt } } : h;
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { encodeFrame, isGoneError, postOrGone } from './lib/frames';
 import { afterHandedOff, relayAgentAction } from './relay-agents';
 import type { TurnRequest } from './turn-core';
 import { checkRating, RATING_FRAME_ID } from '../../analytics/handlers/lib/rating';
+import type { RefundApprovals } from '../../handoff/handlers/lib/refund-approvals';
 import { DEFAULT_LANGUAGE, supportedLanguageOf, type SupportedLanguage } from '../../language/handlers/lib/languages';
 
 /** Runs a turn and yields its frames as they come (the turn function's response stream, or the turn in-process). */
@@ -69,6 +70,12 @@ export interface RelayDependencies {
    * @default - none: agent actions are answered `not_handed_off`
    */
   readonly connectionIndex?: ConnectionIndex;
+  /**
+   * The refund approvals waiting for an agent and the refund workflow's callback (`relay-agents.ts`).
+   *
+   * @default - none: `approveRefund` and `rejectRefund` are answered `refund_not_pending`
+   */
+  readonly refunds?: RefundApprovals;
   /** @default Date.now */
   readonly now?: () => number;
 }

@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ConnectionIndex } from './lib/connection-index';
@@ -11,6 +12,7 @@ import { createTelemetry, inSubsegment, recordRelay, type Telemetry } from './li
 import { createRelay, type RelayDependencies, type RelayEvent, type TurnInvoker } from './relay-core';
 import type { TurnLimits, TurnRequest } from './turn-core';
 import { SUPPORT_CHAT_SERVICES } from '../../../../contracts/support-chat-metrics';
+import { RefundApprovals } from '../../handoff/handlers/lib/refund-approvals';
 import type { RelayEnvironment } from '../chat-wiring';
 
 /**
@@ -42,6 +44,10 @@ const dynamo = telemetry.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const rate = relayRateGate(env, process.env.AWS_REGION, dynamo);
 // The connection index of handed-off conversations (`CONN#` partitions, the relay's own credentials).
 const connectionIndex = env.TABLE_NAME ? new ConnectionIndex({ tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(dynamo) }) : undefined;
+// The refund approvals waiting for an agent (`CONN#REFUND`) and the refund workflow's callback (SendTaskSuccess/Failure).
+const refunds = env.TABLE_NAME ? new RefundApprovals({
+  tableName: env.TABLE_NAME, client: DynamoDBDocumentClient.from(dynamo), stepFunctions: telemetry.tracer.captureAWSv3Client(new SFNClient({})),
+}) : undefined;
 
 /** Splits a byte stream into lines, across chunk boundaries. */
 export async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
@@ -151,5 +157,6 @@ export const handler = instrumentedRelay(telemetry, {
   },
   ...(rate ? { admit: (sub: string) => rate.admit(sub) } : {}),
   ...(connectionIndex ? { connectionIndex } : {}),
+  ...(refunds ? { refunds } : {}),
   ...(env.LIMITS ? { maxInputCharacters: (JSON.parse(env.LIMITS) as TurnLimits).maxInputCharacters } : {}),
 });

@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'not_handed_off',
   'conversation_closed',
   'not_joined',
+  'refund_not_pending',
+  'order_not_in_hand_off',
 ] as const;
 
 /** A stable error code (`ERROR_CODES`). */
@@ -146,6 +148,15 @@ export interface OpenHandOff {
   readonly conversationId: string;
   /** When the conversation was handed off, as the relay first saw it (ISO 8601, UTC). */
   readonly since: string;
+  /** A refund approval waiting for an agent in this conversation (`approveRefund`, `rejectRefund`). */
+  readonly refund?: {
+    /** The orders of the hand-off: the only ones a refund may be approved for. */
+    readonly orderIds: readonly string[];
+    /** The most that may be approved: the largest amount the customer named. */
+    readonly requestedAmount: number;
+    /** When the approval expires (ISO 8601, UTC). */
+    readonly expiresAt: string;
+  };
 }
 
 /** To an agent, the one answer to `listHandOffs`: the open hand-offs, oldest first (`conversationId` is `*`). */
