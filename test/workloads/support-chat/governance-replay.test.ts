@@ -151,7 +151,8 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     // The classifier (Converse authorizes as InvokeModel), then the answer (ConverseStream as InvokeModelWithResponseStream), and each fallback.
     ...criCall('bedrock:InvokeModel', models.classifier),
     ...[models.fast, models.capable, ...models.fallback].flatMap((p) => criCall('bedrock:InvokeModelWithResponseStream', p)),
-    // The guardrail is the management account's: applied with the caller's credentials under its resource policy.
+    // The guardrail is the management account's: applied with the caller's credentials under its resource policy, by every
+    // Converse with the guardrail and by the turn itself, which redacts each new message with it before storing it (ADR 36).
     ['bedrock:ApplyGuardrail on the organization guardrail', turn('bedrock:ApplyGuardrail', guardrailArn, { 'aws:RequestedRegion': REGION }, {
       resourceAccount: management, resourcePolicy: guardrailPolicy,
     })],
@@ -252,6 +253,21 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ...criCall('bedrock:InvokeModelWithResponseStream', models.capable, `${guardrailArn}:1`).map(([name, request]): [string, OrgRequest] => [`with another guardrail version: ${name}`, request]),
     ['the turn role reading another AppConfig configuration of the account', turn('appconfig:GetLatestConfiguration',
       `arn:aws:appconfig:${REGION}:${account}:application/other01/environment/prod01/configuration/flags01`, { 'aws:RequestedRegion': REGION })],
+    ['the turn applying another guardrail of the guardrail account (the baseline allows every one; the turn policy only the contract\'s)',
+      turn('bedrock:ApplyGuardrail', `arn:aws:bedrock:${REGION}:${management}:guardrail/othergr00001`, { 'aws:RequestedRegion': REGION }, {
+        resourceAccount: management, resourcePolicy: { ...guardrailPolicy, Statement: [{ ...guardrailPolicy.Statement[0], Resource: '*' }] },
+      }), 'NoOtherGuardrail'],
+    ['the relay applying the guardrail itself (the redaction runs in the turn)', {
+      account: tenant.account,
+      role: `support-chat-relay-${REGION}`,
+      action: 'bedrock:ApplyGuardrail',
+      identityPolicy: relayPolicy,
+      permissionBoundary: boundary,
+      resource: guardrailArn,
+      resourceAccount: management,
+      resourcePolicy: guardrailPolicy,
+      context: { 'aws:RequestedRegion': REGION },
+    }],
     ['the turn role reading a user\'s items with its own credentials', turn('dynamodb:Query', tableArn, { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION })],
     ['a user\'s session reading another user\'s items', {
       account: tenant.account,

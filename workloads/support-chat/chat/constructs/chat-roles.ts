@@ -87,6 +87,10 @@ export class ChatRoles {
           ...(props.modelsWithoutGuardrail?.length ? { notResources: props.modelsWithoutGuardrail } : { resources: ['*'] }),
           conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': `${props.guardrailArn}:${props.guardrailVersion}` } },
         }),
+        // The redaction before storage (ADR 36) calls ApplyGuardrail itself: the contract's guardrail, and no other one
+        // (the baseline's invoke policies allow every guardrail of the guardrail account).
+        new PolicyStatement({ sid: 'ApplyTheContractGuardrail', actions: ['bedrock:ApplyGuardrail'], resources: [props.guardrailArn] }),
+        new PolicyStatement({ sid: 'NoOtherGuardrail', effect: Effect.DENY, actions: ['bedrock:ApplyGuardrail'], notResources: [props.guardrailArn] }),
         new PolicyStatement({
           sid: 'TenantCounterOnly',
           actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
