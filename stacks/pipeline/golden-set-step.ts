@@ -3,11 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeBuildStep, type IFileSetProducer } from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import { pipelineBootstrapRoleName } from '../../policies/pipeline-roles';
-import {
-  GOLDEN_SET_STEP_ROLE_NAME, RELEASE_EVALUATION_OUTPUTS, releaseEvaluationRoleName,
-} from '../../workloads/support-chat/chat/constructs/chat-release-evaluation';
+import { GOLDEN_SET_STEP_ROLE_NAME, releaseEvaluationRoleName } from '../../workloads/support-chat/chat/constructs/chat-release-evaluation';
 import { TENANT_PREFIX } from '../../workloads/support-chat/support-chat-stack';
 import type { PlannedStack } from '../deploy-plan';
+
+/** The script the golden-set step runs (after `npm ci`), from the project's root. */
+export const GOLDEN_SET_STEP_SCRIPT = 'build-tools/pipeline/golden-set-step.sh';
 
 /** The golden-set step of a tenant stack (the CodePipeline action's name). */
 export function goldenSetStepId(stackId: string): string {
@@ -35,8 +36,9 @@ export interface GoldenSetStepsProps {
  *    the deployed knowledge base and real Bedrock (the classifier with the contract's guardrail), then the gate
  *    (`golden-set-gate-cli.ts`): a figure below `pipeline.tenantRelease.goldenSet`, a retrieval error or a run that
  *    was not against Bedrock fails the step, and the stage does not deploy.
- * What it evaluates is the commit's code (router, triggers, hand-off decision, relevance floor) on the deployed
- * knowledge base's documents; the report (`golden-set/quality-bedrock.{txt,json}`) is the step's output.
+ * The commands are the commit's script `build-tools/pipeline/golden-set-step.sh` (`GOLDEN_SET_STEP_SCRIPT`), which names
+ * the stack outputs of `RELEASE_EVALUATION_OUTPUTS`. What it evaluates is the commit's code (router, triggers, hand-off
+ * decision, relevance floor, answer) on the deployed knowledge base's documents; the report (`golden-set/quality-bedrock.{txt,json}`) is the step's output.
  */
 export function goldenSetSteps(scope: Construct, props: GoldenSetStepsProps): CodeBuildStep[] {
   if (props.tenantStacks.length === 0) return [];
@@ -54,7 +56,6 @@ export function goldenSetSteps(scope: Construct, props: GoldenSetStepsProps): Co
     actions: ['sts:AssumeRole'],
     resources: props.tenantStacks.flatMap((s) => [lookupRole(s), evaluationRole(s)]),
   }));
-  const output = (key: string) => `"$(node -p 'String((require("./outputs.json").find((o) => o.OutputKey === "${key}") || {}).OutputValue || "")')"`;
   return props.tenantStacks.map((tenant) => new CodeBuildStep(goldenSetStepId(tenant.id), {
     input: props.input,
     role,
@@ -65,26 +66,8 @@ export function goldenSetSteps(scope: Construct, props: GoldenSetStepsProps): Co
       LOOKUP_ROLE_ARN: lookupRole(tenant),
       EVALUATION_ROLE_ARN: evaluationRole(tenant),
     },
-    commands: [
-      'npm ci',
-      // One command: CodeBuild runs each line in the same shell, and each `exit` ends the phase with its verdict.
-      [
-        'mkdir -p golden-set',
-        'assume() { aws sts assume-role --role-arn "$1" --role-session-name golden-set --query Credentials --output json; }',
-        'with_creds() { creds="$1"; shift; AWS_ACCESS_KEY_ID="$(node -p "JSON.parse(process.argv[1]).AccessKeyId" "$creds")" AWS_SECRET_ACCESS_KEY="$(node -p "JSON.parse(process.argv[1]).SecretAccessKey" "$creds")" AWS_SESSION_TOKEN="$(node -p "JSON.parse(process.argv[1]).SessionToken" "$creds")" "$@"; }',
-        'lookup="$(assume "$LOOKUP_ROLE_ARN")" || { echo "Cannot assume $LOOKUP_ROLE_ARN"; exit 1; }',
-        'if ! with_creds "$lookup" aws cloudformation describe-stacks --region "$TENANT_REGION" --stack-name "$TENANT_STACK" --query "Stacks[0].Outputs" --output json > outputs.json 2> describe.err; then',
-        '  if grep -q "does not exist" describe.err; then echo "$TENANT_STACK is not deployed yet: its first release has no knowledge base to evaluate; the golden set runs from the next release on" | tee golden-set/first-release.txt; exit 0; fi',
-        '  cat describe.err; exit 1',
-        'fi',
-        'evaluation="$(assume "$EVALUATION_ROLE_ARN")" || { echo "Cannot assume $EVALUATION_ROLE_ARN"; exit 1; }',
-        `rerank=${output(RELEASE_EVALUATION_OUTPUTS.rerankModelArn)}`,
-        `with_creds "$evaluation" npx projen bench:quality -- --region "$TENANT_REGION" --knowledge-base-id ${output(RELEASE_EVALUATION_OUTPUTS.knowledgeBaseId)} `
-          + `--classifier-model-id ${output(RELEASE_EVALUATION_OUTPUTS.classifierModelId)} --guardrail-id ${output(RELEASE_EVALUATION_OUTPUTS.guardrailArn)} `
-          + `--guardrail-version ${output(RELEASE_EVALUATION_OUTPUTS.guardrailVersion)} \${rerank:+--rerank-model-arn "$rerank"} --out golden-set || exit 1`,
-        'npx ts-node --transpile-only -P tsconfig.json stacks/pipeline/golden-set-gate-cli.ts --report golden-set/quality-bedrock.json',
-      ].join('\n'),
-    ],
+    // The step's shell is a script of the commit (its phases, the first release, the gate's status as the step's).
+    commands: ['npm ci', `bash ${GOLDEN_SET_STEP_SCRIPT}`],
     primaryOutputDirectory: 'golden-set',
   }));
 }

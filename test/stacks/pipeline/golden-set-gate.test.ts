@@ -1,12 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { tenantReleaseOf } from '../../../config/schema';
 import { goldenSetVerdict } from '../../../stacks/pipeline/golden-set-gate';
 import { main } from '../../../stacks/pipeline/golden-set-gate-cli';
+import { GOLDEN_SET_STEP_SCRIPT } from '../../../stacks/pipeline/golden-set-step';
 import { type GoldenQuestion, loadGoldenSet } from '../../bench/quality/golden-questions';
 import { figures, type QuestionOutcome } from '../../bench/quality/metrics';
 import { exampleConfig } from '../../support/example-config';
+import { PROJECT_ROOT } from '../../support/run-app';
 
 /**
  * The golden-set gate of the tenant's stage on reports shaped as `npx projen bench:quality` writes them: the figures
@@ -181,6 +184,23 @@ describe('the golden-set gate (pipeline.tenantRelease.goldenSet)', () => {
       expect(run(['--report', 'x.json', '--verbose']).code).toBe(2);
       expect(run(['--report', path.join(dir, 'missing.json')])).toMatchObject({ code: 2, err: [expect.stringMatching(/^golden-set gate: ENOENT/)] });
       expect(run(['--report', write('broken.json', '{"label": [')]).code).toBe(2);
+    });
+
+    test('the step\'s script (build-tools/pipeline/golden-set-step.sh): its gate phase exits 0 on a pass, 1 on a missed threshold, 2 on a malformed report', () => {
+      const dear = write('step-dear.json', JSON.stringify(report({ count: questions.length, change: (o) => ({ ...o, costUsd: 0.03 }) })));
+      const reports = [write('step-pass.json', JSON.stringify(report())), dear, write('step-broken.json', '{"overall": {}}')];
+      const script = path.join(PROJECT_ROOT, GOLDEN_SET_STEP_SCRIPT);
+      // One shell for the three, side by side: each phase is one ts-node process (about 1.5 s of CPU).
+      const shell = [
+        `bash ${script} gate; echo "usage $?"`,
+        ...reports.map((r, i) => `bash ${script} gate ${r} > ${r}.out 2>&1 & p${i}=$!`),
+        ...reports.map((r, i) => `wait $p${i}; echo "exit $?"; cat ${r}.out`),
+      ].join('\n');
+      const { GOVERNANCE_CONFIG: _, ...env } = process.env;
+      const result = spawnSync('bash', ['-c', shell], { encoding: 'utf8', env });
+      expect(result.stdout.split('\n').filter((l) => /^(usage|exit) \d$/.test(l))).toEqual(['usage 2', 'exit 0', 'exit 1', 'exit 2']);
+      expect(result.stdout).toContain('FAIL  costPerConversationUsd 0.03 USD (61 samples), at most 0.02 USD (maxCostPerConversationUsd)');
+      expect(result.stdout).toMatch(/golden-set gate: not a bench:quality report/);
     });
   });
 });

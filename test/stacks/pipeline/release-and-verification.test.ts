@@ -1,14 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { accountIdOf } from '../../../config/accounts';
 import { trailArchiveBucketName } from '../../../contracts/archive-names';
 import { OrgEvaluator } from '../../../operations/policy-preview/org-evaluator';
 import { EXPECTED_FACTS_KEY, VERIFIER_ROLE_NAME } from '../../../policies/verifier-access';
-import { goldenSetStepId } from '../../../stacks/pipeline/golden-set-step';
+import { GOLDEN_SET_STEP_SCRIPT, goldenSetStepId } from '../../../stacks/pipeline/golden-set-step';
 import { VERIFY_STEP_ROLE_NAME } from '../../../stacks/pipeline/pipeline-role-names';
 import { VERIFICATION_STAGE, VERIFY_STEP } from '../../../stacks/pipeline/post-deploy-verification';
 import { GOLDEN_SET_STEP_ROLE_NAME, RELEASE_EVALUATION_OUTPUTS } from '../../../workloads/support-chat/chat/constructs/chat-release-evaluation';
 import { EXAMPLE_PIPELINE_CONFIG as config, examplePipelineStack, examplePipelineWaves } from '../../support/example-pipeline';
 import { resolveIntrinsics, type Template } from '../../support/resolve-intrinsics';
+import { PROJECT_ROOT } from '../../support/run-app';
 
 interface Action {
   Name: string;
@@ -123,12 +127,15 @@ describe('the pipeline: golden set before the tenant\'s stage, verification afte
       LOOKUP_ROLE_ARN: `arn:aws:iam::${tenantAccount}:role/cdk-genaigov-lookup-role-${tenantAccount}-eu-central-1`,
       EVALUATION_ROLE_ARN: `arn:aws:iam::${tenantAccount}:role/support-chat-release-evaluation-eu-central-1`,
     });
-    const run = buildSpec(golden).phases.build.commands[1];
-    expect(run).toMatch(/with_creds "\$evaluation" npx projen bench:quality -- --region "\$TENANT_REGION" --knowledge-base-id .* --out golden-set \|\| exit 1\n/);
-    for (const output of Object.values(RELEASE_EVALUATION_OUTPUTS)) expect(run).toContain(`o.OutputKey === "${output}"`);
-    expect(run.split('\n').at(-1)).toBe('npx ts-node --transpile-only -P tsconfig.json stacks/pipeline/golden-set-gate-cli.ts --report golden-set/quality-bedrock.json');
+    expect(buildSpec(golden).phases.build.commands).toEqual(['npm ci', `bash ${GOLDEN_SET_STEP_SCRIPT}`]);
+    const run = readFileSync(path.join(PROJECT_ROOT, GOLDEN_SET_STEP_SCRIPT), 'utf8');
+    expect(run).toMatch(/with_creds "\$evaluation" npx projen bench:quality -- --region "\$TENANT_REGION" --knowledge-base-id [^]* --out golden-set \|\| exit 1\n/);
+    for (const output of Object.values(RELEASE_EVALUATION_OUTPUTS)) expect(run).toContain(`$(output ${output})`);
+    expect(run.trimEnd().split('\n').at(-1)).toBe('gate golden-set/quality-bedrock.json');
+    expect(run).toContain('node_modules/.bin/ts-node --transpile-only -P tsconfig.json stacks/pipeline/golden-set-gate-cli.ts --report "$1"');
     // Only a stack that does not exist passes without an evaluation.
-    expect(run).toMatch(/if grep -q "does not exist" describe\.err; then .* exit 0; fi\n {2}cat describe\.err; exit 1\n/);
+    expect(run).toMatch(/if grep -q "does not exist" describe\.err; then\n.*\n {4}exit 0\n {2}fi\n {2}cat describe\.err; exit 1\n/);
+    expect(spawnSync('bash', ['-n', path.join(PROJECT_ROOT, GOLDEN_SET_STEP_SCRIPT)], { encoding: 'utf8' })).toMatchObject({ status: 0, stderr: '' });
     expect(assumeStatements(GOLDEN_SET_STEP_ROLE_NAME)).toEqual([{
       Sid: 'ReadAndEvaluateTheTenant', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [env.LOOKUP_ROLE_ARN, env.EVALUATION_ROLE_ARN],
     }]);

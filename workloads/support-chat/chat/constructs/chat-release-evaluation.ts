@@ -50,8 +50,9 @@ export interface ChatReleaseEvaluationProps {
  * What the pipeline's golden-set step (`npx projen bench:quality` against real Bedrock, before the tenant's stage
  * deploys: docs/adr/0034-tenant-release-by-golden-set-and-canary.md) uses in this account: the role
  * `<prefix>-release-evaluation-<region>`, trusted by the deployment account only for the step's role (by
- * `aws:PrincipalArn`), which may retrieve from this knowledge base and call the classifier through the contract's invoke
- * policies with the contract's guardrail, as the turn does, and nothing else; and the stack outputs that name them.
+ * `aws:PrincipalArn`), which may retrieve from this knowledge base and call the classifier and stream the answers
+ * (the tenant's fast and capable profiles, docs/adr/0038-golden-set-answers-as-the-turn-does.md) through the contract's
+ * invoke policies with the contract's guardrail, as the turn does, and nothing else; and the stack outputs that name them.
  */
 export class ChatReleaseEvaluation extends Construct {
   public readonly role: Role;
