@@ -45,6 +45,12 @@ describe('a malformed CloudTrail file names the file and the record', () => {
     const file = write('no-records.json', JSON.stringify({ records: [] }));
     expect(() => readCloudTrailFile(file)).toThrow(`${file}: $.Records: a CloudTrail log file is an object with a "Records" array`);
   });
+  test('the gzip fixture reads as the plain one: the same records in the same order (the preview reads every file here)', () => {
+    const plain = readCloudTrailFile(fixture('cloudtrail.json')).map((r) => [r.index, r.record]);
+    expect(plain.length).toBeGreaterThan(3);
+    expect(readCloudTrailFile(fixture('cloudtrail.json.gz')).map((r) => [r.index, r.record])).toEqual(plain);
+  });
+
   test('a truncated gzip file', () => {
     const gz = gzipSync(JSON.stringify(log()));
     const file = write('truncated.json.gz', gz.subarray(0, gz.length - 20));
