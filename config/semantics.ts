@@ -134,11 +134,42 @@ function checkBaseline(config: GovernanceConfig): Issue[] {
   (config.baseline.targetOrganizationalUnits ?? []).forEach((p, i) => {
     if (!paths.includes(p)) issues.push(unknownReference(['baseline', 'targetOrganizationalUnits', i], p, paths, 'OU paths in organizationalUnits'));
   });
+  issues.push(...checkMetadataOnlyOrganizationalUnits(config));
   const admin = config.baseline.delegatedAdministrator;
   if (admin !== undefined && !names.includes(admin)) issues.push(unknownReference(['baseline', 'delegatedAdministrator'], admin, names, 'account names in accounts'));
   if (admin !== undefined && admin === config.topology.management) {
     issues.push({ path: ['baseline', 'delegatedAdministrator'], expected: 'a member account (leave it out to administer from the management account)', found: `"${admin}"` });
   }
+  return issues;
+}
+
+/**
+ * Metadata-only invocation logging goes to whole StackSet targets: each OU named is a baseline target OU (the StackSet
+ * deploys to OUs, so a class of accounts is an OU of their own), named once, and no other target OU lies above or
+ * beneath it (its accounts would get two stack instances with different text delivery).
+ */
+function checkMetadataOnlyOrganizationalUnits(config: GovernanceConfig): Issue[] {
+  const at = ['baseline', 'invocationLogging', 'metadataOnlyOrganizationalUnits'];
+  const metadataOnly = config.baseline.invocationLogging.metadataOnlyOrganizationalUnits;
+  const targets = config.baseline.targetOrganizationalUnits ?? config.organization.workloadOrganizationalUnits;
+  const nested = (a: string, b: string) => a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+  const issues = duplicates(metadataOnly, (p) => p, (i) => [...at, i], 'OU path');
+  metadataOnly.forEach((p, i) => {
+    if (!targets.includes(p)) {
+      const issue = unknownReference([...at, i], p, targets, 'baseline target OUs (baseline.targetOrganizationalUnits, default organization.workloadOrganizationalUnits)');
+      const nestedHint = `"${p}" lies inside or above a target OU: list it in baseline.targetOrganizationalUnits itself`;
+      issues.push({ ...issue, hint: targets.some((t) => nested(p, t)) ? nestedHint : issue.hint });
+      return;
+    }
+    const overlapping = targets.filter((t) => nested(p, t) && !metadataOnly.includes(t));
+    if (overlapping.length > 0) {
+      issues.push({
+        path: [...at, i],
+        expected: 'a target OU with no other target OU above or beneath it that logs bodies',
+        found: `"${p}" overlaps the target OUs ${overlapping.map((t) => `"${t}"`).join(', ')}, whose stack instances deliver bodies to the same accounts`,
+      });
+    }
+  });
   return issues;
 }
 

@@ -15,6 +15,7 @@ import { ObservabilityStack } from './observability/observability-stack';
 import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
 import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-stack';
+import { metadataOnlyParameterOverrides } from '../stacksets/baseline/invocation-logging';
 import { SupportChatStack } from '../workloads/support-chat/support-chat-stack';
 
 /**
@@ -267,6 +268,7 @@ export const ESTATE_TABLE = estateTable({
         templateFile: baseline.assembly.getStackArtifact(baseline.regional.artifactId).templateFullPath,
         regions: props.config.organization.governedRegions,
         parameterOverridesByRegion: regionParameterOverrides(props.config),
+        parameterOverridesByOrganizationalUnit: metadataOnlyParameterOverrides(props.config.baseline.invocationLogging),
       }],
     }),
   },

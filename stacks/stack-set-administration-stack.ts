@@ -12,6 +12,12 @@ export interface BaselineRollout {
   readonly regions: readonly string[];
   /** Template parameter values by Region (the OAM sink's shared parameter, which differs per Region). */
   readonly parameterOverridesByRegion?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Template parameter values of the instances in some target OUs, by OU path (the metadata-only invocation logging):
+   * those OUs get stack-instances groups of their own.
+   * @default - every target OU uses the Region's values
+   */
+  readonly parameterOverridesByOrganizationalUnit?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface StackSetAdministrationStackProps extends StackProps {
@@ -34,10 +40,25 @@ export class StackSetAdministrationStack extends Stack {
     const targets = config.baseline.targetOrganizationalUnits ?? config.organization.workloadOrganizationalUnits;
     this.stackSets = props.rollouts.map((r) => new ServiceManagedStackSet(this, r.stackSetName, {
       ...r,
-      organizationalUnitIds: targets.map((p) => ouIds.get(p)!),
+      organizationalUnitIds: targets.filter((p) => !(p in (r.parameterOverridesByOrganizationalUnit ?? {}))).map((p) => ouIds.get(p)!),
+      organizationalUnitOverrides: overrideGroups(targets, r.parameterOverridesByOrganizationalUnit ?? {}, ouIds),
       callAs: config.baseline.delegatedAdministrator ? 'DELEGATED_ADMIN' : 'SELF',
       retainStacksOnAccountRemoval: config.baseline.retainStacksOnAccountRemoval,
       operationPreferences: config.baseline.operationPreferences,
     }));
   }
+}
+
+/** The target OUs with overrides, those with the same values in one entry (target order). */
+function overrideGroups(
+  targets: readonly string[], byOu: Readonly<Record<string, Readonly<Record<string, string>>>>, ouIds: ReadonlyMap<string, string>,
+): { organizationalUnitIds: string[]; parameterOverrides: Readonly<Record<string, string>> }[] {
+  const groups = new Map<string, { organizationalUnitIds: string[]; parameterOverrides: Readonly<Record<string, string>> }>();
+  for (const p of targets.filter((t) => t in byOu)) {
+    const key = JSON.stringify(Object.entries(byOu[p]).sort());
+    const group = groups.get(key) ?? { organizationalUnitIds: [], parameterOverrides: byOu[p] };
+    group.organizationalUnitIds.push(ouIds.get(p)!);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

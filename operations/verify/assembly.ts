@@ -15,6 +15,8 @@ export interface TemplateResource {
 /** A CloudFormation template (only what the verifier reads). */
 export interface Template {
   readonly Resources?: Record<string, TemplateResource>;
+  readonly Parameters?: Record<string, { readonly Default?: unknown }>;
+  readonly Conditions?: Record<string, unknown>;
 }
 
 /** A stack of the assembly, where it deploys and its template. */
@@ -30,8 +32,12 @@ export interface MemberDeployment {
   /** `StackSetName` of the `AWS::CloudFormation::StackSet`. */
   readonly stackSetName: string;
   readonly template: Template;
-  /** Each instances group: the OU ids it targets and its Regions. */
-  readonly groups: readonly { readonly organizationalUnitIds: readonly string[]; readonly regions: readonly string[] }[];
+  /** Each instances group: the OU ids it targets, its Regions and its template parameter overrides. */
+  readonly groups: readonly {
+    readonly organizationalUnitIds: readonly string[];
+    readonly regions: readonly string[];
+    readonly parameterOverrides: Readonly<Record<string, string>>;
+  }[];
 }
 
 /** The assembly: its top-level stacks and every StackSet's member deployment. */
@@ -81,12 +87,22 @@ export function readAssembly(directory: string): Assembly {
     stacks.push({ stackName, account: env[1], region: env[2], template });
   }
   const members = stacks.flatMap((stack) => resourcesOf(stack.template, 'AWS::CloudFormation::StackSet').map(([, props]) => {
-    type Group = { DeploymentTargets?: { OrganizationalUnitIds?: string[] }; Regions?: string[] };
+    type Group = {
+      DeploymentTargets?: { OrganizationalUnitIds?: string[] };
+      Regions?: string[];
+      ParameterOverrides?: { ParameterKey: string; ParameterValue: unknown }[];
+    };
     const groups = (props.StackInstancesGroup as Group[] | undefined) ?? [];
     return {
       stackSetName: String(props.StackSetName),
       template: memberTemplate(directory, stack.stackName, props),
-      groups: groups.map((g) => ({ organizationalUnitIds: g.DeploymentTargets?.OrganizationalUnitIds ?? [], regions: g.Regions ?? [] })),
+      groups: groups.map((g) => ({
+        organizationalUnitIds: g.DeploymentTargets?.OrganizationalUnitIds ?? [],
+        regions: g.Regions ?? [],
+        // Literal values only: a value CloudFormation resolves at deploy time (a token) is not known here.
+        parameterOverrides: Object.fromEntries((g.ParameterOverrides ?? []).filter((o) => typeof o.ParameterValue === 'string')
+          .map((o) => [o.ParameterKey, o.ParameterValue as string])),
+      })),
     };
   }));
   return { directory, stacks, members };

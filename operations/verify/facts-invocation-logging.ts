@@ -1,7 +1,7 @@
-import { resourcesOf, type Assembly } from './assembly';
+import { resourcesOf, type Assembly, type Template } from './assembly';
 import type { Fact } from './fact';
 import { memberTargets } from './member-targets';
-import { resolveString } from './template-value';
+import { resolveString, type Placement } from './template-value';
 import type { GovernanceConfig } from '../../config/schema';
 
 /**
@@ -42,17 +42,29 @@ export function invocationLoggingShape(config: {
   };
 }
 
+/**
+ * The custom resource's `<Kind>DataDeliveryEnabled` properties as the stack instance resolves them, as the `loggingConfig`
+ * flags they put (`<kind>DataDeliveryEnabled`); `undefined` when one is neither "true" nor "false" there.
+ */
+export function deliveryFlags(properties: Record<string, unknown>, template: Template, placement: Placement): Record<string, boolean> | undefined {
+  const flags = DATA_KINDS.map((kind) => [kind, resolveString(properties[`${kind[0].toUpperCase()}${kind.slice(1)}DataDeliveryEnabled`], template, placement)]);
+  if (flags.some(([, v]) => v !== 'true' && v !== 'false')) return undefined;
+  return Object.fromEntries(flags.map(([kind, v]) => [`${kind}DataDeliveryEnabled`, v === 'true']));
+}
+
 export function invocationLoggingFacts(assembly: Assembly, config: GovernanceConfig): Fact[] {
   return assembly.members.flatMap((member) => resourcesOf(member.template, INVOCATION_LOGGING_TYPE).flatMap(([, p]) =>
     memberTargets(member, config).flatMap((target): Fact[] => {
-      const placement = { account: target.account, region: target.region };
+      // With the instance's parameters: a metadata-only OU's instances override the data-delivery parameter.
+      const placement = { account: target.account, region: target.region, parameters: target.parameters };
       const bucketName = resolveString(p.BucketName, member.template, placement);
       const logGroupName = resolveString(p.LogGroupName, member.template, placement);
-      if (!bucketName || !logGroupName) return [];
+      const delivery = deliveryFlags(p, member.template, placement);
+      if (!bucketName || !logGroupName || !delivery) return [];
       const expected = invocationLoggingShape({
         s3Config: { bucketName, keyPrefix: String(p.KeyPrefix) },
         cloudWatchConfig: { logGroupName, largeDataDeliveryS3Config: { bucketName, keyPrefix: String(p.LargeDataKeyPrefix) } },
-        ...Object.fromEntries(DATA_KINDS.map((kind) => [`${kind}DataDeliveryEnabled`, p[`${kind[0].toUpperCase()}${kind.slice(1)}DataDeliveryEnabled`] === 'true'])),
+        ...delivery,
       });
       return [{
         control: 'BL-LOG-1',

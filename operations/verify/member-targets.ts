@@ -1,13 +1,21 @@
 import type { MemberDeployment } from './assembly';
 import type { GovernanceConfig } from '../../config/schema';
 
+/** One stack instance: its account, Region and the parameter values its group overrides. */
+export interface MemberTarget {
+  readonly account: string;
+  readonly region: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
 /**
  * Where a StackSet's instances are: every account the config places in one of its groups' OUs (or beneath one) × the
- * group's Regions. Accounts that join later get instances too; the verifier reads only the accounts the config names.
+ * group's Regions, with the group's parameter overrides. Accounts that join later get instances too; the verifier reads
+ * only the accounts the config names.
  */
-export function memberTargets(member: MemberDeployment, config: GovernanceConfig): { account: string; region: string }[] {
+export function memberTargets(member: MemberDeployment, config: GovernanceConfig): MemberTarget[] {
   const seen = new Set<string>();
-  const targets: { account: string; region: string }[] = [];
+  const targets: MemberTarget[] = [];
   for (const group of member.groups) {
     const paths = group.organizationalUnitIds.map((id) => config.organizationalUnits.find((o) => o.id === id)?.path)
       .filter((p): p is string => p !== undefined);
@@ -16,7 +24,7 @@ export function memberTargets(member: MemberDeployment, config: GovernanceConfig
     for (const account of accounts) {
       for (const region of group.regions) {
         const key = `${account.id}/${region}`;
-        if (!seen.has(key)) targets.push({ account: account.id, region });
+        if (!seen.has(key)) targets.push({ account: account.id, region, parameters: group.parameterOverrides });
         seen.add(key);
       }
     }

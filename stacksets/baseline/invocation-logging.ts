@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aws, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -19,6 +19,22 @@ import { GOVERNANCE_NAME_PREFIX } from '../../contracts/governance-names';
 import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 
 const HANDLER_ENTRY = path.join(__dirname, 'handlers', 'invocation-logging.ts');
+
+/**
+ * The member template's parameter that turns body delivery off in the stack instances that override it: `configured`
+ * (default) delivers the bodies `dataDelivery` turns on; `metadata-only` delivers none (docs/adr/0030).
+ */
+export const DATA_DELIVERY_PARAMETER = 'InvocationLogDataDelivery';
+/** The values of `DATA_DELIVERY_PARAMETER`. */
+export const DATA_DELIVERY_VALUES = { configured: 'configured', metadataOnly: 'metadata-only' } as const;
+
+/** The parameter overrides of the stack instances in each metadata-only OU (by OU path). */
+export function metadataOnlyParameterOverrides(
+  settings: GovernanceConfig['baseline']['invocationLogging'],
+): Record<string, Record<string, string>> {
+  const overrides = { [DATA_DELIVERY_PARAMETER]: DATA_DELIVERY_VALUES.metadataOnly };
+  return Object.fromEntries(settings.metadataOnlyOrganizationalUnits.map((ou) => [ou, overrides]));
+}
 
 /** The log-archive account's Object Lock bucket that every member copy is replicated to (ARC-1). */
 export interface InvocationLogArchive {
@@ -57,6 +73,8 @@ export interface InvocationLoggingProps {
  * - Deletion: with `onStackDelete: keep-logging` (default) logging stays on and its bucket, key, log group and roles are
  *   retained; with `stop-logging` the configuration is deleted and the roles go with the stack (data stores are
  *   always retained).
+ * - Bodies: those `dataDelivery` turns on, unless the stack's `InvocationLogDataDelivery` parameter is `metadata-only`
+ *   (the StackSet overrides it for `metadataOnlyOrganizationalUnits`): then none, metadata only.
  */
 export class InvocationLogging extends Construct {
   public readonly key: Key;
@@ -172,6 +190,9 @@ export class InvocationLogging extends Construct {
     this.configureReplication(props.archive);
 
     this.handler = this.createHandler(roleRemoval);
+    // The parameter only where a body kind is on (with none on it would be an unused parameter).
+    const metadataOnly = Object.values(settings.dataDelivery).some(Boolean) ? this.metadataOnlyCondition() : undefined;
+    const delivered = (on: boolean) => (on && metadataOnly ? Fn.conditionIf(metadataOnly.logicalId, 'false', 'true').toString() : 'false');
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.handler.serviceToken,
       resourceType: 'Custom::BedrockModelInvocationLogging',
@@ -181,11 +202,11 @@ export class InvocationLogging extends Construct {
         LogGroupName: this.logGroup.logGroupName,
         RoleArn: this.deliveryRole.roleArn,
         LargeDataKeyPrefix: LARGE_DATA_KEY_PREFIX,
-        TextDataDeliveryEnabled: String(settings.dataDelivery.text),
-        ImageDataDeliveryEnabled: String(settings.dataDelivery.image),
-        EmbeddingDataDeliveryEnabled: String(settings.dataDelivery.embedding),
-        VideoDataDeliveryEnabled: String(settings.dataDelivery.video),
-        AudioDataDeliveryEnabled: String(settings.dataDelivery.audio),
+        TextDataDeliveryEnabled: delivered(settings.dataDelivery.text),
+        ImageDataDeliveryEnabled: delivered(settings.dataDelivery.image),
+        EmbeddingDataDeliveryEnabled: delivered(settings.dataDelivery.embedding),
+        VideoDataDeliveryEnabled: delivered(settings.dataDelivery.video),
+        AudioDataDeliveryEnabled: delivered(settings.dataDelivery.audio),
         OnDelete: settings.onStackDelete,
       } satisfies InvocationLoggingProperties,
     });
@@ -198,6 +219,22 @@ export class InvocationLogging extends Construct {
     this.node.defaultChild = this.resource;
   }
 
+
+  /** `InvocationLogDataDelivery` and the condition that it is `metadata-only`, once per stack. */
+  private metadataOnlyCondition(): CfnCondition {
+    const stack = Stack.of(this);
+    const existing = stack.node.tryFindChild(`${DATA_DELIVERY_PARAMETER}MetadataOnly`);
+    if (existing) return existing as CfnCondition;
+    const parameter = new CfnParameter(stack, DATA_DELIVERY_PARAMETER, {
+      type: 'String',
+      default: DATA_DELIVERY_VALUES.configured,
+      allowedValues: Object.values(DATA_DELIVERY_VALUES),
+      description: 'BL-LOG-1: configured delivers the request and response bodies the governance config turns on; metadata-only delivers none',
+    });
+    return new CfnCondition(stack, `${DATA_DELIVERY_PARAMETER}MetadataOnly`, {
+      expression: Fn.conditionEquals(parameter.valueAsString, DATA_DELIVERY_VALUES.metadataOnly),
+    });
+  }
 
   /** The role S3 replicates with: read this bucket's versions, decrypt them, write and encrypt replicas in the archive. */
   private createReplicationRole(archive: InvocationLogArchive): Role {

@@ -20,6 +20,12 @@ export const TEMPLATE_URL_BUDGET_BYTES = Math.floor(TEMPLATE_URL_MAX_BYTES * 0.8
 /** Metadata key on the StackSet resource with the member template's size, for the main job's summary. */
 export const TEMPLATE_BYTES_METADATA = 'GenAiGovernanceTemplateBytes';
 
+/** Target OUs whose stack instances get parameter values of their own. */
+export interface OrganizationalUnitOverrides {
+  readonly organizationalUnitIds: readonly string[];
+  readonly parameterOverrides: Readonly<Record<string, string>>;
+}
+
 export interface ServiceManagedStackSetProps {
   /** StackSet name; stable, because renaming replaces every stack instance. */
   readonly stackSetName: string;
@@ -43,6 +49,14 @@ export interface ServiceManagedStackSetProps {
    * @default - every Region uses the template's parameter defaults, in one stack-instances group
    */
   readonly parameterOverridesByRegion?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * OUs whose stack instances get parameter values of their own, on top of their Region's (`parameterOverridesByRegion`):
+   * each entry is stack-instances groups of its own (one for the Regions without overrides, one per Region with). An OU
+   * here must not be in `organizationalUnitIds` (CloudFormation refuses a duplicated OU × Region). Moving an OU between
+   * `organizationalUnitIds` and an entry updates its stack instances' parameters; it does not replace them.
+   * @default - no OU has overrides of its own
+   */
+  readonly organizationalUnitOverrides?: readonly OrganizationalUnitOverrides[];
   /** `DELEGATED_ADMIN` when the StackSet lives in a registered StackSets delegated administrator account. */
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
   /** Keep an account's stacks when it leaves a target OU. */
@@ -118,17 +132,30 @@ function minifiedTemplateFile(body: string): string {
   return file;
 }
 
-/** One group for the Regions without overrides, then one per Region with overrides (in `regions` order). */
+/**
+ * For `organizationalUnitIds`, then for each entry of `organizationalUnitOverrides` (with its values on top): one group
+ * for the Regions without overrides, then one per Region with overrides (in `regions` order). No group without OUs.
+ */
 function stackInstancesGroups(props: ServiceManagedStackSetProps): CfnStackSet.StackInstancesProperty[] {
-  const deploymentTargets = { organizationalUnitIds: [...props.organizationalUnitIds] };
   const overrides = props.parameterOverridesByRegion ?? {};
   const plain = props.regions.filter((r) => !(r in overrides));
+  const groupsOf = (ouIds: readonly string[], ouOverrides: Readonly<Record<string, string>>): CfnStackSet.StackInstancesProperty[] => {
+    if (ouIds.length === 0) return [];
+    const deploymentTargets = { organizationalUnitIds: [...ouIds] };
+    const parameterOverrides = (values: Readonly<Record<string, string>>) => (Object.keys(values).length === 0 ? {} : {
+      parameterOverrides: Object.entries(values).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })),
+    });
+    return [
+      ...(plain.length > 0 ? [{ deploymentTargets, regions: plain, ...parameterOverrides(ouOverrides) }] : []),
+      ...props.regions.filter((r) => r in overrides).map((r) => ({
+        deploymentTargets,
+        regions: [r],
+        ...parameterOverrides({ ...overrides[r], ...ouOverrides }),
+      })),
+    ];
+  };
   return [
-    ...(plain.length > 0 ? [{ deploymentTargets, regions: plain }] : []),
-    ...props.regions.filter((r) => r in overrides).map((r) => ({
-      deploymentTargets,
-      regions: [r],
-      parameterOverrides: Object.entries(overrides[r]).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })),
-    })),
+    ...groupsOf(props.organizationalUnitIds, {}),
+    ...(props.organizationalUnitOverrides ?? []).flatMap((o) => groupsOf(o.organizationalUnitIds, o.parameterOverrides)),
   ];
 }

@@ -95,6 +95,24 @@ describe('config schema', () => {
       ]);
     });
 
+    test('metadata-only invocation logging names whole baseline target OUs, once, none above or beneath another target OU', () => {
+      const at = (i: number) => ['baseline', 'invocationLogging', 'metadataOnlyOrganizationalUnits', i];
+      const metadataOnly = (c: GovernanceConfig, ous: string[]) => { c.baseline.invocationLogging.metadataOnlyOrganizationalUnits = ous; };
+      expect(issuesOf((c) => metadataOnly(c, ['Workloads/Prod']))).toEqual([]);
+      expect(issuesOf((c) => metadataOnly(c, ['Workloads/Prd']))).toEqual([
+        expect.objectContaining({ path: at(0), expected: expect.stringContaining('baseline target OUs'), hint: 'did you mean "Workloads/Prod"?' }),
+      ]);
+      expect(issuesOf((c) => metadataOnly(c, ['Security']))).toEqual([expect.objectContaining({ path: at(0), found: '"Security"' })]);
+      expect(issuesOf((c) => metadataOnly(c, ['Workloads']))).toEqual([
+        expect.objectContaining({ path: at(0), hint: '"Workloads" lies inside or above a target OU: list it in baseline.targetOrganizationalUnits itself' }),
+      ]);
+      expect(issuesOf((c) => metadataOnly(c, ['Sandbox', 'Sandbox']))).toEqual([expect.objectContaining({ path: at(1), expected: 'a unique OU path' })]);
+      expect(issuesOf((c) => {
+        c.baseline.targetOrganizationalUnits = ['Workloads', 'Workloads/Prod'];
+        metadataOnly(c, ['Workloads/Prod']);
+      })).toEqual([expect.objectContaining({ path: at(0), found: expect.stringContaining('overlaps the target OUs "Workloads"') })]);
+    });
+
     test('a price for a model that is not approved, or two prices for one model', () => {
       expect(issuesOf((c) => { (c.observability.modelPrices as unknown[]).push({ modelId: 'amazon.nova-pro-v1:0', inputPerMillionTokens: 0.8, outputPerMillionTokens: 3.2 }); })).toEqual([
         expect.objectContaining({ path: ['observability', 'modelPrices', 4, 'modelId'], expected: expect.stringContaining('approved models in bedrock.approvedModels') }),

@@ -6,6 +6,7 @@ import { archiveKeyAliasArn, invocationLogArchiveBucketName } from '../../contra
 import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
 import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { STACK_RECIPES } from '../../stacks/estate';
+import { DATA_DELIVERY_PARAMETER } from '../../stacksets/baseline/invocation-logging';
 import { synthVariant } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
@@ -29,7 +30,8 @@ describe('BL-LOG-1: model-invocation logging in every member account × governed
   const logGroupId = idOf('AWS::Logs::LogGroup', (p) => p.LogGroupName === INVOCATION_LOG_GROUP_NAME);
   const deliveryRoleId = idOf('AWS::IAM::Role', (p) => flatten(p.RoleName).startsWith('genai-governance-invocation-log-delivery-'));
 
-  test('the custom resource puts S3 and CloudWatch Logs delivery with every data type, and keeps logging on delete', () => {
+  test('the custom resource puts S3 and CloudWatch Logs delivery with every data type unless the stack is metadata-only, and keeps logging on delete', () => {
+    const body = { 'Fn::If': [`${DATA_DELIVERY_PARAMETER}MetadataOnly`, 'false', 'true'] };
     expect(customResource.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [idOf('AWS::Lambda::Function'), 'Arn'] },
       BucketName: { Ref: bucketId },
@@ -37,13 +39,16 @@ describe('BL-LOG-1: model-invocation logging in every member account × governed
       LogGroupName: { Ref: logGroupId },
       RoleArn: { 'Fn::GetAtt': [deliveryRoleId, 'Arn'] },
       LargeDataKeyPrefix: LARGE_DATA_KEY_PREFIX,
-      TextDataDeliveryEnabled: 'true',
-      ImageDataDeliveryEnabled: 'true',
-      EmbeddingDataDeliveryEnabled: 'true',
-      VideoDataDeliveryEnabled: 'true',
-      AudioDataDeliveryEnabled: 'true',
+      TextDataDeliveryEnabled: body,
+      ImageDataDeliveryEnabled: body,
+      EmbeddingDataDeliveryEnabled: body,
+      VideoDataDeliveryEnabled: body,
+      AudioDataDeliveryEnabled: body,
       OnDelete: 'keep-logging',
     });
+    const member = template.toJSON();
+    expect(member.Parameters[DATA_DELIVERY_PARAMETER]).toMatchObject({ Type: 'String', Default: 'configured', AllowedValues: ['configured', 'metadata-only'] });
+    expect(member.Conditions[`${DATA_DELIVERY_PARAMETER}MetadataOnly`]).toEqual({ 'Fn::Equals': [{ Ref: DATA_DELIVERY_PARAMETER }, 'metadata-only'] });
   });
 
   test('runs after the bucket policy, the key and the delivery role\'s policy exist (bucket, log group and role are referenced)', () => {
@@ -135,6 +140,7 @@ describe('BL-LOG-1 follows the config', () => {
         onStackDelete: 'stop-logging',
         dataDelivery: { text: true, image: false, embedding: false, video: false, audio: false },
         localExpirationDays: 7,
+        metadataOnlyOrganizationalUnits: [],
       },
     },
   };
@@ -143,7 +149,12 @@ describe('BL-LOG-1 follows the config', () => {
 
   test('stop-logging, data types and expiry reach the template; roles go with the stack, data stores stay', () => {
     const props = Object.values(resources).find((r) => r.Type === 'Custom::BedrockModelInvocationLogging')!.Properties;
-    expect(props).toMatchObject({ OnDelete: 'stop-logging', TextDataDeliveryEnabled: 'true', ImageDataDeliveryEnabled: 'false', AudioDataDeliveryEnabled: 'false' });
+    expect(props).toMatchObject({
+      OnDelete: 'stop-logging',
+      TextDataDeliveryEnabled: { 'Fn::If': [`${DATA_DELIVERY_PARAMETER}MetadataOnly`, 'false', 'true'] },
+      ImageDataDeliveryEnabled: 'false',
+      AudioDataDeliveryEnabled: 'false',
+    });
     const deliveryRole = idOf('AWS::IAM::Role', (p) => flatten(p.RoleName).startsWith('genai-governance-invocation-log-delivery-'));
     expect(resources[deliveryRole].DeletionPolicy).toBe('Delete');
     const bucket = idOf('AWS::S3::Bucket', (p) => flatten(p.BucketName).startsWith('genai-governance-invocation-logs-'));

@@ -4,12 +4,14 @@ import * as path from 'node:path';
 import { App, Stack, cx_api as cxapi } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { STACK_RECIPES, STACK_SET_NAMES } from '../../stacks/estate';
+import { DATA_DELIVERY_PARAMETER } from '../../stacksets/baseline/invocation-logging';
 import {
   ServiceManagedStackSet, TEMPLATE_BODY_BUDGET_BYTES, TEMPLATE_BODY_MAX_BYTES, TEMPLATE_URL_BUDGET_BYTES, TEMPLATE_URL_MAX_BYTES,
 } from '../../stacksets/rollout/service-managed-stack-set';
 import { synthVariant } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
+import { metadataOnlyEstate } from '../support/metadata-only-estate';
 
 /**
  * The file a `TemplateURL` names, in the synthesized assembly: the stack's file asset (packaging `file`) whose
@@ -79,6 +81,48 @@ describe('baseline rollout: service-managed StackSets', () => {
       OperationPreferences: { RegionConcurrencyType: 'SEQUENTIAL', MaxConcurrentPercentage: 50, FailureTolerancePercentage: 0 },
       StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-4f2k-k9v1r6ny', 'ou-4f2k-s1c5g9wd'] } }],
     });
+  });
+
+  test('metadata-only OUs move to stack-instances groups of their own, InvocationLogDataDelivery overridden on top of each Region\'s values', () => {
+    const prod = config.organizationalUnits.find((o) => o.path === 'Workloads/Prod')!.id;
+    const variant = metadataOnlyEstate(['Workloads/Prod']);
+    const variantStackSet = (name: string) => Object.values(variant.stackSets.template.toJSON().Resources as Record<string, any>)
+      .find((r) => r.Type === 'AWS::CloudFormation::StackSet' && r.Properties.StackSetName === name)!.Properties;
+    type Override = { ParameterKey: string; ParameterValue: string };
+    type Group = { DeploymentTargets: { OrganizationalUnitIds: string[] }; Regions: string[]; ParameterOverrides?: Override[] };
+    const example = stackSet(STACK_SET_NAMES.regional).StackInstancesGroup as Group[];
+    const metadataOnly = { ParameterKey: DATA_DELIVERY_PARAMETER, ParameterValue: 'metadata-only' };
+    const without = (ids: string[]) => ids.filter((o) => o !== prod);
+    expect(variantStackSet(STACK_SET_NAMES.regional).StackInstancesGroup).toEqual([
+      ...example.map((g) => ({ ...g, DeploymentTargets: { OrganizationalUnitIds: without(g.DeploymentTargets.OrganizationalUnitIds) } })),
+      ...example.map((g) => ({
+        ...g, DeploymentTargets: { OrganizationalUnitIds: [prod] }, ParameterOverrides: [...g.ParameterOverrides ?? [], metadataOnly],
+      })),
+    ]);
+    // The account-wide template has no such parameter: its StackSet is the example's.
+    expect(variantStackSet(STACK_SET_NAMES.global)).toEqual(stackSet(STACK_SET_NAMES.global));
+  });
+
+  test('with every OU overridden no group is left without OUs (CloudFormation refuses one); a Region of no values gets the OU\'s alone', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '318274650913', region: 'eu-central-1' } });
+    new ServiceManagedStackSet(stack, 'Member', {
+      stackSetName: 'member',
+      description: 'a member template',
+      templateFile: templateFileOf(10),
+      organizationalUnitIds: [],
+      organizationalUnitOverrides: [{ organizationalUnitIds: ['ou-4f2k-p4s8j2la', 'ou-4f2k-n6b3e7uf'], parameterOverrides: { P: 'b' } }],
+      regions: ['eu-central-1', 'eu-west-1'],
+      parameterOverridesByRegion: { 'eu-west-1': { Q: 'west' } },
+      callAs: 'SELF',
+      retainStacksOnAccountRemoval: false,
+      operationPreferences: { regionConcurrency: 'PARALLEL', maxConcurrentPercentage: 25, failureTolerancePercentage: 10 },
+    });
+    const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::CloudFormation::StackSet')) as any[];
+    const targets = { OrganizationalUnitIds: ['ou-4f2k-p4s8j2la', 'ou-4f2k-n6b3e7uf'] };
+    expect(resource.Properties.StackInstancesGroup).toEqual([
+      { DeploymentTargets: targets, Regions: ['eu-central-1'], ParameterOverrides: [{ ParameterKey: 'P', ParameterValue: 'b' }] },
+      { DeploymentTargets: targets, Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterKey: 'Q', ParameterValue: 'west' }, { ParameterKey: 'P', ParameterValue: 'b' }] },
+    ]);
   });
 
   function templateFileOf(bytes: number): string {

@@ -25,7 +25,7 @@ type SeededAccounts = readonly { readonly id: string; readonly email: string }[]
 
 async function seedAccountRegion(
   endpoint: string, account: string, region: string, templates: readonly Template[], member: boolean, accounts: SeededAccounts = [],
-  securityHub = false,
+  securityHub = false, parameters: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const clients = await seedClients(endpoint, account, region);
   try {
@@ -35,7 +35,7 @@ async function seedAccountRegion(
       await seedAlarms(clients, template);
       if (member) {
         await seedParameters(clients, template, WORKLOAD_CONTRACT_PREFIX);
-        await seedInvocationLogging(clients, template, { account, region });
+        await seedInvocationLogging(clients, template, { account, region, parameters });
         await seedConfigRecorder(clients, template, { account, region });
         if (securityHub) await seedSecurityHubStandard(clients, region);
       } else {
@@ -82,7 +82,7 @@ export async function seedEstate(endpoint: string, assembly: Assembly, config: G
   for (const member of assembly.members) {
     const regional = resourcesOf(member.template, INVOCATION_LOGGING_TYPE).length > 0;
     for (const target of memberTargets(member, config)) {
-      await seedAccountRegion(endpoint, target.account, target.region, [member.template], true, [], securityHub && regional);
+      await seedAccountRegion(endpoint, target.account, target.region, [member.template], true, [], securityHub && regional, target.parameters);
     }
   }
   return organization;

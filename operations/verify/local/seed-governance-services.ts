@@ -11,7 +11,7 @@ import { BatchEnableStandardsCommand, EnableSecurityHubCommand } from '@aws-sdk/
 import type { SeedClients } from './seed-clients';
 import { aiSecurityStandardArn } from '../../../contracts/detective-controls';
 import { resourcesOf, type Template } from '../assembly';
-import { INVOCATION_LOGGING_TYPE } from '../facts-invocation-logging';
+import { deliveryFlags, INVOCATION_LOGGING_TYPE } from '../facts-invocation-logging';
 import { resolveString, resolveValue, type Placement } from '../template-value';
 
 /*
@@ -24,8 +24,8 @@ export async function seedInvocationLogging(clients: SeedClients, template: Temp
   for (const [, p] of resourcesOf(template, INVOCATION_LOGGING_TYPE)) {
     const bucketName = resolveString(p.BucketName, template, placement);
     const logGroupName = resolveString(p.LogGroupName, template, placement);
-    if (!bucketName || !logGroupName) continue;
-    const flag = (kind: string) => p[`${kind}DataDeliveryEnabled`] === 'true';
+    const delivery = deliveryFlags(p, template, placement);
+    if (!bucketName || !logGroupName || !delivery) continue;
     await clients.bedrock.send(new PutModelInvocationLoggingConfigurationCommand({
       loggingConfig: {
         s3Config: { bucketName, keyPrefix: String(p.KeyPrefix) },
@@ -34,11 +34,7 @@ export async function seedInvocationLogging(clients: SeedClients, template: Temp
           roleArn: `arn:aws:iam::${placement.account}:role/verify-local-invocation-logging-delivery`,
           largeDataDeliveryS3Config: { bucketName, keyPrefix: String(p.LargeDataKeyPrefix) },
         },
-        textDataDeliveryEnabled: flag('Text'),
-        imageDataDeliveryEnabled: flag('Image'),
-        embeddingDataDeliveryEnabled: flag('Embedding'),
-        videoDataDeliveryEnabled: flag('Video'),
-        audioDataDeliveryEnabled: flag('Audio'),
+        ...delivery,
       },
     }));
   }

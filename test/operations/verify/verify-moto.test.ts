@@ -17,6 +17,7 @@ import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm
 import { startMoto, type MotoServer } from '../../../emulators/moto/moto-server';
 import { readAssembly, resourcesOf, type Assembly } from '../../../operations/verify/assembly';
 import { expectedFacts } from '../../../operations/verify/expected-facts';
+import type { InvocationLoggingShape } from '../../../operations/verify/facts-invocation-logging';
 import type { Finding, VerifyReport } from '../../../operations/verify/finding';
 import { LOCAL_BASE_CREDENTIALS, literalOnly, seedClients, type SeedClients } from '../../../operations/verify/local/seed-clients';
 import { seedEstate } from '../../../operations/verify/local/seed-estate';
@@ -27,6 +28,7 @@ import { verify } from '../../../operations/verify/verify';
 import { organizationControls } from '../../../policies/organization-controls';
 import { exampleConfig } from '../../support/example-config';
 import { exampleAssemblyDirectory } from '../../support/example-estate';
+import { metadataOnlyEstate } from '../../support/metadata-only-estate';
 
 /*
  * The verifier against moto seeded with the example estate (one server for the file, seeded once): a clean seed gives a
@@ -252,6 +254,39 @@ test('prompt text no longer delivered to the logs is one BL-LOG-1 drift naming t
   expect(findings).toHaveLength(1);
   expect(findings[0]).toMatchObject({ status: 'drift', control: 'BL-LOG-1', account: target.account, region: target.region });
   expect((findings[0].found as { delivery: Record<string, boolean> }).delivery).toMatchObject({ text: false, image: true });
+});
+
+test('with Workloads/Prod metadata-only, its accounts logging bodies (as seeded) are one BL-LOG-1 drift per account × Region; metadata only passes', async () => {
+  const variant = metadataOnlyEstate(['Workloads/Prod']);
+  const prod = variant.config.accounts.filter((a) => a.organizationalUnit === 'Workloads/Prod').map((a) => a.id);
+  const facts = expectedFacts(variant.assembly, variant.config).filter((f) => f.kind === 'invocation-logging');
+  const delivery = (f: { expected?: unknown; found?: unknown }, key: 'expected' | 'found') => (f[key] as InvocationLoggingShape).delivery;
+  const none = { text: false, image: false, embedding: false, video: false, audio: false };
+  const where = (accounts: string[]) => accounts.flatMap((a) => config.organization.governedRegions.map((r) => [a, r])).sort();
+  expect(prod.length).toBeGreaterThan(0);
+  expect(facts.filter((f) => prod.includes(f.account)).map((f) => [f.account, f.region, delivery(f, 'expected')]).sort())
+    .toEqual(where(prod).map(([a, r]) => [a, r, none]));
+  expect(facts.filter((f) => !prod.includes(f.account)).every((f) => Object.values(delivery(f, 'expected')).every(Boolean))).toBe(true);
+  const controlIds = organizationControls(config).map((c) => c.controlId);
+  const options = { endpoint: moto.endpoint, assembly: directory, homeRegion: home, controlIds };
+  const drifts = (await verify(facts, options)).findings.filter((f) => f.status !== 'pass');
+  expect(drifts.map((f) => [f.status, f.control, f.account, f.region, delivery(f, 'found')]).sort())
+    .toEqual(where(prod).map(([a, r]) => ['drift', 'BL-LOG-1', a, r, { text: true, image: true, embedding: true, video: true, audio: true }]));
+  const [account, region] = where(prod)[0];
+  const clients = await seedClients(moto.endpoint, account, region);
+  try {
+    const { loggingConfig } = await clients.bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}));
+    const metadataOnly = Object.fromEntries(Object.keys(none).map((kind) => [`${kind}DataDeliveryEnabled`, false]));
+    await clients.bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: { ...loggingConfig, ...metadataOnly } }));
+    try {
+      const after = (await verify(facts, options)).findings.filter((f) => f.status !== 'pass');
+      expect(after.map((f) => [f.account, f.region]).sort()).toEqual(where(prod).slice(1));
+    } finally {
+      await clients.bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig }));
+    }
+  } finally {
+    clients.destroy();
+  }
 });
 
 test('a removed LF-tag association (the domain tag off the invocation_logs table) is one LF-1 drift from GetResourceLFTags', async () => {
