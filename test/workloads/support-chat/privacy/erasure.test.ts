@@ -8,6 +8,7 @@ import {
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { applyPiiEntities, DEFAULT_EMULATED_PII } from '../../../../emulators/bedrock-runtime/bedrock-emulator';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../../../emulators/dynamodb/dynamodb-emulator';
 import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
 import { WebhookReceiver } from '../../../../emulators/webhook-receiver/webhook-receiver';
@@ -141,9 +142,12 @@ async function seed(customer: typeof ANNA, conversations: readonly string[]): Pr
     now,
     policy: { unresolvedTurns: 3, refundApprovalThreshold: 200 },
   });
+  // The turn stores and sends a message as ApplyGuardrail returns it (ADR 36): here the Bedrock emulator's stand-in,
+  // which anonymises the e-mail address as the example guardrail does; the code word is nothing it recognises.
+  const sent = applyPiiEntities(`Hi, I am ${customer.email}; the code word is ${customer.phrase}`, DEFAULT_EMULATED_PII).output;
   for (const conversationId of conversations) {
     clock += 1000;
-    await store.putUserMessage(customer.sub, conversationId, 'm1', `Hi, I am ${customer.email}; the code word is ${customer.phrase}`, 0, 'en');
+    await store.putUserMessage(customer.sub, conversationId, 'm1', sent, 0, 'en');
     clock += 1000;
     await store.putAnswer(customer.sub, conversationId, 'm1', `Thanks, ${customer.email}. Your order 4711 is on its way.`);
     await store.putToolCall(customer.sub, {
@@ -196,7 +200,7 @@ async function seed(customer: typeof ANNA, conversations: readonly string[]): Pr
       operation: 'ConverseStream',
       modelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
       identity: { arn: `arn:aws:sts::111122223333:assumed-role/support-chat-turn-eu-central-1/${customer.sub}` },
-      input: { inputContentType: 'application/json', inputBodyJson: { messages: [{ role: 'user', content: [{ text: `Hi, I am ${customer.email}; the code word is ${customer.phrase}` }] }] } },
+      input: { inputContentType: 'application/json', inputBodyJson: { messages: [{ role: 'user', content: [{ text: sent }] }] } },
     }),
     ObjectLockMode: 'COMPLIANCE',
     ObjectLockRetainUntilDate: new Date(Date.now() + 2557 * 86_400_000),
@@ -270,9 +274,10 @@ describe('privacy: export and erasure of one customer across every store the ten
     for (const [name, text] of [...Object.entries(tables), ...Object.entries(objects)]) {
       if (!archived.includes(name)) expect({ name, traces: traces(text, ANNA) }).toEqual({ name, traces: [] });
     }
-    // What ADR 29 says stays: the invocation-log archive under Object Lock, with her words, exactly as written, and
+    // What ADR 29 says stays: the invocation-log archive under Object Lock, with her words as the turn sent them, and
     // nobody can delete it before its retention date (moto enforces the lock; that AWS does is its documented guarantee).
-    expect(archived.map((name) => traces(objects[name], ANNA)).filter((found) => found.length > 0)).toEqual([[ANNA.sub, ANNA.email, ANNA.phrase]]);
+    // Her e-mail address was redacted before the call; her id (the turn's role session) and the code word were not.
+    expect(archived.map((name) => traces(objects[name], ANNA)).filter((found) => found.length > 0)).toEqual([[ANNA.sub, ANNA.phrase]]);
     for (const name of archived.filter((n) => objects[n].includes(ANNA.sub))) {
       const [key, versionId] = name.slice(ARCHIVE.length + 1).split('@');
       await expect(s3.send(new DeleteObjectCommand({ Bucket: ARCHIVE, Key: key, VersionId: versionId }))).rejects.toThrow(/Access Denied|locked/i);
