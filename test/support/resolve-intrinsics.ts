@@ -11,6 +11,7 @@ import { UNKNOWN_ACCOUNT, UNKNOWN_REGION } from 'aws-cdk-lib/cx-api';
 export interface Template {
   readonly Resources: Record<string, { Type: string; Properties?: Record<string, any> }>;
   readonly Parameters?: Record<string, { Default?: unknown }>;
+  readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
 export interface Place {
@@ -117,6 +118,12 @@ export function resolveIntrinsics(value: unknown, template: Template, place: Pla
   }
   if ('Fn::Join' in v) return (resolve(v['Fn::Join'][1]) as unknown[]).join(v['Fn::Join'][0]);
   if ('Fn::Select' in v) return resolve(v['Fn::Select'][1])[Number(resolve(v['Fn::Select'][0]))];
+  if ('Fn::FindInMap' in v) {
+    const [map, key, field] = (v['Fn::FindInMap'] as unknown[]).map(resolve) as string[];
+    const found = template.Mappings?.[map]?.[key]?.[field];
+    if (found === undefined) throw new Error(`resolveIntrinsics: no ${map}.${key}.${field} in the template's Mappings`);
+    return found;
+  }
   if ('Fn::Split' in v) return String(resolve(v['Fn::Split'][1])).split(v['Fn::Split'][0]);
   if ('Fn::Sub' in v) {
     const [text, variables] = typeof v['Fn::Sub'] === 'string' ? [v['Fn::Sub'], {}] : v['Fn::Sub'];

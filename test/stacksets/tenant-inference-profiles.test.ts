@@ -1,0 +1,62 @@
+import { App, BootstraplessSynthesizer, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { registerGates } from '../../building-blocks/gates/register-gates';
+import { applicationProfileArnParameterName, TENANT_ROLE_TAG_KEY, TENANT_TAG_KEY } from '../../contracts/tenant-inference-profiles';
+import { APP_CONTEXT } from '../../stacks/app-context';
+import { SUPPORT_CHAT_TENANT, TenantInferenceProfilesStack } from '../../stacksets/tenant-profiles/tenant-inference-profiles-stack';
+import { tenantProfileSources } from '../../stacksets/tenant-profiles/tenant-profile-sources';
+import { exampleConfig } from '../support/example-config';
+import { resolveIntrinsics, type Template as RawTemplate } from '../support/resolve-intrinsics';
+
+/**
+ * The support-chat tenant's application inference profiles (the member template its StackSet deploys), synthesized
+ * alone with every gate registered, and read back resolved as CloudFormation would in the tenant's account.
+ */
+const TENANT = { account: '210987654321', region: 'eu-central-1' };
+
+describe('tenant application inference profiles (member template)', () => {
+  const config = exampleConfig();
+  const app = new App({ context: { ...APP_CONTEXT } });
+  registerGates(app);
+  const stack = new TenantInferenceProfilesStack(new Stage(app, 'Tenant'), 'Profiles', {
+    config, synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false,
+  });
+  const template = Template.fromStack(stack); // synthesizes the app: any gate finding throws here
+  const raw = template.toJSON() as RawTemplate;
+  const profiles = Object.entries(template.findResources('AWS::Bedrock::ApplicationInferenceProfile'));
+  const parameters = Object.values(template.findResources('AWS::SSM::Parameter'));
+  const sources = tenantProfileSources(config, TENANT.region);
+  const resolve = (value: unknown) => resolveIntrinsics(value, raw, TENANT);
+
+  test('one profile per model role, each copying the role\'s approved eu. system profile in the tenant\'s account and Region', () => {
+    expect(Object.keys(sources).sort()).toEqual(['capable', 'classifier', 'fallback-1', 'fast']);
+    const byName = Object.fromEntries(profiles.map(([, r]) => [r.Properties.InferenceProfileName, resolve(r.Properties.ModelSource.CopyFrom)]));
+    expect(byName).toEqual(Object.fromEntries(Object.entries(sources).map(([role, id]) => [
+      `${SUPPORT_CHAT_TENANT}-${role}`, `arn:aws:bedrock:${TENANT.region}:${TENANT.account}:inference-profile/${id}`,
+    ])));
+    for (const id of Object.values(sources)) expect(id).toMatch(/^eu\./);
+  });
+
+  test('each profile carries the tenant and its role as cost-allocation tags', () => {
+    for (const [role] of Object.entries(sources)) {
+      const [, profile] = profiles.find(([, r]) => r.Properties.InferenceProfileName === `${SUPPORT_CHAT_TENANT}-${role}`)!;
+      const tags = Object.fromEntries((profile.Properties.Tags as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+      expect(tags).toMatchObject({ [TENANT_TAG_KEY]: SUPPORT_CHAT_TENANT, [TENANT_ROLE_TAG_KEY]: role });
+    }
+  });
+
+  test('each profile\'s ARN is published as the contract parameter of its role', () => {
+    expect(parameters).toHaveLength(profiles.length);
+    for (const role of Object.keys(sources)) {
+      const parameter = parameters.find((p) => p.Properties.Name === applicationProfileArnParameterName(SUPPORT_CHAT_TENANT, role as 'fast'))!;
+      const [logicalId] = profiles.find(([, r]) => r.Properties.InferenceProfileName === `${SUPPORT_CHAT_TENANT}-${role}`)!;
+      expect([parameter.Properties.Type, parameter.Properties.Value]).toEqual(['String', { 'Fn::GetAtt': [logicalId, 'InferenceProfileArn'] }]);
+      expect(parameter.Properties.Name).toMatch(new RegExp(`^/genai-governance/workload/application-inference-profiles/${SUPPORT_CHAT_TENANT}/${role}-arn$`));
+    }
+  });
+
+  test('a config without the tenant has no profiles to make', () => {
+    const bare = { ...config, workloads: { ...config.workloads, supportChat: undefined } };
+    expect(() => new TenantInferenceProfilesStack(new App(), 'Bare', { config: bare })).toThrow(/no workloads.supportChat tenant/);
+  });
+});
