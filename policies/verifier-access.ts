@@ -24,7 +24,9 @@ export const VERIFY_OPERATOR_ROLE_NAME = `${GOVERNANCE_NAME_PREFIX}verify-operat
  * role can come from the baseline or from the log-archive and audit stacks without two definitions.
  */
 export const VERIFIER_READ_ACTIONS: readonly string[] = [
+  'bedrock:GetGuardrail',
   'bedrock:GetModelInvocationLoggingConfiguration',
+  'bedrock:ListGuardrails',
   'cloudtrail:GetEventSelectors',
   'cloudtrail:GetTrail',
   'cloudtrail:GetTrailStatus',
@@ -34,11 +36,14 @@ export const VERIFIER_READ_ACTIONS: readonly string[] = [
   'config:DescribeOrganizationConformancePackStatuses',
   'config:GetOrganizationConformancePackDetailedStatus',
   'glue:GetTable',
+  'lakeformation:GetDataLakeSettings',
   'lakeformation:GetLFTag',
   'lakeformation:GetResourceLFTags',
   'lakeformation:ListPermissions',
+  'macie2:DescribeClassificationJob',
   'macie2:DescribeOrganizationConfiguration',
   'macie2:GetAutomatedDiscoveryConfiguration',
+  'macie2:ListClassificationJobs',
   'macie2:ListOrganizationAdminAccounts',
   'organizations:DescribeOrganizationalUnit',
   'organizations:DescribePolicy',

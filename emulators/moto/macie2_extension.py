@@ -25,7 +25,7 @@ from typing import Any
 from moto.core.utils import utcnow
 from moto.macie2 import urls
 from moto.macie2.exceptions import AccessDeniedException, ResourceNotFoundException, ValidationException
-from moto.macie2.models import MacieBackend, Member, macie2_backends
+from moto.macie2.models import Invitation, MacieBackend, Member, macie2_backends
 from moto.macie2.responses import MacieResponse
 from moto.moto_api._internal import mock_random
 from moto.organizations.models import organizations_backends
@@ -46,6 +46,17 @@ def _member_json(member: Member) -> dict[str, Any]:
 
 
 _original_member_json = Member.to_json
+
+
+def _invitation_json(invitation: Invitation) -> dict[str, Any]:
+    # The same naive timestamp in moto's Invitation.to_json (ListInvitations).
+    data = _original_invitation_json(invitation)
+    if isinstance(data.get("invitedAt"), str) and not data["invitedAt"].endswith("Z") and "+" not in data["invitedAt"]:
+        data["invitedAt"] += "Z"
+    return data
+
+
+_original_invitation_json = Invitation.to_json
 
 SCHEDULES = {"dailySchedule", "weeklySchedule", "monthlySchedule"}
 SELECTORS = {"ALL", "EXCLUDE", "INCLUDE", "NONE", "RECOMMENDED"}
@@ -201,6 +212,7 @@ def install() -> None:
     ):
         setattr(MacieResponse, operation.__name__, operation)
     Member.to_json = _member_json
+    Invitation.to_json = _invitation_json
     urls.url_paths.update({
         "{0}/admin/configuration$": MacieResponse.dispatch,
         "{0}/automated-discovery/configuration$": MacieResponse.dispatch,

@@ -5,6 +5,7 @@ import { analyticsFacts } from './facts-analytics';
 import { archiveFacts } from './facts-archive';
 import { contractFacts } from './facts-contract';
 import { detectiveFacts } from './facts-detective';
+import { guardrailFacts } from './facts-guardrail';
 import { invocationLoggingFacts } from './facts-invocation-logging';
 import { lakeFormationFacts } from './facts-lake-formation';
 import { macieFacts } from './facts-macie';
@@ -24,6 +25,7 @@ export function expectedFacts(assembly: Assembly, config: GovernanceConfig): Fac
     ...lakeFormationFacts(assembly),
     ...invocationLoggingFacts(assembly, config),
     ...macieFacts(assembly),
+    ...guardrailFacts(assembly),
     ...detectiveFacts(assembly, config),
   ];
 }

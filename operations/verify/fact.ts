@@ -17,9 +17,12 @@ export type FactKind =
   | 'lf-tag'
   | 'lf-tag-association'
   | 'lf-grant'
+  | 'lf-data-lake-settings'
   | 'invocation-logging'
   | 'macie-administrator'
   | 'macie-organization'
+  | 'macie-classification-job'
+  | 'guardrail'
   | 'security-hub-standard'
   | 'config-recorder'
   | 'conformance-pack';

@@ -1,12 +1,14 @@
-import { resourcesOf, type Assembly } from './assembly';
+import { resourcesOf, type Assembly, type Template } from './assembly';
 import type { Fact } from './fact';
-import { resolveValue } from './template-value';
+import { resolveValue, type Placement } from './template-value';
 
 /**
  * LF-1 facts beyond the tags themselves: which LF-tags each database, table and column carries
  * (`AWS::LakeFormation::TagAssociation`, read with `GetResourceLFTags`) and what each principal is granted
  * (`AWS::LakeFormation::PrincipalPermissions`, read with `ListPermissions`). A removed association or a revoked or
- * widened grant changes who can read the evidence, so each is a fact of its own.
+ * widened grant changes who can read the evidence, so each is a fact of its own; and the catalog's data-lake settings
+ * (`AWS::LakeFormation::DataLakeSettings`, read with `GetDataLakeSettings`): who administers it, and that new databases
+ * and tables get no "use only IAM access control" default.
  */
 
 /** An LF-tag as compared: key and sorted values. */
@@ -69,6 +71,53 @@ export function lakeFormationFacts(assembly: Assembly): Fact[] {
         },
       }];
     });
-    return [...associations, ...grants];
+    return [...associations, ...grants, ...dataLakeSettingsFacts(stack.template, base, placement)];
   });
+}
+
+/** A default-permissions entry as compared: the principal and its sorted permissions. */
+export interface DefaultPermissionShape {
+  readonly principal: string;
+  readonly permissions: readonly string[];
+}
+
+/** Default permissions (`CreateDatabaseDefaultPermissions`, `CreateTableDefaultPermissions`), sorted by principal. */
+export function defaultPermissionShapes(
+  entries: readonly { Principal?: { DataLakePrincipalIdentifier?: string }; Permissions?: readonly string[] }[],
+): DefaultPermissionShape[] {
+  return entries.map((e) => ({ principal: String(e.Principal?.DataLakePrincipalIdentifier), permissions: [...e.Permissions ?? []].sort() }))
+    .sort((a, b) => a.principal.localeCompare(b.principal));
+}
+
+/**
+ * The catalog's data-lake settings as `AWS::LakeFormation::DataLakeSettings` sets them: its administrators and the
+ * default permissions of new databases and tables (empty: Lake Formation permissions, not "use only IAM access
+ * control", govern what is created). Only the properties the template sets are expected; with `MutationType: APPEND`
+ * the template's administrators must be among the catalog's, otherwise they are all of them.
+ */
+function dataLakeSettingsFacts(template: Template, base: Omit<Fact, 'kind' | 'subject' | 'call' | 'expected'>, placement: Placement): Fact[] {
+  return resourcesOf(template, 'AWS::LakeFormation::DataLakeSettings').flatMap(([, p]): Fact[] => {
+    const admins = resolveValue(p.Admins, template, placement) as { DataLakePrincipalIdentifier?: string }[] | undefined;
+    type Defaults = Parameters<typeof defaultPermissionShapes>[0] | undefined;
+    const databases = resolveValue(p.CreateDatabaseDefaultPermissions, template, placement) as Defaults;
+    const tables = resolveValue(p.CreateTableDefaultPermissions, template, placement) as Defaults;
+    if ((p.Admins !== undefined && !admins) || (p.CreateDatabaseDefaultPermissions !== undefined && !databases)
+      || (p.CreateTableDefaultPermissions !== undefined && !tables)) return [];
+    const expected: DataLakeSettingsShape = {
+      ...(admins && { admins: admins.map((a) => String(a.DataLakePrincipalIdentifier)).sort(), adminsAppended: p.MutationType === 'APPEND' }),
+      ...(databases && { createDatabaseDefaultPermissions: defaultPermissionShapes(databases) }),
+      ...(tables && { createTableDefaultPermissions: defaultPermissionShapes(tables) }),
+    };
+    return [{ ...base, kind: 'lf-data-lake-settings', subject: 'data-lake-settings', call: 'lakeformation:GetDataLakeSettings', expected }];
+  });
+}
+
+/** What the verifier compares of the data-lake settings (each field only when the template sets it). */
+export interface DataLakeSettingsShape {
+  /** The administrators' principal ARNs, sorted. */
+  readonly admins?: readonly string[];
+  /** `MutationType: APPEND`: the catalog may have other administrators too. */
+  readonly adminsAppended?: boolean;
+  readonly createDatabaseDefaultPermissions?: readonly DefaultPermissionShape[];
+  readonly createTableDefaultPermissions?: readonly DefaultPermissionShape[];
 }

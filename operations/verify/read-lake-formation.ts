@@ -1,7 +1,7 @@
-import { GetResourceLFTagsCommand, paginateListPermissions, type PrincipalResourcePermissions, type Resource } from '@aws-sdk/client-lakeformation';
+import { GetDataLakeSettingsCommand, GetResourceLFTagsCommand, paginateListPermissions, type PrincipalResourcePermissions, type Resource } from '@aws-sdk/client-lakeformation';
 import type { AccountSession } from './account-session';
 import { canonical, type Fact } from './fact';
-import { tagShapes, type LakeFormationResource, type TagShape } from './facts-lake-formation';
+import { defaultPermissionShapes, tagShapes, type DataLakeSettingsShape, type LakeFormationResource, type TagShape } from './facts-lake-formation';
 
 /**
  * LF-1: the LF-tags a database, table or set of columns carries (`GetResourceLFTags`, only the tags assigned to it,
@@ -66,4 +66,29 @@ export async function readGrant(session: AccountSession, fact: Fact): Promise<un
     for (const p of entry.PermissionsWithGrantOption ?? []) withGrant.add(p);
   }
   return { principal, resource, permissions: [...permissions].sort(), permissionsWithGrantOption: [...withGrant].sort() };
+}
+
+/**
+ * The catalog's data-lake settings (`GetDataLakeSettings`), the fields the fact expects: administrators (with
+ * `adminsAppended`, only those of the expected ones the catalog has: others may be there too), and the default
+ * permissions of new databases and tables (Lake Formation's default, IAM_ALLOWED_PRINCIPALS with ALL, is found as such:
+ * drift from an empty list).
+ */
+export async function readDataLakeSettings(session: AccountSession, fact: Fact): Promise<unknown> {
+  const expected = fact.expected as DataLakeSettingsShape;
+  const { DataLakeSettings: settings = {} } = await session.lakeformation.send(new GetDataLakeSettingsCommand({ CatalogId: fact.account }));
+  const admins = (settings.DataLakeAdmins ?? []).map((a) => String(a.DataLakePrincipalIdentifier)).sort();
+  const found: DataLakeSettingsShape = {
+    ...(expected.admins && {
+      admins: expected.adminsAppended ? admins.filter((a) => expected.admins!.includes(a)) : admins,
+      adminsAppended: expected.adminsAppended,
+    }),
+    ...(expected.createDatabaseDefaultPermissions && {
+      createDatabaseDefaultPermissions: defaultPermissionShapes(settings.CreateDatabaseDefaultPermissions ?? []),
+    }),
+    ...(expected.createTableDefaultPermissions && {
+      createTableDefaultPermissions: defaultPermissionShapes(settings.CreateTableDefaultPermissions ?? []),
+    }),
+  };
+  return found;
 }

@@ -1,7 +1,7 @@
 import { seedClients } from './seed-clients';
 import {
-  seedConfigRecorder, seedConformancePack, seedInvocationLogging, seedLakeFormation, seedMacieAdministrator, seedMacieOrganization,
-  seedSecurityHubStandard,
+  seedConfigRecorder, seedConformancePack, seedGuardrails, seedInvocationLogging, seedLakeFormation, seedMacieAdministrator,
+  seedMacieClassificationJob, seedMacieOrganization, seedSecurityHubStandard,
 } from './seed-governance-services';
 import { seedOrganization, type SeededOrganization } from './seed-organization';
 import { seedAlarms, seedAnalytics, seedBuckets, seedParameters, seedTrails } from './seed-resources';
@@ -42,7 +42,9 @@ async function seedAccountRegion(
         await seedAnalytics(clients, template, account);
         await seedLakeFormation(clients, template, { account, region });
         await seedMacieOrganization(clients, template, accounts);
+        await seedMacieClassificationJob(clients, template, account, (owner) => seedClients(endpoint, owner, region));
         await seedConformancePack(clients, template);
+        await seedGuardrails(clients, template);
       }
     }
   } finally {

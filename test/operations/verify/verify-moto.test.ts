@@ -7,11 +7,13 @@ import { StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtr
 import { DeleteAlarmsCommand, PutMetricAlarmCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { GetTableCommand, UpdateTableCommand, type TableInput } from '@aws-sdk/client-glue';
 import {
-  AddLFTagsToResourceCommand, CreateLFTagCommand, DeleteLFTagCommand, GrantPermissionsCommand, RemoveLFTagsFromResourceCommand,
-  RevokePermissionsCommand,
+  AddLFTagsToResourceCommand, CreateLFTagCommand, DeleteLFTagCommand, GetDataLakeSettingsCommand, GrantPermissionsCommand,
+  PutDataLakeSettingsCommand, RemoveLFTagsFromResourceCommand, RevokePermissionsCommand,
 } from '@aws-sdk/client-lakeformation';
-import { UpdateOrganizationConfigurationCommand } from '@aws-sdk/client-macie2';
-import { AttachPolicyCommand, DescribePolicyCommand, DetachPolicyCommand, UpdatePolicyCommand } from '@aws-sdk/client-organizations';
+import {
+  ListClassificationJobsCommand, UpdateClassificationJobCommand, UpdateOrganizationConfigurationCommand,
+} from '@aws-sdk/client-macie2';
+import { AttachPolicyCommand, DescribePolicyCommand, DetachPolicyCommand, ListPoliciesCommand, UpdatePolicyCommand } from '@aws-sdk/client-organizations';
 import { PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { startMoto, type MotoServer } from '../../../emulators/moto/moto-server';
@@ -100,7 +102,8 @@ test('a clean seed of the example estate gives a report with every fact pass, ev
   expect(report.summary).toEqual({ pass: facts.length, drift: 0, unreadable: 0 });
   expect(new Set(facts.map((f) => f.kind))).toEqual(new Set(['org-policy-statements', 'org-policy-targets', 'trail-settings', 'trail-logging',
     'trail-event-selectors', 'bucket-object-lock', 'alarm', 'contract-parameter', 'glue-table-projection', 'lf-tag', 'lf-tag-association',
-    'lf-grant', 'invocation-logging', 'macie-administrator', 'macie-organization', 'security-hub-standard', 'config-recorder', 'conformance-pack']));
+    'lf-grant', 'lf-data-lake-settings', 'invocation-logging', 'macie-administrator', 'macie-organization', 'macie-classification-job',
+    'guardrail', 'security-hub-standard', 'config-recorder', 'conformance-pack']));
 });
 
 test('an edited SCP (one ORG-TAMPER-LEAVE action removed) is one ORG-TAMPER-LEAVE drift of that policy', async () => {
@@ -326,6 +329,49 @@ test('Macie no longer enabling the accounts that join is one MAC-1 drift in the 
   expect(findings.map((f) => [f.status, f.control, f.account, f.region, (f.found as { autoEnable: boolean }).autoEnable])).toEqual([
     ['drift', 'MAC-1', audit, home, false],
   ]);
+});
+
+test('new databases defaulting to "use only IAM access control" again is one LF-1 drift from GetDataLakeSettings', async () => {
+  const iamOnly = [{ Principal: { DataLakePrincipalIdentifier: 'IAM_ALLOWED_PRINCIPALS' }, Permissions: ['ALL' as const] }];
+  const findings = await withDrift(audit, home, async (c) => {
+    const { DataLakeSettings: settings } = await c.lakeformation.send(new GetDataLakeSettingsCommand({ CatalogId: audit }));
+    const changed = { ...settings, CreateDatabaseDefaultPermissions: iamOnly };
+    await c.lakeformation.send(new PutDataLakeSettingsCommand({ CatalogId: audit, DataLakeSettings: changed }));
+    return async () => { await c.lakeformation.send(new PutDataLakeSettingsCommand({ CatalogId: audit, DataLakeSettings: settings })); };
+  });
+  expect(findings.map((f) => [f.status, f.control, f.account, f.subject, f.call])).toEqual([
+    ['drift', 'LF-1', audit, 'data-lake-settings', 'lakeformation:GetDataLakeSettings'],
+  ]);
+  expect(findings[0].expected).toMatchObject({ createDatabaseDefaultPermissions: [], createTableDefaultPermissions: [] });
+  expect(findings[0].found).toMatchObject({ createDatabaseDefaultPermissions: [{ principal: 'IAM_ALLOWED_PRINCIPALS', permissions: ['ALL'] }] });
+  expect((findings[0].found as { admins: string[] }).admins).toEqual((findings[0].expected as { admins: string[] }).admins);
+});
+
+test('the classification job over the invocation-log archive paused is one MAC-1 drift naming its status', async () => {
+  const job = exampleFacts().find((f) => f.kind === 'macie-classification-job')!;
+  const findings = await withDrift(audit, home, async (c) => {
+    const { items } = await c.macie2.send(new ListClassificationJobsCommand({}));
+    const jobId = items!.find((i) => i.name === job.subject)!.jobId!;
+    await c.macie2.send(new UpdateClassificationJobCommand({ jobId, jobStatus: 'USER_PAUSED' }));
+    return async () => { await c.macie2.send(new UpdateClassificationJobCommand({ jobId, jobStatus: 'RUNNING' })); };
+  });
+  expect(findings.map((f) => [f.status, f.control, f.account, f.region, f.subject, (f.found as { status: string }).status])).toEqual([
+    ['drift', 'MAC-1', audit, home, 'genai-governance-invocation-log-archive', 'USER_PAUSED'],
+  ]);
+  expect(job.expected).toMatchObject({ status: 'RUNNING or IDLE', buckets: [{ accountId: logArchive, buckets: [`genai-governance-invocation-log-archive-${logArchive}`] }] });
+});
+
+test('the Bedrock policy naming the guardrail\'s DRAFT instead of its version is one BR-GR-1 drift in that Region (guardrails and the policy type from the emulator\'s extension)', async () => {
+  const fact = exampleFacts().find((f) => f.kind === 'guardrail' && f.region === 'eu-west-1')!;
+  const { policy } = fact.expected as { policy: string };
+  const findings = await withDrift(management, home, async (c) => {
+    const id = (await c.organizations.send(new ListPoliciesCommand({ Filter: 'BEDROCK_POLICY' }))).Policies!.find((p) => p.Name === policy)!.Id!;
+    const original = (await c.organizations.send(new DescribePolicyCommand({ PolicyId: id }))).Policy!.Content!;
+    await c.organizations.send(new UpdatePolicyCommand({ PolicyId: id, Content: original.replace(/(guardrail\/[a-z0-9]+):\d+/, '$1:DRAFT') }));
+    return async () => { await c.organizations.send(new UpdatePolicyCommand({ PolicyId: id, Content: original })); };
+  });
+  expect(findings.map((f) => [f.status, f.control, f.account, f.region, f.subject])).toEqual([['drift', 'BR-GR-1', management, 'eu-west-1', fact.subject]]);
+  expect(findings[0].found).toMatchObject({ guardrail: fact.subject, policyNames: expect.stringMatching(/:guardrail\/[a-z0-9]+:DRAFT$/), versionStatus: null });
 });
 
 test('a call that keeps failing (503 on every GetTrailStatus, from a proxy in front of moto) is that one fact unreadable; every other fact passes', async () => {
