@@ -2,6 +2,7 @@ import { CfnGuardValidator, type CfnGuardValidatorProps } from '@cdklabs/cdk-val
 import type {
   IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1,
 } from 'aws-cdk-lib';
+import { rulesConcerning, templateResourceTypes } from './guard-rule-selection';
 
 /**
  * cfn-guard with the Control Tower proactive-control rules, made strict.
@@ -10,13 +11,16 @@ import type {
  * a report's success from severities only, so every remaining guard finding would pass silently (observed with
  * @cdklabs/cdk-validator-cfnguard 0.0.62 and aws-cdk-lib 2.276).
  * This wrapper gives each violation severity `error`, so an acknowledgement removes only the finding it names.
+ *
+ * It also runs only the Control Tower rules that name a resource type the templates contain (`rulesConcerning`): the
+ * others skip every resource, and parsing them was most of each synth's cfn-guard time.
  */
 export class StrictCfnGuard implements IPolicyValidationPluginBeta1 {
   public readonly name = 'cdk-validator-cfnguard';
   private readonly inner: CfnGuardValidator;
 
   /** @param props passed to `CfnGuardValidator`; @default Control Tower rules enabled, none disabled */
-  constructor(props: CfnGuardValidatorProps = {}) {
+  constructor(private readonly props: CfnGuardValidatorProps = {}) {
     this.inner = new CfnGuardValidator({ controlTowerRulesEnabled: true, ...props });
   }
 
@@ -29,11 +33,23 @@ export class StrictCfnGuard implements IPolicyValidationPluginBeta1 {
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const report = this.inner.validate(context);
+    const validator = this.selectedRules(context.templatePaths);
+    // No rule names a type these templates have: every rule would skip, and cfn-guard refuses to run without rules.
+    if (!validator) return { success: true, violations: [] };
+    const report = validator.validate(context);
     return {
       ...report,
       success: report.success && report.violations.length === 0,
       violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })),
     };
+  }
+
+  /** A validator with the Control Tower rules that concern these templates' resource types, and any rules given. */
+  private selectedRules(templatePaths: readonly string[]): CfnGuardValidator | undefined {
+    const controlTower = this.props.controlTowerRulesEnabled ?? true
+      ? rulesConcerning(templateResourceTypes(templatePaths), this.props.disabledRules)
+      : [];
+    const rules = [...controlTower, ...this.props.rules ?? []];
+    return rules.length === 0 ? undefined : new CfnGuardValidator({ ...this.props, controlTowerRulesEnabled: false, rules });
   }
 }

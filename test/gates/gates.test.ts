@@ -1,7 +1,10 @@
+import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { acknowledgeFinding } from '../../building-blocks/gates/acknowledge';
+import { CONTROL_TOWER_RULES_DIR, controlTowerRuleFiles, rulesConcerning, templateResourceTypes } from '../../building-blocks/gates/guard-rule-selection';
 import { registerGates } from '../../building-blocks/gates/register-gates';
 import { StrictCfnGuard } from '../../building-blocks/gates/strict-cfn-guard';
 import { APP_CONTEXT } from '../../stacks/app-context';
@@ -86,5 +89,32 @@ describe('synth gates', () => {
     const { failure, printed } = synthesize(app);
     expect(failure).toBe('');
     expect(printed).toMatch(/WARNING .*'Enabeld' is not one of/);
+  });
+});
+
+describe('cfn-guard runs only the Control Tower rules that name a resource type of the templates', () => {
+  test('a bucket selects every S3 rule and no rule that names only other types', () => {
+    const selected = new Set(rulesConcerning(new Set(['AWS::S3::Bucket'])));
+    const all = controlTowerRuleFiles();
+    const s3 = all.filter((r) => r.types.has('AWS::S3::Bucket'));
+    expect(s3.length).toBeGreaterThan(5);
+    expect(all.filter((r) => selected.has(r.file))).toEqual(s3);
+    expect(rulesConcerning(new Set(['AWS::S3::Bucket']), [s3[0].name])).not.toContain(s3[0].file);
+    expect(rulesConcerning(new Set(['AWS::CDK::Metadata', 'Custom::Anything']))).toEqual([]);
+  });
+
+  test('on a synthesized template, the selected rules find what all 237 rules find', () => {
+    const app = new App({ context: { ...APP_CONTEXT } });
+    const stack = new Stack(app, 'Planted');
+    plantBareBucket(stack, 'Bare');
+    new Key(stack, 'Key');
+    const template = path.join(app.synth().directory, 'Planted.template.json');
+    const types = templateResourceTypes([template]);
+    const run = (rules: string[]) => new CfnGuardValidator({ controlTowerRulesEnabled: false, rules })
+      .validate({ templatePaths: [template] }).violations.map((v) => `${v.ruleName} ${JSON.stringify(v.violatingResources)}`).sort();
+    const everything = run([CONTROL_TOWER_RULES_DIR]);
+    expect(everything.length).toBeGreaterThan(0);
+    expect(run(rulesConcerning(types))).toEqual(everything);
+    expect(rulesConcerning(types).length).toBeLessThan(controlTowerRuleFiles().length / 4);
   });
 });
