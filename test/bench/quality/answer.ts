@@ -19,6 +19,9 @@ import type { Passage } from '../../../workloads/support-chat/knowledge/handlers
  * the guardrail intervened (on the classifier's call or on the answer), the time to the answer's first text, and the
  * one-question conversation's cost from the usage each call reported (`cost/handlers/lib`).
  * The turn's fallback chain, retries and tools are left out: the first profile answers or the question counts an error.
+ * So is the turn's redaction of the message (`ApplyGuardrail` before it is stored, ADR 36): its evaluation is priced
+ * by the question's characters, but it is not called (the evaluation role may not call it), so its time is not in the
+ * first token and a block there is seen on the classifier's call with the same guardrail instead.
  */
 
 /** What the answer needs: the runtime, the guardrail every call carries, the tenant's settings, its prices (if any). */
@@ -63,7 +66,12 @@ export async function answerQuestion(
   // The guardrail evaluates the classifier's whole user message (no guardContent block), as model-calls' classify counts it.
   const guardedCharacters = (classifier.request.messages ?? []).flatMap((m) => m.content ?? [])
     .reduce((n, block) => n + (block.text?.length ?? 0), 0);
-  const base = { classifier: { call: classifierUsage, guardedCharacters }, retrievalQuestion: 'failed' in retrieval ? undefined : question };
+  // The deployed turn first sends the message to ApplyGuardrail (ADR 36); priced here by its characters, not called.
+  const base = {
+    redaction: { guardedCharacters: question.length },
+    classifier: { call: classifierUsage, guardedCharacters },
+    retrievalQuestion: 'failed' in retrieval ? undefined : question,
+  };
   let intervened = classifier.response.stopReason === 'guardrail_intervened';
   let answered: AnswerCalls | undefined;
   let firstTokenMs: number | undefined;
