@@ -1,4 +1,4 @@
-import { platformPrincipalArns, unlessPrincipal } from './governance-principals';
+import { platformPrincipalArns, STACKSETS_EXECUTION_ROLES, unlessPrincipal } from './governance-principals';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
 
@@ -29,16 +29,28 @@ export const MODEL_CAPACITY_ACTIONS = [
  */
 export const DATA_RETENTION_ACTION = 'bedrock:PutAccountDataRetention';
 
+/** The one model-capacity action the StackSets execution roles take: the tenants' application profiles (ADR 35). */
+export const APPLICATION_PROFILE_ACTION = 'bedrock:CreateInferenceProfile';
+
 /**
- * BR-AIP-1: application inference profiles, provisioned throughput, custom models, Marketplace endpoints and the
- * account's Bedrock data retention mode only by the platform role.
+ * BR-AIP-1: provisioned throughput, custom models, Marketplace endpoints and the account's Bedrock data retention mode
+ * only by the platform role; application inference profiles only by the platform role and the service-managed
+ * StackSets execution roles (`stacksets-exec-*`, which only the organization's service-managed StackSets use and nobody
+ * else may create or change: ORG-TAMPER-BASELINE), which deploy each tenant's profiles (`stacksets/tenant-profiles/`). What
+ * any of them may wrap is BR-CRI-2's (an approved geography's system profile).
  */
 export function brAip1Statements(config: GovernanceConfig): PolicyStatement[] {
   return [{
     Sid: 'BRAIP1DenyModelCapacityExceptPlatform',
     Effect: 'Deny',
-    Action: [...MODEL_CAPACITY_ACTIONS, DATA_RETENTION_ACTION],
+    Action: [...MODEL_CAPACITY_ACTIONS.filter((a) => a !== APPLICATION_PROFILE_ACTION), DATA_RETENTION_ACTION],
     Resource: '*',
     Condition: unlessPrincipal(platformPrincipalArns(config)),
+  }, {
+    Sid: 'BRAIP1DenyApplicationProfilesExceptPlatform',
+    Effect: 'Deny',
+    Action: APPLICATION_PROFILE_ACTION,
+    Resource: '*',
+    Condition: unlessPrincipal([...platformPrincipalArns(config), STACKSETS_EXECUTION_ROLES]),
   }];
 }

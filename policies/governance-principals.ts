@@ -20,6 +20,12 @@ export function governancePrincipalArns(config: GovernanceConfig): string[] {
   ];
 }
 
+/**
+ * The service-managed StackSets execution roles AWS creates in every member account (trusted by the management
+ * account's StackSets service-linked role), by `aws:PrincipalArn` pattern.
+ */
+export const STACKSETS_EXECUTION_ROLES = 'arn:aws:iam::*:role/stacksets-exec-*';
+
 /** Only the platform and break-glass roles: for actions even the baseline never takes (creating model capacity). */
 export function platformPrincipalArns(config: GovernanceConfig): string[] {
   return [`arn:aws:iam::*:role/${config.principals.platformRoleName}`, `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`];
