@@ -23,6 +23,7 @@ import { budgetThresholds, monthlyBudgetUsd, outputShare } from './cost/budget-t
 import { TenantCostBudget } from './cost/constructs/tenant-cost-budget';
 import { tenantCostPrices } from './cost/cost-prices';
 import { HandOffTransport } from './handoff/constructs/hand-off-transport';
+import { RefundApprovalWorkflow } from './handoff/constructs/refund-approval-workflow';
 import type { HandOffPolicy } from './handoff/handlers/lib/decide';
 import { SupportKnowledge } from './knowledge/constructs/support-knowledge';
 import { OrderAccess } from './orders/constructs/order-access';
@@ -322,6 +323,21 @@ export class SupportChatStack extends Stack {
         EVENTS_ENDPOINT: this.handOff.eventsEndpointUrl,
       };
       for (const [name, value] of Object.entries(handOffEnvironment)) this.turn.addEnvironment(name, value);
+      // Large refunds wait for an agent's approval (docs/adr/0033-support-chat-refund-approval-by-callback.md).
+      new RefundApprovalWorkflow(this, 'RefundApproval', {
+        namePrefix: TENANT_PREFIX,
+        key,
+        logRetention,
+        tableName: this.table.table.tableName,
+        tableArn,
+        bus: this.handOff.bus,
+        deadLetterQueue: this.handOff.deadLetterQueue,
+        webSocketApi: this.api.api,
+        webSocketStageName: this.api.stage.stageName,
+        connectionsEndpoint: this.api.stage.callbackUrl,
+        relayPolicy: this.roles.relayPolicy,
+        alarmTopic: this.alarms.topic,
+      });
     }
     if (tenant.orders) {
       // Order look-ups through Converse tool use, the company's API through PrivateLink (docs/adr/0022-support-chat-order-tool-through-privatelink.md).

@@ -33,7 +33,8 @@ describe('support-chat hand-off (synthesized example estate)', () => {
   });
 
   test('the rule sends exactly the hand-off events of the tenant bus to the queue, undeliverable ones to the dead-letter queue', () => {
-    const rules = all('AWS::Events::Rule').filter((r) => JSON.stringify(r.EventPattern ?? {}).includes(HAND_OFF_EVENT.source));
+    // Every rule of the hand-off events but the refund approval's (below), which matches `refund_over_limit` alone.
+    const rules = all('AWS::Events::Rule').filter((r) => JSON.stringify(r.EventPattern ?? {}).includes(HAND_OFF_EVENT.source) && !r.EventPattern.detail);
     expect(rules).toHaveLength(1);
     expect(rules[0].EventPattern).toEqual({ 'source': [HAND_OFF_EVENT.source], 'detail-type': [HAND_OFF_EVENT.detailType] });
     expect(rules[0].Targets).toEqual([expect.objectContaining({
@@ -73,6 +74,47 @@ describe('support-chat hand-off (synthesized example estate)', () => {
       ['support-chat-handoff-dead-letters', 'ApproximateNumberOfMessagesVisible', 1],
     ]);
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe('the refund approval workflow (synthesized example estate)', () => {
+  const { supportChat } = exampleEstate();
+  const chat = supportChat[0];
+  const resources = (type: string) => Object.entries(chat.template.findResources(type)) as [string, { Properties: Properties }][];
+  const [machineId, machine] = resources('AWS::StepFunctions::StateMachine').find(([, r]) => r.Properties.StateMachineName === 'support-chat-refund-approval')!;
+  /** The definition with every intrinsic inside its strings replaced by `X` (the ARNs' account, Region, function). */
+  const definition = JSON.parse((machine.Properties.DefinitionString['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'X')).join(''));
+
+  test('STANDARD, under the stack\'s key, every event logged without execution data, traced', () => {
+    expect(machine.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } },
+    });
+  });
+
+  test('the waiting task invokes the function with .waitForTaskToken and the token, times out after a day into the expired notice', () => {
+    const request = definition.States.RequestApproval;
+    expect(request.Resource).toBe('arn:X:states:::lambda:invoke.waitForTaskToken');
+    expect(request.Parameters.Payload).toEqual({ 'step': 'request', 'taskToken.$': '$$.Task.Token', 'handOff.$': '$.detail', 'timeoutSeconds': 86_400 });
+    expect(request.TimeoutSeconds).toBe(86_400);
+    expect(request.Catch).toEqual([{ ErrorEquals: ['States.Timeout'], ResultPath: '$.expired', Next: 'TellCustomerExpired' }]);
+    expect(request.Next).toBe('TellCustomer');
+    expect(definition.States.TellCustomer.Parameters.Payload).toEqual({ 'step': 'notify', 'handOff.$': '$.detail', 'decision.$': '$.decision' });
+    expect(definition.States.TellCustomerExpired.Parameters.Payload).toEqual({ 'step': 'notify', 'handOff.$': '$.detail' });
+  });
+
+  test('only refund_over_limit hand-offs start it; the relay may answer tasks; the function holds CONN# items and POST to connections', () => {
+    const rule = resources('AWS::Events::Rule').map(([, r]) => r.Properties).find((r) => JSON.stringify(r.Targets).includes(machineId))!;
+    expect(rule.EventPattern).toEqual({ 'source': [HAND_OFF_EVENT.source], 'detail-type': [HAND_OFF_EVENT.detailType], 'detail': { reason: ['refund_over_limit'] } });
+    const policy = (name: string) => resources('AWS::IAM::ManagedPolicy').map(([, r]) => r.Properties)
+      .find((p) => p.ManagedPolicyName === `${name}-${chat.region}`)!.PolicyDocument.Statement as Properties[];
+    expect(policy('support-chat-relay').find((s) => s.Sid === 'AnswerRefundApprovals')).toMatchObject({ Action: 'states:SendTaskSuccess', Resource: '*' });
+    const fn = policy('support-chat-refund-approval');
+    expect(fn.find((s) => s.Sid === 'ConnectionIndexItemsOnly')!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CONN#*'] } });
+    expect(JSON.stringify(fn.find((s) => s.Sid === 'PostToCustomers')!.Resource)).toContain('/live/POST/@connections/*');
+    expect(policy('support-chat-refund-approval-start')[0]).toMatchObject({ Action: 'states:StartExecution', Resource: { Ref: machineId } });
   });
 });
 
