@@ -111,7 +111,7 @@ describe('cfn-guard runs only the Control Tower rules that name a resource type 
     const template = path.join(app.synth().directory, 'Planted.template.json');
     const types = templateResourceTypes([template]);
     const run = (rules: string[]) => new CfnGuardValidator({ controlTowerRulesEnabled: false, rules })
-      .validate({ templatePaths: [template] }).violations.map((v) => `${v.ruleName} ${JSON.stringify(v.violatingResources)}`).sort();
+      .validate({ templatePaths: [template], appConstruct: app }).violations.map((v) => `${v.ruleName} ${JSON.stringify(v.violatingResources)}`).sort();
     const everything = run([CONTROL_TOWER_RULES_DIR]);
     expect(everything.length).toBeGreaterThan(0);
     expect(run(rulesConcerning(types))).toEqual(everything);
