@@ -16,7 +16,12 @@ export function applicationProfileArnParameterName(tenant: string, role: TenantM
   return `${WORKLOAD_CONTRACT_PREFIX}/application-inference-profiles/${tenant}/${role}-arn`;
 }
 
-/** Cost-allocation tag key naming the tenant on its application profiles (activate it in Billing to see it in Cost Explorer). */
-export const TENANT_TAG_KEY = 'genai-governance:tenant';
-/** Cost-allocation tag key naming the role of the profile (`TenantModelRole`). */
-export const TENANT_ROLE_TAG_KEY = 'genai-governance:tenant-role';
+/**
+ * Cost-allocation tag key naming the tenant on its application profiles: the key the tenant's own stack tags its
+ * resources with and its budget filters on (`workload=<tenant>`). Bedrock bills on-demand tokens with the tags of the
+ * application profile they were invoked through; Budgets and Cost Explorer see a tag only once it is activated as a
+ * cost-allocation tag in the payer account's Billing console.
+ */
+export const TENANT_TAG_KEY = 'workload';
+/** Cost-allocation tag key naming the role of the profile (`TenantModelRole`), to split a tenant's spend by role. */
+export const TENANT_ROLE_TAG_KEY = 'model-role';
