@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import {
-  BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, type ConverseStreamCommandInput, type ConverseStreamOutput,
+  ApplyGuardrailCommand, BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, type ConverseStreamCommandInput, type ConverseStreamOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import {
   BEDROCK_FAULTS, BedrockEmulator, defaultAnswer, emulatorClientConfig, type RunningBedrockEmulator, THROTTLE,
@@ -432,5 +432,38 @@ describe('Bedrock emulator: guardContent qualifiers and the contextual grounding
   test('the default answer of a grounded request quotes its first source\'s first sentence (no markdown heading) and cites it', async () => {
     const { events } = await streamAll(grounded('[1] Returns\n# Returns\nReturns are free within 30 days. Labels are prepaid.', 'How long?'));
     expect(deltas(events.map((e) => e.event)).join('')).toBe(`[${PROFILE}] Returns are free within 30 days. [1]`);
+  });
+});
+
+describe('Bedrock emulator: ApplyGuardrail through the real SDK client (regexes for e-mail, phone and card entities, not Bedrock\'s detectors)', () => {
+  const GUARDRAIL = `arn:aws:bedrock:${REGION}:123456789012:guardrail/emul4t0r0001`;
+  const apply = (text: string, source: 'INPUT' | 'OUTPUT' = 'INPUT') =>
+    client.send(new ApplyGuardrailCommand({ guardrailIdentifier: GUARDRAIL, guardrailVersion: '3', source, content: [{ text: { text } }] }));
+
+  test('ANONYMIZE entities come back masked as {TYPE}, with the assessment, the usage and the path the SDK sends', async () => {
+    const text = 'Mail me at jo.doe@example.com or call +44 20 7946 0958.';
+    const response = await apply(text);
+    expect([response.action, response.outputs?.map((o) => o.text)]).toEqual(['GUARDRAIL_INTERVENED', ['Mail me at {EMAIL} or call {PHONE}.']]);
+    expect(response.assessments?.[0].sensitiveInformationPolicy?.piiEntities?.map((e) => [e.type, e.action, e.match]))
+      .toEqual([['EMAIL', 'ANONYMIZED', 'jo.doe@example.com'], ['PHONE', 'ANONYMIZED', '+44 20 7946 0958']]);
+    expect([response.usage?.sensitiveInformationPolicyUnits, response.guardrailCoverage?.textCharacters?.guarded]).toEqual([1, text.length]);
+    expect(emulator.guardrailRequests).toEqual([{ guardrailIdentifier: GUARDRAIL, guardrailVersion: '3', source: 'INPUT', texts: [text], outcome: 'anonymized' }]);
+  });
+
+  test('a BLOCK entity replaces the whole output with the blocked message; no entity is action NONE with no outputs', async () => {
+    emulator.guardrailPii([{ type: 'CREDIT_DEBIT_CARD_NUMBER', action: 'BLOCK' }]);
+    const blocked = await apply('Card 5500 0000 0000 0004 please');
+    expect([blocked.action, blocked.outputs?.length, blocked.assessments?.[0].sensitiveInformationPolicy?.piiEntities?.[0].action]).toEqual(['GUARDRAIL_INTERVENED', 1, 'BLOCKED']);
+    const none = await apply('Where is order 4711, sent on 2026-12-07?');
+    expect([none.action, none.outputs]).toEqual(['NONE', []]);
+  });
+
+  test('a body AWS would refuse is a ValidationException; a queued fault answers once', async () => {
+    const wrong = await client.send(new ApplyGuardrailCommand({ guardrailIdentifier: GUARDRAIL, guardrailVersion: '3', source: 'INPUT', content: [] }))
+      .catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    emulator.queueGuardrail({ fault: THROTTLE.fault });
+    expect(await apply('hi').catch((e: unknown) => e)).toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    expect((await apply('hi')).action).toBe('NONE');
   });
 });

@@ -12,6 +12,7 @@ import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome } fro
 import { BedrockKnowledgeSource } from '../../../../workloads/support-chat/knowledge/handlers/lib/bedrock-knowledge-source';
 import { tenantMessage } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
+import { readRedaction } from '../../../../workloads/support-chat/privacy/handlers/lib/input-redaction';
 import { tenantAllowedProfiles, tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
 import type { FaultProxy } from '../../../support/fault-proxy';
@@ -305,6 +306,19 @@ describe('PII redacted before the message is stored or sent (ApplyGuardrail on t
     expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'deadline_exceeded' });
     expect([await stored(run), bedrockEmulator.requests.length, bedrockEmulator.guardrailRequests[0].outcome]).toEqual([undefined, 0, 'client-closed']);
     expect(run.ms).toBeLessThan(turnTimeouts(deadlineMs, 1).classifierMs + 1000);
+  });
+
+  test('an answer the redaction cannot read fails closed: an unknown action, an intervention without a mask or a block, two outputs', () => {
+    const masked = { sensitiveInformationPolicy: { piiEntities: [{ type: 'EMAIL' as const, match: EMAIL, action: 'ANONYMIZED' as const, detected: true }], regexes: [] } };
+    const read = (response: Parameters<typeof readRedaction>[1]) => readRedaction(PII, response).kind;
+    expect([
+      read({ action: 'GUARDRAIL_INTERVENED', outputs: [{ text: 'x {EMAIL}' }], assessments: [masked] }),
+      read({ action: 'NONE', outputs: [], assessments: [{}] }),
+      read({ action: 'GUARDRAIL_INTERVENED', outputs: [{ text: 'blocked' }], assessments: [{ contentPolicy: { filters: [{ type: 'INSULTS', confidence: 'HIGH', action: 'BLOCKED' }] } }] }),
+      read({ action: 'SOMETHING_NEW' as never, outputs: [], assessments: [] }),
+      read({ action: 'GUARDRAIL_INTERVENED', outputs: [{ text: 'x' }], assessments: [{}] }),
+      read({ action: 'GUARDRAIL_INTERVENED', outputs: [{ text: 'a {EMAIL}' }, { text: 'b' }], assessments: [masked] }),
+    ]).toEqual(['redacted', 'redacted', 'blocked', 'failed', 'failed', 'failed']);
   });
 
   test('a resume of a redacted message needs no redaction: the stored answer is replayed', async () => {
