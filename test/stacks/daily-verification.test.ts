@@ -204,3 +204,37 @@ describe('VER-1: the archive admits the reports (synthesized bucket policy, iden
     });
   });
 });
+
+describe('VER-1: the verifier role reads the guardrail, the Macie job and the data-lake settings (its synthesized policy and the SCPs evaluated)', () => {
+  const simulator = new OrgSimulator(assembly, config);
+  const verifierPolicy = (stack: SynthesizedStack, account: string) => resolveIntrinsics(
+    verifierIn(stack).policies[0].Properties.PolicyDocument, stack.template.toJSON() as any, { account, region: config.organization.homeRegion });
+  const prod = accountIdOf(config, 'support-chat-prod');
+  const home = config.organization.homeRegion;
+  const guardrail = (account: string) => `arn:aws:bedrock:${home}:${account}:guardrail/k3m9x2p7q1zt`;
+  const job = `arn:aws:macie2:${home}:${audit}:classification-job/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
+
+  test.each([
+    ['GetDataLakeSettings in the audit account', 'Allowed', 'audit', 'lakeformation:GetDataLakeSettings', '*'],
+    ['ListClassificationJobs in the audit account', 'Allowed', 'audit', 'macie2:ListClassificationJobs', '*'],
+    ['DescribeClassificationJob in the audit account', 'Allowed', 'audit', 'macie2:DescribeClassificationJob', job],
+    ['GetGuardrail of a member account\'s guardrail (enforcement: account)', 'Allowed', 'support-chat-prod', 'bedrock:GetGuardrail', guardrail(prod)],
+    ['ListGuardrails in a member account', 'Allowed', 'support-chat-prod', 'bedrock:ListGuardrails', '*'],
+    ['PutDataLakeSettings (a write) in the audit account', 'ImplicitlyDenied', 'audit', 'lakeformation:PutDataLakeSettings', '*'],
+    ['UpdateClassificationJob (pausing the job) in the audit account', 'ImplicitlyDenied', 'audit', 'macie2:UpdateClassificationJob', job],
+    ['UpdateGuardrail in a member account', 'ImplicitlyDenied', 'support-chat-prod', 'bedrock:UpdateGuardrail', guardrail(prod)],
+  ])('the verifier role: %s → %s', async (_, expected, account, action, resource) => {
+    const stack = account === 'audit' ? auditAnalytics : baseline.global;
+    const id = accountIdOf(config, account);
+    const answer = await simulator.evaluate({
+      account,
+      role: VERIFIER_ROLE_NAME,
+      action,
+      resource,
+      resourceAccount: id,
+      identityPolicy: verifierPolicy(stack, id),
+      context: { 'aws:RequestedRegion': home },
+    });
+    expect(answer.result).toBe(expected);
+  });
+});
