@@ -1,9 +1,12 @@
+import { App } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { synthVariant } from './estate';
+import { cachedAssemblyDirectory } from './assembly-cache';
 import { exampleConfig } from './example-config';
-import { exampleAssemblyDirectory, type SynthesizedStack } from './example-estate';
+import { exampleAssemblyDirectory, SynthesizedStack } from './example-estate';
+import { registerGates } from '../../building-blocks/gates/register-gates';
 import type { GovernanceConfig } from '../../config/schema';
 import { readAssembly, type Assembly } from '../../operations/verify/assembly';
+import { APP_CONTEXT } from '../../stacks/app-context';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { ESTATE_TABLE, type BaselineTemplates } from '../../stacks/estate-table';
 
@@ -19,7 +22,8 @@ export interface MetadataOnlyEstate {
 /**
  * The example organization with `baseline.invocationLogging.metadataOnlyOrganizationalUnits` set. The option does not
  * change the member templates (the parameter it overrides is in every regional template), so the example's cached
- * member templates are rolled out by the variant's StackSets stack, the one stack synthesized here, with every gate on.
+ * member templates are rolled out by the variant's StackSets stack, the one stack synthesized here, with every gate on,
+ * once per test run for every suite that asks (cached as the example estate is).
  */
 export function metadataOnlyEstate(organizationalUnits: readonly string[]): MetadataOnlyEstate {
   const config = structuredClone(exampleConfig());
@@ -30,10 +34,16 @@ export function metadataOnlyEstate(organizationalUnits: readonly string[]): Meta
   const artifactOf = (member: string) => ({ artifactId: stage.stacks.find((s) => s.hierarchicalId === `${id}/${member}`)!.id });
   // What the StackSets recipe reads of the member templates: the artifact ids and the stage's assembly.
   const baseline = { assembly: stage, global: artifactOf(members.global), regional: artifactOf(members.regional) } as unknown as BaselineTemplates;
-  const { built, assembly, synthesized } = synthVariant((app) => STACK_RECIPES.stackSets(app, config, baseline));
+  const variant = cachedAssemblyDirectory(`metadata-only-${organizationalUnits.join('+').replace(/[^A-Za-z0-9+-]/g, '_')}`, (outdir) => {
+    const app = new App({ context: { ...APP_CONTEXT }, outdir });
+    registerGates(app);
+    STACK_RECIPES.stackSets(app, config, baseline);
+    app.synth();
+  });
+  const artifact = new CloudAssembly(variant).stacks.find((s) => s.hierarchicalId === ESTATE_TABLE.stackSets.id)!;
   return {
     config,
-    stackSets: synthesized(built),
-    assembly: { ...readAssembly(directory), members: readAssembly(assembly.directory).members },
+    stackSets: new SynthesizedStack(artifact),
+    assembly: { ...readAssembly(directory), members: readAssembly(variant).members },
   };
 }
