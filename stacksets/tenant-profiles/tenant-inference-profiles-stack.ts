@@ -46,7 +46,8 @@ export class TenantInferenceProfilesStack extends Stack {
       const logicalId = pascal(role);
       const profile = new CfnApplicationInferenceProfile(this, `${logicalId}Profile`, {
         inferenceProfileName: `${SUPPORT_CHAT_TENANT}-${role}`,
-        description: `The ${SUPPORT_CHAT_TENANT} tenant's ${role} model calls, for cost allocation (generative-AI governance)`,
+        // The description admits letters, digits, `:` `.` and single ` ` `_` `-` between them only.
+        description: `Tenant ${SUPPORT_CHAT_TENANT} ${role} model calls for cost allocation by generative-AI governance`,
         modelSource: {
           copyFrom: `arn:${Aws.PARTITION}:bedrock:${Aws.REGION}:${Aws.ACCOUNT_ID}:inference-profile/${sources.findInMap(Aws.REGION, mappingKey(role))}`,
         },

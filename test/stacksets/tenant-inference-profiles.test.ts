@@ -1,10 +1,11 @@
-import { App, BootstraplessSynthesizer, Stage } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { registerGates } from '../../building-blocks/gates/register-gates';
 import { applicationProfileArnParameterName, TENANT_ROLE_TAG_KEY, TENANT_TAG_KEY } from '../../contracts/tenant-inference-profiles';
 import { APP_CONTEXT } from '../../stacks/app-context';
 import { SUPPORT_CHAT_TENANT, TenantInferenceProfilesStack } from '../../stacksets/tenant-profiles/tenant-inference-profiles-stack';
 import { tenantProfileSources } from '../../stacksets/tenant-profiles/tenant-profile-sources';
+import { TenantProfilesStackSet } from '../../stacksets/tenant-profiles/tenant-profiles-stack-set';
 import { exampleConfig } from '../support/example-config';
 import { resolveIntrinsics, type Template as RawTemplate } from '../support/resolve-intrinsics';
 
@@ -21,7 +22,8 @@ describe('tenant application inference profiles (member template)', () => {
   const stack = new TenantInferenceProfilesStack(new Stage(app, 'Tenant'), 'Profiles', {
     config, synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false,
   });
-  const template = Template.fromStack(stack); // synthesizes the app: any gate finding throws here
+  const assembly = app.synth(); // runs every gate: any finding throws here
+  const template = Template.fromStack(stack);
   const raw = template.toJSON() as RawTemplate;
   const profiles = Object.entries(template.findResources('AWS::Bedrock::ApplicationInferenceProfile'));
   const parameters = Object.values(template.findResources('AWS::SSM::Parameter'));
@@ -58,5 +60,21 @@ describe('tenant application inference profiles (member template)', () => {
   test('a config without the tenant has no profiles to make', () => {
     const bare = { ...config, workloads: { ...config.workloads, supportChat: undefined } };
     expect(() => new TenantInferenceProfilesStack(new App(), 'Bare', { config: bare })).toThrow(/no workloads.supportChat tenant/);
+  });
+
+  test('the StackSet targets the tenant\'s account alone (its OU, INTERSECTION), in the tenant\'s Regions, without auto-deployment', () => {
+    const memberFile = assembly.getNestedAssembly('assembly-Tenant').getStackArtifact(stack.artifactId).templateFullPath;
+    const administrator = new Stack(new App({ context: { ...APP_CONTEXT } }), 'Administrator');
+    new TenantProfilesStackSet(administrator, 'TenantProfiles', { config, stackSetName: 'genai-governance-tenant-profiles', templateFile: memberFile });
+    const [stackSet] = Object.values(Template.fromStack(administrator).findResources('AWS::CloudFormation::StackSet'));
+    const tenant = config.workloads.supportChat!;
+    const account = config.accounts.find((a) => a.name === tenant.account)!;
+    const ouId = config.organizationalUnits.find((o) => o.path === account.organizationalUnit)!.id;
+    expect(stackSet.Properties.StackInstancesGroup).toEqual([{
+      DeploymentTargets: { OrganizationalUnitIds: [ouId], Accounts: [account.id], AccountFilterType: 'INTERSECTION' },
+      Regions: tenant.regions,
+    }]);
+    expect([stackSet.Properties.PermissionModel, stackSet.Properties.AutoDeployment]).toEqual(['SERVICE_MANAGED', { Enabled: false }]);
+    expect(JSON.parse(stackSet.Properties.TemplateBody).Resources).toEqual(raw.Resources);
   });
 });
