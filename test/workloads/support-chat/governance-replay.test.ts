@@ -5,6 +5,7 @@ import { foundationModelArn } from '../../../policies/arns';
 import { STACK_RECIPES } from '../../../stacks/estate';
 import { conversationConnectionsKey, OPEN_HAND_OFFS_KEY } from '../../../workloads/support-chat/chat/handlers/lib/connection-index';
 import { relayRateKey, userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
+import { REFUND_APPROVALS_KEY } from '../../../workloads/support-chat/handoff/handlers/lib/refund-approvals';
 import { conversationSessionPolicy } from '../../../workloads/support-chat/chat/handlers/lib/session-policy';
 import { tenantAllowedProfiles, tenantModels } from '../../../workloads/support-chat/tenant/tenant-models';
 import { synthVariant } from '../../support/estate';
@@ -110,6 +111,18 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     const post = relayPolicy.Statement.find((st: { Sid?: string }) => st.Sid === 'PostToConnections').Resource as string;
     return post.replace('/POST/', `/${method}/`).replace(/\*$/, 'Zk3abcDEFgoCFtw=');
   };
+  /** The refund approval workflow (ADR 33): its function's role, the state machine's and the rule's. */
+  const refundRoleName = (what: string) => `support-chat-${what}-${REGION}`;
+  const asRefund = (what: string, action: string, resource: string, context: Record<string, string | string[]> = {}): OrgRequest => ({
+    account: tenant.account,
+    role: refundRoleName(what),
+    action,
+    resource,
+    identityPolicy: managedPolicy(chat, chatTemplate, refundRoleName(what)),
+    permissionBoundary: boundary,
+    context: { 'aws:RequestedRegion': REGION, ...context },
+  });
+  const refundMachineArn = `arn:aws:states:${REGION}:${account}:stateMachine:support-chat-refund-approval`;
   const relay = (action: string, resource: string, extra: Partial<OrgRequest> = {}): OrgRequest => ({
     account: tenant.account,
     role: relayRoleName,
@@ -190,6 +203,22 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ]),
     ['execute-api:ManageConnections: the relay posts a frame to a connection', relay('execute-api:ManageConnections', connectionArn('POST'))],
     ['execute-api:ManageConnections: the relay closes a connection whose token expired', relay('execute-api:ManageConnections', connectionArn('DELETE'))],
+    // The refund approval (ADR 33): the relay takes a pending approval and answers its task; the workflow's roles.
+    ...['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map((action): [string, OrgRequest] => [
+      `${action}: the relay reads and takes a pending refund approval (${REFUND_APPROVALS_KEY})`,
+      relay(action, tableArn, { context: { 'dynamodb:LeadingKeys': [REFUND_APPROVALS_KEY], 'aws:RequestedRegion': REGION } }),
+    ]),
+    ['states:SendTaskSuccess: the relay answers the refund approval\'s waiting task (no resource type: *)', relay('states:SendTaskSuccess', '*')],
+    ['events → states:StartExecution of the refund approval workflow by the rule\'s role', asRefund('refund-approval-start', 'states:StartExecution', refundMachineArn)],
+    ['lambda:InvokeFunction of the workflow function by the state machine\'s role', asRefund('refund-approval-states', 'lambda:InvokeFunction',
+      `arn:aws:lambda:${REGION}:${account}:function:support-chat-refund-approval`)],
+    ['dynamodb:PutItem: the workflow function stores a pending refund approval', asRefund('refund-approval', 'dynamodb:PutItem', tableArn, {
+      'dynamodb:LeadingKeys': [REFUND_APPROVALS_KEY],
+    })],
+    ['dynamodb:Query: the workflow function finds the customer\'s connections', asRefund('refund-approval', 'dynamodb:Query', tableArn, {
+      'dynamodb:LeadingKeys': [conversationConnectionsKey(SUB, 'c-42')],
+    })],
+    ['execute-api:ManageConnections: the workflow function posts the outcome to the customer', asRefund('refund-approval', 'execute-api:ManageConnections', connectionArn('POST'))],
     // Active tracing: Lambda's X-Ray daemon sends each function's segments with the function's role (ADR 8).
     ...['turn', 'relay', 'authorizer'].flatMap((fn) => ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action): [string, OrgRequest] => [
       `${action} with the ${fn} function's role (active tracing)`,
@@ -297,6 +326,10 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ['the relay\'s UpdateItem on the tenant\'s counter', relay('dynamodb:UpdateItem', tableArn, { context: { 'dynamodb:LeadingKeys': ['TENANT'], 'aws:RequestedRegion': REGION } })],
     ['the relay posting to another API\'s connections', relay('execute-api:ManageConnections',
       `arn:aws:execute-api:${REGION}:${account}:otherapi01/live/POST/@connections/Zk3abcDEFgoCFtw=`)],
+    ['the workflow function reading a customer\'s conversation', asRefund('refund-approval', 'dynamodb:Query', tableArn, { 'dynamodb:LeadingKeys': [userKey(SUB)] })],
+    ['the workflow function closing a connection', asRefund('refund-approval', 'execute-api:ManageConnections', connectionArn('DELETE'))],
+    ['the relay failing a task (only SendTaskSuccess is granted)', relay('states:SendTaskFailure', '*')],
+    ['the relay starting the refund workflow itself', relay('states:StartExecution', refundMachineArn)],
     ['the relay calling Bedrock itself', {
       account: tenant.account,
       role: `support-chat-relay-${REGION}`,

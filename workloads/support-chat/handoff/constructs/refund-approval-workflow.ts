@@ -203,7 +203,7 @@ export class RefundApprovalWorkflow extends Construct {
     new ManagedPolicy(this, 'StartPolicy', {
       managedPolicyName: name('refund-approval-start'),
       roles: [startRole],
-      statements: [new PolicyStatement({ sid: 'StartTheWorkflow', actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
+      statements: [new PolicyStatement({ sid: 'StartTheWorkflow', actions: ['states:StartExecution'], resources: [machineArn] })],
     });
 
     new Rule(this, 'OnRefundHandOff', {
