@@ -271,6 +271,33 @@ describe('the conversation between the customer and an agent', () => {
   });
 });
 
+describe('an agent who reconnects', () => {
+  test('is back in the conversations they joined after listHandOffs: the new connection replies and gets the customer\'s messages; not after leaving', async () => {
+    const conversationId = 'rejoin1';
+    const c = new Connections();
+    const relay = c.relay();
+    await handedOff(conversationId);
+    await relay(asCustomer('cust-r', { action: 'sendMessage', conversationId, messageId: 'm1', text: 'Hello?' }));
+    await relay(asAgent('agent-r1', { action: 'joinConversation', customer: CUSTOMER, conversationId, messageId: 'j1' }));
+    const reply = { action: 'agentReply', customer: CUSTOMER, conversationId, messageId: 'r1', text: 'I am back.' };
+    await relay(asAgent('agent-r2', reply));
+    expect(codeOf(c.frames('agent-r2'))).toBe('not_joined');
+    // Another agent's reconnect rejoins nothing of this one's.
+    await relay(event('agent-x', { action: 'listHandOffs', messageId: 'l0' }, { sub: '9e6f5d1f-0c2a-4b3e-8c7d-a1b2c3d4e5f6', groups: 'agent', exp: exp() }));
+    expect(await index.joined(CUSTOMER, conversationId, 'agent-x')).toBe(false);
+    await relay(asAgent('agent-r2', { action: 'listHandOffs', messageId: 'l1' }));
+    expect(await index.joined(CUSTOMER, conversationId, 'agent-r2')).toBe(true);
+    await relay(asAgent('agent-r2', reply));
+    expect(lastOf(c.frames('agent-r2'))).toMatchObject({ type: 'done', messageId: 'r1', delivered: 1 });
+    await relay(asCustomer('cust-r', { action: 'sendMessage', conversationId, messageId: 'm2', text: 'Welcome back.' }));
+    expect(lastOf(c.frames('agent-r2'))).toMatchObject({ type: 'message', messageId: 'm2', from: 'customer' });
+    // Left (without closing): the next reconnect is not put back.
+    await relay(asAgent('agent-r2', { action: 'leaveConversation', customer: CUSTOMER, conversationId, messageId: 'x1' }));
+    await relay(asAgent('agent-r3', { action: 'listHandOffs', messageId: 'l2' }));
+    expect(await index.joined(CUSTOMER, conversationId, 'agent-r3')).toBe(false);
+  });
+});
+
 describe('the hand-off record', () => {
   test('carries the orders the order tool showed the model in the conversation, each once (latest look-up), and agents\' messages as agent', () => {
     const order = (orderId: string, status: string) => ({ orderId, status, items: [{ name: 'Kettle', quantity: 1 }] });

@@ -101,6 +101,9 @@ async function agentAction(deps: AgentRelayDependencies, caller: Caller, message
   const index = deps.connectionIndex;
   const { request } = checked;
   if (request.action === 'listHandOffs') {
+    // A reconnected agent is back in the conversations they joined and did not leave (ADR 33).
+    const connection = { connectionId: caller.connectionId, name: displayNameOf(caller.name), expiresAt: expiresAtOf(caller.exp) };
+    if (index) await index.rejoin(caller.sub, connection);
     const handOffs = await withPendingRefunds(index ? await index.open() : [], deps.refunds);
     await post(encodeFrame({ type: 'handOffs', conversationId: '*', messageId: request.messageId, seq: 0, handOffs }));
     return;
@@ -156,8 +159,10 @@ async function agentAction(deps: AgentRelayDependencies, caller: Caller, message
           await index.add(request.customer, request.conversationId, {
             connectionId: caller.connectionId, role: 'agent', agentSub: agent.sub, name: agent.name, expiresAt: expiresAtOf(caller.exp),
           });
+          await index.rememberJoin(agent.sub, request.customer, request.conversationId);
         } else if (frame.type === 'agentLeft') {
           await index.remove(request.customer, request.conversationId, 'agent', caller.connectionId);
+          await index.forgetJoin(agent.sub, request.customer, request.conversationId);
           if (frame.closed) await index.markClosed(request.customer, request.conversationId);
         }
         delivered = await fanOut(deps, index, request.customer, request.conversationId, { ...frame, seq: 0 }, caller.connectionId);

@@ -33,6 +33,9 @@ export const OPEN_HAND_OFFS_LISTED = 50;
 export const conversationConnectionsKey = (customer: string, conversationId: string) =>
   `${CONNECTION_INDEX_PREFIX}${checkedSub(customer)}#${checkedId('conversation id', conversationId)}`;
 
+/** The partition of the conversations one agent joined: a connection of that agent's rejoins them (`rejoin`). */
+export const agentJoinsKey = (agentSub: string) => `${CONNECTION_INDEX_PREFIX}AGENT#${checkedSub(agentSub)}`;
+
 /** One connection of a conversation. */
 export interface IndexedConnection {
   readonly connectionId: string;
@@ -127,6 +130,53 @@ export class ConnectionIndex {
       TableName: this.props.tableName,
       Key: { pk: OPEN_HAND_OFFS_KEY, sk: `${checkedSub(customer)}#${checkedId('conversation id', conversationId)}` },
     }));
+  }
+
+  /** Remembers that the agent joined the conversation, for as long as an open hand-off is listed. */
+  public async rememberJoin(agentSub: string, customer: string, conversationId: string): Promise<void> {
+    await this.props.client.send(new PutCommand({
+      TableName: this.props.tableName,
+      Item: {
+        pk: agentJoinsKey(agentSub),
+        sk: `${checkedSub(customer)}#${checkedId('conversation id', conversationId)}`,
+        customer,
+        conversationId,
+        expiresAt: Math.floor(this.now() / 1000) + OPEN_HAND_OFF_SECONDS,
+      },
+    }));
+  }
+
+  /** Forgets it (the agent left the conversation). */
+  public async forgetJoin(agentSub: string, customer: string, conversationId: string): Promise<void> {
+    await this.props.client.send(new DeleteCommand({
+      TableName: this.props.tableName,
+      Key: { pk: agentJoinsKey(agentSub), sk: `${checkedSub(customer)}#${checkedId('conversation id', conversationId)}` },
+    }));
+  }
+
+  /**
+   * Puts a new connection of the agent into every conversation the agent joined and did not leave whose hand-off is still
+   * open (a reconnect); resolves with those conversations. One query page of joins, one read per conversation.
+   */
+  public async rejoin(agentSub: string, connection: Omit<IndexedConnection, 'role' | 'agentSub'>): Promise<{ customer: string; conversationId: string }[]> {
+    const { Items = [] } = await this.props.client.send(new QueryCommand({
+      TableName: this.props.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': agentJoinsKey(agentSub) },
+      ConsistentRead: true,
+    }));
+    const rejoined: { customer: string; conversationId: string }[] = [];
+    for (const item of Items.filter((i) => this.live(i.expiresAt))) {
+      const customer = item.customer as string;
+      const conversationId = item.conversationId as string;
+      const { Item: open } = await this.props.client.send(new GetCommand({
+        TableName: this.props.tableName, Key: { pk: OPEN_HAND_OFFS_KEY, sk: `${customer}#${conversationId}` }, ConsistentRead: true,
+      }));
+      if (!open || !this.live(open.expiresAt)) continue;
+      await this.add(customer, conversationId, { ...connection, role: 'agent', agentSub });
+      rejoined.push({ customer, conversationId });
+    }
+    return rejoined;
   }
 
   /** The open hand-offs, oldest first, at most `OPEN_HAND_OFFS_LISTED` (one query page). */
