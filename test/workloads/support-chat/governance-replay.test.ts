@@ -3,7 +3,7 @@ import { KNOWLEDGE_BASE_ROLE_PATH } from '../../../contracts/knowledge-base-role
 import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
 import { foundationModelArn } from '../../../policies/arns';
 import { STACK_RECIPES } from '../../../stacks/estate';
-import { conversationConnectionsKey, OPEN_HAND_OFFS_KEY } from '../../../workloads/support-chat/chat/handlers/lib/connection-index';
+import { agentJoinsKey, conversationConnectionsKey, OPEN_HAND_OFFS_KEY } from '../../../workloads/support-chat/chat/handlers/lib/connection-index';
 import { relayRateKey, userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { conversationSessionPolicy } from '../../../workloads/support-chat/chat/handlers/lib/session-policy';
 import { REFUND_APPROVALS_KEY } from '../../../workloads/support-chat/handoff/handlers/lib/refund-approvals';
@@ -207,6 +207,10 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ...['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map((action): [string, OrgRequest] => [
       `${action}: the relay reads and takes a pending refund approval (${REFUND_APPROVALS_KEY})`,
       relay(action, tableArn, { context: { 'dynamodb:LeadingKeys': [REFUND_APPROVALS_KEY], 'aws:RequestedRegion': REGION } }),
+    ]),
+    ...['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'].map((action): [string, OrgRequest] => [
+      `${action}: the relay keeps the conversations an agent joined (CONN#AGENT#<sub>), for a reconnect`,
+      relay(action, tableArn, { context: { 'dynamodb:LeadingKeys': [agentJoinsKey(OTHER_SUB)], 'aws:RequestedRegion': REGION } }),
     ]),
     ['states:SendTaskSuccess: the relay answers the refund approval\'s waiting task (no resource type: *)', relay('states:SendTaskSuccess', '*')],
     ['events → states:StartExecution of the refund approval workflow by the rule\'s role', asRefund('refund-approval-start', 'states:StartExecution', refundMachineArn)],
