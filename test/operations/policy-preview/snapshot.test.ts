@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   AttachPolicyCommand, CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, CreatePolicyCommand,
-  DescribeCreateAccountStatusCommand, ListPoliciesCommand, ListRootsCommand, MoveAccountCommand, OrganizationsClient,
+  DescribeCreateAccountStatusCommand, InvalidInputException, ListPoliciesCommand, ListRootsCommand, MoveAccountCommand,
+  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { startMoto, type MotoServer } from '../../../emulators/moto/moto-server';
 import { takeSnapshot } from '../../../operations/policy-preview/snapshot-reader';
@@ -14,8 +15,9 @@ import { parseSnapshot } from '../../../operations/policy-preview/snapshot-schem
 /**
  * The snapshot on the pinned moto server's Organizations: an organization, a nested OU tree, accounts and SCPs/RCPs
  * attached with the SDK, read back with `takeSnapshot` and with the command itself through `AWS_ENDPOINT_URL`.
- * moto 5.2.5 offers SCP, RCP, tag, backup and AI-services opt-out policies and refuses `BEDROCK_POLICY` as a filter
- * (InvalidInputException): the snapshot records it as unsupported. Nothing here is proof of what AWS enforces.
+ * moto 5.2.5 offers SCP, RCP, tag, backup and AI-services opt-out policies; the project's moto extension
+ * (emulators/moto/bedrock_guardrail_extension.py) adds `BEDROCK_POLICY`. An endpoint that refuses a type as a filter
+ * (InvalidInputException) is a recorded answer here. Nothing here is proof of what AWS enforces.
  */
 jest.setTimeout(120_000);
 
@@ -51,6 +53,14 @@ beforeAll(async () => {
   }));
   ids.rcp = rcp.Policy!.PolicySummary!.Id!;
   await client.send(new AttachPolicyCommand({ PolicyId: ids.rcp, TargetId: ids.account }));
+  const bedrock = await client.send(new CreatePolicyCommand({
+    Name: 'genai-governance-bedrock-guardrail-eu-central-1',
+    Description: 'test',
+    Type: 'BEDROCK_POLICY',
+    Content: JSON.stringify({ bedrock: { guardrail_inference: { 'eu-central-1': { config_1: { identifier: { '@@assign': 'arn:aws:bedrock:eu-central-1:111122223333:guardrail/abc123def456:1' } } } } } }),
+  }));
+  ids.bedrock = bedrock.Policy!.PolicySummary!.Id!;
+  await client.send(new AttachPolicyCommand({ PolicyId: ids.bedrock, TargetId: root }));
 });
 
 afterAll(async () => {
@@ -58,7 +68,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-test('on moto: the tree, every SCP and RCP with its targets, and BEDROCK_POLICY recorded as not offered', async () => {
+test('on moto: the tree, every SCP, RCP and Bedrock policy with its targets', async () => {
   const snapshot = await takeSnapshot(client, { now: new Date('2026-12-07T00:00:00Z') });
   expect(snapshot.organization.roots.map((r) => r.id)).toEqual([ids.root]);
   expect(snapshot.organization.organizationalUnits).toEqual(expect.arrayContaining([
@@ -73,7 +83,26 @@ test('on moto: the tree, every SCP and RCP with its targets, and BEDROCK_POLICY 
   expect(byName.get('FullAWSAccess')).toMatchObject({ awsManaged: true, targetIds: expect.arrayContaining([ids.root]) });
   expect(snapshot.policyTypes.SERVICE_CONTROL_POLICY).toEqual({ status: 'read' });
   expect(snapshot.policyTypes.RESOURCE_CONTROL_POLICY).toEqual({ status: 'read' });
-  expect(snapshot.policyTypes.BEDROCK_POLICY).toMatchObject({ status: 'unsupported', message: expect.stringContaining('InvalidInputException') });
+  expect(snapshot.policyTypes.BEDROCK_POLICY).toEqual({ status: 'read' });
+  expect(byName.get('genai-governance-bedrock-guardrail-eu-central-1')).toMatchObject({ id: ids.bedrock, type: 'BEDROCK_POLICY', targetIds: [ids.root] });
+});
+
+test('a type the endpoint refuses as a filter (recorded InvalidInputException) is recorded as unsupported; the others are read', async () => {
+  const refusing = new OrganizationsClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  refusing.middlewareStack.add((next) => async (args) => {
+    if (args.input && (args.input as { Filter?: string }).Filter === 'BEDROCK_POLICY') {
+      throw new InvalidInputException({ message: 'You provided a value that does not match the required pattern.', $metadata: { httpStatusCode: 400 } });
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'refuse-bedrock-policy' });
+  try {
+    const snapshot = await takeSnapshot(refusing, { now: new Date('2026-12-07T00:00:00Z') });
+    expect(snapshot.policyTypes.BEDROCK_POLICY).toMatchObject({ status: 'unsupported', message: expect.stringContaining('InvalidInputException') });
+    expect(snapshot.policyTypes.SERVICE_CONTROL_POLICY).toEqual({ status: 'read' });
+    expect(snapshot.policies.some((p) => p.type === 'BEDROCK_POLICY')).toBe(false);
+  } finally {
+    refusing.destroy();
+  }
 });
 
 test('on moto: one item a page (moto paginates ListPolicies, ListOrganizationalUnitsForParent, ListAccountsForParent) reads the same', async () => {
@@ -94,7 +123,7 @@ test('on moto: the command honours AWS_ENDPOINT_URL and writes a file that parse
   expect(stdout).toMatch(/policies, 2 OUs, \d+ accounts written/);
   const snapshot = parseSnapshot(readFileSync(out, 'utf8'), out);
   expect(snapshot.endpoint).toBe(moto.endpoint);
-  expect(snapshot.policies.filter((p) => p.name.startsWith('genai-governance-'))).toHaveLength(4);
+  expect(snapshot.policies.filter((p) => p.name.startsWith('genai-governance-'))).toHaveLength(5);
 });
 
 test('an endpoint that does not answer: exit 1, a clear message, nothing written', async () => {
