@@ -33,8 +33,14 @@ export const DATA_RETENTION_ACTION = 'bedrock:PutAccountDataRetention';
 export const APPLICATION_PROFILE_ACTION = 'bedrock:CreateInferenceProfile';
 
 /**
+ * Deleting an application profile: a tenant's turn calls the profile its contract parameter names, so a workload that
+ * deleted it would break the tenant and the cost attribution the profile carries. Whoever may create one may delete it.
+ */
+export const APPLICATION_PROFILE_DELETE_ACTION = 'bedrock:DeleteInferenceProfile';
+
+/**
  * BR-AIP-1: provisioned throughput, custom models, Marketplace endpoints and the account's Bedrock data retention mode
- * only by the platform role; application inference profiles only by the platform role and the service-managed
+ * only by the platform role; application inference profiles created and deleted only by the platform role and the service-managed
  * StackSets execution roles (`stacksets-exec-*`, which only the organization's service-managed StackSets use and nobody
  * else may create or change: ORG-TAMPER-BASELINE), which deploy each tenant's profiles (`stacksets/tenant-profiles/`). What
  * any of them may wrap is BR-CRI-2's (an approved geography's system profile).
@@ -49,7 +55,7 @@ export function brAip1Statements(config: GovernanceConfig): PolicyStatement[] {
   }, {
     Sid: 'BRAIP1DenyApplicationProfilesExceptPlatform',
     Effect: 'Deny',
-    Action: APPLICATION_PROFILE_ACTION,
+    Action: [APPLICATION_PROFILE_ACTION, APPLICATION_PROFILE_DELETE_ACTION],
     Resource: '*',
     Condition: unlessPrincipal([...platformPrincipalArns(config), STACKSETS_EXECUTION_ROLES]),
   }];
