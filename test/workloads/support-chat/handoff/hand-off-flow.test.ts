@@ -6,11 +6,12 @@ import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-serv
 import { WebhookReceiver } from '../../../../emulators/webhook-receiver/webhook-receiver';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import { ConnectionIndex } from '../../../../workloads/support-chat/chat/handlers/lib/connection-index';
+import { userKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { createRelay } from '../../../../workloads/support-chat/chat/handlers/relay-core';
 import { runTurn, type TurnDependencies, type TurnLimits, type TurnOutcome, type TurnRequest } from '../../../../workloads/support-chat/chat/handlers/turn-core';
 import { HAND_OFF_EVENT, type HandOffDetail } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-events';
-import { HandOffService } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-service';
+import { handOffKey, HandOffService } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-service';
 import { RefundApprovals } from '../../../../workloads/support-chat/handoff/handlers/lib/refund-approvals';
 import { outcomeText, type RefundStepDependencies, runRefundStep } from '../../../../workloads/support-chat/handoff/handlers/lib/refund-workflow-steps';
 import { openTickets, ticketKey, type TicketConnectorProps } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
@@ -150,7 +151,7 @@ describe('a message that asks for a person (moto EventBridge and SQS, webhook re
     expect(await deliver(messages)).toEqual([]);
     expect(webhook.received).toHaveLength(1);
     expect(webhook.received[0].headers).toMatchObject({ 'x-api-key': API_KEY, 'idempotency-key': detail.handOffId });
-    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'human1') }));
+    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'human1', detail.handOffId) }));
     expect(Item).toMatchObject({ ticketId: 'T-1', handOffId: detail.handOffId });
     // A redelivery of the same message (SQS is at least once) opens no second ticket and calls no webhook.
     expect(await deliver(messages)).toEqual([]);
@@ -175,6 +176,26 @@ describe('a message that asks for a person (moto EventBridge and SQS, webhook re
     });
     expect(outcome.result).toBe('replayed');
     expect(frames[0]).toMatchObject({ type: 'chunk', text: TENANT_MESSAGES.escalation_notice.en });
+  });
+
+  test('after an agent closed it, a new hand-off opens a second ticket; its redelivery and the first one\'s open none', async () => {
+    const first = (await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: userKey(SUB), sk: handOffKey('human1') } }))).Item!;
+    await handOff.close(SUB, 'human1');
+    const before = webhook.received.length;
+    const { outcome } = await turn({ conversationId: 'human1', messageId: 'm4', text: 'I want to talk to a human again, please.' });
+    expect(outcome).toMatchObject({ result: 'handed_off', code: 'handed_off' });
+    const messages = await drain(queueUrl);
+    expect(messages).toHaveLength(1);
+    const detail = (JSON.parse(messages[0].body) as { detail: HandOffDetail }).detail;
+    expect(detail.handOffId).not.toBe(first.handOffId);
+    expect(await deliver(messages)).toEqual([]);
+    expect(await deliver(messages)).toEqual([]);
+    expect(webhook.received.slice(before).map((r) => r.headers['idempotency-key'])).toEqual([detail.handOffId]);
+    const tickets = await Promise.all([first.handOffId as string, detail.handOffId].map(async (id) =>
+      (await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'human1', id) }))).Item?.ticketId as string | undefined));
+    expect(tickets[0]).toBe('T-1');
+    expect(tickets[1]).toMatch(/^T-/);
+    expect(tickets[1]).not.toBe(tickets[0]);
   });
 });
 
@@ -226,9 +247,10 @@ describe('a failing webhook', () => {
     expect(await receive(queueUrl, 0)).toHaveLength(0);
     const dead = await drain(dlqUrl);
     expect(dead).toHaveLength(1);
-    expect((JSON.parse(dead[0].body) as { detail: HandOffDetail }).detail).toMatchObject({ conversationId: 'legal1', reason: 'legal_threat' });
+    const deadDetail = (JSON.parse(dead[0].body) as { detail: HandOffDetail }).detail;
+    expect(deadDetail).toMatchObject({ conversationId: 'legal1', reason: 'legal_threat' });
     expect(webhook.received.length - before).toBe(3);
-    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'legal1') }));
+    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'legal1', deadDetail.handOffId) }));
     expect(Item?.ticketId).toBeUndefined();
     webhook.failNext(0);
   });
@@ -279,9 +301,10 @@ describe('the connector against a hostile or failing webhook and bad messages', 
       { messageId: 'b', body: JSON.stringify({ 'source': 'someone.else', 'detail-type': HAND_OFF_EVENT.detailType, 'detail': {} }) },
       { messageId: 'c', body: record('bad id with spaces').body },
       { messageId: 'd', body: JSON.stringify({ 'source': HAND_OFF_EVENT.source, 'detail-type': HAND_OFF_EVENT.detailType, 'detail': { conversationId: 'x' } }) },
+      { messageId: 'e', body: record('ok1', `${SUB}:ok1:1#CONV#other`).body },
     ];
     const { batchItemFailures } = await openTickets(bad, connector());
-    expect(batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a', 'b', 'c', 'd']);
+    expect(batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(webhook.received.length).toBe(before);
   });
 
@@ -295,7 +318,7 @@ describe('the connector against a hostile or failing webhook and bad messages', 
       ...connector(), fetch: async () => new Response(JSON.stringify({ id: 'T-x' }), { status: 200 }),
     });
     expect(noTicket.batchItemFailures).toHaveLength(1);
-    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'hostile1') }));
+    const { Item } = await emulators.client.send(new GetCommand({ TableName: emulators.tableName, Key: ticketKey(SUB, 'hostile1', `${SUB}:hostile1:1`) }));
     expect(Item).toMatchObject({ leaseUntil: 0 });
     expect(Item?.ticketId).toBeUndefined();
     // Then the webhook works again: the next delivery opens the ticket.

@@ -4,16 +4,24 @@ import { HAND_OFF_EVENT, type HandOffDetail } from './hand-off-events';
 import { checkedId, checkedSub } from '../../../chat/handlers/lib/conversation-keys';
 
 /*
- * The connector between the hand-off queue and the ticketing system: one ticket per conversation hand-off, however often
- * SQS delivers the message. The ticket record sits in a partition of its own, `TICKET#<sub>` / `CONV#<conversationId>`,
- * the only one the connector's role may touch (`dynamodb:LeadingKeys` `TICKET#*`): it never reads a conversation.
+ * The connector between the hand-off queue and the ticketing system: one ticket per hand-off, however often SQS delivers
+ * the message, and a new ticket for each new hand-off of a conversation (an agent closed the last one, the customer
+ * asked again). The ticket record sits in a partition of its own, `TICKET#<sub>` /
+ * `CONV#<conversationId>#HANDOFF#<handOffId>`, the only one the connector's role may touch (`dynamodb:LeadingKeys`
+ * `TICKET#*`): it never reads a conversation.
  */
 
 /** The prefix of the connector's partitions (its role's `dynamodb:LeadingKeys`). */
 export const TICKET_PREFIX = 'TICKET#';
 
-/** The ticket record's key: the customer's tickets, one per conversation. */
-export const ticketKey = (sub: string, conversationId: string) => ({ pk: `${TICKET_PREFIX}${checkedSub(sub)}`, sk: `CONV#${checkedId('conversation id', conversationId)}` });
+/** A hand-off id as the hand-off service makes it (`<sub>:<conversationId>:<createdAt>`): what a sort key may hold. */
+const HAND_OFF_ID = /^[A-Za-z0-9_:-]{1,200}$/;
+
+/** The ticket record's key: the customer's tickets, one per hand-off of a conversation. */
+export const ticketKey = (sub: string, conversationId: string, handOffId: string) => {
+  if (!HAND_OFF_ID.test(handOffId)) throw new Error('the hand-off id is not one the hand-off service makes');
+  return { pk: `${TICKET_PREFIX}${checkedSub(sub)}`, sk: `CONV#${checkedId('conversation id', conversationId)}#HANDOFF#${handOffId}` };
+};
 
 /** The headers of the webhook request: the API key and the hand-off id the ticketing system may deduplicate on. */
 export const WEBHOOK_HEADERS = { apiKey: 'x-api-key', idempotencyKey: 'idempotency-key' } as const;
@@ -58,7 +66,7 @@ export function handOffOfRecord(body: string): HandOffDetail {
   if (!detail || typeof detail.handOffId !== 'string' || typeof detail.conversationId !== 'string' || typeof detail.customer?.sub !== 'string') {
     throw new Error('the hand-off event has no handOffId, conversationId or customer');
   }
-  ticketKey(detail.customer.sub, detail.conversationId);
+  ticketKey(detail.customer.sub, detail.conversationId, detail.handOffId);
   return detail as HandOffDetail;
 }
 
@@ -74,7 +82,7 @@ export async function openTicket(record: QueueRecord, props: TicketConnectorProp
   const now = props.now ?? Date.now;
   try {
     const handOff = handOffOfRecord(record.body);
-    const key = ticketKey(handOff.customer.sub, handOff.conversationId);
+    const key = ticketKey(handOff.customer.sub, handOff.conversationId, handOff.handOffId);
     const found = await ticketOf(props, key);
     if (found) return { kind: 'duplicate', ticketId: found };
     try {
