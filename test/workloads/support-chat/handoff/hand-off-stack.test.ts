@@ -1,4 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { ACKNOWLEDGEMENT_METADATA_TYPE } from '../../../../building-blocks/gates/acknowledge';
 import { HAND_OFF_EVENT } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-events';
 import { CONNECTOR_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT } from '../../../../workloads/support-chat/handoff/handoff-wiring';
 import { exampleEstate } from '../../../support/example-estate';
@@ -52,6 +53,24 @@ describe('support-chat hand-off (synthesized example estate)', () => {
     expect(JSON.stringify(statements.find((s) => s.Sid === 'WebhookApiKey')!.Resource)).toContain(`:secret:${handOff.apiKeySecretName}-??????`);
     const connector = all('AWS::Lambda::Function').find((f) => f.FunctionName === 'support-chat-handoff-connector')!;
     expect(connector.Environment.Variables).toMatchObject({ WEBHOOK_URL: handOff.webhookUrl, WEBHOOK_SECRET_ID: handOff.apiKeySecretName });
+  });
+
+  test('each function\'s concurrency acknowledgement names what bounds it: the mapping\'s maximum concurrency, the state machine, the WebSocket throttle', () => {
+    const mapping = all('AWS::Lambda::EventSourceMapping').find((m) => JSON.stringify(m.EventSourceArn).includes(queueId))!;
+    const maximum = mapping.ScalingConfig.MaximumConcurrency as number;
+    expect(maximum).toBeGreaterThanOrEqual(2);
+    const reasonOf = (functionName: string) => {
+      const path = `/${chat.artifact.hierarchicalId}/${Object.entries(chat.template.findResources('AWS::Lambda::Function'))
+        .find(([, r]) => r.Properties.FunctionName === functionName)![0]}`;
+      const byLogicalId = chat.artifact.findMetadataByType('aws:cdk:logicalId').find((e) => `/${chat.artifact.hierarchicalId}/${String(e.data)}` === path)!;
+      return (chat.artifact.findMetadataByType(ACKNOWLEDGEMENT_METADATA_TYPE)
+        .filter((e) => e.path === byLogicalId.path).map((e) => e.data as { id: string; reason: string })
+        .find((a) => a.id === 'NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency'))!.reason;
+    };
+    expect(reasonOf('support-chat-handoff-connector')).toContain(`SQS event source mapping, whose ScalingConfig.MaximumConcurrency (${maximum})`);
+    expect(reasonOf('support-chat-refund-approval')).toContain('refund approval state machine');
+    expect(reasonOf('support-chat-turn')).toContain('WebSocket stage throttle');
+    for (const fn of ['support-chat-handoff-connector', 'support-chat-refund-approval']) expect(reasonOf(fn)).not.toContain('WebSocket');
   });
 
   test('the turn may publish on the bus only, through an endpoint that admits PutEvents on that bus only; its policy and settings are the config\'s', () => {

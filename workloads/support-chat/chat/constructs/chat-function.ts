@@ -53,6 +53,13 @@ export interface ChatFunctionProps {
    * @default - API Gateway invokes it synchronously for a WebSocket route or authorizer
    */
   readonly deadLetterQueueReason?: string;
+  /**
+   * Why the function has no reserved concurrency (acknowledges the gates' concurrency rules): what bounds its
+   * concurrent executions instead.
+   *
+   * @default - the WebSocket stage throttle and the token budgets bound it (a WebSocket route or authorizer)
+   */
+  readonly concurrencyReason?: string;
 }
 
 const SYNCHRONOUS = 'API Gateway invokes it synchronously for a WebSocket route or authorizer: a failure reaches the client as an error frame or a refused connection, there is no asynchronous event to send to a dead-letter queue';
@@ -96,7 +103,9 @@ export class ChatFunction extends LambdaFunction {
       throw new Error(`${this.node.path}: a function outside the VPC needs outsideVpcReason`);
     }
     const outsideVpc = props.vpc ? undefined : props.outsideVpcReason;
-    acknowledgeLambdaFindings(this, { outsideVpc, deadLetterQueue: props.deadLetterQueueReason ?? SYNCHRONOUS, concurrency: CONCURRENCY });
+    acknowledgeLambdaFindings(this, {
+      outsideVpc, deadLetterQueue: props.deadLetterQueueReason ?? SYNCHRONOUS, concurrency: props.concurrencyReason ?? CONCURRENCY,
+    });
   }
 
   /**

@@ -18,6 +18,9 @@ import { HAND_OFF_EVENT } from '../handlers/lib/hand-off-events';
 import { TICKET_PREFIX } from '../handlers/lib/ticket-connector';
 import { CONNECTOR_TIMEOUT_SECONDS, type ConnectorEnvironment, MAX_RECEIVE_COUNT } from '../handoff-wiring';
 
+/** Concurrent connector executions the queue's event source mapping starts at most (SQS's maximum concurrency, 2–1000). */
+const CONNECTOR_MAX_CONCURRENCY = 5;
+
 /** Properties of `HandOffTransport`. */
 export interface HandOffTransportProps {
   /** Prefix of the names (the tenant's, `support-chat`); IAM names end in `-<region>`. */
@@ -144,12 +147,14 @@ export class HandOffTransport extends Construct {
       logRetention: props.logRetention,
       outsideVpcReason: 'Posts to the ticketing system\'s webhook on the internet, which the baseline VPC (no route out) cannot reach; holds no conversation or model permissions (its own TICKET# items, the queue, one secret)',
       deadLetterQueueReason: 'The SQS event source mapping invokes it synchronously; a hand-off it fails stays on the queue and moves to the queue\'s dead-letter queue after the maximum receives',
+      concurrencyReason: `Invoked only by its SQS event source mapping, whose ScalingConfig.MaximumConcurrency (${CONNECTOR_MAX_CONCURRENCY}) bounds its concurrent executions; a reserve would take executions from the rest of the account`,
     });
     const mapping = new EventSourceMapping(this, 'FromQueue', {
       target: this.connector,
       eventSourceArn: this.queue.queueArn,
       batchSize: 10,
       reportBatchItemFailures: true,
+      maxConcurrency: CONNECTOR_MAX_CONCURRENCY,
     });
     // Lambda checks the role may read the queue when the mapping is created.
     mapping.node.addDependency(policy);

@@ -119,6 +119,7 @@ export class RefundApprovalWorkflow extends Construct {
       logRetention: props.logRetention,
       outsideVpcReason: 'Posts the outcome to the customer\'s WebSocket connections (@connections), which the baseline VPC cannot reach, as the relay; holds only the CONN# items and POST to this API\'s connections',
       deadLetterQueueReason: 'Step Functions invokes it synchronously and retries it; a step that still fails fails the execution, which the workflow\'s alarm reports',
+      concurrencyReason: 'Invoked by the refund approval state machine (its role\'s InvokeTheWorkflowFunction statement), one task at a time per execution; executions start only for refund_over_limit hand-offs, at most one open per conversation; a reserve would take executions from the rest of the account',
     });
 
     const request = new LambdaInvoke(this, 'RequestApproval', {
