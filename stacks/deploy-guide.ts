@@ -69,8 +69,14 @@ export function renderStackTable(): string {
   for (const [, entry] of entries) {
     if (entry.regions !== 'none') continue;
     const stackSets = estateEntries().filter(([, e]) => e.regions === 'home' && e.input !== undefined && ESTATE_TABLE[e.input] === entry).map(([, e]) => code(idPattern(e)));
-    rows.push(`| ${Object.values(entry.members).map((m) => code(`${entry.id}/${m}`)).join(', ')} | every account of \`baseline.targetOrganizationalUnits\` `
-      + `(default: the workload OUs) | none from the CLI: the StackSets of ${stackSets.join(', ')} roll them out | (by StackSet) | none: bootstrapless member templates |`);
+    const special = entry.memberTargets ?? {};
+    const everywhere = Object.entries(entry.members).filter(([name]) => !(name in special)).map(([, m]) => m);
+    const groups: [string[], string][] = [[everywhere, 'every account of `baseline.targetOrganizationalUnits` (default: the workload OUs)'],
+      ...Object.entries(special).map(([name, where]): [string[], string] => [[entry.members[name]], where])];
+    for (const [members, where] of groups.filter(([m]) => m.length > 0)) {
+      rows.push(`| ${members.map((m) => code(`${entry.id}/${m}`)).join(', ')} | ${where} `
+        + `| none from the CLI: the StackSets of ${stackSets.join(', ')} roll them out | (by StackSet) | none: bootstrapless member templates |`);
+    }
   }
   return rows.join('\n');
 }

@@ -16,6 +16,7 @@ import { StackSetAdministrationStack } from './stack-set-administration-stack';
 import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack';
 import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-stack';
 import { metadataOnlyParameterOverrides } from '../stacksets/baseline/invocation-logging';
+import { TenantInferenceProfilesStack } from '../stacksets/tenant-profiles/tenant-inference-profiles-stack';
 import { SupportChatStack } from '../workloads/support-chat/support-chat-stack';
 
 /**
@@ -151,6 +152,12 @@ export interface MemberTemplatesEntry {
   readonly id: string;
   /** The member stacks' ids in the Stage, by name. */
   readonly members: Readonly<Record<string, string>>;
+  /**
+   * Where a member goes and when it exists, by name, for the members that do not go to every account of
+   * `baseline.targetOrganizationalUnits` (docs/deploying.md).
+   * @default - every member goes to every target account
+   */
+  readonly memberTargets?: Readonly<Record<string, string>>;
   readonly field?: string;
   readonly make: (scope: App, id: string, config: GovernanceConfig, members: never) => unknown;
 }
@@ -163,13 +170,19 @@ function estateTable<const T extends { readonly [K in keyof T]: EstateEntry<Extr
 }
 
 /** StackSet names: a stable contract, renaming replaces every stack instance. */
-export const STACK_SET_NAMES = { global: 'genai-governance-baseline-global', regional: 'genai-governance-baseline-regional' } as const;
+export const STACK_SET_NAMES = {
+  global: 'genai-governance-baseline-global',
+  regional: 'genai-governance-baseline-regional',
+  tenantProfiles: 'genai-governance-tenant-profiles-support-chat',
+} as const;
 
 /** The member baseline's templates, in their own Stage so the gates and conformance checks see them. */
 export interface BaselineTemplates {
   readonly stage: Stage;
   readonly global: BaselineGlobalStack;
   readonly regional: BaselineRegionalStack;
+  /** The support-chat tenant's application inference profiles (ADR 35), when the config has the tenant. */
+  readonly tenantProfiles?: TenantInferenceProfilesStack;
   /** The Stage's assembly, where the StackSets read the member templates from. */
   readonly assembly: cxapi.CloudAssembly;
 }
@@ -179,8 +192,11 @@ export const ESTATE_TABLE = estateTable({
     regions: 'none',
     account: 'members',
     id: 'GovernanceBaseline',
-    members: { global: 'Global', regional: 'Regional' },
-    make: (scope: App, id: string, config: GovernanceConfig, members: { readonly global: string; readonly regional: string }): BaselineTemplates => {
+    members: { global: 'Global', regional: 'Regional', tenantProfiles: 'TenantProfiles' },
+    memberTargets: { tenantProfiles: 'the tenant\'s account alone (`workloads.supportChat.account`) in the tenant\'s Regions, only with `workloads.supportChat`' },
+    make: (
+      scope: App, id: string, config: GovernanceConfig, members: { readonly global: string; readonly regional: string; readonly tenantProfiles: string },
+    ): BaselineTemplates => {
       const stage = new Stage(scope, id);
       // Member templates reach CloudFormation through StackSets, not the CDK toolkit: no construct-path metadata and no
       // CDKMetadata resource, so their size is the same however the app is run (the CLI turns path metadata on).
@@ -197,7 +213,13 @@ export const ESTATE_TABLE = estateTable({
         analyticsReporting: false,
         description: 'Generative-AI governance member baseline, regional part (BL-VPCE-1, BL-LOG-1, BL-MON-1), deployed by StackSet',
       });
-      return { stage, global, regional, assembly: stage.synth() };
+      const tenantProfiles = config.workloads.supportChat ? new TenantInferenceProfilesStack(stage, members.tenantProfiles, {
+        config,
+        synthesizer: new BootstraplessSynthesizer(),
+        analyticsReporting: false,
+        description: 'Generative-AI governance: the support-chat tenant\'s application inference profiles (BR-AIP-1, ADR 35), deployed by StackSet',
+      }) : undefined;
+      return { stage, global, regional, tenantProfiles, assembly: stage.synth() };
     },
   },
   logArchive: {
@@ -270,6 +292,10 @@ export const ESTATE_TABLE = estateTable({
         parameterOverridesByRegion: regionParameterOverrides(props.config),
         parameterOverridesByOrganizationalUnit: metadataOnlyParameterOverrides(props.config.baseline.invocationLogging),
       }],
+      tenantProfiles: baseline.tenantProfiles && {
+        stackSetName: STACK_SET_NAMES.tenantProfiles,
+        templateFile: baseline.assembly.getStackArtifact(baseline.tenantProfiles.artifactId).templateFullPath,
+      },
     }),
   },
   management: {

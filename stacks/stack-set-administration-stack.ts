@@ -2,6 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { GovernanceConfig } from '../config/schema';
 import { ServiceManagedStackSet } from '../stacksets/rollout/service-managed-stack-set';
+import { TenantProfilesStackSet } from '../stacksets/tenant-profiles/tenant-profiles-stack-set';
 
 /** A member template to roll out, and where. */
 export interface BaselineRollout {
@@ -23,15 +24,24 @@ export interface BaselineRollout {
 export interface StackSetAdministrationStackProps extends StackProps {
   readonly config: GovernanceConfig;
   readonly rollouts: readonly BaselineRollout[];
+  /**
+   * The support-chat tenant's application inference profiles: their StackSet name and synthesized member template,
+   * rolled out to the tenant's account alone (`TenantProfilesStackSet`).
+   * @default - no tenant profiles StackSet
+   */
+  readonly tenantProfiles?: { readonly stackSetName: string; readonly templateFile: string };
 }
 
 /**
  * The StackSets of the member baseline, in the StackSets administrator account: the configured delegated
  * administrator (`CallAs: DELEGATED_ADMIN`) or the management account (`CallAs: SELF`). Every StackSet auto-deploys to
- * `baseline.targetOrganizationalUnits` (default: the workload OUs) with the configured operation preferences.
+ * `baseline.targetOrganizationalUnits` (default: the workload OUs) with the configured operation preferences; with a
+ * tenant, its application inference profiles go to the tenant's account alone (no auto-deployment).
  */
 export class StackSetAdministrationStack extends Stack {
   public readonly stackSets: ServiceManagedStackSet[];
+  /** The tenant's application inference profiles StackSet, when there is a tenant. */
+  public readonly tenantProfiles?: TenantProfilesStackSet;
 
   constructor(scope: Construct, id: string, props: StackSetAdministrationStackProps) {
     super(scope, id, props);
@@ -46,6 +56,9 @@ export class StackSetAdministrationStack extends Stack {
       retainStacksOnAccountRemoval: config.baseline.retainStacksOnAccountRemoval,
       operationPreferences: config.baseline.operationPreferences,
     }));
+    if (props.tenantProfiles) {
+      this.tenantProfiles = new TenantProfilesStackSet(this, 'TenantProfiles', { config, ...props.tenantProfiles });
+    }
   }
 }
 

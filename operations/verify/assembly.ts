@@ -32,9 +32,15 @@ export interface MemberDeployment {
   /** `StackSetName` of the `AWS::CloudFormation::StackSet`. */
   readonly stackSetName: string;
   readonly template: Template;
-  /** Each instances group: the OU ids it targets, its Regions and its template parameter overrides. */
+  /**
+   * Each instances group: the OU ids it targets, the accounts that narrow them (`AccountFilterType` `INTERSECTION`:
+   * only those accounts of the OUs; `DIFFERENCE`: the OUs' accounts but those), its Regions and its template parameter
+   * overrides.
+   */
   readonly groups: readonly {
     readonly organizationalUnitIds: readonly string[];
+    readonly accounts: readonly string[];
+    readonly accountFilterType: 'NONE' | 'INTERSECTION' | 'DIFFERENCE' | 'UNION';
     readonly regions: readonly string[];
     readonly parameterOverrides: Readonly<Record<string, string>>;
   }[];
@@ -72,6 +78,13 @@ function memberTemplate(directory: string, stackName: string, props: Record<stri
   return readJson(file) as Template;
 }
 
+/** A group's `AccountFilterType` (absent: `NONE`, the OUs' accounts); a value CloudFormation does not know is refused. */
+function accountFilterType(stackName: string, value: string | undefined): MemberDeployment['groups'][number]['accountFilterType'] {
+  if (value === undefined) return 'NONE';
+  if (value === 'NONE' || value === 'INTERSECTION' || value === 'DIFFERENCE' || value === 'UNION') return value;
+  throw new Error(`${stackName}: a StackSet's AccountFilterType is NONE, INTERSECTION, DIFFERENCE or UNION, not ${JSON.stringify(value)}`);
+}
+
 /** Reads the assembly in `directory` (a `cdk synth` output with `manifest.json`). */
 export function readAssembly(directory: string): Assembly {
   const manifestFile = path.join(directory, 'manifest.json');
@@ -88,7 +101,7 @@ export function readAssembly(directory: string): Assembly {
   }
   const members = stacks.flatMap((stack) => resourcesOf(stack.template, 'AWS::CloudFormation::StackSet').map(([, props]) => {
     type Group = {
-      DeploymentTargets?: { OrganizationalUnitIds?: string[] };
+      DeploymentTargets?: { OrganizationalUnitIds?: string[]; Accounts?: string[]; AccountFilterType?: string };
       Regions?: string[];
       ParameterOverrides?: { ParameterKey: string; ParameterValue: unknown }[];
     };
@@ -98,6 +111,8 @@ export function readAssembly(directory: string): Assembly {
       template: memberTemplate(directory, stack.stackName, props),
       groups: groups.map((g) => ({
         organizationalUnitIds: g.DeploymentTargets?.OrganizationalUnitIds ?? [],
+        accounts: g.DeploymentTargets?.Accounts ?? [],
+        accountFilterType: accountFilterType(stack.stackName, g.DeploymentTargets?.AccountFilterType),
         regions: g.Regions ?? [],
         // Literal values only: a value CloudFormation resolves at deploy time (a token) is not known here.
         parameterOverrides: Object.fromEntries((g.ParameterOverrides ?? []).filter((o) => typeof o.ParameterValue === 'string')

@@ -2,11 +2,11 @@ import { resourcesOf, type Assembly } from './assembly';
 import type { Fact } from './fact';
 import { memberTargets } from './member-targets';
 import type { GovernanceConfig } from '../../config/schema';
-import { WORKLOAD_CONTRACT, type WorkloadContractEntry } from '../../contracts/workload-contract';
+import { WORKLOAD_CONTRACT, WORKLOAD_CONTRACT_PREFIX, type WorkloadContractEntry } from '../../contracts/workload-contract';
 
 /**
- * The workload contract's facts: every SSM parameter the member baseline publishes, by name and type, in every account
- * × Region of the StackSet. Its values are ids of the account's own resources, which the assembly does not know; the
+ * The workload contract's facts: every SSM parameter the member baseline (and a tenant's application profiles
+ * StackSet) publishes, by name and type, in every account × Region of the StackSet. Its values are ids of the account's own resources, which the assembly does not know; the
  * verifier does not compare them. Each parameter belongs to the control of what it points to.
  */
 export const CONTRACT_CONTROLS: Record<WorkloadContractEntry, string> = {
@@ -23,13 +23,20 @@ export const CONTRACT_CONTROLS: Record<WorkloadContractEntry, string> = {
 const CONTROL_BY_NAME = new Map<string, string>(Object.entries(WORKLOAD_CONTRACT)
   .map(([entry, name]) => [name, CONTRACT_CONTROLS[entry as WorkloadContractEntry]]));
 
+/** A tenant's application inference profile ARNs (`applicationProfileArnParameterName`): BR-AIP-1 keeps their creation to the platform. */
+const APPLICATION_PROFILE_PREFIX = `${WORKLOAD_CONTRACT_PREFIX}/application-inference-profiles/`;
+
+function controlOf(name: string): string | undefined {
+  return CONTROL_BY_NAME.get(name) ?? (name.startsWith(APPLICATION_PROFILE_PREFIX) ? 'BR-AIP-1' : undefined);
+}
+
 export function contractFacts(assembly: Assembly, config: GovernanceConfig): Fact[] {
   return assembly.members.flatMap((m) => {
     const parameters = resourcesOf(m.template, 'AWS::SSM::Parameter')
-      .filter(([, p]) => typeof p.Name === 'string' && CONTROL_BY_NAME.has(p.Name))
+      .filter(([, p]) => typeof p.Name === 'string' && controlOf(p.Name) !== undefined)
       .map(([, p]) => ({ name: String(p.Name), type: String(p.Type) }));
     return memberTargets(m, config).flatMap((t) => parameters.map((p): Fact => ({
-      control: CONTROL_BY_NAME.get(p.name)!,
+      control: controlOf(p.name)!,
       account: t.account,
       region: t.region,
       clientRegion: t.region,

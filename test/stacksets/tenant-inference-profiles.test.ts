@@ -1,29 +1,22 @@
-import { App, BootstraplessSynthesizer, Stack, Stage } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { registerGates } from '../../building-blocks/gates/register-gates';
+import { App } from 'aws-cdk-lib';
 import { applicationProfileArnParameterName, TENANT_ROLE_TAG_KEY, TENANT_TAG_KEY } from '../../contracts/tenant-inference-profiles';
-import { APP_CONTEXT } from '../../stacks/app-context';
+import { STACK_SET_NAMES } from '../../stacks/estate';
 import { SUPPORT_CHAT_TENANT, TenantInferenceProfilesStack } from '../../stacksets/tenant-profiles/tenant-inference-profiles-stack';
 import { tenantProfileSources } from '../../stacksets/tenant-profiles/tenant-profile-sources';
-import { TenantProfilesStackSet } from '../../stacksets/tenant-profiles/tenant-profiles-stack-set';
-import { exampleConfig } from '../support/example-config';
+import { exampleEstate } from '../support/example-estate';
 import { resolveIntrinsics, type Template as RawTemplate } from '../support/resolve-intrinsics';
 
 /**
- * The support-chat tenant's application inference profiles (the member template its StackSet deploys), synthesized
- * alone with every gate registered, and read back resolved as CloudFormation would in the tenant's account.
+ * The support-chat tenant's application inference profiles (the member template its StackSet deploys), as the example
+ * estate synthesizes them with every gate (in the GovernanceBaseline Stage, rolled out by the StackSets administrator
+ * stack), read back resolved as CloudFormation would in the tenant's account.
  */
-const TENANT = { account: '210987654321', region: 'eu-central-1' };
+const TENANT = { account: '741852096357', region: 'eu-central-1' };
 
 describe('tenant application inference profiles (member template)', () => {
-  const config = exampleConfig();
-  const app = new App({ context: { ...APP_CONTEXT } });
-  registerGates(app);
-  const stack = new TenantInferenceProfilesStack(new Stage(app, 'Tenant'), 'Profiles', {
-    config, synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false,
-  });
-  const assembly = app.synth(); // runs every gate: any finding throws here
-  const template = Template.fromStack(stack);
+  const estate = exampleEstate();
+  const config = estate.config;
+  const template = estate.baseline.tenantProfiles.template;
   const raw = template.toJSON() as RawTemplate;
   const profiles = Object.entries(template.findResources('AWS::Bedrock::ApplicationInferenceProfile'));
   const parameters = Object.values(template.findResources('AWS::SSM::Parameter'));
@@ -62,13 +55,12 @@ describe('tenant application inference profiles (member template)', () => {
     expect(() => new TenantInferenceProfilesStack(new App(), 'Bare', { config: bare })).toThrow(/no workloads.supportChat tenant/);
   });
 
-  test('the StackSet targets the tenant\'s account alone (its OU, INTERSECTION), in the tenant\'s Regions, without auto-deployment', () => {
-    const memberFile = assembly.getNestedAssembly('assembly-Tenant').getStackArtifact(stack.artifactId).templateFullPath;
-    const administrator = new Stack(new App({ context: { ...APP_CONTEXT } }), 'Administrator');
-    new TenantProfilesStackSet(administrator, 'TenantProfiles', { config, stackSetName: 'genai-governance-tenant-profiles', templateFile: memberFile });
-    const [stackSet] = Object.values(Template.fromStack(administrator).findResources('AWS::CloudFormation::StackSet'));
+  test('the estate\'s StackSets administrator rolls it out to the tenant\'s account alone (its OU, INTERSECTION), in the tenant\'s Regions, without auto-deployment', () => {
+    const stackSets = Object.values(estate.stackSets.template.findResources('AWS::CloudFormation::StackSet'));
+    const stackSet = stackSets.find((r) => r.Properties.StackSetName === STACK_SET_NAMES.tenantProfiles)!;
     const tenant = config.workloads.supportChat!;
     const account = config.accounts.find((a) => a.name === tenant.account)!;
+    expect(account.id).toBe(TENANT.account);
     const ouId = config.organizationalUnits.find((o) => o.path === account.organizationalUnit)!.id;
     expect(stackSet.Properties.StackInstancesGroup).toEqual([{
       DeploymentTargets: { OrganizationalUnitIds: [ouId], Accounts: [account.id], AccountFilterType: 'INTERSECTION' },
@@ -76,5 +68,7 @@ describe('tenant application inference profiles (member template)', () => {
     }]);
     expect([stackSet.Properties.PermissionModel, stackSet.Properties.AutoDeployment]).toEqual(['SERVICE_MANAGED', { Enabled: false }]);
     expect(JSON.parse(stackSet.Properties.TemplateBody).Resources).toEqual(raw.Resources);
+    // The baseline's two StackSets are still there, under their names.
+    expect(stackSets.map((r) => r.Properties.StackSetName).sort()).toEqual(Object.values(STACK_SET_NAMES).sort());
   });
 });

@@ -33,7 +33,9 @@ export function metadataOnlyEstate(organizationalUnits: readonly string[]): Meta
   const stage = new CloudAssembly(directory).nestedAssemblies.find((n) => n.id === `assembly-${id}`)!.nestedAssembly;
   const artifactOf = (member: string) => ({ artifactId: stage.stacks.find((s) => s.hierarchicalId === `${id}/${member}`)!.id });
   // What the StackSets recipe reads of the member templates: the artifact ids and the stage's assembly.
-  const baseline = { assembly: stage, global: artifactOf(members.global), regional: artifactOf(members.regional) } as unknown as BaselineTemplates;
+  const baseline = {
+    assembly: stage, global: artifactOf(members.global), regional: artifactOf(members.regional), tenantProfiles: artifactOf(members.tenantProfiles),
+  } as unknown as BaselineTemplates;
   const variant = cachedAssemblyDirectory(`metadata-only-${organizationalUnits.join('+').replace(/[^A-Za-z0-9+-]/g, '_')}`, (outdir) => {
     const app = new App({ context: { ...APP_CONTEXT }, outdir });
     registerGates(app);

@@ -5,6 +5,7 @@ import { baselineAccounts } from '../../../config/accounts';
 import { readAssembly, resourcesOf } from '../../../operations/verify/assembly';
 import { expectedFacts } from '../../../operations/verify/expected-facts';
 import { controlOfSid } from '../../../operations/verify/facts-organizations';
+import { memberTargets } from '../../../operations/verify/member-targets';
 import { main } from '../../../operations/verify/verify-cli';
 import { organizationControls } from '../../../policies/organization-controls';
 import { exampleConfig } from '../../support/example-config';
@@ -41,7 +42,29 @@ test('the member baseline\'s alarms and contract parameters are expected in ever
   const expected = new Set([...members].flatMap((a) => config.organization.governedRegions.map((r) => `${a}/${r}`)));
   expect(where('alarm')).toEqual(expected);
   expect(where('contract-parameter')).toEqual(expected);
-  expect(facts.filter((f) => f.kind === 'contract-parameter').every((f) => /^BL-(VPCE|IAM|GR)-1$/.test(f.control))).toBe(true);
+  expect(facts.filter((f) => f.kind === 'contract-parameter' && !f.subject.includes('/application-inference-profiles/'))
+    .every((f) => /^BL-(VPCE|IAM|GR)-1$/.test(f.control))).toBe(true);
+});
+
+test('the tenant\'s application profile parameters are expected in the tenant\'s account alone (its StackSet\'s INTERSECTION filter), in its Regions', () => {
+  const tenant = config.workloads.supportChat!;
+  const tenantAccount = config.accounts.find((a) => a.name === tenant.account)!;
+  const member = assembly.members.find((m) => m.groups.some((g) => g.accountFilterType === 'INTERSECTION'))!;
+  expect(member.groups.map((g) => [g.accounts, g.accountFilterType])).toEqual([[[tenantAccount.id], 'INTERSECTION']]);
+  // A second account in the tenant's OU: the baseline StackSets deploy to it, the tenant's profiles do not.
+  const other = { name: 'support-chat-prod-2', id: '111122223333', organizationalUnit: tenantAccount.organizationalUnit };
+  const variant = { ...config, accounts: [...config.accounts, other] };
+  const variantFacts = expectedFacts(assembly, variant);
+  const isProfile = (f: { subject: string }) => f.subject.includes('/application-inference-profiles/');
+  const profileFacts = variantFacts.filter((f) => f.kind === 'contract-parameter' && isProfile(f));
+  expect(new Set(profileFacts.map((f) => `${f.account}/${f.region}`))).toEqual(new Set(tenant.regions.map((r) => `${tenantAccount.id}/${r}`)));
+  expect(new Set(profileFacts.map((f) => f.control))).toEqual(new Set(['BR-AIP-1']));
+  const roles = resourcesOf(member.template, 'AWS::SSM::Parameter').length;
+  expect([roles, profileFacts.length]).toEqual([4, tenant.regions.length * 4]);
+  expect(variantFacts.some((f) => f.kind === 'contract-parameter' && !isProfile(f) && f.account === other.id)).toBe(true);
+  // DIFFERENCE: the OU's accounts but the listed one.
+  const difference = { ...member, groups: member.groups.map((g) => ({ ...g, accountFilterType: 'DIFFERENCE' as const })) };
+  expect(new Set(memberTargets(difference, variant).map((t) => t.account))).toEqual(new Set([other.id]));
 });
 
 test('the organization trail is expected multi-Region, validated, encrypted with the log archive\'s key, with Bedrock data events', () => {
