@@ -195,7 +195,8 @@ export const ESTATE_TABLE = estateTable({
     members: { global: 'Global', regional: 'Regional', tenantProfiles: 'TenantProfiles' },
     memberTargets: { tenantProfiles: 'the tenant\'s account alone (`workloads.supportChat.account`) in the tenant\'s Regions, only with `workloads.supportChat`' },
     make: (
-      scope: App, id: string, config: GovernanceConfig, members: { readonly global: string; readonly regional: string; readonly tenantProfiles: string },
+      scope: App, id: string, config: GovernanceConfig,
+      members: { readonly global: string; readonly regional: string; readonly tenantProfiles: string },
     ): BaselineTemplates => {
       const stage = new Stage(scope, id);
       // Member templates reach CloudFormation through StackSets, not the CDK toolkit: no construct-path metadata and no
