@@ -22,12 +22,14 @@ export interface AgentTerminal {
 }
 
 /** The agent terminal's commands. */
-export const AGENT_COMMANDS = '/list · /join <n> (or /join <customer sub> <conversationId>) · text: reply · /leave · /close · /quit';
+export const AGENT_COMMANDS = '/list · /join <n> (or /join <customer sub> <conversationId>) · text: reply · /approve <orderId> <amount> · '
+  + '/reject <orderId> [reason] · /leave · /close · /quit';
 
 /**
  * A human agent's terminal on the chat (`npx projen chat:local -- --agent`): `/list` the open hand-offs (numbered),
  * `/join <n>` one (its conversation so far is printed), then every line is a reply to the customer; `/leave` leaves it,
- * `/close` leaves and closes it (the assistant answers the customer again). The customer's messages, other agents'
+ * `/close` leaves and closes it (the assistant answers the customer again); `/approve <orderId> <amount>` and
+ * `/reject <orderId> [reason]` decide the joined conversation's refund approval (`/list` shows it). The customer's messages, other agents'
  * replies and the joined/left notices are printed as they arrive; an action's refusal prints its code and message. One
  * action at a time: the next line is sent after the last one's final frame.
  */
@@ -71,6 +73,18 @@ export async function agentInTerminal(options: AgentTerminalOptions): Promise<Ag
       send({ action: 'joinConversation', customer: chosen.customer, conversationId: chosen.conversationId }, (frame) => {
         if (frame.type === 'done') joined = { customer: chosen.customer, conversationId: chosen.conversationId };
       });
+    } else if (command === '/approve' || command === '/reject') {
+      if (!joined || args.length === 0 || (command === '/approve' && args.length !== 2)) {
+        say(joined ? '  ? /approve <orderId> <amount> or /reject <orderId> [reason]' : '  ? join a conversation first');
+        return next();
+      }
+      const [orderId, ...rest] = args;
+      const decision = command === '/approve'
+        ? { action: 'approveRefund', orderId, amount: Number(rest[0]) }
+        : { action: 'rejectRefund', orderId, ...(rest.length > 0 ? { reason: rest.join(' ') } : {}) };
+      send({ ...decision, ...joined }, (frame) => {
+        if (frame.type === 'done') say(`  · refund for ${orderId} ${command === '/approve' ? `approved (${rest[0]})` : 'rejected'}`);
+      });
     } else if (command === '/leave' || command === '/close') {
       if (!joined) {
         say('  ? join a conversation first');
@@ -98,7 +112,8 @@ export async function agentInTerminal(options: AgentTerminalOptions): Promise<Ag
     const mine = waiting !== undefined && frame.messageId === waiting.messageId;
     if (frame.type === 'handOffs') {
       listed = frame.handOffs;
-      say(listed.length === 0 ? '  no open hand-offs' : listed.map((h, i) => `  ${i + 1}. ${h.conversationId} of ${h.customer} since ${h.since}`).join('\n'));
+      say(listed.length === 0 ? '  no open hand-offs' : listed.map((h, i) => `  ${i + 1}. ${h.conversationId} of ${h.customer} since ${h.since}`
+        + (h.refund ? ` · refund of up to ${h.refund.requestedAmount.toFixed(2)} for ${h.refund.orderIds.join(', ')} until ${h.refund.expiresAt}` : '')).join('\n'));
     } else if (frame.type === 'message' || frame.type === 'agentJoined' || frame.type === 'agentLeft') {
       // Our own reply comes back as the stored message: no need to print it twice.
       if (!(mine && frame.type === 'message' && frame.from === 'agent')) say(personLine(frame));

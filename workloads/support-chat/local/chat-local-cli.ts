@@ -25,7 +25,8 @@ import { CHAT_API } from '../chat/chat-wiring';
  *   --no-orders                    no order tool (by default the model may look up the signed-in customer's orders in
  *                                  the order API emulator; the terminal's customer is its first fixture customer)
  *   --agent <url> --token <t>      a human agent's terminal on the chat:local another terminal runs (it prints both):
- *                                  /list, /join <n>, a line is a reply, /leave, /close
+ *                                  /list, /join <n>, a line is a reply, /approve <orderId> <amount>,
+ *                                  /reject <orderId> [reason], /leave, /close
  *   --show-emf                     run the turn's and the authorizer's deployed entry points (bundled as the stack
  *                                  ships them, with Powertools) and print one line per EMF document they write, on stderr
  */
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
     ...(handOff ? [
       'hand-off: write "talk to a human" and an agent can join; in another terminal, as the agent Dana:',
       `  npx projen chat:local -- --agent ${chat.url} --token ${chat.token('agent', { username: 'local-agent', name: 'Dana' })}`,
+      ...(chat.orderApi ? ['refund approval: ask "where is my order ORD-10001?", then "I want a refund of 450 € for ORD-10001"; '
+        + 'the agent sees it in /list, /join <n>, then /approve ORD-10001 450 (Step Functions\' waiting task on moto)'] : []),
     ] : []),
     'Type a message and press Enter; Ctrl-C quits.',
     '',

@@ -4,10 +4,12 @@ import { ApiGatewayManagementApiClient, DeleteConnectionCommand, PostToConnectio
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadBundledAuthorizer, loadBundledTurn } from './bundled-entry-points';
 import { withLocalClassifier } from './local-classifier';
 import { withLocalOrders } from './local-orders';
+import { startLocalRefundWorkflow } from './local-refund-workflow';
 import { createLocalChatResources, type LocalChatResources } from './local-resources';
 import { localTurnFunction, type LocalTurnRecord } from './local-turn';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../../config/load';
@@ -30,6 +32,7 @@ import { createRelay, type RelayEvent } from '../chat/handlers/relay-core';
 import type { TurnDependencies, TurnLimits } from '../chat/handlers/turn-core';
 import { turnDependencies } from '../chat/handlers/turn-dependencies';
 import { tenantCostPrices } from '../cost/cost-prices';
+import { RefundApprovals } from '../handoff/handlers/lib/refund-approvals';
 import { rerankModelArn } from '../knowledge/handlers/lib/rerank-models';
 import { tenantMessage } from '../language/handlers/lib/tenant-messages';
 import { type TenantModels, tenantAllowedProfiles, tenantModels } from '../tenant/tenant-models';
@@ -93,8 +96,9 @@ export interface ChatLocalOptions {
   readonly orders?: boolean;
   /**
    * Hand conversations off to human agents (`workloads.supportChat.handOff`'s triggers; the hand-off is published on an
-   * EventBridge bus on moto, which has no rule: no ticket is opened), and let agents join them: an agent's token
-   * (`token('agent', { name })`) lists, joins and answers them over the same WebSocket.
+   * EventBridge bus on moto, whose only rule is the refund approval's: no ticket is opened), and let agents join them: an
+   * agent's token (`token('agent', { name })`) lists, joins and answers them over the same WebSocket, and approves or
+   * rejects a refund over the threshold (`local-refund-workflow.ts`: the waiting task on moto's Step Functions).
    *
    * @default false: the assistant answers every message
    */
@@ -411,8 +415,30 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       client: DynamoDBDocumentClient.from(relayDynamo),
       limit: async () => (await relaySettings()).settings.limits.messagesPerUserPerMinute,
     });
+    // The refund approvals (CONN#REFUND) and their workflow, the waiting task's callback on moto's Step Functions.
+    let refunds: RefundApprovals | undefined;
+    if (handOffBus) {
+      const stepFunctions = new SFNClient({ region, endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS });
+      stops.push(() => stepFunctions.destroy());
+      refunds = new RefundApprovals({ tableName: resources.tableName, client: DynamoDBDocumentClient.from(relayDynamo), stepFunctions });
+      const workflow = await startLocalRefundWorkflow({
+        endpoint: moto.endpoint,
+        region,
+        credentials: LOCAL_CREDENTIALS,
+        busName: handOffBus,
+        steps: {
+          approvals: refunds,
+          index: new ConnectionIndex({ tableName: resources.tableName, client: DynamoDBDocumentClient.from(relayDynamo) }),
+          post: async (connectionId, frame) => {
+            await connections!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(frame) }));
+          },
+        },
+      });
+      stops.push(() => workflow.stop());
+    }
     const relay = createRelay({
       admit: (sub) => rate.admit(sub),
+      ...(refunds ? { refunds } : {}),
       // The connection index of handed-off conversations, on the relay's own client as in its Lambda.
       connectionIndex: new ConnectionIndex({ tableName: resources.tableName, client: DynamoDBDocumentClient.from(relayDynamo) }),
       maxInputCharacters: limits.maxInputCharacters,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
+import { DescribeExecutionCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ALICE_SUB } from '../../../../emulators/order-api/order-fixtures';
 import type { Frame } from '../../../../workloads/support-chat/chat/handlers/lib/frames';
 import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { type AgentTerminal, agentInTerminal } from '../../../../workloads/support-chat/local/agent-terminal';
@@ -19,7 +21,7 @@ let warn: jest.SpyInstance;
 beforeAll(async () => {
   // The authorizer logs each refusal with console.warn, as in Lambda.
   warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-  chat = await startChatLocal({ handOff: true });
+  chat = await startChatLocal({ handOff: true, orders: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -145,5 +147,60 @@ describe('a handed-off conversation answered by an agent in the terminal (chat:l
     expect(frames.at(-1)).toMatchObject({ type: 'done' });
     expect(frames.at(-1)).not.toHaveProperty('handedOff');
     expect((chat.emulator?.requests ?? []).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a refund over the threshold approved by an agent in the terminal (chat:local: moto Step Functions waiting task)', () => {
+  const conversationId = `r-${randomUUID().slice(0, 8)}`;
+  let customer: TestClient;
+  let agent: Awaited<ReturnType<typeof agentTerminal>>;
+
+  beforeAll(async () => {
+    customer = await connect(chat.connectUrl(chat.token('customer', { sub: ALICE_SUB })));
+    agent = await agentTerminal('Eve');
+  });
+
+  afterAll(() => {
+    customer?.ws.close();
+    agent?.terminal.close();
+  });
+
+  test('the customer\'s refund of 450 € for an order the tool looked up waits for an agent; the agent approves it once and the customer is told', async () => {
+    customer.ws.send(JSON.stringify({ action: 'sendMessage', conversationId, messageId: 'm1', text: 'Where is my order ORD-10001?' }));
+    expect((await until(customer, (f) => f.type === 'done' || f.type === 'error')).at(-1)).toMatchObject({ type: 'done' });
+    customer.ws.send(JSON.stringify({ action: 'sendMessage', conversationId, messageId: 'm2', text: 'ORD-10001 arrived broken, I want a refund of 450 €.' }));
+    expect((await until(customer, (f) => f.type === 'done' || f.type === 'error')).at(-1)).toMatchObject({ type: 'done', handedOff: true });
+    // The workflow stores the request once its waiting task ran: the agent's list shows it then.
+    const pending = new RegExp(`(\\d+)\\. ${conversationId} of ${ALICE_SUB} since \\S+ · refund of up to 450\\.00 for ORD-10001 until `);
+    for (let lists = 0; !pending.test(agent.printed()); lists++) {
+      if (lists === 50) throw new Error(`the refund was never listed; the terminal printed:\n${agent.printed()}`);
+      if (lists > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const before = agent.printed().length;
+      agent.type('/list');
+      while (!/no open hand-offs|\d+\. \S+ of /.test(agent.printed().slice(before))) await new Promise((resolve) => setImmediate(resolve));
+    }
+    agent.type(`/join ${pending.exec(agent.printed())![1]}`);
+    expect(await until(customer, () => true)).toEqual([expect.objectContaining({ type: 'agentJoined', name: 'Eve' })]);
+    agent.type('/approve ORD-10001 450.01');
+    await agent.expectPrinted(/! bad_request: /);
+    agent.type('/approve ORD-10001 450');
+    await agent.expectPrinted(/· refund for ORD-10001 approved \(450\)/);
+    const told = await until(customer, (f) => f.type === 'message');
+    expect(told.at(-1)).toMatchObject({ from: 'assistant', text: TENANT_MESSAGES.refund_approved.en.replace('{amount}', '450.00').replace('{orderId}', 'ORD-10001') });
+    agent.type('/approve ORD-10001 450');
+    await agent.expectPrinted(/! refund_not_pending: /);
+    // The execution on moto ended with the agent's decision as the waiting task's output.
+    const sfn = new SFNClient({ endpoint: chat.moto.endpoint, region: chat.region, credentials: { accessKeyId: 'AKIALOCALREFUND00000', secretAccessKey: 'local' } });
+    try {
+      const machine = (await sfn.send(new ListStateMachinesCommand({}))).stateMachines!.find((m) => m.name === 'support-chat-refund-approval-local')!;
+      const executions = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn }))).executions!;
+      const mine = executions.filter((e) => e.name!.includes(conversationId));
+      expect(mine).toHaveLength(1);
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: mine[0].executionArn }));
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(JSON.parse(execution.output!).decision).toMatchObject({ decision: 'approved', orderId: 'ORD-10001', amount: 450, agent: { name: 'Eve' } });
+    } finally {
+      sfn.destroy();
+    }
   });
 });
