@@ -163,13 +163,20 @@ async function seed(customer: typeof ANNA, conversations: readonly string[]): Pr
     });
     const messages = await store.history(customer.sub, conversationId, 20);
     const handOff = buildHandOff({ conversationId, customer: { sub: customer.sub, tier: 'standard', language: 'en' }, reason: 'human_requested', messages });
-    await handOffs.handOff(handOff);
-    const detail: HandOffDetail = { ...handOff, handOffId: `${customer.sub}:${conversationId}:${clock}` };
-    const ticket = await openTicket(
-      { messageId: `sqs-${conversationId}`, body: JSON.stringify({ 'source': HAND_OFF_EVENT.source, 'detail-type': HAND_OFF_EVENT.detailType, detail }) },
-      { tableName: CONVERSATIONS, client: documents, webhookUrl: webhook.url, apiKey: async () => 'webhook-key', now },
-    );
-    expect(ticket.kind).toBe('created');
+    // Two hand-offs of the conversation (an agent closed the first), so two ticket records.
+    for (const round of [1, 2]) {
+      if (round === 2) {
+        await handOffs.close(customer.sub, conversationId);
+        clock += 1000;
+      }
+      await handOffs.handOff(handOff);
+      const detail: HandOffDetail = { ...handOff, handOffId: `${customer.sub}:${conversationId}:${clock}` };
+      const ticket = await openTicket(
+        { messageId: `sqs-${conversationId}-${round}`, body: JSON.stringify({ 'source': HAND_OFF_EVENT.source, 'detail-type': HAND_OFF_EVENT.detailType, detail }) },
+        { tableName: CONVERSATIONS, client: documents, webhookUrl: webhook.url, apiKey: async () => 'webhook-key', now },
+      );
+      expect(ticket.kind).toBe('created');
+    }
     // The analytics exports as the export function names them: a conversation record and its turns, each re-written.
     for (const prefix of ['conversations/', 'turns/']) {
       for (const version of ['v1', 'v2']) {
@@ -243,12 +250,13 @@ describe('privacy: export and erasure of one customer across every store the ten
     // Per conversation: message, answer, 2 idempotency records... (user message, answer, its record), a tool call, the
     // hand-off state; plus the day's budget counter.
     expect(Object.fromEntries(Object.entries(data).map(([store, records]) => [store, records.length]))).toEqual({
-      'analytics': 2 * 4 + 1, 'tickets': 2, 'relay-rate': 1, 'conversations': 2 * 5 + 1,
+      'analytics': 2 * 4 + 1, 'tickets': 2 * 2, 'relay-rate': 1, 'conversations': 2 * 5 + 1,
     });
     const text = JSON.stringify(data);
     expect(traces(text, ANNA)).toEqual([ANNA.sub, ANNA.email, ANNA.phrase]);
     expect(traces(text, BEN)).toEqual([]);
-    expect(data.tickets!.map((t) => t.ticketId)).toEqual([expect.stringMatching(/^T-/), expect.stringMatching(/^T-/)]);
+    expect(data.tickets!.map((t) => t.ticketId)).toEqual(Array.from({ length: 4 }, () => expect.stringMatching(/^T-/)));
+    expect(new Set(data.tickets!.map((t) => t.ticketId)).size).toBe(4);
   });
 
   test('a legal hold refuses the erasure before anything is deleted; released, the erasure runs', async () => {
@@ -268,7 +276,7 @@ describe('privacy: export and erasure of one customer across every store the ten
 
   test('erasure leaves no trace of the customer in any table or object version; the other customer is untouched', async () => {
     const { answer } = await privacy({ action: 'erase', requestId: 'erase-1', sub: ANNA.sub });
-    expect(answer).toMatchObject({ status: 'completed', erased: { 'analytics': 9, 'tickets': 2, 'relay-rate': 1, 'conversations': 11 } });
+    expect(answer).toMatchObject({ status: 'completed', erased: { 'analytics': 9, 'tickets': 4, 'relay-rate': 1, 'conversations': 11 } });
     const { tables, objects } = await everything();
     const archived = Object.keys(objects).filter((name) => name.startsWith(`${ARCHIVE}/`));
     for (const [name, text] of [...Object.entries(tables), ...Object.entries(objects)]) {
@@ -320,7 +328,7 @@ describe('privacy: export and erasure of one customer across every store the ten
       const second = await privacy({ action: 'erase', requestId, sub: ANNA.sub });
       // Over both attempts, each record was deleted and counted once: the seed's every record (a scan follows the loop).
       expect({ failAt, answer: second.answer }).toMatchObject({
-        failAt, answer: { status: 'completed', erased: { 'analytics': 5, 'tickets': 1, 'relay-rate': 1, 'conversations': 6 } },
+        failAt, answer: { status: 'completed', erased: { 'analytics': 5, 'tickets': 2, 'relay-rate': 1, 'conversations': 6 } },
       });
       await seed(ANNA, ['anna-c3']);
     }
