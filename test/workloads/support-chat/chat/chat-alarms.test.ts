@@ -67,10 +67,10 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
   const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'support-chat-alarms' } }));
   const turnDocs = emittedByTheTurn();
 
-  test('there are exactly the twelve tenant alarms (chat, knowledge sync, hand-off, the release\'s new versions), each notifying the tenant topic on ALARM and on OK', () => {
+  test('there are exactly the thirteen tenant alarms (chat, knowledge sync, hand-off, refund approvals, the release\'s new versions), each notifying the tenant topic on ALARM and on OK', () => {
     expect(Object.keys(alarms).sort()).toEqual([
       'support-chat-error-rate', 'support-chat-handoff-age', 'support-chat-handoff-dead-letters', 'support-chat-knowledge-sync-failures',
-      'support-chat-relay-errors', 'support-chat-relay-release-errors', 'support-chat-relay-release-p99', 'support-chat-settings-rejected',
+      'support-chat-refund-approval-failed', 'support-chat-relay-errors', 'support-chat-relay-release-errors', 'support-chat-relay-release-p99', 'support-chat-settings-rejected',
       'support-chat-success-rate', 'support-chat-turn-latency-p95', 'support-chat-turn-release-errors', 'support-chat-turn-release-p99',
     ]);
     for (const alarm of Object.values(alarms)) {
@@ -187,10 +187,10 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.FunctionName).startsWith('support-chat-'));
     expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual([
       'support-chat-authorizer', 'support-chat-conversation-export', 'support-chat-handoff-connector', 'support-chat-knowledge-sync', 'support-chat-privacy',
-      'support-chat-relay', 'support-chat-turn',
+      'support-chat-refund-approval', 'support-chat-relay', 'support-chat-turn',
     ]);
-    // ChatTracing is given the chat's functions only: the knowledge sync, the hand-off connector, the export and the
-    // privacy function are not traced.
+    // ChatTracing is given the chat's functions only: the knowledge sync, the hand-off connector, the export, the privacy
+    // function and the refund approval's task function are not traced by it.
     const chatFunctions = functions.filter(([, f]) => ['support-chat-authorizer', 'support-chat-relay', 'support-chat-turn'].includes(f.Properties.FunctionName));
     expect(chatFunctions).toHaveLength(3);
     const roleIds = chatFunctions.map(([, f]) => f.Properties.Role['Fn::GetAtt'][0]);

@@ -240,6 +240,9 @@ export class RefundApprovalWorkflow extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    // On ALARM and on OK, as every tenant alarm: the topic's readers see the workflow recover too.
+    const notify = new SnsAction(props.alarmTopic);
+    this.alarm.addAlarmAction(notify);
+    this.alarm.addOkAction(notify);
   }
 }
