@@ -61,6 +61,11 @@ export const SQS = 'AWS/SQS';
 /** An SQS queue metric (dimension `QueueName`); the age of the oldest message is in seconds, the others count messages. */
 const sqs = (metricName: string, kind: MetricKind = 'count'): MetricDefinition => ({ namespace: SQS, metricName, dimensionSets: [['QueueName']], kind, source: SQS_METRICS });
 
+const STATES_METRICS = 'https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html';
+export const STATES = 'AWS/States';
+/** A Step Functions execution metric of a state machine (dimension `StateMachineArn`): executions counted. */
+const states = (metricName: string): MetricDefinition => ({ namespace: STATES, metricName, dimensionSets: [['StateMachineArn']], kind: 'count', source: STATES_METRICS });
+
 const LAMBDA_METRICS = 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html';
 export const LAMBDA = 'AWS/Lambda';
 /**
@@ -120,6 +125,9 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   lambda('Throttles'),
   lambda('Invocations'),
   lambda('Duration', 'duration'),
+  states('ExecutionsFailed'),
+  states('ExecutionsTimedOut'),
+  states('ExecutionsAborted'),
   sqs('ApproximateNumberOfMessagesVisible'),
   sqs('ApproximateAgeOfOldestMessage', 'duration'),
   ...tenantMetrics(),
