@@ -257,12 +257,12 @@ describe('PII redacted before the message is stored or sent (ApplyGuardrail on t
   /** The example config's PII entities for the three types the emulator finds. */
   const configured = config.bedrock.guardrail.piiEntities
     .filter((p): p is EmulatedPiiEntity => ['EMAIL', 'PHONE', 'CREDIT_DEBIT_CARD_NUMBER'].includes(p.type));
-  const redacting = (overrides: Partial<TurnDependencies> = {}) => ({ redactInput: true, ...overrides });
-  /**
-   * For what the redaction makes of a message (not its timing): a 20 s deadline gives ApplyGuardrail its 2 s share, as
-   * in the stack. At 3 s its share is 300 ms, which the suite's first call can outrun on a loaded machine.
-   */
-  const redactingInTime = (overrides: Partial<TurnDependencies> = {}) => redacting({ limits: { ...limits, turnDeadlineSeconds: 20 }, ...overrides });
+  // The suite's one user has sent many messages this minute by now: room for these (a quiet machine runs the suite
+  // inside one minute, and the per-user limit then refuses them).
+  const roomy = { ...defaults, limits: { ...defaults.limits, messagesPerUserPerMinute: 600 } };
+  const redacting = (overrides: Partial<TurnDependencies> = {}): Partial<TurnDependencies> => ({
+    redactInput: true, settings: async () => ({ settings: roomy, source: 'defaults' as const }), ...overrides,
+  });
   /** Every text the model calls carried (messages and system prompts). */
   const modelTexts = () => bedrockEmulator.requests.flatMap((r) => [...r.messages.flatMap((m) => m.content), ...(r.system ?? [])])
     .map((b) => JSON.stringify(b)).join('\n');
@@ -270,7 +270,7 @@ describe('PII redacted before the message is stored or sent (ApplyGuardrail on t
 
   test('with card numbers ANONYMIZE: the e-mail and the card are stored and sent to every model call as {EMAIL} and {CREDIT_DEBIT_CARD_NUMBER}', async () => {
     bedrockEmulator.guardrailPii(configured.map((p) => (p.type === 'CREDIT_DEBIT_CARD_NUMBER' ? { ...p, action: 'ANONYMIZE' as const } : p)));
-    const run = await turn(redactingInTime(), PII);
+    const run = await turn(redacting(), PII);
     expect(expectOneFinalFrame(run.frames).type).toBe('done');
     const text = await stored(run);
     expect([text?.includes('{EMAIL}'), text?.includes('{CREDIT_DEBIT_CARD_NUMBER}'), text?.includes(EMAIL), text?.includes(CARD)]).toEqual([true, true, false, false]);
@@ -285,13 +285,13 @@ describe('PII redacted before the message is stored or sent (ApplyGuardrail on t
 
   test('the example config\'s guardrail (card numbers BLOCK): guardrail_intervened as before, nothing stored, no model called', async () => {
     bedrockEmulator.guardrailPii(configured);
-    const run = await turn(redactingInTime(), PII);
+    const run = await turn(redacting(), PII);
     expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'guardrail_intervened' });
     expect([await stored(run), bedrockEmulator.requests.length, bedrockEmulator.guardrailRequests[0].outcome]).toEqual([undefined, 0, 'blocked']);
   });
 
   test('a message without PII is stored as written', async () => {
-    const run = await turn(redactingInTime());
+    const run = await turn(redacting());
     expect([expectOneFinalFrame(run.frames).type, await stored(run), bedrockEmulator.guardrailRequests[0].outcome]).toEqual(['done', COMPLAINT, 'none']);
   });
 
@@ -299,7 +299,7 @@ describe('PII redacted before the message is stored or sent (ApplyGuardrail on t
     for (const fault of [BEDROCK_FAULTS.serviceUnavailable, BEDROCK_FAULTS.throttling]) {
       bedrockEmulator.reset();
       bedrockEmulator.queueGuardrail({ fault });
-      const run = await turn(redactingInTime(), PII);
+      const run = await turn(redacting(), PII);
       expect(expectOneFinalFrame(run.frames)).toMatchObject({ type: 'error', code: 'model_unavailable' });
       expect([run.outcome.result, await stored(run), bedrockEmulator.requests.length]).toEqual(['failed', undefined, 0]);
     }
@@ -327,9 +327,9 @@ describe('PII redacted before the message is stored or sent (ApplyGuardrail on t
   });
 
   test('a resume of a redacted message needs no redaction: the stored answer is replayed', async () => {
-    const first = await turn(redactingInTime(), `Write to ${EMAIL}`);
+    const first = await turn(redacting(), `Write to ${EMAIL}`);
     const frames: Frame[] = [];
-    const outcome = await runTurn({ action: 'resume', sub: SUB, conversationId: `c${messages}`, messageId: `m${messages}` }, deps(redactingInTime()),
+    const outcome = await runTurn({ action: 'resume', sub: SUB, conversationId: `c${messages}`, messageId: `m${messages}` }, deps(redacting()),
       async (data) => { frames.push(JSON.parse(data) as Frame); });
     expect([expectOneFinalFrame(first.frames).type, outcome.result, bedrockEmulator.guardrailRequests.length]).toEqual(['done', 'replayed', 1]);
   });
