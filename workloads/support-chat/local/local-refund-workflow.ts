@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateStateMachineCommand, SendTaskFailureCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { HAND_OFF_EVENT, type HandOffDetail } from '../handoff/handlers/lib/hand-off-events';
+import { HAND_OFF_EVENT, type HandOffDetail, REFUND_OVER_LIMIT_REASON } from '../handoff/handlers/lib/hand-off-events';
 import type { RefundDecisionOutput } from '../handoff/handlers/lib/refund-approvals';
 import { type RefundStepDependencies, runRefundStep } from '../handoff/handlers/lib/refund-workflow-steps';
 
@@ -66,7 +66,7 @@ export async function startLocalRefundWorkflow(props: LocalRefundWorkflowProps):
   await events.send(new PutRuleCommand({
     Name: 'support-chat-refund-approval-local',
     EventBusName: props.busName,
-    EventPattern: JSON.stringify({ 'source': [HAND_OFF_EVENT.source], 'detail-type': [HAND_OFF_EVENT.detailType], 'detail': { reason: ['refund_over_limit'] } }),
+    EventPattern: JSON.stringify({ 'source': [HAND_OFF_EVENT.source], 'detail-type': [HAND_OFF_EVENT.detailType], 'detail': { reason: [REFUND_OVER_LIMIT_REASON] } }),
   }));
   await events.send(new PutTargetsCommand({ Rule: 'support-chat-refund-approval-local', EventBusName: props.busName, Targets: [{ Id: 'workflow', Arn: started.arn }] }));
   const timeoutSeconds = props.timeoutSeconds ?? 86_400;

@@ -19,11 +19,8 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding, partitionOf } from '../../../../building-blocks/gates/acknowledge';
 import { ChatFunction } from '../../chat/constructs/chat-function';
 import { CONNECTION_INDEX_LEADING_KEYS } from '../../chat/handlers/lib/connection-index';
-import { HAND_OFF_EVENT } from '../handlers/lib/hand-off-events';
+import { HAND_OFF_EVENT, REFUND_OVER_LIMIT_REASON } from '../handlers/lib/hand-off-events';
 import { REFUND_STEP_TIMEOUT_SECONDS, type RefundWorkflowEnvironment } from '../handoff-wiring';
-
-/** The hand-off reason that starts the workflow (`decide`'s refund over the threshold). */
-export const REFUND_OVER_LIMIT_REASON = 'refund_over_limit';
 
 /** Properties of `RefundApprovalWorkflow`. */
 export interface RefundApprovalWorkflowProps {

@@ -1,8 +1,11 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { HandOff } from './hand-off-port';
+import type { HandOff, HandOffReason } from './hand-off-port';
 
 /** The hand-off event on the tenant's bus: what the rule to the connector's queue matches. */
 export const HAND_OFF_EVENT = { source: 'support-chat.handoff', detailType: 'HandOffRequested' } as const;
+
+/** The hand-off reason that starts the refund approval workflow: a refund asked for over the configured amount. */
+export const REFUND_OVER_LIMIT_REASON: HandOffReason = 'refund_over_limit';
 
 /** The event's `detail`: the hand-off and its id, which the connector sends the ticketing system as `Idempotency-Key`. */
 export interface HandOffDetail extends HandOff {
