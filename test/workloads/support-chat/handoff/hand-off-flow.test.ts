@@ -468,6 +468,24 @@ describe('a refund over the threshold waits for an agent\'s approval (moto Step 
     expect(output).toEqual({ outcome: 'rejected', decision: { decision: 'rejected', orderId: 'ORD-10001', agent: AGENT, reason: 'outside the return window' } });
   });
 
+  test('Step Functions failing the callback (a recorded 503 before it leaves): the request is put back, the agent decides again and the task succeeds once', async () => {
+    const { executionArn } = await awaitingApproval('refund5');
+    const failing = new SFNClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
+    failing.middlewareStack.add(() => async () => {
+      throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+    }, { step: 'initialize', name: 'refuse-callback' });
+    try {
+      const unanswered = new RefundApprovals({ tableName: emulators.tableName, client: emulators.client, stepFunctions: failing });
+      await expect(unanswered.decide(SUB, 'refund5', AGENT, { approve: true, orderId: 'ORD-10001', amount: 20 })).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+    } finally {
+      failing.destroy();
+    }
+    expect((await approvals.pending()).find((p) => p.conversationId === 'refund5')).toMatchObject({ customer: SUB, orderIds: ['ORD-10001'] });
+    expect(await approvals.decide(SUB, 'refund5', AGENT, { approve: true, orderId: 'ORD-10001', amount: 20 })).toBeUndefined();
+    expect((await finished(executionArn)).output).toMatchObject({ outcome: 'approved', decision: { amount: 20 } });
+    expect((await approvals.pending()).some((p) => p.conversationId === 'refund5')).toBe(false);
+  });
+
   test('an approval after the task timed out is refund_not_pending: Step Functions no longer takes the token, and the workflow ended expired', async () => {
     // The stored request outlives the task (60 s against 1 s), so the decision reaches Step Functions with an expired token.
     const { executionArn } = await awaitingApproval('refund3', 1, 60);

@@ -137,7 +137,9 @@ export class RefundApprovals {
    * that is not a positive number of at most two decimals or is over the amount asked for. Otherwise the item is deleted
    * on the condition that it still holds this token (a second decision finds none: `refund_not_pending`), then the
    * workflow is answered (`SendTaskSuccess`, the decision as its output); a token Step Functions no longer accepts (`TaskTimedOut`, `InvalidToken`,
-   * `TaskDoesNotExist`) is `refund_not_pending` too. Resolves undefined when the workflow took the decision.
+   * `TaskDoesNotExist`) is `refund_not_pending` too. Any other failure of that call puts the item back (unless a newer
+   * request took its place) and rethrows, so the agent can decide again instead of the request waiting out its timeout.
+   * Resolves undefined when the workflow took the decision.
    */
   public async decide(customer: string, conversationId: string, agent: RefundDecisionOutput['agent'], decision: RefundDecision): Promise<RefundRefusal | undefined> {
     const stepFunctions = this.props.stepFunctions;
@@ -165,6 +167,10 @@ export class RefundApprovals {
       await stepFunctions.send(new SendTaskSuccessCommand({ taskToken: Item.taskToken, output: JSON.stringify(output) }));
     } catch (error) {
       if (error instanceof Error && ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'].includes(error.name)) return 'refund_not_pending';
+      await this.props.client.send(new PutCommand({ TableName: this.props.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }))
+        .catch((restore: unknown) => {
+          if (!(restore instanceof ConditionalCheckFailedException)) throw restore;
+        });
       throw error;
     }
     return undefined;
