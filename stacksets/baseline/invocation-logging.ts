@@ -28,10 +28,19 @@ export const DATA_DELIVERY_PARAMETER = 'InvocationLogDataDelivery';
 /** The values of `DATA_DELIVERY_PARAMETER`. */
 export const DATA_DELIVERY_VALUES = { configured: 'configured', metadataOnly: 'metadata-only' } as const;
 
-/** The parameter overrides of the stack instances in each metadata-only OU (by OU path). */
+/** Whether the logging delivers any body kind: only then does the member template have `DATA_DELIVERY_PARAMETER`. */
+export function deliversBodies(settings: GovernanceConfig['baseline']['invocationLogging']): boolean {
+  return Object.values(settings.dataDelivery).some(Boolean);
+}
+
+/**
+ * The parameter overrides of the stack instances in each metadata-only OU (by OU path). None when no body kind is on:
+ * every account then logs metadata only, and the template has no parameter to override.
+ */
 export function metadataOnlyParameterOverrides(
   settings: GovernanceConfig['baseline']['invocationLogging'],
 ): Record<string, Record<string, string>> {
+  if (!deliversBodies(settings)) return {};
   const overrides = { [DATA_DELIVERY_PARAMETER]: DATA_DELIVERY_VALUES.metadataOnly };
   return Object.fromEntries(settings.metadataOnlyOrganizationalUnits.map((ou) => [ou, overrides]));
 }
@@ -191,7 +200,7 @@ export class InvocationLogging extends Construct {
 
     this.handler = this.createHandler(roleRemoval);
     // The parameter only where a body kind is on (with none on it would be an unused parameter).
-    const metadataOnly = Object.values(settings.dataDelivery).some(Boolean) ? this.metadataOnlyCondition() : undefined;
+    const metadataOnly = deliversBodies(settings) ? this.metadataOnlyCondition() : undefined;
     const delivered = (on: boolean) => (on && metadataOnly ? Fn.conditionIf(metadataOnly.logicalId, 'false', 'true').toString() : 'false');
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.handler.serviceToken,

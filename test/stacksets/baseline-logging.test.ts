@@ -6,7 +6,7 @@ import { archiveKeyAliasArn, invocationLogArchiveBucketName } from '../../contra
 import { GOVERNANCE_TAG_KEY } from '../../contracts/governance-names';
 import { INVOCATION_LOG_GROUP_NAME, INVOCATION_LOG_KEY_PREFIX, INVOCATION_LOGGING_FUNCTION_NAME, LARGE_DATA_KEY_PREFIX } from '../../contracts/invocation-logging-names';
 import { STACK_RECIPES } from '../../stacks/estate';
-import { DATA_DELIVERY_PARAMETER } from '../../stacksets/baseline/invocation-logging';
+import { DATA_DELIVERY_PARAMETER, metadataOnlyParameterOverrides } from '../../stacksets/baseline/invocation-logging';
 import { synthVariant } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
@@ -159,5 +159,20 @@ describe('BL-LOG-1 follows the config', () => {
     expect(resources[deliveryRole].DeletionPolicy).toBe('Delete');
     const bucket = idOf('AWS::S3::Bucket', (p) => flatten(p.BucketName).startsWith('genai-governance-invocation-logs-'));
     expect(resources[bucket]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 7 }] } } });
+  });
+});
+
+describe('metadata-only OUs override the data-delivery parameter only where the template has it', () => {
+  const logging = exampleConfig().baseline.invocationLogging;
+  const withOus = { ...logging, metadataOnlyOrganizationalUnits: ['Workloads/Prod'] };
+
+  test('with a body kind on, each metadata-only OU gets metadata-only', () => {
+    expect(metadataOnlyParameterOverrides({ ...withOus, dataDelivery: { ...logging.dataDelivery, text: true } }))
+      .toEqual({ 'Workloads/Prod': { [DATA_DELIVERY_PARAMETER]: 'metadata-only' } });
+  });
+
+  test('with every body kind off, no override: the template declares no parameter, and every account logs metadata only', () => {
+    const none = { text: false, image: false, embedding: false, video: false, audio: false };
+    expect(metadataOnlyParameterOverrides({ ...withOus, dataDelivery: none })).toEqual({});
   });
 });
