@@ -4,6 +4,12 @@ import type { GovernanceConfig } from '../config/schema';
 import { GOVERNANCE_NAME_PREFIX } from '../contracts/governance-names';
 
 /**
+ * The service-managed StackSets execution roles AWS creates in every member account (trusted by the management
+ * account's StackSets service-linked role), by `aws:PrincipalArn` pattern.
+ */
+export const STACKSETS_EXECUTION_ROLES = 'arn:aws:iam::*:role/stacksets-exec-*';
+
+/**
  * Principals that may change governance resources: the platform (pipeline) role, the break-glass role, the
  * service-managed StackSets execution roles that deploy the baseline (`stacksets-exec-*`, trusted only by the management
  * account's StackSets service-linked role), the baseline's own roles (`genai-governance-*`, which nobody else may
@@ -14,17 +20,11 @@ export function governancePrincipalArns(config: GovernanceConfig): string[] {
   return [
     `arn:aws:iam::*:role/${config.principals.platformRoleName}`,
     `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`,
-    'arn:aws:iam::*:role/stacksets-exec-*',
+    STACKSETS_EXECUTION_ROLES,
     `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`,
     ...pipelineExecutionRoleArns(config),
   ];
 }
-
-/**
- * The service-managed StackSets execution roles AWS creates in every member account (trusted by the management
- * account's StackSets service-linked role), by `aws:PrincipalArn` pattern.
- */
-export const STACKSETS_EXECUTION_ROLES = 'arn:aws:iam::*:role/stacksets-exec-*';
 
 /** Only the platform and break-glass roles: for actions even the baseline never takes (creating model capacity). */
 export function platformPrincipalArns(config: GovernanceConfig): string[] {
@@ -40,7 +40,7 @@ export function platformPrincipalArns(config: GovernanceConfig): string[] {
 export function boundaryExemptPrincipalArns(config: GovernanceConfig): string[] {
   return [
     ...platformPrincipalArns(config),
-    'arn:aws:iam::*:role/stacksets-exec-*',
+    STACKSETS_EXECUTION_ROLES,
     ...config.principals.boundaryExemptRoleNamePatterns.map((pattern) => `arn:aws:iam::*:role/${pattern}`),
   ];
 }

@@ -1,4 +1,4 @@
-import { governancePrincipalArns, unlessPrincipal } from './governance-principals';
+import { governancePrincipalArns, STACKSETS_EXECUTION_ROLES, unlessPrincipal } from './governance-principals';
 import { pipelineBootstrapRolePattern } from './pipeline-roles';
 import type { PolicyStatement } from './policy-document';
 import type { GovernanceConfig } from '../config/schema';
@@ -57,7 +57,7 @@ export function orgTamperBaselineStatements(config: GovernanceConfig): PolicySta
       ],
       Resource: [
         `arn:aws:iam::*:role/${GOVERNANCE_NAME_PREFIX}*`, `arn:aws:iam::*:policy/${GOVERNANCE_NAME_PREFIX}*`,
-        'arn:aws:iam::*:role/stacksets-exec-*', `arn:aws:iam::*:role/${config.principals.platformRoleName}`,
+        STACKSETS_EXECUTION_ROLES, `arn:aws:iam::*:role/${config.principals.platformRoleName}`,
         `arn:aws:iam::*:role/${config.principals.breakGlassRoleName}`,
         ...(qualifier ? [`arn:aws:iam::*:role/cdk-${qualifier}-*`] : []),
       ],
