@@ -7,13 +7,16 @@ import { WORKLOAD_CONTRACT_PREFIX } from './workload-contract';
  */
 export type TenantModelRole = 'classifier' | 'fast' | 'capable' | `fallback-${number}`;
 
+/** The path under which every tenant's application-profile ARN parameters live. */
+export const APPLICATION_PROFILE_PARAMETER_PREFIX = `${WORKLOAD_CONTRACT_PREFIX}/application-inference-profiles/`;
+
 /**
  * SSM parameter (`String`) of the workload contract, in the tenant's account and each of its Regions, holding the ARN
  * of the application inference profile of `tenant`'s `role`. Under the contract's prefix, so ORG-TAMPER-BASELINE keeps
  * anyone but the governance principals from changing it. Names never change.
  */
 export function applicationProfileArnParameterName(tenant: string, role: TenantModelRole): string {
-  return `${WORKLOAD_CONTRACT_PREFIX}/application-inference-profiles/${tenant}/${role}-arn`;
+  return `${APPLICATION_PROFILE_PARAMETER_PREFIX}${tenant}/${role}-arn`;
 }
 
 /**

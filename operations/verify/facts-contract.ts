@@ -2,7 +2,8 @@ import { resourcesOf, type Assembly } from './assembly';
 import type { Fact } from './fact';
 import { memberTargets } from './member-targets';
 import type { GovernanceConfig } from '../../config/schema';
-import { WORKLOAD_CONTRACT, WORKLOAD_CONTRACT_PREFIX, type WorkloadContractEntry } from '../../contracts/workload-contract';
+import { APPLICATION_PROFILE_PARAMETER_PREFIX } from '../../contracts/tenant-inference-profiles';
+import { WORKLOAD_CONTRACT, type WorkloadContractEntry } from '../../contracts/workload-contract';
 
 /**
  * The workload contract's facts: every SSM parameter the member baseline (and a tenant's application profiles
@@ -23,11 +24,9 @@ export const CONTRACT_CONTROLS: Record<WorkloadContractEntry, string> = {
 const CONTROL_BY_NAME = new Map<string, string>(Object.entries(WORKLOAD_CONTRACT)
   .map(([entry, name]) => [name, CONTRACT_CONTROLS[entry as WorkloadContractEntry]]));
 
-/** A tenant's application inference profile ARNs (`applicationProfileArnParameterName`): BR-AIP-1 keeps their creation to the platform. */
-const APPLICATION_PROFILE_PREFIX = `${WORKLOAD_CONTRACT_PREFIX}/application-inference-profiles/`;
-
+/** The control of a contract parameter; a tenant's application inference profile ARNs are BR-AIP-1's (creation kept to the platform). */
 function controlOf(name: string): string | undefined {
-  return CONTROL_BY_NAME.get(name) ?? (name.startsWith(APPLICATION_PROFILE_PREFIX) ? 'BR-AIP-1' : undefined);
+  return CONTROL_BY_NAME.get(name) ?? (name.startsWith(APPLICATION_PROFILE_PARAMETER_PREFIX) ? 'BR-AIP-1' : undefined);
 }
 
 export function contractFacts(assembly: Assembly, config: GovernanceConfig): Fact[] {
