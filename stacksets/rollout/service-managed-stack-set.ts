@@ -57,9 +57,22 @@ export interface ServiceManagedStackSetProps {
    * @default - no OU has overrides of its own
    */
   readonly organizationalUnitOverrides?: readonly OrganizationalUnitOverrides[];
+  /**
+   * Narrows (or widens) every stack-instances group's OUs by accounts: `INTERSECTION` deploys only to these accounts of
+   * the OUs, `DIFFERENCE` to the OUs' other accounts, `UNION` to the OUs' accounts and these
+   * (`AWS::CloudFormation::StackSet` DeploymentTargets `AccountFilterType`).
+   * @default - every account of the OUs
+   */
+  readonly accountFilter?: { readonly type: 'INTERSECTION' | 'DIFFERENCE' | 'UNION'; readonly accounts: readonly string[] };
+  /**
+   * Deploy to accounts that join the target OUs later (and remove from those that leave). Off for a StackSet meant for
+   * named accounts: an account joining their OU later is not one of them.
+   * @default true
+   */
+  readonly autoDeployment?: boolean;
   /** `DELEGATED_ADMIN` when the StackSet lives in a registered StackSets delegated administrator account. */
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
-  /** Keep an account's stacks when it leaves a target OU. */
+  /** Keep an account's stacks when it leaves a target OU (only with `autoDeployment`, the one case CloudFormation takes it). */
   readonly retainStacksOnAccountRemoval: boolean;
   /** How fast a StackSet operation goes through the accounts and Regions, and how many failures it tolerates. */
   readonly operationPreferences: {
@@ -100,7 +113,10 @@ export class ServiceManagedStackSet extends Construct {
       description: props.description,
       permissionModel: 'SERVICE_MANAGED',
       callAs: props.callAs,
-      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: props.retainStacksOnAccountRemoval },
+      // RetainStacksOnAccountRemoval is specified only with auto-deployment enabled (AWS::CloudFormation::StackSet AutoDeployment).
+      autoDeployment: props.autoDeployment ?? true
+        ? { enabled: true, retainStacksOnAccountRemoval: props.retainStacksOnAccountRemoval }
+        : { enabled: false },
       capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { Active: true },
       operationPreferences: {
@@ -135,13 +151,17 @@ function minifiedTemplateFile(body: string): string {
 /**
  * For `organizationalUnitIds`, then for each entry of `organizationalUnitOverrides` (with its values on top): one group
  * for the Regions without overrides, then one per Region with overrides (in `regions` order). No group without OUs.
+ * Each group's targets carry `accountFilter`.
  */
 function stackInstancesGroups(props: ServiceManagedStackSetProps): CfnStackSet.StackInstancesProperty[] {
   const overrides = props.parameterOverridesByRegion ?? {};
   const plain = props.regions.filter((r) => !(r in overrides));
   const groupsOf = (ouIds: readonly string[], ouOverrides: Readonly<Record<string, string>>): CfnStackSet.StackInstancesProperty[] => {
     if (ouIds.length === 0) return [];
-    const deploymentTargets = { organizationalUnitIds: [...ouIds] };
+    const filter = props.accountFilter;
+    const deploymentTargets: CfnStackSet.DeploymentTargetsProperty = filter
+      ? { organizationalUnitIds: [...ouIds], accounts: [...filter.accounts], accountFilterType: filter.type }
+      : { organizationalUnitIds: [...ouIds] };
     const parameterOverrides = (values: Readonly<Record<string, string>>) => (Object.keys(values).length === 0 ? {} : {
       parameterOverrides: Object.entries(values).map(([parameterKey, parameterValue]) => ({ parameterKey, parameterValue })),
     });

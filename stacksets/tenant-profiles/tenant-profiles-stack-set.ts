@@ -38,14 +38,11 @@ export class TenantProfilesStackSet extends Construct {
       organizationalUnitIds: [ouId],
       regions: tenant.regions,
       callAs: config.baseline.delegatedAdministrator ? 'DELEGATED_ADMIN' : 'SELF',
+      // Named accounts: the OU narrowed to the tenant's account, and an account joining that OU later is not the tenant's.
+      accountFilter: { type: 'INTERSECTION', accounts: [accountId] },
+      autoDeployment: false,
       retainStacksOnAccountRemoval: false,
       operationPreferences: config.baseline.operationPreferences,
     });
-    // One stack-instances group (no per-Region overrides): the OU narrowed to the tenant's account.
-    this.stackSet.resource.addPropertyOverride('StackInstancesGroup.0.DeploymentTargets.Accounts', [accountId]);
-    this.stackSet.resource.addPropertyOverride('StackInstancesGroup.0.DeploymentTargets.AccountFilterType', 'INTERSECTION');
-    // RetainStacksOnAccountRemoval is specified only with auto-deployment enabled (AWS::CloudFormation::StackSet AutoDeployment).
-    this.stackSet.resource.addPropertyOverride('AutoDeployment.Enabled', false);
-    this.stackSet.resource.addPropertyDeletionOverride('AutoDeployment.RetainStacksOnAccountRemoval');
   }
 }
