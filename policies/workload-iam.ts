@@ -11,11 +11,17 @@ import { KNOWLEDGE_BASE_ROLE_ARN_PATTERN } from '../contracts/knowledge-base-rol
 /** IAM quota: characters of a customer managed policy document (whitespace excluded). */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
 
+/** The account's application inference profiles in `region` (`*`: any Region). */
+function applicationProfileArn(region: string, account: string): string {
+  return `arn:aws:bedrock:${region}:${account}:application-inference-profile/*`;
+}
+
 /**
  * BL-IAM-1: the CRI-only invoke policy for workload roles (the baseline deploys it as a managed policy). It allows the
  * approved models only through the approved geographies' profiles, called from the governed Regions, with the
  * foundation models allowed only through the approved geographies' profiles (AWS's pattern in
- * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html); the in-Region
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html) or through the account's
+ * application profiles, called from the governed Regions (the same page's pattern for those); the in-Region
  * exceptions directly in the governed Regions; `global.` profiles with AWS's three statements when the config allows
  * them; and applying the organization guardrail (enforcement needs it).
  *
@@ -32,12 +38,21 @@ export function criInvokeStatements(config: GovernanceConfig, account: string, g
       Resource: profileArns,
       Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
     },
+    // The account's application profiles (ADR 35): only the platform creates them (BR-AIP-1), and only over an approved
+    // geography's profile (BR-CRI-2), which also judges where the model is served; BR-MODEL-1 judges the wrapped model.
+    {
+      Sid: 'InvokeOwnApplicationProfiles',
+      Effect: 'Allow',
+      Action: [...INVOKE_ACTIONS],
+      Resource: config.organization.governedRegions.map((r) => applicationProfileArn(r, account)),
+      Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
+    },
     {
       Sid: 'InvokeModelsOnlyThroughApprovedProfiles',
       Effect: 'Allow',
       Action: [...INVOKE_ACTIONS],
       Resource: modelArns,
-      Condition: { ArnLike: { 'bedrock:InferenceProfileArn': profilePatterns } },
+      Condition: { ArnLike: { 'bedrock:InferenceProfileArn': [...profilePatterns, applicationProfileArn('*', account)] } },
     },
   ];
   if (exceptionArns.length > 0) {
@@ -89,8 +104,9 @@ export function criInvokePolicies(config: GovernanceConfig, account: string, gua
  * BL-IAM-1: the permission boundary for workload roles, the ceiling whatever a role's own policies say: other services
  * as granted; Bedrock only reads, inference through the approved geographies' profiles started in a governed Region,
  * the in-Region exceptions, and applying the organization guardrail (which models are approved is BR-MODEL-1's job, so
- * the boundary stays small at any number of models); IAM only to read and pass roles. It cannot create roles, change
- * policies or boundaries, or create Bedrock capacity or keys.
+ * the boundary stays small at any number of models), and through the account's application profiles (which only the
+ * platform creates, over an approved geography's profile: ADR 35); IAM only to read and pass roles. It cannot create
+ * roles, change policies or boundaries, or create Bedrock capacity or keys.
  *
  * Knowledge bases: the in-Region embedding models only for knowledge-base service roles (`KNOWLEDGE_BASE_ROLE_PATH`,
  * as BR-CRI-1 says), the other in-Region exceptions (rerank) for any role; retrieving from, and starting the ingestion
@@ -116,11 +132,18 @@ export function workloadPermissionBoundary(config: GovernanceConfig, account: st
       Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
     },
     {
+      Sid: 'BoundaryInvokeOwnApplicationProfiles',
+      Effect: 'Allow',
+      Action: [...INVOKE_ACTIONS],
+      Resource: applicationProfileArn('*', account),
+      Condition: { StringEquals: { 'aws:RequestedRegion': config.organization.governedRegions } },
+    },
+    {
       Sid: 'BoundaryInvokeModelsThroughGeographyProfiles',
       Effect: 'Allow',
       Action: [...INVOKE_ACTIONS],
       Resource: ANY_FOUNDATION_MODEL,
-      Condition: { ArnLike: { 'bedrock:InferenceProfileArn': geographyProfiles } },
+      Condition: { ArnLike: { 'bedrock:InferenceProfileArn': [...geographyProfiles, applicationProfileArn('*', account)] } },
     },
     ...(exceptions.length > 0 ? [{ Sid: 'BoundaryInvokeInRegionExceptions', Effect: 'Allow' as const, Action: [...INVOKE_ACTIONS], Resource: exceptions }] : []),
     ...(embeddings.length > 0 ? [{

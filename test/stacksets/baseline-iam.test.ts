@@ -1,3 +1,4 @@
+import { findCatalogModel, findGeographicProfile } from '../../catalog/models';
 import { accountIdOf } from '../../config/accounts';
 import { WORKLOAD_BOUNDARY_NAME } from '../../contracts/governance-names';
 import { foundationModelArn } from '../../policies/arns';
@@ -9,6 +10,8 @@ import { lintPolicy } from '../support/iam-lint';
 import { OrgSimulator, type OrgRequest } from '../support/org-simulator';
 
 const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+/** Where the eu. profile of SONNET serves (the catalog's destination Regions). */
+const EU_DESTINATIONS = findGeographicProfile(findCatalogModel(SONNET)!, 'eu')!.destinationRegions;
 
 describe('BL-IAM-1: the CRI-only invoke policy and the workload permission boundary (generated for the baseline)', () => {
   const config = exampleConfig();
@@ -19,6 +22,8 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
   const boundary = workloadPermissionBoundary(config, prod, management);
   const simulator = new OrgSimulator(exampleEstate().assembly, config);
   const euProfile = `arn:aws:bedrock:eu-central-1:${prod}:inference-profile/eu.${SONNET}`;
+  /** An application profile the platform made over the eu. profile (ADR 35): its calls carry its own ARN. */
+  const appProfile = `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/a1b2c3d4e5f6`;
   const asWorkload = (request: Omit<OrgRequest, 'account'>) =>
     simulator.evaluate({ account: 'support-chat-prod', role: 'support-chat-app', identityPolicy: invokePolicy, permissionBoundary: boundary, ...request });
   /** A workload admin (allowed everything by its own policies) creates a role, with the boundary or without, under the synthesized SCPs. */
@@ -50,6 +55,14 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
     test('a workload admin creating a role without the boundary (ORG-BOUNDARY-1 keeps roles under BL-IAM-1)', async () => {
       expect(await createRole('support-chat-worker')).toEqual({ result: 'ExplicitlyDenied', deniedBy: ['ORGBOUNDARY1DenyWithoutWorkloadBoundary'] });
     });
+    test('the foundation model through an application profile of another account', async () => {
+      const foreign = `arn:aws:bedrock:eu-central-1:${management}:application-inference-profile/a1b2c3d4e5f6`;
+      const request = { action: 'bedrock:InvokeModel', resource: foundationModelArn('eu-west-1', SONNET), context: { 'bedrock:InferenceProfileArn': foreign } };
+      expect((await asWorkload(request)).result).toBe('ImplicitlyDenied');
+    });
+    test('the account\'s application profile called from a Region that is not governed', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: `arn:aws:bedrock:eu-west-3:${prod}:application-inference-profile/a1b2c3d4e5f6` })).result).not.toBe('Allowed');
+    });
     test('creating an application inference profile, even with an identity policy that allows it (boundary)', async () => {
       const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
       expect((await asWorkload({ identityPolicy: allowAll, role: 'governance-pipeline-deploy', action: 'bedrock:CreateInferenceProfile', resource: `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/x` })).result).toBe('ImplicitlyDenied');
@@ -60,8 +73,14 @@ describe('BL-IAM-1: the CRI-only invoke policy and the workload permission bound
     test('the approved eu. profile from a governed Region', async () => {
       expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: euProfile })).result).toBe('Allowed');
     });
-    test.each(['eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-3'])('the foundation model in destination %s through the profile', async (region) => {
+    test.each(EU_DESTINATIONS)('the foundation model in destination %s through the profile', async (region) => {
       expect((await asWorkload({ action: 'bedrock:InvokeModelWithResponseStream', resource: foundationModelArn(region, SONNET), context: { 'bedrock:InferenceProfileArn': euProfile } })).result).toBe('Allowed');
+    });
+    test('the account\'s application profile over eu. from a governed Region', async () => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModelWithResponseStream', resource: appProfile })).result).toBe('Allowed');
+    });
+    test.each(EU_DESTINATIONS)('the foundation model in destination %s through the account\'s application profile', async (region) => {
+      expect((await asWorkload({ action: 'bedrock:InvokeModel', resource: foundationModelArn(region, SONNET), context: { 'bedrock:InferenceProfileArn': appProfile } })).result).toBe('Allowed');
     });
     test('a role a workload admin creates with the boundary (allowed by ORG-BOUNDARY-1) invokes through the approved profile', async () => {
       const role = 'support-chat-worker';
