@@ -188,6 +188,7 @@ export class ConversationAnalytics extends Construct {
       logRetention: props.logRetention,
       outsideVpcReason: 'Reads the conversation table and writes the analytics bucket through their regional endpoints over TLS; the baseline VPC\'s interface endpoints serve the turn and admit only its calls; it has no model permission and never sees a request from outside',
       deadLetterQueueReason: 'The stream\'s event source mapping invokes it synchronously; a batch it gives up on goes to the mapping\'s on-failure destination, the ExportDeadLetters queue',
+      concurrencyReason: 'Only its DynamoDB stream\'s event source mapping invokes it, one batch at a time per stream shard (the mapping keeps the default ParallelizationFactor of 1, https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html), so the table\'s shards bound its concurrent executions; a reserve would take executions from the rest of the account',
     });
     // The queue as the mapping's on-failure destination, without aws-cdk-lib's grant (an inline policy): the role's
     // managed policy above allows the send and the key.

@@ -16,6 +16,7 @@ const TRIGGER_TIMEOUT = Duration.seconds(5);
 const TRIGGER_MEMORY_MB = 256;
 const OUTSIDE_VPC = 'A Cognito user pool trigger: the pre sign-up trigger calls nothing, the post confirmation trigger calls only Cognito\'s regional endpoint, for which the baseline VPC has no interface endpoint; holds no data or model permissions';
 const SYNCHRONOUS = 'Cognito invokes it synchronously during sign-up and confirmation: a failure reaches the visitor as the failed call\'s error, there is no asynchronous event to send to a dead-letter queue';
+const CONCURRENCY = 'Only this user pool invokes it, once per sign-up or confirmation request, which Cognito admits at most at the account\'s request-rate quotas for user pools (https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html); each invocation ends within the 5-second trigger timeout, and a reserve would take executions from the rest of the account';
 
 /** Properties of `ChatSelfSignUp`. */
 export interface ChatSelfSignUpProps {
@@ -58,6 +59,7 @@ export class ChatSelfSignUp extends Construct {
       logRetention: props.logRetention,
       outsideVpcReason: OUTSIDE_VPC,
       deadLetterQueueReason: SYNCHRONOUS,
+      concurrencyReason: CONCURRENCY,
       environment: { ...environment },
     };
 

@@ -172,6 +172,7 @@ export class SupportPrivacy extends Construct {
       logRetention: props.logRetention,
       outsideVpcReason: 'Invoked only by the privacy officer\'s role, a few times a day; reaches DynamoDB, S3 and Secrets Manager over TLS on their regional endpoints, holds no model or network permissions',
       deadLetterQueueReason: 'Invoked synchronously by the privacy CLI, which shows the one answer of every request; there is no asynchronous event to send to a dead-letter queue',
+      concurrencyReason: 'Only the privacy officer\'s role may invoke it (its resource-based policy denies every other principal), one synchronous invocation per export, erasure or hold request from the privacy CLI, a few a day; a reserve would take executions from the rest of the account',
     });
 
     this.officerRole = new Role(this, 'OfficerRole', {
