@@ -1,6 +1,7 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
 import { OrganizationLimitsSchema } from './organization-limits';
+import { WidgetEdgeSchema } from './widget-edge';
 import { GEOGRAPHY_IDS } from '../catalog/geographies';
 import { MODEL_CATALOG, type ModelKind } from '../catalog/models';
 
@@ -321,6 +322,7 @@ const SupportChat = z.strictObject({
   orders: Orders.optional().describe('order look-ups for the signed-in customer through Converse tool use (get_order_status); left out, the model has no tools'),
   pricing: Pricing.optional().describe('what each billed call costs: every answer stores its costUsd and the turn publishes TurnCostUsd; left out, turns are not costed'),
   privacy: Privacy.optional().describe('export and erasure of one customer\'s data, legal holds and their audit records (docs/privacy.md); left out, the tenant has no privacy function'),
+  widget: WidgetEdgeSchema.optional().describe('the widget\'s edge: its domain, certificate, embedding shops and the rate limit of its CLOUDFRONT web ACL (docs/adr/0031-support-chat-widget-edge.md); left out, nothing serves the widget'),
 });
 
 /**

@@ -88,6 +88,16 @@ function checkSupportChat(config: GovernanceConfig, modelsValid: boolean): Issue
   }
   issues.push(...duplicates(fallback, (id) => id, (i) => [...at, 'models', 'fallback', i], 'fallback model'));
   issues.push(...duplicates(tenant.identityProviders, (p) => p.name, (i) => [...at, 'identityProviders', i, 'name'], 'identity provider name'));
+  // CloudFront serves a distribution only with an ACM certificate of the distribution's own account (judged only once
+  // the tenant's account itself is right: fixing the account may fix this too).
+  const certificateAccount = tenant.widget?.certificateArn.split(':')[4];
+  if (account && inWorkloadOu(config, account.organizationalUnit) && certificateAccount !== undefined && certificateAccount !== account.id) {
+    issues.push({
+      path: [...at, 'widget', 'certificateArn'],
+      expected: `a certificate of the tenant's account ${account.id} ("${tenant.account}"), where the distribution is`,
+      found: `a certificate of account ${certificateAccount}`,
+    });
+  }
   return issues;
 }
 

@@ -63,6 +63,13 @@ const vpcEndpointsOutsideWorkloadOus = replaceOnce(ex, '  requireVpcEndpoint: []
 const batchExceptionUnapproved = replaceOnce(ex, '    batchInference: allow', '    batchInferenceWithoutProfile: [amazon.titan-embed-text-v1]\n    batchInference: allow');
 const batchExceptionWhileDenied = replaceOnce(ex, '    batchInference: allow', '    batchInferenceWithoutProfile: [amazon.titan-embed-text-v2:0]\n    batchInference: deny');
 
+const CERTIFICATE = 'arn:aws:acm:us-east-1:741852096357:certificate/4c1d9e27-58b3-4f0a-9d6e-2a7b8c3f1e05';
+const widgetDomainWithScheme = replaceOnce(ex, 'domainName: chat.example.com', 'domainName: https://chat.example.com');
+const widgetCertificateElsewhere = replaceOnce(ex, CERTIFICATE, CERTIFICATE.replace('us-east-1', 'eu-central-1'));
+const widgetCertificateOfAnotherAccount = replaceOnce(ex, CERTIFICATE, CERTIFICATE.replace('741852096357', '402761958314'));
+const widgetOriginWithPath = replaceOnce(ex, 'https://www.example.com]', 'https://www.example.com/shop]');
+const widgetRateUnderWaf = replaceOnce(ex, 'requestsPerFiveMinutes: 300', 'requestsPerFiveMinutes: 9');
+
 const CASES: BadConfigCase[] = [
   { name: 'unknown key', text: unknownKey, line: 'colour: blue', path: 'organization.colour', expected: /one of the keys id, rootId, homeRegion/, found: /unknown key "colour"/ },
   { name: 'misspelt section', text: misspelt, line: 'retension:', path: 'retension', expected: /one of the keys/, found: /unknown key "retension" \(did you mean "retention"\?\)/ },
@@ -79,6 +86,11 @@ const CASES: BadConfigCase[] = [
   { name: 'VPC endpoints required in an OU that is no workload OU', text: vpcEndpointsOutsideWorkloadOus, line: 'requireVpcEndpoint:', path: 'bedrock.requireVpcEndpoint[1]', expected: /one of the workload OU paths in organization.workloadOrganizationalUnits: Workloads\/Prod, Workloads\/NonProd, Sandbox/, found: /"Security"/ },
   { name: 'a batch exception for a model that is not approved', text: batchExceptionUnapproved, line: 'batchInferenceWithoutProfile:', path: 'bedrock.paths.batchInferenceWithoutProfile[0]', expected: /one of the approved models in bedrock.approvedModels/, found: /"amazon.titan-embed-text-v1" \(did you mean "amazon.titan-embed-text-v2:0"\?\)/ },
   { name: 'a batch exception while batch inference is denied', text: batchExceptionWhileDenied, line: 'batchInferenceWithoutProfile:', path: 'bedrock.paths.batchInferenceWithoutProfile', expected: /no models while bedrock.paths.batchInference is deny/, found: /"amazon.titan-embed-text-v2:0"/ },
+  { name: 'a widget domain that is not a host name', text: widgetDomainWithScheme, line: 'domainName: https://chat', path: 'workloads.supportChat.widget.domainName', expected: /a lowercase host name such as "chat.example.com"/, found: /"https:\/\/chat.example.com"/ },
+  { name: 'a widget certificate outside us-east-1', text: widgetCertificateElsewhere, line: 'certificateArn:', path: 'workloads.supportChat.widget.certificateArn', expected: /an ACM certificate in us-east-1, where CloudFront reads certificates \(this one is in eu-central-1/, found: /"arn:aws:acm:eu-central-1:/ },
+  { name: 'a widget certificate of another account', text: widgetCertificateOfAnotherAccount, line: 'certificateArn:', path: 'workloads.supportChat.widget.certificateArn', expected: /a certificate of the tenant's account 741852096357/, found: /a certificate of account 402761958314/ },
+  { name: 'a widget embedding origin with a path', text: widgetOriginWithPath, line: 'embeddingOrigins:', path: 'workloads.supportChat.widget.embeddingOrigins[1]', expected: /an origin "https:\/\/<host>\[:<port>\]"/, found: /"https:\/\/www.example.com\/shop"/ },
+  { name: 'a widget rate limit under WAF\'s least', text: widgetRateUnderWaf, line: 'requestsPerFiveMinutes: 9', path: 'workloads.supportChat.widget.requestsPerFiveMinutes', expected: /10/, found: /9/ },
   { name: 'missing required section', text: missingSection, line: 'organization:', path: 'principals', expected: /expected a mapping \(required\)/, found: /nothing: the key is missing/ },
   { name: 'not YAML at all', text: 'organization: [eu-central-1\n  accounts: }{\n', line: 1, path: '(document)', expected: /expected valid YAML/, found: /found .+/ },
   { name: 'a YAML scalar, not a document', text: 'Just some prose, not a config.\n', line: 1, path: '(document)', expected: /expected a mapping/, found: /found string "Just some prose/ },

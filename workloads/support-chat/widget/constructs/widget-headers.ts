@@ -1,3 +1,5 @@
+import { EMBEDDING_ORIGIN } from '../../../../config/widget-edge';
+
 /**
  * The widget page's Content-Security-Policy: the page's own origin for its script, style and images, the chat's
  * WebSocket URL (through the same distribution) as the only connection, and `frame-ancestors` the shop origins allowed
@@ -24,8 +26,5 @@ export function widgetContentSecurityPolicy(webSocketUrl: string, frameAncestors
   ].join('; ');
 }
 
-/**
- * An origin a shop page embeds the widget from: `https://` and a host name (lowercase labels, optionally one leading
- * `*.` label wildcard as CSP source expressions allow), optionally a port; no path, no query.
- */
-export const EMBEDDING_ORIGIN = /^https:\/\/(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:\d{1,5})?$/;
+/** An origin a shop page embeds the widget from (`https://host[:port]`), as the config checks it. */
+export { EMBEDDING_ORIGIN };

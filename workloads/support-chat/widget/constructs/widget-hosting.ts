@@ -19,6 +19,7 @@ import { denyGrantsExceptForAwsResources } from '../../../../building-blocks/kms
 import { AccessLogsBucket } from '../../../../building-blocks/s3/access-logs-bucket';
 import { encryptedBucketProps } from '../../../../building-blocks/s3/encrypted-bucket-props';
 import { enableEventBridgeNotifications } from '../../../../building-blocks/s3/event-bridge-notifications';
+import { WIDGET_DOMAIN_NAME } from '../../../../config/widget-edge';
 
 /** The files the distribution serves, by object key (`support-chat-widget.js`, …), as the widget's build returns them. */
 export type WidgetFiles = Readonly<Record<string, string>>;
@@ -103,7 +104,7 @@ export class WidgetHosting extends Construct {
       throw new Error(`WidgetHosting: webAclArn must be a WAF web ACL of scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>); found "${props.webAclArn}"`);
     }
     if (props.embeddingOrigins.length === 0) throw new Error('WidgetHosting: embeddingOrigins needs at least one shop origin');
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(props.domainName)) {
+    if (!WIDGET_DOMAIN_NAME.test(props.domainName)) {
       throw new Error(`WidgetHosting: domainName must be a lowercase host name; found "${props.domainName}"`);
     }
     const stage = props.webSocket.stageName;

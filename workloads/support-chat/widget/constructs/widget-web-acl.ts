@@ -2,13 +2,13 @@ import { Names, Stack, Token } from 'aws-cdk-lib';
 import { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../../../../building-blocks/gates/acknowledge';
+import { CLOUDFRONT_REGION, DEFAULT_WIDGET_REQUESTS_PER_FIVE_MINUTES, WAF_RATE_LIMIT_BOUNDS } from '../../../../config/widget-edge';
 import { rateLimitAndManagedRules } from '../../chat/constructs/chat-waf';
 
 /** The only Region where AWS WAF creates web ACLs of scope `CLOUDFRONT`. */
-export const CLOUDFRONT_WAF_REGION = 'us-east-1';
+export const CLOUDFRONT_WAF_REGION = CLOUDFRONT_REGION;
 /** WAF's bounds of a rate-based rule's limit (requests per evaluation window). */
-const MIN_RATE_LIMIT = 10;
-const MAX_RATE_LIMIT = 2_000_000_000;
+const { min: MIN_RATE_LIMIT, max: MAX_RATE_LIMIT } = WAF_RATE_LIMIT_BOUNDS;
 
 /** Properties of `WidgetWebAcl`. */
 export interface WidgetWebAclProps {
@@ -17,8 +17,10 @@ export interface WidgetWebAclProps {
    * allows 10 to 2,000,000,000). Every request counts: the widget's files (a few per page view, most served from the
    * browser's cache) and each WebSocket handshake (one per connection and per reconnect); messages on an open WebSocket
    * are not HTTP requests and do not reach WAF.
+   *
+   * @default 300 (`DEFAULT_WIDGET_REQUESTS_PER_FIVE_MINUTES`)
    */
-  readonly requestsPerFiveMinutes: number;
+  readonly requestsPerFiveMinutes?: number;
   /**
    * Name of the web ACL (letters, digits, `-`, `_`), also its metric-name prefix. Unique per account for scope
    * `CLOUDFRONT`.
@@ -55,7 +57,7 @@ export class WidgetWebAcl extends Construct {
     if (region !== CLOUDFRONT_WAF_REGION) {
       throw new Error(`WidgetWebAcl: a web ACL of scope CLOUDFRONT is created only in ${CLOUDFRONT_WAF_REGION}; the stack ${Stack.of(this).stackName} is in ${Token.isUnresolved(region) ? 'an unknown Region (give the stack env.region)' : region}`);
     }
-    const limit = props.requestsPerFiveMinutes;
+    const limit = props.requestsPerFiveMinutes ?? DEFAULT_WIDGET_REQUESTS_PER_FIVE_MINUTES;
     if (!Token.isUnresolved(limit) && (!Number.isInteger(limit) || limit < MIN_RATE_LIMIT || limit > MAX_RATE_LIMIT)) {
       throw new Error(`WidgetWebAcl: requestsPerFiveMinutes must be an integer from ${MIN_RATE_LIMIT} to ${MAX_RATE_LIMIT}; found ${limit}`);
     }
