@@ -370,6 +370,33 @@ describe('privacy: export and erasure of one customer across every store the ten
     expect(missing).toMatchObject({ status: 'failed', code: 'internal' });
   });
 
+  test('a customer with no conversation, without the pseudonym key, costs the analytics bucket no request; with it, the exports are listed', async () => {
+    const nobody = '3b241101-e2bb-4255-8caf-4136c566a962';
+    const listings = async (env: typeof ENV | Omit<typeof ENV, 'ANALYTICS_PSEUDONYM_SECRET_ID'>, requestId: string) => {
+      const dataS3 = new S3Client({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS, forcePathStyle: true });
+      const sent: string[] = [];
+      dataS3.middlewareStack.add((next, context) => async (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      }, { step: 'initialize', name: 'count-s3' });
+      try {
+        const answer = await answerPrivacyRequest({ action: 'erase', requestId, sub: nobody, requestedBy: OFFICER },
+          () => privacyServiceOf(env, { documents, s3: dataS3, secrets }));
+        return { answer, sent };
+      } finally {
+        dataS3.destroy();
+      }
+    };
+    const { ANALYTICS_PSEUDONYM_SECRET_ID: _, ...byIdsOnly } = ENV;
+    const short = await listings(byIdsOnly, 'erase-nobody-1');
+    expect(short.answer).toMatchObject({ status: 'completed', erased: { 'analytics': 0, 'tickets': 0, 'relay-rate': 0, 'conversations': 0 } });
+    expect(short.sent).toEqual([]);
+    // With the key, the exports of conversations whose items expired are found by the pseudonym: both prefixes are listed.
+    const listed = await listings(ENV, 'erase-nobody-2');
+    expect(listed.answer).toMatchObject({ status: 'completed', erased: { analytics: 0 } });
+    expect(listed.sent).toEqual(['ListObjectVersionsCommand', 'ListObjectVersionsCommand']);
+  });
+
   test('the CLI sends the caller\'s ARN, prints the one answer and exits 0 completed, 2 refused, 1 for a bad command', async () => {
     const sts = new STSClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
     const lines: string[] = [];

@@ -161,6 +161,8 @@ export class CustomerData {
     const analytics = this.props.analytics;
     if (!analytics) return [];
     const wanted = new Set(conversationIds.map((id) => checkedId('conversation id', id)));
+    // Without the pseudonym, only the customer's conversation ids name their exports: none, nothing to list.
+    if (!analytics.pseudonymOf && wanted.size === 0) return [];
     const pseudonym = analytics.pseudonymOf ? (await analytics.pseudonymOf(sub)).slice(0, EXPORT_PSEUDONYM_DIGITS) : undefined;
     const found: ExportVersion[] = [];
     for (const prefix of analytics.prefixes) {
