@@ -19,7 +19,7 @@ import {
   answerApplyGuardrail, DEFAULT_BLOCKED_INPUT_MESSAGE, DEFAULT_EMULATED_PII, type EmulatedPiiEntity, type GuardrailBehaviour,
   type GuardrailRequestRecord, guardedTexts, parseApplyGuardrailPath,
 } from './bedrock-apply-guardrail';
-import { type BedrockBehaviour, resolveBehaviour } from './bedrock-behaviour';
+import { BEDROCK_FAULTS, type BedrockBehaviour, resolveBehaviour } from './bedrock-behaviour';
 import { answerConverse } from './bedrock-converse';
 import { type EmulatorRequest, type EmulatorResponse, listenHttp1And2, type Listening } from './bedrock-listener';
 import {
@@ -45,14 +45,23 @@ export interface BedrockEmulatorProps {
   readonly piiEntities?: readonly EmulatedPiiEntity[];
   /** The guardrail's blocked-input message. @default `DEFAULT_BLOCKED_INPUT_MESSAGE` */
   readonly blockedInputMessage?: string;
+  /**
+   * The application inference profiles that exist: each ARN to the system profile it wraps, which a request naming the
+   * ARN is answered as. A request naming any other application profile ARN gets the error for an unknown model id.
+   * @default none
+   */
+  readonly applicationProfiles?: Readonly<Record<string, string>>;
 }
+
+/** An application inference profile's ARN (`arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>`). */
+const APPLICATION_PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]{12}:application-inference-profile\/[a-zA-Z0-9]+$/;
 
 /** Decides a request's behaviour from its record (model id, call order, prompt); undefined leaves it to the defaults. */
 export type BedrockScript = (request: BedrockRequestRecord) => BedrockBehaviour | undefined;
 
 /** Which requests a queued behaviour applies to. */
 export interface BedrockQueueOptions {
-  /** Only requests for this model id (as decoded from the path). @default any model */
+  /** Only requests for this model id (as decoded from the path, or the system profile an application profile wraps). @default any model */
   readonly modelId?: string;
   /** How many requests it answers before it is used up. @default 1 */
   readonly times?: number;
@@ -89,6 +98,7 @@ export class BedrockEmulator {
   public readonly guardrailRequests: GuardrailRequestRecord[] = [];
   private readonly guardrailQueue: GuardrailBehaviour[] = [];
   private piiEntities: readonly EmulatedPiiEntity[];
+  private applicationProfileMap: Readonly<Record<string, string>>;
   private readonly defaults: BedrockBehaviour;
   private readonly requireSigV4: boolean;
   private readonly queued: QueuedBehaviour[] = [];
@@ -102,6 +112,13 @@ export class BedrockEmulator {
     this.defaults = props.defaults ?? {};
     this.requireSigV4 = props.requireSigV4 ?? true;
     this.piiEntities = props.piiEntities ?? DEFAULT_EMULATED_PII;
+    this.applicationProfileMap = props.applicationProfiles ?? {};
+  }
+
+  /** Sets the application profiles that exist (ARN to wrapped system profile), until the next `reset` (the props' again). */
+  public applicationProfiles(profiles: Readonly<Record<string, string>>): this {
+    this.applicationProfileMap = profiles;
+    return this;
   }
 
   /** Sets the PII entities `ApplyGuardrail` finds, until the next `reset` (which restores the props' or the defaults). */
@@ -144,6 +161,7 @@ export class BedrockEmulator {
     this.guardrailRequests.length = 0;
     this.guardrailQueue.length = 0;
     this.piiEntities = this.props.piiEntities ?? DEFAULT_EMULATED_PII;
+    this.applicationProfileMap = this.props.applicationProfiles ?? {};
     this.queued.length = 0;
     this.perModel.clear();
     this.scriptFn = undefined;
@@ -190,11 +208,13 @@ export class BedrockEmulator {
     const body = parseBody(raw);
     const modelSequence = this.perModel.get(route.modelId) ?? 0;
     this.perModel.set(route.modelId, modelSequence + 1);
+    const wrapped = Object.hasOwn(this.applicationProfileMap, route.modelId) ? this.applicationProfileMap[route.modelId] : undefined;
     const record: BedrockRequestRecord = {
       sequence: this.requests.length,
       modelSequence,
       operation: route.operation,
       modelId: route.modelId,
+      profileId: wrapped ?? route.modelId,
       httpVersion: req.httpVersion,
       path: req.url ?? '',
       signingRegion: signed ? auth.region : undefined,
@@ -215,12 +235,17 @@ export class BedrockEmulator {
       writeAwsError(res, auth);
       return refuse(record);
     }
+    if (wrapped === undefined && APPLICATION_PROFILE_ARN.test(route.modelId)) {
+      // No such application profile: answered as Bedrock answers a model id it does not know.
+      writeAwsError(res, BEDROCK_FAULTS.validation);
+      return refuse(record);
+    }
     const invalid = validate(body) ?? toolConfigProblem(body);
     if (invalid) {
       writeAwsError(res, { status: 400, errorType: 'ValidationException', message: invalid });
       return refuse(record);
     }
-    const scripted = resolveBehaviour(this.defaults, this.take(record.modelId) ?? this.scriptFn?.(record));
+    const scripted = resolveBehaviour(this.defaults, this.take(record) ?? this.scriptFn?.(record));
     const behaviour = applyInputPolicy(record, applyGroundingScope(record, scripted));
     if (route.operation === 'Converse') return answerConverse(res, record, behaviour);
     const { toolUse } = behaviour;
@@ -254,8 +279,8 @@ export class BedrockEmulator {
     });
   }
 
-  private take(modelId: string): BedrockBehaviour | undefined {
-    const index = this.queued.findIndex((q) => q.modelId === undefined || q.modelId === modelId);
+  private take(record: BedrockRequestRecord): BedrockBehaviour | undefined {
+    const index = this.queued.findIndex((q) => q.modelId === undefined || q.modelId === record.modelId || q.modelId === record.profileId);
     if (index < 0) return undefined;
     const entry = this.queued[index];
     if (--entry.remaining <= 0) this.queued.splice(index, 1);

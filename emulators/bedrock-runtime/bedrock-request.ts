@@ -36,6 +36,11 @@ export interface BedrockRequestRecord {
   readonly operation: BedrockOperation;
   /** The model id from the path, URL-decoded: a model id, an inference profile id (`eu.anthropic…`) or an ARN. */
   readonly modelId: string;
+  /**
+   * What the request is answered as: the system profile an application profile ARN of `applicationProfiles` wraps, else
+   * `modelId` itself. Queued behaviours for a model id match either.
+   */
+  readonly profileId: string;
   /** The HTTP version the client spoke: `2.0` for the SDK's default handler, `1.1` for fetch or `NodeHttpHandler`. */
   readonly httpVersion: string;
   /** The request path as it arrived (still URL-encoded). */

@@ -54,6 +54,12 @@ export interface TurnEnvironment {
   readonly MODELS: string;
   /** JSON array: the approved profiles callable from the Region, the only ids a settings version may name. */
   readonly ALLOWED_PROFILES: string;
+  /**
+   * JSON object: each allowed system profile a tenant role's application inference profile wraps, to that profile's ARN
+   * (the workload contract's `application-inference-profiles/<tenant>/<role>-arn`, ADR 35). The Bedrock calls of a
+   * wrapped profile send the ARN. @default - none: every call sends the system profile
+   */
+  readonly APPLICATION_PROFILES?: string;
   /** The tenant's AppConfig application, environment and configuration profile (ids or names). @default the defaults only */
   readonly APPCONFIG_APPLICATION?: string;
   readonly APPCONFIG_ENVIRONMENT?: string;

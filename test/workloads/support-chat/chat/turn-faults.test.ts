@@ -151,6 +151,38 @@ describe('faults at the model (the Bedrock emulator)', () => {
   });
 });
 
+describe('the tenant\'s application inference profiles (ADR 35): the calls send their ARNs, everything else names the system profile', () => {
+  const arn = (id: string) => `arn:aws:bedrock:${REGION}:111122223333:application-inference-profile/${id}`;
+  const applicationProfiles = { [models.classifier]: arn('classifier01'), [models.capable]: arn('capable00001') };
+  /** A turn of a user of its own, so these turns do not count in the per-minute rate of the other tests' user. */
+  const turnOfOwnUser = async (overrides: Partial<TurnDependencies>): Promise<Omit<Run, 'ms'>> => {
+    const frames: Frame[] = [];
+    messages += 1;
+    const outcome = await runTurn(
+      { action: 'sendMessage', sub: '7c9e6679-7425-40de-944b-e07fc1f90ae7', conversationId: `aip${messages}`, messageId: `m${messages}`, text: COMPLAINT },
+      deps(overrides),
+      async (data) => { frames.push(JSON.parse(data) as Frame); },
+    );
+    return { frames, outcome };
+  };
+
+  test('the classifier\'s Converse and the answer\'s ConverseStream send the ARNs; the outcome names the system profile', async () => {
+    bedrockEmulator.applicationProfiles({ [arn('classifier01')]: models.classifier, [arn('capable00001')]: models.capable });
+    const run = await turnOfOwnUser({ applicationProfiles });
+    expect([expectOneFinalFrame(run.frames).type, run.outcome.result, run.outcome.profile, run.outcome.fallback]).toEqual(['done', 'answered', models.capable, false]);
+    expect(bedrockEmulator.requests.map((r) => [r.operation, r.modelId, r.profileId, r.outcome]))
+      .toEqual([['Converse', arn('classifier01'), models.classifier, 'completed'], ['ConverseStream', arn('capable00001'), models.capable, 'completed']]);
+  });
+
+  test('application profiles that do not exist: Bedrock\'s error for an unknown model id, one error frame (not retried elsewhere)', async () => {
+    const run = await turnOfOwnUser({ applicationProfiles });
+    const final = expectOneFinalFrame(run.frames);
+    expect([final.type, (final as { code?: string }).code, run.outcome.result]).toEqual(['error', 'model_unavailable', 'failed']);
+    // The classifier's refusal counts as complex; the capable profile's ValidationException is not a fault to fall back on.
+    expect(bedrockEmulator.requests.map((r) => [r.modelId, r.outcome])).toEqual([[arn('classifier01'), 'refused'], [arn('capable00001'), 'refused']]);
+  });
+});
+
 describe('faults at the store (the DynamoDB emulator behind a fault proxy)', () => {
   let requestsOfATurn = 0;
   beforeAll(async () => {

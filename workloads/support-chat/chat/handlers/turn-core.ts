@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { rateConversation, type RatingOutcome } from '../../analytics/handlers/lib/rate-conversation';
 import { TURN_SETTLE_SECONDS } from '../chat-wiring';
 import { type AgentIdentity, type ConversationAgentAction, isAgentAction } from './lib/agent-protocol';
+import type { ApplicationProfiles } from './lib/application-profiles';
 import { decideBudget } from './lib/budget';
 import type { BudgetCounter } from './lib/budget-counter';
 import { budgetDay } from './lib/budget-counter';
@@ -84,6 +85,12 @@ export interface TurnDependencies {
   readonly limits: TurnLimits;
   /** The guardrail to pass on every call: the workload contract's ARN and numeric version. */
   readonly guardrail: { readonly identifier: string; readonly version: string };
+  /**
+   * The tenant's application inference profiles by the system profile each wraps (`APPLICATION_PROFILES`, ADR 35): a
+   * Bedrock call of a wrapped profile sends the application profile's ARN; everything else names the system profile.
+   * @default - none: every call sends the system profile
+   */
+  readonly applicationProfiles?: ApplicationProfiles;
   /** One breaker per inference profile, kept across turns of a container. */
   readonly breaker: CircuitBreaker;
   /**

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseApplicationProfiles } from './lib/application-profiles';
 import { BudgetCounter } from './lib/budget-counter';
 import { ConversationStore } from './lib/conversation-store';
 import { CircuitBreaker } from './lib/resilience';
@@ -98,6 +99,10 @@ export function turnDependencies(
     settings: settingsFromAppConfig(env, region, instrument),
     limits: JSON.parse(required(env, 'LIMITS')) as TurnLimits,
     guardrail: { identifier: required(env, 'GUARDRAIL_ARN'), version: required(env, 'GUARDRAIL_VERSION') },
+    // The tenant's application profiles (ADR 35), checked against the allowed profiles: a bad map fails the cold start.
+    ...(env.APPLICATION_PROFILES
+      ? { applicationProfiles: parseApplicationProfiles(env.APPLICATION_PROFILES, JSON.parse(required(env, 'ALLOWED_PROFILES')) as string[]) }
+      : {}),
     breaker: new CircuitBreaker(TURN_BREAKER),
     // Every new message through ApplyGuardrail before it is stored or sent: PII anonymised, fail closed (ADR 36).
     redactInput: true,

@@ -1,4 +1,5 @@
 import { ConverseCommand, ConverseStreamCommand, type ConverseStreamOutput, type GuardrailTraceAssessment, type TokenUsage } from '@aws-sdk/client-bedrock-runtime';
+import { invokedModelId } from './application-profiles';
 import type { ChatSettings } from './chat-settings';
 import type { FrameUsage } from './frames';
 import { type selectHistory, toGuardedConverseMessages } from './history';
@@ -10,8 +11,11 @@ import type { TurnDependencies } from '../turn-core';
 
 /* The turn's two model calls: the classifier's Converse and the answer's ConverseStream, both with the guardrail. */
 
-/** What a model call needs of the turn's dependencies: the Bedrock client and the guardrail every call carries. */
-export type ModelAccess = Pick<TurnDependencies, 'bedrock' | 'guardrail'>;
+/**
+ * What a model call needs of the turn's dependencies: the Bedrock client, the guardrail every call carries, and the
+ * application profiles whose ARN a call sends in place of the system profile it wraps (`invokedModelId`).
+ */
+export type ModelAccess = Pick<TurnDependencies, 'bedrock' | 'guardrail' | 'applicationProfiles'>;
 
 /** Thrown inside an attempt once text has reached the client: the chain must not restart the answer on another model. */
 export class StreamedThenFailed extends Error {
@@ -74,7 +78,8 @@ export async function streamAnswer(
   try {
     for (;;) {
       const response = await deps.bedrock.send(new ConverseStreamCommand({
-        modelId: profile,
+        // The application profile's ARN when one wraps `profile` (billed with its tags); usage and costs name `profile`.
+        modelId: invokedModelId(profile, deps.applicationProfiles),
         system: [{ text: conversation.system ?? settings.prompts.answer.system }],
         messages,
         ...(rounds ? { toolConfig: rounds.toolConfig } : {}),
@@ -195,7 +200,9 @@ export async function classify(
 ): Promise<{ questionClass: QuestionClass; label?: RouteLabel; tokens: number; call?: ModelCallUsage; guardedCharacters?: number }> {
   try {
     const { classifier: modelId } = settings.models;
-    const request = buildClassifierRequest(question, { modelId, guardrail: deps.guardrail, prompt: settings.prompts.router });
+    const request = buildClassifierRequest(question, {
+      modelId: invokedModelId(modelId, deps.applicationProfiles), guardrail: deps.guardrail, prompt: settings.prompts.router,
+    });
     // A classifier that hangs is aborted at its timeout (`turnTimeouts`): the question then counts as complex.
     const abortSignal = AbortSignal.any([AbortSignal.timeout(Math.max(1, timeoutMs)), ...(signal ? [signal] : [])]);
     const response = await deps.bedrock.send(new ConverseCommand(request), { abortSignal });

@@ -1,0 +1,44 @@
+import { invokedModelId, parseApplicationProfiles } from '../../../../workloads/support-chat/chat/handlers/lib/application-profiles';
+
+const SONNET = 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const MICRO = 'eu.amazon.nova-micro-v1:0';
+const ALLOWED = [MICRO, SONNET];
+const ARN = 'arn:aws:bedrock:eu-central-1:111122223333:application-inference-profile/a1b2c3d4e5f6';
+
+describe('parseApplicationProfiles', () => {
+  test('a map of allowed system profiles to application profile ARNs', () => {
+    expect(parseApplicationProfiles(JSON.stringify({ [SONNET]: ARN }), ALLOWED)).toEqual({ [SONNET]: ARN });
+    expect(parseApplicationProfiles('{}', ALLOWED)).toEqual({});
+  });
+
+  test.each([
+    ['not JSON', '{', /must be JSON/],
+    ['an array', JSON.stringify([ARN]), /JSON object/],
+    ['null', 'null', /JSON object/],
+    ['a profile that is not allowed', JSON.stringify({ 'us.amazon.nova-micro-v1:0': ARN }), /us\.amazon\.nova-micro-v1:0, which is not an allowed profile/],
+    ['a system profile ARN as value', JSON.stringify({ [SONNET]: `arn:aws:bedrock:eu-central-1:111122223333:inference-profile/${SONNET}` }), /must map to an application inference profile ARN/],
+    ['an id instead of an ARN', JSON.stringify({ [SONNET]: 'a1b2c3d4e5f6' }), /must map to an application inference profile ARN/],
+    ['a number', JSON.stringify({ [SONNET]: 7 }), /not 7/],
+    ['an account of eleven digits', JSON.stringify({ [SONNET]: ARN.replace('111122223333', '11112222333') }), /application inference profile ARN/],
+    ['an unresolved token', JSON.stringify({ [SONNET]: '${Token[TOKEN.123]}' }), /application inference profile ARN/],
+  ])('refuses %s', (_name, json, message) => {
+    expect(() => parseApplicationProfiles(json, ALLOWED)).toThrow(message);
+  });
+});
+
+describe('invokedModelId', () => {
+  const profiles = { [SONNET]: ARN };
+
+  test('the application profile of a wrapped system profile', () => {
+    expect(invokedModelId(SONNET, profiles)).toBe(ARN);
+  });
+
+  test('the system profile itself when no application profile wraps it, or without a map', () => {
+    expect(invokedModelId(MICRO, profiles)).toBe(MICRO);
+    expect(invokedModelId(SONNET, undefined)).toBe(SONNET);
+  });
+
+  test('a name of Object.prototype is no application profile', () => {
+    expect(invokedModelId('constructor', profiles)).toBe('constructor');
+  });
+});
