@@ -1,8 +1,8 @@
 import { agentRefusal, authorizeAction, checkAgentMessage, type ConversationAgentAction, displayNameOf, isAgentAction } from './lib/agent-protocol';
-import type { ConnectionIndex } from './lib/connection-index';
+import { type ConnectionIndex, postToConversation } from './lib/connection-index';
 import { echoableId } from './lib/conversation-keys';
 import { type FrameError, rateLimitedAtRelay, relayRefusal } from './lib/error-frames';
-import { encodeFrame, type Frame, isGoneError, type OpenHandOff, postOrGone } from './lib/frames';
+import { encodeFrame, type Frame, type OpenHandOff, postOrGone } from './lib/frames';
 import type { TurnRequest } from './turn-core';
 import type { RefundApprovals } from '../../handoff/handlers/lib/refund-approvals';
 
@@ -191,28 +191,14 @@ async function withPendingRefunds(handOffs: readonly OpenHandOff[], refunds: Ref
 
 /**
  * Posts a person's frame to the conversation's other connections (the customer's and the joined agents'); a connection
- * that answers `GoneException` is taken out of the index. Resolves with how many of the customer's connections got it.
- * `only`: post to that role's connections alone.
+ * that answers `GoneException` is taken out of the index, any other failure is reported and skipped. Resolves with how
+ * many of the customer's connections got it. `only`: post to that role's connections alone.
  */
 export async function fanOut(
   deps: Pick<AgentRelayDependencies, 'post' | 'onTurnFailed'>, index: ConnectionIndex, customer: string, conversationId: string, frame: Frame,
   except: string, only?: 'customer' | 'agent',
 ): Promise<number> {
-  const targets = (await index.connections(customer, conversationId))
-    .filter((c) => c.connectionId !== except && (only === undefined || c.role === only));
-  const data = encodeFrame(frame);
-  const reached = await Promise.all(targets.map(async (target) => {
-    try {
-      await deps.post(target.connectionId, data);
-      return target.role === 'customer';
-    } catch (error) {
-      const forget = () => index.remove(customer, conversationId, target.role, target.connectionId);
-      if (isGoneError(error)) await forget().catch(deps.onTurnFailed ?? (() => undefined));
-      else deps.onTurnFailed?.(error);
-      return false;
-    }
-  }));
-  return reached.filter(Boolean).length;
+  return postToConversation(index, deps.post, customer, conversationId, frame, { except, only, failed: deps.onTurnFailed ?? (() => undefined) });
 }
 
 /**

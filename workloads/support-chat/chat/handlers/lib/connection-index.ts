@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { checkedId, checkedSub } from './conversation-keys';
-import type { OpenHandOff } from './frames';
+import { encodeFrame, type Frame, isGoneError, type OpenHandOff } from './frames';
 
 /*
  * The connection index of handed-off conversations, kept by the relay in the conversation table, under partitions of
@@ -196,4 +196,44 @@ export class ConnectionIndex {
   private live(expiresAt: unknown): boolean {
     return typeof expiresAt === 'number' && expiresAt * 1000 > this.now();
   }
+}
+
+/** How `postToConversation` chooses the connections and meets a failure. */
+export interface ConversationPostOptions {
+  /** A connection left out (the sender's own). @default - none */
+  readonly except?: string;
+  /** Only that role's connections. @default - the customer's and the joined agents' */
+  readonly only?: IndexedConnection['role'];
+  /**
+   * Called with any error of a post other than `GoneException`, or of taking a gone connection out of the index; that
+   * connection then counts as not reached and the others are still posted to.
+   *
+   * @default - the error rejects the call
+   */
+  readonly failed?: (error: unknown) => void;
+}
+
+/**
+ * Posts one frame to a conversation's indexed connections at once; a connection that answers `GoneException` is taken
+ * out of the index. Resolves with how many of the customer's connections got it.
+ */
+export async function postToConversation(
+  index: ConnectionIndex, post: (connectionId: string, frame: string) => Promise<void>, customer: string, conversationId: string,
+  frame: Frame, options: ConversationPostOptions = {},
+): Promise<number> {
+  const targets = (await index.connections(customer, conversationId))
+    .filter((c) => c.connectionId !== options.except && (options.only === undefined || c.role === options.only));
+  const data = encodeFrame(frame);
+  const reached = await Promise.all(targets.map(async (target) => {
+    try {
+      await post(target.connectionId, data);
+      return target.role === 'customer';
+    } catch (error) {
+      const fail = options.failed ?? ((e: unknown) => { throw e; });
+      if (isGoneError(error)) await index.remove(customer, conversationId, target.role, target.connectionId).catch(fail);
+      else fail(error);
+      return false;
+    }
+  }));
+  return reached.filter(Boolean).length;
 }

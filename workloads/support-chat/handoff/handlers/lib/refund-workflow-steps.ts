@@ -1,7 +1,7 @@
 import type { HandOffDetail } from './hand-off-events';
 import type { PendingRefund, RefundApprovals, RefundDecisionOutput } from './refund-approvals';
-import type { ConnectionIndex } from '../../../chat/handlers/lib/connection-index';
-import { encodeFrame, isGoneError, type MessageFrame } from '../../../chat/handlers/lib/frames';
+import { type ConnectionIndex, postToConversation } from '../../../chat/handlers/lib/connection-index';
+import type { MessageFrame } from '../../../chat/handlers/lib/frames';
 import { DEFAULT_LANGUAGE, supportedLanguageOf } from '../../../language/handlers/lib/languages';
 import { tenantMessage } from '../../../language/handlers/lib/tenant-messages';
 
@@ -75,16 +75,5 @@ async function notifyOutcome(step: NotifyStep, deps: RefundStepDependencies): Pr
     text: outcomeText(step),
     at: new Date((deps.now ?? Date.now)()).toISOString(),
   };
-  const customers = (await deps.index.connections(sub, conversationId)).filter((c) => c.role === 'customer');
-  const reached = await Promise.all(customers.map(async (c) => {
-    try {
-      await deps.post(c.connectionId, encodeFrame(frame));
-      return true;
-    } catch (error) {
-      if (!isGoneError(error)) throw error;
-      await deps.index.remove(sub, conversationId, 'customer', c.connectionId);
-      return false;
-    }
-  }));
-  return reached.filter(Boolean).length;
+  return postToConversation(deps.index, deps.post, sub, conversationId, frame, { only: 'customer' });
 }
