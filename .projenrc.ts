@@ -133,6 +133,11 @@ const project = new awscdk.AwsCdkTypeScriptApp({
       // One worker per core (jest's default leaves one idle): suites wait on child processes and emulators, and share
       // one synthesized estate (test/support/example-estate.ts); on 2 cores 2 workers took 126 s, 1 worker 176 s.
       maxWorkers: '100%',
+      // One CloudFormation validation engine per configuration for each worker, not one per test file (about 4 s of
+      // CPU each): the engines are built outside the test files' module registries and shared
+      // (test/support/jest/shared-validation-environment.js).
+      testEnvironment: '<rootDir>/test/support/jest/shared-validation-environment.js',
+      moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/support/jest/cloudformation-validate-shared.js' },
     },
   },
   gitignore: ['/.venv/', '/.venv.lock', '/test-reports/', '/cdk.out.*/', '/bench-out/'],
