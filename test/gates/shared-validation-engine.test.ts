@@ -9,8 +9,12 @@ import { gateFindings } from '../../building-blocks/gates/validation-outcome';
  * engine reports what a fresh engine of the real module reports, and a synth with a finding still fails.
  */
 interface Diagnostic { readonly ruleId: string; readonly propertyPath?: string; readonly message: string }
+interface Engine {
+  validateTemplate(template: unknown, options: object): { diagnostics: Diagnostic[] };
+  free(): void;
+}
 interface ValidateModule {
-  readonly CompositeEngine: new (config: object) => { validateTemplate(template: unknown, options: object): { diagnostics: Diagnostic[] }; free(): void };
+  readonly CompositeEngine: new (config: object) => Engine;
   readonly TemplateContent: new (content: string, name: string) => unknown;
   readonly sharedEngineCount?: () => number;
 }
@@ -23,7 +27,7 @@ const PLANTED = JSON.stringify({
 });
 const OPTIONS = { detailLevel: 'STANDARD', severityLevel: 'WARN', exclude: { ids: ['W3005'] } };
 
-const findings = (module: ValidateModule, engine: InstanceType<ValidateModule['CompositeEngine']>) =>
+const findings = (module: ValidateModule, engine: Engine) =>
   engine.validateTemplate(new module.TemplateContent(PLANTED, 'planted.json'), OPTIONS).diagnostics
     .map((d) => `${d.ruleId} ${d.propertyPath ?? ''} ${d.message}`).sort();
 
