@@ -11,7 +11,7 @@ export interface PrivacyEnvironment {
   readonly PRIVACY_TABLE_NAME: string;
   /** The Secrets Manager secret whose value keys the hash of a customer's id in the audit records. */
   readonly SUBJECT_KEY_SECRET_ID: string;
-  /** The analytics bucket holding the exports (`ANALYTICS_EXPORT_PREFIXES`); empty: none. */
+  /** The analytics bucket holding the conversation exports (`analytics/handlers/lib/export-layout.ts`); empty: none. */
   readonly ANALYTICS_BUCKET_NAME: string;
   /** The secret of the analytics' pseudonym key, to find every export of the customer; empty: by conversation id. */
   readonly ANALYTICS_PSEUDONYM_SECRET_ID: string;
@@ -22,6 +22,3 @@ export const PRIVACY_FUNCTION_NAME = 'support-chat-privacy';
 
 /** Seconds the privacy function may run: an erasure of a customer with thousands of items and exports. */
 export const PRIVACY_TIMEOUT_SECONDS = 300;
-
-/** The prefixes of the analytics exports: one object per conversation and one of its turns, named by id and pseudonym. */
-export const ANALYTICS_EXPORT_PREFIXES = ['conversations/', 'turns/'] as const;

@@ -8,11 +8,13 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { startMoto, type MotoServer } from '../../../../emulators/moto/moto-server';
 import { ConversationExporter } from '../../../../workloads/support-chat/analytics/handlers/lib/conversation-exporter';
 import { exportBatch } from '../../../../workloads/support-chat/analytics/handlers/lib/export-batch';
+import { CustomerPseudonyms } from '../../../../workloads/support-chat/analytics/handlers/lib/export-layout';
 import { messageKey, userKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { ConversationStore } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-store';
 import { HandOffService } from '../../../../workloads/support-chat/handoff/handlers/lib/hand-off-service';
 import { tenantMessage } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { conversationTableInput } from '../../../../workloads/support-chat/local/local-resources';
+import { CustomerData } from '../../../../workloads/support-chat/privacy/handlers/lib/customer-data';
 
 /**
  * The conversation export on moto (DynamoDB, S3, Secrets Manager, EventBridge for the hand-off): conversations written
@@ -168,6 +170,21 @@ describe('the conversation export (on moto)', () => {
   test('nothing in the bucket names a customer or repeats a text: no sub, no message, answer, comment or tool input', () => {
     const everything = [...exported.values()].join('\n');
     for (const secret of [ALICE, BOB, 'return my order', 'shipped yesterday', 'Quick, thanks', 'Menschen', 'tarjetas', '4711', KEY]) expect(everything).not.toContain(secret);
+  });
+
+  test('the privacy function finds each customer\'s exports as the exporter wrote them, by the same pseudonym: Bob\'s conv-a is not Alice\'s', async () => {
+    const secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'eu-central-1', credentials });
+    const pseudonyms = new CustomerPseudonyms(secrets, SECRET);
+    const data = new CustomerData({
+      conversationsTable: TABLE, documents: client, analytics: { bucket: BUCKET, s3, pseudonymOf: (sub) => pseudonyms.of(sub) },
+    });
+    const keysOf = async (sub: string) => (await data.read('analytics', sub, [])).map((r) => r.key).sort();
+    const written = [...exported.keys()];
+    expect(await keysOf(ALICE)).toEqual(written.filter((k) => k.includes(pseudonymOf(ALICE).slice(0, 16))).sort());
+    expect(await keysOf(ALICE)).toHaveLength(4);
+    expect(await keysOf(BOB)).toEqual(written.filter((k) => k.includes(pseudonymOf(BOB).slice(0, 16))).sort());
+    expect(await keysOf(BOB)).toHaveLength(2);
+    secrets.destroy();
   });
 
   test('exporting again writes the same bytes to the same keys (idempotent); a conversation with no message left is skipped', async () => {

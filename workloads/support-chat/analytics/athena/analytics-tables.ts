@@ -1,5 +1,5 @@
 import type { ArchiveTable } from '../../../../dashboards/athena/tables';
-import { CONVERSATIONS_PREFIX, TURNS_PREFIX } from '../handlers/lib/conversation-record';
+import { CONVERSATIONS_PREFIX, TURNS_PREFIX } from '../handlers/lib/export-layout';
 
 /** The tenant's Glue database of its conversation exports. */
 export const ANALYTICS_DATABASE = 'support_chat_analytics';

@@ -20,7 +20,7 @@ import { ChatFunction } from '../../chat/constructs/chat-function';
 import { ANALYTICS_QUERIES } from '../athena/analytics-queries';
 import { ANALYTICS_DATABASE, analyticsTables } from '../athena/analytics-tables';
 import type { ConversationExportEnvironment } from '../handlers/conversation-export';
-import { CONVERSATIONS_PREFIX, TURNS_PREFIX } from '../handlers/lib/conversation-record';
+import { CONVERSATIONS_PREFIX, TURNS_PREFIX } from '../handlers/lib/export-layout';
 
 /** Properties of `ConversationAnalytics`. */
 export interface ConversationAnalyticsProps {

@@ -11,10 +11,11 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, logicalIdOf } from '../../../../building-blocks/gates/acknowledge';
+import { EXPORT_PREFIXES } from '../../analytics/handlers/lib/export-layout';
 import { ChatFunction } from '../../chat/constructs/chat-function';
 import { RELAY_RATE_PREFIX } from '../../chat/handlers/lib/conversation-keys';
 import { TICKET_PREFIX } from '../../handoff/handlers/lib/ticket-connector';
-import { ANALYTICS_EXPORT_PREFIXES, PRIVACY_FUNCTION_NAME, PRIVACY_TIMEOUT_SECONDS, type PrivacyEnvironment } from '../privacy-wiring';
+import { PRIVACY_FUNCTION_NAME, PRIVACY_TIMEOUT_SECONDS, type PrivacyEnvironment } from '../privacy-wiring';
 
 /** Properties of `SupportPrivacy`. */
 export interface SupportPrivacyProps {
@@ -130,12 +131,12 @@ export class SupportPrivacy extends Construct {
           sid: 'ListExportVersions',
           actions: ['s3:ListBucketVersions'],
           resources: [props.analyticsBucket.bucketArn],
-          conditions: { StringEquals: { 's3:prefix': [...ANALYTICS_EXPORT_PREFIXES] } },
+          conditions: { StringEquals: { 's3:prefix': [...EXPORT_PREFIXES] } },
         }),
         new PolicyStatement({
           sid: 'ReadAndDeleteExportVersions',
           actions: ['s3:GetObjectVersion', 's3:DeleteObjectVersion'],
-          resources: ANALYTICS_EXPORT_PREFIXES.map((prefix) => `${props.analyticsBucket!.bucketArn}/${prefix}*`),
+          resources: EXPORT_PREFIXES.map((prefix) => `${props.analyticsBucket!.bucketArn}/${prefix}*`),
         }),
       );
     }
@@ -146,7 +147,7 @@ export class SupportPrivacy extends Construct {
     if (props.analyticsBucket) {
       // cdk-nag names the bucket by its ARN: the logical id's for a bucket of this app, the literal for one imported by ARN.
       const bucketArn = Token.isUnresolved(props.analyticsBucket.bucketArn) ? `<${logicalIdOf(props.analyticsBucket)}.Arn>` : props.analyticsBucket.bucketArn;
-      acknowledgeFinding(policy, ...ANALYTICS_EXPORT_PREFIXES.map((prefix) => ({
+      acknowledgeFinding(policy, ...EXPORT_PREFIXES.map((prefix) => ({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
         reason: 'The exports are named by day, conversation id and pseudonym; the wildcard is one exports prefix of the one analytics bucket',
       })));

@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ANALYTICS_EXPORT_PREFIXES, type PrivacyEnvironment } from '../privacy-wiring';
+import { CustomerPseudonyms } from '../../analytics/handlers/lib/export-layout';
+import type { PrivacyEnvironment } from '../privacy-wiring';
 import { CustomerData } from './lib/customer-data';
 import { isPrivacyAnswer, parsePrivacyRequest, type PrivacyAnswer } from './lib/privacy-request';
 import { PrivacyService } from './lib/privacy-service';
@@ -32,10 +33,9 @@ export function privacyServiceOf(env: Partial<PrivacyEnvironment>, clients: {
       ...(env.ANALYTICS_BUCKET_NAME ? {
         analytics: {
           bucket: env.ANALYTICS_BUCKET_NAME,
-          prefixes: ANALYTICS_EXPORT_PREFIXES,
           s3: clients.s3,
-          // The analytics' pseudonym is the same construction as the subject hash: HMAC-SHA-256 of the sub, hex.
-          ...(env.ANALYTICS_PSEUDONYM_SECRET_ID ? { pseudonymOf: hasherOf(env.ANALYTICS_PSEUDONYM_SECRET_ID) } : {}),
+          // The pseudonym as the conversation export computes it, with the same key.
+          ...(env.ANALYTICS_PSEUDONYM_SECRET_ID ? { pseudonymOf: pseudonymsOf(env.ANALYTICS_PSEUDONYM_SECRET_ID) } : {}),
         },
       } : {}),
     }),
@@ -49,9 +49,9 @@ export function privacyServiceOf(env: Partial<PrivacyEnvironment>, clients: {
       return SecretString;
     };
   }
-  function hasherOf(secretId: string): (sub: string) => Promise<string> {
-    const hasher = new SubjectHasher(secretOf(secretId));
-    return (sub) => hasher.hash(sub);
+  function pseudonymsOf(secretId: string): (sub: string) => Promise<string> {
+    const pseudonyms = new CustomerPseudonyms(clients.secrets, secretId);
+    return (sub) => pseudonyms.of(sub);
   }
 }
 

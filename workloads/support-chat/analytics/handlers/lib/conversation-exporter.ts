@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type ConversationItem, conversationRecord, exportKeys } from './conversation-record';
+import { type ConversationItem, conversationRecord } from './conversation-record';
+import { CustomerPseudonyms, exportKeys } from './export-layout';
 import { checkedId, checkedSub, userKey } from '../../../chat/handlers/lib/conversation-keys';
 
 /** Properties of `ConversationExporter`. */
@@ -25,29 +25,26 @@ export interface ConversationRef {
   readonly conversationId: string;
 }
 
-/** Pseudonyms kept per container (a user's is computed once per batch and reused across batches). */
-const PSEUDONYMS_CACHED = 10_000;
-
 /**
  * Exports one conversation: reads its items from the customer's partition (`CONV#<id>#`, every page), builds the record
  * (`conversationRecord`: no text, no identity) and writes it, and its turns, as one JSON line each to the analytics
  * bucket, replacing what was there (`exportKeys`: the same conversation always has the same keys, so a repeat is
- * harmless). The pseudonym is HMAC-SHA-256 of the `sub` with the tenant's pseudonym key (a Secrets Manager secret read
- * once per container): stable, so a returning customer's conversations group together, and not reversible without the
- * key. Nobody with the exports alone can tell who a customer is; someone with the key and a `sub` can find theirs.
+ * harmless). The customer is named by their pseudonym (`CustomerPseudonyms`: HMAC-SHA-256 of the `sub` with the tenant's
+ * pseudonym key), never by the `sub`.
  */
 export class ConversationExporter {
-  private readonly pseudonyms = new Map<string, string>();
-  private key?: Promise<string>;
+  private readonly pseudonyms: CustomerPseudonyms;
 
-  constructor(private readonly props: ConversationExporterProps) {}
+  constructor(private readonly props: ConversationExporterProps) {
+    this.pseudonyms = new CustomerPseudonyms(props.secrets, props.pseudonymSecretId);
+  }
 
   /** Exports the conversation; `skipped` when it has no message left (nothing is written or deleted then). */
   public async export(ref: ConversationRef): Promise<'written' | 'skipped'> {
     const sub = checkedSub(ref.sub);
     const conversationId = checkedId('conversation id', ref.conversationId);
     const items = await this.items(sub, conversationId);
-    const built = conversationRecord(conversationId, await this.pseudonym(sub), items, { degradedText: this.props.degradedText });
+    const built = conversationRecord(conversationId, await this.pseudonyms.of(sub), items, { degradedText: this.props.degradedText });
     if (!built) return 'skipped';
     const keys = exportKeys(built.conversation);
     await Promise.all([
@@ -72,26 +69,6 @@ export class ConversationExporter {
       start = page.LastEvaluatedKey;
     } while (start);
     return items;
-  }
-
-  private async pseudonym(sub: string): Promise<string> {
-    const known = this.pseudonyms.get(sub);
-    if (known) return known;
-    this.key ??= this.props.secrets.send(new GetSecretValueCommand({ SecretId: this.props.pseudonymSecretId })).then(({ SecretString }) => {
-      if (!SecretString || SecretString.length < 32) throw new Error('the pseudonym key secret holds no key of at least 32 characters');
-      return SecretString;
-    });
-    let key: string;
-    try {
-      key = await this.key;
-    } catch (error) {
-      this.key = undefined; // read it again on the next conversation
-      throw error;
-    }
-    const pseudonym = createHmac('sha256', key).update(sub).digest('hex');
-    if (this.pseudonyms.size >= PSEUDONYMS_CACHED) this.pseudonyms.clear();
-    this.pseudonyms.set(sub, pseudonym);
-    return pseudonym;
   }
 
   private async put(key: string, body: string): Promise<void> {

@@ -130,20 +130,3 @@ export function conversationRecord(
     })),
   };
 }
-
-/** The UTC day of an ISO time, `YYYY-MM-DD`: the partition of a conversation (the day it started). */
-export const dayOf = (isoTime: string) => isoTime.slice(0, 10);
-
-/** The key prefix of the conversation records and of the turn records. */
-export const CONVERSATIONS_PREFIX = 'conversations/';
-export const TURNS_PREFIX = 'turns/';
-
-/**
- * Where a conversation's record lives: `conversations/date=<day it started>/<conversationId>.<pseudonym's first 16 hex>.json`
- * (and its turns under `turns/`). The conversation id is the client's choice, so two customers may use the same one:
- * the pseudonym's prefix keeps one from overwriting the other's record. Re-written whole when the conversation changes.
- */
-export function exportKeys(record: ConversationRecord): { conversation: string; turns: string } {
-  const name = `date=${dayOf(record.started_at)}/${record.conversation_id}.${record.customer_pseudonym.slice(0, 16)}.json`;
-  return { conversation: `${CONVERSATIONS_PREFIX}${name}`, turns: `${TURNS_PREFIX}${name}` };
-}

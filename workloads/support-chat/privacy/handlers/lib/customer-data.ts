@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand, ListObjectVersionsCommand, GetObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EXPORT_PREFIXES, exportKeyParts, pseudonymInName } from '../../../analytics/handlers/lib/export-layout';
 import { checkedId, checkedSub, RELAY_RATE_PREFIX, userKey } from '../../../chat/handlers/lib/conversation-keys';
 import { TICKET_PREFIX } from '../../../handoff/handlers/lib/ticket-connector';
 
@@ -12,14 +13,14 @@ import { TICKET_PREFIX } from '../../../handoff/handlers/lib/ticket-connector';
  *   and results, the hand-off state (with the hand-off as published), the day's token counters, the turn's minute counts;
  * - `tickets`: `TICKET#<sub>`, the ticket connector's records (the ticket id, a reference into the ticketing system);
  * - `relay-rate`: `RATE#<sub>`, the relay's counts of the customer's messages per minute;
- * - `analytics`: the analytics exports, one object per conversation under `conversations/` and one with its turns under
- *   `turns/`, named `date=<day>/<conversationId>.<the customer's pseudonym, first 16 hex>.json`: every version of each
- *   is deleted. With the pseudonym (the analytics' HMAC of the `sub`), every export of the customer is found, those of
- *   conversations whose items already expired included, and another customer's export of the same conversation id is
- *   left alone; without it, the exports of the customer's conversation ids.
+ * - `analytics`: the analytics exports, one object per conversation and one with its turns, under the prefixes and
+ *   names of the conversation export's layout (`export-layout.ts`: `<conversationId>.<pseudonym digits>.json`): every
+ *   version of each is deleted. With the pseudonym (`CustomerPseudonyms`, the export's own), every export of the
+ *   customer is found, those of conversations whose items already expired included, and another customer's export of
+ *   the same conversation id is left alone; without it, the exports of the customer's conversation ids.
  *
  * Each key is built from the customer's `sub` by the same functions the writers use (`conversation-keys.ts`,
- * `ticket-connector.ts`), so a store cannot drift from where its writer puts the data.
+ * `ticket-connector.ts`, `export-layout.ts`), so a store cannot drift from where its writer puts the data.
  */
 
 /** The stores, in the order an erasure empties them: the conversation partition last, since it names the conversations. */
@@ -40,12 +41,11 @@ export type ExportedRecord = Readonly<Record<string, unknown>>;
 export interface CustomerDataProps {
   readonly conversationsTable: string;
   readonly documents: DynamoDBDocumentClient;
-  /** The analytics bucket of the exports, their prefixes and the customer's pseudonym there. @default - no analytics exports */
+  /** The analytics bucket of the exports and the customer's pseudonym there. @default - no analytics exports */
   readonly analytics?: {
     readonly bucket: string;
-    readonly prefixes: readonly string[];
     readonly s3: S3Client;
-    /** The customer's pseudonym in the exports (hex). @default - none: exports are matched by conversation id only */
+    /** The customer's pseudonym in the exports (`CustomerPseudonyms.of`, hex). @default - none: exports are matched by conversation id only */
     readonly pseudonymOf?: (sub: string) => Promise<string>;
   };
 }
@@ -64,19 +64,6 @@ export function conversationIdOfSortKey(sk: unknown): string | undefined {
   if (typeof sk !== 'string') return undefined;
   const match = /^CONV#([A-Za-z0-9_-]{1,64})(?:#|$)/.exec(sk);
   return match?.[1];
-}
-
-/** Pseudonym hex digits in an export's name. */
-export const EXPORT_PSEUDONYM_DIGITS = 16;
-
-/**
- * The conversation id and pseudonym prefix an export's key names (`<prefix>…/<conversationId>.<16 hex>.json`, or
- * `<conversationId>.json` without a pseudonym), if it is one.
- */
-export function exportKeyParts(key: string, prefix: string): { conversationId: string; pseudonym?: string } | undefined {
-  if (!key.startsWith(prefix)) return undefined;
-  const match = /(?:^|\/)([A-Za-z0-9_-]{1,64})(?:\.([0-9a-f]{16}))?\.json$/.exec(key.slice(prefix.length));
-  return match ? { conversationId: match[1], ...(match[2] ? { pseudonym: match[2] } : {}) } : undefined;
 }
 
 /** One customer's data in every store the tenant writes: read for an export, deleted for an erasure. */
@@ -163,9 +150,9 @@ export class CustomerData {
     const wanted = new Set(conversationIds.map((id) => checkedId('conversation id', id)));
     // Without the pseudonym, only the customer's conversation ids name their exports: none, nothing to list.
     if (!analytics.pseudonymOf && wanted.size === 0) return [];
-    const pseudonym = analytics.pseudonymOf ? (await analytics.pseudonymOf(sub)).slice(0, EXPORT_PSEUDONYM_DIGITS) : undefined;
+    const pseudonym = analytics.pseudonymOf ? pseudonymInName(await analytics.pseudonymOf(sub)) : undefined;
     const found: ExportVersion[] = [];
-    for (const prefix of analytics.prefixes) {
+    for (const prefix of EXPORT_PREFIXES) {
       let keyMarker: string | undefined;
       let versionIdMarker: string | undefined;
       for (;;) {
