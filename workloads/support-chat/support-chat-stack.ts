@@ -28,6 +28,7 @@ import type { HandOffPolicy } from './handoff/handlers/lib/decide';
 import { SupportKnowledge } from './knowledge/constructs/support-knowledge';
 import { OrderAccess } from './orders/constructs/order-access';
 import { SupportPrivacy } from './privacy/constructs/support-privacy';
+import { readTenantApplicationProfiles } from './tenant/tenant-application-profiles';
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
 import { readWorkloadContract } from './tenant/workload-contract-values';
@@ -108,6 +109,8 @@ export class SupportChatStack extends Stack {
     if (Token.isUnresolved(this.region)) throw new Error(`${id}: SupportChatStack needs env.region (a Region of workloads.supportChat.regions)`);
     const region = this.region;
     const contract = readWorkloadContract(this);
+    // The tenant's application inference profiles, which the platform's StackSet made (ADR 35): the turn calls them.
+    const applicationProfiles = readTenantApplicationProfiles(this, props.config, region);
     PermissionsBoundary.of(this).apply(ManagedPolicy.fromManagedPolicyArn(this, 'WorkloadBoundary', contract.permissionsBoundaryArn));
     const logRetention = props.config.retention.logGroupRetentionDays;
 
@@ -139,6 +142,7 @@ export class SupportChatStack extends Stack {
       invokePolicyArns: contract.invokePolicyArns,
       guardrailArn: contract.guardrailArn,
       guardrailVersion: contract.guardrailVersion,
+      applicationProfileArns: applicationProfiles.arns,
       // The knowledge base's rerank model takes no guardrail (it scores passages): the turn invokes it through Rerank.
       modelsWithoutGuardrail: tenant.knowledge?.rerankModel === undefined ? undefined : [foundationModelArn(region, tenant.knowledge.rerankModel)],
     });
@@ -165,6 +169,7 @@ export class SupportChatStack extends Stack {
       GUARDRAIL_VERSION: contract.guardrailVersion,
       MODELS: JSON.stringify(models),
       ALLOWED_PROFILES: JSON.stringify(allowedProfiles),
+      APPLICATION_PROFILES: Stack.of(this).toJsonString(applicationProfiles.bySystemProfile),
       APPCONFIG_ENDPOINT: endpoints.appConfigDataUrl,
       LIMITS: JSON.stringify(tenant.limits),
       RETENTION_DAYS: String(tenant.conversations.retentionDays),

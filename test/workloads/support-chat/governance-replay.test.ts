@@ -1,8 +1,11 @@
 import { findCatalogModel, findGeographicProfile } from '../../../catalog/models';
 import { KNOWLEDGE_BASE_ROLE_PATH } from '../../../contracts/knowledge-base-roles';
+import { applicationProfileArnParameterName, type TenantModelRole } from '../../../contracts/tenant-inference-profiles';
 import { WORKLOAD_CONTRACT } from '../../../contracts/workload-contract';
 import { foundationModelArn } from '../../../policies/arns';
 import { STACK_RECIPES } from '../../../stacks/estate';
+import { SUPPORT_CHAT_TENANT } from '../../../stacksets/tenant-profiles/tenant-inference-profiles-stack';
+import { tenantProfileSources } from '../../../stacksets/tenant-profiles/tenant-profile-sources';
 import { agentJoinsKey, conversationConnectionsKey, OPEN_HAND_OFFS_KEY } from '../../../workloads/support-chat/chat/handlers/lib/connection-index';
 import { relayRateKey, userKey } from '../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
 import { conversationSessionPolicy } from '../../../workloads/support-chat/chat/handlers/lib/session-policy';
@@ -34,6 +37,9 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
   const account = config.accounts.find((a) => a.name === tenant.account)!.id;
   const management = config.accounts.find((a) => a.name === config.topology.management)!.id;
   const place = { account, region: REGION };
+  /** The ARN of a role's application profile in the tenant's account (Bedrock's ids are 12 lowercase letters and digits). */
+  const applicationProfileArnOf = (role: string) =>
+    `arn:aws:bedrock:${REGION}:${account}:application-inference-profile/${role.replace(/[^a-z0-9]/g, '').padEnd(12, '0').slice(0, 12)}`;
   const simulator = new OrgSimulator(estate.assembly, config);
   const chat = estate.supportChat.find((s) => s.region === REGION)!;
   const guardrailStack = estate.guardrails.find((g) => g.region === REGION)!;
@@ -51,6 +57,10 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     [WORKLOAD_CONTRACT.permissionsBoundaryArn]: `arn:aws:iam::${account}:policy/genai-governance-workload-boundary`,
     [WORKLOAD_CONTRACT.vpcId]: 'vpc-0a1b2c3d4e5f60718',
     [WORKLOAD_CONTRACT.endpointSecurityGroupId]: 'sg-0a1b2c3d4e5f60718',
+    // The tenant's application inference profiles, as the platform's StackSet publishes them (ADR 35).
+    ...Object.fromEntries(Object.keys(tenantProfileSources(config, REGION)).map((role) => [
+      applicationProfileArnParameterName(SUPPORT_CHAT_TENANT, role as TenantModelRole), applicationProfileArnOf(role),
+    ])),
   };
   const withContract = (stack: SynthesizedStack): Template => {
     const template = stack.template.toJSON() as Template & { Parameters: Record<string, { Type: string; Default?: unknown }> };
@@ -153,6 +163,29 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ];
   };
 
+  /**
+   * One call through an application profile as Bedrock authorizes it (ADR 35): the application profile, then the
+   * foundation model in each destination Region of the system profile it wraps, `bedrock:InferenceProfileArn` being the
+   * application profile's ARN (never the wrapped one's).
+   */
+  const applicationProfileCall = (action: string, wrappedProfileId: string, applicationProfile: string): [string, OrgRequest][] => {
+    const modelId = wrappedProfileId.slice(wrappedProfileId.indexOf('.') + 1);
+    const geography = wrappedProfileId.slice(0, wrappedProfileId.indexOf('.')) as 'eu' | 'us';
+    const destinations = findGeographicProfile(findCatalogModel(modelId)!, geography)!.destinationRegions;
+    const withGuardrail = { 'bedrock:GuardrailIdentifier': guardrailIdentifier };
+    return [
+      [`${action} on the application profile over ${wrappedProfileId}`, turn(action, applicationProfile, { ...withGuardrail, 'aws:RequestedRegion': REGION })],
+      ...destinations.map((r): [string, OrgRequest] => [
+        `${action} on ${modelId} in ${r} through the application profile over ${geography}.`,
+        turn(action, foundationModelArn(r, modelId), { ...withGuardrail, 'bedrock:InferenceProfileArn': applicationProfile }),
+      ]),
+    ];
+  };
+  /** What the turn gets in APPLICATION_PROFILES, resolved with the contract's values. */
+  const turnFunction = Object.values(chat.template.findResources('AWS::Lambda::Function'))
+    .find((f) => f.Properties.Environment?.Variables?.APPLICATION_PROFILES !== undefined)!;
+  const turnApplicationProfiles = JSON.parse(resolved(turnFunction.Properties.Environment.Variables.APPLICATION_PROFILES)) as Record<string, string>;
+
   const models = tenantModels(config, REGION);
   /** The tenant's AppConfig configuration, as the turn policy names it. */
   const settingsArn: string = turnPolicy.Statement.find((s: { Sid?: string }) => s.Sid === 'ReadTheSettings').Resource;
@@ -164,6 +197,10 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     // The classifier (Converse authorizes as InvokeModel), then the answer (ConverseStream as InvokeModelWithResponseStream), and each fallback.
     ...criCall('bedrock:InvokeModel', models.classifier),
     ...[models.fast, models.capable, ...models.fallback].flatMap((p) => criCall('bedrock:InvokeModelWithResponseStream', p)),
+    // The same calls as the turn sends them: through the tenant's application profile over each role's system profile.
+    ...applicationProfileCall('bedrock:InvokeModel', models.classifier, turnApplicationProfiles[models.classifier]),
+    ...[...new Set([models.fast, models.capable, ...models.fallback])]
+      .flatMap((p) => applicationProfileCall('bedrock:InvokeModelWithResponseStream', p, turnApplicationProfiles[p])),
     // The guardrail is the management account's: applied with the caller's credentials under its resource policy, by every
     // Converse with the guardrail and by the turn itself, which redacts each new message with it before storing it (ADR 36).
     ['bedrock:ApplyGuardrail on the organization guardrail', turn('bedrock:ApplyGuardrail', guardrailArn, { 'aws:RequestedRegion': REGION }, {
@@ -258,6 +295,15 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     expect(legitimate.filter(([name]) => / in [a-z]+-[a-z]+-\d through eu\./.test(name)).length).toBeGreaterThan(profiles.size * 2);
   });
 
+  test('the turn gets each role\'s application profile by the system profile it wraps, the first role winning a shared one', () => {
+    const sources = Object.entries(tenantProfileSources(config, REGION));
+    const expected: Record<string, string> = {};
+    for (const [role, profile] of sources) expected[profile] ??= applicationProfileArnOf(role);
+    expect(turnApplicationProfiles).toEqual(expected);
+    const wrapped = new Set([models.classifier, models.fast, models.capable, ...models.fallback]);
+    expect(Object.keys(turnApplicationProfiles).sort()).toEqual([...wrapped].sort());
+  });
+
   test('the settings ARN is this account\'s configuration of the tenant\'s application, environment and profile', () => {
     expect(settingsArn).toMatch(new RegExp(`^arn:aws:appconfig:${REGION}:${account}:application/[^/*]+/environment/[^/*]+/configuration/[^/*]+$`));
   });
@@ -282,6 +328,14 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     ['another geography (a us. profile)', turn('bedrock:InvokeModelWithResponseStream', foundationModelArn(REGION, tenant.models.capable), {
       'bedrock:GuardrailIdentifier': guardrailIdentifier, 'bedrock:InferenceProfileArn': `arn:aws:bedrock:us-east-1:${account}:inference-profile/us.${tenant.models.capable}`,
     }), 'BRCRI2'],
+    // An application profile of the tenant's account over a us. profile (a platform mistake): the model served in us-east-1.
+    ...applicationProfileCall('bedrock:InvokeModelWithResponseStream', `us.${tenant.models.capable}`,
+      turnApplicationProfiles[models.capable]).filter(([, request]) => request.resource === foundationModelArn('us-east-1', tenant.models.capable))
+      .map(([name, request]): [string, OrgRequest, string] => [`an application profile over a us. profile: ${name}`, request, 'BRCRI2']),
+    ['another application profile of the account (not the tenant\'s)', turn('bedrock:InvokeModelWithResponseStream',
+      `arn:aws:bedrock:${REGION}:${account}:application-inference-profile/other0000001`, {
+        'bedrock:GuardrailIdentifier': guardrailIdentifier, 'aws:RequestedRegion': REGION,
+      }), 'OnlyTheTenantsApplicationProfiles'],
     ...criCall('bedrock:InvokeModelWithResponseStream', models.capable, null).map(([name, request]): [string, OrgRequest] => [`without the guardrail: ${name}`, request]),
     ...criCall('bedrock:InvokeModelWithResponseStream', models.capable, `${guardrailArn}:1`).map(([name, request]): [string, OrgRequest] => [`with another guardrail version: ${name}`, request]),
     ['the turn role reading another AppConfig configuration of the account', turn('appconfig:GetLatestConfiguration',

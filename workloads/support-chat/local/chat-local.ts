@@ -7,6 +7,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadBundledAuthorizer, loadBundledTurn } from './bundled-entry-points';
+import { localApplicationProfiles } from './local-application-profiles';
 import { withLocalClassifier } from './local-classifier';
 import { withLocalOrders } from './local-orders';
 import { startLocalRefundWorkflow } from './local-refund-workflow';
@@ -126,6 +127,15 @@ export interface ChatLocalOptions {
    * @default 'query'
    */
   readonly tokenTransport?: 'subprotocol' | 'query';
+  /**
+   * Call the tenant's application inference profiles as the deployed turn does (ADR 35): one per model role
+   * (`LOCAL_ACCOUNT`'s `application-inference-profile/local<role>`), each wrapping the role's system profile, which the
+   * emulator answers them as; the turn gets them in `APPLICATION_PROFILES` and the emulator's records show the ARNs sent.
+   * Needs the emulator in this process.
+   *
+   * @default false: the turn calls the system profiles
+   */
+  readonly applicationProfiles?: boolean;
 }
 
 /** The hand-off's EventBridge bus on moto, with `handOff`. */
@@ -189,6 +199,8 @@ export interface ChatLocal {
   readonly appConfig: LocalAppConfig;
   /** The profiles a settings version may name (the validator's enum). */
   readonly allowedProfiles: readonly string[];
+  /** With `applicationProfiles`: each wrapped system profile's application profile ARN (the turn's `APPLICATION_PROFILES`). */
+  readonly applicationProfiles: Readonly<Record<string, string>> | undefined;
   /** Every turn the relay invoked, with its outcome once it ended. */
   readonly turns: readonly LocalTurnRecord[];
   /** Every invocation of the authorizer and the routes, in order. */
@@ -252,6 +264,9 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     throw new Error('real Bedrock needs the real guardrail: the workload contract\'s guardrail ARN and numeric version');
   }
   if (options.realBedrock && options.bedrockEndpoint) throw new Error('give realBedrock or bedrockEndpoint, not both');
+  if (options.applicationProfiles && (options.realBedrock || options.bedrockEndpoint)) {
+    throw new Error('applicationProfiles needs the Bedrock emulator in this process (not realBedrock, not bedrockEndpoint)');
+  }
   const models = tenantModels(config, region);
   const limits: TurnLimits = { ...tenant.limits, ...options.limits };
   const guardrail = options.guardrail ?? { identifier: `arn:aws:bedrock:${region}:123456789012:guardrail/localchat01`, version: '1' };
@@ -290,9 +305,17 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
     });
     stops.push(() => appConfig.close());
 
+    // The application profiles the platform's StackSet would have made, one per role; the first role wins a shared profile.
+    const applicationProfiles = options.applicationProfiles ? localApplicationProfiles(config, region) : undefined;
     let emulator: BedrockEmulator | undefined;
     if (!options.realBedrock && !options.bedrockEndpoint) {
-      const started = new BedrockEmulator({ defaults: options.bedrockDefaults });
+      const started = new BedrockEmulator({
+        defaults: options.bedrockDefaults,
+        // The emulator's map is the other way round: each ARN to the system profile it answers as.
+        ...(applicationProfiles
+          ? { applicationProfiles: Object.fromEntries(Object.entries(applicationProfiles).map(([profile, arn]) => [arn, profile])) }
+          : {}),
+      });
       started.script(withLocalClassifier(options.orders ? withLocalOrders() : undefined));
       await started.start();
       stops.push(() => started.close());
@@ -344,6 +367,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       GUARDRAIL_VERSION: guardrail.version,
       MODELS: JSON.stringify(models),
       ALLOWED_PROFILES: JSON.stringify(allowedProfiles),
+      ...(applicationProfiles ? { APPLICATION_PROFILES: JSON.stringify(applicationProfiles) } : {}),
       APPCONFIG_APPLICATION: appConfig.applicationId,
       APPCONFIG_ENVIRONMENT: appConfig.environment,
       APPCONFIG_PROFILE: appConfig.profileId,
@@ -485,6 +509,7 @@ export async function startChatLocal(options: ChatLocalOptions = {}): Promise<Ch
       dynamodb: { endpoint: dynamodb.endpoint, ...resources },
       appConfig,
       allowedProfiles,
+      applicationProfiles,
       turns: turnFunction.turns,
       routes,
       token: (role = 'customer', user = {}) => issuer.mintIdToken({

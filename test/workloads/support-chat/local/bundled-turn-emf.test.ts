@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AUTHORIZER_METRICS, SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES, TURN_METRICS } from '../../../../contracts/support-chat-metrics';
+import {
+  AUTHORIZER_METRICS, SUPPORT_CHAT_METRICS_NAMESPACE, SUPPORT_CHAT_PROFILE_DIMENSION, SUPPORT_CHAT_SERVICE_DIMENSION, SUPPORT_CHAT_SERVICES,
+  TURN_METRICS,
+} from '../../../../contracts/support-chat-metrics';
 import { type ChatLocal, startChatLocal } from '../../../../workloads/support-chat/local/chat-local';
 import { emfSummary, type EmfTap, tapEmf } from '../../../../workloads/support-chat/local/emf-tap';
 import { connect } from '../../../emulators/ws-client';
@@ -16,7 +19,7 @@ describe('chat:local with the bundled turn and authorizer entry points (on the e
   let tap: EmfTap;
   beforeAll(async () => {
     tap = tapEmf();
-    chat = await startChatLocal({ bundledTurn: true, bundledAuthorizer: true });
+    chat = await startChatLocal({ bundledTurn: true, bundledAuthorizer: true, applicationProfiles: true });
   }, 120_000);
   afterAll(async () => {
     await chat?.close();
@@ -44,6 +47,11 @@ describe('chat:local with the bundled turn and authorizer entry points (on the e
     for (const metric of document.metrics) expect(Object.keys(TURN_METRICS)).toContain(metric.name);
     expect(document.metrics.find((m) => m.name === 'TurnLatency')).toMatchObject({ unit: 'Milliseconds', value: expect.any(Number) });
     expect(emfSummary(document)).toMatch(/^EMF SupportChat service=support-chat-turn Turns=1 /);
+    // The calls went through the tenant's application profiles (ADR 35), the metrics' profile is still the system one.
+    const calls = chat.emulator!.requests.map((r) => [r.operation, r.modelId]);
+    expect(calls).toEqual([['Converse', chat.applicationProfiles![chat.models.classifier]], ['ConverseStream', chat.applicationProfiles![chat.models.fast]]]);
+    expect(calls.every(([, modelId]) => /^arn:aws:bedrock:[a-z0-9-]+:123456789012:application-inference-profile\/local[a-z0-9]+$/.test(modelId))).toBe(true);
+    expect(tap.documents.find((d) => SUPPORT_CHAT_PROFILE_DIMENSION in d.members)?.members[SUPPORT_CHAT_PROFILE_DIMENSION]).toBe(chat.models.fast);
     // The entry point's logs carry the function's name from the Lambda context, and the turn's end.
     expect(tap.logs).toContainEqual(expect.objectContaining({ message: 'turn ended', function_name: 'support-chat-turn', service: SUPPORT_CHAT_SERVICES.turn }));
   });

@@ -28,6 +28,13 @@ export interface ChatRolesProps {
    * @default - none: every InvokeModel names the guardrail
    */
   readonly modelsWithoutGuardrail?: string[];
+  /**
+   * The tenant's application inference profiles (ADR 35): the only application profiles the turn may call. The
+   * contract's invoke policies allow every application profile of the account; the turn's policy denies the others.
+   *
+   * @default - none: the turn may call no application profile
+   */
+  readonly applicationProfileArns?: string[];
 }
 
 /**
@@ -86,6 +93,14 @@ export class ChatRoles {
           actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
           ...(props.modelsWithoutGuardrail?.length ? { notResources: props.modelsWithoutGuardrail } : { resources: ['*'] }),
           conditions: { StringNotEquals: { 'bedrock:GuardrailIdentifier': `${props.guardrailArn}:${props.guardrailVersion}` } },
+        }),
+        // Of the account's application profiles, the tenant's own only (ADR 35): any other resource the invoke actions
+        // authorize against (another tenant's application profile, a provisioned or imported model…) is denied.
+        new PolicyStatement({
+          sid: 'OnlyTheTenantsApplicationProfiles',
+          effect: Effect.DENY,
+          actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+          notResources: [...(props.applicationProfileArns ?? []), 'arn:aws:bedrock:*::foundation-model/*', 'arn:aws:bedrock:*:*:inference-profile/*'],
         }),
         // The redaction before storage (ADR 36) calls ApplyGuardrail itself: the contract's guardrail, and no other one
         // (the baseline's invoke policies allow every guardrail of the guardrail account).
