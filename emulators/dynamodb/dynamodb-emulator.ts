@@ -16,8 +16,9 @@ export interface LocalDynamoDb {
  * What it is faithful to, and what it is not: each item operation, Query, and transactions within one partition key run
  * on minidyn under one lock per partition key, so a conditional write is atomic against concurrent requests, as on
  * DynamoDB (a test proves the emulator's atomicity, not AWS's). Not served: time to live (items never expire),
- * point-in-time recovery, deletion protection, table ARNs, global secondary indexes, transactions across partition keys,
- * BatchGetItem, BatchWriteItem, and a Scan in pages; IAM is not evaluated.
+ * point-in-time recovery, deletion protection, table ARNs, global secondary indexes, transactions and BatchGetItem across
+ * partition keys (one partition's are served; minidyn never leaves keys unprocessed), BatchWriteItem, and a Scan in
+ * pages; IAM is not evaluated.
  */
 export async function startLocalDynamoDb(timeoutMs = 30_000): Promise<LocalDynamoDb> {
   const binary = buildDynamoDbEmulator();

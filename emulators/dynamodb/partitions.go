@@ -20,9 +20,10 @@ import (
 // (measured: 390 ms a transaction and 78 ms a query at 20,000 items). Routed by partition key, each minidyn holds one
 // partition's items, so an operation costs what its partition holds. Every operation that names one partition key is
 // served by minidyn as it is: the item operations, Query (by the key condition's partition key equality) and
-// transactions whose items share a partition key, with minidyn's conditions, expressions and errors. Refused with an
-// error that says so, because they span partitions: global secondary indexes, transactions across partition keys, a Scan
-// in pages or segments (scan.go serves a whole-table Scan), BatchGetItem and BatchWriteItem.
+// transactions and BatchGetItem calls whose items share a partition key, with minidyn's conditions, expressions and
+// errors. Refused with an error that says so, because they span partitions: global secondary indexes, transactions and
+// BatchGetItem across tables or partition keys, a Scan in pages or segments (scan.go serves a whole-table Scan) and
+// BatchWriteItem.
 
 const maxBody = 16 << 20
 
@@ -122,6 +123,8 @@ func (r *router) route(op string, body []byte) (*miniserver.Server, int, string,
 		return r.query(body)
 	case "TransactWriteItems", "TransactGetItems":
 		return r.transaction(body)
+	case "BatchGetItem":
+		return r.batchGet(body)
 	}
 	return nil, http.StatusBadRequest, "UnknownOperationException",
 		fmt.Sprintf("%s is not served by this emulator (one minidyn per partition key; it serves operations on one partition key)", op)
@@ -278,6 +281,36 @@ func (r *router) transaction(body []byte) (*miniserver.Server, int, string, stri
 	}
 	if chosen == nil {
 		return miniserver.NewServer(), 0, "", "" // minidyn answers the empty transaction with its ValidationException
+	}
+	return chosen, 0, "", ""
+}
+
+// batchGet routes a BatchGetItem whose keys share one table and partition key to that partition's minidyn.
+func (r *router) batchGet(body []byte) (*miniserver.Server, int, string, string) {
+	var input struct {
+		RequestItems map[string]struct {
+			Keys []map[string]json.RawMessage `json:"Keys"`
+		} `json:"RequestItems"`
+	}
+	if err := json.Unmarshal(body, &input); err != nil {
+		return nil, http.StatusBadRequest, "SerializationException", err.Error()
+	}
+	var chosen *miniserver.Server
+	for tableName, request := range input.RequestItems {
+		for _, key := range request.Keys {
+			server, status, code, message := r.partition(tableName, key)
+			if server == nil {
+				return nil, status, code, message
+			}
+			if chosen != nil && server != chosen {
+				return nil, http.StatusBadRequest, "ValidationException",
+					"a BatchGetItem across tables or partition keys is not served by this emulator (one minidyn per partition key)"
+			}
+			chosen = server
+		}
+	}
+	if chosen == nil {
+		return miniserver.NewServer(), 0, "", "" // minidyn answers the empty batch with its ValidationException
 	}
 	return chosen, 0, "", ""
 }

@@ -1,5 +1,6 @@
 import {
-  CreateTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand, TransactWriteItemsCommand, BatchWriteItemCommand,
+  BatchGetItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand, TransactWriteItemsCommand,
+  BatchWriteItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../emulators/dynamodb/dynamodb-emulator';
 
@@ -40,6 +41,16 @@ describe('the DynamoDB emulator (emulators/dynamodb): one minidyn per partition 
     expect(named.Items?.map((i) => i.sk.S)).toEqual(['1', '2']);
     const reversed = await client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: ':pk = pk', ExpressionAttributeValues: { ':pk': { S: 'B' } } }));
     expect(reversed.Items?.map((i) => i.sk.S)).toEqual(['1']);
+  });
+
+  test('a BatchGetItem of one partition\'s keys is served (a missing key is left out); across partition keys it is refused', async () => {
+    const batch = await client.send(new BatchGetItemCommand({
+      RequestItems: { [TABLE]: { Keys: [item('A', '2'), item('A', '7'), item('A', '1')], ConsistentRead: true } },
+    }));
+    expect(batch.Responses?.[TABLE].map((i) => i.sk.S).sort()).toEqual(['1', '2']);
+    expect(batch.UnprocessedKeys ?? {}).toEqual({});
+    await expect(client.send(new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: [item('A', '1'), item('B', '1')] } } })))
+      .rejects.toThrow(/BatchGetItem across tables or partition keys is not served by this emulator/);
   });
 
   test('a whole-table Scan gathers every partition', async () => {

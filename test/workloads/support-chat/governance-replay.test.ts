@@ -238,6 +238,9 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
         context: { 'dynamodb:LeadingKeys': [OPEN_HAND_OFFS_KEY], 'aws:RequestedRegion': REGION },
       })],
     ]),
+    ['dynamodb:BatchGetItem: a reconnected agent\'s rejoin reads the open hand-offs they joined', relay('dynamodb:BatchGetItem', tableArn, {
+      context: { 'dynamodb:LeadingKeys': [OPEN_HAND_OFFS_KEY], 'aws:RequestedRegion': REGION },
+    })],
     ['execute-api:ManageConnections: the relay posts a frame to a connection', relay('execute-api:ManageConnections', connectionArn('POST'))],
     ['execute-api:ManageConnections: the relay closes a connection whose token expired', relay('execute-api:ManageConnections', connectionArn('DELETE'))],
     // The refund approval (ADR 33): the relay takes a pending approval and answers its task; the workflow's roles.
@@ -367,7 +370,7 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
       context: { 'dynamodb:LeadingKeys': [userKey(OTHER_SUB)], 'aws:RequestedRegion': REGION },
     }],
     ['the relay reading a connection\'s details (GET @connections)', relay('execute-api:ManageConnections', connectionArn('GET'))],
-    ...['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'].map((action): [string, OrgRequest] => [
+    ...['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'].map((action): [string, OrgRequest] => [
       `the relay's ${action} on a user's conversation partition`,
       relay(action, tableArn, { context: { 'dynamodb:LeadingKeys': [userKey(SUB)], 'aws:RequestedRegion': REGION } }),
     ]),

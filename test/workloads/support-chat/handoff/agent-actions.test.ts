@@ -1,5 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defaultChatSettings } from '../../../../workloads/support-chat/chat/handlers/lib/chat-settings';
 import { ConnectionIndex, conversationConnectionsKey } from '../../../../workloads/support-chat/chat/handlers/lib/connection-index';
 import { userKey } from '../../../../workloads/support-chat/chat/handlers/lib/conversation-keys';
@@ -295,6 +295,42 @@ describe('an agent who reconnects', () => {
     await relay(asAgent('agent-r2', { action: 'leaveConversation', customer: CUSTOMER, conversationId, messageId: 'x1' }));
     await relay(asAgent('agent-r3', { action: 'listHandOffs', messageId: 'l2' }));
     expect(await index.joined(CUSTOMER, conversationId, 'agent-r3')).toBe(false);
+  });
+
+  test('reads the open hand-offs of their joins in BatchGetItem calls of at most 100 keys, asks again for unprocessed keys, gives up on keys that stay', async () => {
+    const agent = '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f';
+    const conversations = Array.from({ length: 130 }, (_, i) => `batch${i}`);
+    for (const id of conversations) {
+      await index.markOpen(CUSTOMER, id);
+      await index.rememberJoin(agent, CUSTOMER, id);
+    }
+    // Two joins whose hand-off an agent closed: not rejoined.
+    for (const id of ['batch-closed1', 'batch-closed2']) await index.rememberJoin(agent, CUSTOMER, id);
+    // The real client on the emulator, behind a wrapper that counts the calls and, `unprocessed` times, answers a
+    // BatchGetItem as a throttled DynamoDB does: its last key unread, in UnprocessedKeys.
+    const sent: string[] = [];
+    const wrapped = (unprocessed: number) => ({
+      send: async (command: { input: unknown; constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        if (!(command instanceof BatchGetCommand) || unprocessed-- <= 0) return emulators.client.send(command as never);
+        const { Keys, ...rest } = command.input.RequestItems![emulators.tableName];
+        const read = Keys!.slice(0, -1);
+        // DynamoDB refuses an empty batch: with one key, nothing is read and the key comes back unprocessed.
+        const answer = read.length > 0
+          ? await emulators.client.send(new BatchGetCommand({ RequestItems: { [emulators.tableName]: { ...rest, Keys: read } } }))
+          : { Responses: { [emulators.tableName]: [] } };
+        return { ...answer, UnprocessedKeys: { [emulators.tableName]: { ...rest, Keys: Keys!.slice(-1) } } };
+      },
+    }) as unknown as DynamoDBDocumentClient;
+    const connection = { connectionId: 'agent-batch-1', name: 'Agent', expiresAt: Math.floor(Date.now() / 1000) + 600 };
+    const rejoined = await new ConnectionIndex({ tableName: emulators.tableName, client: wrapped(1) }).rejoin(agent, connection);
+    expect(rejoined.map((r) => r.conversationId).sort()).toEqual([...conversations].sort());
+    expect(sent.filter((c) => c !== 'PutCommand')).toEqual(['QueryCommand', 'BatchGetCommand', 'BatchGetCommand', 'BatchGetCommand']);
+    expect(await index.joined(CUSTOMER, 'batch129', 'agent-batch-1')).toBe(true);
+    expect(await index.joined(CUSTOMER, 'batch-closed1', 'agent-batch-1')).toBe(false);
+    // A key DynamoDB leaves unprocessed on every call fails the rejoin (the relay answers the listing with an error).
+    await expect(new ConnectionIndex({ tableName: emulators.tableName, client: wrapped(10) }).rejoin(agent, { ...connection, connectionId: 'agent-batch-2' }))
+      .rejects.toThrow('1 open hand-off(s) stayed unprocessed after 5 BatchGetItem calls');
   });
 });
 

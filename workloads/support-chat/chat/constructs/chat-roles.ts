@@ -145,10 +145,11 @@ export class ChatRoles {
           conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RELAY_RATE_LEADING_KEYS] } },
         }),
         // The connection index of handed-off conversations (connection-index.ts): which connections are the customer's
-        // and the joined agents', and the open hand-offs; partitions that begin with CONN# only, never a conversation.
+        // and the joined agents', and the open hand-offs (an agent's rejoin reads those it joined with BatchGetItem);
+        // partitions that begin with CONN# only, never a conversation.
         new PolicyStatement({
           sid: 'ConnectionIndexOnly',
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
           resources: [props.tableArn],
           conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [CONNECTION_INDEX_LEADING_KEYS] } },
         }),

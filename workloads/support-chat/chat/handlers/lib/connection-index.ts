@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { checkedId, checkedSub } from './conversation-keys';
 import { encodeFrame, type Frame, isGoneError, type OpenHandOff } from './frames';
 
@@ -55,6 +55,11 @@ export interface ConnectionIndexProps {
   /** @default Date.now */
   readonly now?: () => number;
 }
+
+/** Keys of one BatchGetItem call: DynamoDB's limit (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html). */
+const BATCH_GET_KEYS = 100;
+/** BatchGetItem calls for one chunk of keys before the keys DynamoDB keeps leaving unprocessed fail the read. */
+const BATCH_GET_ATTEMPTS = 5;
 
 const sortKey = (role: IndexedConnection['role'], connectionId: string) => `${role === 'customer' ? 'CUSTOMER' : 'AGENT'}#${connectionId}`;
 
@@ -156,7 +161,9 @@ export class ConnectionIndex {
 
   /**
    * Puts a new connection of the agent into every conversation the agent joined and did not leave whose hand-off is still
-   * open (a reconnect); resolves with those conversations. One query page of joins, one read per conversation.
+   * open (a reconnect); resolves with those conversations. One query page of joins, then their open hand-offs read by
+   * `BatchGetItem`, at most 100 keys a call (DynamoDB's limit); keys DynamoDB leaves unprocessed are asked again, up to
+   * `BATCH_GET_ATTEMPTS` calls a chunk with a growing pause, and keys still unprocessed reject the rejoin.
    */
   public async rejoin(agentSub: string, connection: Omit<IndexedConnection, 'role' | 'agentSub'>): Promise<{ customer: string; conversationId: string }[]> {
     const { Items = [] } = await this.props.client.send(new QueryCommand({
@@ -165,18 +172,36 @@ export class ConnectionIndex {
       ExpressionAttributeValues: { ':pk': agentJoinsKey(agentSub) },
       ConsistentRead: true,
     }));
+    const joins = Items.filter((i) => this.live(i.expiresAt))
+      .map((i) => ({ customer: i.customer as string, conversationId: i.conversationId as string }));
+    const open = new Set<string>();
+    for (let start = 0; start < joins.length; start += BATCH_GET_KEYS) {
+      const keys = joins.slice(start, start + BATCH_GET_KEYS).map((j) => ({ pk: OPEN_HAND_OFFS_KEY, sk: `${j.customer}#${j.conversationId}` }));
+      for (const item of await this.batchGet(keys)) if (this.live(item.expiresAt)) open.add(item.sk as string);
+    }
     const rejoined: { customer: string; conversationId: string }[] = [];
-    for (const item of Items.filter((i) => this.live(i.expiresAt))) {
-      const customer = item.customer as string;
-      const conversationId = item.conversationId as string;
-      const { Item: open } = await this.props.client.send(new GetCommand({
-        TableName: this.props.tableName, Key: { pk: OPEN_HAND_OFFS_KEY, sk: `${customer}#${conversationId}` }, ConsistentRead: true,
-      }));
-      if (!open || !this.live(open.expiresAt)) continue;
-      await this.add(customer, conversationId, { ...connection, role: 'agent', agentSub });
-      rejoined.push({ customer, conversationId });
+    for (const join of joins.filter((j) => open.has(`${j.customer}#${j.conversationId}`))) {
+      await this.add(join.customer, join.conversationId, { ...connection, role: 'agent', agentSub });
+      rejoined.push(join);
     }
     return rejoined;
+  }
+
+  /** The items of up to `BATCH_GET_KEYS` keys, read consistently; the keys left unprocessed are asked again. */
+  private async batchGet(keys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] = keys;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`${pending.length} open hand-off(s) stayed unprocessed after ${BATCH_GET_ATTEMPTS} BatchGetItem calls`);
+      // Keys DynamoDB left unprocessed (throttled, or the answer cut short): ask again after a growing pause (50 to 400 ms).
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** (attempt - 1)));
+      const { Responses = {}, UnprocessedKeys = {} } = await this.props.client.send(new BatchGetCommand({
+        RequestItems: { [this.props.tableName]: { Keys: pending, ConsistentRead: true } },
+      }));
+      items.push(...Responses[this.props.tableName] ?? []);
+      pending = UnprocessedKeys[this.props.tableName]?.Keys ?? [];
+    }
+    return items;
   }
 
   /** The open hand-offs, oldest first, at most `OPEN_HAND_OFFS_LISTED` (one query page). */
