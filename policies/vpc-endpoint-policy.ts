@@ -6,8 +6,9 @@ import type { GovernanceConfig } from '../config/schema';
 /**
  * BL-VPCE-1: the policy of the `bedrock-runtime` interface endpoint in a member account and Region. Only principals of
  * the organization, and only inference on the approved models' profiles of the approved geographies, the foundation
- * models behind them, and the in-Region exceptions; plus applying the management account's guardrails (needed by
- * enforcement). `account` is the member account (`${AWS::AccountId}` in the member template).
+ * models behind them, the account's own application inference profiles (which only the platform makes, over an approved
+ * geography's profile: ADR 35) and the in-Region exceptions; plus applying the management account's guardrails (needed
+ * by enforcement). `account` is the member account (`${AWS::AccountId}` in the member template).
  */
 export function runtimeEndpointPolicy(config: GovernanceConfig, account: string, guardrailAccount: string): PolicyDocument {
   const { profileArns, modelArns, exceptionArns } = approvedInference(config, account);
@@ -19,7 +20,7 @@ export function runtimeEndpointPolicy(config: GovernanceConfig, account: string,
         Effect: 'Allow',
         Principal: '*',
         Action: [...INVOKE_ACTIONS],
-        Resource: [...profileArns, ...modelArns, ...exceptionArns],
+        Resource: [...profileArns, `arn:aws:bedrock:*:${account}:application-inference-profile/*`, ...modelArns, ...exceptionArns],
         Condition: { StringEquals: { 'aws:PrincipalOrgID': config.organization.id } },
       },
       {

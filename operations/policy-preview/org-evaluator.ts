@@ -39,6 +39,8 @@ export interface OrgRequest {
   readonly permissionBoundary?: unknown;
   /** The session policy of an assumed-role session. @default none */
   readonly sessionPolicy?: unknown;
+  /** The policy of the VPC endpoint the request arrives through. @default none: not through an endpoint */
+  readonly vpcEndpointPolicy?: unknown;
 }
 
 /** The overall result (`Allowed`, `ExplicitlyDenied`, `ImplicitlyDenied`) and the Sids of the denying statements. */
@@ -136,6 +138,7 @@ export class OrgEvaluator {
       identityPolicies: [{ name: 'identity', policy: request.identityPolicy ?? ALLOW_ALL }],
       ...(request.permissionBoundary !== undefined && { permissionBoundaryPolicies: [{ name: 'boundary', policy: request.permissionBoundary }] }),
       ...(request.sessionPolicy !== undefined && { sessionPolicy: request.sessionPolicy }),
+      ...(request.vpcEndpointPolicy !== undefined && { vpcEndpointPolicies: [{ name: 'endpoint', policy: request.vpcEndpointPolicy }] }),
       serviceControlPolicies: inOrg ? this.forAction(this.attached('SERVICE_CONTROL_POLICY', principalAccount), request.action).map((l) => ({
         ...l, policies: [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, ...l.policies],
       })) : [],

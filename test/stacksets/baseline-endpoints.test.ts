@@ -1,10 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { foundationModelArn } from '../../policies/arns';
 import { runtimeEndpointPolicy, organizationOnlyEndpointPolicy } from '../../policies/vpc-endpoint-policy';
 import { STACK_RECIPES } from '../../stacks/estate';
 import { synthVariant } from '../support/estate';
 import { exampleConfig } from '../support/example-config';
 import { exampleEstate } from '../support/example-estate';
 import { lintPolicy } from '../support/iam-lint';
+import { OrgSimulator } from '../support/org-simulator';
 
 describe('BL-VPCE-1: Bedrock interface endpoints in a private VPC', () => {
   const config = exampleConfig();
@@ -46,6 +48,34 @@ describe('BL-VPCE-1: Bedrock interface endpoints in a private VPC', () => {
     const text = JSON.stringify(statements[0].Resource);
     for (const m of config.bedrock.approvedModels) expect(text).toContain(m.modelId);
     expect(text).not.toContain('claude-3-7');
+  });
+
+  describe('a call through the account\'s application inference profile arrives through the runtime endpoint (ADR 35)', () => {
+    const prod = config.accounts.find((a) => a.name === 'support-chat-prod')!.id;
+    const management = config.accounts.find((a) => a.name === config.topology.management)!.id;
+    const simulator = new OrgSimulator(exampleEstate().assembly, config);
+    const vpcEndpointPolicy = runtimeEndpointPolicy(config, prod, management);
+    const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const own = `arn:aws:bedrock:eu-central-1:${prod}:application-inference-profile/a1b2c3d4e5f6`;
+    const through = (resource: string, context: Record<string, string> = {}, resourceAccount = prod) => simulator.evaluate({
+      account: 'support-chat-prod',
+      role: 'support-chat-app',
+      action: 'bedrock:InvokeModelWithResponseStream',
+      resource,
+      resourceAccount,
+      vpcEndpointPolicy,
+      context: { 'aws:SourceVpce': 'vpce-0b1c2d3e4f5a60718', ...context },
+    });
+
+    test('allowed on the profile and on the model in a destination Region', async () => {
+      expect(await through(own)).toEqual({ result: 'Allowed', deniedBy: [] });
+      expect(await through(foundationModelArn('eu-west-3', SONNET), { 'bedrock:InferenceProfileArn': own })).toEqual({ result: 'Allowed', deniedBy: [] });
+    });
+
+    test('denied on another account\'s application profile', async () => {
+      const foreign = `arn:aws:bedrock:eu-central-1:${management}:application-inference-profile/a1b2c3d4e5f6`;
+      expect((await through(foreign, {}, management)).result).not.toBe('Allowed');
+    });
   });
 
   test('the endpoint policies use real actions and keys', async () => {
