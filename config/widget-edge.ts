@@ -9,6 +9,9 @@ import { z } from 'zod';
 /** The only Region CloudFront reads ACM certificates from, and where AWS WAF creates web ACLs of scope `CLOUDFRONT`. */
 export const CLOUDFRONT_REGION = 'us-east-1';
 
+/** The edge stack's name (its construct id in the estate table): ORG-REGION-1 lets its deployers act on it alone in us-east-1. */
+export const SUPPORT_CHAT_EDGE_STACK = 'SupportChatEdge';
+
 /**
  * An origin a shop page embeds the widget from: `https://` and a host name (lowercase labels, optionally one leading
  * `*.` label wildcard as CSP source expressions allow), optionally a port; no path, no query.

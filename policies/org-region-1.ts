@@ -1,5 +1,6 @@
 import { bedrockResourcePattern } from './arns';
 import { BATCH_ACTION, INVOKE_ACTIONS } from './bedrock-resources';
+import { EDGE_GLOBAL_ACTIONS, edgeDeployment } from './edge-deployment';
 import { platformPrincipalArns, unlessPrincipal } from './governance-principals';
 import type { ConditionBlock, PolicyStatement } from './policy-document';
 import { GLOBAL_PROFILE_PREFIX } from '../catalog/geographies';
@@ -42,6 +43,12 @@ export function criDestinationRegions(config: GovernanceConfig): string[] {
  * - Inference without an inference profile is denied outside the governed Regions, so a destination Region cannot be
  *   used directly.
  * The break-glass and platform roles are exempt from the general deny only.
+ * - With the support-chat widget (`workloads.supportChat.widget`, docs/adr/0031), the tenant account's CDK bootstrap roles
+ *   for us-east-1 are exempt from the general deny too, and held by a statement of their own, in every Region, to IAM,
+ *   KMS, STS, WAF and their own resources (policies/edge-deployment.ts): the stack `SupportChatEdge` in us-east-1, the
+ *   bootstrap's asset bucket there and its version parameter. So they deploy that stack, whose only resource is a
+ *   `CLOUDFRONT` web ACL, and nothing else: no other stack, bucket, function or log group in us-east-1, nothing elsewhere.
+ *   Every other principal stays under the general deny in us-east-1.
  */
 export function orgRegion1Statements(config: GovernanceConfig): PolicyStatement[] {
   const governed = config.organization.governedRegions;
@@ -49,14 +56,22 @@ export function orgRegion1Statements(config: GovernanceConfig): PolicyStatement[
   const globalProfiles: ConditionBlock = config.bedrock.globalInference === 'allow'
     ? { ArnNotLike: { 'bedrock:InferenceProfileArn': bedrockResourcePattern(`inference-profile/${GLOBAL_PROFILE_PREFIX}.*`) } }
     : {};
+  const edge = edgeDeployment(config);
   return [
     {
       Sid: 'ORGREGION1DenyOutsideGovernedRegions',
       Effect: 'Deny',
       NotAction: [...GLOBAL_SERVICE_ACTIONS, ...inference],
       Resource: '*',
-      Condition: { StringNotEquals: { 'aws:RequestedRegion': governed }, ...unlessPrincipal(platformPrincipalArns(config)) },
+      Condition: { StringNotEquals: { 'aws:RequestedRegion': governed }, ...unlessPrincipal([...platformPrincipalArns(config), ...edge?.principals ?? []]) },
     },
+    ...(edge ? [{
+      Sid: 'ORGREGION1EdgeRolesOnlyTheirOwn',
+      Effect: 'Deny' as const,
+      NotAction: [...EDGE_GLOBAL_ACTIONS],
+      NotResource: [...edge.resources],
+      Condition: { ArnLike: { 'aws:PrincipalArn': [...edge.principals] } },
+    }] : []),
     {
       Sid: 'ORGREGION1DenyInferenceOutsideCriDestinations',
       Effect: 'Deny',
@@ -76,3 +91,4 @@ export function orgRegion1Statements(config: GovernanceConfig): PolicyStatement[
     },
   ];
 }
+

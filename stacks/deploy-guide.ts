@@ -26,6 +26,7 @@ const REGIONS_LABEL = {
   home: 'home (`organization.homeRegion`)',
   governed: 'each governed Region (`organization.governedRegions`)',
   tenant: 'each of `workloads.supportChat.regions` (none without `workloads.supportChat`)',
+  edge: 'us-east-1 only (CloudFront-scoped resources; ORG-REGION-1 exempts the tenant\'s CDK bootstrap roles there)',
 } as const;
 
 const BOOTSTRAP_LABEL = {

@@ -9,6 +9,7 @@ import { ManagementStack } from './management/management-stack';
 import { OrganizationGuardrailStack } from './management/organization-guardrail-stack';
 import { OrganizationTrailStack } from './management/organization-trail-stack';
 import { accountIdOf } from '../config/accounts';
+import { CLOUDFRONT_REGION, SUPPORT_CHAT_EDGE_STACK } from '../config/widget-edge';
 import { sinkArnParameterOverrides } from '../contracts/oam-names';
 import { guardrailParameterOverrides } from '../contracts/workload-contract';
 import { ObservabilityStack } from './observability/observability-stack';
@@ -17,6 +18,7 @@ import { BaselineGlobalStack } from '../stacksets/baseline/baseline-global-stack
 import { BaselineRegionalStack } from '../stacksets/baseline/baseline-regional-stack';
 import { metadataOnlyParameterOverrides } from '../stacksets/baseline/invocation-logging';
 import { TenantInferenceProfilesStack } from '../stacksets/tenant-profiles/tenant-inference-profiles-stack';
+import { SupportChatEdgeStack } from '../workloads/support-chat/support-chat-edge-stack';
 import { SupportChatStack } from '../workloads/support-chat/support-chat-stack';
 
 /**
@@ -89,8 +91,12 @@ export const ACCOUNT_ROLES: Readonly<Record<AccountRole, AccountRoleFacts>> = {
   },
 };
 
-/** Where a stack goes: the home Region, every governed Region (the home Region first), or the tenant's Regions. */
-export type RegionScope = 'home' | 'governed' | 'tenant';
+/**
+ * Where a stack goes: the home Region, every governed Region (the home Region first), the tenant's Regions, or the
+ * edge: us-east-1, where CloudFront-scoped resources must be created whatever the governed Regions (a web ACL of scope
+ * `CLOUDFRONT`; ORG-REGION-1 lets only the tenant's CDK bootstrap roles for that Region act there).
+ */
+export type RegionScope = 'home' | 'governed' | 'tenant' | 'edge';
 
 /** What a recipe gets besides the scope and id. */
 export interface EstateStackProps {
@@ -136,7 +142,7 @@ export interface HomeStackEntry<K extends string> extends DeployedEntry<K> {
 
 /** One stack per Region of a scope. */
 export interface RegionalStackEntry<K extends string> extends DeployedEntry<K> {
-  readonly regions: 'governed' | 'tenant';
+  readonly regions: 'governed' | 'tenant' | 'edge';
   readonly id: (region: string) => string;
   readonly description: (region: string) => string;
   /** When the stacks exist at all; always when absent. */
@@ -345,6 +351,14 @@ export const ESTATE_TABLE = estateTable({
     when: { text: 'only with `bedrock.guardrail.enforcement: organization-policy`', applies: (c: GovernanceConfig) => c.bedrock.guardrail.enforcement !== 'account' },
     make: (scope: Stage, id: string, props: EstateStackProps) => new OrganizationGuardrailStack(scope, id, props),
   },
+  supportChatEdge: {
+    regions: 'edge',
+    account: 'tenant',
+    id: () => SUPPORT_CHAT_EDGE_STACK,
+    description: (region: string) => `Support-chat tenant's edge in ${region}: the CLOUDFRONT web ACL of the widget's distribution (workload account)`,
+    when: { text: 'only with `workloads.supportChat.widget`', applies: (c: GovernanceConfig) => c.workloads.supportChat?.widget !== undefined },
+    make: (scope: Stage, id: string, props: EstateStackProps) => new SupportChatEdgeStack(scope, id, props),
+  },
   supportChat: {
     regions: 'tenant',
     account: 'tenant',
@@ -391,6 +405,7 @@ export function regionsOf(entry: EstateEntry<EstateKey>, config: GovernanceConfi
     case 'home': return [config.organization.homeRegion];
     case 'governed': return entry.when && !entry.when.applies(config) ? [] : homeRegionFirst(config);
     case 'tenant': return entry.when && !entry.when.applies(config) ? [] : [...(config.workloads.supportChat?.regions ?? [])];
+    case 'edge': return entry.when && !entry.when.applies(config) ? [] : [CLOUDFRONT_REGION];
   }
 }
 

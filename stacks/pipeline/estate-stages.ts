@@ -12,6 +12,14 @@ export interface EstateStage {
   readonly stacks: readonly PlannedStack[];
 }
 
+/**
+ * The stacks the pipeline deploys: every planned stack but the edge stacks (Region scope `edge`), which the CLI deploys
+ * (see {@link buildEstateStages}).
+ */
+export function pipelineStacks(config: GovernanceConfig): PlannedStack[] {
+  return plannedStacks(config).filter((s) => s.entry.regions !== 'edge');
+}
+
 /** The id of wave `index` (0-based) as a Stage: also the pipeline stage's name. */
 export function waveStageId(index: number): string {
   return `Wave${index + 1}`;
@@ -27,12 +35,20 @@ export function waveStageId(index: number): string {
  * Every stack deploys with the pipeline's own CDK bootstrap (`pipeline.bootstrapQualifier`, which the bootstrap
  * StackSet provides: docs/adr/0027), so CloudFormation acts as that bootstrap's execution role in the stack's account
  * and Region; in the log-archive and audit accounts the SCPs' tamper rules exempt that role by account id.
+ *
+ * The edge stacks (Region scope `edge`, us-east-1: `SupportChatEdge`) are in no wave: they stay in the app, with the
+ * account's default CDK bootstrap, and the CLI deploys them (docs/deploying.md). A pipeline action in us-east-1 would
+ * need a cross-Region support stack (artifact bucket and key) of the deployment account there, which ORG-REGION-1
+ * denies; it lets only the tenant account's bootstrap roles for us-east-1 act there (docs/adr/0031).
  */
 export function buildEstateStages(
   app: App, config: GovernanceConfig & { readonly pipeline: PipelineConfig },
 ): { readonly estate: Estate; readonly stages: readonly EstateStage[] } {
   const pipeline = config.pipeline;
-  const waves = deployWaves(plannedStacks(config));
+  const inPipeline = pipelineStacks(config);
+  const inPipelineIds = new Set(inPipeline.map((s) => s.id));
+  const outside = new Set(plannedStacks(config).map((s) => s.id).filter((id) => !inPipelineIds.has(id)));
+  const waves = deployWaves(inPipeline);
   const stages = waves.map((stacks, index) => ({ stage: new Stage(app, waveStageId(index)), stacks }));
   const waveOf = new Map(waves.flatMap((stacks, index) => stacks.map((s) => [s.id, index] as const)));
   const indexOf = (id: string): number => {
@@ -41,8 +57,8 @@ export function buildEstateStages(
     return index;
   };
   const estate = buildEstate(app, config, {
-    stageOf: (id) => stages[indexOf(id)].stage,
-    stackProps: (id) => ({
+    stageOf: (id) => (outside.has(id) ? app : stages[indexOf(id)].stage),
+    stackProps: (id) => (outside.has(id) ? {} : {
       stackName: id,
       synthesizer: new DefaultStackSynthesizer({ qualifier: pipeline.bootstrapQualifier }),
     }),

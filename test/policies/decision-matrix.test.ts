@@ -63,6 +63,44 @@ function batchThroughProfile(account: string): Omit<Case, 'control'>[] {
   ];
 }
 
+/**
+ * The tenant's edge stack in us-east-1 (`SupportChatEdge`, only a CLOUDFRONT web ACL), deployed with the tenant account's
+ * default CDK bootstrap there: its roles may use CloudFormation, the asset bucket and the version parameter in
+ * us-east-1, and nothing else outside the governed Regions; nobody else may use those services there.
+ */
+function edgeCases(prod: string, dev: string): Case[] {
+  const role = (kind: string, account = prod) => `cdk-hnb659fds-${kind}-role-${account}-us-east-1`;
+  const stack = (region: string, name = 'SupportChatEdge') => `arn:aws:cloudformation:${region}:${prod}:stack/${name}/4f1c2b30-8a9d-11ef-9a3e-0affd1c2e3b5`;
+  const assets = `arn:aws:s3:::cdk-hnb659fds-assets-${prod}-us-east-1`;
+  const inEast = { 'aws:RequestedRegion': 'us-east-1' };
+  const c = (name: string, request: OrgRequest, expect: Case['expect']): Case => ({ control: 'ORG-REGION-1', name, request, expect });
+  const as = (roleName: string, action: string, resource: string, context?: Record<string, string>, account = PROD): OrgRequest =>
+    ({ account, role: roleName, action, resource, context });
+  return [
+    c('the tenant\'s us-east-1 deploy role creates the edge stack\'s change set in us-east-1', as(role('deploy'), 'cloudformation:CreateChangeSet', stack('us-east-1')), 'Allowed'),
+    c('the tenant\'s us-east-1 deploy role executes it', as(role('deploy'), 'cloudformation:ExecuteChangeSet', stack('us-east-1')), 'Allowed'),
+    c('the tenant\'s us-east-1 deploy role reads the bootstrap version', as(role('deploy'), 'ssm:GetParameters', `arn:aws:ssm:us-east-1:${prod}:parameter/cdk-bootstrap/hnb659fds/version`), 'Allowed'),
+    c('the tenant\'s us-east-1 file-publishing role uploads the template to the asset bucket', as(role('file-publishing'), 's3:PutObject', `${assets}/5d1f0c6e9b2a4f7d8c3e1a0b9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e.json`, inEast), 'Allowed'),
+    c('the tenant\'s us-east-1 execution role creates the CLOUDFRONT web ACL', as(role('cfn-exec'), 'wafv2:CreateWebACL', `arn:aws:wafv2:us-east-1:${prod}:global/webacl/support-chat-widget/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`), 'Allowed'),
+    c('the platform role bootstraps the tenant account in us-east-1 (the asset bucket)', as(PLATFORM, 's3:CreateBucket', assets, inEast), 'Allowed'),
+    c('the platform role bootstraps the tenant account in us-east-1 (the CDKToolkit stack)', as(PLATFORM, 'cloudformation:CreateStack', stack('us-east-1', 'CDKToolkit')), 'Allowed'),
+    c('a workload role creates a bucket in governed eu-central-1', as('workload-admin', 's3:CreateBucket', 'arn:aws:s3:::support-chat-exports-eu-central-1', { 'aws:RequestedRegion': 'eu-central-1' }), 'Allowed'),
+    c('the tenant\'s us-east-1 deploy role creates a stack in another Region that is not governed (ap-south-1)', as(role('deploy'), 'cloudformation:CreateChangeSet', stack('ap-south-1')), 'Denied'),
+    c('the tenant\'s us-east-1 file-publishing role writes to a bucket in ap-south-1', as(role('file-publishing'), 's3:PutObject', 'arn:aws:s3:::cdk-hnb659fds-assets-mirror/x.json', { 'aws:RequestedRegion': 'ap-south-1' }), 'Denied'),
+    c('the tenant\'s us-east-1 execution role creates a Lambda function in us-east-1', as(role('cfn-exec'), 'lambda:CreateFunction', `arn:aws:lambda:us-east-1:${prod}:function:support-chat-edge-writer`), 'Denied'),
+    c('the tenant\'s us-east-1 execution role creates a log group in us-east-1', as(role('cfn-exec'), 'logs:CreateLogGroup', `arn:aws:logs:us-east-1:${prod}:log-group:/aws/lambda/support-chat-edge-writer`), 'Denied'),
+    c('the tenant\'s us-east-1 execution role creates a bucket in us-east-1 other than the asset bucket', as(role('cfn-exec'), 's3:CreateBucket', 'arn:aws:s3:::support-chat-widget-files-us-east-1', inEast), 'Denied'),
+    c('the tenant\'s us-east-1 deploy role creates another stack in us-east-1', as(role('deploy'), 'cloudformation:CreateChangeSet', stack('us-east-1', 'SupportChatEdgeCopy')), 'Denied'),
+    c('the tenant\'s us-east-1 execution role creates a bucket in governed eu-central-1 (the roles act for the edge alone)', as(role('cfn-exec'), 's3:CreateBucket', 'arn:aws:s3:::support-chat-anything-eu-central-1', { 'aws:RequestedRegion': 'eu-central-1' }), 'Denied'),
+    c('the tenant\'s us-east-1 deploy role writes a parameter in us-east-1 other than the bootstrap version', as(role('deploy'), 'ssm:PutParameter', `arn:aws:ssm:us-east-1:${prod}:parameter/support-chat/widget`), 'Denied'),
+    c('a workload role of the tenant account creates a bucket in us-east-1', as('workload-admin', 's3:CreateBucket', 'arn:aws:s3:::support-chat-widget-us-east-1', inEast), 'Denied'),
+    c('a workload role of the tenant account writes into the edge\'s asset bucket', as('workload-admin', 's3:PutObject', `${assets}/customers.csv`, inEast), 'Denied'),
+    c('a workload role of the tenant account creates a stack in us-east-1', as('workload-admin', 'cloudformation:CreateStack', stack('us-east-1', 'Anything')), 'Denied'),
+    c('a workload role of the tenant account creates a Lambda function in us-east-1', as('workload-admin', 'lambda:CreateFunction', `arn:aws:lambda:us-east-1:${prod}:function:edge`), 'Denied'),
+    c('another account\'s own us-east-1 deploy role creates a stack there', as(role('deploy', dev), 'cloudformation:CreateChangeSet', `arn:aws:cloudformation:us-east-1:${dev}:stack/SupportChatEdge/4f1c2b30-8a9d-11ef-9a3e-0affd1c2e3b5`, undefined, 'support-chat-dev'), 'Denied'),
+  ];
+}
+
 function casesFor(config: GovernanceConfig): Case[] {
   const a = ids(config);
   const prod = a[PROD];
@@ -213,6 +251,8 @@ function casesFor(config: GovernanceConfig): Case[] {
     { control: 'ORG-REGION-1', name: 'a CRI destination (eu-west-3) from an account outside the workload OUs', request: invoke('eu-west-3', SONNET, viaEu, 'network'), expect: 'Allowed' },
     { control: 'ORG-REGION-1', name: 'direct inference in a destination Region from outside the workload OUs', request: invoke('eu-west-3', SONNET, undefined, 'network'), expect: 'Denied' },
     { control: 'ORG-REGION-1', name: 'inference routed to a Region that is no CRI destination', request: invoke('us-east-1', SONNET, viaEu, 'network'), expect: 'Denied' },
+    // ORG-REGION-1's edge exemption (the widget's web ACL in us-east-1): only the tenant's CDK bootstrap roles there, only on their own resources
+    ...edgeCases(prod, a['support-chat-dev']),
 
     // ORG-TAMPER-*: only the governance principals
     { control: 'ORG-TAMPER-TRAIL', name: 'a workload admin stops a trail', request: as('workload-admin', 'cloudtrail:StopLogging', trail), expect: 'Denied' },

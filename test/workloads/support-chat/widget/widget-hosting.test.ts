@@ -1,12 +1,15 @@
-import { type App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { denyGrantsExceptForAwsResources } from '../../../../building-blocks/kms/deny-grants-except-aws-resources';
+import { ESTATE_TABLE, regionsOf } from '../../../../stacks/estate-table';
+import { SupportChatEdgeStack, WIDGET_WEB_ACL_ARN_OUTPUT, WIDGET_WEB_ACL_NAME } from '../../../../workloads/support-chat/support-chat-edge-stack';
 import { buildWidgetBundle } from '../../../../workloads/support-chat/widget/build-widget';
 import { widgetContentSecurityPolicy } from '../../../../workloads/support-chat/widget/constructs/widget-headers';
 import { CLOUDFRONT_LOG_PREFIX, WidgetHosting, type WidgetHostingProps } from '../../../../workloads/support-chat/widget/constructs/widget-hosting';
 import { WidgetWebAcl } from '../../../../workloads/support-chat/widget/constructs/widget-web-acl';
 import { synthVariant } from '../../../support/estate';
+import { exampleEstate } from '../../../support/example-estate';
 
 /**
  * The widget's edge and hosting as two small stacks (the web ACL in us-east-1, the hosting in the tenant's Region),
@@ -209,5 +212,30 @@ describe('widgetContentSecurityPolicy', () => {
   });
   test.each(['https://shop.example.com;', 'https://shop.example.com \'unsafe-inline\'', '*', 'https://*'])('refuses the embedding origin %s', (origin) => {
     expect(() => widgetContentSecurityPolicy('wss://chat.example.com/live', [origin])).toThrow(/embedding origin must be https/);
+  });
+});
+
+describe('SupportChatEdge in the example estate (workloads.supportChat.widget)', () => {
+  const estate = exampleEstate();
+  const widget = estate.config.workloads.supportChat!.widget!;
+  const tenantAccount = estate.config.accounts.find((a) => a.name === estate.config.workloads.supportChat!.account)!.id;
+
+  test('one stack, in the tenant\'s account in us-east-1, holding only the CLOUDFRONT web ACL at the configured rate, its ARN as an output', () => {
+    expect(estate.supportChatEdge.map((s) => [s.stackName, s.artifact.environment.account, s.artifact.environment.region])).toEqual([['SupportChatEdge', tenantAccount, 'us-east-1']]);
+    const template = estate.supportChatEdge[0].template;
+    const resources = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata');
+    expect(resources).toEqual(['AWS::WAFv2::WebACL']);
+    const [acl] = Object.values(template.findResources('AWS::WAFv2::WebACL')) as any[];
+    expect(acl.Properties).toMatchObject({ Name: WIDGET_WEB_ACL_NAME, Scope: 'CLOUDFRONT' });
+    expect(acl.Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(widget.requestsPerFiveMinutes);
+    expect(template.toJSON().Outputs[WIDGET_WEB_ACL_ARN_OUTPUT].Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+  });
+
+  test('no edge stack without a widget, and the edge stack refuses a config without one', () => {
+    const config = structuredClone(estate.config);
+    delete (config.workloads.supportChat as { widget?: unknown }).widget;
+    expect(regionsOf(ESTATE_TABLE.supportChatEdge, config)).toEqual([]);
+    expect(() => new SupportChatEdgeStack(new App(), 'SupportChatEdge', { config, env: { account: tenantAccount, region: 'us-east-1' } }))
+      .toThrow(/needs workloads.supportChat.widget/);
   });
 });
