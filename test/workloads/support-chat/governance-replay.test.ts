@@ -426,8 +426,19 @@ describe('support-chat governance replay (synthesized SCPs, RCPs, boundary, role
     variant.bedrock.requireVpcEndpoint = [ou];
     const vpcSimulator = new OrgSimulator(synthVariant((app) => STACK_RECIPES.management(app, variant)).assembly, variant);
     const throughEndpoint = { 'aws:SourceVpce': 'vpce-0b1c2d3e4f5a60718', 'aws:VpceAccount': account, 'aws:ViaAWSService': 'false' };
+    // The baseline's endpoint of the call's API, and its policy (BL-VPCE-1): bedrock-runtime for inference and
+    // ApplyGuardrail, bedrock-agent-runtime for Retrieve and Rerank.
+    const regional = estate.baseline.regional.template;
+    const endpointPolicy = (service: string) => resolveIntrinsics(Object.values(regional.findResources('AWS::EC2::VPCEndpoint'))
+      .find((e) => e.Properties.ServiceName['Fn::Join'][1].at(-1) === `.${service}`)!.Properties.PolicyDocument, regional.toJSON() as Template, place);
+    const runtimeEndpoint = endpointPolicy('bedrock-runtime');
+    const agentRuntimeEndpoint = endpointPolicy('bedrock-agent-runtime');
     const inVpc = (request: OrgRequest): OrgRequest => (request.action.startsWith('bedrock:') && request.role === turnRoleName
-      ? { ...request, context: { ...request.context, ...throughEndpoint } } : request);
+      ? {
+        ...request,
+        context: { ...request.context, ...throughEndpoint },
+        vpcEndpointPolicy: ['bedrock:Retrieve', 'bedrock:Rerank'].includes(request.action) ? agentRuntimeEndpoint : runtimeEndpoint,
+      } : request);
 
     test('the option applies to the tenant\'s account: its OU is listed', () => {
       expect(variant.bedrock.requireVpcEndpoint).toEqual([ou]);
