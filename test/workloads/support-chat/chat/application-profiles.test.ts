@@ -1,4 +1,5 @@
 import { invokedModelId, parseApplicationProfiles } from '../../../../workloads/support-chat/chat/handlers/lib/application-profiles';
+import { turnDependencies } from '../../../../workloads/support-chat/chat/handlers/turn-dependencies';
 
 const SONNET = 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const MICRO = 'eu.amazon.nova-micro-v1:0';
@@ -40,5 +41,35 @@ describe('invokedModelId', () => {
 
   test('a name of Object.prototype is no application profile', () => {
     expect(invokedModelId('constructor', profiles)).toBe('constructor');
+  });
+});
+
+describe('the turn function\'s application profiles from its environment (turnDependencies)', () => {
+  const REGION = 'eu-central-1';
+  const base = {
+    TABLE_NAME: 'support-chat-conversations',
+    TABLE_ARN: `arn:aws:dynamodb:${REGION}:111122223333:table/support-chat-conversations`,
+    DATA_ROLE_ARN: 'arn:aws:iam::111122223333:role/support-chat-conversation-data',
+    GUARDRAIL_ARN: `arn:aws:bedrock:${REGION}:111122223333:guardrail/profiles001`,
+    GUARDRAIL_VERSION: '1',
+    MODELS: JSON.stringify({ classifier: MICRO, fast: MICRO, capable: SONNET, fallback: [] }),
+    ALLOWED_PROFILES: JSON.stringify(ALLOWED),
+    LIMITS: '{}',
+    RETENTION_DAYS: '90',
+  };
+
+  test('APPLICATION_PROFILES becomes the dependencies\' map; without it there is none', () => {
+    const deps = turnDependencies({ ...base, APPLICATION_PROFILES: JSON.stringify({ [SONNET]: ARN }) }, REGION);
+    expect(deps.applicationProfiles).toEqual({ [SONNET]: ARN });
+    deps.bedrock.destroy();
+    const without = turnDependencies(base, REGION);
+    expect(without.applicationProfiles).toBeUndefined();
+    without.bedrock.destroy();
+  });
+
+  test('a malformed map fails when the function starts', () => {
+    expect(() => turnDependencies({ ...base, APPLICATION_PROFILES: JSON.stringify({ [SONNET]: 'arn:aws:bedrock:eu-central-1:111122223333:inference-profile/x' }) }, REGION))
+      .toThrow(/application inference profile ARN/);
+    expect(() => turnDependencies({ ...base, APPLICATION_PROFILES: JSON.stringify({ 'eu.amazon.nova-pro-v1:0': ARN }) }, REGION)).toThrow(/not an allowed profile/);
   });
 });
