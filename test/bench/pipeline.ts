@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ASSUMED_STACK_MINUTES, INSTANCES_PER_STACK_SET, rolloutMinutes } from './stackset-rollout-model';
-import { deployWaves, plannedStacks, type PlannedStack } from '../../stacks/deploy-plan';
+import { deployWaves, type PlannedStack } from '../../stacks/deploy-plan';
 import { STACK_IDS } from '../../stacks/estate';
+import { pipelineStacks } from '../../stacks/pipeline/estate-stages';
 import { CONNECTION_ARN, pipelineConfig } from '../stacks/pipeline/pipeline-config';
 import { PROJECT_ROOT } from '../support/run-app';
 
@@ -30,7 +31,7 @@ const ASSUMED_MINUTES = {
 } as const;
 
 const config = pipelineConfig({ connection: { connectionArn: CONNECTION_ARN, repository: 'example-org/genai-governance', branch: 'main' } });
-const waves = deployWaves(plannedStacks(config));
+const waves = deployWaves(pipelineStacks(config));
 const memberRegions = { Global: 1, Regional: config.organization.governedRegions.length };
 
 /** One run's minutes: the fixed stages, then each wave (the broadening check, then its stacks in parallel: the longest). */
