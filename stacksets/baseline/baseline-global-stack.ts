@@ -66,7 +66,9 @@ export class BaselineGlobalStack extends Stack {
             ? (config.bedrock.guardrail.enforcement === 'account'
               ? 'The account\'s own guardrails (BL-GR-1), one per Region, get their ids at deploy'
               : 'The organization guardrails of the management account, one per Region, get their ids at deploy; their resource policy admits only the organization')
-            : 'Region wildcard only: calls start in governed Regions (aws:RequestedRegion) and run where the profile routes them, which ORG-REGION-1 bounds',
+            : resource.includes(':application-inference-profile/')
+              ? 'The account\'s application inference profiles in a governed Region get their ids at creation; only the platform creates them (BR-AIP-1), over an approved geography\'s profile (BR-CRI-2)'
+              : 'Region wildcard only: calls start in governed Regions (aws:RequestedRegion) and run where the profile routes them, which ORG-REGION-1 bounds',
         });
       }
     }
