@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -5,11 +6,16 @@ import { denyGrantsExceptForAwsResources } from '../../../../building-blocks/kms
 import { ESTATE_TABLE, regionsOf } from '../../../../stacks/estate-table';
 import { SupportChatEdgeStack, WIDGET_WEB_ACL_ARN_OUTPUT, WIDGET_WEB_ACL_NAME } from '../../../../workloads/support-chat/support-chat-edge-stack';
 import { buildWidgetBundle } from '../../../../workloads/support-chat/widget/build-widget';
+import { EdgeWebAclLookup } from '../../../../workloads/support-chat/widget/constructs/edge-web-acl-lookup';
 import { widgetContentSecurityPolicy } from '../../../../workloads/support-chat/widget/constructs/widget-headers';
 import { CLOUDFRONT_LOG_PREFIX, WidgetHosting, type WidgetHostingProps } from '../../../../workloads/support-chat/widget/constructs/widget-hosting';
 import { WidgetWebAcl } from '../../../../workloads/support-chat/widget/constructs/widget-web-acl';
+import { NOT_CREATED_ID, PAGE_SIZE } from '../../../../workloads/support-chat/widget/handlers/edge-web-acl-lookup';
+import { callWaf, MAX_ATTEMPTS, signatureV4Authorization } from '../../../../workloads/support-chat/widget/handlers/lib/waf-api';
+import { fixRetryJitter, handlerTestBed } from '../../../support/custom-resource-harness';
 import { synthVariant } from '../../../support/estate';
 import { exampleEstate } from '../../../support/example-estate';
+import { FaultProxy } from '../../../support/fault-proxy';
 
 /**
  * The widget's edge and hosting as two small stacks (the web ACL in us-east-1, the hosting in the tenant's Region),
@@ -47,7 +53,8 @@ describe('support-chat widget edge and hosting', () => {
     new WidgetWebAcl(edge, 'Waf', { requestsPerFiveMinutes: 500, name: 'support-chat-widget' });
     const stack = new Stack(app, 'WidgetHostingTest', { env: { account: ACCOUNT, region: 'eu-central-1' } });
     const hosting = new WidgetHosting(stack, 'Widget', hostingProps(stack));
-    return { edge, stack, hosting };
+    const lookup = new EdgeWebAclLookup(stack, 'WebAclLookup', { webAclName: 'support-chat-widget', functionName: 'support-chat-widget-web-acl-lookup', logRetention: RetentionDays.ONE_YEAR });
+    return { edge, stack, hosting, lookup };
   });
   const edge = synthesized(built.edge).template;
   const template = synthesized(built.stack).template;
@@ -198,6 +205,118 @@ describe('support-chat widget edge and hosting', () => {
       DistributionPaths: ['/*'],
       Prune: true,
     });
+  });
+
+  test('the web ACL lookup: a custom resource with the name, its role allowed wafv2:ListWebACLs and its own log streams only', () => {
+    template.hasResourceProperties('Custom::EdgeWebAclLookup', { WebAclName: 'support-chat-widget' });
+    expect(built.stack.resolve(built.lookup.webAclArn)).toEqual({ Ref: id(built.lookup) });
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { ManagedPolicyName: 'support-chat-widget-web-acl-lookup' } })) as any[];
+    expect(policy.Properties.PolicyDocument.Statement.map((s: any) => [s.Sid, s.Action, s.Effect])).toEqual([
+      ['ListWebAcls', 'wafv2:ListWebACLs', 'Allow'],
+      ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], 'Allow'],
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'support-chat-widget-web-acl-lookup', Runtime: 'nodejs24.x' });
+  });
+});
+
+describe('the web ACL lookup\'s handler, bundled, against moto\'s WAF API (scope CLOUDFRONT)', () => {
+  const bed = handlerTestBed(path.join(__dirname, '..', '..', '..', '..', 'workloads', 'support-chat', 'widget', 'handlers', 'edge-web-acl-lookup.ts'), 'AWS_ENDPOINT_URL_WAFV2', 'eu-central-1');
+  const { responseUrl, run, useEndpoint } = bed;
+  // The retry backoff with its jitter fixed at 0.1: 5, 10, 20, ... ms instead of up to 50, 100, 200.
+  fixRetryJitter(0.1);
+  const NAME = 'support-chat-widget';
+  const PROPS = { WebAclName: NAME };
+
+  async function createWebAcl(name: string, scope: 'CLOUDFRONT' | 'REGIONAL' = 'CLOUDFRONT'): Promise<string> {
+    const visibility = { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: name };
+    const output = await callWaf<{ Summary: { ARN: string } }>('CreateWebACL', { Name: name, Scope: scope, DefaultAction: { Allow: {} }, VisibilityConfig: visibility }, 'us-east-1');
+    return output.Summary.ARN;
+  }
+
+  test('no web ACL of that name (a REGIONAL one of the same name does not count): FAILED, naming what was found', async () => {
+    await createWebAcl(NAME, 'REGIONAL');
+    const none = await run('Create', responseUrl.url, PROPS);
+    expect(none).toMatchObject({ Status: 'FAILED', PhysicalResourceId: NOT_CREATED_ID });
+    expect(none.Reason).toMatch(/^Create failed: web ACL lookup: WebAclNotFound: no web ACL of scope CLOUDFRONT named "support-chat-widget" in us-east-1 of this account \(web ACLs found: none\); deploy the edge stack first/);
+    await createWebAcl('shop-cdn');
+    expect((await run('Create', responseUrl.url, PROPS)).Reason).toContain('(web ACLs found: 1: shop-cdn)');
+  });
+
+  test('one web ACL of that name: its ARN is the physical id on Create and Update; Delete leaves it', async () => {
+    await createWebAcl('shop-cdn');
+    const arn = await createWebAcl(NAME);
+    expect(arn).toMatch(/^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/support-chat-widget\/[\w-]+$/);
+    expect(await run('Create', responseUrl.url, PROPS)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: arn });
+    expect(await run('Update', responseUrl.url, PROPS, { physicalResourceId: arn, oldProperties: PROPS })).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: arn });
+    expect(await run('Delete', responseUrl.url, PROPS, { physicalResourceId: arn })).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: arn });
+    const listed = await callWaf<{ WebACLs: { ARN: string }[] }>('ListWebACLs', { Scope: 'CLOUDFRONT' }, 'us-east-1');
+    expect(listed.WebACLs.map((acl) => acl.ARN)).toContain(arn);
+  });
+
+  test('the web ACL on the second page is found through NextMarker', async () => {
+    for (let i = 0; i < PAGE_SIZE; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => createWebAcl(`other-${i + j}`)));
+    const arn = await createWebAcl(NAME);
+    const counter = new FaultProxy(bed.moto().endpoint, { status: 500, errorType: 'WAFInternalErrorException', message: 'unused' }, 0);
+    await counter.start();
+    try {
+      useEndpoint(counter.endpoint);
+      expect(await run('Create', responseUrl.url, PROPS)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: arn });
+      expect(counter.arrivals.length).toBe(2);
+    } finally {
+      await counter.stop();
+    }
+  });
+
+  test('a 5xx from WAF is retried; one that lasts fails after six attempts with the error named; a denial is not retried', async () => {
+    const arn = await createWebAcl(NAME);
+    const fault = { status: 500, errorType: 'WAFInternalErrorException', message: 'Your request is valid, but WAF couldn\'t perform the operation because of a system problem' };
+    const brief = new FaultProxy(bed.moto().endpoint, fault, 2);
+    const lasting = new FaultProxy(bed.moto().endpoint, fault, Infinity);
+    const denial = new FaultProxy(bed.moto().endpoint, { status: 400, errorType: 'AccessDeniedException', message: 'not authorized to perform: wafv2:ListWebACLs' }, 1);
+    await Promise.all([brief.start(), lasting.start(), denial.start()]);
+    try {
+      useEndpoint(brief.endpoint);
+      expect(await run('Create', responseUrl.url, PROPS)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: arn });
+      expect(brief.arrivals.length).toBe(3);
+      useEndpoint(lasting.endpoint);
+      const failed = await run('Update', responseUrl.url, PROPS, { physicalResourceId: arn, oldProperties: PROPS });
+      expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: arn });
+      expect(failed.Reason).toMatch(/^Update failed: web ACL lookup: WAFInternalErrorException: Your request is valid.* \(HTTP 500, request id/);
+      expect(lasting.arrivals.length).toBe(MAX_ATTEMPTS);
+      useEndpoint(denial.endpoint);
+      expect((await run('Create', responseUrl.url, PROPS)).Reason).toContain('AccessDeniedException: not authorized to perform: wafv2:ListWebACLs (HTTP 400');
+      expect(denial.arrivals.length).toBe(1);
+    } finally {
+      await Promise.all([brief.stop(), lasting.stop(), denial.stop()]);
+    }
+  });
+
+  test('an invalid name fails without a call', async () => {
+    const counter = new FaultProxy(bed.moto().endpoint, { status: 500, errorType: 'WAFInternalErrorException', message: 'unused' }, 0);
+    await counter.start();
+    try {
+      useEndpoint(counter.endpoint);
+      for (const name of ['', 'a b', 'x'.repeat(129)]) {
+        expect((await run('Create', responseUrl.url, { WebAclName: name })).Reason).toContain('InvalidProperties: WebAclName must be 1 to 128 letters, digits, - or _');
+      }
+      expect(counter.arrivals.length).toBe(0);
+    } finally {
+      await counter.stop();
+    }
+  });
+
+  test('requests are signed with Signature Version 4 as the AWS SDK signs them (known answer of @smithy/signature-v4 for the same request)', () => {
+    expect(signatureV4Authorization({
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'host': 'wafv2.us-east-1.amazonaws.com', 'x-amz-target': 'AWSWAF_20190729.ListWebACLs', 'x-amz-date': '20150830T123600Z', 'x-amz-security-token': 'tok en' },
+      body: JSON.stringify({ Scope: 'CLOUDFRONT', Limit: 100 }),
+      amzDate: '20150830T123600Z',
+      region: 'us-east-1',
+      service: 'wafv2',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'tok en' },
+    })).toBe('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/wafv2/aws4_request, '
+      + 'SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=262964545a38b75bd24c6a83f029a43dd15270beb859f5ccc6c721666fca7d88');
   });
 });
 
