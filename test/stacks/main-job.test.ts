@@ -121,7 +121,7 @@ describe('main job: npx projen synth synthesizes the example organization offlin
     const sorted = [...cells].sort((a, b) => rank(a[0]) - rank(b[0]) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     expect(cells).toEqual(sorted);
     expect(cells.map((c) => c[0])).toEqual(expect.arrayContaining(['management', 'log-archive', 'audit']));
-    expect(cells.length).toBe(stackIds.length + 10); // + trail, alerts, analytics, Macie, observability and detective per Region, the support-chat tenant
+    expect(cells.length).toBe(stackIds.length + 11); // + trail, alerts, analytics, Macie, observability and detective per Region, the support-chat tenant, its edge
     // Every column starts where its header does, and the longest stack name still leaves two spaces before the account id.
     const starts = ['account', 'stack', 'account id', 'region', 'resources'].map((title) => header.indexOf(title));
     rows.forEach((row, i) => starts.forEach((at, column) => expect(row.slice(at).startsWith(cells[i][column])).toBe(true)));

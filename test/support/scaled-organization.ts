@@ -30,9 +30,15 @@ export function scaledOrganization(accounts: number, ous: number): GovernanceCon
       })),
     ],
     topology: { management: 'management', logArchive: 'log-archive', audit: 'audit' },
-    // The example's tenant, in the first workload account.
-    workloads: base.workloads?.supportChat ? { supportChat: { ...base.workloads.supportChat, account: 'workload-1' } } : {},
+    // The example's tenant, in the first workload account (its widget's certificate there too: it must be the tenant's).
+    workloads: base.workloads?.supportChat ? { supportChat: tenantIn(base.workloads.supportChat, 'workload-1', accountId(3)) } : {},
   };
+}
+
+/** The example's tenant moved to `account` (named `name`), its widget's certificate, which must be the tenant account's, with it. */
+function tenantIn<T extends { account: string; widget?: { certificateArn: string } }>(tenant: T, name: string, account: string): T {
+  const widget = tenant.widget && { ...tenant.widget, certificateArn: tenant.widget.certificateArn.replace(/^(arn:aws:acm:[^:]+:)\d{12}:/, `$1${account}:`) };
+  return { ...tenant, account: name, ...(widget && { widget }) };
 }
 
 /** `scaledOrganization` as the app reads it: written as YAML and loaded with every check. */
