@@ -119,6 +119,11 @@ export interface StackDependency<K extends string> {
   readonly reason: string;
   /** Only on the other kind's stack in the same Region as this one (and none where there is none); default every one. */
   readonly sameRegion?: boolean;
+  /**
+   * Only where the CLI deploys both stacks: a pipeline leaves the other stack (an edge stack) out of its waves and
+   * deploys this one without the dependency; the CLI deploys the other first (docs/deploying.md). Default false.
+   */
+  readonly cliOnly?: boolean;
 }
 
 interface DeployedEntry<K extends string> {
@@ -364,7 +369,10 @@ export const ESTATE_TABLE = estateTable({
     account: 'tenant',
     id: (region: string) => `SupportChat-${region}`,
     description: (region: string) => `Support-chat tenant in ${region}: authenticated WebSocket chat on Bedrock inside the governance (workload account)`,
-    dependsOn: [{ on: 'stackSets', reason: 'the tenant reads the workload contract the baseline publishes' }],
+    dependsOn: [
+      { on: 'stackSets', reason: 'the tenant reads the workload contract the baseline publishes' },
+      { on: 'supportChatEdge', reason: 'the widget\'s distribution in the first Region looks up the edge stack\'s web ACL', cliOnly: true },
+    ],
     assets: 'the tenant\'s function code',
     make: (scope: Stage, id: string, props: EstateStackProps) => new SupportChatStack(scope, id, props),
   },

@@ -113,6 +113,9 @@ export function buildEstate(app: App, config: GovernanceConfig, placement?: Esta
           if (dependency.sameRegion && target.region !== region) continue;
           if (Stage.of(stack) === Stage.of(target.stack)) {
             stack.addStackDependency(target.stack, dependency.reason);
+          } else if (dependency.cliOnly) {
+            // A pipeline deploys this stack without the other, which the CLI deploys (the table's `cliOnly`).
+            continue;
           } else if (!placement?.deploysBefore(target.stack.node.id, stack.node.id)) {
             throw new Error(`${stack.node.id} deploys after ${target.stack.node.id} (${dependency.reason}), but its Stage does not deploy after that stack's`);
           }

@@ -14,10 +14,12 @@ export interface EstateStage {
 
 /**
  * The stacks the pipeline deploys: every planned stack but the edge stacks (Region scope `edge`), which the CLI deploys
- * (see {@link buildEstateStages}).
+ * (see {@link buildEstateStages}); a dependency on an edge stack (the estate table's `cliOnly`) is left out of theirs.
  */
 export function pipelineStacks(config: GovernanceConfig): PlannedStack[] {
-  return plannedStacks(config).filter((s) => s.entry.regions !== 'edge');
+  const planned = plannedStacks(config);
+  const edge = new Set(planned.filter((s) => s.entry.regions === 'edge').map((s) => s.id));
+  return planned.filter((s) => !edge.has(s.id)).map((s) => ({ ...s, after: s.after.filter((a) => !edge.has(a.id)) }));
 }
 
 /** The id of wave `index` (0-based) as a Stage: also the pipeline stage's name. */

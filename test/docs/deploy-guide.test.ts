@@ -29,7 +29,7 @@ describe('the deploy guide is derived from the estate table', () => {
       const dependencies = artifact.dependencies.filter((d) => synthesized.some((s) => s.id === d.id)).map((d) => d.id);
       expect({ id: stack.id, after: dependencies.sort() }).toEqual({ id: stack.id, after: stack.after.map((a) => a.id).sort() });
     }
-    expect(plan.find((s) => s.id === 'SupportChat-eu-central-1')?.after.map((a) => a.id)).toEqual(['GovernanceBaselineStackSets']);
+    expect(plan.find((s) => s.id === 'SupportChat-eu-central-1')?.after.map((a) => a.id)).toEqual(['GovernanceBaselineStackSets', 'SupportChatEdge']);
   });
 
   test('an entry says what its stacks put in the asset bucket exactly when a synthesized stack of it has an asset besides its template', () => {

@@ -32,6 +32,9 @@ import { readTenantApplicationProfiles } from './tenant/tenant-application-profi
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
 import { readWorkloadContract } from './tenant/workload-contract-values';
+import { buildWidgetBundle } from './widget/build-widget';
+import { EdgeWebAclLookup } from './widget/constructs/edge-web-acl-lookup';
+import { WidgetHosting } from './widget/constructs/widget-hosting';
 import { denyGrantsExceptForAwsResources } from '../../building-blocks/kms/deny-grants-except-aws-resources';
 import { accountIdOf } from '../../config/accounts';
 import { tenantReleaseOf, type GovernanceConfig } from '../../config/schema';
@@ -101,6 +104,8 @@ export class SupportChatStack extends Stack {
   public readonly handOff?: HandOffTransport;
   /** Export and erasure of one customer's data, legal holds and their audit records, when `privacy` is configured. */
   public readonly privacy?: SupportPrivacy;
+  /** The widget's hosting (bucket, CloudFront distribution, logs), in the first Region when `widget` is configured. */
+  public readonly widget?: WidgetHosting;
 
   constructor(scope: Construct, id: string, props: SupportChatStackProps) {
     super(scope, id, props);
@@ -364,6 +369,29 @@ export class SupportChatStack extends Stack {
     for (const [name, value] of Object.entries(appConfig)) {
       this.turn.addEnvironment(name, value);
       this.relay.addEnvironment(name, value);
+    }
+    if (tenant.widget && region === tenant.regions[0]) {
+      // The widget and the WebSocket behind one CloudFront distribution on the widget's domain, in the first Region
+      // only (one domain, one distribution), through the edge stack's web ACL (docs/adr/0031-support-chat-widget-edge.md).
+      const webAcl = new EdgeWebAclLookup(this, 'WidgetWebAclLookup', {
+        // The edge stack's WIDGET_WEB_ACL_NAME (that module imports this one, so the name is spelled here too; tested equal).
+        webAclName: `${TENANT_PREFIX}-widget`,
+        functionName: `${TENANT_PREFIX}-widget-web-acl-lookup`,
+        logRetention,
+        logEncryptionKey: key,
+      });
+      const widgetBundle = buildWidgetBundle();
+      this.widget = new WidgetHosting(this, 'Widget', {
+        files: { [widgetBundle.fileName]: widgetBundle.js },
+        domainName: tenant.widget.domainName,
+        certificateArn: tenant.widget.certificateArn,
+        webAclArn: webAcl.webAclArn,
+        webSocket: { domainName: `${this.api.api.apiId}.execute-api.${region}.${Aws.URL_SUFFIX}`, stageName: this.api.stage.stageName },
+        embeddingOrigins: tenant.widget.embeddingOrigins,
+        key,
+        accessLogExpiration: Duration.days(props.config.retention.accessLogExpirationDays),
+        logRetention,
+      });
     }
     Tags.of(this).add('workload', TENANT_PREFIX);
   }

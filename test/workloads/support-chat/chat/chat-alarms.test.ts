@@ -187,10 +187,10 @@ describe('support-chat alarms, topic, tracing and dashboard (synthesized example
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.FunctionName).startsWith('support-chat-'));
     expect(functions.map(([, f]) => f.Properties.FunctionName).sort()).toEqual([
       'support-chat-authorizer', 'support-chat-conversation-export', 'support-chat-handoff-connector', 'support-chat-knowledge-sync', 'support-chat-privacy',
-      'support-chat-refund-approval', 'support-chat-relay', 'support-chat-turn',
+      'support-chat-refund-approval', 'support-chat-relay', 'support-chat-turn', 'support-chat-widget-web-acl-lookup',
     ]);
     // ChatTracing is given the chat's functions only: the knowledge sync, the hand-off connector, the export, the privacy
-    // function and the refund approval's task function are not traced by it.
+    // function, the refund approval's task function and the widget's web ACL lookup are not traced by it.
     const chatFunctions = functions.filter(([, f]) => ['support-chat-authorizer', 'support-chat-relay', 'support-chat-turn'].includes(f.Properties.FunctionName));
     expect(chatFunctions).toHaveLength(3);
     const roleIds = chatFunctions.map(([, f]) => f.Properties.Role['Fn::GetAtt'][0]);

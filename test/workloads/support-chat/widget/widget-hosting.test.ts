@@ -3,7 +3,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { denyGrantsExceptForAwsResources } from '../../../../building-blocks/kms/deny-grants-except-aws-resources';
+import { SUPPORT_CHAT_EDGE_STACK } from '../../../../config/widget-edge';
+import { plannedStacks } from '../../../../stacks/deploy-plan';
 import { ESTATE_TABLE, regionsOf } from '../../../../stacks/estate-table';
+import { pipelineStacks } from '../../../../stacks/pipeline/estate-stages';
 import { SupportChatEdgeStack, WIDGET_WEB_ACL_ARN_OUTPUT, WIDGET_WEB_ACL_NAME } from '../../../../workloads/support-chat/support-chat-edge-stack';
 import { buildWidgetBundle } from '../../../../workloads/support-chat/widget/build-widget';
 import { EdgeWebAclLookup } from '../../../../workloads/support-chat/widget/constructs/edge-web-acl-lookup';
@@ -348,6 +351,34 @@ describe('SupportChatEdge in the example estate (workloads.supportChat.widget)',
     expect(acl.Properties).toMatchObject({ Name: WIDGET_WEB_ACL_NAME, Scope: 'CLOUDFRONT' });
     expect(acl.Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(widget.requestsPerFiveMinutes);
     expect(template.toJSON().Outputs[WIDGET_WEB_ACL_ARN_OUTPUT].Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+  });
+
+  test('the tenant\'s first Region serves the widget through the edge stack\'s web ACL, looked up by name; the CLI deploys the edge first', () => {
+    const [first, ...others] = estate.supportChat;
+    expect(first.artifact.environment.region).toBe(estate.config.workloads.supportChat!.regions[0]);
+    const template = first.template;
+    const [[lookupId, lookup]] = Object.entries(template.findResources('Custom::EdgeWebAclLookup')) as [string, any][];
+    expect(lookup.Properties.WebAclName).toBe(WIDGET_WEB_ACL_NAME);
+    const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution')) as any[];
+    const config = distribution.Properties.DistributionConfig;
+    expect(config).toMatchObject({
+      Aliases: [widget.domainName], WebACLId: { Ref: lookupId }, ViewerCertificate: { AcmCertificateArn: widget.certificateArn },
+    });
+    const [apiId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'));
+    const webSocketOrigin = config.Origins.find((o: any) => o.CustomOriginConfig);
+    expect(JSON.stringify(webSocketOrigin.DomainName)).toContain(`{"Ref":"${apiId}"},".execute-api.${first.artifact.environment.region}.`);
+    expect(config.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/live']);
+    for (const other of others) expect(Object.keys(other.template.findResources('AWS::CloudFront::Distribution'))).toEqual([]);
+    expect(first.artifact.dependencies.map((d) => d.id)).toContain(SUPPORT_CHAT_EDGE_STACK);
+  });
+
+  test('a pipeline deploys the tenant without the edge stack, which stays out of its waves', () => {
+    const stacks = pipelineStacks(estate.config);
+    expect(stacks.map((s) => s.id)).not.toContain(SUPPORT_CHAT_EDGE_STACK);
+    const tenant = stacks.filter((s) => s.key === 'supportChat');
+    expect(tenant.length).toBeGreaterThan(0);
+    for (const s of tenant) expect(s.after.map((a) => a.id)).not.toContain(SUPPORT_CHAT_EDGE_STACK);
+    expect(plannedStacks(estate.config).find((s) => s.key === 'supportChat')!.after.map((a) => a.id)).toContain(SUPPORT_CHAT_EDGE_STACK);
   });
 
   test('no edge stack without a widget, and the edge stack refuses a config without one', () => {

@@ -32,7 +32,8 @@ export function acknowledgeDeploymentFindings(deployment: BucketDeployment, buck
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (!policy) throw new Error(`${deployment.node.path}: the BucketDeployment's role has no default policy`);
   const partition = partitionOf(stack);
-  const qualifier = stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DEFAULT_QUALIFIER;
+  // The stack's own synthesizer's qualifier first: a pipeline gives its stacks a synthesizer of its bootstrap.
+  const qualifier = stack.synthesizer.bootstrapQualifier ?? stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DEFAULT_QUALIFIER;
   const grants = 'aws-cdk-lib grants the deployment function read on the CDK asset bucket and read-write on the widget bucket (objects of that one bucket) and the key, with its action wildcards; BucketDeployment offers no narrower grant';
   acknowledgeFinding(policy,
     ...['kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']
