@@ -82,6 +82,9 @@ function edgeCases(prod: string, dev: string): Case[] {
     c('the tenant\'s us-east-1 deploy role reads the bootstrap version', as(role('deploy'), 'ssm:GetParameters', `arn:aws:ssm:us-east-1:${prod}:parameter/cdk-bootstrap/hnb659fds/version`), 'Allowed'),
     c('the tenant\'s us-east-1 file-publishing role uploads the template to the asset bucket', as(role('file-publishing'), 's3:PutObject', `${assets}/5d1f0c6e9b2a4f7d8c3e1a0b9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e.json`, inEast), 'Allowed'),
     c('the tenant\'s us-east-1 execution role creates the CLOUDFRONT web ACL', as(role('cfn-exec'), 'wafv2:CreateWebACL', `arn:aws:wafv2:us-east-1:${prod}:global/webacl/support-chat-widget/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`), 'Allowed'),
+    // The widget's web ACL lookup runs in the tenant's Region and reads WAF's global API in us-east-1 (wafv2 is exempt).
+    c('the widget\'s web ACL lookup (tenant function role) lists the CLOUDFRONT web ACLs in us-east-1', as('support-chat-widget-web-acl-lookup', 'wafv2:ListWebACLs', '*', inEast), 'Allowed'),
+    c('the widget\'s web ACL lookup role invokes a Lambda function in us-east-1', as('support-chat-widget-web-acl-lookup', 'lambda:InvokeFunction', `arn:aws:lambda:us-east-1:${prod}:function:support-chat-widget-web-acl-lookup`), 'Denied'),
     c('the platform role bootstraps the tenant account in us-east-1 (the asset bucket)', as(PLATFORM, 's3:CreateBucket', assets, inEast), 'Allowed'),
     c('the platform role bootstraps the tenant account in us-east-1 (the CDKToolkit stack)', as(PLATFORM, 'cloudformation:CreateStack', stack('us-east-1', 'CDKToolkit')), 'Allowed'),
     c('a workload role creates a bucket in governed eu-central-1', as('workload-admin', 's3:CreateBucket', 'arn:aws:s3:::support-chat-exports-eu-central-1', { 'aws:RequestedRegion': 'eu-central-1' }), 'Allowed'),
