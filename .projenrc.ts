@@ -64,6 +64,8 @@ const project = new awscdk.AwsCdkTypeScriptApp({
     '@aws-sdk/client-glue',
     '@aws-sdk/client-macie2',
     '@aws-sdk/client-organizations',
+    // The widget's web ACL lookup (a custom resource in the tenant's Region reading WAF's CLOUDFRONT web ACLs).
+    '@aws-sdk/client-wafv2',
     // The commands that read a deployed organization (operations/: policy snapshot, verification) and their handlers.
     '@aws-sdk/client-cloudtrail',
     '@aws-sdk/client-lakeformation',

@@ -9,9 +9,9 @@
  *
  * WAF's API is a global service under ORG-REGION-1, so this function runs in a governed Region. Bundled by esbuild.
  */
+import { ListWebACLsCommand, WAFV2Client, type WebACLSummary } from '@aws-sdk/client-wafv2';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { callWaf } from './lib/waf-api';
-import { answerCloudFormation, InvalidPropertiesError } from '../../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
+import { answerCloudFormation, InvalidPropertiesError, RETRY } from '../../../../building-blocks/custom-resources/handlers/custom-resource-runtime';
 
 /** Physical id a failed Create answers with. */
 export const NOT_CREATED_ID = 'edge-web-acl-lookup-not-created';
@@ -32,21 +32,19 @@ export interface EdgeWebAclLookupProperties {
   readonly WebAclName: string;
 }
 
-interface WebAclSummary { readonly Name?: string; readonly ARN?: string }
-interface ListWebAclsOutput { readonly WebACLs?: readonly WebAclSummary[]; readonly NextMarker?: string | null }
-
 class WebAclNotFoundError extends Error {
   public override readonly name = 'WebAclNotFound';
 }
 
-/** Every `CLOUDFRONT` web ACL of the account, page by page. */
-async function listCloudFrontWebAcls(): Promise<WebAclSummary[]> {
-  const all: WebAclSummary[] = [];
+/** Every `CLOUDFRONT` web ACL of the account, page by page (the SDK's standard retries on each page). */
+async function listCloudFrontWebAcls(): Promise<WebACLSummary[]> {
+  const waf = new WAFV2Client({ ...RETRY, region: CLOUDFRONT_WAF_API_REGION });
+  const all: WebACLSummary[] = [];
   let marker: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const output = await callWaf<ListWebAclsOutput>('ListWebACLs', { Scope: 'CLOUDFRONT', Limit: PAGE_SIZE, ...(marker ? { NextMarker: marker } : {}) }, CLOUDFRONT_WAF_API_REGION);
+    const output = await waf.send(new ListWebACLsCommand({ Scope: 'CLOUDFRONT', Limit: PAGE_SIZE, NextMarker: marker }));
     all.push(...(output.WebACLs ?? []));
-    marker = output.NextMarker ?? undefined;
+    marker = output.NextMarker || undefined;
     if (!marker) return all;
   }
   throw new Error(`ListWebACLs still had a NextMarker after ${MAX_PAGES} pages`);
