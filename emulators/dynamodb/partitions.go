@@ -266,23 +266,12 @@ func (r *router) transaction(body []byte) (*miniserver.Server, int, string, stri
 	if err := json.Unmarshal(body, &input); err != nil {
 		return nil, http.StatusBadRequest, "SerializationException", err.Error()
 	}
-	var chosen *miniserver.Server
+	keys := make([]tableKey, 0, len(input.TransactItems))
 	for _, item := range input.TransactItems {
 		k := item.target()
-		server, status, code, message := r.partition(k.TableName, k.attributes())
-		if server == nil {
-			return nil, status, code, message
-		}
-		if chosen != nil && server != chosen {
-			return nil, http.StatusBadRequest, "ValidationException",
-				"a transaction across tables or partition keys is not served by this emulator (one minidyn per partition key)"
-		}
-		chosen = server
+		keys = append(keys, tableKey{k.TableName, k.attributes()})
 	}
-	if chosen == nil {
-		return miniserver.NewServer(), 0, "", "" // minidyn answers the empty transaction with its ValidationException
-	}
-	return chosen, 0, "", ""
+	return r.onePartition(keys, "a transaction")
 }
 
 // batchGet routes a BatchGetItem whose keys share one table and partition key to that partition's minidyn.
@@ -295,22 +284,38 @@ func (r *router) batchGet(body []byte) (*miniserver.Server, int, string, string)
 	if err := json.Unmarshal(body, &input); err != nil {
 		return nil, http.StatusBadRequest, "SerializationException", err.Error()
 	}
-	var chosen *miniserver.Server
+	var keys []tableKey
 	for tableName, request := range input.RequestItems {
 		for _, key := range request.Keys {
-			server, status, code, message := r.partition(tableName, key)
-			if server == nil {
-				return nil, status, code, message
-			}
-			if chosen != nil && server != chosen {
-				return nil, http.StatusBadRequest, "ValidationException",
-					"a BatchGetItem across tables or partition keys is not served by this emulator (one minidyn per partition key)"
-			}
-			chosen = server
+			keys = append(keys, tableKey{tableName, key})
 		}
 	}
+	return r.onePartition(keys, "a BatchGetItem")
+}
+
+// tableKey is one item's key in a request that names several.
+type tableKey struct {
+	table string
+	key   map[string]json.RawMessage
+}
+
+// onePartition is the minidyn of the one partition every key of a request (`what`) falls in; keys across tables or
+// partition keys are refused. A request with no key goes to a fresh minidyn, which answers it with its ValidationException.
+func (r *router) onePartition(keys []tableKey, what string) (*miniserver.Server, int, string, string) {
+	var chosen *miniserver.Server
+	for _, k := range keys {
+		server, status, code, message := r.partition(k.table, k.key)
+		if server == nil {
+			return nil, status, code, message
+		}
+		if chosen != nil && server != chosen {
+			return nil, http.StatusBadRequest, "ValidationException",
+				what + " across tables or partition keys is not served by this emulator (one minidyn per partition key)"
+		}
+		chosen = server
+	}
 	if chosen == nil {
-		return miniserver.NewServer(), 0, "", "" // minidyn answers the empty batch with its ValidationException
+		return miniserver.NewServer(), 0, "", ""
 	}
 	return chosen, 0, "", ""
 }
