@@ -48,6 +48,23 @@ type QueuedStep = { taskToken: string; handOff: HandOffDetail } | { handOff: Han
  *
  * The relay's `approveRefund` then calls `SendTaskSuccess` on moto with that token. None of it is proof of what AWS does.
  */
+/**
+ * The waiting step of a local refund workflow (moto cannot run the deployed Lambda task): sends the hand-off with the
+ * task token to `queueUrl` and waits for `SendTaskSuccess`, the decision in `$.decision`, going to `next`; after
+ * `timeoutSeconds` it goes to `onTimeout`.
+ */
+export function requestApprovalState(queueUrl: string, timeoutSeconds: number, next: string, onTimeout: string) {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+    Parameters: { QueueUrl: queueUrl, MessageBody: { 'taskToken.$': '$$.Task.Token', 'handOff.$': '$.detail' } },
+    TimeoutSeconds: timeoutSeconds,
+    ResultPath: '$.decision',
+    Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.expired', Next: onTimeout }],
+    Next: next,
+  };
+}
+
 export async function startLocalRefundWorkflow(props: LocalRefundWorkflowProps): Promise<LocalRefundWorkflow> {
   const aws = { endpoint: props.endpoint, region: props.region, credentials: props.credentials };
   const configured = await fetch(`${props.endpoint}/moto-api/config`, { method: 'POST', body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }) });
@@ -73,15 +90,7 @@ export async function startLocalRefundWorkflow(props: LocalRefundWorkflowProps):
   const definition = {
     StartAt: 'RequestApproval',
     States: {
-      RequestApproval: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-        Parameters: { QueueUrl: requests.url, MessageBody: { 'taskToken.$': '$$.Task.Token', 'handOff.$': '$.detail' } },
-        TimeoutSeconds: timeoutSeconds,
-        ResultPath: '$.decision',
-        Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.expired', Next: 'TellCustomerExpired' }],
-        Next: 'TellCustomer',
-      },
+      RequestApproval: requestApprovalState(requests.url, timeoutSeconds, 'TellCustomer', 'TellCustomerExpired'),
       TellCustomer: {
         Type: 'Task',
         Resource: 'arn:aws:states:::sqs:sendMessage',

@@ -17,6 +17,7 @@ import { outcomeText, type RefundStepDependencies, runRefundStep } from '../../.
 import { openTickets, ticketKey, type TicketConnectorProps } from '../../../../workloads/support-chat/handoff/handlers/lib/ticket-connector';
 import { TENANT_MESSAGES } from '../../../../workloads/support-chat/language/handlers/lib/tenant-messages';
 import { withLocalClassifier } from '../../../../workloads/support-chat/local/local-classifier';
+import { requestApprovalState } from '../../../../workloads/support-chat/local/local-refund-workflow';
 import { ORDER_TOOL_NAME } from '../../../../workloads/support-chat/orders/handlers/lib/order-tool';
 import { tenantModels } from '../../../../workloads/support-chat/tenant/tenant-models';
 import { exampleConfig } from '../../../support/example-config';
@@ -373,15 +374,7 @@ describe('a refund over the threshold waits for an agent\'s approval (moto Step 
         const definition = {
           StartAt: 'RequestApproval',
           States: {
-            RequestApproval: {
-              Type: 'Task',
-              Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-              Parameters: { QueueUrl: approvalQueueUrl, MessageBody: { 'taskToken.$': '$$.Task.Token', 'handOff.$': '$.detail' } },
-              TimeoutSeconds: timeoutSeconds,
-              ResultPath: '$.decision',
-              Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.expired', Next: 'Expired' }],
-              Next: 'Decided',
-            },
+            RequestApproval: requestApprovalState(approvalQueueUrl, timeoutSeconds, 'Decided', 'Expired'),
             Decided: { Type: 'Choice', Choices: [{ Variable: '$.decision.decision', StringEquals: 'approved', Next: 'Approved' }], Default: 'Rejected' },
             Approved: { Type: 'Pass', Parameters: { 'outcome': 'approved', 'decision.$': '$.decision' }, End: true },
             Rejected: { Type: 'Pass', Parameters: { 'outcome': 'rejected', 'decision.$': '$.decision' }, End: true },
