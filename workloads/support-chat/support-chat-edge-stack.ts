@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { TENANT_PREFIX } from './support-chat-stack';
+import { TENANT_PREFIX, WIDGET_WEB_ACL_NAME } from './tenant/tenant-names';
 import { WidgetWebAcl } from './widget/constructs/widget-web-acl';
 import type { GovernanceConfig } from '../../config/schema';
 
@@ -10,8 +10,7 @@ export interface SupportChatEdgeStackProps extends StackProps {
   readonly env: { readonly account: string; readonly region: string };
 }
 
-/** The name of the widget's web ACL in the tenant's account (unique per account for scope `CLOUDFRONT`). */
-export const WIDGET_WEB_ACL_NAME = `${TENANT_PREFIX}-widget`;
+export { WIDGET_WEB_ACL_NAME };
 
 /** The edge stack's output that carries the web ACL's ARN to the distribution in the tenant's first Region. */
 export const WIDGET_WEB_ACL_ARN_OUTPUT = 'WidgetWebAclArn';

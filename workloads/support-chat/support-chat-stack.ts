@@ -31,6 +31,7 @@ import { SupportPrivacy } from './privacy/constructs/support-privacy';
 import { readTenantApplicationProfiles } from './tenant/tenant-application-profiles';
 import { TenantEndpoints } from './tenant/tenant-endpoints';
 import { tenantAllowedProfiles, tenantModels } from './tenant/tenant-models';
+import { TENANT_PREFIX, WIDGET_WEB_ACL_NAME } from './tenant/tenant-names';
 import { readWorkloadContract } from './tenant/workload-contract-values';
 import { buildWidgetBundle } from './widget/build-widget';
 import { EdgeWebAclLookup } from './widget/constructs/edge-web-acl-lookup';
@@ -51,8 +52,7 @@ function withUnresolvedTurns(settings: ChatSettings, unresolvedTurnsBeforeHandOf
   return { ...settings, limits: { ...settings.limits, unresolvedTurnsBeforeHandOff } };
 }
 
-/** Name prefix of the tenant's functions and roles (not `genai-governance-`: those are the platform's, ORG-TAMPER-BASELINE). */
-export const TENANT_PREFIX = 'support-chat';
+export { TENANT_PREFIX } from './tenant/tenant-names';
 
 /**
  * The contract's first two subnets (two Availability Zones: the baseline VPC has exactly two), named one by one so the
@@ -374,8 +374,7 @@ export class SupportChatStack extends Stack {
       // The widget and the WebSocket behind one CloudFront distribution on the widget's domain, in the first Region
       // only (one domain, one distribution), through the edge stack's web ACL (docs/adr/0031-support-chat-widget-edge.md).
       const webAcl = new EdgeWebAclLookup(this, 'WidgetWebAclLookup', {
-        // The edge stack's WIDGET_WEB_ACL_NAME (that module imports this one, so the name is spelled here too; tested equal).
-        webAclName: `${TENANT_PREFIX}-widget`,
+        webAclName: WIDGET_WEB_ACL_NAME,
         functionName: `${TENANT_PREFIX}-widget-web-acl-lookup`,
         logRetention,
         logEncryptionKey: key,
